@@ -1,0 +1,1 @@
+export { AgentError, UsageError } from "./errors.js";

@@ -1,0 +1,23 @@
+#!/usr/bin/env node
+import { CommanderError } from "commander";
+import { buildProgram } from "./cli/program.js";
+import { AgentError } from "./errors.js";
+
+async function main(argv: string[]): Promise<void> {
+  try {
+    await buildProgram().parseAsync(argv);
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      process.exitCode = error.exitCode === 0 ? 0 : 2;
+      return;
+    }
+    if (error instanceof AgentError) {
+      process.stderr.write(`akash-agent: ${error.message}\n`);
+      process.exitCode = error.exitCode;
+      return;
+    }
+    throw error;
+  }
+}
+
+await main(process.argv);
