@@ -1,0 +1,194 @@
+import { z } from "zod";
+
+/**
+ * Every setting of the agent, with its default. Loaded from a YAML file, then `AGENT_*` environment
+ * variables, then command-line flags (see load-config.ts). Durations are milliseconds unless the
+ * name says otherwise; money is USD unless the name says otherwise.
+ */
+
+const positive = () => z.number().positive();
+const nonNegative = () => z.number().min(0);
+const fraction = () => z.number().min(0).max(1);
+const percent = () => z.number().min(0).max(100);
+const httpUrl = () => z.url({ protocol: /^https?$/ });
+
+export const networkNames = ["devnet", "sandbox", "mainnet"] as const;
+export type NetworkName = (typeof networkNames)[number];
+
+function endpointsSchema(defaults: { chainId: string; rpc: string; grpc: string; consoleApi: string }) {
+  return z
+    .strictObject({
+      chainId: z.string().min(1).default(defaults.chainId),
+      rpc: httpUrl().default(defaults.rpc),
+      grpc: httpUrl().default(defaults.grpc),
+      consoleApi: httpUrl().default(defaults.consoleApi),
+    })
+    .prefault({});
+}
+
+export const configSchema = z.strictObject({
+  network: z.enum(networkNames).default("devnet"),
+  dataDir: z.string().min(1).default(".agent-data"),
+
+  networks: z
+    .strictObject({
+      sandbox: endpointsSchema({
+        chainId: "sandbox-2",
+        rpc: "https://rpc.sandbox-2.aksh.pw:443",
+        grpc: "https://grpc.sandbox-2.aksh.pw:9090",
+        consoleApi: "https://console-api-sandbox.akash.network",
+      }),
+      mainnet: endpointsSchema({
+        chainId: "akashnet-2",
+        rpc: "https://rpc.akashnet.net:443",
+        grpc: "https://grpc.akashnet.net:443",
+        consoleApi: "https://console-api.akash.network",
+      }),
+    })
+    .prefault({}),
+
+  devnet: z
+    .strictObject({
+      /** Control URL of a devnet started with `akash-agent devnet`; unset = start one in-process. */
+      url: httpUrl().optional(),
+      blockTimeMs: z.number().int().min(10).max(60_000).default(1000),
+      providers: z.number().int().min(1).max(50).default(5),
+    })
+    .prefault({}),
+
+  keystore: z
+    .strictObject({
+      backend: z.enum(["file", "env"]).default("file"),
+      /** Relative paths are resolved against dataDir. */
+      path: z.string().min(1).default("keystore.json"),
+    })
+    .prefault({}),
+
+  agent: z
+    .strictObject({
+      relayName: z.string().min(1).default("akash-agent-relay"),
+      relayDomain: z.string().min(1).default("relay.example.com"),
+      image: z.string().min(1).default("ghcr.io/akash-agent/agent-relay:0.1.0"),
+      role: z.enum(["root", "replica", "specialized"]).default("root"),
+      parentAgentId: z.string().min(1).optional(),
+    })
+    .prefault({}),
+
+  budget: z
+    .strictObject({
+      /** What the agent aims to pay for its own lease, per day. */
+      targetUsdPerDay: positive().default(5),
+      /** Price of one ACT in USD (ACT is ~1 USD by design). */
+      actUsd: positive().default(1),
+      /** Fallback AKT price in USD when no oracle price is available. */
+      aktUsd: positive().default(0.5),
+      /** Hard cap on everything the agent spends in one UTC day. */
+      dailySpendCapUsd: positive().default(25),
+      /** Hard cap on the funds given to one child agent. */
+      childAllocationCapUsd: positive().default(50),
+      /** The treasury never goes below this to fund children. */
+      treasuryMinimumUsd: nonNegative().default(20),
+    })
+    .prefault({}),
+
+  escrow: z
+    .strictObject({
+      /** Top up when escrow runway falls under this many hours. */
+      topUpBelowHours: positive().default(24),
+      /** A top-up brings runway back to this many hours. */
+      topUpToHours: positive().default(72),
+    })
+    .prefault({}),
+
+  thresholds: z
+    .strictObject({
+      memoryPercent: percent().default(90),
+      diskPercent: percent().default(85),
+      cpuPercent: percent().default(95),
+      walletRunwayDays: positive().default(7),
+      /** Consecutive failed checks before a provider is called degraded. */
+      degradedAfterFailures: z.number().int().min(1).default(3),
+    })
+    .prefault({}),
+
+  scoring: z
+    .strictObject({
+      priceWeight: nonNegative().default(40),
+      uptimeWeight: nonNegative().default(30),
+      reputationWeight: nonNegative().default(20),
+      diversityWeight: nonNegative().default(10),
+    })
+    .prefault({}),
+
+  bidding: z
+    .strictObject({
+      /** Stop collecting bids once this many arrived... */
+      minBids: z.number().int().min(1).max(20).default(3),
+      /** ...or when this window closes, whichever comes first. */
+      windowMs: positive().default(60_000),
+      /** Deployment attempts on different providers before giving up. */
+      maxAttempts: z.number().int().min(1).default(3),
+    })
+    .prefault({}),
+
+  reproduction: z
+    .strictObject({
+      enabled: z.boolean().default(false),
+      maxChildren: z.number().int().min(0).default(3),
+      /** Children may spawn children of their own only when this is true. */
+      childrenMayReproduce: z.boolean().default(false),
+      highLoadShare: fraction().default(0.8),
+      geographicShare: fraction().default(0.3),
+      minAgents: z.number().int().min(1).default(3),
+      videoShare: fraction().default(0.2),
+      scheduledEveryDays: positive().default(30),
+    })
+    .prefault({}),
+
+  keyRotation: z
+    .strictObject({
+      akashDays: positive().default(30),
+      paymentDays: positive().default(30),
+      identityDays: positive().default(90),
+      encryptionDays: positive().default(90),
+      graceHours: positive().default(24),
+    })
+    .prefault({}),
+
+  intervals: z
+    .strictObject({
+      healthCheckMs: positive().default(30_000),
+      balancePollMs: positive().default(10_000),
+      reproductionCheckMs: positive().default(3_600_000),
+      maxBackoffMs: positive().default(60_000),
+    })
+    .prefault({}),
+
+  alerts: z
+    .strictObject({
+      console: z.boolean().default(true),
+      /** Operator's Nostr public key (npub or hex) for NIP-17 DMs. */
+      nostrOperator: z.string().min(1).optional(),
+      nostrRelays: z.array(z.url({ protocol: /^wss?$/ })).default([]),
+      webhooks: z.array(httpUrl()).default([]),
+      minSeverity: z.enum(["low", "medium", "high", "critical"]).default("medium"),
+    })
+    .prefault({}),
+
+  http: z
+    .strictObject({
+      host: z.string().min(1).default("127.0.0.1"),
+      port: z.number().int().min(0).max(65_535).default(0),
+    })
+    .prefault({}),
+
+  log: z
+    .strictObject({
+      level: z.enum(["trace", "debug", "info", "warn", "error", "fatal", "silent"]).default("info"),
+      json: z.boolean().default(false),
+    })
+    .prefault({}),
+});
+
+export type NetworkEndpoints = AgentConfig["networks"]["mainnet"];
+export type AgentConfig = z.infer<typeof configSchema>;
