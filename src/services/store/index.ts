@@ -1,0 +1,86 @@
+export { type AgentStore, type AgentStoreOptions, openAgentStore } from "./agent-store.js";
+export {
+  AlertRepository,
+  type AlertSeverity,
+  alertSeverities,
+  type NewAlert,
+  type StoredAlert,
+} from "./alert-repository.js";
+export { toAmountText } from "./amounts.js";
+export { type ChildAgent, type ChildRegistration, ChildRepository } from "./child-repository.js";
+export {
+  closeDatabase,
+  type DatabaseOptions,
+  DEFAULT_DATABASE_FILE,
+  type OpenedDatabase,
+  openDatabase,
+  type SynchronousMode,
+} from "./database.js";
+export {
+  type Intent,
+  IntentRepository,
+  type IntentState,
+  intentStates,
+  type NewIntent,
+} from "./intent-repository.js";
+export { type JournalEntry, type JournalInput, JournalRepository } from "./journal-repository.js";
+export {
+  assertJsonData,
+  type JsonObject,
+  type JsonPrimitive,
+  type JsonValue,
+  toJsonText,
+} from "./json-data.js";
+export {
+  APPLICATION_ID,
+  type Migration,
+  type MigrationResult,
+  migrate,
+  schemaMigrations,
+} from "./migrations.js";
+export {
+  failedOutcomes,
+  type LeaseEnd,
+  type LeaseKey,
+  type LeaseOutcome,
+  type LeaseRecord,
+  leaseOutcomes,
+  ProviderPerformanceRepository,
+  type ProviderStats,
+  successfulOutcomes,
+} from "./provider-performance-repository.js";
+export { passThroughRedactor, type StoreRedactor } from "./repository-deps.js";
+export { assertNoSecrets, MIN_SECRET_LENGTH } from "./snapshot-guard.js";
+export {
+  createSnapshotPersister,
+  type SnapshotPersister,
+  type SnapshotPersisterOptions,
+} from "./snapshot-persister.js";
+export {
+  DEFAULT_SNAPSHOTS_KEPT,
+  type NewSnapshot,
+  SnapshotRepository,
+  type StoredSnapshot,
+} from "./snapshot-repository.js";
+export {
+  type RestoredSnapshot,
+  restoreLatestSnapshot,
+  type SnapshotUpgrade,
+  type SnapshotVersionSupport,
+} from "./snapshot-restore.js";
+export {
+  type DailySpend,
+  type NewSpend,
+  SpendingRepository,
+  type SpendKind,
+  type SpendRecord,
+  spendKinds,
+  startOfUtcDay,
+} from "./spending-repository.js";
+export {
+  NotJsonDataError,
+  SchemaTooNewError,
+  SecretInSnapshotError,
+  StoreError,
+  UnknownSnapshotVersionError,
+} from "./store-errors.js";

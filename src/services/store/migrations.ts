@@ -1,0 +1,66 @@
+import type { Database } from "better-sqlite3";
+import { schemaV1 } from "./schema-v1.js";
+import { SchemaTooNewError, StoreError } from "./store-errors.js";
+
+/** One numbered schema change. Versions start at 1 and go up by one; a released migration never changes. */
+export interface Migration {
+  readonly version: number;
+  readonly name: string;
+  readonly sql: string;
+}
+
+export const schemaMigrations: readonly Migration[] = [{ version: 1, name: "initial schema", sql: schemaV1 }];
+
+/** Marks the file as this agent's database ("AKAG"), so another program's SQLite file is not migrated. */
+export const APPLICATION_ID = 0x414b4147;
+
+export interface MigrationResult {
+  readonly from: number;
+  readonly to: number;
+  readonly applied: readonly string[];
+}
+
+function checkSequence(migrations: readonly Migration[]): void {
+  migrations.forEach((migration, index) => {
+    if (migration.version !== index + 1) {
+      throw new StoreError(
+        `migration "${migration.name}" has version ${migration.version} at position ${index + 1}: number migrations 1, 2, 3 … in order`,
+      );
+    }
+  });
+}
+
+function readUserVersion(db: Database): number {
+  return db.pragma("user_version", { simple: true }) as number;
+}
+
+/**
+ * Brings the schema up to the newest migration in one immediate transaction: either every pending
+ * migration is applied and `user_version` records the last one, or nothing changes. A database whose
+ * `user_version` is above the newest known migration (written by a newer agent) is refused.
+ */
+export function migrate(db: Database, migrations: readonly Migration[] = schemaMigrations): MigrationResult {
+  checkSequence(migrations);
+  const latest = migrations.length;
+  const applyPending = db.transaction((): MigrationResult => {
+    const applicationId = db.pragma("application_id", { simple: true }) as number;
+    const from = readUserVersion(db);
+    if (applicationId !== APPLICATION_ID && (applicationId !== 0 || from !== 0)) {
+      throw new StoreError(
+        `database ${db.name} belongs to another program (application_id ${applicationId}, user_version ${from}): point the data directory at the agent's own folder`,
+      );
+    }
+    if (from > latest) throw new SchemaTooNewError(db.name, from, latest);
+    const applied: string[] = [];
+    for (const migration of migrations.slice(from)) {
+      db.exec(migration.sql);
+      applied.push(migration.name);
+    }
+    if (applied.length > 0) {
+      db.pragma(`application_id = ${APPLICATION_ID}`);
+      db.pragma(`user_version = ${latest}`);
+    }
+    return { from, to: latest, applied };
+  });
+  return applyPending.immediate();
+}
