@@ -1,0 +1,165 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { z } from "zod";
+import type { DevnetEndpoints, DevnetFaults } from "./devnet-types.js";
+import { ConnectionTracker, closeServer, LOOPBACK, listen, readBody, sendJson } from "./http-utils.js";
+
+const leaseSchema = z.object({
+  owner: z.string(),
+  dseq: z.union([z.string().regex(/^\d+$/), z.number().int().positive()]),
+  gseq: z.number().int().positive().optional(),
+  oseq: z.number().int().positive().optional(),
+  provider: z.string(),
+});
+
+const routes = {
+  "POST /providers/offline": z.object({ provider: z.string() }),
+  "POST /providers/online": z.object({ provider: z.string() }),
+  "POST /providers/degrade": z.object({
+    provider: z.string(),
+    mode: z.enum(["healthy", "slow", "failing"]),
+    delayMs: z.number().int().nonnegative().optional(),
+  }),
+  "POST /leases/reclaim": leaseSchema.extend({ windowMs: z.number().int().nonnegative() }),
+  "POST /leases/close": leaseSchema.extend({ reason: z.number().int().optional() }),
+  "POST /rpc/fault": z.object({
+    target: z.enum(["rpc", "grpc", "all"]).optional(),
+    kind: z.enum(["error", "delay"]),
+    delayMs: z.number().int().nonnegative().optional(),
+    count: z.number().int().positive().optional(),
+  }),
+  "POST /rpc/clear": z.object({}).passthrough(),
+  "POST /tx/fail-next": z.object({
+    address: z.string().optional(),
+    stage: z.enum(["checkTx", "deliverTx"]).optional(),
+    code: z.number().int().positive().optional(),
+    log: z.string().optional(),
+  }),
+  "POST /accounts/drain": z.object({ address: z.string(), denom: z.string().optional() }),
+  "POST /escrow/drain": z.object({
+    owner: z.string(),
+    dseq: z.union([z.string().regex(/^\d+$/), z.number().int().positive()]),
+  }),
+} as const;
+
+type RouteKey = keyof typeof routes;
+
+export interface ControlApiDeps {
+  readonly endpoints: () => DevnetEndpoints;
+  readonly status: () => unknown;
+  readonly faults: DevnetFaults;
+}
+
+/**
+ * The devnet control API: `GET /endpoints` (the `--json` line), `GET /status`, and one POST route per fault
+ * (JSON bodies, validated; answers `{ ok: true, ... }` or `{ error }` with 400/404).
+ */
+export class ControlApi {
+  private readonly server: Server;
+  private readonly tracker = new ConnectionTracker();
+  private readonly deps: ControlApiDeps;
+
+  constructor(deps: ControlApiDeps) {
+    this.deps = deps;
+    this.server = createServer((req, res) => {
+      void this.handle(req, res);
+    });
+    this.tracker.track(this.server);
+  }
+
+  async start(port = 0): Promise<string> {
+    return `http://${LOOPBACK}:${await listen(this.server, port)}`;
+  }
+
+  stop(): Promise<void> {
+    return closeServer(this.server, this.tracker);
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const path = new URL(req.url ?? "/", "http://localhost").pathname;
+    if (req.method === "GET" && path === "/endpoints") {
+      sendJson(res, 200, this.deps.endpoints());
+      return;
+    }
+    if (req.method === "GET" && path === "/status") {
+      sendJson(res, 200, this.deps.status());
+      return;
+    }
+    const key = `${req.method} ${path}` as RouteKey;
+    const schema = routes[key];
+    if (!schema) {
+      sendJson(res, 404, {
+        error: `no route ${req.method} ${path}`,
+        routes: ["GET /endpoints", "GET /status", ...Object.keys(routes)],
+      });
+      return;
+    }
+    let body: unknown = {};
+    try {
+      const text = (await readBody(req)).toString("utf8");
+      body = text ? JSON.parse(text) : {};
+    } catch {
+      sendJson(res, 400, { error: "body must be JSON" });
+      return;
+    }
+    const parsed = schema.safeParse(body);
+    if (!parsed.success) {
+      sendJson(res, 400, {
+        error: parsed.error.issues.map((i) => `${i.path.join(".") || "body"}: ${i.message}`).join("; "),
+      });
+      return;
+    }
+    try {
+      sendJson(res, 200, { ok: true, ...((await this.apply(key, parsed.data)) ?? {}) });
+    } catch (error) {
+      sendJson(res, 400, { error: (error as Error).message });
+    }
+  }
+
+  private async apply(key: RouteKey, data: unknown): Promise<Record<string, unknown> | undefined> {
+    const f = this.deps.faults;
+    switch (key) {
+      case "POST /providers/offline":
+        await f.setProviderOnline((data as { provider: string }).provider, false);
+        return undefined;
+      case "POST /providers/online":
+        await f.setProviderOnline((data as { provider: string }).provider, true);
+        return undefined;
+      case "POST /providers/degrade": {
+        const d = data as z.infer<(typeof routes)["POST /providers/degrade"]>;
+        f.degradeProvider(
+          d.provider,
+          d.mode === "slow" ? { mode: "slow", delayMs: d.delayMs ?? 2000 } : { mode: d.mode },
+        );
+        return undefined;
+      }
+      case "POST /leases/reclaim": {
+        const d = data as z.infer<(typeof routes)["POST /leases/reclaim"]>;
+        return await f.reclaimLease(d, d.windowMs);
+      }
+      case "POST /leases/close": {
+        const d = data as z.infer<(typeof routes)["POST /leases/close"]>;
+        await f.closeLease(d, d.reason);
+        return undefined;
+      }
+      case "POST /rpc/fault":
+        f.injectRpcFault(data as z.infer<(typeof routes)["POST /rpc/fault"]>);
+        return undefined;
+      case "POST /rpc/clear":
+        f.clearRpcFaults();
+        return undefined;
+      case "POST /tx/fail-next":
+        f.failNextTx(data as z.infer<(typeof routes)["POST /tx/fail-next"]>);
+        return undefined;
+      case "POST /accounts/drain": {
+        const d = data as { address: string; denom?: string };
+        await f.drainAccount(d.address, d.denom);
+        return undefined;
+      }
+      case "POST /escrow/drain": {
+        const d = data as { owner: string; dseq: string | number };
+        await f.drainEscrow(d.owner, d.dseq);
+        return undefined;
+      }
+    }
+  }
+}

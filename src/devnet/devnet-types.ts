@@ -1,0 +1,93 @@
+import type { FundResult } from "./faucet.js";
+import type { RpcFaultSpec } from "./network-faults.js";
+import type { ProviderHealth } from "./provider/provider-node.js";
+import type { ProviderProfile } from "./provider/provider-profile.js";
+
+export interface DevnetOptions {
+  /** Block interval in ms (default 1000; mainnet is ~6000; tests use 50–200). */
+  readonly blockTimeMs?: number;
+  /** Number of simulated providers (default 5) or their full profiles. */
+  readonly providers?: number | readonly ProviderProfile[];
+  readonly chainId?: string;
+  /** Fixed ports (0 or omitted = any free loopback port). */
+  readonly ports?: Partial<Record<"rpc" | "grpc" | "faucet" | "control" | "consoleApi", number>>;
+  /** A lease whose manifest has not arrived after this long is dropped by its provider (default 300000). */
+  readonly manifestTimeoutMs?: number;
+  /** Providers close bids that were not accepted within this long (default 300000). */
+  readonly bidTimeoutMs?: number;
+  /** Simulated services report ready this long after their manifest arrived (default 2000). */
+  readonly workloadStartDelayMs?: number;
+  /** The agent's own image: providers run it as a local process with `agentCommand`. */
+  readonly agentImage?: string;
+  readonly agentCommand?: readonly string[];
+  readonly agentEnv?: Readonly<Record<string, string>>;
+  readonly agentCwd?: string;
+  /** Seed of the providers' reliability rolls (default 1). */
+  readonly seed?: number;
+  /** Validator min-gas-prices in uakt per gas (default "0.025"). */
+  readonly minGasPrice?: string;
+  /** Oracle price of 1 AKT in USD/ACT (default "1.25"). */
+  readonly aktPriceUsd?: string;
+  /** Blocks per BME mint epoch (default 10). */
+  readonly bmeEpochBlocks?: number;
+}
+
+export interface DevnetProviderInfo {
+  readonly address: string;
+  readonly hostUri: string;
+  readonly region: string;
+  readonly audited: boolean;
+}
+
+/** What a client needs to reach the devnet (printed by `akash-agent devnet --json`, served at `/endpoints`). */
+export interface DevnetEndpoints {
+  readonly chainId: string;
+  readonly rpc: string;
+  readonly grpc: string;
+  readonly faucet: string;
+  readonly control: string;
+  readonly consoleApi: string;
+  readonly blockTimeMs: number;
+  readonly providers: readonly DevnetProviderInfo[];
+}
+
+export interface LeaseIdInput {
+  readonly owner: string;
+  readonly dseq: string | number | bigint;
+  readonly gseq?: number;
+  readonly oseq?: number;
+  readonly provider: string;
+}
+
+export interface TxFaultInput {
+  /** Only a tx signed by this address fails (default: the next tx from anyone). */
+  readonly address?: string;
+  /** "deliverTx" (default): included in a block with the error, fee charged; "checkTx": rejected at broadcast. */
+  readonly stage?: "checkTx" | "deliverTx";
+  readonly code?: number;
+  readonly log?: string;
+}
+
+/** Fault injection, in-process (these methods) and over the control API (same names as routes). */
+export interface DevnetFaults {
+  setProviderOnline(provider: string, online: boolean): Promise<void>;
+  degradeProvider(provider: string, health: ProviderHealth): void;
+  reclaimLease(lease: LeaseIdInput, windowMs: number): Promise<{ deadline: number; height: string }>;
+  closeLease(lease: LeaseIdInput, reason?: number): Promise<void>;
+  injectRpcFault(spec: RpcFaultSpec): void;
+  clearRpcFaults(): void;
+  failNextTx(spec?: TxFaultInput): void;
+  drainAccount(address: string, denom?: string): Promise<void>;
+  drainEscrow(owner: string, dseq: string | number | bigint): Promise<void>;
+}
+
+export interface DevnetHandle extends DevnetEndpoints, DevnetFaults {
+  /** The same JSON as `GET {control}/endpoints`. */
+  endpoints(): DevnetEndpoints;
+  fund(address: string, amount: bigint | number | string, denom?: "uakt" | "uact"): Promise<FundResult>;
+  height(): bigint;
+  /** Resolves once the chain has committed a block at or above `height`. */
+  waitForHeight(height: bigint): Promise<void>;
+  /** Stops every server, timer and child process. */
+  stop(): Promise<void>;
+}

@@ -1,0 +1,116 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { MsgSend } from "@akashnetwork/chain-sdk/private-types/cosmos.v1beta1";
+import { z } from "zod";
+import { isAkashAddress } from "./chain/addresses.js";
+import type { Chain } from "./chain/chain.js";
+import { ConnectionTracker, closeServer, LOOPBACK, listen, readBody, sendJson } from "./http-utils.js";
+import type { InProcessSigner } from "./in-process-signer.js";
+
+export const FAUCET_MAX_UAKT = 10n ** 13n;
+
+const requestSchema = z.object({
+  address: z.string().refine(isAkashAddress, "address must be an akash1… bech32 address"),
+  amount: z.union([z.string().regex(/^\d+$/), z.number().int().positive()]).transform((v) => BigInt(v)),
+  denom: z.enum(["uakt", "uact"]).optional().default("uakt"),
+});
+
+export interface FundResult {
+  readonly address: string;
+  readonly amount: string;
+  readonly denom: string;
+  readonly height: string;
+  readonly txHash?: string;
+}
+
+/**
+ * The faucet: `uakt` is sent with a real bank MsgSend from the faucet's genesis account; `uact` (which
+ * cannot be transferred on chain) is minted straight to the address at the next block, a devnet shortcut
+ * for MsgMintACT's epoch wait.
+ */
+export class Faucet {
+  private readonly server: Server;
+  private readonly tracker = new ConnectionTracker();
+  private readonly chain: Chain;
+  private readonly signer: InProcessSigner;
+  private readonly faucetAddress: string;
+
+  constructor(chain: Chain, signer: InProcessSigner, faucetAddress: string) {
+    this.chain = chain;
+    this.signer = signer;
+    this.faucetAddress = faucetAddress;
+    this.server = createServer((req, res) => {
+      void this.handle(req, res);
+    });
+    this.tracker.track(this.server);
+  }
+
+  async start(port = 0): Promise<string> {
+    return `http://${LOOPBACK}:${await listen(this.server, port)}`;
+  }
+
+  stop(): Promise<void> {
+    return closeServer(this.server, this.tracker);
+  }
+
+  async fund(address: string, amount: bigint, denom: "uakt" | "uact" = "uakt"): Promise<FundResult> {
+    if (!isAkashAddress(address)) throw new RangeError(`faucet: ${address} is not an akash address`);
+    if (amount <= 0n || amount > FAUCET_MAX_UAKT)
+      throw new RangeError(`faucet: amount must be 1..${FAUCET_MAX_UAKT}`);
+    if (denom === "uact") {
+      const height = await new Promise<bigint>((resolve) => {
+        this.chain.scheduleSystemAction("faucet-uact", (ctx) => {
+          ctx.state.credit(address, "uact", amount);
+          ctx.events.emit("devnet_faucet", { recipient: address, amount: `${amount}uact` });
+        });
+        const off = this.chain.onBlock((block) => {
+          off();
+          resolve(block.block.height);
+        });
+      });
+      return { address, amount: amount.toString(), denom, height: height.toString() };
+    }
+    const message = MsgSend.fromPartial({
+      fromAddress: this.faucetAddress,
+      toAddress: address,
+      amount: [{ denom, amount: amount.toString() }],
+    });
+    const result = await this.signer.broadcastAndWait(
+      this.faucetAddress,
+      [{ typeUrl: `/${MsgSend.$type}`, value: MsgSend.encode(message).finish() }],
+      "devnet faucet",
+    );
+    return {
+      address,
+      amount: amount.toString(),
+      denom,
+      height: result.height.toString(),
+      txHash: Buffer.from(result.hash).toString("hex").toUpperCase(),
+    };
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    if (req.method !== "POST") {
+      sendJson(res, 405, { error: "use POST {address, amount} with amount in uakt" });
+      return;
+    }
+    let body: unknown;
+    try {
+      body = JSON.parse((await readBody(req)).toString("utf8"));
+    } catch {
+      sendJson(res, 400, { error: "body must be JSON {address, amount}" });
+      return;
+    }
+    const parsed = requestSchema.safeParse(body);
+    if (!parsed.success) {
+      sendJson(res, 400, {
+        error: parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; "),
+      });
+      return;
+    }
+    try {
+      sendJson(res, 200, await this.fund(parsed.data.address, parsed.data.amount, parsed.data.denom));
+    } catch (error) {
+      sendJson(res, error instanceof RangeError ? 400 : 500, { error: (error as Error).message });
+    }
+  }
+}

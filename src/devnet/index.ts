@@ -1,0 +1,14 @@
+export type {
+  DevnetEndpoints,
+  DevnetFaults,
+  DevnetHandle,
+  DevnetOptions,
+  DevnetProviderInfo,
+  LeaseIdInput,
+  TxFaultInput,
+} from "./devnet-types.js";
+export type { FundResult } from "./faucet.js";
+export type { RpcFaultSpec, RpcFaultTarget } from "./network-faults.js";
+export type { ProviderHealth } from "./provider/provider-node.js";
+export { DEFAULT_PROVIDER_PROFILES, type ProviderProfile } from "./provider/provider-profile.js";
+export { DEFAULT_BLOCK_TIME_MS, DEFAULT_PROVIDER_COUNT, startDevnet } from "./start-devnet.js";

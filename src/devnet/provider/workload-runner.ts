@@ -1,0 +1,293 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { createHash } from "node:crypto";
+import { createConnection, createServer } from "node:net";
+import { LOOPBACK } from "../http-utils.js";
+import { envEntries, type ManifestExpose, type ManifestService } from "./manifest-services.js";
+
+export interface AgentRuntimeOptions {
+  /** Manifest image (repository, tag optional) that the provider runs as a local process. */
+  readonly agentImage?: string;
+  /** argv of that process; the manifest's env and the lease's port mapping are added to its environment. */
+  readonly agentCommand?: readonly string[];
+  /** Extra environment for it (it does not inherit the devnet's environment beyond PATH/HOME/locale). */
+  readonly agentEnv?: Readonly<Record<string, string>>;
+  readonly agentCwd?: string;
+}
+
+export interface LeaseRef {
+  readonly owner: string;
+  readonly dseq: bigint;
+  readonly gseq: number;
+  readonly oseq: number;
+  readonly provider: string;
+}
+
+export interface ServiceStatusJson {
+  name: string;
+  available: number;
+  total: number;
+  uris: string[] | null;
+  observed_generation: number;
+  replicas: number;
+  updated_replicas: number;
+  ready_replicas: number;
+  available_replicas: number;
+}
+
+export interface ForwardedPortJson {
+  host?: string;
+  port: number;
+  externalPort: number;
+  proto: string;
+  name: string;
+}
+
+const INHERITED_ENV = ["PATH", "HOME", "TMPDIR", "LANG", "LC_ALL", "SYSTEMROOT"];
+
+function imageRepository(image: string): string {
+  const slash = image.lastIndexOf("/");
+  const colon = image.lastIndexOf(":");
+  return colon > slash ? image.slice(0, colon) : image;
+}
+
+export function isAgentImage(image: string, agentImage: string | undefined): boolean {
+  if (!agentImage) return false;
+  return image === agentImage || imageRepository(image) === imageRepository(agentImage);
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, LOOPBACK, () => {
+      const address = server.address();
+      const port = typeof address === "object" && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+function canConnect(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = createConnection({ host: LOOPBACK, port });
+    socket.once("connect", () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once("error", () => resolve(false));
+  });
+}
+
+interface ExposeBinding {
+  readonly expose: ManifestExpose;
+  readonly hostPort: number;
+}
+
+/** One service of a lease as the provider runs it: a real process for the agent's image, else simulated. */
+class ServiceRuntime {
+  readonly service: ManifestService;
+  private readonly bindings: ExposeBinding[];
+  private readonly startedAt = Date.now();
+  private readonly startDelayMs: number;
+  private readonly failing: boolean;
+  private readonly ingressHost: string;
+  private readonly runsProcess: boolean;
+  private child: ChildProcess | undefined;
+  private ready = false;
+  private stopping = false;
+  private restartTimer: NodeJS.Timeout | undefined;
+  private probeTimer: NodeJS.Timeout | undefined;
+  restarts = 0;
+
+  constructor(
+    service: ManifestService,
+    bindings: ExposeBinding[],
+    options: { startDelayMs: number; failing: boolean; ingressHost: string; runsProcess: boolean },
+  ) {
+    this.service = service;
+    this.bindings = bindings;
+    this.startDelayMs = options.startDelayMs;
+    this.failing = options.failing;
+    this.ingressHost = options.ingressHost;
+    this.runsProcess = options.runsProcess;
+  }
+
+  start(lease: LeaseRef, runtime: AgentRuntimeOptions, providerHost: string): void {
+    if (!this.runsProcess || this.failing) return;
+    const [command, ...args] = runtime.agentCommand ?? [];
+    if (!command) return;
+    const env: Record<string, string> = {};
+    for (const key of INHERITED_ENV) if (process.env[key] !== undefined) env[key] = process.env[key]!;
+    Object.assign(env, runtime.agentEnv ?? {}, envEntries(this.service), {
+      AKASH_OWNER: lease.owner,
+      AKASH_PROVIDER: lease.provider,
+      AKASH_DEPLOYMENT_SEQUENCE: lease.dseq.toString(),
+      AKASH_GROUP_SEQUENCE: String(lease.gseq),
+      AKASH_ORDER_SEQUENCE: String(lease.oseq),
+      AKASH_CLUSTER_PUBLIC_HOSTNAME: providerHost,
+    });
+    const first = this.bindings[0];
+    if (first) env.PORT = String(first.hostPort);
+    for (const b of this.bindings) env[`AKASH_DEVNET_PORT_${b.expose.port}`] = String(b.hostPort);
+    const launch = () => {
+      if (this.stopping) return;
+      const child = spawn(command, args, { env, cwd: runtime.agentCwd, stdio: "ignore" });
+      this.child = child;
+      child.on("error", () => undefined);
+      child.on("exit", () => {
+        this.child = undefined;
+        this.ready = false;
+        if (this.stopping) return;
+        this.restarts += 1;
+        this.restartTimer = setTimeout(launch, Math.min(10_000, 250 * 2 ** Math.min(this.restarts, 5)));
+      });
+    };
+    launch();
+    const probe = async () => {
+      if (this.stopping) return;
+      if (this.child && this.child.exitCode === null) {
+        this.ready = first
+          ? await canConnect(first.hostPort)
+          : Date.now() - this.startedAt >= this.startDelayMs;
+      } else {
+        this.ready = false;
+      }
+      this.probeTimer = setTimeout(() => void probe(), 100);
+    };
+    void probe();
+  }
+
+  isReady(): boolean {
+    if (this.failing) return false;
+    if (this.runsProcess) return this.ready;
+    return Date.now() - this.startedAt >= this.startDelayMs;
+  }
+
+  status(lease: LeaseRef): ServiceStatusJson {
+    const total = this.service.count;
+    const ready = this.isReady() ? total : 0;
+    const httpExposes = this.bindings.filter(
+      (b) => b.expose.global && (b.expose.externalPort || b.expose.port) === 80,
+    );
+    const uris = httpExposes.map((b) => {
+      if (this.runsProcess) return `${LOOPBACK}:${b.hostPort}`;
+      const id = createHash("sha256")
+        .update(`${lease.owner}/${lease.dseq}/${lease.gseq}/${lease.oseq}/${this.service.name}`)
+        .digest("hex")
+        .slice(0, 20);
+      return `${id}.ingress.${this.ingressHost}`;
+    });
+    return {
+      name: this.service.name,
+      available: ready,
+      total,
+      uris: uris.length > 0 ? uris : null,
+      observed_generation: 1,
+      replicas: total,
+      updated_replicas: total,
+      ready_replicas: ready,
+      available_replicas: ready,
+    };
+  }
+
+  forwardedPorts(providerHost: string): ForwardedPortJson[] {
+    return this.bindings
+      .filter((b) => b.expose.global && (b.expose.externalPort || b.expose.port) !== 80)
+      .map((b) => ({
+        host: providerHost,
+        port: b.expose.port,
+        externalPort: b.hostPort,
+        proto: b.expose.proto.toUpperCase(),
+        name: this.service.name,
+      }));
+  }
+
+  async stop(): Promise<void> {
+    this.stopping = true;
+    if (this.restartTimer) clearTimeout(this.restartTimer);
+    if (this.probeTimer) clearTimeout(this.probeTimer);
+    const child = this.child;
+    if (!child || child.exitCode !== null) return;
+    await new Promise<void>((resolve) => {
+      const killer = setTimeout(() => child.kill("SIGKILL"), 3000);
+      child.once("exit", () => {
+        clearTimeout(killer);
+        resolve();
+      });
+      child.kill("SIGTERM");
+    });
+  }
+}
+
+export interface LeaseStatusJson {
+  services: Record<string, ServiceStatusJson>;
+  forwarded_ports: Record<string, ForwardedPortJson[]> | null;
+  ips: null;
+}
+
+/** The workloads of one lease's manifest group on a provider. */
+export class LeaseWorkload {
+  private readonly runtimes: ServiceRuntime[];
+  private readonly lease: LeaseRef;
+  private readonly providerHost: string;
+
+  private constructor(lease: LeaseRef, runtimes: ServiceRuntime[], providerHost: string) {
+    this.lease = lease;
+    this.runtimes = runtimes;
+    this.providerHost = providerHost;
+  }
+
+  static async create(
+    lease: LeaseRef,
+    services: readonly ManifestService[],
+    options: {
+      runtime: AgentRuntimeOptions;
+      startDelayMs: number;
+      failing: boolean;
+      providerHost: string;
+      ingressHost: string;
+    },
+  ): Promise<LeaseWorkload> {
+    const runtimes: ServiceRuntime[] = [];
+    for (const service of services) {
+      const runsProcess =
+        isAgentImage(service.image, options.runtime.agentImage) && !!options.runtime.agentCommand?.length;
+      const bindings: ExposeBinding[] = [];
+      for (const expose of service.expose ?? []) {
+        if (!expose.global) continue;
+        bindings.push({
+          expose,
+          hostPort: runsProcess ? await freePort() : 30000 + Math.floor(Math.random() * 2767),
+        });
+      }
+      const runtime = new ServiceRuntime(service, bindings, {
+        startDelayMs: options.startDelayMs,
+        failing: options.failing,
+        ingressHost: options.ingressHost,
+        runsProcess,
+      });
+      runtime.start(lease, options.runtime, options.providerHost);
+      runtimes.push(runtime);
+    }
+    return new LeaseWorkload(lease, runtimes, options.providerHost);
+  }
+
+  status(): LeaseStatusJson {
+    const services: Record<string, ServiceStatusJson> = {};
+    const forwarded: Record<string, ForwardedPortJson[]> = {};
+    for (const runtime of this.runtimes) {
+      services[runtime.service.name] = runtime.status(this.lease);
+      const ports = runtime.forwardedPorts(this.providerHost);
+      if (ports.length > 0) forwarded[runtime.service.name] = ports;
+    }
+    return { services, forwarded_ports: Object.keys(forwarded).length > 0 ? forwarded : null, ips: null };
+  }
+
+  allReady(): boolean {
+    return this.runtimes.every((r) => r.isReady());
+  }
+
+  stop(): Promise<void> {
+    return Promise.all(this.runtimes.map((r) => r.stop())).then(() => undefined);
+  }
+}

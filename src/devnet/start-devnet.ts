@@ -1,0 +1,330 @@
+import { MsgSignProviderAttributes } from "@akashnetwork/chain-sdk/private-types/akash.v1";
+import { BlockProducer } from "./chain/block-producer.js";
+import { Chain } from "./chain/chain.js";
+import { bidKey, escrowAccountKey, type LeaseRecord } from "./chain/chain-state.js";
+import { decFromString } from "./chain/decimal.js";
+import { buildGenesisState, DEFAULT_CHAIN_PARAMS } from "./chain/genesis.js";
+import { EscrowScope } from "./chain/modules/escrow-keeper.js";
+import { ALL_HANDLERS, END_BLOCKERS } from "./chain/modules/index.js";
+import {
+  bidIdJson,
+  deploymentEscrowXid,
+  LeaseClosedReason,
+  LeaseState,
+} from "./chain/modules/market-keeper.js";
+import { ConsoleApi } from "./console-api.js";
+import { ControlApi } from "./control-api.js";
+import type {
+  DevnetEndpoints,
+  DevnetFaults,
+  DevnetHandle,
+  DevnetOptions,
+  LeaseIdInput,
+} from "./devnet-types.js";
+import { deriveDevnetKeys } from "./devnet-wallet.js";
+import { Faucet } from "./faucet.js";
+import { GrpcServer } from "./grpc/grpc-server.js";
+import { buildQueryRouter } from "./grpc/queries/index.js";
+import { LOOPBACK } from "./http-utils.js";
+import { InProcessSigner, TxRejectedError } from "./in-process-signer.js";
+import { NetworkFaults } from "./network-faults.js";
+import { generateProviderCertificate } from "./provider/provider-certificate.js";
+import { ProviderGateway } from "./provider/provider-gateway.js";
+import { ProviderNode } from "./provider/provider-node.js";
+import { defaultProfiles, type ProviderProfile } from "./provider/provider-profile.js";
+import { seededRandom } from "./provider/seeded-random.js";
+import { CometRpcServer } from "./rpc/comet-rpc-server.js";
+import { validatorIdentity } from "./validator-identity.js";
+
+export const DEFAULT_BLOCK_TIME_MS = 1000;
+export const DEFAULT_PROVIDER_COUNT = 5;
+const AUDITED_KEYS = new Set(["host", "tier", "organization", "location-region", "country"]);
+
+function positiveInt(name: string, value: number | undefined, fallback: number, min = 1): number {
+  const v = value ?? fallback;
+  if (!Number.isInteger(v) || v < min)
+    throw new RangeError(`startDevnet: ${name} must be an integer >= ${min} (got ${value})`);
+  return v;
+}
+
+/**
+ * Starts a local Akash network on loopback: a single-validator chain (CometBFT RPC + gRPC), simulated
+ * providers with HTTPS gateways, a faucet, the Console provider API and the control API for faults.
+ */
+export async function startDevnet(options: DevnetOptions = {}): Promise<DevnetHandle> {
+  const blockTimeMs = positiveInt("blockTimeMs", options.blockTimeMs, DEFAULT_BLOCK_TIME_MS, 10);
+  const profiles: readonly ProviderProfile[] =
+    typeof options.providers === "object"
+      ? options.providers
+      : defaultProfiles(positiveInt("providers", options.providers, DEFAULT_PROVIDER_COUNT, 0));
+  const chainId = options.chainId ?? "akash-devnet-1";
+  const timings = {
+    manifestTimeoutMs: positiveInt("manifestTimeoutMs", options.manifestTimeoutMs, 300_000),
+    bidTimeoutMs: positiveInt("bidTimeoutMs", options.bidTimeoutMs, 300_000),
+    workloadStartDelayMs: positiveInt("workloadStartDelayMs", options.workloadStartDelayMs, 2000, 0),
+  };
+
+  const keys = await deriveDevnetKeys(profiles.length);
+  const state = buildGenesisState(
+    [
+      { address: keys.faucet, coins: [{ denom: "uakt", amount: 10n ** 17n }] },
+      { address: keys.auditor, coins: [{ denom: "uakt", amount: 10n ** 10n }] },
+      ...keys.providers.map((address) => ({ address, coins: [{ denom: "uakt", amount: 10n ** 13n }] })),
+    ],
+    {
+      ...DEFAULT_CHAIN_PARAMS,
+      aktPriceUsd: decFromString(options.aktPriceUsd ?? "1.25"),
+      bmeMinEpochBlocks: BigInt(positiveInt("bmeEpochBlocks", options.bmeEpochBlocks, 10)),
+    },
+  );
+  const chain = new Chain({
+    chainId,
+    state,
+    handlers: ALL_HANDLERS,
+    endBlockers: END_BLOCKERS,
+    minGasPriceUakt: options.minGasPrice ?? "0.025",
+    genesisTime: new Date(),
+  });
+  const validator = validatorIdentity(chainId);
+  const queries = buildQueryRouter(chain, validator.address);
+  const networkFaults = new NetworkFaults();
+  const rpc = new CometRpcServer({ chain, queries, faults: networkFaults, validator });
+  const grpc = new GrpcServer(queries, networkFaults);
+  const signer = new InProcessSigner(chain, keys.wallet, keys.accounts);
+  const random = seededRandom(options.seed ?? 1);
+
+  const providers: ProviderNode[] = [];
+  const gateways = new Map<string, ProviderGateway>();
+  const producer = new BlockProducer(chain, blockTimeMs);
+  const stoppables: { stop(): Promise<void> }[] = [];
+
+  const stop = async () => {
+    producer.stop();
+    await Promise.all(providers.map((p) => p.stop()));
+    await Promise.all([...gateways.values()].map((g) => g.stop()));
+    await Promise.all(stoppables.map((s) => s.stop()));
+  };
+
+  try {
+    const rpcUrl = await rpc.start(options.ports?.rpc);
+    stoppables.push(rpc);
+    const grpcUrl = await grpc.start(options.ports?.grpc);
+    stoppables.push(grpc);
+
+    profiles.forEach((profile, index) => {
+      const address = keys.providers[index]!;
+      const node = new ProviderNode({
+        address,
+        profile,
+        certificate: generateProviderCertificate(address, LOOPBACK),
+        chain,
+        signer,
+        auditor: keys.auditor,
+        timings,
+        runtime: {
+          ...(options.agentImage !== undefined ? { agentImage: options.agentImage } : {}),
+          ...(options.agentCommand !== undefined ? { agentCommand: options.agentCommand } : {}),
+          ...(options.agentEnv !== undefined ? { agentEnv: options.agentEnv } : {}),
+          ...(options.agentCwd !== undefined ? { agentCwd: options.agentCwd } : {}),
+        },
+        random: seededRandom(Math.floor(random() * 2 ** 32)),
+      });
+      providers.push(node);
+      gateways.set(address, new ProviderGateway(node, chain));
+    });
+    for (const node of providers) node.hostUri = await gateways.get(node.address)!.start();
+
+    // Bring-up happens in blocks committed right away, so a slow block time does not slow start-up.
+    const registrations = await Promise.all(
+      providers.map((p) => signer.broadcast(p.address, p.registrationMessages())),
+    );
+    chain.produceBlock();
+    for (const hash of registrations) {
+      const result = chain.getTx(hash);
+      if (result?.code !== 0)
+        throw new TxRejectedError(result?.code ?? -1, result?.log ?? "provider registration missing");
+    }
+    const audited = providers.filter((p) => p.profile.audited);
+    if (audited.length > 0) {
+      const messages = audited.map((p) => {
+        const message = MsgSignProviderAttributes.fromPartial({
+          owner: p.address,
+          auditor: keys.auditor,
+          attributes: p.attributes.filter((a) => AUDITED_KEYS.has(a.key)),
+        });
+        return {
+          typeUrl: `/${MsgSignProviderAttributes.$type}`,
+          value: MsgSignProviderAttributes.encode(message).finish(),
+        };
+      });
+      const hash = await signer.broadcast(keys.auditor, messages, "devnet audit");
+      chain.produceBlock();
+      const result = chain.getTx(hash);
+      if (result?.code !== 0) throw new TxRejectedError(result?.code ?? -1, result?.log ?? "audit missing");
+    }
+    for (const node of providers) node.attach();
+
+    const faucet = new Faucet(chain, signer, keys.faucet);
+    const faucetUrl = await faucet.start(options.ports?.faucet);
+    stoppables.push(faucet);
+    const consoleApi = new ConsoleApi(chain, () => providers, [keys.auditor]);
+    const consoleUrl = await consoleApi.start(options.ports?.consoleApi);
+    stoppables.push(consoleApi);
+
+    const providerByAddress = (address: string) => {
+      const node = providers.find((p) => p.address === address);
+      if (!node) throw new RangeError(`unknown provider ${address}`);
+      return node;
+    };
+    const findLease = (input: LeaseIdInput): LeaseRecord => {
+      const dseq = BigInt(input.dseq);
+      const candidates = [...chain.state.leases.values()].filter(
+        (l) =>
+          l.owner === input.owner &&
+          l.dseq === dseq &&
+          l.provider === input.provider &&
+          (input.gseq === undefined || l.gseq === input.gseq) &&
+          (input.oseq === undefined || l.oseq === input.oseq) &&
+          (l.state === LeaseState.active || l.state === LeaseState.reclaiming),
+      );
+      const lease = candidates[0];
+      if (!lease) throw new RangeError(`no active lease ${input.owner}/${dseq} on ${input.provider}`);
+      return lease;
+    };
+    const nextBlock = () =>
+      new Promise<bigint>((resolve) => {
+        const off = chain.onBlock((b) => {
+          off();
+          resolve(b.block.height);
+        });
+      });
+
+    const faults: DevnetFaults = {
+      async setProviderOnline(address, online) {
+        const node = providerByAddress(address);
+        node.setOnline(online);
+        const gateway = gateways.get(address)!;
+        if (online && !gateway.listening) await gateway.start();
+        if (!online) await gateway.stop();
+      },
+      degradeProvider(address, health) {
+        providerByAddress(address).health = health;
+      },
+      async reclaimLease(input, windowMs) {
+        const lease = findLease(input);
+        let deadline = 0;
+        chain.scheduleSystemAction("reclaim-lease", (ctx) => {
+          const key = bidKey(lease.owner, lease.dseq, lease.gseq, lease.oseq, lease.provider, lease.bseq);
+          const current = ctx.state.leases.get(key);
+          if (!current || current.state !== LeaseState.active) throw new Error("lease is no longer active");
+          deadline = Math.ceil((ctx.time.getTime() + windowMs) / 1000);
+          ctx.state.leases.set(key, { ...current, state: LeaseState.reclaiming, reclaimDeadline: deadline });
+          ctx.events.emit("akash.market.v1.EventLeaseReclaimStarted", {
+            id: JSON.stringify(bidIdJson(current)),
+            reason: JSON.stringify("lease_closed_reason_decommission"),
+            deadline: JSON.stringify(String(deadline)),
+          });
+        });
+        const height = await nextBlock();
+        if (deadline === 0) throw new Error("reclamation could not start: the lease closed meanwhile");
+        return { deadline, height: height.toString() };
+      },
+      async closeLease(input, reason) {
+        const lease = findLease(input);
+        await providerByAddress(lease.provider).closeBid(lease, reason ?? LeaseClosedReason.unspecified);
+      },
+      injectRpcFault: (spec) => networkFaults.add(spec),
+      clearRpcFaults: () => networkFaults.clear(),
+      failNextTx(spec = {}) {
+        chain.injectTxFault({
+          ...(spec.address !== undefined ? { address: spec.address } : {}),
+          stage: spec.stage ?? "deliverTx",
+          code: spec.code ?? 6,
+          codespace: "sdk",
+          log: spec.log ?? "devnet fault injection: transaction failed: unknown request",
+        });
+      },
+      async drainAccount(address, denom) {
+        chain.scheduleSystemAction("drain-account", (ctx) => {
+          for (const coin of ctx.state.balancesOf(address)) {
+            if (denom === undefined || coin.denom === denom) ctx.state.setBalance(address, coin.denom, 0n);
+          }
+        });
+        await nextBlock();
+      },
+      async drainEscrow(owner, dseq) {
+        const xid = deploymentEscrowXid(owner, BigInt(dseq));
+        const key = escrowAccountKey(EscrowScope.deployment, xid);
+        if (!chain.state.escrowAccounts.has(key)) throw new RangeError(`no escrow account ${xid}`);
+        chain.scheduleSystemAction("drain-escrow", (ctx) => {
+          const account = ctx.state.escrowAccounts.get(key)!;
+          ctx.state.escrowAccounts.set(key, {
+            ...account,
+            funds: account.funds.map((f) => ({ denom: f.denom, amount: 0n })),
+            deposits: [],
+          });
+        });
+        await nextBlock();
+      },
+    };
+
+    const endpoints = (): DevnetEndpoints => ({
+      chainId,
+      rpc: rpcUrl,
+      grpc: grpcUrl,
+      faucet: faucetUrl,
+      control: controlUrl,
+      consoleApi: consoleUrl,
+      blockTimeMs,
+      providers: providers.map((p) => ({
+        address: p.address,
+        hostUri: p.hostUri,
+        region: p.profile.region,
+        audited: p.profile.audited,
+      })),
+    });
+    const control = new ControlApi({
+      endpoints: () => endpoints(),
+      status: () => ({
+        height: chain.height.toString(),
+        latestBlockTime: chain.latestBlock.time.toISOString(),
+        rpcFaults: networkFaults.active(),
+        pendingTxFaults: chain.pendingTxFaults().length,
+        providers: providers.map((p) => ({
+          address: p.address,
+          online: p.online,
+          health: p.health,
+          leases: p.leases.size,
+        })),
+      }),
+      faults,
+    });
+    const controlUrl = await control.start(options.ports?.control);
+    stoppables.push(control);
+
+    producer.start();
+    const snapshot = endpoints();
+    return {
+      ...snapshot,
+      ...faults,
+      endpoints,
+      fund: (address, amount, denom = "uakt") => faucet.fund(address, BigInt(amount), denom),
+      height: () => chain.height,
+      waitForHeight: (height) =>
+        chain.height >= height
+          ? Promise.resolve()
+          : new Promise<void>((resolve) => {
+              const off = chain.onBlock((b) => {
+                if (b.block.height >= height) {
+                  off();
+                  resolve();
+                }
+              });
+            }),
+      stop,
+    };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
