@@ -1,11 +1,103 @@
 import type { Command } from "commander";
+import {
+  DEFAULT_BLOCK_TIME_MS,
+  DEFAULT_PROVIDER_COUNT,
+  type DevnetEndpoints,
+  startDevnet,
+} from "../../devnet/index.js";
+import { UsageError } from "../../errors.js";
+
+const MIN_BLOCK_TIME_MS = 10;
+const MAX_PROVIDERS = 50;
+
+interface DevnetFlags {
+  blockTime?: string;
+  providers?: string;
+  json?: boolean;
+}
+
+function parseIntFlag(
+  flag: string,
+  raw: string | undefined,
+  fallback: number,
+  min: number,
+  max: number,
+  unit: string,
+): number {
+  if (raw === undefined) return fallback;
+  if (!/^\d+$/.test(raw.trim())) {
+    throw new UsageError(
+      `${flag} must be a whole number of ${unit} between ${min} and ${max} (got "${raw}")`,
+    );
+  }
+  const value = Number(raw);
+  if (value < min || value > max) {
+    throw new UsageError(`${flag} must be between ${min} and ${max} ${unit} (got ${value})`);
+  }
+  return value;
+}
+
+function summary(endpoints: DevnetEndpoints): string {
+  const lines = [
+    `Akash devnet ${endpoints.chainId} is running (block time ${endpoints.blockTimeMs} ms)`,
+    `  rpc         ${endpoints.rpc}`,
+    `  grpc        ${endpoints.grpc}`,
+    `  faucet      ${endpoints.faucet}   (POST {"address","amount"} in uakt)`,
+    `  console api ${endpoints.consoleApi}`,
+    `  control     ${endpoints.control}   (GET /endpoints for this list as JSON)`,
+    `  providers:`,
+    ...endpoints.providers.map(
+      (p) => `    ${p.address}  ${p.hostUri}  ${p.region}${p.audited ? "  audited" : ""}`,
+    ),
+    "Press Ctrl+C to stop.",
+  ];
+  return `${lines.join("\n")}\n`;
+}
+
+function untilSignal(): Promise<NodeJS.Signals> {
+  return new Promise((resolve) => {
+    const onSignal = (signal: NodeJS.Signals) => {
+      process.off("SIGINT", onSignal);
+      process.off("SIGTERM", onSignal);
+      resolve(signal);
+    };
+    process.on("SIGINT", onSignal);
+    process.on("SIGTERM", onSignal);
+  });
+}
 
 export function registerDevnetCommand(program: Command): void {
   program
     .command("devnet")
-    .description("start a local Akash devnet (chain + providers) on loopback")
-    .action(() => {
-      process.stderr.write("The embedded devnet is not built yet.\n");
-      process.exitCode = 1;
+    .description("start a local Akash devnet (chain + providers) on loopback and run until interrupted")
+    .option(
+      "--block-time <ms>",
+      `block interval in milliseconds (default ${DEFAULT_BLOCK_TIME_MS}; mainnet is ~6000)`,
+    )
+    .option("--providers <n>", `number of simulated providers (default ${DEFAULT_PROVIDER_COUNT})`)
+    .option("--json", "print the endpoints as one line of JSON once ready")
+    .action(async (flags: DevnetFlags) => {
+      const blockTimeMs = parseIntFlag(
+        "--block-time",
+        flags.blockTime,
+        DEFAULT_BLOCK_TIME_MS,
+        MIN_BLOCK_TIME_MS,
+        600_000,
+        "milliseconds",
+      );
+      const providers = parseIntFlag(
+        "--providers",
+        flags.providers,
+        DEFAULT_PROVIDER_COUNT,
+        1,
+        MAX_PROVIDERS,
+        "providers",
+      );
+      const signal = untilSignal();
+      const devnet = await startDevnet({ blockTimeMs, providers });
+      const endpoints = devnet.endpoints();
+      process.stdout.write(flags.json ? `${JSON.stringify(endpoints)}\n` : summary(endpoints));
+      await signal;
+      await devnet.stop();
     });
 }
