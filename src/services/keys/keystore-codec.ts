@@ -1,0 +1,79 @@
+import { z } from "zod";
+import { parseArweaveJwk } from "./arweave-key.js";
+import { keyIndicesSchema } from "./key-indices.js";
+import { InvalidMnemonicError, KeystoreError } from "./keys-errors.js";
+import { KEYSTORE_CONTENTS_VERSION, type KeystoreContents } from "./keystore.js";
+import { parseMnemonic } from "./mnemonic.js";
+import { secretRegistry } from "./secret.js";
+
+const plaintextSchema = z.strictObject({
+  version: z.literal(KEYSTORE_CONTENTS_VERSION),
+  mnemonic: z.string(),
+  arweaveJwk: z.unknown(),
+  keyIndices: keyIndicesSchema,
+  createdAt: z.iso.datetime(),
+});
+
+/** The JSON the keystore encrypts. The bytes are secret: zero them once encrypted. */
+export function encodeKeystorePlaintext(contents: KeystoreContents): Buffer {
+  return Buffer.from(
+    JSON.stringify({
+      version: contents.version,
+      mnemonic: contents.mnemonic.reveal(),
+      arweaveJwk: contents.arweaveJwk?.reveal() ?? null,
+      keyIndices: contents.keyIndices,
+      createdAt: contents.createdAt,
+    }),
+    "utf8",
+  );
+}
+
+/**
+ * Reads decrypted keystore JSON back into contents. `where` names the keystore. Errors name the
+ * field and never quote the text (parser messages can echo it).
+ */
+export function decodeKeystorePlaintext(bytes: Uint8Array, where: string): KeystoreContents {
+  let json: unknown;
+  try {
+    json = JSON.parse(Buffer.from(bytes).toString("utf8"));
+  } catch {
+    throw new KeystoreError(`${where} decrypted to something that is not JSON: restore it from a backup`);
+  }
+  if (typeof json === "object" && json !== null) {
+    const mnemonic = Reflect.get(json, "mnemonic");
+    if (typeof mnemonic === "string") secretRegistry.add([mnemonic]);
+    const version = Reflect.get(json, "version");
+    if (typeof version === "number" && version !== KEYSTORE_CONTENTS_VERSION) {
+      throw new KeystoreError(
+        `${where} holds contents version ${version}; this agent reads version ${KEYSTORE_CONTENTS_VERSION}: ` +
+          "run the agent build that wrote it",
+      );
+    }
+  }
+  const parsed = plaintextSchema.safeParse(json);
+  if (!parsed.success) {
+    const field = parsed.error.issues[0]?.path.join(".") || "contents";
+    throw new KeystoreError(`${where} holds invalid contents (field ${field}): restore it from a backup`);
+  }
+  const plain = parsed.data;
+  let mnemonic: KeystoreContents["mnemonic"];
+  try {
+    mnemonic = parseMnemonic(plain.mnemonic, "its mnemonic");
+  } catch (error) {
+    if (!(error instanceof InvalidMnemonicError)) throw error;
+    throw new KeystoreError(`${where} holds an invalid mnemonic: restore it from a backup`);
+  }
+  let arweaveJwk: KeystoreContents["arweaveJwk"] = null;
+  if (plain.arweaveJwk !== null) {
+    const jwk = parseArweaveJwk(plain.arweaveJwk);
+    if (!jwk.ok) throw new KeystoreError(`${where} holds an invalid Arweave key: ${jwk.reason}`);
+    arweaveJwk = jwk.jwk;
+  }
+  return Object.freeze({
+    version: KEYSTORE_CONTENTS_VERSION,
+    mnemonic,
+    arweaveJwk,
+    keyIndices: Object.freeze(plain.keyIndices),
+    createdAt: plain.createdAt,
+  });
+}
