@@ -1,4 +1,4 @@
-import { randomBytes } from "node:crypto";
+import { generateKeyPairSync, randomBytes, sign } from "node:crypto";
 import rs from "jsrsasign";
 
 export interface ProviderCertificate {
@@ -23,11 +23,17 @@ export function generateProviderCertificate(
   host: string,
   now = new Date(),
 ): ProviderCertificate {
-  const { prvKeyObj, pubKeyObj } = rs.KEYUTIL.generateKeypair("EC", "secp256r1");
+  // Node's native crypto generates the key and signs; jsrsasign only assembles the DER structure.
+  const keys = generateKeyPairSync("ec", {
+    namedCurve: "prime256v1",
+    publicKeyEncoding: { type: "spki", format: "pem" },
+    privateKeyEncoding: { type: "pkcs8", format: "pem" },
+  });
+  const pubKeyObj = rs.KEYUTIL.getKey(keys.publicKey);
   const notAfter = new Date(now.getTime() + 365 * 24 * 3600 * 1000);
   const san = /^\d+\.\d+\.\d+\.\d+$/.test(host) ? [{ ip: host }, { dns: "localhost" }] : [{ dns: host }];
   const serialHex = `01${randomBytes(8).toString("hex")}`;
-  const cert = new rs.KJUR.asn1.x509.Certificate({
+  const params = {
     version: 3,
     serial: { hex: serialHex },
     issuer: { str: `/CN=${address}` },
@@ -42,11 +48,13 @@ export function generateProviderCertificate(
       { extname: "subjectAltName", array: san },
     ],
     sigalg: "SHA256withECDSA",
-    cakey: prvKeyObj,
-  });
+  };
+  const tbsobj = new rs.KJUR.asn1.x509.TBSCertificate(params);
+  const sighex = sign("sha256", Buffer.from(tbsobj.getEncodedHex(), "hex"), keys.privateKey).toString("hex");
+  const cert = new rs.KJUR.asn1.x509.Certificate({ ...params, tbsobj, sighex });
   return {
     certPem: cert.getPEM(),
-    publicKeyPem: rs.KEYUTIL.getPEM(pubKeyObj).replaceAll("PUBLIC KEY", "EC PUBLIC KEY"),
-    privateKeyPem: rs.KEYUTIL.getPEM(prvKeyObj, "PKCS8PRV"),
+    publicKeyPem: keys.publicKey.replaceAll("PUBLIC KEY", "EC PUBLIC KEY"),
+    privateKeyPem: keys.privateKey,
   };
 }
