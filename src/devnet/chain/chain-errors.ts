@@ -95,6 +95,8 @@ export const DeploymentErrors = {
   invalidHash: kind("deployment", 10, "Invalid: deployment hash", GrpcCode.InvalidArgument),
   groupNotFound: kind("deployment", 14, "Group not found", GrpcCode.NotFound),
   groupClosed: kind("deployment", 15, "Group already closed", GrpcCode.FailedPrecondition),
+  groupOpen: kind("deployment", 16, "Group open", GrpcCode.FailedPrecondition),
+  groupPaused: kind("deployment", 17, "Group paused", GrpcCode.FailedPrecondition),
   groupNotOpen: kind("deployment", 18, "Group not open", GrpcCode.FailedPrecondition),
   invalidDeposit: kind("deployment", 20, "Deposit invalid", GrpcCode.InvalidArgument),
   invalidPrice: kind("deployment", 24, "invalid price", GrpcCode.InvalidArgument),

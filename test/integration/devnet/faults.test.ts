@@ -47,6 +47,40 @@ describe("devnet: every fault from the control API has the effect it names", () 
     expect(await response.json()).toEqual(JSON.parse(JSON.stringify(devnet.endpoints())));
   });
 
+  it("serves Console-shaped provider data and a faucet that validates its input", async () => {
+    const list = (await (await fetch(`${devnet.consoleApi}/v1/providers`)).json()) as {
+      owner: string;
+      isAudited: boolean;
+      isOnline: boolean;
+      uptime7d: number | null;
+      locationRegion: string;
+      attributes: { key: string; value: string; auditedBy: string[] }[];
+    }[];
+    expect(list.map((p) => p.owner).sort()).toEqual(devnet.providers.map((p) => p.address).sort());
+    for (const info of devnet.providers) {
+      const entry = list.find((p) => p.owner === info.address)!;
+      expect(entry.isAudited).toBe(info.audited);
+      expect(entry.isOnline).toBe(true);
+      expect(entry.locationRegion).toBe(info.region);
+      expect(entry.uptime7d).toBeGreaterThan(0.9);
+      const region = entry.attributes.find((a) => a.key === "location-region")!;
+      expect(region.auditedBy).toEqual(info.audited ? [auditor] : []);
+    }
+    expect((await fetch(`${devnet.consoleApi}/v1/providers/akash1notaprovider`)).status).toBe(404);
+
+    const bad = await fetch(devnet.faucet, {
+      method: "POST",
+      body: JSON.stringify({ address: "cosmos1xyz", amount: "5" }),
+    });
+    expect(bad.status).toBe(400);
+    const ok = await fetch(devnet.faucet, {
+      method: "POST",
+      body: JSON.stringify({ address: tenant.address, amount: 7 }),
+    });
+    expect(ok.status).toBe(200);
+    expect(((await ok.json()) as { txHash: string }).txHash).toMatch(/^[0-9A-F]{64}$/);
+  });
+
   it("takes a provider offline: no gateway, no bids, Console reports it offline", async () => {
     const [offline, online] = devnet.providers;
     const certs = await tenant.sdk.akash.cert.v1.getCertificates({

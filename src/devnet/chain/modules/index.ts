@@ -5,6 +5,7 @@ import { bankHandlers } from "./bank.js";
 import { bmeEndBlocker, bmeHandlers } from "./bme.js";
 import { certHandlers } from "./cert.js";
 import { deploymentHandlers } from "./deployment.js";
+import { groupHandlers } from "./deployment-groups.js";
 import { escrowHandlers } from "./escrow.js";
 import { settleAllAccounts } from "./escrow-keeper.js";
 import { marketHandlers } from "./market.js";
@@ -15,6 +16,7 @@ export const ALL_HANDLERS: readonly MsgHandler[] = [
   ...bankHandlers,
   ...authzHandlers,
   ...deploymentHandlers,
+  ...groupHandlers,
   ...marketHandlers,
   ...escrowHandlers,
   ...bmeHandlers,
