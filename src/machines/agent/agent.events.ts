@@ -1,0 +1,20 @@
+import type { HealthNotice } from "../health/health.events.js";
+import type { KeyRotationNotice } from "../keys/keys.events.js";
+import type { LeaseNotice } from "../lease/lease.events.js";
+import type { ReproductionNotice } from "../reproduction/reproduction.events.js";
+import type { TreasuryNotice } from "../treasury/treasury.events.js";
+
+/** Commands a host (CLI, HTTP admin API) sends the agent. */
+export type AgentCommand =
+  | { type: "AGENT.SHUTDOWN"; terminateLease: boolean }
+  | { type: "CHILD.HEARTBEAT"; childId: string; at: number };
+
+/** Everything the agent receives: commands from outside and notices from its children. */
+export type AgentEvent =
+  | AgentCommand
+  | LeaseNotice
+  | HealthNotice
+  | KeyRotationNotice
+  | TreasuryNotice
+  | ReproductionNotice
+  | { type: "TREASURY.SWAP_NEEDED"; reason: string };

@@ -1,0 +1,47 @@
+import type { HealthSettings } from "../health/health.types.js";
+import type { KeyName, KeyRotationSettings } from "../keys/keys.types.js";
+import type { LeaseSettings } from "../lease/lease.context.js";
+import type { LeaseResources } from "../lease/lease.types.js";
+import type { ReproductionSettings } from "../reproduction/reproduction.context.js";
+import type { ChildRecord } from "../reproduction/reproduction.types.js";
+import type { AlertSeverity } from "../shared/index.js";
+import type { TreasurySettings } from "../treasury/treasury.types.js";
+
+/** Bump when a chart changes so that an old snapshot would not restore into it. */
+export const AGENT_MACHINE_VERSION = "1";
+
+/** The agent's public identity (never a secret). */
+export interface PublicIdentity {
+  agentId: string;
+  akash: string;
+  evm: string;
+  npub: string;
+  nostrPubkey: string;
+}
+
+export interface AgentSettings {
+  resources: LeaseResources;
+  lease: LeaseSettings;
+  health: HealthSettings;
+  keys: KeyRotationSettings;
+  treasury: TreasurySettings;
+  reproduction: ReproductionSettings;
+  /** AKT the agent's account must hold before it starts deploying itself. */
+  minimumFundingUakt: string;
+  /** How long a shutdown waits for the lease to close before giving up. */
+  shutdownTimeoutMs: number;
+}
+
+export interface LoadedIdentity {
+  identity: PublicIdentity;
+  keys: Record<KeyName, { index: number; rotatedAt: number }>;
+  children: ChildRecord[];
+}
+
+export interface AlertToDeliver {
+  id: string;
+  severity: AlertSeverity;
+  title: string;
+  message: string;
+  source: string;
+}

@@ -1,0 +1,35 @@
+import type { EffectFailure } from "../shared/index.js";
+import {
+  emptyHealthTrack,
+  type HealthReport,
+  type HealthSettings,
+  type HealthTarget,
+  type HealthTrack,
+} from "./health.types.js";
+
+export interface HealthInput {
+  settings: HealthSettings;
+}
+
+export interface HealthContext {
+  settings: HealthSettings;
+  target: HealthTarget | null;
+  track: HealthTrack;
+  lastReport: HealthReport | null;
+  /** When the next check is due (absolute); re-armed from here after a restore. */
+  nextCheckAt: number | null;
+  checks: number;
+  lastError: EffectFailure | null;
+}
+
+export function initialHealthContext(input: HealthInput): HealthContext {
+  return {
+    settings: input.settings,
+    target: null,
+    track: emptyHealthTrack,
+    lastReport: null,
+    nextCheckAt: null,
+    checks: 0,
+    lastError: null,
+  };
+}

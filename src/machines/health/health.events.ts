@@ -1,0 +1,20 @@
+import type { AlertNotice } from "../shared/index.js";
+import type { HealthTarget } from "./health.types.js";
+
+export type HealthEvent =
+  | { type: "HEALTH.WATCH"; target: HealthTarget }
+  | { type: "HEALTH.UNWATCH" }
+  | { type: "HEALTH.CHECK_NOW" };
+
+/** What the monitor tells its parent; the agent routes lease events to the lease and wallet events to the treasury. */
+export type HealthNotice =
+  | { type: "HEALTH.PASSED"; at: number; escrowRunwayHours: number | null }
+  | { type: "HEALTH.SERVICES_FAILED"; reason: string }
+  | { type: "HEALTH.PROVIDER_DEGRADED"; provider: string; reason: string }
+  | { type: "HEALTH.PROVIDER_OFFLINE"; provider: string }
+  | { type: "HEALTH.RESOURCES_EXHAUSTED"; resource: "memory" | "disk" | "cpu"; usagePercent: number }
+  | { type: "LEASE.ESCROW_LOW"; runwayHours: number }
+  | { type: "LEASE.RECLAIMING"; provider: string; deadline: number | null }
+  | { type: "LEASE.CLOSED"; reason: string; deploymentOpen: boolean }
+  | { type: "TREASURY.WALLET_LOW"; runwayDays: number }
+  | AlertNotice;

@@ -1,0 +1,72 @@
+/** The lease the health monitor watches. */
+export interface HealthTarget {
+  dseq: string;
+  gseq: number;
+  oseq: number;
+  provider: string;
+  hostUri: string | null;
+  /** Service URLs whose health endpoints are probed. */
+  uris: string[];
+}
+
+/** Lease state as the chain reports it; anything newer than the client knows is `unknown`. */
+export type ObservedLeaseState = "active" | "closed" | "insufficient_funds" | "reclaiming" | "unknown";
+
+/** One health check's findings. `at` is when it ran (ms since the epoch). */
+export interface HealthReport {
+  at: number;
+  provider: {
+    /** The provider answered at all. */
+    reachable: boolean;
+    /** It answered promptly and without errors. */
+    responsive: boolean;
+  };
+  lease: {
+    state: ObservedLeaseState;
+    reclaimDeadline: number | null;
+    deploymentOpen: boolean;
+  };
+  services: { ready: number; total: number };
+  usage: { memoryPercent: number; diskPercent: number; cpuPercent: number } | null;
+  escrowRunwayHours: number | null;
+  walletRunwayDays: number | null;
+}
+
+export interface HealthThresholds {
+  memoryPercent: number;
+  diskPercent: number;
+  cpuPercent: number;
+  escrowRunwayHours: number;
+  walletRunwayDays: number;
+}
+
+export interface HealthSettings {
+  intervalMs: number;
+  /** Consecutive failed checks before a provider is called degraded/offline or services failed. */
+  failuresBeforeAlarm: number;
+  thresholds: HealthThresholds;
+}
+
+/** What the monitor remembers between checks (hysteresis). */
+export interface HealthTrack {
+  unreachable: number;
+  unresponsive: number;
+  servicesDown: number;
+  overThreshold: { memory: number; disk: number; cpu: number };
+  /** Conditions already reported, so each is reported once until it clears. */
+  reported: {
+    offline: boolean;
+    degraded: boolean;
+    servicesFailed: boolean;
+    reclaiming: boolean;
+    closed: boolean;
+  };
+}
+
+export const emptyHealthTrack: HealthTrack = {
+  unreachable: 0,
+  unresponsive: 0,
+  servicesDown: 0,
+  overThreshold: { memory: 0, disk: 0, cpu: 0 },
+  reported: { offline: false, degraded: false, servicesFailed: false, reclaiming: false, closed: false },
+};

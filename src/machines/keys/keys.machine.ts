@@ -1,0 +1,229 @@
+import { assign, enqueueActions, setup } from "xstate";
+import { toEffectFailure, waitUntil } from "../shared/index.js";
+import { keyRotationActorContracts } from "./keys.actors.js";
+import {
+  dueAfter,
+  initialKeyRotationContext,
+  type KeyRotationContext,
+  type KeyRotationInput,
+  nextDueKey,
+} from "./keys.context.js";
+import type { KeyRotationEvent, KeyRotationNotice } from "./keys.events.js";
+import type { KeyName, RotationPhase } from "./keys.types.js";
+
+/**
+ * Rotates each key on its own schedule (Akash and payment keys 30 days, identity and encryption 90):
+ * prepare the next index → dual-key grace period (both accepted) → make the new key primary →
+ * revoke the old one. A failure in any step rolls the rotation back and alerts. Due times and the
+ * end of the grace period are absolute times in context, waited on with `waitUntil`, so a restart
+ * neither forgets nor restarts them.
+ */
+export const keyRotationMachine = setup({
+  types: {
+    context: {} as KeyRotationContext,
+    events: {} as KeyRotationEvent,
+    input: {} as KeyRotationInput,
+  },
+  actors: { ...keyRotationActorContracts, waitUntil },
+  actions: {
+    notify: enqueueActions(({ enqueue, self }, params: { notice: KeyRotationNotice }) => {
+      if (self._parent) enqueue.sendParent(params.notice);
+    }),
+    begin: assign(({ context }, params: { name: KeyName }) => ({
+      rotation: {
+        key: params.name,
+        fromIndex: context.keys[params.name].index,
+        toIndex: context.keys[params.name].index + 1,
+        phase: "preparing" as const,
+        graceEndsAt: null,
+      },
+    })),
+    enterPhase: assign(({ context }, params: { phase: RotationPhase }) => ({
+      rotation: context.rotation ? { ...context.rotation, phase: params.phase } : null,
+    })),
+    startGrace: assign(({ context }, params: { at: number }) => ({
+      rotation: context.rotation
+        ? { ...context.rotation, phase: "grace" as const, graceEndsAt: params.at + context.settings.graceMs }
+        : null,
+    })),
+    complete: assign(({ context }, params: { at: number }) => {
+      const rotation = context.rotation!;
+      return {
+        keys: {
+          ...context.keys,
+          [rotation.key]: {
+            index: rotation.toIndex,
+            rotatedAt: params.at,
+            dueAt: dueAfter(rotation.key, params.at, context.settings),
+          },
+        },
+        rotation: null,
+        rotations: context.rotations + 1,
+      };
+    }),
+    recordError: assign(({ context }, params: { error: unknown }) => ({
+      lastError: { ...toEffectFailure(params.error), key: context.rotation!.key },
+    })),
+    postpone: assign(({ context }, params: { at: number }) => {
+      const rotation = context.rotation!;
+      return {
+        keys: {
+          ...context.keys,
+          [rotation.key]: { ...context.keys[rotation.key], dueAt: params.at + context.settings.retryAfterMs },
+        },
+        rotation: null,
+      };
+    }),
+  },
+}).createMachine({
+  id: "keys",
+  context: ({ input }) => initialKeyRotationContext(input),
+  initial: "scheduled",
+  states: {
+    scheduled: {
+      invoke: {
+        src: "waitUntil",
+        input: ({ context }) => ({ until: context.keys[nextDueKey(context.keys)].dueAt }),
+        onDone: {
+          target: "rotating",
+          actions: { type: "begin", params: ({ context }) => ({ name: nextDueKey(context.keys) }) },
+        },
+      },
+      on: {
+        "KEYS.ROTATE_NOW": {
+          target: "rotating",
+          actions: { type: "begin", params: ({ event }) => ({ name: event.key }) },
+        },
+      },
+    },
+    rotating: {
+      initial: "preparing",
+      states: {
+        preparing: {
+          invoke: {
+            src: "prepareNextKey",
+            input: ({ context }) => stepInput(context, "prepare"),
+            onDone: { target: "grace", actions: { type: "startGrace", params: ({ event }) => event.output } },
+            onError: {
+              target: "#keys.rolling_back",
+              actions: { type: "recordError", params: ({ event }) => ({ error: event.error }) },
+            },
+          },
+        },
+        grace: {
+          invoke: {
+            src: "waitUntil",
+            input: ({ context }) => ({ until: context.rotation!.graceEndsAt! }),
+            onDone: {
+              target: "activating",
+              actions: { type: "enterPhase", params: { phase: "activating" } },
+            },
+          },
+        },
+        activating: {
+          invoke: {
+            src: "activateNextKey",
+            input: ({ context }) => stepInput(context, "activate"),
+            onDone: { target: "revoking", actions: { type: "enterPhase", params: { phase: "revoking" } } },
+            onError: {
+              target: "#keys.rolling_back",
+              actions: { type: "recordError", params: ({ event }) => ({ error: event.error }) },
+            },
+          },
+        },
+        revoking: {
+          invoke: {
+            src: "revokeOldKey",
+            input: ({ context }) => stepInput(context, "revoke"),
+            onDone: {
+              target: "#keys.scheduled",
+              actions: [
+                {
+                  type: "notify",
+                  params: ({ context }) => ({
+                    notice: {
+                      type: "KEYS.ROTATED",
+                      key: context.rotation!.key,
+                      index: context.rotation!.toIndex,
+                    },
+                  }),
+                },
+                { type: "complete", params: ({ event }) => event.output },
+              ],
+            },
+            onError: {
+              target: "#keys.rolling_back",
+              actions: { type: "recordError", params: ({ event }) => ({ error: event.error }) },
+            },
+          },
+        },
+      },
+    },
+    rolling_back: {
+      entry: [
+        {
+          type: "notify",
+          params: ({ context }) => ({
+            notice: {
+              type: "KEYS.ROTATION_FAILED",
+              key: context.rotation!.key,
+              reason: context.lastError?.message ?? "unknown",
+            },
+          }),
+        },
+        {
+          type: "notify",
+          params: ({ context }) => ({
+            notice: {
+              type: "ALERT.RAISED",
+              source: "keys",
+              severity: "high",
+              title: `Rotation of the ${context.rotation!.key} key failed`,
+              message: `Rolled back to index ${context.rotation!.fromIndex}: ${context.lastError?.message ?? "unknown"}`,
+            },
+          }),
+        },
+      ],
+      invoke: {
+        src: "rollbackRotation",
+        input: ({ context }) => ({ ...stepInput(context, "rollback"), failedPhase: context.rotation!.phase }),
+        onDone: { target: "scheduled", actions: { type: "postpone", params: ({ event }) => event.output } },
+        onError: {
+          target: "rollback_failed",
+          actions: {
+            type: "notify",
+            params: ({ context }) => ({
+              notice: {
+                type: "ALERT.RAISED",
+                source: "keys",
+                severity: "critical",
+                title: `Rollback of the ${context.rotation!.key} key rotation failed`,
+                message: "Both key indices may be in use; check the keystore and revoke by hand.",
+              },
+            }),
+          },
+        },
+      },
+    },
+    rollback_failed: {
+      on: {
+        "KEYS.ROTATE_NOW": {
+          target: "rotating",
+          actions: { type: "begin", params: ({ event }) => ({ name: event.key }) },
+        },
+      },
+    },
+  },
+});
+
+function stepInput(context: KeyRotationContext, step: string) {
+  const rotation = context.rotation!;
+  return {
+    key: `${context.agentId}:rotate:${rotation.key}:${rotation.toIndex}:${step}`,
+    name: rotation.key,
+    fromIndex: rotation.fromIndex,
+    toIndex: rotation.toIndex,
+  };
+}
+
+export type KeyRotationMachine = typeof keyRotationMachine;

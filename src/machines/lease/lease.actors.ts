@@ -1,0 +1,110 @@
+import { actorContract } from "../shared/index.js";
+import type {
+  BidSummary,
+  DeploymentRef,
+  LeaseId,
+  LeasePurpose,
+  LeaseRef,
+  LeaseResources,
+} from "./lease.types.js";
+
+/** Every effect the lease machine invokes, by name, with its input and output. Each input carries an idempotency key where the effect changes the chain. */
+
+export interface GenerateSdlInput {
+  key: string;
+  agentId: string;
+  resources: LeaseResources;
+  purpose: LeasePurpose;
+}
+/** A fresh dseq (not yet on chain) and the manifest version of the SDL generated for it. */
+export type GenerateSdlOutput = DeploymentRef;
+
+export interface CreateDeploymentInput {
+  key: string;
+  deployment: DeploymentRef;
+  depositUact: string;
+}
+
+export interface CollectBidsInput {
+  dseq: string;
+  minBids: number;
+  windowMs: number;
+  excludedProviders: string[];
+}
+export interface CollectBidsOutput {
+  bids: BidSummary[];
+}
+
+export interface EvaluateBidsInput {
+  dseq: string;
+  bids: BidSummary[];
+  maxPriceUact: string;
+  excludedProviders: string[];
+}
+export interface EvaluateBidsOutput {
+  /** Acceptable bids, best first, each with its score. */
+  ranked: BidSummary[];
+  chosen: BidSummary | null;
+}
+
+export interface CreateLeaseInput {
+  key: string;
+  bid: BidSummary;
+}
+
+export interface ConfirmLeaseInput {
+  lease: LeaseId;
+}
+export interface ConfirmLeaseOutput {
+  hostUri: string;
+}
+
+export interface SendManifestInput {
+  key: string;
+  agentId: string;
+  lease: LeaseId;
+  hostUri: string;
+  manifestVersion: string;
+  resources: LeaseResources;
+}
+
+export interface AwaitServicesInput {
+  lease: LeaseId;
+  hostUri: string;
+}
+export interface AwaitServicesOutput {
+  uris: string[];
+}
+
+export interface PlanMigrationInput {
+  lease: LeaseRef;
+  reason: string;
+}
+export interface PlanMigrationOutput {
+  /** `rebid`: the provider is gone, close its lease and rebid on the same dseq. `new_deployment`: make-before-break. */
+  strategy: "rebid" | "new_deployment";
+}
+
+export interface CloseLeaseInput {
+  key: string;
+  lease: LeaseId;
+}
+
+export interface CloseDeploymentsInput {
+  key: string;
+  dseqs: string[];
+}
+
+export const leaseActorContracts = {
+  generateSdl: actorContract<GenerateSdlOutput, GenerateSdlInput>("generateSdl"),
+  createDeployment: actorContract<void, CreateDeploymentInput>("createDeployment"),
+  collectBids: actorContract<CollectBidsOutput, CollectBidsInput>("collectBids"),
+  evaluateBids: actorContract<EvaluateBidsOutput, EvaluateBidsInput>("evaluateBids"),
+  createLease: actorContract<void, CreateLeaseInput>("createLease"),
+  confirmLease: actorContract<ConfirmLeaseOutput, ConfirmLeaseInput>("confirmLease"),
+  sendManifest: actorContract<void, SendManifestInput>("sendManifest"),
+  awaitServices: actorContract<AwaitServicesOutput, AwaitServicesInput>("awaitServices"),
+  planMigration: actorContract<PlanMigrationOutput, PlanMigrationInput>("planMigration"),
+  closeLease: actorContract<void, CloseLeaseInput>("closeLease"),
+  closeDeployments: actorContract<void, CloseDeploymentsInput>("closeDeployments"),
+};

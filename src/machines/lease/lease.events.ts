@@ -1,0 +1,29 @@
+import type { AlertNotice, FundsAnswer, FundsRequest } from "../shared/index.js";
+import type { ExhaustedResource, LeaseRef, LeaseResources } from "./lease.types.js";
+
+export type { FundsRequest };
+
+/** Events the lease machine accepts. */
+export type LeaseEvent =
+  | { type: "LEASE.DEPLOY"; resources?: LeaseResources }
+  | { type: "LEASE.RETRY" }
+  | { type: "LEASE.SHUTDOWN" }
+  | { type: "LEASE.ESCROW_LOW"; runwayHours: number }
+  | { type: "LEASE.RECLAIMING"; provider: string; deadline: number | null }
+  | { type: "LEASE.CLOSED"; reason: string; deploymentOpen: boolean }
+  | { type: "HEALTH.PASSED"; at: number; escrowRunwayHours: number | null }
+  | { type: "HEALTH.SERVICES_FAILED"; reason: string }
+  | { type: "HEALTH.PROVIDER_DEGRADED"; provider: string; reason: string }
+  | { type: "HEALTH.PROVIDER_OFFLINE"; provider: string }
+  | { type: "HEALTH.RESOURCES_EXHAUSTED"; resource: ExhaustedResource; usagePercent: number }
+  | FundsAnswer;
+
+/** Events the lease machine sends to its parent (the agent routes them). */
+export type LeaseNotice =
+  | { type: "LEASE.ACTIVE"; lease: LeaseRef }
+  | { type: "LEASE.DRAINED"; dseq: string }
+  | { type: "LEASE.FAILED"; reason: string; attempts: number }
+  | { type: "LEASE.TERMINATED"; dseq: string | null }
+  | { type: "LEASE.SCALE_CAPPED"; resource: ExhaustedResource }
+  | ({ type: "TREASURY.FUNDS_REQUESTED" } & FundsRequest)
+  | AlertNotice;

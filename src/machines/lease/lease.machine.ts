@@ -1,0 +1,1138 @@
+import { assign, enqueueActions, setup } from "xstate";
+import { backoffDelayMs, toEffectFailure, waitFor } from "../shared/index.js";
+import { leaseActorContracts } from "./lease.actors.js";
+import { initialLeaseContext, type LeaseContext, type LeaseInput } from "./lease.context.js";
+import type { FundsRequest, LeaseEvent, LeaseNotice } from "./lease.events.js";
+import { topUpAmountUact } from "./lease.funding.js";
+import { scaleUpResources } from "./lease.scaling.js";
+import { type BidSummary, type LeaseRef, leaseKey } from "./lease.types.js";
+
+/**
+ * The lease lifecycle of one agent's own deployment, mapped onto Akash (DESIGN §5):
+ *
+ * - deploy: generating_sdl → requesting_bids (funding → publishing → collecting) → evaluating_bids →
+ *   accepting_bid (MsgCreateLease) → creating_lease (lease seen on chain) → deploying (manifest sent)
+ *   → starting (services ready) → active → monitoring.
+ * - renewing = an escrow top-up through the treasury when runway runs low (there is no lease to re-sign).
+ * - scaling = a new deployment with bigger resources, make-before-break; the old one drains after.
+ * - migrating = make-before-break to another provider (the old lease drains once the new one is
+ *   ready), or, when the old provider is gone, close its lease and rebid on the same dseq.
+ * - recovery handles every failure: release a failed lease and retry with another provider (up to
+ *   `maxAttempts`, then failed + critical alert), restart unhealthy services in place, rebid or
+ *   redeploy after the chain closed the lease, and abandon a failed migration without touching the
+ *   lease that still serves.
+ * - terminating closes every deployment the agent holds (escrow is refunded); failed closes the
+ *   half-made deployment so nothing is orphaned and waits for LEASE.RETRY.
+ *
+ * Every step that touches the outside world is an invoked actor with an idempotency key in its
+ * input; a retryable failure waits (capped exponential backoff, a `waitFor` actor) and runs the step
+ * again. No `after` delays: they are not restored after a crash.
+ */
+export const leaseMachine = setup({
+  types: {
+    context: {} as LeaseContext,
+    events: {} as LeaseEvent,
+    input: {} as LeaseInput,
+  },
+  actors: { ...leaseActorContracts, waitFor },
+  guards: {
+    isRetryable: ({ context }, params: { error: unknown }) =>
+      toEffectFailure(params.error).kind === "retryable" &&
+      context.retries < context.settings.retry.maxRetries,
+    isBidGone: (_, params: { error: unknown }) => toEffectFailure(params.error).kind === "bid_gone",
+    isFatal: (_, params: { error: unknown }) => toEffectFailure(params.error).kind === "fatal",
+    canRetryStep: ({ context }) => context.retries < context.settings.retry.maxRetries,
+    hasBids: (_, params: { bids: BidSummary[] }) => params.bids.length > 0,
+    hasChosenBid: (_, params: { chosen: BidSummary | null }) => params.chosen !== null,
+    hasPrevious: ({ context }) => context.previous !== null,
+    hasNothingOnChain: ({ context }) => context.deployment === null && context.lease === null,
+    hasDeployment: ({ context }) => context.deployment !== null,
+    hasFailedLease: ({ context }) => context.failedLease !== null,
+    attemptsExhausted: ({ context }) => context.attempt > context.settings.maxAttempts,
+    answersPendingRequest: ({ context }, params: { requestId: string }) =>
+      context.pendingRequest?.requestId === params.requestId,
+    recoveringServices: ({ context }) => context.recoveryReason === "services_failed",
+    deploymentStillOpen: (_, params: { deploymentOpen: boolean }) => params.deploymentOpen,
+    canScaleUp: ({ context }, params: { resource: "memory" | "disk" | "cpu" }) =>
+      scaleUpResources(context.resources, params.resource) !== null,
+    isCurrentProvider: ({ context }, params: { provider: string }) =>
+      context.lease?.provider === params.provider,
+  },
+  actions: {
+    notify: enqueueActions(({ enqueue, self }, params: { notice: LeaseNotice }) => {
+      if (self._parent) enqueue.sendParent(params.notice);
+    }),
+    startFlow: assign(({ context }, params: { purpose: LeaseContext["purpose"] }) => ({
+      purpose: params.purpose,
+      attempt: 1,
+      retries: 0,
+      bids: [],
+      chosenBid: null,
+      hostUri: null,
+      failedLease: null,
+      recoveryReason: null,
+      previous: params.purpose === "deploy" ? context.previous : context.lease,
+    })),
+    useResources: assign((_, params: { resources: LeaseContext["resources"] | undefined }) =>
+      params.resources ? { resources: params.resources } : {},
+    ),
+    countGeneration: assign({ generation: ({ context }) => context.generation + 1 }),
+    storeDeployment: assign((_, params: { deployment: NonNullable<LeaseContext["deployment"]> }) => ({
+      deployment: params.deployment,
+      retries: 0,
+    })),
+    storeBids: assign((_, params: { bids: BidSummary[] }) => ({ bids: params.bids })),
+    storeChoice: assign((_, params: { ranked: BidSummary[]; chosen: BidSummary | null }) => ({
+      bids: params.ranked,
+      chosenBid: params.chosen,
+      retries: 0,
+    })),
+    storeHostUri: assign((_, params: { hostUri: string }) => ({ hostUri: params.hostUri, retries: 0 })),
+    clearRetries: assign({ retries: 0 }),
+    countRetry: assign({ retries: ({ context }) => context.retries + 1 }),
+    recordFailure: assign(({ context }, params: { error: unknown; step: string }) => ({
+      lastError: { ...toEffectFailure(params.error), step: params.step },
+      retries: context.retries,
+    })),
+    failAttempt: assign(({ context }) => {
+      const bid = context.chosenBid;
+      return {
+        recoveryReason: "attempt_failed" as const,
+        failedLease: bid ? { dseq: bid.dseq, gseq: bid.gseq, oseq: bid.oseq, provider: bid.provider } : null,
+        excludedProviders:
+          bid && !context.excludedProviders.includes(bid.provider)
+            ? [...context.excludedProviders, bid.provider]
+            : context.excludedProviders,
+        retries: 0,
+      };
+    }),
+    countAttempt: assign({
+      attempt: ({ context }) => context.attempt + 1,
+      failedLease: null,
+      chosenBid: null,
+    }),
+    becomeActive: assign(({ context }, params: { uris: string[] }) => {
+      const bid = context.chosenBid;
+      const deployment = context.deployment;
+      if (!bid || !deployment) return {};
+      const lease: LeaseRef = {
+        dseq: bid.dseq,
+        gseq: bid.gseq,
+        oseq: bid.oseq,
+        provider: bid.provider,
+        priceUact: bid.priceUact,
+        hostUri: context.hostUri,
+        uris: params.uris,
+        manifestVersion: deployment.manifestVersion,
+        resources: deployment.resources,
+      };
+      return { lease, attempt: 1, retries: 0, recoveryReason: null, lastError: null };
+    }),
+    forgetPrevious: assign({ previous: null, purpose: "deploy" as const }),
+    abandonNewDeployment: assign(({ context }) => ({
+      lease: context.previous,
+      deployment: context.previous
+        ? {
+            dseq: context.previous.dseq,
+            manifestVersion: context.previous.manifestVersion,
+            resources: context.previous.resources,
+            maxPriceUact: context.previous.priceUact,
+          }
+        : null,
+      resources: context.previous?.resources ?? context.resources,
+      previous: null,
+      purpose: "deploy" as const,
+      attempt: 1,
+      retries: 0,
+    })),
+    noteRecovery: assign((_, params: { reason: NonNullable<LeaseContext["recoveryReason"]> }) => ({
+      recoveryReason: params.reason,
+      retries: 0,
+    })),
+    releaseClosedLease: assign(({ context }) => ({
+      excludedProviders:
+        context.lease && !context.excludedProviders.includes(context.lease.provider)
+          ? [...context.excludedProviders, context.lease.provider]
+          : context.excludedProviders,
+      lease: null,
+      purpose: "migrate" as const,
+      previous: null,
+      attempt: 1,
+      bids: [],
+      chosenBid: null,
+    })),
+    forgetDeployment: assign({ deployment: null, lease: null, previous: null, purpose: "deploy" as const }),
+    noteMigration: assign((_, params: { reason: string }) => ({ migrationReason: params.reason })),
+    excludeCurrentProvider: assign(({ context }) => ({
+      excludedProviders:
+        context.lease && !context.excludedProviders.includes(context.lease.provider)
+          ? [...context.excludedProviders, context.lease.provider]
+          : context.excludedProviders,
+    })),
+    rebidOnSameDeployment: assign(({ context }) => ({
+      lease: null,
+      previous: null,
+      purpose: "migrate" as const,
+      attempt: 1,
+      retries: 0,
+      bids: [],
+      chosenBid: null,
+      failedLease: null,
+      deployment: context.deployment,
+    })),
+    scaleUp: assign(({ context }, params: { resource: "memory" | "disk" | "cpu" }) => ({
+      resources: scaleUpResources(context.resources, params.resource) ?? context.resources,
+      exhausted: params.resource,
+    })),
+    noteHealthy: assign(({ context }, params: { at: number; escrowRunwayHours: number | null }) => ({
+      lastHealthyAt: params.at,
+      escrowRunwayHours: params.escrowRunwayHours ?? context.escrowRunwayHours,
+    })),
+    noteRunway: assign((_, params: { runwayHours: number }) => ({ escrowRunwayHours: params.runwayHours })),
+    requestFunds: enqueueActions(
+      ({ context, enqueue, self }, params: { purpose: FundsRequest["purpose"] }) => {
+        const dseq = params.purpose === "escrow_top_up" ? context.lease?.dseq : context.deployment?.dseq;
+        if (!dseq) return;
+        const request: FundsRequest =
+          params.purpose === "escrow_top_up"
+            ? {
+                requestId: `${context.agentId}:topup:${dseq}:${context.topUps}`,
+                purpose: "escrow_top_up",
+                dseq,
+                amountUact: topUpAmountUact(
+                  context.lease?.priceUact ?? "0",
+                  context.escrowRunwayHours ?? 0,
+                  context.settings.topUpToHours,
+                  context.settings.blockSeconds,
+                ),
+                replyTo: context.systemId,
+              }
+            : {
+                requestId: `${context.agentId}:deposit:${dseq}`,
+                purpose: "deployment_deposit",
+                dseq,
+                amountUact: context.settings.initialDepositUact,
+                replyTo: context.systemId,
+              };
+        enqueue.assign({ pendingRequest: request });
+        if (self._parent) enqueue.sendParent({ type: "TREASURY.FUNDS_REQUESTED", ...request });
+      },
+    ),
+    clearPendingRequest: assign({ pendingRequest: null }),
+    countTopUp: assign({ topUps: ({ context }) => context.topUps + 1 }),
+    alert: enqueueActions(
+      (
+        { enqueue, self },
+        params: { severity: "low" | "medium" | "high" | "critical"; title: string; message: string },
+      ) => {
+        if (self._parent) enqueue.sendParent({ type: "ALERT.RAISED", source: "lease", ...params });
+      },
+    ),
+  },
+}).createMachine({
+  id: "lease",
+  context: ({ input }) => initialLeaseContext(input),
+  initial: "undeployed",
+  on: {
+    "LEASE.SHUTDOWN": [{ guard: "hasNothingOnChain", target: ".terminated" }, { target: ".terminating" }],
+  },
+  states: {
+    undeployed: {
+      on: {
+        "LEASE.DEPLOY": {
+          target: "generating_sdl",
+          actions: [
+            { type: "useResources", params: ({ event }) => ({ resources: event.resources }) },
+            { type: "startFlow", params: { purpose: "deploy" } },
+          ],
+        },
+      },
+    },
+
+    generating_sdl: {
+      initial: "working",
+      entry: "countGeneration",
+      states: {
+        working: {
+          invoke: {
+            src: "generateSdl",
+            input: ({ context }) => ({
+              key: `${context.agentId}:sdl:${context.generation}`,
+              agentId: context.agentId,
+              resources: context.resources,
+              purpose: context.purpose,
+            }),
+            onDone: {
+              target: "#lease.requesting_bids",
+              actions: { type: "storeDeployment", params: ({ event }) => ({ deployment: event.output }) },
+            },
+            onError: [
+              {
+                guard: { type: "isRetryable", params: ({ event }) => ({ error: event.error }) },
+                target: "backing_off",
+                actions: "countRetry",
+              },
+              {
+                target: "#lease.failed",
+                actions: {
+                  type: "recordFailure",
+                  params: ({ event }) => ({ error: event.error, step: "generating_sdl" }),
+                },
+              },
+            ],
+          },
+        },
+        backing_off: {
+          invoke: {
+            src: "waitFor",
+            input: ({ context }) => ({ ms: backoffDelayMs(context.retries, context.settings.retry) }),
+            onDone: "working",
+          },
+        },
+      },
+    },
+
+    requesting_bids: {
+      initial: "funding",
+      states: {
+        funding: {
+          entry: { type: "requestFunds", params: { purpose: "deployment_deposit" } },
+          invoke: {
+            src: "waitFor",
+            input: ({ context }) => ({ ms: context.settings.requestTimeoutMs }),
+            onDone: { target: "funding", reenter: true },
+          },
+          on: {
+            "TREASURY.REQUEST_GRANTED": {
+              guard: {
+                type: "answersPendingRequest",
+                params: ({ event }) => ({ requestId: event.requestId }),
+              },
+              target: "publishing",
+              actions: "clearPendingRequest",
+            },
+            "TREASURY.REQUEST_REFUSED": [
+              {
+                guard: {
+                  type: "answersPendingRequest",
+                  params: ({ event }) => ({ requestId: event.requestId }),
+                },
+                target: "#lease.recovery",
+                actions: [
+                  "clearPendingRequest",
+                  { type: "noteRecovery", params: { reason: "attempt_failed" } },
+                  assign({ attempt: ({ context }) => context.settings.maxAttempts + 1 }),
+                  {
+                    type: "alert",
+                    params: ({ event }) => ({
+                      severity: "critical" as const,
+                      title: "Deployment deposit refused",
+                      message: `The treasury refused the deposit for a new deployment: ${event.reason}`,
+                    }),
+                  },
+                ],
+              },
+            ],
+          },
+        },
+        publishing: {
+          initial: "working",
+          states: {
+            working: {
+              invoke: {
+                src: "createDeployment",
+                input: ({ context }) => ({
+                  key: `${context.agentId}:deployment:${context.deployment?.dseq}`,
+                  deployment: context.deployment!,
+                  depositUact: context.settings.initialDepositUact,
+                }),
+                onDone: { target: "#lease.requesting_bids.collecting", actions: "clearRetries" },
+                onError: [
+                  {
+                    guard: { type: "isRetryable", params: ({ event }) => ({ error: event.error }) },
+                    target: "backing_off",
+                    actions: "countRetry",
+                  },
+                  {
+                    guard: "hasPrevious",
+                    target: "#lease.recovery.abandoning",
+                    actions: {
+                      type: "recordFailure",
+                      params: ({ event }) => ({ error: event.error, step: "requesting_bids" }),
+                    },
+                  },
+                  {
+                    target: "#lease.failed",
+                    actions: {
+                      type: "recordFailure",
+                      params: ({ event }) => ({ error: event.error, step: "requesting_bids" }),
+                    },
+                  },
+                ],
+              },
+            },
+            backing_off: {
+              invoke: {
+                src: "waitFor",
+                input: ({ context }) => ({ ms: backoffDelayMs(context.retries, context.settings.retry) }),
+                onDone: "working",
+              },
+            },
+          },
+        },
+        collecting: {
+          initial: "working",
+          states: {
+            working: {
+              invoke: {
+                src: "collectBids",
+                input: ({ context }) => ({
+                  dseq: context.deployment!.dseq,
+                  minBids: context.settings.minBids,
+                  windowMs: context.settings.bidWindowMs,
+                  excludedProviders: context.excludedProviders,
+                }),
+                onDone: [
+                  {
+                    guard: { type: "hasBids", params: ({ event }) => ({ bids: event.output.bids }) },
+                    target: "#lease.evaluating_bids",
+                    actions: { type: "storeBids", params: ({ event }) => ({ bids: event.output.bids }) },
+                  },
+                  { guard: "canRetryStep", target: "backing_off", actions: "countRetry" },
+                  {
+                    target: "#lease.recovery",
+                    actions: [
+                      { type: "noteRecovery", params: { reason: "attempt_failed" } },
+                      assign({ attempt: ({ context }) => context.settings.maxAttempts + 1 }),
+                      {
+                        type: "alert",
+                        params: {
+                          severity: "critical",
+                          title: "No bids",
+                          message: "No provider bid on the deployment.",
+                        },
+                      },
+                    ],
+                  },
+                ],
+                onError: [
+                  {
+                    guard: { type: "isRetryable", params: ({ event }) => ({ error: event.error }) },
+                    target: "backing_off",
+                    actions: "countRetry",
+                  },
+                  {
+                    target: "#lease.recovery",
+                    actions: [
+                      {
+                        type: "recordFailure",
+                        params: ({ event }) => ({ error: event.error, step: "collecting" }),
+                      },
+                      { type: "noteRecovery", params: { reason: "attempt_failed" } },
+                    ],
+                  },
+                ],
+              },
+            },
+            backing_off: {
+              invoke: {
+                src: "waitFor",
+                input: ({ context }) => ({ ms: backoffDelayMs(context.retries, context.settings.retry) }),
+                onDone: "working",
+              },
+            },
+          },
+        },
+      },
+    },
+
+    evaluating_bids: {
+      invoke: {
+        src: "evaluateBids",
+        input: ({ context }) => ({
+          dseq: context.deployment!.dseq,
+          bids: context.bids,
+          maxPriceUact: context.deployment!.maxPriceUact,
+          excludedProviders: context.excludedProviders,
+        }),
+        onDone: [
+          {
+            guard: { type: "hasChosenBid", params: ({ event }) => ({ chosen: event.output.chosen }) },
+            target: "accepting_bid",
+            actions: { type: "storeChoice", params: ({ event }) => event.output },
+          },
+          {
+            guard: "canRetryStep",
+            target: "requesting_bids.collecting.backing_off",
+            actions: [{ type: "storeChoice", params: ({ event }) => event.output }, "countRetry"],
+          },
+          {
+            target: "recovery",
+            actions: [
+              { type: "storeChoice", params: ({ event }) => event.output },
+              { type: "noteRecovery", params: { reason: "attempt_failed" } },
+              assign({ attempt: ({ context }) => context.settings.maxAttempts + 1 }),
+              {
+                type: "alert",
+                params: {
+                  severity: "critical",
+                  title: "No acceptable bid",
+                  message: "Every bid was above the price limit or from an excluded provider.",
+                },
+              },
+            ],
+          },
+        ],
+        onError: {
+          target: "requesting_bids.collecting.backing_off",
+          actions: [
+            {
+              type: "recordFailure",
+              params: ({ event }) => ({ error: event.error, step: "evaluating_bids" }),
+            },
+            "countRetry",
+          ],
+        },
+      },
+    },
+
+    accepting_bid: {
+      initial: "working",
+      states: {
+        working: {
+          invoke: {
+            src: "createLease",
+            input: ({ context }) => ({
+              key: `${context.agentId}:lease:${leaseKey(context.chosenBid!)}`,
+              bid: context.chosenBid!,
+            }),
+            onDone: { target: "#lease.creating_lease", actions: "clearRetries" },
+            onError: [
+              {
+                guard: { type: "isBidGone", params: ({ event }) => ({ error: event.error }) },
+                target: "#lease.requesting_bids.collecting",
+                actions: {
+                  type: "recordFailure",
+                  params: ({ event }) => ({ error: event.error, step: "accepting_bid" }),
+                },
+              },
+              {
+                guard: { type: "isRetryable", params: ({ event }) => ({ error: event.error }) },
+                target: "backing_off",
+                actions: "countRetry",
+              },
+              {
+                target: "#lease.recovery",
+                actions: [
+                  {
+                    type: "recordFailure",
+                    params: ({ event }) => ({ error: event.error, step: "accepting_bid" }),
+                  },
+                  "failAttempt",
+                ],
+              },
+            ],
+          },
+        },
+        backing_off: {
+          invoke: {
+            src: "waitFor",
+            input: ({ context }) => ({ ms: backoffDelayMs(context.retries, context.settings.retry) }),
+            onDone: "working",
+          },
+        },
+      },
+    },
+
+    creating_lease: {
+      initial: "working",
+      states: {
+        working: {
+          invoke: {
+            src: "confirmLease",
+            input: ({ context }) => ({ lease: context.chosenBid! }),
+            onDone: {
+              target: "#lease.deploying",
+              actions: { type: "storeHostUri", params: ({ event }) => ({ hostUri: event.output.hostUri }) },
+            },
+            onError: [
+              {
+                guard: { type: "isRetryable", params: ({ event }) => ({ error: event.error }) },
+                target: "backing_off",
+                actions: "countRetry",
+              },
+              {
+                target: "#lease.recovery",
+                actions: [
+                  {
+                    type: "recordFailure",
+                    params: ({ event }) => ({ error: event.error, step: "creating_lease" }),
+                  },
+                  "failAttempt",
+                ],
+              },
+            ],
+          },
+        },
+        backing_off: {
+          invoke: {
+            src: "waitFor",
+            input: ({ context }) => ({ ms: backoffDelayMs(context.retries, context.settings.retry) }),
+            onDone: "working",
+          },
+        },
+      },
+    },
+
+    deploying: {
+      initial: "working",
+      states: {
+        working: {
+          invoke: {
+            src: "sendManifest",
+            input: ({ context }) => ({
+              key: `${context.agentId}:manifest:${leaseKey(context.chosenBid!)}`,
+              agentId: context.agentId,
+              lease: context.chosenBid!,
+              hostUri: context.hostUri!,
+              manifestVersion: context.deployment!.manifestVersion,
+              resources: context.deployment!.resources,
+            }),
+            onDone: { target: "#lease.starting", actions: "clearRetries" },
+            onError: [
+              {
+                guard: { type: "isRetryable", params: ({ event }) => ({ error: event.error }) },
+                target: "backing_off",
+                actions: "countRetry",
+              },
+              {
+                target: "#lease.recovery",
+                actions: [
+                  {
+                    type: "recordFailure",
+                    params: ({ event }) => ({ error: event.error, step: "deploying" }),
+                  },
+                  "failAttempt",
+                ],
+              },
+            ],
+          },
+        },
+        backing_off: {
+          invoke: {
+            src: "waitFor",
+            input: ({ context }) => ({ ms: backoffDelayMs(context.retries, context.settings.retry) }),
+            onDone: "working",
+          },
+        },
+      },
+    },
+
+    starting: {
+      initial: "working",
+      states: {
+        working: {
+          invoke: {
+            src: "awaitServices",
+            input: ({ context }) => ({ lease: context.chosenBid!, hostUri: context.hostUri! }),
+            onDone: [
+              {
+                guard: "hasPrevious",
+                target: "#lease.draining",
+                actions: { type: "becomeActive", params: ({ event }) => ({ uris: event.output.uris }) },
+              },
+              {
+                target: "#lease.active",
+                actions: { type: "becomeActive", params: ({ event }) => ({ uris: event.output.uris }) },
+              },
+            ],
+            onError: [
+              {
+                guard: { type: "isRetryable", params: ({ event }) => ({ error: event.error }) },
+                target: "backing_off",
+                actions: "countRetry",
+              },
+              {
+                target: "#lease.recovery",
+                actions: [
+                  {
+                    type: "recordFailure",
+                    params: ({ event }) => ({ error: event.error, step: "starting" }),
+                  },
+                  "failAttempt",
+                ],
+              },
+            ],
+          },
+        },
+        backing_off: {
+          invoke: {
+            src: "waitFor",
+            input: ({ context }) => ({ ms: backoffDelayMs(context.retries, context.settings.retry) }),
+            onDone: "working",
+          },
+        },
+      },
+    },
+
+    active: {
+      entry: [
+        {
+          type: "notify",
+          params: ({ context }) => ({ notice: { type: "LEASE.ACTIVE", lease: context.lease! } }),
+        },
+      ],
+      initial: "awaiting_health",
+      states: {
+        awaiting_health: {
+          on: {
+            "HEALTH.PASSED": {
+              target: "monitoring",
+              actions: { type: "noteHealthy", params: ({ event }) => event },
+            },
+          },
+        },
+        monitoring: {
+          on: { "HEALTH.PASSED": { actions: { type: "noteHealthy", params: ({ event }) => event } } },
+        },
+        renewing: {
+          entry: { type: "requestFunds", params: { purpose: "escrow_top_up" } },
+          exit: "clearPendingRequest",
+          invoke: {
+            src: "waitFor",
+            input: ({ context }) => ({ ms: context.settings.requestTimeoutMs }),
+            onDone: { target: "renewing", reenter: true },
+          },
+          on: {
+            "HEALTH.PASSED": { actions: { type: "noteHealthy", params: ({ event }) => event } },
+            "LEASE.ESCROW_LOW": { actions: { type: "noteRunway", params: ({ event }) => event } },
+            "TREASURY.REQUEST_GRANTED": {
+              guard: {
+                type: "answersPendingRequest",
+                params: ({ event }) => ({ requestId: event.requestId }),
+              },
+              target: "monitoring",
+              actions: "countTopUp",
+            },
+            "TREASURY.REQUEST_REFUSED": {
+              guard: {
+                type: "answersPendingRequest",
+                params: ({ event }) => ({ requestId: event.requestId }),
+              },
+              target: "monitoring",
+              actions: [
+                "countTopUp",
+                {
+                  type: "alert",
+                  params: ({ event }) => ({
+                    severity: "high" as const,
+                    title: "Escrow top-up refused",
+                    message: `The treasury refused the escrow top-up: ${event.reason}`,
+                  }),
+                },
+              ],
+            },
+          },
+        },
+      },
+      on: {
+        "LEASE.ESCROW_LOW": {
+          target: ".renewing",
+          actions: { type: "noteRunway", params: ({ event }) => event },
+        },
+        "HEALTH.RESOURCES_EXHAUSTED": [
+          {
+            guard: { type: "canScaleUp", params: ({ event }) => event },
+            target: "scaling",
+            actions: { type: "scaleUp", params: ({ event }) => event },
+          },
+          {
+            actions: {
+              type: "notify",
+              params: ({ event }) => ({ notice: { type: "LEASE.SCALE_CAPPED", resource: event.resource } }),
+            },
+          },
+        ],
+        "HEALTH.PROVIDER_DEGRADED": {
+          guard: { type: "isCurrentProvider", params: ({ event }) => event },
+          target: "migrating",
+          actions: {
+            type: "noteMigration",
+            params: ({ event }) => ({ reason: `provider degraded: ${event.reason}` }),
+          },
+        },
+        "HEALTH.PROVIDER_OFFLINE": {
+          guard: { type: "isCurrentProvider", params: ({ event }) => event },
+          target: "migrating",
+          actions: { type: "noteMigration", params: { reason: "provider offline" } },
+        },
+        "LEASE.RECLAIMING": {
+          guard: { type: "isCurrentProvider", params: ({ event }) => event },
+          target: "migrating",
+          actions: { type: "noteMigration", params: { reason: "provider reclaiming the lease" } },
+        },
+        "HEALTH.SERVICES_FAILED": {
+          target: "recovery",
+          actions: { type: "noteRecovery", params: { reason: "services_failed" } },
+        },
+        "LEASE.CLOSED": [
+          {
+            guard: { type: "deploymentStillOpen", params: ({ event }) => event },
+            target: "requesting_bids.collecting",
+            actions: [
+              "releaseClosedLease",
+              {
+                type: "alert",
+                params: ({ event }) => ({
+                  severity: "high" as const,
+                  title: "Lease closed",
+                  message: `The lease was closed (${event.reason}); bidding again on the same deployment.`,
+                }),
+              },
+            ],
+          },
+          {
+            target: "generating_sdl",
+            actions: [
+              "forgetDeployment",
+              { type: "startFlow", params: { purpose: "deploy" } },
+              {
+                type: "alert",
+                params: ({ event }) => ({
+                  severity: "critical" as const,
+                  title: "Deployment closed",
+                  message: `The deployment was closed (${event.reason}); deploying again.`,
+                }),
+              },
+            ],
+          },
+        ],
+      },
+    },
+
+    scaling: {
+      always: {
+        target: "generating_sdl",
+        actions: { type: "startFlow", params: { purpose: "scale" } },
+      },
+    },
+
+    migrating: {
+      initial: "planning",
+      entry: "excludeCurrentProvider",
+      states: {
+        planning: {
+          invoke: {
+            src: "planMigration",
+            input: ({ context }) => ({
+              lease: context.lease!,
+              reason: context.migrationReason ?? "provider",
+            }),
+            onDone: [
+              { guard: ({ event }) => event.output.strategy === "rebid", target: "releasing" },
+              {
+                target: "#lease.generating_sdl",
+                actions: { type: "startFlow", params: { purpose: "migrate" } },
+              },
+            ],
+            onError: {
+              target: "#lease.generating_sdl",
+              actions: { type: "startFlow", params: { purpose: "migrate" } },
+            },
+          },
+        },
+        releasing: {
+          initial: "working",
+          states: {
+            working: {
+              invoke: {
+                src: "closeLease",
+                input: ({ context }) => ({
+                  key: `${context.agentId}:close-lease:${leaseKey(context.lease!)}`,
+                  lease: context.lease!,
+                }),
+                onDone: { target: "#lease.requesting_bids.collecting", actions: "rebidOnSameDeployment" },
+                onError: [
+                  {
+                    guard: { type: "isFatal", params: ({ event }) => ({ error: event.error }) },
+                    target: "#lease.requesting_bids.collecting",
+                    actions: "rebidOnSameDeployment",
+                  },
+                  { target: "backing_off", actions: "countRetry" },
+                ],
+              },
+            },
+            backing_off: {
+              invoke: {
+                src: "waitFor",
+                input: ({ context }) => ({ ms: backoffDelayMs(context.retries, context.settings.retry) }),
+                onDone: "working",
+              },
+            },
+          },
+        },
+      },
+    },
+
+    draining: {
+      initial: "working",
+      states: {
+        working: {
+          invoke: {
+            src: "closeDeployments",
+            input: ({ context }) => ({
+              key: `${context.agentId}:drain:${context.previous!.dseq}`,
+              dseqs: [context.previous!.dseq],
+            }),
+            onDone: {
+              target: "#lease.active",
+              actions: [
+                {
+                  type: "notify",
+                  params: ({ context }) => ({
+                    notice: { type: "LEASE.DRAINED", dseq: context.previous!.dseq },
+                  }),
+                },
+                "forgetPrevious",
+              ],
+            },
+            onError: [
+              {
+                guard: { type: "isFatal", params: ({ event }) => ({ error: event.error }) },
+                target: "#lease.active",
+                actions: "forgetPrevious",
+              },
+              { target: "backing_off", actions: "countRetry" },
+            ],
+          },
+        },
+        backing_off: {
+          invoke: {
+            src: "waitFor",
+            input: ({ context }) => ({ ms: backoffDelayMs(context.retries, context.settings.retry) }),
+            onDone: "working",
+          },
+        },
+      },
+    },
+
+    recovery: {
+      initial: "assessing",
+      states: {
+        assessing: {
+          always: [{ guard: "recoveringServices", target: "restarting" }, { target: "releasing" }],
+        },
+        releasing: {
+          initial: "checking",
+          states: {
+            checking: {
+              always: [
+                { guard: "hasFailedLease", target: "closing" },
+                { target: "#lease.recovery.deciding" },
+              ],
+            },
+            closing: {
+              invoke: {
+                src: "closeLease",
+                input: ({ context }) => ({
+                  key: `${context.agentId}:close-lease:${leaseKey(context.failedLease!)}`,
+                  lease: context.failedLease!,
+                }),
+                onDone: "#lease.recovery.deciding",
+                onError: "#lease.recovery.deciding",
+              },
+            },
+          },
+        },
+        deciding: {
+          entry: "countAttempt",
+          always: [
+            { guard: "attemptsExhausted", target: "give_up" },
+            { target: "#lease.requesting_bids.collecting" },
+          ],
+        },
+        give_up: {
+          always: [{ guard: "hasPrevious", target: "abandoning" }, { target: "#lease.failed" }],
+        },
+        abandoning: {
+          initial: "working",
+          states: {
+            working: {
+              invoke: {
+                src: "closeDeployments",
+                input: ({ context }) => ({
+                  key: `${context.agentId}:abandon:${context.deployment!.dseq}`,
+                  dseqs: [context.deployment!.dseq],
+                }),
+                onDone: {
+                  target: "#lease.active.monitoring",
+                  actions: [
+                    "abandonNewDeployment",
+                    {
+                      type: "alert",
+                      params: {
+                        severity: "high",
+                        title: "Move abandoned",
+                        message:
+                          "The new deployment could not be made ready; the agent stays on its current lease.",
+                      },
+                    },
+                  ],
+                },
+                onError: { target: "backing_off", actions: "countRetry" },
+              },
+            },
+            backing_off: {
+              invoke: {
+                src: "waitFor",
+                input: ({ context }) => ({ ms: backoffDelayMs(context.retries, context.settings.retry) }),
+                onDone: "working",
+              },
+            },
+          },
+        },
+        restarting: {
+          initial: "resending",
+          states: {
+            resending: {
+              invoke: {
+                src: "sendManifest",
+                input: ({ context }) => ({
+                  key: `${context.agentId}:restart:${leaseKey(context.lease!)}:${context.generation}`,
+                  agentId: context.agentId,
+                  lease: context.lease!,
+                  hostUri: context.lease!.hostUri ?? "",
+                  manifestVersion: context.lease!.manifestVersion,
+                  resources: context.lease!.resources,
+                }),
+                onDone: "verifying",
+                onError: { target: "#lease.migrating" },
+              },
+            },
+            verifying: {
+              invoke: {
+                src: "awaitServices",
+                input: ({ context }) => ({ lease: context.lease!, hostUri: context.lease!.hostUri ?? "" }),
+                onDone: { target: "#lease.active.monitoring", actions: assign({ recoveryReason: null }) },
+                onError: { target: "#lease.migrating" },
+              },
+            },
+          },
+        },
+      },
+    },
+
+    terminating: {
+      initial: "working",
+      on: { "LEASE.SHUTDOWN": {} },
+      states: {
+        working: {
+          invoke: {
+            src: "closeDeployments",
+            input: ({ context }) => ({
+              key: `${context.agentId}:terminate`,
+              dseqs: [
+                ...new Set(
+                  [context.deployment?.dseq, context.lease?.dseq, context.previous?.dseq].filter(
+                    (dseq): dseq is string => dseq !== undefined,
+                  ),
+                ),
+              ],
+            }),
+            onDone: "#lease.terminated",
+            onError: [
+              {
+                guard: { type: "isFatal", params: ({ event }) => ({ error: event.error }) },
+                target: "#lease.terminated",
+              },
+              { target: "backing_off", actions: "countRetry" },
+            ],
+          },
+        },
+        backing_off: {
+          invoke: {
+            src: "waitFor",
+            input: ({ context }) => ({ ms: backoffDelayMs(context.retries, context.settings.retry) }),
+            onDone: "working",
+          },
+        },
+      },
+    },
+
+    failed: {
+      entry: [
+        {
+          type: "notify",
+          params: ({ context }) => ({
+            notice: {
+              type: "LEASE.FAILED",
+              reason: context.lastError?.message ?? "deployment attempts exhausted",
+              attempts: Math.min(context.attempt, context.settings.maxAttempts),
+            },
+          }),
+        },
+        {
+          type: "alert",
+          params: ({ context }) => ({
+            severity: "critical" as const,
+            title: "Deployment failed",
+            message: `The agent could not deploy (${context.lastError?.message ?? "attempts exhausted"}). Manual intervention required; send LEASE.RETRY to try again.`,
+          }),
+        },
+      ],
+      initial: "cleaning_up",
+      states: {
+        cleaning_up: {
+          always: [{ guard: "hasDeployment", target: "closing" }, { target: "idle" }],
+        },
+        closing: {
+          invoke: {
+            src: "closeDeployments",
+            input: ({ context }) => ({
+              key: `${context.agentId}:failed:${context.deployment!.dseq}`,
+              dseqs: [context.deployment!.dseq],
+            }),
+            onDone: { target: "idle", actions: "forgetDeployment" },
+            onError: [
+              {
+                guard: { type: "isFatal", params: ({ event }) => ({ error: event.error }) },
+                target: "idle",
+                actions: "forgetDeployment",
+              },
+              { target: "backing_off", actions: "countRetry" },
+            ],
+          },
+        },
+        backing_off: {
+          invoke: {
+            src: "waitFor",
+            input: ({ context }) => ({ ms: backoffDelayMs(context.retries, context.settings.retry) }),
+            onDone: "closing",
+          },
+        },
+        idle: {},
+      },
+      on: {
+        "LEASE.RETRY": {
+          target: "generating_sdl",
+          actions: [
+            assign({ lastError: null, excludedProviders: [] }),
+            { type: "startFlow", params: { purpose: "deploy" } },
+          ],
+        },
+      },
+    },
+
+    terminated: {
+      type: "final",
+      entry: {
+        type: "notify",
+        params: ({ context }) => ({
+          notice: { type: "LEASE.TERMINATED", dseq: context.lease?.dseq ?? context.deployment?.dseq ?? null },
+        }),
+      },
+    },
+  },
+});
+
+export type LeaseMachine = typeof leaseMachine;

@@ -1,0 +1,54 @@
+/** Compute asked of a deployment's agent service (the SDL's other services are fixed). */
+export interface LeaseResources {
+  cpuUnits: number;
+  memoryGi: number;
+  storageGi: number;
+}
+
+/** A deployment the agent created (or is creating) on chain. `dseq` is its idempotency key. */
+export interface DeploymentRef {
+  dseq: string;
+  /** Hex SHA-256 of the sorted manifest JSON, as stored on chain. */
+  manifestVersion: string;
+  resources: LeaseResources;
+  /** Highest price per block the deployment's group accepts, in uact. */
+  maxPriceUact: string;
+}
+
+export interface LeaseId {
+  dseq: string;
+  gseq: number;
+  oseq: number;
+  provider: string;
+}
+
+/** A bid as the lease keeps it: enough to accept it and to show why it was chosen. */
+export interface BidSummary extends LeaseId {
+  priceUact: string;
+  score?: number;
+  region?: string;
+}
+
+/** A lease the agent holds, with what it learned from the provider. */
+export interface LeaseRef extends LeaseId {
+  priceUact: string;
+  hostUri: string | null;
+  uris: string[];
+  /** The deployment's manifest version, needed to drain or compare. */
+  manifestVersion: string;
+  resources: LeaseResources;
+}
+
+export type LeasePurpose = "deploy" | "migrate" | "scale";
+
+export type ExhaustedResource = "memory" | "disk" | "cpu";
+
+export type RecoveryReason =
+  /** A step of a deployment attempt failed because of the provider. */
+  | "attempt_failed"
+  /** The services stopped being healthy on a lease that was active. */
+  | "services_failed";
+
+export function leaseKey(lease: LeaseId): string {
+  return `${lease.dseq}/${lease.gseq}/${lease.oseq}/${lease.provider}`;
+}

@@ -1,0 +1,17 @@
+export { actorContract } from "./actor-contract.js";
+export { backoffDelayMs, type RetryPolicy } from "./backoff.js";
+export {
+  EffectError,
+  type EffectFailure,
+  type FailureKind,
+  failureKinds,
+  toEffectFailure,
+} from "./effect-failure.js";
+export type {
+  AlertNotice,
+  AlertSeverity,
+  FundsAnswer,
+  FundsRequest,
+  RoutedFundsAnswer,
+} from "./funds-request.js";
+export { type WaitForInput, type WaitUntilInput, waitFor, waitUntil } from "./wait-actors.js";

@@ -1,0 +1,39 @@
+import type { EffectFailure, FundsRequest } from "../shared/index.js";
+import type { Answer, Balances, DailySpend, TreasurySettings } from "./treasury.types.js";
+
+export interface TreasuryInput {
+  agentId: string;
+  settings: TreasurySettings;
+}
+
+export interface TreasuryContext {
+  agentId: string;
+  settings: TreasurySettings;
+  balances: Balances | null;
+  spent: DailySpend;
+  /** Requests waiting their turn; one is handled at a time. */
+  queue: FundsRequest[];
+  current: FundsRequest | null;
+  /** Recent answers, so a request sent again gets the same answer instead of a second payment. */
+  answers: Answer[];
+  swaps: number;
+  retries: number;
+  lastError: EffectFailure | null;
+}
+
+export const ANSWERS_KEPT = 100;
+
+export function initialTreasuryContext(input: TreasuryInput): TreasuryContext {
+  return {
+    agentId: input.agentId,
+    settings: input.settings,
+    balances: null,
+    spent: { day: null, usd: 0 },
+    queue: [],
+    current: null,
+    answers: [],
+    swaps: 0,
+    retries: 0,
+    lastError: null,
+  };
+}

@@ -1,0 +1,409 @@
+import { assign, enqueueActions, raise, setup } from "xstate";
+import { backoffDelayMs, type FundsRequest, toEffectFailure, waitFor, waitUntil } from "../shared/index.js";
+import { treasuryActorContracts } from "./treasury.actors.js";
+import {
+  ANSWERS_KEPT,
+  initialTreasuryContext,
+  type TreasuryContext,
+  type TreasuryInput,
+} from "./treasury.context.js";
+import type { TreasuryEvent, TreasuryNotice } from "./treasury.events.js";
+import { capViolation, isAktShort, requestUsd, spendOn, uaktToUsd } from "./treasury.policy.js";
+import type { Balances } from "./treasury.types.js";
+
+/**
+ * The agent's money, in three parallel regions:
+ * - watching: reads balances on a schedule (absolute next-read time) and starts an emergency swap
+ *   when AKT for fees runs short;
+ * - serving: answers funds requests one at a time — deployment deposit budgets, escrow top-ups and
+ *   child allocations — minting ACT from AKT first when ACT is short; a request that would break
+ *   the daily spend cap, the per-child cap or the treasury minimum is refused with an alert;
+ * - swapping: the emergency CRO→AKT swap, itself within the daily cap.
+ * A request sent twice (timeout, restore) is answered from the recorded answer, never paid twice.
+ */
+export const treasuryMachine = setup({
+  types: {
+    context: {} as TreasuryContext,
+    events: {} as TreasuryEvent,
+    input: {} as TreasuryInput,
+  },
+  actors: { ...treasuryActorContracts, waitFor, waitUntil },
+  guards: {
+    hasQueuedRequest: ({ context }) => context.queue.length > 0,
+    breaksACap: ({ context }) =>
+      context.current !== null &&
+      capViolation(context.current, context.spent, context.balances, context.settings) !== null,
+    isTopUp: ({ context }) => context.current?.purpose === "escrow_top_up",
+    isChildFunding: ({ context }) => context.current?.purpose === "child_funding",
+    isRetryable: ({ context }, params: { error: unknown }) =>
+      toEffectFailure(params.error).kind === "retryable" &&
+      context.retries < context.settings.retry.maxRetries,
+    isInsufficientFunds: (_, params: { error: unknown }) =>
+      toEffectFailure(params.error).kind === "insufficient_funds",
+    swapWithinCap: ({ context }) =>
+      context.spent.usd + uaktToUsd(context.settings.swapChunkUakt, context.settings) <=
+      context.settings.dailySpendCapUsd,
+  },
+  actions: {
+    notify: enqueueActions(({ enqueue, self }, params: { notice: TreasuryNotice }) => {
+      if (self._parent) enqueue.sendParent(params.notice);
+    }),
+    storeBalances: enqueueActions(({ context, enqueue }, params: { balances: Balances }) => {
+      enqueue.assign({
+        balances: params.balances,
+        spent: spendOn(context.spent, params.balances.at),
+        lastError: null,
+      });
+      if (isAktShort(params.balances, context.settings)) {
+        enqueue(raise({ type: "TREASURY.SWAP_NEEDED", reason: "AKT for fees is below the reserve" }));
+      }
+    }),
+    receive: enqueueActions(({ context, enqueue, self }, params: { request: FundsRequest }) => {
+      const { request } = params;
+      const answer = context.answers.find((known) => known.requestId === request.requestId);
+      if (answer) {
+        if (!self._parent) return;
+        enqueue.sendParent(
+          answer.granted
+            ? { type: "TREASURY.REQUEST_GRANTED", requestId: answer.requestId, replyTo: request.replyTo }
+            : {
+                type: "TREASURY.REQUEST_REFUSED",
+                requestId: answer.requestId,
+                replyTo: request.replyTo,
+                reason: answer.reason ?? "refused",
+              },
+        );
+        return;
+      }
+      const known =
+        context.current?.requestId === request.requestId ||
+        context.queue.some((queued) => queued.requestId === request.requestId);
+      if (!known) enqueue.assign({ queue: [...context.queue, request] });
+    }),
+    takeNext: assign(({ context }) => ({
+      current: context.queue[0] ?? null,
+      queue: context.queue.slice(1),
+      retries: 0,
+    })),
+    grant: enqueueActions(({ context, enqueue, self }, params: { at: number | null }) => {
+      const request = context.current;
+      if (!request) return;
+      const spent = params.at === null ? context.spent : spendOn(context.spent, params.at);
+      enqueue.assign({
+        spent: { ...spent, usd: spent.usd + requestUsd(request, context.settings) },
+        answers: [...context.answers, { requestId: request.requestId, granted: true, reason: null }].slice(
+          -ANSWERS_KEPT,
+        ),
+        current: null,
+      });
+      if (self._parent) {
+        enqueue.sendParent({
+          type: "TREASURY.REQUEST_GRANTED",
+          requestId: request.requestId,
+          replyTo: request.replyTo,
+        });
+      }
+    }),
+    refuse: enqueueActions(({ context, enqueue, self }, params: { reason: string }) => {
+      const request = context.current;
+      if (!request) return;
+      enqueue.assign({
+        answers: [
+          ...context.answers,
+          { requestId: request.requestId, granted: false, reason: params.reason },
+        ].slice(-ANSWERS_KEPT),
+        current: null,
+      });
+      if (!self._parent) return;
+      enqueue.sendParent({
+        type: "TREASURY.REQUEST_REFUSED",
+        requestId: request.requestId,
+        replyTo: request.replyTo,
+        reason: params.reason,
+      });
+      enqueue.sendParent({
+        type: "ALERT.RAISED",
+        source: "treasury",
+        severity: "high",
+        title: "Funds request refused",
+        message: `${request.purpose} of ${request.amountUact}uact refused: ${params.reason}`,
+      });
+    }),
+    countRetry: assign({ retries: ({ context }) => context.retries + 1 }),
+    recordError: assign((_, params: { error: unknown }) => ({ lastError: toEffectFailure(params.error) })),
+    recordSwap: assign(({ context }, params: { at: number; spentUsd: number }) => {
+      const spent = spendOn(context.spent, params.at);
+      return { spent: { ...spent, usd: spent.usd + params.spentUsd }, swaps: context.swaps + 1 };
+    }),
+    countSwapAttempt: assign({ swaps: ({ context }) => context.swaps + 1 }),
+  },
+}).createMachine({
+  id: "treasury",
+  context: ({ input }) => initialTreasuryContext(input),
+  type: "parallel",
+  on: {
+    "TREASURY.FUNDS_REQUESTED": {
+      actions: { type: "receive", params: ({ event }) => ({ request: fundsRequestOf(event) }) },
+    },
+  },
+  states: {
+    watching: {
+      initial: "reading",
+      states: {
+        reading: {
+          invoke: {
+            src: "readBalances",
+            onDone: {
+              target: "waiting",
+              actions: { type: "storeBalances", params: ({ event }) => ({ balances: event.output }) },
+            },
+            onError: {
+              target: "backing_off",
+              actions: { type: "recordError", params: ({ event }) => ({ error: event.error }) },
+            },
+          },
+        },
+        waiting: {
+          invoke: {
+            src: "waitUntil",
+            input: ({ context }) => ({
+              until: (context.balances?.at ?? 0) + context.settings.pollIntervalMs,
+            }),
+            onDone: "reading",
+          },
+        },
+        backing_off: {
+          invoke: {
+            src: "waitFor",
+            input: ({ context }) => ({ ms: context.settings.pollIntervalMs }),
+            onDone: "reading",
+          },
+        },
+      },
+    },
+
+    serving: {
+      initial: "idle",
+      states: {
+        idle: {
+          always: { guard: "hasQueuedRequest", target: "deciding", actions: "takeNext" },
+        },
+        deciding: {
+          always: [
+            {
+              guard: "breaksACap",
+              target: "idle",
+              actions: {
+                type: "refuse",
+                params: ({ context }) => ({
+                  reason:
+                    capViolation(context.current!, context.spent, context.balances, context.settings) ??
+                    "cap exceeded",
+                }),
+              },
+            },
+            { target: "ensuring_act" },
+          ],
+        },
+        ensuring_act: {
+          invoke: {
+            src: "ensureAct",
+            input: ({ context }) => ({
+              key: `${context.current!.requestId}:act`,
+              amountUact: context.current!.amountUact,
+            }),
+            onDone: [
+              { guard: "isTopUp", target: "depositing" },
+              { guard: "isChildFunding", target: "funding_child" },
+              {
+                target: "idle",
+                actions: { type: "grant", params: ({ event }) => ({ at: event.output.at }) },
+              },
+            ],
+            onError: [
+              {
+                guard: { type: "isRetryable", params: ({ event }) => ({ error: event.error }) },
+                target: "backing_off",
+                actions: "countRetry",
+              },
+              {
+                guard: { type: "isInsufficientFunds", params: ({ event }) => ({ error: event.error }) },
+                target: "idle",
+                actions: [
+                  raise({ type: "TREASURY.SWAP_NEEDED", reason: "not enough AKT to mint ACT" }),
+                  {
+                    type: "refuse",
+                    params: ({ event }) => ({ reason: toEffectFailure(event.error).message }),
+                  },
+                ],
+              },
+              {
+                target: "idle",
+                actions: {
+                  type: "refuse",
+                  params: ({ event }) => ({ reason: toEffectFailure(event.error).message }),
+                },
+              },
+            ],
+          },
+        },
+        depositing: {
+          invoke: {
+            src: "depositEscrow",
+            input: ({ context }) => {
+              const request = context.current as Extract<FundsRequest, { purpose: "escrow_top_up" }>;
+              return { key: request.requestId, dseq: request.dseq, amountUact: request.amountUact };
+            },
+            onDone: {
+              target: "idle",
+              actions: { type: "grant", params: ({ event }) => ({ at: event.output.at }) },
+            },
+            onError: [
+              {
+                guard: { type: "isRetryable", params: ({ event }) => ({ error: event.error }) },
+                target: "backing_off",
+                actions: "countRetry",
+              },
+              {
+                target: "idle",
+                actions: {
+                  type: "refuse",
+                  params: ({ event }) => ({ reason: toEffectFailure(event.error).message }),
+                },
+              },
+            ],
+          },
+        },
+        funding_child: {
+          invoke: {
+            src: "fundChild",
+            input: ({ context }) => {
+              const request = context.current as Extract<FundsRequest, { purpose: "child_funding" }>;
+              return {
+                key: request.requestId,
+                childAddress: request.childAddress,
+                amountUact: request.amountUact,
+              };
+            },
+            onDone: {
+              target: "idle",
+              actions: { type: "grant", params: ({ event }) => ({ at: event.output.at }) },
+            },
+            onError: [
+              {
+                guard: { type: "isRetryable", params: ({ event }) => ({ error: event.error }) },
+                target: "backing_off",
+                actions: "countRetry",
+              },
+              {
+                target: "idle",
+                actions: {
+                  type: "refuse",
+                  params: ({ event }) => ({ reason: toEffectFailure(event.error).message }),
+                },
+              },
+            ],
+          },
+        },
+        backing_off: {
+          invoke: {
+            src: "waitFor",
+            input: ({ context }) => ({ ms: backoffDelayMs(context.retries, context.settings.retry) }),
+            onDone: "deciding",
+          },
+        },
+      },
+    },
+
+    swapping: {
+      initial: "idle",
+      states: {
+        idle: {
+          on: {
+            "TREASURY.SWAP_NEEDED": [
+              { guard: "swapWithinCap", target: "swapping" },
+              {
+                actions: {
+                  type: "notify",
+                  params: ({ context }) => ({
+                    notice: {
+                      type: "ALERT.RAISED",
+                      source: "treasury",
+                      severity: "critical",
+                      title: "Emergency swap refused",
+                      message: `AKT is short but a swap would break the daily spend cap of $${context.settings.dailySpendCapUsd}.`,
+                    },
+                  }),
+                },
+              },
+            ],
+            "TREASURY.WALLET_LOW": [
+              { guard: "swapWithinCap", target: "swapping" },
+              {
+                actions: {
+                  type: "notify",
+                  params: ({ event }) => ({
+                    notice: {
+                      type: "ALERT.RAISED",
+                      source: "treasury",
+                      severity: "high",
+                      title: "Wallet runway low",
+                      message: `The wallet lasts ${event.runwayDays.toFixed(1)} more days and the daily cap forbids a swap.`,
+                    },
+                  }),
+                },
+              },
+            ],
+          },
+        },
+        swapping: {
+          invoke: {
+            src: "swapCroForAkt",
+            input: ({ context }) => ({
+              key: `${context.agentId}:swap:${context.swaps}`,
+              amountUakt: context.settings.swapChunkUakt,
+            }),
+            onDone: {
+              target: "idle",
+              actions: [
+                { type: "recordSwap", params: ({ event }) => event.output },
+                {
+                  type: "notify",
+                  params: ({ event }) => ({
+                    notice: { type: "TREASURY.SWAPPED", receivedUakt: event.output.receivedUakt },
+                  }),
+                },
+              ],
+            },
+            onError: {
+              target: "idle",
+              actions: [
+                "countSwapAttempt",
+                { type: "recordError", params: ({ event }) => ({ error: event.error }) },
+                {
+                  type: "notify",
+                  params: ({ event }) => ({
+                    notice: {
+                      type: "ALERT.RAISED",
+                      source: "treasury",
+                      severity: "critical",
+                      title: "Emergency swap failed",
+                      message: `CRO→AKT swap failed: ${toEffectFailure(event.error).message}`,
+                    },
+                  }),
+                },
+              ],
+            },
+          },
+        },
+      },
+    },
+  },
+});
+
+function fundsRequestOf(event: Extract<TreasuryEvent, { type: "TREASURY.FUNDS_REQUESTED" }>): FundsRequest {
+  const { type: _type, ...request } = event;
+  return request;
+}
+
+export type TreasuryMachine = typeof treasuryMachine;

@@ -1,0 +1,55 @@
+import type { FundsRequest } from "../shared/index.js";
+import type { Balances, DailySpend, TreasurySettings } from "./treasury.types.js";
+
+const MICRO = 1_000_000;
+
+export function utcDay(at: number): string {
+  return new Date(at).toISOString().slice(0, 10);
+}
+
+/** The day's total, restarted when `at` falls on a later UTC day. */
+export function spendOn(spent: DailySpend, at: number): DailySpend {
+  const day = utcDay(at);
+  return spent.day === day ? spent : { day, usd: 0 };
+}
+
+export function uactToUsd(uact: string, settings: TreasurySettings): number {
+  return (Number(uact) / MICRO) * settings.actUsd;
+}
+
+export function uaktToUsd(uakt: string, settings: TreasurySettings): number {
+  return (Number(uakt) / MICRO) * settings.aktUsd;
+}
+
+export function requestUsd(request: FundsRequest, settings: TreasurySettings): number {
+  return uactToUsd(request.amountUact, settings);
+}
+
+/** Why a request must be refused, or null when every cap allows it. */
+export function capViolation(
+  request: FundsRequest,
+  spent: DailySpend,
+  balances: Balances | null,
+  settings: TreasurySettings,
+): string | null {
+  const usd = requestUsd(request, settings);
+  if (spent.usd + usd > settings.dailySpendCapUsd) {
+    return `daily spend cap of $${settings.dailySpendCapUsd} would be broken ($${spent.usd.toFixed(2)} spent today, $${usd.toFixed(2)} asked)`;
+  }
+  if (request.purpose === "child_funding") {
+    if (usd > settings.childAllocationCapUsd) {
+      return `per-child allocation cap of $${settings.childAllocationCapUsd} would be broken ($${usd.toFixed(2)} asked)`;
+    }
+    const holdingsUsd = balances
+      ? uactToUsd(balances.uact, settings) + uaktToUsd(balances.uakt, settings)
+      : 0;
+    if (holdingsUsd - usd < settings.treasuryMinimumUsd) {
+      return `the treasury would fall under its minimum of $${settings.treasuryMinimumUsd} ($${holdingsUsd.toFixed(2)} held)`;
+    }
+  }
+  return null;
+}
+
+export function isAktShort(balances: Balances, settings: TreasurySettings): boolean {
+  return BigInt(balances.uakt) < BigInt(settings.minAktReserveUakt);
+}

@@ -1,0 +1,119 @@
+import type { SnapshotFrom } from "xstate";
+import { type LeaseMachine, leaseMachine } from "../../../src/machines/index.js";
+import { bid, deployment, errors, leaseInput } from "../../support/machine-fixtures.js";
+import type { MachineModel } from "../../support/model-paths.js";
+
+type LeaseSnapshot = SnapshotFrom<LeaseMachine>;
+
+/** The context that guards read; counters that only feed idempotency keys are left out. */
+function serialize(snapshot: LeaseSnapshot): string {
+  const c = snapshot.context;
+  return JSON.stringify({
+    value: snapshot.value,
+    status: snapshot.status,
+    purpose: c.purpose,
+    attempt: c.attempt,
+    retries: Math.min(c.retries, c.settings.retry.maxRetries),
+    excluded: c.excludedProviders.length,
+    deployment: c.deployment !== null,
+    chosen: c.chosenBid !== null,
+    lease: c.lease !== null,
+    previous: c.previous !== null,
+    failedLease: c.failedLease !== null,
+    recovery: c.recoveryReason,
+    pending: c.pendingRequest?.purpose ?? null,
+    memoryAtCap: c.resources.memoryGi >= 16,
+  });
+}
+
+function events(snapshot: LeaseSnapshot) {
+  const pending = snapshot.context.pendingRequest;
+  const provider = snapshot.context.lease?.provider ?? bid.provider;
+  return [
+    { type: "LEASE.DEPLOY" as const },
+    { type: "LEASE.RETRY" as const },
+    { type: "LEASE.SHUTDOWN" as const },
+    ...(pending
+      ? [
+          { type: "TREASURY.REQUEST_GRANTED" as const, requestId: pending.requestId },
+          { type: "TREASURY.REQUEST_REFUSED" as const, requestId: pending.requestId, reason: "cap" },
+        ]
+      : []),
+    { type: "HEALTH.PASSED" as const, at: 1, escrowRunwayHours: 30 },
+    { type: "HEALTH.SERVICES_FAILED" as const, reason: "0 of 3 ready" },
+    { type: "HEALTH.PROVIDER_DEGRADED" as const, provider, reason: "slow" },
+    { type: "HEALTH.PROVIDER_OFFLINE" as const, provider },
+    { type: "HEALTH.RESOURCES_EXHAUSTED" as const, resource: "memory" as const, usagePercent: 95 },
+    { type: "LEASE.ESCROW_LOW" as const, runwayHours: 10 },
+    { type: "LEASE.RECLAIMING" as const, provider, deadline: 5 },
+    { type: "LEASE.CLOSED" as const, reason: "provider closed", deploymentOpen: true },
+    { type: "LEASE.CLOSED" as const, reason: "insufficient_funds", deploymentOpen: false },
+  ];
+}
+
+export const leaseModel: MachineModel<LeaseMachine> = {
+  machine: leaseMachine,
+  input: leaseInput,
+  serialize,
+  events,
+  outcomes: {
+    generateSdl: [
+      { label: "ok", done: deployment },
+      { label: "retryable", error: errors.retryable },
+      { label: "fatal", error: errors.fatal },
+    ],
+    createDeployment: [
+      { label: "ok", done: undefined },
+      { label: "retryable", error: errors.retryable },
+      { label: "no funds", error: errors.insufficientFunds },
+    ],
+    collectBids: [
+      { label: "bids", done: { bids: [bid] } },
+      { label: "none", done: { bids: [] } },
+      { label: "retryable", error: errors.retryable },
+      { label: "provider", error: errors.provider },
+    ],
+    evaluateBids: [
+      { label: "chosen", done: { ranked: [bid], chosen: bid } },
+      { label: "none acceptable", done: { ranked: [], chosen: null } },
+      { label: "retryable", error: errors.retryable },
+    ],
+    createLease: [
+      { label: "ok", done: undefined },
+      { label: "bid gone", error: errors.bidGone },
+      { label: "retryable", error: errors.retryable },
+      { label: "provider", error: errors.provider },
+    ],
+    confirmLease: [
+      { label: "ok", done: { hostUri: "https://provider.test:8443" } },
+      { label: "retryable", error: errors.retryable },
+      { label: "provider", error: errors.provider },
+    ],
+    sendManifest: [
+      { label: "ok", done: undefined },
+      { label: "retryable", error: errors.retryable },
+      { label: "provider", error: errors.provider },
+    ],
+    awaitServices: [
+      { label: "ready", done: { uris: ["relay.ingress.test"] } },
+      { label: "retryable", error: errors.retryable },
+      { label: "provider", error: errors.provider },
+    ],
+    planMigration: [
+      { label: "rebid", done: { strategy: "rebid" } },
+      { label: "new deployment", done: { strategy: "new_deployment" } },
+      { label: "retryable", error: errors.retryable },
+    ],
+    closeLease: [
+      { label: "ok", done: undefined },
+      { label: "retryable", error: errors.retryable },
+      { label: "fatal", error: errors.fatal },
+    ],
+    closeDeployments: [
+      { label: "ok", done: undefined },
+      { label: "retryable", error: errors.retryable },
+      { label: "fatal", error: errors.fatal },
+    ],
+    waitFor: [{ label: "elapsed", done: undefined }],
+  },
+};
