@@ -31,7 +31,9 @@ describe("devnet: a full tenant flow with chain-sdk", () => {
     const uact = async () =>
       BigInt((await sdk.cosmos.bank.v1beta1.getBalance({ address, denom: "uact" })).balance?.amount ?? "0");
 
-    // ACT is minted from AKT and settles at the next BME epoch.
+    // ACT is minted from AKT at the oracle price and settles at the next BME epoch.
+    const oracle = await sdk.akash.oracle.v1.getAggregatedPrice({ denom: "uakt" });
+    expect(oracle.aggregatedPrice?.twap).toBe("1.25");
     const mint = await sdk.akash.bme.v1.mintACT({
       owner: address,
       to: address,

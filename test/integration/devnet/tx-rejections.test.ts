@@ -1,7 +1,9 @@
 import { Source } from "@akashnetwork/chain-sdk/private-types/akash.v1";
 import { MsgVote, TxRaw } from "@akashnetwork/chain-sdk/private-types/cosmos.v1beta1";
+import { toHex } from "@cosmjs/encoding";
 import { DirectSecp256k1HdWallet, Registry } from "@cosmjs/proto-signing";
-import { defaultRegistryTypes, SigningStargateClient } from "@cosmjs/stargate";
+import { defaultRegistryTypes, GasPrice, SigningStargateClient } from "@cosmjs/stargate";
+import { sha256 } from "@noble/hashes/sha2.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { DevnetHandle } from "../../../src/devnet/index.js";
 import { DEFAULT_PROVIDER_PROFILES } from "../../../src/devnet/index.js";
@@ -46,6 +48,33 @@ describe("devnet: the node rejects what a real node rejects", () => {
       toAddress: devnet.providers[0]!.address,
       amount: [{ denom: "uakt", amount }],
     },
+  });
+
+  it("accepts what a node accepts: cosmjs sendTokens with fee auto, then getTx, searchTx and getBlock", async () => {
+    const auto = await SigningStargateClient.connectWithSigner(devnet.rpc, tenant.wallet, {
+      gasPrice: GasPrice.fromString("0.025uakt"),
+      broadcastPollIntervalMs: 50,
+    });
+    const recipient = devnet.providers[0]!.address;
+    const before = await auto.getBalance(recipient, "uakt");
+    const result = await auto.sendTokens(
+      tenant.address,
+      recipient,
+      [{ denom: "uakt", amount: "4321" }],
+      "auto",
+      "hello",
+    );
+    expect(result.code).toBe(0);
+    expect(result.gasUsed).toBeLessThanOrEqual(result.gasWanted);
+    expect(BigInt((await auto.getBalance(recipient, "uakt")).amount)).toBe(BigInt(before.amount) + 4321n);
+    const tx = await auto.getTx(result.transactionHash);
+    expect(tx?.height).toBe(result.height);
+    const found = await auto.searchTx([{ key: "message.sender", value: tenant.address }]);
+    expect(found.map((t) => t.hash)).toContain(result.transactionHash);
+    const block = await auto.getBlock(result.height);
+    expect(block.txs.map((t) => toHex(sha256(t)).toUpperCase())).toContain(result.transactionHash);
+    expect(await auto.getChainId()).toBe(devnet.chainId);
+    auto.disconnect();
   });
 
   it("rejects a tampered signature with code 4", async () => {

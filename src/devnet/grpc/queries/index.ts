@@ -4,6 +4,7 @@ import { registerBmeAuthzQueries } from "./bme-authz-queries.js";
 import { registerCosmosQueries } from "./cosmos-queries.js";
 import { registerDeploymentMarketQueries } from "./deployment-market-queries.js";
 import { registerEscrowProviderQueries } from "./escrow-provider-queries.js";
+import { registerOracleQueries } from "./oracle-queries.js";
 
 /** Every query service the devnet node serves over gRPC and abci_query. */
 export function buildQueryRouter(chain: Chain, validatorAddress: Uint8Array): QueryRouter {
@@ -12,5 +13,6 @@ export function buildQueryRouter(chain: Chain, validatorAddress: Uint8Array): Qu
   registerDeploymentMarketQueries(router, chain);
   registerEscrowProviderQueries(router, chain);
   registerBmeAuthzQueries(router, chain);
+  registerOracleQueries(router, chain);
   return router;
 }
