@@ -14,6 +14,35 @@ interface DevnetFlags {
   blockTime?: string;
   providers?: string;
   json?: boolean;
+  agentImage?: string;
+  agentCommand?: string;
+}
+
+/** `--agent-command` is a JSON array of argv strings, or a plain command line split on spaces. */
+function parseAgentCommand(raw: string | undefined): string[] | undefined {
+  if (raw === undefined) return undefined;
+  const text = raw.trim();
+  if (text.startsWith("[")) {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      throw new UsageError(`--agent-command is not a valid JSON array (got ${JSON.stringify(raw)})`);
+    }
+    if (
+      !Array.isArray(parsed) ||
+      parsed.length === 0 ||
+      !parsed.every((a) => typeof a === "string" && a.length > 0)
+    ) {
+      throw new UsageError(
+        `--agent-command must be a non-empty JSON array of strings (got ${JSON.stringify(raw)})`,
+      );
+    }
+    return parsed;
+  }
+  const argv = text.split(/\s+/).filter(Boolean);
+  if (argv.length === 0) throw new UsageError("--agent-command must not be empty");
+  return argv;
 }
 
 function parseIntFlag(
@@ -76,6 +105,14 @@ export function registerDevnetCommand(program: Command): void {
     )
     .option("--providers <n>", `number of simulated providers (default ${DEFAULT_PROVIDER_COUNT})`)
     .option("--json", "print the endpoints as one line of JSON once ready")
+    .option(
+      "--agent-image <image>",
+      "manifest image that providers run as a local process (with --agent-command)",
+    )
+    .option(
+      "--agent-command <argv>",
+      "the process to run for --agent-image: a JSON array or a space-separated command",
+    )
     .action(async (flags: DevnetFlags) => {
       const blockTimeMs = parseIntFlag(
         "--block-time",
@@ -93,8 +130,18 @@ export function registerDevnetCommand(program: Command): void {
         MAX_PROVIDERS,
         "providers",
       );
+      const agentCommand = parseAgentCommand(flags.agentCommand);
+      if ((flags.agentImage === undefined) !== (agentCommand === undefined)) {
+        throw new UsageError("--agent-image and --agent-command go together: give both or neither");
+      }
       const signal = untilSignal();
-      const devnet = await startDevnet({ blockTimeMs, providers });
+      const devnet = await startDevnet({
+        blockTimeMs,
+        providers,
+        ...(flags.agentImage !== undefined && agentCommand
+          ? { agentImage: flags.agentImage, agentCommand }
+          : {}),
+      });
       const endpoints = devnet.endpoints();
       process.stdout.write(flags.json ? `${JSON.stringify(endpoints)}\n` : summary(endpoints));
       await signal;
