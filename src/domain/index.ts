@@ -1,0 +1,42 @@
+/** The pure domain: sizing, SDL, cost, provider scoring, reproduction and failure rules. */
+
+export { type DailyBudget, maxPricePerBlockUact, uactToUsd } from "./budget.js";
+export {
+  BLOCK_SECONDS,
+  BLOCKS_PER_DAY,
+  BLOCKS_PER_MONTH,
+  DAYS_PER_MONTH,
+  MICRO_PER_UNIT,
+  PRICE_DENOM,
+} from "./chain-units.js";
+export {
+  BUDGET_SHARES,
+  type BudgetPlan,
+  type CostEstimate,
+  type CostOptions,
+  DEFAULT_RESOURCE_RATES,
+  estimateCost,
+  type PeriodCost,
+  type ResourceRates,
+  resourcesForBudget,
+  type ServiceCost,
+} from "./cost.js";
+export { DEC_FRACTION_DIGITS, DecAmount, type DecimalInput } from "./dec-amount.js";
+export { DomainInputError } from "./domain-input-error.js";
+export { resourcesForTraffic } from "./resource-sizing.js";
+export {
+  clampToRange,
+  hasVerticalHeadroom,
+  MAX_RESOURCES,
+  MIN_RESOURCES,
+  type Range,
+  RESOURCE_LIMITS,
+  type Resources,
+} from "./resources.js";
+export {
+  deploymentProfiles,
+  SERVICE_NAMES,
+  type ServiceName,
+  type ServiceProfile,
+} from "./service-profiles.js";
+export type { TrafficMetrics } from "./traffic-metrics.js";
