@@ -33,6 +33,7 @@ export {
   RESOURCE_LIMITS,
   type Resources,
 } from "./resources.js";
+export * from "./sdl/index.js";
 export {
   deploymentProfiles,
   SERVICE_NAMES,
