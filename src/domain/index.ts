@@ -23,6 +23,22 @@ export {
 } from "./cost.js";
 export { DEC_FRACTION_DIGITS, DecAmount, type DecimalInput } from "./dec-amount.js";
 export { DomainInputError } from "./domain-input-error.js";
+export {
+  type BidCandidate,
+  type FamilyPlacement,
+  type ProviderAttribute,
+  type ProviderHistory,
+  type ProviderUptime,
+  type RankedBid,
+  REJECTION_REASONS,
+  type RejectedBid,
+  type RejectionReason,
+  type ScoreBreakdown,
+  type ScoringInput,
+  type ScoringResult,
+  type ScoringWeights,
+} from "./provider-bid.js";
+export { DEFAULT_SCORING_WEIGHTS, REGION_ATTRIBUTE, scoreBids } from "./provider-scoring.js";
 export { resourcesForTraffic } from "./resource-sizing.js";
 export {
   clampToRange,
