@@ -39,6 +39,27 @@ export {
   type ScoringWeights,
 } from "./provider-bid.js";
 export { DEFAULT_SCORING_WEIGHTS, REGION_ATTRIBUTE, scoreBids } from "./provider-scoring.js";
+export { BASELINE_CHILD_METRICS, decideReproduction, VIDEO_CHILD_METRICS } from "./reproduction-decision.js";
+export {
+  checkReproductionGates,
+  evaluateReproduction,
+  type GateResult,
+  type ReproductionGate,
+  type ReproductionGateInput,
+  type ReproductionOutcome,
+} from "./reproduction-gates.js";
+export {
+  type ChildConfig,
+  DEFAULT_REPRODUCTION_RULES,
+  type NoReproduceDecision,
+  REPRODUCTION_TRIGGERS,
+  type ReproduceDecision,
+  type ReproductionDecision,
+  type ReproductionRules,
+  type ReproductionSignals,
+  type ReproductionTrigger,
+  type Urgency,
+} from "./reproduction-types.js";
 export { resourcesForTraffic } from "./resource-sizing.js";
 export {
   clampToRange,
