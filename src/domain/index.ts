@@ -1,5 +1,6 @@
 /** The pure domain: sizing, SDL, cost, provider scoring, reproduction and failure rules. */
 
+export { type BackoffOptions, DEFAULT_BACKOFF, exponentialBackoffMs } from "./backoff.js";
 export { type DailyBudget, maxPricePerBlockUact, uactToUsd } from "./budget.js";
 export {
   BLOCK_SECONDS,
@@ -23,6 +24,23 @@ export {
 } from "./cost.js";
 export { DEC_FRACTION_DIGITS, DecAmount, type DecimalInput } from "./dec-amount.js";
 export { DomainInputError } from "./domain-input-error.js";
+export {
+  DEFAULT_MAX_DEPLOYMENT_ATTEMPTS,
+  DEFAULT_MAX_RECONNECT_ATTEMPTS,
+  EMERGENCY_SWAP_FACTOR,
+  type FailurePolicyOptions,
+  planRecovery,
+  scaleUp,
+} from "./failure-policy.js";
+export {
+  type ExhaustedResource,
+  FAILURE_TYPES,
+  type FailureEvent,
+  type FailureType,
+  type RecoveryAction,
+  type RecoveryPlan,
+  type Severity,
+} from "./failure-types.js";
 export {
   type BidCandidate,
   type FamilyPlacement,
