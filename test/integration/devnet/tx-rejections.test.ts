@@ -1,4 +1,5 @@
 import { Source } from "@akashnetwork/chain-sdk/private-types/akash.v1";
+import { MsgCloseLease, MsgCreateLease } from "@akashnetwork/chain-sdk/private-types/akash.v1beta5";
 import { MsgVote, TxRaw } from "@akashnetwork/chain-sdk/private-types/cosmos.v1beta1";
 import { toHex } from "@cosmjs/encoding";
 import { DirectSecp256k1HdWallet, Registry } from "@cosmjs/proto-signing";
@@ -31,8 +32,16 @@ describe("devnet: the node rejects what a real node rejects", () => {
       ],
     });
     tenant = await createTenant(devnet);
-    const registry = new Registry([...defaultRegistryTypes, [`/${MsgVote.$type}`, MsgVote]]);
-    client = await SigningStargateClient.connectWithSigner(devnet.rpc, tenant.wallet, { registry });
+    const registry = new Registry([
+      ...defaultRegistryTypes,
+      [`/${MsgVote.$type}`, MsgVote],
+      [`/${MsgCreateLease.$type}`, MsgCreateLease],
+      [`/${MsgCloseLease.$type}`, MsgCloseLease],
+    ]);
+    client = await SigningStargateClient.connectWithSigner(devnet.rpc, tenant.wallet, {
+      registry,
+      broadcastPollIntervalMs: 50,
+    });
   });
 
   afterAll(async () => {
@@ -170,6 +179,34 @@ describe("devnet: the node rejects what a real node rejects", () => {
         deposit: { amount: { denom: "uact", amount: "999000000000" }, sources: [Source.balance] },
       }),
     ).rejects.toThrow(/deposit invalid: insufficient balance/);
+  });
+
+  it("executes several messages in one tx: a lease created and closed in the same block stops paying", async () => {
+    await devnet.fund(tenant.address, 10_000_000n, "uact");
+    const auditor = (await tenant.sdk.akash.audit.v1.getAllProvidersAttributes({})).providers[0]!.auditor;
+    const { dseq } = await createDeployment(tenant, tenantSdl({ auditor, image: "nginx:1.27" }));
+    const [bid] = await waitForBids(tenant, dseq, 1);
+    const id = bid!.id!;
+    const result = await client.signAndBroadcast(
+      tenant.address,
+      [
+        { typeUrl: `/${MsgCreateLease.$type}`, value: MsgCreateLease.fromPartial({ bidId: id }) },
+        { typeUrl: `/${MsgCloseLease.$type}`, value: MsgCloseLease.fromPartial({ id, reason: 1 }) },
+      ],
+      { amount: [{ denom: "uakt", amount: "10000" }], gas: "400000" },
+    );
+    expect(result.code).toBe(0);
+    expect(result.msgResponses.map((r) => r.typeUrl)).toEqual([
+      "/akash.market.v1beta5.MsgCreateLeaseResponse",
+      "/akash.market.v1beta5.MsgCloseLeaseResponse",
+    ]);
+    const lease = await tenant.sdk.akash.market.v1beta5.getLease({ id });
+    expect(lease.lease!.state).toBe(3);
+    expect(lease.escrowPayment!.state!.state).toBe(2);
+    const orders = await tenant.sdk.akash.market.v1beta5.getOrders({
+      filters: { owner: tenant.address, dseq, state: "open" },
+    });
+    expect(orders.orders.map((o) => o.id!.oseq)).toEqual([2]);
   });
 
   it("closes the lease with insufficient_funds when the escrow account runs dry", async () => {

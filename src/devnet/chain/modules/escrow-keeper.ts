@@ -231,9 +231,9 @@ function accountSettle(ctx: EscrowContext, start: EscrowAccountRecord): SettleRe
     heightDelta = ctx.height - account.settledAt;
     account = { ...account, settledAt: ctx.height };
   }
-  const states: number[] = [EscrowState.overdrawn];
-  if (heightDelta !== 0n) states.push(EscrowState.open);
-  const previous = accountPayments(ctx.state, account, states);
+  // The node only loads open payments when blocks have passed; loading them always (paying zero blocks)
+  // keeps a second touch in the same block (create then close a lease) from leaving a payment open.
+  const previous = accountPayments(ctx.state, account, [EscrowState.overdrawn, EscrowState.open]);
   if (previous.length === 0) return { account, payments: [], overdrawn: false };
 
   let overdrawn = false;
