@@ -58,4 +58,5 @@ export class NetworkFaults {
   }
 }
 
-export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+/** A delay that does not by itself keep the process alive (so stopping the devnet never waits on one). */
+export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms).unref());

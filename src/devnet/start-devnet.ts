@@ -100,6 +100,7 @@ export async function startDevnet(options: DevnetOptions = {}): Promise<DevnetHa
 
   const stop = async () => {
     producer.stop();
+    chain.close();
     await Promise.all(providers.map((p) => p.stop()));
     await Promise.all([...gateways.values()].map((g) => g.stop()));
     await Promise.all(stoppables.map((s) => s.stop()));

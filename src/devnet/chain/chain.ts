@@ -115,6 +115,7 @@ export class Chain {
   private readonly listeners = new Set<(block: CommittedBlock) => void>();
   private readonly systemActions: { name: string; run: EndBlocker }[] = [];
   private readonly txFaults: TxFault[] = [];
+  private readonly waiters = new Set<() => void>();
   private readonly now: () => Date;
   private appHash: Uint8Array;
 
@@ -172,23 +173,37 @@ export class Chain {
     return this.txResults;
   }
 
-  /** Resolves once the tx with this hash is in a block (or rejects after `timeoutMs`). */
+  /** Resolves once the tx with this hash is in a block (or rejects after `timeoutMs`, or on close()). */
   waitForTx(hashHex: string, timeoutMs = 60_000): Promise<TxResultRecord> {
     const found = this.getTx(hashHex);
     if (found) return Promise.resolve(found);
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
+      const finish = () => {
+        clearTimeout(timer);
         unsubscribe();
+        this.waiters.delete(cancel);
+      };
+      const cancel = () => {
+        finish();
+        reject(new Error("the devnet chain stopped"));
+      };
+      const timer = setTimeout(() => {
+        finish();
         reject(new Error(`tx ${hashHex} was not included within ${timeoutMs} ms`));
       }, timeoutMs);
       const unsubscribe = this.onBlock(() => {
         const result = this.getTx(hashHex);
         if (!result) return;
-        clearTimeout(timer);
-        unsubscribe();
+        finish();
         resolve(result);
       });
+      this.waiters.add(cancel);
     });
+  }
+
+  /** Rejects every pending waitForTx (the node is shutting down). */
+  close(): void {
+    for (const cancel of [...this.waiters]) cancel();
   }
 
   /** Queues a state change that the next block applies at EndBlock (faults, faucet mints). */

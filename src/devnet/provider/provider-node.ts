@@ -176,14 +176,14 @@ export class ProviderNode {
       }
       const tracked = this.leases.get(key)!;
       if (!tracked.manifest && Date.now() - tracked.createdAtMs >= this.timings.manifestTimeoutMs) {
-        this.closeBid(lease, LeaseClosedReason.manifestTimeout);
+        this.closeBid(lease, LeaseClosedReason.manifestTimeout).catch(() => undefined);
       }
       if (
         lease.state === LeaseState.reclaiming &&
         lease.reclaimDeadline !== undefined &&
         this.chain.latestBlock.time.getTime() / 1000 >= lease.reclaimDeadline
       ) {
-        this.closeBid(lease, LeaseClosedReason.decommission);
+        this.closeBid(lease, LeaseClosedReason.decommission).catch(() => undefined);
       }
     }
     for (const [key, tracked] of this.leases) {
