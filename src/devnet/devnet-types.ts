@@ -15,6 +15,8 @@ export interface DevnetOptions {
   readonly manifestTimeoutMs?: number;
   /** Providers close bids that were not accepted within this long (default 300000). */
   readonly bidTimeoutMs?: number;
+  /** Providers withdraw lease earnings every this many blocks (default 100; 0 = only when leases close). */
+  readonly providerWithdrawalBlocks?: number;
   /** Simulated services report ready this long after their manifest arrived (default 2000). */
   readonly workloadStartDelayMs?: number;
   /** The agent's own image: providers run it as a local process with `agentCommand`. */

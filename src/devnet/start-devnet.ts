@@ -62,6 +62,7 @@ export async function startDevnet(options: DevnetOptions = {}): Promise<DevnetHa
     manifestTimeoutMs: positiveInt("manifestTimeoutMs", options.manifestTimeoutMs, 300_000),
     bidTimeoutMs: positiveInt("bidTimeoutMs", options.bidTimeoutMs, 300_000),
     workloadStartDelayMs: positiveInt("workloadStartDelayMs", options.workloadStartDelayMs, 2000, 0),
+    withdrawalBlocks: positiveInt("providerWithdrawalBlocks", options.providerWithdrawalBlocks, 100, 0),
   };
 
   const keys = await deriveDevnetKeys(profiles.length);

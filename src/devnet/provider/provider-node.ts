@@ -1,6 +1,10 @@
 import { MsgCreateCertificate } from "@akashnetwork/chain-sdk/private-types/akash.v1";
 import { MsgCreateProvider } from "@akashnetwork/chain-sdk/private-types/akash.v1beta4";
-import { MsgCloseBid, MsgCreateBid } from "@akashnetwork/chain-sdk/private-types/akash.v1beta5";
+import {
+  MsgCloseBid,
+  MsgCreateBid,
+  MsgWithdrawLease,
+} from "@akashnetwork/chain-sdk/private-types/akash.v1beta5";
 import type { Chain, CommittedBlock } from "../chain/chain.js";
 import { bidKey, type LeaseRecord, type OrderRecord } from "../chain/chain-state.js";
 import { decToString } from "../chain/decimal.js";
@@ -21,6 +25,8 @@ export interface ProviderTimings {
   readonly manifestTimeoutMs: number;
   readonly bidTimeoutMs: number;
   readonly workloadStartDelayMs: number;
+  /** Every this many blocks the provider withdraws its earnings from its leases (0 = never). */
+  readonly withdrawalBlocks: number;
 }
 
 export interface TrackedLease {
@@ -144,11 +150,36 @@ export class ProviderNode {
     return this.offlineSinceMs ?? Date.now();
   }
 
-  private onBlock(_block: CommittedBlock): void {
+  private onBlock(block: CommittedBlock): void {
     if (!this.online) return;
     this.reconcileLeases();
     this.bidOnOpenOrders();
     this.expireOpenBids();
+    const every = BigInt(this.timings.withdrawalBlocks);
+    if (every > 0n && block.block.height % every === 0n) this.withdrawEarnings();
+  }
+
+  /** MsgWithdrawLease for every active lease, in one tx (a provider's periodic withdrawal). */
+  private withdrawEarnings(): void {
+    const messages = this.myLeases()
+      .filter((l) => l.state === LeaseState.active || l.state === LeaseState.reclaiming)
+      .map((l) =>
+        any(
+          MsgWithdrawLease,
+          MsgWithdrawLease.fromPartial({
+            id: {
+              owner: l.owner,
+              dseq: l.dseq.toString(),
+              gseq: l.gseq,
+              oseq: l.oseq,
+              provider: this.address,
+              bseq: l.bseq,
+            },
+          }),
+        ),
+      );
+    if (messages.length === 0) return;
+    this.signer.broadcast(this.address, messages, "akash: WithdrawLease").catch(() => undefined);
   }
 
   private myLeases(): LeaseRecord[] {

@@ -2,7 +2,13 @@ import { SDL } from "@akashnetwork/chain-sdk";
 import { DepositAuthorization, Source } from "@akashnetwork/chain-sdk/private-types/akash.v1";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { DevnetHandle } from "../../../src/devnet/index.js";
-import { createTenant, providerRequest, startTestDevnet, type Tenant } from "../../support/devnet.js";
+import {
+  createTenant,
+  providerRequest,
+  startTestDevnet,
+  type Tenant,
+  waitFor,
+} from "../../support/devnet.js";
 import { createDeployment, openLease, waitForBids } from "../../support/devnet-deployment.js";
 import { tenantSdl } from "../../support/devnet-sdl.js";
 
@@ -16,7 +22,7 @@ describe("devnet: deposits from grants, deployment updates, group controls", () 
   let auditor: string;
 
   beforeAll(async () => {
-    devnet = await startTestDevnet({ providers: 2 });
+    devnet = await startTestDevnet({ providers: 2, providerWithdrawalBlocks: 3 });
     [parent, child] = await Promise.all([createTenant(devnet), createTenant(devnet)]);
     await devnet.fund(parent.address, 20_000_000n, "uact");
     auditor = (await parent.sdk.akash.audit.v1.getAllProvidersAttributes({})).providers[0]!.auditor;
@@ -127,6 +133,26 @@ describe("devnet: deposits from grants, deployment updates, group controls", () 
       filters: { owner: parent.address, dseq: lease.dseq, state: "active" },
     });
     expect(leases.leases).toHaveLength(1);
+  });
+
+  it("lets providers withdraw their lease earnings from escrow periodically", async () => {
+    const lease = await openLease(parent, tenantSdl({ auditor, image: "nginx:1.27" }));
+    const withdrawn = await waitFor(
+      async () => {
+        const r = await parent.sdk.akash.market.v1beta5.getLease({ id: lease.bidId });
+        const amount = BigInt(r.escrowPayment!.state!.withdrawn!.amount);
+        return amount > 0n ? amount : undefined;
+      },
+      10_000,
+      "a periodic withdrawal",
+    );
+    expect(await uactOf(lease.bidId.provider)).toBeGreaterThanOrEqual(withdrawn);
+    const account = await parent.sdk.akash.escrow.v1.getAccounts({
+      xid: `${parent.address}/${lease.dseq}`,
+      state: "open",
+    });
+    const transferred = Number(account.accounts[0]!.state!.transferred[0]!.amount);
+    expect(transferred).toBeGreaterThanOrEqual(Number(withdrawn));
   });
 
   it("restarts a group the provider paused, which opens a new order", async () => {
