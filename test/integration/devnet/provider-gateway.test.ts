@@ -1,5 +1,10 @@
 import { fileURLToPath } from "node:url";
 import { JwtTokenManager } from "@akashnetwork/chain-sdk";
+import { makeCosmoshubPath } from "@cosmjs/amino";
+import { Bip39, EnglishMnemonic, Slip10, Slip10Curve } from "@cosmjs/crypto";
+import { toBase64 } from "@cosmjs/encoding";
+import { secp256k1 } from "@noble/curves/secp256k1.js";
+import { sha256 } from "@noble/hashes/sha2.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { DevnetHandle } from "../../../src/devnet/index.js";
 import {
@@ -81,6 +86,41 @@ describe("devnet provider gateway: auth, manifest checks, agent process", () => 
     expect(
       (await providerRequest(lease.hostUri, path, { caPem: lease.caPem, token: statusOnly })).status,
     ).toBe(200);
+  });
+
+  it("accepts ES256K tokens signed over the raw JWT and reports expired ones", async () => {
+    const lease = await openLease(tenant, tenantSdl({ auditor, image: "nginx:1.27" }));
+    const seed = await Bip39.mnemonicToSeed(new EnglishMnemonic(tenant.mnemonic));
+    const { privkey } = Slip10.derivePath(Slip10Curve.Secp256k1, seed, makeCosmoshubPath(0));
+    const signArbitrary = async (_signer: string, data: string | Uint8Array) => {
+      const bytes = typeof data === "string" ? new TextEncoder().encode(data) : data;
+      const signature = secp256k1.sign(sha256(bytes), privkey, { prehash: false });
+      return { pub_key: { type: "tendermint/PubKeySecp256k1", value: "" }, signature: toBase64(signature) };
+    };
+    const es256k = await new JwtTokenManager({ algorithm: "ES256K", signArbitrary }).generateToken({
+      version: "v1",
+      iss: tenant.address,
+    });
+    const path = `/lease/${lease.dseq}/1/1/status`;
+    expect((await providerRequest(lease.hostUri, path, { caPem: lease.caPem, token: es256k })).status).toBe(
+      200,
+    );
+
+    const now = Math.floor(Date.now() / 1000);
+    const encode = (value: unknown) => Buffer.from(JSON.stringify(value)).toString("base64url");
+    const unsigned = `${encode({ alg: "ES256K", typ: "JWT" })}.${encode({
+      exp: now - 60,
+      iat: now - 120,
+      iss: tenant.address,
+      leases: { access: "full" },
+      nbf: now - 120,
+      version: "v1",
+    })}`;
+    const { signature } = await signArbitrary(tenant.address, unsigned);
+    const expired = `${unsigned}.${Buffer.from(signature, "base64").toString("base64url")}`;
+    const answer = await providerRequest(lease.hostUri, path, { caPem: lease.caPem, token: expired });
+    expect(answer.status).toBe(401);
+    expect(JSON.parse(answer.body)).toEqual({ message: "JWT is expired" });
   });
 
   it("rejects a manifest whose version is not the deployment's hash, and one for a deployment it has no lease for", async () => {
