@@ -121,7 +121,6 @@ export async function startDevnet(options: DevnetOptions = {}): Promise<DevnetHa
         certificate: generateProviderCertificate(address, LOOPBACK),
         chain,
         signer,
-        auditor: keys.auditor,
         timings,
         runtime: {
           ...(options.agentImage !== undefined ? { agentImage: options.agentImage } : {}),

@@ -34,10 +34,7 @@ export function decTruncate(value: Dec): bigint {
   return value / DEC_ONE;
 }
 
-export function decMulInt(value: Dec, factor: bigint): Dec {
-  return value * factor;
-}
-
-export function decMin(a: Dec, b: Dec): Dec {
+/** The smaller of two amounts (works for any bigint, atomics or plain integers). */
+export function decMin(a: bigint, b: bigint): bigint {
   return a < b ? a : b;
 }

@@ -34,7 +34,6 @@ export interface TrackedLease {
   readonly createdAtMs: number;
   manifest?: ManifestGroup;
   workload?: LeaseWorkload;
-  closing?: boolean;
 }
 
 const any = <T>(
@@ -63,7 +62,6 @@ export class ProviderNode {
   readonly leases = new Map<string, TrackedLease>();
   private readonly chain: Chain;
   private readonly signer: InProcessSigner;
-  private readonly auditor: string;
   private readonly timings: ProviderTimings;
   private readonly runtime: AgentRuntimeOptions;
   private readonly random: () => number;
@@ -81,7 +79,6 @@ export class ProviderNode {
     certificate: ProviderCertificate;
     chain: Chain;
     signer: InProcessSigner;
-    auditor: string;
     timings: ProviderTimings;
     runtime: AgentRuntimeOptions;
     random: () => number;
@@ -91,7 +88,6 @@ export class ProviderNode {
     this.certificate = options.certificate;
     this.chain = options.chain;
     this.signer = options.signer;
-    this.auditor = options.auditor;
     this.timings = options.timings;
     this.runtime = options.runtime;
     this.random = options.random;
@@ -357,9 +353,5 @@ export class ProviderNode {
     this.unsubscribe?.();
     await Promise.all([...this.leases.values()].map((l) => l.workload?.stop()));
     this.leases.clear();
-  }
-
-  auditorAddress(): string {
-    return this.auditor;
   }
 }
