@@ -24,6 +24,8 @@ export interface DevnetOptions {
   readonly agentCommand?: readonly string[];
   readonly agentEnv?: Readonly<Record<string, string>>;
   readonly agentCwd?: string;
+  /** Directory for the agent processes' stdout/stderr logs (default: discarded). */
+  readonly agentLogDir?: string;
   /** Seed of the providers' reliability rolls (default 1). */
   readonly seed?: number;
   /** Validator min-gas-prices in uakt per gas (default "0.025"). */

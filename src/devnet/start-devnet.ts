@@ -127,6 +127,7 @@ export async function startDevnet(options: DevnetOptions = {}): Promise<DevnetHa
           ...(options.agentCommand !== undefined ? { agentCommand: options.agentCommand } : {}),
           ...(options.agentEnv !== undefined ? { agentEnv: options.agentEnv } : {}),
           ...(options.agentCwd !== undefined ? { agentCwd: options.agentCwd } : {}),
+          ...(options.agentLogDir !== undefined ? { agentLogDir: options.agentLogDir } : {}),
         },
         random: seededRandom(Math.floor(random() * 2 ** 32)),
       });

@@ -1,6 +1,8 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { createHash } from "node:crypto";
+import { closeSync, openSync } from "node:fs";
 import { createConnection, createServer } from "node:net";
+import { join } from "node:path";
 import { LOOPBACK } from "../http-utils.js";
 import { envEntries, type ManifestExpose, type ManifestService } from "./manifest-services.js";
 
@@ -12,6 +14,8 @@ export interface AgentRuntimeOptions {
   /** Extra environment for it (it does not inherit the devnet's environment beyond PATH/HOME/locale). */
   readonly agentEnv?: Readonly<Record<string, string>>;
   readonly agentCwd?: string;
+  /** When set, each agent process's stdout and stderr are appended to `<dir>/<owner>-<dseq>-<service>.log`. */
+  readonly agentLogDir?: string;
 }
 
 export interface LeaseRef {
@@ -131,7 +135,12 @@ class ServiceRuntime {
     for (const b of this.bindings) env[`AKASH_DEVNET_PORT_${b.expose.port}`] = String(b.hostPort);
     const launch = () => {
       if (this.stopping) return;
-      const child = spawn(command, args, { env, cwd: runtime.agentCwd, stdio: "ignore" });
+      const log = runtime.agentLogDir
+        ? openSync(join(runtime.agentLogDir, `${lease.owner}-${lease.dseq}-${this.service.name}.log`), "a")
+        : undefined;
+      const output = log ?? "ignore";
+      const child = spawn(command, args, { env, cwd: runtime.agentCwd, stdio: ["ignore", output, output] });
+      if (log !== undefined) closeSync(log);
       this.child = child;
       child.on("error", () => undefined);
       child.on("exit", () => {

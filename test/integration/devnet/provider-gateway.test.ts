@@ -1,3 +1,6 @@
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { JwtTokenManager } from "@akashnetwork/chain-sdk";
 import { makeCosmoshubPath } from "@cosmjs/amino";
@@ -19,6 +22,7 @@ import { tenantSdl } from "../../support/devnet-sdl.js";
 
 const AGENT_IMAGE = "ghcr.io/akash-agent/agent:0.1.0";
 const echoAgent = fileURLToPath(new URL("./fixtures/echo-agent.mjs", import.meta.url));
+const logDir = mkdtempSync(join(tmpdir(), "devnet-agent-logs-"));
 
 describe("devnet provider gateway: auth, manifest checks, agent process", () => {
   let devnet: DevnetHandle;
@@ -31,6 +35,7 @@ describe("devnet provider gateway: auth, manifest checks, agent process", () => 
       providers: 2,
       agentImage: AGENT_IMAGE,
       agentCommand: [process.execPath, echoAgent],
+      agentLogDir: logDir,
     });
     tenant = await createTenant(devnet);
     stranger = await createTenant(devnet);
@@ -48,6 +53,7 @@ describe("devnet provider gateway: auth, manifest checks, agent process", () => 
     await tenant?.tx.disconnect();
     await stranger?.tx.disconnect();
     await devnet?.stop();
+    rmSync(logDir, { recursive: true, force: true });
   });
 
   it("answers 401/400 without valid credentials and 404 for another owner's lease", async () => {
@@ -170,6 +176,8 @@ describe("devnet provider gateway: auth, manifest checks, agent process", () => 
     expect(uri).toMatch(/^127\.0\.0\.1:\d+$/);
     const served = (await (await fetch(`http://${uri}/`)).json()) as Record<string, string>;
     expect(served).toEqual({ greeting: "hello from the manifest", owner: tenant.address, dseq: lease.dseq });
+    const log = readFileSync(join(logDir, `${tenant.address}-${lease.dseq}-web.log`), "utf8");
+    expect(log).toBe(`echo-agent listening on ${uri.split(":")[1]}\n`);
 
     await tenant.sdk.akash.market.v1beta5.closeLease({ id: lease.bidId, reason: 1 });
     await waitFor(
