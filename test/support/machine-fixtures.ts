@@ -71,7 +71,7 @@ export const keySettings: KeyRotationSettings = {
 };
 
 export const treasurySettings: TreasurySettings = {
-  dailySpendCapUsd: 10,
+  dailySpendCapUsd: 6,
   childAllocationCapUsd: 5,
   treasuryMinimumUsd: 2,
   actUsd: 1,

@@ -4,9 +4,11 @@ import {
   type AnyStateNode,
   type AnyTransitionDefinition,
   createActor,
+  createEmptyActor,
   type EventObject,
   fromPromise,
   type InputFrom,
+  type InspectionEvent,
   type SnapshotFrom,
 } from "xstate";
 import { adjacencyMapToArray, getAdjacencyMap, getShortestPaths, type StatePath } from "xstate/graph";
@@ -17,12 +19,16 @@ export type Outcome = { label: string; done: unknown } | { label: string; error:
 export interface MachineModel<TMachine extends AnyStateMachine> {
   machine: TMachine;
   input: InputFrom<TMachine>;
+  /** Further inputs explored as models of their own (e.g. a child agent not allowed to reproduce). */
+  otherInputs?: Array<InputFrom<TMachine>>;
   /** Every result each invoked actor (by its `src` name) may produce: the explicit event cases. */
   outcomes: Record<string, Outcome[]>;
   /** Events from outside that the model sends in a given state. */
   events: (snapshot: SnapshotFrom<TMachine>) => EventObject[];
   /** What makes two snapshots the same state of the model (value plus the context that guards read). */
   serialize: (snapshot: SnapshotFrom<TMachine>) => string;
+  /** States from which the model explores no further (keeps parallel machines' models small). */
+  stopWhen?: (snapshot: SnapshotFrom<TMachine>) => boolean;
   /** Actors that are real (e.g. child machines); everything in `outcomes` is scripted. */
   realActors?: Record<string, unknown>;
 }
@@ -32,6 +38,8 @@ type Snap<TMachine extends AnyStateMachine> = SnapshotFrom<TMachine>;
 interface ActorOutcomeEvent extends EventObject {
   actorId: string;
   outcome: Outcome;
+  output?: unknown;
+  error?: unknown;
 }
 
 function isActorOutcome(event: EventObject): event is ActorOutcomeEvent {
@@ -45,16 +53,16 @@ function eventsFor<TMachine extends AnyStateMachine>(
 ): EventObject[] {
   // A finished actor takes no events (the pure transition function would still compute some).
   if ((snapshot as { status: string }).status !== "active") return [];
-  const events = [...model.events(snapshot)];
+  const events: EventObject[] = [...model.events(snapshot)];
   const children = (snapshot as { children: Record<string, AnyActorRef & { src?: unknown }> }).children;
   for (const [actorId, child] of Object.entries(children)) {
     const outcomes = typeof child.src === "string" ? model.outcomes[child.src] : undefined;
     for (const outcome of outcomes ?? []) {
-      events.push(
+      const event: ActorOutcomeEvent =
         "done" in outcome
           ? { type: `xstate.done.actor.${actorId}`, output: outcome.done, actorId, outcome }
-          : { type: `xstate.error.actor.${actorId}`, error: outcome.error, actorId, outcome },
-      );
+          : { type: `xstate.error.actor.${actorId}`, error: outcome.error, actorId, outcome };
+      events.push(event);
     }
   }
   return events;
@@ -72,6 +80,23 @@ export interface ModelGraph<TMachine extends AnyStateMachine> {
   edges: Array<{ state: Snap<TMachine>; event: EventObject; nextState: Snap<TMachine> }>;
 }
 
+/**
+ * The graph traversal runs every transition in one mock actor system, so a child invoked with a
+ * `systemId` in two branches of the graph would collide. Each step gets a system of its own.
+ */
+function withFreshSystemPerStep<TMachine extends AnyStateMachine>(machine: TMachine): TMachine {
+  const logic = Object.create(machine) as TMachine;
+  logic.transition = ((snapshot: unknown, event: EventObject, scope: object) => {
+    const self = createEmptyActor();
+    return machine.transition(
+      snapshot as never,
+      event as never,
+      { ...scope, self, system: self.system } as never,
+    );
+  }) as never;
+  return logic;
+}
+
 export function exploreModel<TMachine extends AnyStateMachine>(
   model: MachineModel<TMachine>,
 ): ModelGraph<TMachine> {
@@ -80,12 +105,12 @@ export function exploreModel<TMachine extends AnyStateMachine>(
     events: (snapshot: Snap<TMachine>) => eventsFor(model, snapshot),
     serializeState: (snapshot: Snap<TMachine>) => model.serialize(snapshot),
     serializeEvent,
+    ...(model.stopWhen ? { stopWhen: model.stopWhen } : {}),
   };
-  const shortest = getShortestPaths(model.machine, options as never) as Array<
-    StatePath<Snap<TMachine>, EventObject>
-  >;
+  const logic = withFreshSystemPerStep(model.machine);
+  const shortest = getShortestPaths(logic, options as never) as Array<StatePath<Snap<TMachine>, EventObject>>;
   const paths = new Map(shortest.map((path) => [model.serialize(path.state), path]));
-  const adjacency = getAdjacencyMap(model.machine, options as never);
+  const adjacency = getAdjacencyMap(logic, options as never);
   const edges = adjacencyMapToArray(adjacency) as ModelGraph<TMachine>["edges"];
   return { paths, edges };
 }
@@ -106,6 +131,10 @@ class ScriptedActors {
           this.pending.set(self.id, { resolve, reject });
         }),
     );
+  }
+
+  reset(): void {
+    this.pending.clear();
   }
 
   settle(event: ActorOutcomeEvent): void {
@@ -137,6 +166,23 @@ export function transitionKey(transition: AnyTransitionDefinition): string {
   return `${source.id}|${transition.eventType || "always"}|${siblings.indexOf(transition)}`;
 }
 
+const scriptedMachines = new WeakMap<object, { scripted: ScriptedActors; machine: AnyStateMachine }>();
+
+/** The model's machine with scripted actors, built once per model (`provide` rebuilds every state node). */
+function scriptedMachine<TMachine extends AnyStateMachine>(
+  model: MachineModel<TMachine>,
+): { scripted: ScriptedActors; machine: TMachine } {
+  let entry = scriptedMachines.get(model);
+  if (!entry) {
+    const scripted = new ScriptedActors();
+    const actors = Object.fromEntries(Object.keys(model.outcomes).map((src) => [src, scripted.logic()]));
+    const machine = model.machine.provide({ actors: { ...actors, ...model.realActors } } as never);
+    entry = { scripted, machine };
+    scriptedMachines.set(model, entry);
+  }
+  return entry as { scripted: ScriptedActors; machine: TMachine };
+}
+
 interface LiveRun<TMachine extends AnyStateMachine> {
   actor: ReturnType<typeof createActor<TMachine>>;
   scripted: ScriptedActors;
@@ -147,14 +193,15 @@ function startLive<TMachine extends AnyStateMachine>(
   into: ReplayResult,
   snapshot?: unknown,
 ): LiveRun<TMachine> {
-  const scripted = new ScriptedActors();
-  const actors = Object.fromEntries(Object.keys(model.outcomes).map((src) => [src, scripted.logic()]));
-  const machine = model.machine.provide({ actors: { ...actors, ...model.realActors } } as never) as TMachine;
+  const { scripted, machine } = scriptedMachine(model);
+  scripted.reset();
   const actor: ReturnType<typeof createActor<TMachine>> = createActor(machine, {
     input: model.input,
     ...(snapshot ? { snapshot: snapshot as never } : {}),
-    inspect: (inspection) => {
-      if (inspection.type !== "@xstate.microstep" || inspection.actorRef !== actor) return;
+    inspect: (inspection: InspectionEvent) => {
+      // Only the machine under test: its session is the root of the inspected system.
+      if (inspection.type !== "@xstate.microstep" || inspection.actorRef.sessionId !== inspection.rootId)
+        return;
       for (const transition of (inspection as { _transitions: AnyTransitionDefinition[] })._transitions) {
         into.transitions.add(transitionKey(transition));
         // Transient states (left at once by `always`) never settle into a snapshot: count them here.
@@ -244,17 +291,11 @@ function takesTransition(machine: AnyStateMachine, snapshot: unknown, event: Eve
   return machine.getTransitionData(snapshot as never, event as never).length > 0;
 }
 
-/**
- * Explores the model and checks it against the real machine: the shortest path to every state is
- * replayed against a live actor; then every edge of the model (state, event → next state) is taken
- * by an actor restored from the persisted snapshot (JSON round-trip) at the edge's source state.
- * Reports which states and transitions of the machine were reached.
- */
-export async function checkModel<TMachine extends AnyStateMachine>(
+async function checkVariant<TMachine extends AnyStateMachine>(
   model: MachineModel<TMachine>,
-): Promise<{ coverage: Coverage; paths: number; edges: number }> {
+  result: ReplayResult,
+): Promise<{ paths: number; edges: number }> {
   const graph = exploreModel(model);
-  const result: ReplayResult = { stateIds: new Set(), transitions: new Set() };
   const persisted = new Map<string, unknown>();
   for (const [key, path] of graph.paths) persisted.set(key, await replay(model, path.steps, result));
 
@@ -271,14 +312,34 @@ export async function checkModel<TMachine extends AnyStateMachine>(
     }
     edges += 1;
   }
+  return { paths: graph.paths.size, edges };
+}
 
+/**
+ * Explores the model and checks it against the real machine: the shortest path to every state is
+ * replayed against a live actor; then every edge of the model (state, event → next state) is taken
+ * by an actor restored from the persisted snapshot (JSON round-trip) at the edge's source state.
+ * Reports which states and transitions of the machine were reached.
+ */
+export async function checkModel<TMachine extends AnyStateMachine>(
+  model: MachineModel<TMachine>,
+): Promise<{ coverage: Coverage; paths: number; edges: number }> {
+  const result: ReplayResult = { stateIds: new Set(), transitions: new Set() };
+  let paths = 0;
+  let edges = 0;
+  for (const input of [model.input, ...(model.otherInputs ?? [])]) {
+    const variant = { ...model, input };
+    const checked = await checkVariant(variant, result);
+    paths += checked.paths;
+    edges += checked.edges;
+  }
   const inventory = machineInventory(model.machine);
   const missingStates = inventory.stateIds.filter((id) => !result.stateIds.has(id));
   const missingTransitions = inventory.transitions.filter(
     (transition) => !result.transitions.has(transitionKey(transition)),
   );
   return {
-    paths: graph.paths.size,
+    paths,
     edges,
     coverage: {
       states: {

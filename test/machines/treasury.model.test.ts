@@ -1,0 +1,14 @@
+import { describe, expect, it } from "vitest";
+import { checkModel } from "../support/model-paths.js";
+import { treasuryModel } from "./models/treasury.model.js";
+
+describe("treasury machine, model-based", () => {
+  it("replays a path for every edge of the model and reaches every state and transition", async () => {
+    const { coverage, paths, edges } = await checkModel(treasuryModel);
+    console.info(
+      `treasury: ${paths} paths, ${edges} edges; states ${coverage.states.reached}/${coverage.states.total}; transitions ${coverage.transitions.reached}/${coverage.transitions.total}`,
+    );
+    expect(coverage.states.missing).toEqual([]);
+    expect(coverage.transitions.missing).toEqual([]);
+  }, 300_000);
+});
