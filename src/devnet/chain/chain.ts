@@ -336,13 +336,15 @@ export class Chain {
     const hash = txHashOf(bytes);
     const hashHex = toHex(hash).toUpperCase();
     try {
+      // CometBFT's mempool cache answers before the app's CheckTx: a re-broadcast of a pending or committed
+      // tx is refused as a duplicate rather than as a sequence mismatch.
+      if (this.mempoolHashes.has(hashHex) || this.txIndex.has(hashHex)) {
+        throw SdkErrors.txInMempoolCache.wrap("tx already exists in cache");
+      }
       const tx = decodeTx(bytes, (url) => this.lookupHandler(url));
       const fault = this.takeFault("checkTx", tx.signerAddress);
       if (fault) return { code: fault.code, codespace: fault.codespace, log: fault.log, hash };
       this.ante(this.state, tx, "check", this.sequenceFor(tx.signerAddress, "check"));
-      if (this.mempoolHashes.has(hashHex) || this.txIndex.has(hashHex)) {
-        throw SdkErrors.txInMempoolCache.wrap("tx already exists in cache");
-      }
       this.mempool.push(tx);
       this.mempoolHashes.add(hashHex);
       this.pendingSequence.set(tx.signerAddress, tx.sequence + 1n);

@@ -107,7 +107,7 @@ describe("devnet: the node rejects what a real node rejects", () => {
     await expect(client.broadcastTxSync(TxRaw.encode(signed).finish())).rejects.toMatchObject({ code: 4 });
   });
 
-  it("rejects a reused sequence with code 32", async () => {
+  it("rejects a re-broadcast as a duplicate and a reused sequence with code 32", async () => {
     const account = (await client.getAccount(tenant.address))!;
     const signerData = {
       accountNumber: account.accountNumber,
@@ -118,6 +118,9 @@ describe("devnet: the node rejects what a real node rejects", () => {
     const again = await client.sign(tenant.address, [send("3")], FEE, "", signerData);
     const included = await client.broadcastTx(TxRaw.encode(first).finish(), 10_000, 50);
     expect(included.code).toBe(0);
+    await expect(client.broadcastTxSync(TxRaw.encode(first).finish())).rejects.toThrow(
+      /tx already exists in cache/,
+    );
     await expect(client.broadcastTxSync(TxRaw.encode(again).finish())).rejects.toMatchObject({
       code: 32,
       log: `account sequence mismatch, expected ${account.sequence + 1}, got ${account.sequence}: incorrect account sequence`,
