@@ -1,10 +1,10 @@
 import { assign, enqueueActions, setup } from "xstate";
+import { scaleUp } from "../../domain/index.js";
 import { backoffDelayMs, toEffectFailure, waitFor } from "../shared/index.js";
 import { leaseActorContracts } from "./lease.actors.js";
 import { initialLeaseContext, type LeaseContext, type LeaseInput } from "./lease.context.js";
 import type { FundsRequest, LeaseEvent, LeaseNotice } from "./lease.events.js";
 import { topUpAmountUact } from "./lease.funding.js";
-import { scaleUpResources } from "./lease.scaling.js";
 import { type BidSummary, type LeaseRef, leaseKey } from "./lease.types.js";
 
 /**
@@ -54,7 +54,7 @@ export const leaseMachine = setup({
     recoveringServices: ({ context }) => context.recoveryReason === "services_failed",
     deploymentStillOpen: (_, params: { deploymentOpen: boolean }) => params.deploymentOpen,
     canScaleUp: ({ context }, params: { resource: "memory" | "disk" | "cpu" }) =>
-      scaleUpResources(context.resources, params.resource) !== null,
+      scaleUp(context.resources, params.resource) !== null,
     isCurrentProvider: ({ context }, params: { provider: string }) =>
       context.lease?.provider === params.provider,
   },
@@ -181,7 +181,7 @@ export const leaseMachine = setup({
       deployment: context.deployment,
     })),
     scaleUp: assign(({ context }, params: { resource: "memory" | "disk" | "cpu" }) => ({
-      resources: scaleUpResources(context.resources, params.resource) ?? context.resources,
+      resources: scaleUp(context.resources, params.resource) ?? context.resources,
       exhausted: params.resource,
     })),
     noteHealthy: assign(({ context }, params: { at: number; escrowRunwayHours: number | null }) => ({

@@ -1,9 +1,8 @@
+import type { ExhaustedResource, Resources } from "../../domain/index.js";
+
 /** Compute asked of a deployment's agent service (the SDL's other services are fixed). */
-export interface LeaseResources {
-  cpuUnits: number;
-  memoryGi: number;
-  storageGi: number;
-}
+export type LeaseResources = Resources;
+export type { ExhaustedResource };
 
 /** A deployment the agent created (or is creating) on chain. `dseq` is its idempotency key. */
 export interface DeploymentRef {
@@ -40,8 +39,6 @@ export interface LeaseRef extends LeaseId {
 }
 
 export type LeasePurpose = "deploy" | "migrate" | "scale";
-
-export type ExhaustedResource = "memory" | "disk" | "cpu";
 
 export type RecoveryReason =
   /** A step of a deployment attempt failed because of the provider. */

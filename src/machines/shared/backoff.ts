@@ -1,3 +1,5 @@
+import { exponentialBackoffMs } from "../../domain/index.js";
+
 export interface RetryPolicy {
   /** Retries of one step before it counts as a failed attempt. */
   maxRetries: number;
@@ -5,7 +7,7 @@ export interface RetryPolicy {
   maxDelayMs: number;
 }
 
-/** Capped exponential backoff: base × 2^retry, never above max. */
+/** Delay before retry number `retry` (0-based) of a step: the domain's capped exponential backoff. */
 export function backoffDelayMs(retry: number, policy: RetryPolicy): number {
-  return Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** Math.max(0, retry));
+  return exponentialBackoffMs(retry + 1, { baseMs: policy.baseDelayMs, capMs: policy.maxDelayMs });
 }
