@@ -9,6 +9,7 @@ import {
   type Tenant,
   waitFor,
 } from "../../support/devnet.js";
+import { createDeployment, waitForBids } from "../../support/devnet-deployment.js";
 import { tenantSdl } from "../../support/devnet-sdl.js";
 
 describe("devnet: a full tenant flow with chain-sdk", () => {
@@ -162,5 +163,72 @@ describe("devnet: a full tenant flow with chain-sdk", () => {
     console.info(
       `[devnet] full tenant flow at ${devnet.blockTimeMs} ms blocks: ${Date.now() - started} ms wall time`,
     );
+  });
+
+  it("gets bids only from providers that meet the placement, storage class and price", async () => {
+    const { sdk, address } = tenant;
+    await devnet.fund(address, 20_000_000n, "uact");
+    const persistent = `---
+version: "2.0"
+services:
+  db:
+    image: postgres:16
+    expose:
+      - port: 5432
+        to:
+          - global: true
+    params:
+      storage:
+        data:
+          mount: /var/lib/postgresql/data
+profiles:
+  compute:
+    db:
+      resources:
+        cpu:
+          units: 0.5
+        memory:
+          size: 512Mi
+        storage:
+          - size: 1Gi
+          - name: data
+            size: 2Gi
+            attributes:
+              persistent: true
+              class: beta3
+  placement:
+    dcloud:
+      pricing:
+        db:
+          denom: uact
+          amount: 100
+deployment:
+  db:
+    dcloud:
+      profile: db
+      count: 1
+`;
+    const beta3 = await createDeployment(tenant, persistent);
+    const cheap = await createDeployment(
+      tenant,
+      tenantSdl({ image: "nginx:1.27", amount: 0.8, attributes: { "location-region": "na-us-east" } }),
+    );
+    await waitForBids(tenant, beta3.dseq, 1);
+    await waitForBids(tenant, cheap.dseq, 1);
+    await devnet.waitForHeight(devnet.height() + 3n);
+    const bidders = async (dseq: string) =>
+      (await sdk.akash.market.v1beta5.getBids({ filters: { owner: address, dseq, state: "" } })).bids.map(
+        (b) => b.bid!.id!.provider,
+      );
+    // Only provider-0 offers the beta3 storage class.
+    expect(await bidders(beta3.dseq)).toEqual([devnet.providers[0]!.address]);
+    // Only provider-2 is in na-us-east, and it asks less than 0.8 uact per block.
+    expect(await bidders(cheap.dseq)).toEqual([devnet.providers[2]!.address]);
+    const tooCheap = await createDeployment(
+      tenant,
+      tenantSdl({ image: "nginx:1.27", amount: 0.5, attributes: { "location-region": "na-us-east" } }),
+    );
+    await devnet.waitForHeight(devnet.height() + 4n);
+    expect(await bidders(tooCheap.dseq)).toEqual([]);
   });
 });
