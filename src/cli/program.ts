@@ -1,12 +1,24 @@
 import { Command } from "commander";
+import { addGlobalOptions } from "./cli-options.js";
+import { registerCostCommand } from "./commands/cost.js";
 import { registerDevnetCommand } from "./commands/devnet.js";
+import { registerInitCommand } from "./commands/init.js";
+import { registerKeysCommand } from "./commands/keys.js";
+import { registerSdlCommand } from "./commands/sdl.js";
 
 /** Builds the `akash-agent` command tree. Each command lives in its own file under ./commands. */
 export function buildProgram(): Command {
-  const program = new Command("akash-agent")
-    .description("An autonomous agent that deploys itself onto Akash Network and keeps itself alive")
-    .showHelpAfterError("(run with --help for usage)")
-    .exitOverride();
+  const program = addGlobalOptions(
+    new Command("akash-agent")
+      .description("An autonomous agent that deploys itself onto Akash Network and keeps itself alive")
+      .showHelpAfterError("(run with --help for usage)")
+      .exitOverride(),
+  );
+  registerInitCommand(program);
+  registerKeysCommand(program);
+  registerSdlCommand(program);
+  registerCostCommand(program);
   registerDevnetCommand(program);
+  for (const command of program.commands) command.exitOverride();
   return program;
 }

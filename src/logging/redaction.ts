@@ -71,6 +71,9 @@ export function createRedactor(secrets: () => Iterable<string> = () => []): Reda
       if (Array.isArray(node)) return node.map(walk);
       if (node instanceof Error)
         return { type: node.name, message: text(node.message), stack: text(node.stack ?? "") };
+      // Objects that say how they serialise (Secret gives its marker, Date its ISO string) are logged that way.
+      const toJSON = (node as { toJSON?: unknown }).toJSON;
+      if (typeof toJSON === "function") return walk(toJSON.call(node));
       const out: Record<string, unknown> = {};
       for (const [key, child] of Object.entries(node)) {
         out[key] = secretKeyPattern.test(key) ? REDACTED : walk(child);

@@ -23,7 +23,7 @@ export type { BidSummary, DeploymentRef, LeaseId, LeaseRef, LeaseResources } fro
 export type { ReproductionInput, ReproductionSettings } from "./reproduction/reproduction.context.js";
 export type { ReproductionEvent, ReproductionNotice } from "./reproduction/reproduction.events.js";
 export { type ReproductionMachine, reproductionMachine } from "./reproduction/reproduction.machine.js";
-export type { ChildRecord, ReproductionDecision } from "./reproduction/reproduction.types.js";
+export type { ChildPlan, ChildRecord } from "./reproduction/reproduction.types.js";
 export {
   type AlertNotice,
   EffectError,

@@ -1,6 +1,6 @@
 import type { LeaseRef } from "../lease/lease.types.js";
 import { actorContract } from "../shared/index.js";
-import type { ChildIdentity, ChildRecord, ReproductionDecision } from "./reproduction.types.js";
+import type { ChildIdentity, ChildPlan, ChildRecord } from "./reproduction.types.js";
 
 export interface EvaluateReproductionInput {
   key: string;
@@ -9,7 +9,7 @@ export interface EvaluateReproductionInput {
 export interface EvaluateReproductionOutput {
   at: number;
   /** Null when no trigger fired or a gate (network load, treasury minimum) said no; `reason` says which. */
-  decision: ReproductionDecision | null;
+  decision: ChildPlan | null;
   reason: string;
 }
 

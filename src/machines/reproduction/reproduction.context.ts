@@ -1,7 +1,7 @@
 import type { LeaseSettings } from "../lease/lease.context.js";
 import type { LeaseRef } from "../lease/lease.types.js";
 import type { EffectFailure } from "../shared/index.js";
-import type { ChildIdentity, ChildRecord, ReproductionDecision } from "./reproduction.types.js";
+import type { ChildIdentity, ChildPlan, ChildRecord } from "./reproduction.types.js";
 
 export interface ReproductionSettings {
   enabled: boolean;
@@ -28,7 +28,7 @@ export interface ReproductionContext {
   settings: ReproductionSettings;
   nextEvaluationAt: number | null;
   lastReason: string | null;
-  decision: ReproductionDecision | null;
+  decision: ChildPlan | null;
   child: ChildIdentity | null;
   childLease: LeaseRef | null;
   pendingRequestId: string | null;

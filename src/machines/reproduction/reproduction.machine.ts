@@ -9,7 +9,7 @@ import {
   type ReproductionInput,
 } from "./reproduction.context.js";
 import type { ReproductionEvent, ReproductionNotice } from "./reproduction.events.js";
-import type { ChildIdentity, ReproductionDecision } from "./reproduction.types.js";
+import type { ChildIdentity, ChildPlan } from "./reproduction.types.js";
 
 export const CHILD_LEASE_ID = "child-lease";
 
@@ -32,7 +32,7 @@ export const reproductionMachine = setup({
     mayReproduce: ({ context }) =>
       context.settings.enabled && (!context.settings.isChild || context.settings.childrenMayReproduce),
     withinQuota: ({ context }) => context.children.length < context.settings.maxChildren,
-    hasDecision: (_, params: { decision: ReproductionDecision | null }) => params.decision !== null,
+    hasDecision: (_, params: { decision: ChildPlan | null }) => params.decision !== null,
     answersPendingRequest: ({ context }, params: { requestId: string }) =>
       context.pendingRequestId === params.requestId,
     hasChildren: ({ context }) => context.children.length > 0,
@@ -49,7 +49,7 @@ export const reproductionMachine = setup({
       childLease: null,
       pendingRequestId: null,
     })),
-    storeDecision: assign((_, params: { decision: ReproductionDecision | null }) => ({
+    storeDecision: assign((_, params: { decision: ChildPlan | null }) => ({
       decision: params.decision,
     })),
     beginChild: assign(({ context }) => ({ generation: context.generation + 1 })),

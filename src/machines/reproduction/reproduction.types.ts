@@ -7,7 +7,7 @@ export type ReproductionTrigger =
   | "specialization"
   | "scheduled";
 
-export interface ChildConfig {
+export interface ChildSpec {
   role: "replica" | "specialized";
   specialization: string | null;
   region: string | null;
@@ -15,11 +15,11 @@ export interface ChildConfig {
   fundingUact: string;
 }
 
-export interface ReproductionDecision {
+export interface ChildPlan {
   trigger: ReproductionTrigger;
   reason: string;
   urgency: "low" | "medium" | "high";
-  childConfig: ChildConfig;
+  childConfig: ChildSpec;
 }
 
 export interface ChildIdentity {
@@ -29,7 +29,7 @@ export interface ChildIdentity {
 }
 
 export interface ChildRecord extends ChildIdentity {
-  role: ChildConfig["role"];
+  role: ChildSpec["role"];
   region: string | null;
   dseq: string | null;
   provider: string | null;

@@ -1,8 +1,8 @@
 import type { SnapshotFrom } from "xstate";
 import {
+  type ChildPlan,
   type LeaseRef,
   leaseMachine,
-  type ReproductionDecision,
   type ReproductionMachine,
   reproductionMachine,
 } from "../../../src/machines/index.js";
@@ -10,7 +10,7 @@ import { errors, reproductionSettings } from "../../support/machine-fixtures.js"
 import type { MachineModel } from "../../support/model-paths.js";
 import { pendingActors } from "../../support/pending-actors.js";
 
-const decision: ReproductionDecision = {
+const decision: ChildPlan = {
   trigger: "redundancy",
   reason: "only 1 agent, need 3",
   urgency: "high",

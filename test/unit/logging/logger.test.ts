@@ -71,3 +71,14 @@ describe("logger redaction", () => {
     expect(redactor.text(eleven)).toBe(eleven);
   });
 });
+
+describe("redactor values", () => {
+  it("logs an object by its own JSON form, so a wrapped secret shows its marker", () => {
+    const wrapped = { toJSON: () => REDACTED, reveal: () => "s3cret-value" };
+    const redactor = createRedactor();
+    expect(redactor.value({ key: wrapped, at: new Date(0) })).toEqual({
+      key: REDACTED,
+      at: "1970-01-01T00:00:00.000Z",
+    });
+  });
+});
