@@ -1,0 +1,77 @@
+import type {
+  Balances,
+  BidInfo,
+  ConsoleProvider,
+  DeploymentInfo,
+  LeaseInfo,
+  LeaseKey,
+  LeaseStatus,
+  ProviderInfo,
+  TxOutcome,
+} from "./akash-types.js";
+
+/**
+ * Every transaction takes an idempotency `key`. The implementation records the intent (and the
+ * signed tx bytes and hash) in the store before it broadcasts; called again with the same key after
+ * a crash, it first looks on chain for the effect (the tx by hash, or the state the message creates)
+ * and only then, if nothing happened, broadcasts again — never a second deposit, lease or deployment.
+ * A call whose effect is already on chain resolves with `{ alreadyDone: true }`.
+ */
+export interface TxRequest {
+  key: string;
+}
+
+export type TxResult = (TxOutcome & { alreadyDone: false }) | { alreadyDone: true; txHash: string | null };
+
+export interface CreateDeploymentRequest extends TxRequest {
+  dseq: string;
+  /** The SDL with its secrets injected: groups and the manifest version are computed from it. */
+  sdlYaml: string;
+  /** Must equal the manifest version computed from `sdlYaml` (a check against drift after a restart). */
+  manifestVersion: string;
+  depositUact: string;
+}
+
+/** The Akash chain, as the agent's own account (the owner) sees it. Queries over gRPC, txs through cosmjs. */
+export interface AkashChain {
+  readonly chainId: string;
+  /** The agent's `akash1…` address: owner of its deployments, signer of its txs. */
+  readonly owner: string;
+
+  height(): Promise<number>;
+  balances(address?: string): Promise<Balances>;
+
+  deployment(dseq: string): Promise<DeploymentInfo | null>;
+  /** Every deployment of the owner that is still active (to find orphans). */
+  activeDeployments(): Promise<DeploymentInfo[]>;
+  bids(dseq: string): Promise<BidInfo[]>;
+  leases(dseq: string): Promise<LeaseInfo[]>;
+  lease(lease: LeaseKey): Promise<LeaseInfo | null>;
+  provider(address: string): Promise<ProviderInfo | null>;
+  /** AKT price in USD from the chain's oracle (what MsgMintACT converts at). */
+  aktPriceUsd(): Promise<number>;
+
+  createDeployment(request: CreateDeploymentRequest): Promise<TxResult>;
+  closeDeployment(request: TxRequest & { dseq: string }): Promise<TxResult>;
+  createLease(request: TxRequest & { bid: LeaseKey }): Promise<TxResult>;
+  closeLease(request: TxRequest & { lease: LeaseKey }): Promise<TxResult>;
+  deposit(request: TxRequest & { dseq: string; amountUact: string }): Promise<TxResult>;
+  /** Burns AKT to mint ACT for the owner; the ACT arrives when the BME epoch settles. */
+  mintAct(request: TxRequest & { amountUakt: string }): Promise<TxResult>;
+
+  close(): Promise<void>;
+}
+
+/** A provider's gateway, reached over HTTPS pinned to its on-chain certificate, with AEP-64 JWTs. */
+export interface ProviderGateway {
+  sendManifest(request: { lease: LeaseKey; hostUri: string; manifestJson: string }): Promise<void>;
+  /** Null when the provider answers 404 (it holds no such lease for us). */
+  leaseStatus(request: { lease: LeaseKey; hostUri: string }): Promise<LeaseStatus | null>;
+  /** Whether the provider's `/status` answers, and how fast. */
+  probe(request: { provider: string; hostUri: string; timeoutMs: number }): Promise<{ ok: boolean; latencyMs: number }>;
+}
+
+/** Provider uptime and audit data in the Console API's shape. */
+export interface ProviderDirectory {
+  providers(addresses: string[]): Promise<ConsoleProvider[]>;
+}
