@@ -27,9 +27,30 @@ export interface CreateDeploymentRequest extends TxRequest {
   dseq: string;
   /** The SDL with its secrets injected: groups and the manifest version are computed from it. */
   sdlYaml: string;
-  /** Must equal the manifest version computed from `sdlYaml` (a check against drift after a restart). */
+  /** Hex; must equal the manifest version computed from `sdlYaml` (a check against drift after a restart). */
   manifestVersion: string;
   depositUact: string;
+}
+
+/**
+ * One message of a transaction built with {@link AkashChain.submit}. Each single-message method of
+ * AkashChain is `submit` with one of these.
+ */
+export type ChainMessage =
+  | ({ type: "createDeployment" } & Omit<CreateDeploymentRequest, "key">)
+  | { type: "closeDeployment"; dseq: string }
+  | { type: "createLease"; bid: LeaseKey }
+  | { type: "closeLease"; lease: LeaseKey }
+  | { type: "deposit"; dseq: string; amountUact: string }
+  | { type: "mintAct"; amountUakt: string };
+
+/**
+ * Several messages in one transaction (one block, one fee) under one idempotency key: the chain
+ * applies all of them or none. E.g. `mintAct` + `createDeployment`, `deposit` + `mintAct`, or a
+ * migration's `createLease` (new) + `closeLease` (old) once the new provider is ready.
+ */
+export interface SubmitRequest extends TxRequest {
+  messages: ChainMessage[];
 }
 
 /** The Akash chain, as the agent's own account (the owner) sees it. Queries over gRPC, txs through cosmjs. */
@@ -58,6 +79,8 @@ export interface AkashChain {
   deposit(request: TxRequest & { dseq: string; amountUact: string }): Promise<TxResult>;
   /** Burns AKT to mint ACT for the owner; the ACT arrives when the BME epoch settles. */
   mintAct(request: TxRequest & { amountUakt: string }): Promise<TxResult>;
+  /** Any of the messages above together in one transaction (see {@link SubmitRequest}). */
+  submit(request: SubmitRequest): Promise<TxResult>;
 
   close(): Promise<void>;
 }
@@ -68,7 +91,11 @@ export interface ProviderGateway {
   /** Null when the provider answers 404 (it holds no such lease for us). */
   leaseStatus(request: { lease: LeaseKey; hostUri: string }): Promise<LeaseStatus | null>;
   /** Whether the provider's `/status` answers, and how fast. */
-  probe(request: { provider: string; hostUri: string; timeoutMs: number }): Promise<{ ok: boolean; latencyMs: number }>;
+  probe(request: {
+    provider: string;
+    hostUri: string;
+    timeoutMs: number;
+  }): Promise<{ ok: boolean; latencyMs: number }>;
 }
 
 /** Provider uptime and audit data in the Console API's shape. */

@@ -1,0 +1,130 @@
+import type { EncodeObject } from "@cosmjs/proto-signing";
+import { EffectError } from "../../machines/shared/effect-failure.js";
+import { encodeMessage, intentKindOf, intentPayloadOf, validateMessage } from "./akash-messages.js";
+import type {
+  AkashChain,
+  ChainMessage,
+  CreateDeploymentRequest,
+  SubmitRequest,
+  TxRequest,
+  TxResult,
+} from "./akash-service.js";
+import type { Balances, BidInfo, DeploymentInfo, LeaseInfo, LeaseKey, ProviderInfo } from "./akash-types.js";
+import { toChainEffectError } from "./chain-failures.js";
+import type { ChainQueries } from "./chain-queries.js";
+import { batchHolds, type EffectState, effectOf } from "./message-effects.js";
+import type { SigningClient } from "./signing-client.js";
+import type { TxExecutor, TxJob } from "./tx-executor.js";
+
+export interface AkashChainClientDeps {
+  readonly chainId: string;
+  readonly owner: string;
+  readonly queries: ChainQueries;
+  readonly signer: SigningClient;
+  readonly executor: TxExecutor;
+}
+
+/** AkashChain for the agent's own account: queries over gRPC, transactions through the crash-safe executor. */
+export class AkashChainClient implements AkashChain {
+  readonly chainId: string;
+  readonly owner: string;
+  private readonly queries: ChainQueries;
+
+  constructor(private readonly deps: AkashChainClientDeps) {
+    this.chainId = deps.chainId;
+    this.owner = deps.owner;
+    this.queries = deps.queries;
+  }
+
+  async height(): Promise<number> {
+    try {
+      return await this.deps.signer.height();
+    } catch (error) {
+      throw toChainEffectError(error, "query the block height");
+    }
+  }
+
+  balances(address: string = this.owner): Promise<Balances> {
+    return this.queries.balances(address);
+  }
+
+  deployment(dseq: string): Promise<DeploymentInfo | null> {
+    return this.queries.deployment(this.owner, dseq);
+  }
+
+  activeDeployments(): Promise<DeploymentInfo[]> {
+    return this.queries.deployments(this.owner, "active");
+  }
+
+  bids(dseq: string): Promise<BidInfo[]> {
+    return this.queries.bids(this.owner, dseq);
+  }
+
+  leases(dseq: string): Promise<LeaseInfo[]> {
+    return this.queries.leases(this.owner, dseq);
+  }
+
+  lease(lease: LeaseKey): Promise<LeaseInfo | null> {
+    return this.queries.lease(this.owner, lease);
+  }
+
+  provider(address: string): Promise<ProviderInfo | null> {
+    return this.queries.provider(address);
+  }
+
+  aktPriceUsd(): Promise<number> {
+    return this.queries.aktPriceUsd();
+  }
+
+  createDeployment({ key, ...deployment }: CreateDeploymentRequest): Promise<TxResult> {
+    return this.submit({ key, messages: [{ type: "createDeployment", ...deployment }] });
+  }
+
+  closeDeployment({ key, dseq }: TxRequest & { dseq: string }): Promise<TxResult> {
+    return this.submit({ key, messages: [{ type: "closeDeployment", dseq }] });
+  }
+
+  createLease({ key, bid }: TxRequest & { bid: LeaseKey }): Promise<TxResult> {
+    return this.submit({ key, messages: [{ type: "createLease", bid }] });
+  }
+
+  closeLease({ key, lease }: TxRequest & { lease: LeaseKey }): Promise<TxResult> {
+    return this.submit({ key, messages: [{ type: "closeLease", lease }] });
+  }
+
+  deposit({ key, dseq, amountUact }: TxRequest & { dseq: string; amountUact: string }): Promise<TxResult> {
+    return this.submit({ key, messages: [{ type: "deposit", dseq, amountUact }] });
+  }
+
+  mintAct({ key, amountUakt }: TxRequest & { amountUakt: string }): Promise<TxResult> {
+    return this.submit({ key, messages: [{ type: "mintAct", amountUakt }] });
+  }
+
+  async submit({ key, messages }: SubmitRequest): Promise<TxResult> {
+    if (!key) throw new EffectError("fatal", "a transaction needs an idempotency key");
+    if (messages.length === 0) throw new EffectError("fatal", `transaction ${key} has no messages`);
+    for (const message of messages) await validateMessage(message);
+    return this.deps.executor.run(this.jobFor(key, messages));
+  }
+
+  private jobFor(key: string, messages: readonly ChainMessage[]): TxJob {
+    const effects = (): Promise<EffectState[]> =>
+      Promise.all(messages.map((m) => effectOf(m, this.owner, this.queries)));
+    return {
+      key,
+      kind: intentKindOf(messages),
+      payload: { messages: messages.map(intentPayloadOf) },
+      effectHolds: async () => batchHolds(messages, await effects()),
+      messages: async (): Promise<EncodeObject[]> => {
+        // A close another party already made (a provider closing the lease) drops out of a retry.
+        const states = await effects();
+        const pending = messages.filter((_, i) => states[i] !== "holds");
+        return Promise.all(pending.map((m) => encodeMessage(this.owner, m)));
+      },
+    };
+  }
+
+  async close(): Promise<void> {
+    this.deps.signer.disconnect();
+  }
+}

@@ -1,0 +1,45 @@
+/** Akash: the chain, provider gateways and the Console API. The only place that knows chain-sdk and cosmjs. */
+
+export {
+  type AkashEndpoints,
+  endpointsFromDevnet,
+  type ResolvedDevnetEndpoints,
+  resolveDevnetEndpoints,
+} from "./akash-endpoints.js";
+export { AkashEndpointError, ChainIdMismatchError } from "./akash-errors.js";
+export type {
+  AkashChain,
+  ChainMessage,
+  CreateDeploymentRequest,
+  ProviderDirectory,
+  ProviderGateway,
+  SubmitRequest,
+  TxRequest,
+  TxResult,
+} from "./akash-service.js";
+export type {
+  Balances,
+  BidInfo,
+  BidState,
+  ConsoleProvider,
+  DeploymentInfo,
+  DeploymentState,
+  EscrowInfo,
+  LeaseInfo,
+  LeaseKey,
+  LeaseState,
+  LeaseStatus,
+  ProviderAttribute,
+  ProviderInfo,
+  TxOutcome,
+} from "./akash-types.js";
+export { classifyRejection, classifyRejectionText } from "./chain-failures.js";
+export { leaseStateOf } from "./chain-records.js";
+export {
+  type AkashConnection,
+  type ConnectAkashInput,
+  type ConnectAkashOptions,
+  connectAkash,
+} from "./connect-akash.js";
+export { manifestOfSdl } from "./sdl-manifest.js";
+export type { TxStep, TxStepHook } from "./tx-executor.js";

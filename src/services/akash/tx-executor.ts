@@ -1,0 +1,282 @@
+import type { EncodeObject } from "@cosmjs/proto-signing";
+import type { Logger } from "../../logging/index.js";
+import { EffectError } from "../../machines/shared/effect-failure.js";
+import type { Intent, IntentRepository, JsonValue } from "../store/index.js";
+import type { TxResult } from "./akash-service.js";
+import {
+  type ChainRejection,
+  chainRejectionOf,
+  classifyRejection,
+  toChainEffectError,
+} from "./chain-failures.js";
+import { type IncludedTx, type SignedTx, type SigningClient, sequenceOfTx } from "./signing-client.js";
+
+/**
+ * The points of a transaction's life at which a hook runs (tests and the crash matrix stop the
+ * process there): the intent is recorded; the signed bytes are recorded and about to be broadcast;
+ * the node accepted the tx into its mempool; a block holds it and it is about to be marked done.
+ */
+export type TxStep = "recorded" | "signed" | "broadcast" | "included";
+
+export type TxStepHook = (
+  step: TxStep,
+  info: { readonly key: string; readonly txHash?: string },
+) => void | Promise<void>;
+
+/** One idempotent transaction: what to record, how to see its effect on chain, what to sign. */
+export interface TxJob {
+  readonly key: string;
+  /** The intent kind (`create_deployment`, `mint_act+create_deployment` …). */
+  readonly kind: string;
+  readonly payload: JsonValue;
+  /** Whether the job's effect is already on chain, so that no transaction is needed. */
+  effectHolds(): Promise<boolean>;
+  /** The messages to sign now. */
+  messages(): Promise<EncodeObject[]>;
+}
+
+export interface TxExecutorOptions {
+  readonly signer: SigningClient;
+  readonly intents: IntentRepository;
+  readonly chainId: string;
+  /** How often inclusion is looked up after a broadcast. */
+  readonly pollIntervalMs: number;
+  /** How long to wait for inclusion before answering `retryable` (the tx stays recorded). */
+  readonly inclusionTimeoutMs: number;
+  readonly memo?: string;
+  readonly onStep?: TxStepHook;
+  readonly logger?: Logger;
+}
+
+/** Fresh signatures per call when a signed tx dies (its sequence taken by another tx) before inclusion. */
+const MAX_SIGNING_ATTEMPTS = 3;
+const SDK_WRONG_SEQUENCE = 32;
+
+type Inclusion =
+  | { readonly status: "included"; readonly tx: IncludedTx }
+  | { readonly status: "failed"; readonly tx: IncludedTx }
+  | { readonly status: "dead" };
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+const inclusionOf = (tx: IncludedTx): Inclusion =>
+  tx.code === 0 ? { status: "included", tx } : { status: "failed", tx };
+
+/**
+ * Crash-safe transactions. For a key whose intent is done, nothing happens. Otherwise the chain is
+ * asked first whether the effect is there; then a recorded signed tx is looked up by hash and, if
+ * not in a block, the same bytes are broadcast again; it is given up only when the account's
+ * sequence has passed it without it being included. Only then are new bytes signed, recorded with
+ * their hash before the broadcast, and followed to a block. One transaction at a time per account.
+ */
+export class TxExecutor {
+  private queue: Promise<unknown> = Promise.resolve();
+
+  constructor(private readonly options: TxExecutorOptions) {}
+
+  run(job: TxJob): Promise<TxResult> {
+    const result = this.queue.then(() => this.execute(job));
+    this.queue = result.catch(() => undefined);
+    return result;
+  }
+
+  private async execute(job: TxJob): Promise<TxResult> {
+    const { intents } = this.options;
+    const known = intents.get(job.key);
+    if (known?.state === "done") return { alreadyDone: true, txHash: known.txHash };
+    const intent = this.record(job);
+    await this.step("recorded", job.key);
+
+    if (await this.holds(job)) return this.completeAlreadyDone(job.key, intent.txHash);
+
+    if (intent.txHash && intent.txBytes) {
+      const { inclusion, byThisCall } = await this.resume(job, intent.txHash, intent.txBytes);
+      if (inclusion.status === "included") return this.completeIncluded(job.key, inclusion.tx, byThisCall);
+      // A failure already reported to the caller is not reported again: this call is its retry.
+      if (inclusion.status === "failed" && !intent.error?.includes(inclusion.tx.hash)) {
+        return this.reportRejection(job, inclusion.tx, inclusion.tx.hash);
+      }
+    }
+    return this.signAndSend(job);
+  }
+
+  private record(job: TxJob): Intent {
+    try {
+      return this.options.intents.record({ key: job.key, kind: job.kind, payload: job.payload }).intent;
+    } catch (error) {
+      throw new EffectError("fatal", error instanceof Error ? error.message : String(error), {
+        cause: error,
+      });
+    }
+  }
+
+  private async step(step: TxStep, key: string, txHash?: string): Promise<void> {
+    await this.options.onStep?.(step, txHash === undefined ? { key } : { key, txHash });
+  }
+
+  private async holds(job: TxJob): Promise<boolean> {
+    try {
+      return await job.effectHolds();
+    } catch (error) {
+      throw toChainEffectError(error, `${job.kind} ${job.key}: look up the effect`);
+    }
+  }
+
+  private async chain<T>(what: string, call: () => Promise<T>): Promise<T> {
+    try {
+      return await call();
+    } catch (error) {
+      throw toChainEffectError(error, what);
+    }
+  }
+
+  /** Follows a recorded signed tx: in a block already, in flight (re-sent as the same bytes), or dead. */
+  private async resume(
+    job: TxJob,
+    hash: string,
+    bytes: Uint8Array,
+  ): Promise<{ inclusion: Inclusion; byThisCall: boolean }> {
+    const { signer } = this.options;
+    const what = `${job.kind} ${job.key}`;
+    const found = await this.chain(`${what}: look up tx ${hash}`, () => signer.findTx(hash));
+    if (found) return { inclusion: inclusionOf(found), byThisCall: false };
+
+    const sequence = sequenceOfTx(bytes);
+    const account = await this.chain(`${what}: query the account`, () => signer.account());
+    if (account.sequence > sequence) {
+      return { inclusion: await this.afterSequencePassed(job, hash), byThisCall: false };
+    }
+    const answer = await this.chain(`${what}: re-broadcast tx ${hash}`, () => signer.broadcast(bytes));
+    if (answer.status === "rejected") {
+      // Bytes the node refuses now will never be included: the tx is dead, sign afresh.
+      this.options.logger?.warn(
+        { key: job.key, txHash: hash, log: answer.rejection.log },
+        "recorded tx refused",
+      );
+      const inclusion: Inclusion =
+        answer.rejection.code === SDK_WRONG_SEQUENCE
+          ? await this.afterSequencePassed(job, hash)
+          : { status: "dead" };
+      return { inclusion, byThisCall: false };
+    }
+    await this.step("broadcast", job.key, hash);
+    return { inclusion: await this.awaitInclusion(job, hash, sequence), byThisCall: true };
+  }
+
+  /** The sequence moved past the tx: it is in a block (the index may lag one lookup) or it is dead. */
+  private async afterSequencePassed(job: TxJob, hash: string): Promise<Inclusion> {
+    const found = await this.chain(`${job.kind} ${job.key}: look up tx ${hash}`, () =>
+      this.options.signer.findTx(hash),
+    );
+    if (found) return inclusionOf(found);
+    this.options.logger?.info(
+      { key: job.key, txHash: hash },
+      "recorded tx is dead (sequence passed it); signing anew",
+    );
+    return { status: "dead" };
+  }
+
+  private async awaitInclusion(job: TxJob, hash: string, sequence: number): Promise<Inclusion> {
+    const { signer, pollIntervalMs, inclusionTimeoutMs } = this.options;
+    const deadline = Date.now() + inclusionTimeoutMs;
+    let lastError: unknown;
+    for (;;) {
+      try {
+        const found = await signer.findTx(hash);
+        if (found) return inclusionOf(found);
+        const account = await signer.account();
+        if (account.sequence > sequence) return await this.afterSequencePassed(job, hash);
+      } catch (error) {
+        // The node not answering for a moment does not change what happens to the tx: keep looking.
+        lastError = error;
+      }
+      if (Date.now() >= deadline) {
+        const reason = lastError instanceof Error ? ` (last error: ${lastError.message})` : "";
+        throw new EffectError(
+          "retryable",
+          `${job.kind} ${job.key}: tx ${hash} not in a block after ${inclusionTimeoutMs} ms${reason}; it stays recorded and is looked up again on retry`,
+        );
+      }
+      await sleep(pollIntervalMs);
+    }
+  }
+
+  private async signAndSend(job: TxJob): Promise<TxResult> {
+    const { signer, intents, chainId, memo = "" } = this.options;
+    const what = `${job.kind} ${job.key}`;
+    for (let attempt = 1; attempt <= MAX_SIGNING_ATTEMPTS; attempt += 1) {
+      const messages = await job.messages();
+      if (messages.length === 0) return this.completeAlreadyDone(job.key, null);
+      let fee: Awaited<ReturnType<SigningClient["estimateFee"]>>;
+      try {
+        fee = await signer.estimateFee(messages, memo);
+      } catch (error) {
+        const rejection = chainRejectionOf(error);
+        if (rejection) return this.reportRejection(job, rejection, null);
+        throw toChainEffectError(error, `${what}: simulate`);
+      }
+      const account = await this.chain(`${what}: query the account`, () => signer.account());
+      const signed: SignedTx = await this.chain(`${what}: sign`, () =>
+        signer.sign(messages, fee, memo, account, chainId),
+      );
+      intents.attachTx(job.key, { hash: signed.hash, bytes: signed.bytes });
+      await this.step("signed", job.key, signed.hash);
+
+      const answer = await this.chain(`${what}: broadcast tx ${signed.hash}`, () =>
+        signer.broadcast(signed.bytes),
+      );
+      if (answer.status === "rejected") {
+        if (answer.rejection.code === SDK_WRONG_SEQUENCE && attempt < MAX_SIGNING_ATTEMPTS) {
+          await sleep(this.options.pollIntervalMs);
+          continue;
+        }
+        return this.reportRejection(job, answer.rejection, signed.hash);
+      }
+      await this.step("broadcast", job.key, signed.hash);
+      this.options.logger?.info({ key: job.key, kind: job.kind, txHash: signed.hash }, "tx broadcast");
+
+      const inclusion = await this.awaitInclusion(job, signed.hash, signed.sequence);
+      if (inclusion.status === "included") return this.completeIncluded(job.key, inclusion.tx, true);
+      if (inclusion.status === "failed") return this.reportRejection(job, inclusion.tx, inclusion.tx.hash);
+    }
+    throw new EffectError(
+      "retryable",
+      `${what}: signed ${MAX_SIGNING_ATTEMPTS} times and each tx lost its sequence to another; try again`,
+    );
+  }
+
+  private async completeIncluded(key: string, tx: IncludedTx, byThisCall: boolean): Promise<TxResult> {
+    await this.step("included", key, tx.hash);
+    this.options.intents.complete(key, { txHash: tx.hash });
+    this.options.logger?.info({ key, txHash: tx.hash, height: tx.height }, "tx included");
+    return byThisCall
+      ? { alreadyDone: false, txHash: tx.hash, height: tx.height }
+      : { alreadyDone: true, txHash: tx.hash };
+  }
+
+  private completeAlreadyDone(key: string, txHash: string | null): TxResult {
+    this.options.intents.complete(key, txHash ? { txHash } : {});
+    return { alreadyDone: true, txHash };
+  }
+
+  /**
+   * A rejection, unless the effect holds anyway (a close whose target another party closed): then it
+   * is success. Otherwise the intent is marked failed (naming the tx, so a retry signs afresh) and
+   * the caller gets the rejection's kind.
+   */
+  private async reportRejection(
+    job: TxJob,
+    rejection: ChainRejection,
+    txHash: string | null,
+  ): Promise<never | TxResult> {
+    if (await this.holds(job)) return this.completeAlreadyDone(job.key, null);
+    const kind = classifyRejection(rejection);
+    const where = rejection.codespace
+      ? `codespace ${rejection.codespace} code ${rejection.code}`
+      : `code ${rejection.code}`;
+    const message = `${job.kind} ${job.key}: ${txHash ? `tx ${txHash}` : "simulation"} rejected (${where}): ${rejection.log}`;
+    this.options.intents.fail(job.key, message);
+    this.options.logger?.warn({ key: job.key, kind, txHash }, "tx rejected");
+    throw new EffectError(kind, message);
+  }
+}
