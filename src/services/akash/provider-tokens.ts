@@ -1,5 +1,6 @@
 import { JwtTokenManager } from "@akashnetwork/chain-sdk";
 import type { OfflineAminoSigner } from "@cosmjs/amino";
+import { EffectError } from "../../machines/shared/effect-failure.js";
 
 /** The gateway permissions the agent uses (AEP-64 scope names). */
 export type GatewayScope = "send-manifest" | "status";
@@ -37,14 +38,23 @@ export class ProviderTokens {
     if (cached && !options.fresh && cached.exp - nowSeconds > this.options.renewBeforeSeconds)
       return cached.token;
     const exp = nowSeconds + this.options.lifetimeSeconds;
-    const token = await this.manager.generateToken({
-      version: "v1",
-      iss: this.options.issuer,
-      iat: nowSeconds,
-      nbf: nowSeconds,
-      exp,
-      leases: { access: "granular", permissions: [{ provider, access: "scoped", scope: [scope] }] },
-    });
+    let token: string;
+    try {
+      token = await this.manager.generateToken({
+        version: "v1",
+        iss: this.options.issuer,
+        iat: nowSeconds,
+        nbf: nowSeconds,
+        exp,
+        leases: { access: "granular", permissions: [{ provider, access: "scoped", scope: [scope] }] },
+      });
+    } catch (error) {
+      // chain-sdk validates the claims (issuer, times against the system clock) before signing.
+      const reason = error instanceof Error ? error.message : String(error);
+      throw new EffectError("fatal", `cannot make a provider token for ${provider}: ${reason}`, {
+        cause: error,
+      });
+    }
     this.cache.set(key, { token, exp });
     return token;
   }

@@ -87,10 +87,16 @@ export class TxExecutor {
     const intent = this.record(job);
     await this.step("recorded", job.key);
 
-    if (await this.holds(job)) return this.completeAlreadyDone(job.key, intent.txHash);
+    if (await this.holds(job)) {
+      // Name the recorded tx only if it is the one a block holds (not a dead attempt).
+      const recorded = intent.txHash ? await this.lookUp(job, intent.txHash) : null;
+      return this.completeAlreadyDone(job.key, recorded?.code === 0 ? recorded.hash : null);
+    }
 
-    if (intent.txHash && intent.txBytes) {
-      const { inclusion, byThisCall } = await this.resume(job, intent.txHash, intent.txBytes);
+    if (intent.txHash) {
+      const { inclusion, byThisCall } = intent.txBytes
+        ? await this.resume(job, intent.txHash, intent.txBytes)
+        : await this.lookUpOnly(job, intent.txHash);
       if (inclusion.status === "included") return this.completeIncluded(job.key, inclusion.tx, byThisCall);
       // A failure already reported to the caller is not reported again: this call is its retry.
       if (inclusion.status === "failed" && !intent.error?.includes(inclusion.tx.hash)) {
@@ -130,6 +136,16 @@ export class TxExecutor {
     }
   }
 
+  private lookUp(job: TxJob, hash: string): Promise<IncludedTx | null> {
+    return this.chain(`${job.kind} ${job.key}: look up tx ${hash}`, () => this.options.signer.findTx(hash));
+  }
+
+  /** A hash recorded without its bytes (not by this executor) can only be looked up, not re-sent. */
+  private async lookUpOnly(job: TxJob, hash: string): Promise<{ inclusion: Inclusion; byThisCall: boolean }> {
+    const found = await this.lookUp(job, hash);
+    return { inclusion: found ? inclusionOf(found) : { status: "dead" }, byThisCall: false };
+  }
+
   /** Follows a recorded signed tx: in a block already, in flight (re-sent as the same bytes), or dead. */
   private async resume(
     job: TxJob,
@@ -138,7 +154,7 @@ export class TxExecutor {
   ): Promise<{ inclusion: Inclusion; byThisCall: boolean }> {
     const { signer } = this.options;
     const what = `${job.kind} ${job.key}`;
-    const found = await this.chain(`${what}: look up tx ${hash}`, () => signer.findTx(hash));
+    const found = await this.lookUp(job, hash);
     if (found) return { inclusion: inclusionOf(found), byThisCall: false };
 
     const sequence = sequenceOfTx(bytes);
@@ -165,9 +181,7 @@ export class TxExecutor {
 
   /** The sequence moved past the tx: it is in a block (the index may lag one lookup) or it is dead. */
   private async afterSequencePassed(job: TxJob, hash: string): Promise<Inclusion> {
-    const found = await this.chain(`${job.kind} ${job.key}: look up tx ${hash}`, () =>
-      this.options.signer.findTx(hash),
-    );
+    const found = await this.lookUp(job, hash);
     if (found) return inclusionOf(found);
     this.options.logger?.info(
       { key: job.key, txHash: hash },
