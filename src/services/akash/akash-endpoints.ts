@@ -17,6 +17,8 @@ const devnetEndpointsSchema = z.object({
   control: z.url(),
   consoleApi: z.url(),
   blockTimeMs: z.number().int().positive(),
+  /** Accounts that sign provider attributes on the devnet (older devnets do not list them). */
+  auditors: z.array(z.string()).default([]),
   providers: z.array(
     z.object({ address: z.string(), hostUri: z.string(), region: z.string(), audited: z.boolean() }),
   ),

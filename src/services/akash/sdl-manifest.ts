@@ -11,13 +11,25 @@ export interface SdlDeployment {
   readonly manifestJson: string;
 }
 
+/** Env values in an SDL (`- NAME=value`): the places its secrets sit. */
+function envValues(sdlYaml: string): string[] {
+  return [...sdlYaml.matchAll(/^\s*-\s*"?[A-Za-z_][A-Za-z0-9_]*=(.+?)"?\s*$/gm)]
+    .map((match) => match[1] ?? "")
+    .filter((value) => value.length >= 4);
+}
+
 function parseSdl(sdlYaml: string): SDL {
   try {
     return SDL.fromString(sdlYaml, "beta3");
-  } catch (error) {
-    // The SDL holds secrets: name the problem, never echo the document.
-    const reason = error instanceof Error ? error.message.split("\n")[0] : "unreadable";
-    throw new EffectError("fatal", `the SDL is not a valid beta3 SDL: ${reason}`, { cause: error });
+  } catch (error: unknown) {
+    // The SDL holds secrets: keep the first line of the reason, with every env value blanked out.
+    const firstLine = error instanceof Error ? (error.message.split("\n")[0] ?? "") : "unreadable";
+    const reason = envValues(sdlYaml).reduce(
+      (text, value) => text.split(value).join("[redacted]"),
+      firstLine,
+    );
+    // No `cause`: the original error may quote the document.
+    throw new EffectError("fatal", `the SDL is not a valid beta3 SDL: ${reason}`);
   }
 }
 

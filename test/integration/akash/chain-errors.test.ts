@@ -9,6 +9,7 @@ import {
   connectAkash,
   endpointsFromDevnet,
   type LeaseKey,
+  leaseStateOf,
   manifestOfSdl,
   resolveDevnetEndpoints,
 } from "../../../src/services/akash/index.js";
@@ -103,7 +104,12 @@ describe("akash service on the devnet: connecting, and how failures reach the ma
 
   it("turns RPC and gRPC faults into retryable failures, and a retried tx still happens once", async () => {
     const { chain } = agent.akash;
-    devnet.injectRpcFault({ target: "rpc", kind: "error", count: 1 });
+    const fault = await fetch(`${devnet.control}/rpc/fault`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ target: "rpc", kind: "error", count: 1 }),
+    });
+    expect(fault.ok).toBe(true);
     expect(await kindOf(chain.height())).toBe("retryable");
     expect(await chain.height()).toBeGreaterThan(0);
 
@@ -168,6 +174,12 @@ describe("akash service on the devnet: connecting, and how failures reach the ma
     await devnet.reclaimLease({ owner: agent.address, ...reclaimed }, 60_000);
     expect((await chain.lease(reclaimed))?.state).toBe("reclaiming");
     expect((await chain.leases(reclaimed.dseq)).map((l) => l.state)).toEqual(["reclaiming"]);
+    expect([0, 5, 99].map(leaseStateOf)).toEqual(["unknown", "unknown", "unknown"]);
+    // The owner leaves a reclaimed lease (make-before-break migration) like any other.
+    expect(
+      (await chain.closeLease({ key: `close-lease-${reclaimed.dseq}`, lease: reclaimed })).alreadyDone,
+    ).toBe(false);
+    expect((await chain.lease(reclaimed))?.state).toBe("closed");
 
     const dropped = await leased();
     await devnet.closeLease({ owner: agent.address, ...dropped });
@@ -199,6 +211,23 @@ describe("akash service on the devnet: connecting, and how failures reach the ma
     });
     expect(await kindOf(drifted)).toBe("fatal");
     await expect(drifted).rejects.toThrow(/manifest version mismatch/);
+
+    const secret = "AGENT_MNEMONIC=abandon-ability-able-secret-words";
+    const broken = tenantSdl({ image: "nginx:1.27", env: [secret] }).replace(/deployment:\n[\s\S]*$/, "");
+    const invalid = await chain
+      .createDeployment({
+        key: `deploy-${dseq}-broken`,
+        dseq: "9",
+        sdlYaml: broken,
+        manifestVersion,
+        depositUact: "1",
+      })
+      .catch((e: unknown) => e as EffectError);
+    expect(invalid).toBeInstanceOf(EffectError);
+    expect((invalid as EffectError).kind).toBe("fatal");
+    expect((invalid as EffectError).message).toMatch(/not a valid beta3 SDL/);
+    expect((invalid as EffectError).message).not.toContain("abandon-ability");
+    expect(agent.store.intents.get(`deploy-${dseq}-broken`)).toBeUndefined();
 
     await chain.closeDeployment({ key: `close-${dseq}`, dseq });
     expect(await kindOf(chain.deposit({ key: `topup-${dseq}-closed`, dseq, amountUact: "1000" }))).toBe(

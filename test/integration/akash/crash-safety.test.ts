@@ -127,7 +127,8 @@ describe("akash service on the devnet: one effect per idempotency key, across cr
     expect(recorded.txBytes?.length).toBeGreaterThan(0);
     expect(await rpc.getTx(recorded.txHash!)).toBeNull();
 
-    await agent.restart();
+    // Another gas multiplier after the restart: signing afresh would give other bytes (another fee).
+    await agent.restart({ ...FAST, gasMultiplier: 1.6 });
     const result = await agent.akash.chain.deposit({ key, dseq, amountUact: "300000" });
     expect(result).toMatchObject({ alreadyDone: false, txHash: recorded.txHash });
     expect(await deposited()).toBe(before + 300_000n);
