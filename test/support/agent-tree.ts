@@ -1,4 +1,4 @@
-import { fromCallback, type SimulatedClock } from "xstate";
+import { createActor, fromCallback, SimulatedClock } from "xstate";
 import type { AlertOutboxEvent } from "../../src/machines/agent/agent.actors.js";
 import {
   type AgentMachine,
@@ -20,8 +20,8 @@ import {
   reproductionSettings,
   treasurySettings,
 } from "./machine-fixtures.js";
-import { type RecordedActors, withActors } from "./recorded-actors.js";
-import { effectNames } from "./successful-effects.js";
+import { RecordedActors, settled, withActors } from "./recorded-actors.js";
+import { effectNames, successfulOutput } from "./successful-effects.js";
 
 /** Agent settings for tree tests: every child active, reproduction included. */
 export const treeSettings: AgentSettings = {
@@ -74,4 +74,28 @@ export function agentTree(world: TreeWorld): AgentMachine {
       childLease: lease,
     }),
   });
+}
+
+/**
+ * Runs a fresh agent tree with every effect succeeding (newest first) until nothing runs but its
+ * waits: booted, funded, lease active and checked healthy. Returns its persisted snapshot as JSON.
+ */
+export async function quietTreeSnapshot(startAt: number): Promise<unknown> {
+  const clock = new SimulatedClock();
+  clock.set(startAt);
+  const world: TreeWorld = { recorded: new RecordedActors(), clock, alerts: [] };
+  const actor = createActor(agentTree(world), { input: { settings: treeSettings }, clock });
+  actor.start();
+  try {
+    for (let steps = 0; ; steps += 1) {
+      await settled();
+      const next = world.recorded.running(true).at(-1);
+      if (!next) break;
+      if (steps > 500) throw new Error("the agent tree did not quieten");
+      world.recorded.settle(next, { done: successfulOutput(next.src, next.input, clock.now()) });
+    }
+    return JSON.parse(JSON.stringify(actor.getPersistedSnapshot()));
+  } finally {
+    actor.stop();
+  }
 }

@@ -19,11 +19,15 @@ export interface Invocation {
   readonly actorId: string;
   /** Unique per actor in the process, unlike `actorId` (two lease machines share their invoke ids). */
   readonly sessionId: string;
+  /** Session ids of the actors above it, its parent first (which lease, under which reproduction …). */
+  readonly ancestors: readonly string[];
   /** The input exactly as the actor received it (a restored actor receives its persisted input). */
   readonly input: unknown;
   /** Whether the test settles it (`scripted`) or it runs on its own (`automatic`). */
   readonly scripted: boolean;
   status: InvocationStatus;
+  /** How it ended, once it did (not for a stopped one). */
+  result?: Settlement;
 }
 
 export type Settlement = { done: unknown } | { error: unknown };
@@ -52,7 +56,7 @@ export class RecordedActors {
 
   /** Records a scripted start and returns the promise `settle` decides (used by `scriptedBySystem`). */
   startScripted(src: string, self: AnyActorRef, input: unknown, signal: AbortSignal): Promise<unknown> {
-    const invocation = this.record(src, self.id, self.sessionId, input, true, signal);
+    const invocation = this.record(src, self, input, true, signal);
     return new Promise((resolve, reject) => {
       this.deferred.set(invocation.sessionId, { resolve, reject });
     });
@@ -75,13 +79,19 @@ export class RecordedActors {
     run: (input: TInput, signal: AbortSignal) => Promise<TOutput>,
   ): PromiseActorLogic<TOutput, TInput> {
     return fromPromise<TOutput, TInput>(async ({ input, self, signal }) => {
-      const invocation = this.record(src, self.id, self.sessionId, input, false, signal);
+      const invocation = this.record(src, self, input, false, signal);
       try {
         const output = await run(input, signal);
-        if (invocation.status === "running") invocation.status = "done";
+        if (invocation.status === "running") {
+          invocation.status = "done";
+          invocation.result = { done: output };
+        }
         return output;
       } catch (error) {
-        if (invocation.status === "running") invocation.status = "error";
+        if (invocation.status === "running") {
+          invocation.status = "error";
+          invocation.result = { error };
+        }
         throw error;
       }
     });
@@ -101,6 +111,7 @@ export class RecordedActors {
       throw new Error(`${invocation.src} (${invocation.actorId}) is not running: it cannot be settled`);
     }
     this.deferred.delete(invocation.sessionId);
+    invocation.result = settlement;
     if ("done" in settlement) {
       invocation.status = "done";
       deferred.resolve(settlement.done);
@@ -112,17 +123,20 @@ export class RecordedActors {
 
   private record(
     src: string,
-    actorId: string,
-    sessionId: string,
+    self: AnyActorRef,
     input: unknown,
     scripted: boolean,
     signal: AbortSignal,
   ): Invocation {
+    const { sessionId } = self;
+    const ancestors: string[] = [];
+    for (let parent = self._parent; parent; parent = parent._parent) ancestors.push(parent.sessionId);
     const invocation: Invocation = {
       seq: this.invocations.length,
       src,
-      actorId,
+      actorId: self.id,
       sessionId,
+      ancestors,
       input,
       scripted,
       status: "running",

@@ -59,6 +59,11 @@ export const keyedLeaseEffects = [
 const DAY_MS = 86_400_000;
 const providers = ["akash1alpha", "akash1beta", "akash1gamma", "akash1delta", "akash1epsilon"];
 
+/** A number per agent id, so that two agents' deployments never share a dseq. */
+function agentNumber(agentId: string): number {
+  return 100 + ([...agentId].reduce((sum, char) => sum * 31 + char.charCodeAt(0), 7) % 9_000);
+}
+
 function generationOf(key: string): number {
   return Number(key.slice(key.lastIndexOf(":") + 1));
 }
@@ -106,10 +111,10 @@ export function successfulOutput(src: string, input: unknown, now: number): unkn
     case "awaitFunding":
       return { uakt: "9000000", at: now } satisfies AwaitFundingOutput;
     case "generateSdl": {
-      const { key, resources } = input as GenerateSdlInput;
+      const { key, agentId, resources } = input as GenerateSdlInput;
       const generation = generationOf(key);
       const deployment: DeploymentRef = {
-        dseq: String(5000 + generation),
+        dseq: String(agentNumber(agentId) * 1000 + generation),
         manifestVersion: `manifest-${generation}`,
         resources,
         maxPriceUact: "400",

@@ -1,0 +1,59 @@
+import { describe, it } from "vitest";
+import {
+  type AlertToDeliver,
+  agentMachine,
+  healthMachine,
+  keyRotationMachine,
+  leaseMachine,
+  treasuryMachine,
+} from "../../../src/machines/index.js";
+import { agentTree, quietTreeSnapshot, treeSettings } from "../../support/agent-tree.js";
+import { describeReach, fuzzMachine } from "../../support/fuzz-runner.js";
+import { agentModel } from "../models/agent.model.js";
+import {
+  agentOutcomes,
+  healthOutcomes,
+  keysOutcomes,
+  leaseOutcomes,
+  reproductionOutcomes,
+  startAt,
+  ticks,
+  treasuryOutcomes,
+} from "./fuzz-outcomes.js";
+import { allInvariants, deliveredAlerts } from "./invariants.js";
+
+describe("agent tree, random runs (fast-check)", () => {
+  it("the root and its real children never fail, never leave their declared states, keep their invariants", async () => {
+    const seeds = [{ label: "a running agent, lease active", snapshot: await quietTreeSnapshot(startAt) }];
+    const report = await fuzzMachine(
+      {
+        build: (world) => {
+          const alerts: AlertToDeliver[] = [];
+          deliveredAlerts.set(world, alerts);
+          return agentTree({ ...world, alerts });
+        },
+        input: { settings: treeSettings },
+        outcomes: {
+          ...agentOutcomes,
+          ...leaseOutcomes,
+          ...healthOutcomes,
+          ...keysOutcomes,
+          ...treasuryOutcomes,
+          ...reproductionOutcomes,
+        },
+        // Host commands, and notices as the children would send them (also at odd moments).
+        events: (snapshot) => agentModel.events(snapshot),
+        rare: (event) => event.type === "AGENT.SHUTDOWN",
+        invariants: allInvariants,
+        ticks,
+        startAt,
+        seeds,
+      },
+      { numRuns: 150, maxCommands: 50 },
+    );
+    for (const machine of [agentMachine, leaseMachine, healthMachine, keyRotationMachine, treasuryMachine]) {
+      const { line, missed } = describeReach(report, machine);
+      console.info(line, missed);
+    }
+  });
+});

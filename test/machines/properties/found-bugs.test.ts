@@ -1,0 +1,195 @@
+import { describe, expect, it } from "vitest";
+import { createActor } from "xstate";
+import {
+  type ChildPlan,
+  type LeaseRef,
+  leaseMachine,
+  reproductionMachine,
+  treasuryMachine,
+} from "../../../src/machines/index.js";
+import type { CloseDeploymentsInput } from "../../../src/machines/lease/lease.actors.js";
+import {
+  errors,
+  leaseInput,
+  reproductionSettings,
+  treasurySettings,
+} from "../../support/machine-fixtures.js";
+import { type Invocation, RecordedActors, settled, withActors } from "../../support/recorded-actors.js";
+import { effectNames, richBalances, successfulOutput } from "../../support/successful-effects.js";
+import { driveToOutcome, startLease } from "../restore/lease-success-policy.js";
+
+/**
+ * Counterexamples the random runs found, replayed step by step. Each test states the behaviour the
+ * design asks for, so it fails against the machines as they are: `it.fails` keeps the suite green
+ * and turns red once the machine is fixed (then drop `.fails`, and the matching exemption in
+ * invariants.ts).
+ */
+
+function settle(recorded: RecordedActors, src: string, result: { done: unknown } | { error: unknown }): void {
+  const invocation = recorded.running(true).find((running) => running.src === src);
+  if (!invocation) throw new Error(`${src} is not running`);
+  recorded.settle(invocation, result);
+}
+
+function succeed(recorded: RecordedActors, src: string, now = 0): void {
+  const invocation = recorded.running(true).find((running) => running.src === src);
+  if (!invocation) throw new Error(`${src} is not running`);
+  recorded.settle(invocation, { done: successfulOutput(src, invocation.input, now) });
+}
+
+/** No provider bids, twice (the lease retries once, then gives up). */
+async function noBids(recorded: RecordedActors): Promise<void> {
+  settle(recorded, "collectBids", { done: { bids: [] } });
+  await settled();
+  settle(recorded, "waitFor", { done: undefined });
+  await settled();
+  settle(recorded, "collectBids", { done: { bids: [] } });
+  await settled();
+}
+
+const closesOf = (invocations: Invocation[], dseq: string) =>
+  invocations.filter(
+    (invocation) =>
+      invocation.src === "closeDeployments" &&
+      (invocation.input as CloseDeploymentsInput).dseqs.includes(dseq),
+  );
+
+describe("bugs found by the random runs (it.fails until fixed)", () => {
+  it.fails("lease: a migration whose SDL generation fails for good leaves the serving deployment open", async () => {
+    const run = startLease();
+    await driveToOutcome(run);
+    const serving = run.actor.getSnapshot().context.lease as LeaseRef;
+    run.actor.send({ type: "HEALTH.PROVIDER_DEGRADED", provider: serving.provider, reason: "slow" });
+    await settled();
+    settle(run.recorded, "planMigration", { done: { strategy: "new_deployment" } });
+    await settled();
+    settle(run.recorded, "generateSdl", { error: errors.fatal });
+    await settled();
+    // Today: `failed` → cleaning_up closes context.deployment, which is still the serving one.
+    expect(closesOf(run.recorded.invocations, serving.dseq)).toEqual([]);
+    run.actor.stop();
+  });
+
+  it.fails("lease: LEASE.RETRY during the failed clean-up still gets the half-made deployment closed", async () => {
+    const run = startLease();
+    run.actor.send({ type: "LEASE.DEPLOY" });
+    await settled();
+    succeed(run.recorded, "generateSdl");
+    await settled();
+    const { pendingRequest, deployment } = run.actor.getSnapshot().context;
+    run.actor.send({ type: "TREASURY.REQUEST_GRANTED", requestId: pendingRequest!.requestId });
+    await settled();
+    succeed(run.recorded, "createDeployment");
+    await settled();
+    // No provider bids, after a retry: the lease fails and starts closing the deployment.
+    await noBids(run.recorded);
+    expect(run.actor.getSnapshot().value).toEqual({ failed: "closing" });
+    run.actor.send({ type: "LEASE.RETRY" });
+    await settled();
+    succeed(run.recorded, "generateSdl");
+    await settled();
+    run.actor.send({ type: "LEASE.SHUTDOWN" });
+    await settled();
+    succeed(run.recorded, "closeDeployments");
+    await settled();
+    expect(run.actor.getSnapshot().status).toBe("done");
+    // Today: the retry stopped the close, the new SDL replaced context.deployment, and the shutdown
+    // closes only the new one; nothing ever closes the first deployment (neither a close nor a later
+    // createDeployment whose keepDseqs leaves it out, as that actor would then close it).
+    const first = deployment!.dseq;
+    const closed = run.recorded.invocations.some((invocation) => {
+      if (invocation.status !== "done") return false;
+      if (invocation.src === "closeDeployments") {
+        return (invocation.input as CloseDeploymentsInput).dseqs.includes(first);
+      }
+      const input = invocation.input as { deployment?: { dseq: string }; keepDseqs?: string[] };
+      return (
+        invocation.src === "createDeployment" &&
+        input.deployment?.dseq !== first &&
+        input.keepDseqs !== undefined &&
+        !input.keepDseqs.includes(first)
+      );
+    });
+    expect(closed).toBe(true);
+  });
+
+  it.fails("reproduction: a child lease that fails is not stopped before it closes its deployment", async () => {
+    const recorded = new RecordedActors();
+    const lease = withActors(leaseMachine, recorded.scriptedAll([...effectNames.lease, "waitFor"]));
+    const machine = withActors(reproductionMachine, {
+      ...recorded.scriptedAll([...effectNames.reproduction, "waitFor", "waitUntil"]),
+      childLease: lease,
+    });
+    const actor = createActor(machine, { input: { agentId: "agent-test", settings: reproductionSettings } });
+    actor.start();
+    await settled();
+    const decision: ChildPlan = {
+      trigger: "redundancy",
+      reason: "only 1 agent, need 3",
+      urgency: "high",
+      childConfig: {
+        role: "replica",
+        specialization: null,
+        region: null,
+        resources: leaseInput.resources,
+        fundingUact: "3000000",
+      },
+    };
+    settle(recorded, "evaluateReproduction", { done: { at: 1, decision, reason: decision.reason } });
+    await settled();
+    succeed(recorded, "createChildIdentity");
+    await settled();
+    actor.send({
+      type: "TREASURY.REQUEST_GRANTED",
+      requestId: actor.getSnapshot().context.pendingRequestId!,
+    });
+    await settled();
+    succeed(recorded, "generateSdl");
+    await settled();
+    const created = recorded.running(true).find((invocation) => invocation.src === "createDeployment");
+    if (!created) throw new Error("the child lease is not creating its deployment");
+    const childDseq = (created.input as { deployment: { dseq: string } }).deployment.dseq;
+    succeed(recorded, "createDeployment");
+    await settled();
+    // No provider bids on the child's deployment, after a retry: the child lease fails.
+    await noBids(recorded);
+    expect(actor.getSnapshot().value).toEqual({ cycle: "backing_off", watch: "idle" });
+    // Today: LEASE.FAILED moves the reproduction on at once, which stops the child lease mid-close.
+    const closes = closesOf(recorded.invocations, childDseq);
+    expect(closes.some((invocation) => invocation.status !== "stopped")).toBe(true);
+    actor.stop();
+  });
+
+  it.fails("treasury: a swap and a top-up in flight together never break the daily spend cap", async () => {
+    const recorded = new RecordedActors();
+    const machine = withActors(treasuryMachine, {
+      ...recorded.scriptedAll([...effectNames.treasury, "waitFor", "waitUntil"]),
+    });
+    const actor = createActor(machine, { input: { agentId: "agent-test", settings: treasurySettings } });
+    actor.start();
+    await settled();
+    const at = Date.UTC(2026, 10, 23, 12);
+    settle(recorded, "readBalances", { done: richBalances(at) });
+    await settled();
+    // $6 cap: a $2 swap starts (0 + 2 ≤ 6), then a $5 top-up is approved (0 + 5 ≤ 6) while the swap runs.
+    actor.send({ type: "TREASURY.SWAP_NEEDED", reason: "AKT for fees is below the reserve" });
+    actor.send({
+      type: "TREASURY.FUNDS_REQUESTED",
+      requestId: "topup",
+      purpose: "escrow_top_up",
+      dseq: "1001",
+      amountUact: "5000000",
+      replyTo: "lease",
+    });
+    await settled();
+    settle(recorded, "swapCroForAkt", { done: { at, receivedUakt: "4000000", spentUsd: 2 } });
+    await settled();
+    settle(recorded, "ensureAct", { done: { at, mintedUact: "0" } });
+    await settled();
+    settle(recorded, "depositEscrow", { done: { at } });
+    await settled();
+    // Today: $7 spent against a $6 cap.
+    expect(actor.getSnapshot().context.spent.usd).toBeLessThanOrEqual(treasurySettings.dailySpendCapUsd);
+    actor.stop();
+  });
+});
