@@ -41,5 +41,6 @@ export {
   type ConnectAkashOptions,
   connectAkash,
 } from "./connect-akash.js";
+export { isIdleGoawayError } from "./idle-goaway.js";
 export { manifestOfSdl } from "./sdl-manifest.js";
 export type { TxStep, TxStepHook } from "./tx-executor.js";

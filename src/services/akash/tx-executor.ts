@@ -57,6 +57,18 @@ type Inclusion =
   | { readonly status: "failed"; readonly tx: IncludedTx }
   | { readonly status: "dead" };
 
+const SEQUENCE_MISMATCH = /account sequence mismatch, expected (\d+), got \d+/;
+
+/**
+ * Whether a rejection says another tx of this account holds the sequence (in the mempool: CheckTx
+ * and simulation count pending txs); then the sequence the node expects next, or null if unsaid.
+ */
+function sequenceTakenBy(rejection: ChainRejection): number | null | undefined {
+  const match = SEQUENCE_MISMATCH.exec(rejection.log);
+  if (match) return Number(match[1]);
+  return rejection.code === SDK_WRONG_SEQUENCE && rejection.codespace === "sdk" ? null : undefined;
+}
+
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 const inclusionOf = (tx: IncludedTx): Inclusion =>
@@ -215,21 +227,40 @@ export class TxExecutor {
     }
   }
 
+  /** Waits (up to the inclusion timeout) until the account's committed sequence reaches `sequence`. */
+  private async waitForSequence(job: TxJob, sequence: number): Promise<void> {
+    const deadline = Date.now() + this.options.inclusionTimeoutMs;
+    while (Date.now() < deadline) {
+      await sleep(this.options.pollIntervalMs);
+      const account = await this.options.signer.account().catch(() => undefined);
+      if (account && account.sequence >= sequence) return;
+    }
+    throw new EffectError(
+      "retryable",
+      `${job.kind} ${job.key}: another tx of this account held sequence ${sequence - 1} and did not reach a block in time`,
+    );
+  }
+
   private async signAndSend(job: TxJob): Promise<TxResult> {
     const { signer, intents, chainId, memo = "" } = this.options;
     const what = `${job.kind} ${job.key}`;
     for (let attempt = 1; attempt <= MAX_SIGNING_ATTEMPTS; attempt += 1) {
       const messages = await job.messages();
       if (messages.length === 0) return this.completeAlreadyDone(job.key, null);
+      const account = await this.chain(`${what}: query the account`, () => signer.account());
       let fee: Awaited<ReturnType<SigningClient["estimateFee"]>>;
       try {
         fee = await signer.estimateFee(messages, memo);
       } catch (error) {
         const rejection = chainRejectionOf(error);
-        if (rejection) return this.reportRejection(job, rejection, null);
-        throw toChainEffectError(error, `${what}: simulate`);
+        if (!rejection) throw toChainEffectError(error, `${what}: simulate`);
+        const taken = sequenceTakenBy(rejection);
+        if (taken === undefined || attempt === MAX_SIGNING_ATTEMPTS) {
+          return this.reportRejection(job, rejection, null);
+        }
+        await this.waitForSequence(job, taken ?? account.sequence + 1);
+        continue;
       }
-      const account = await this.chain(`${what}: query the account`, () => signer.account());
       const signed: SignedTx = await this.chain(`${what}: sign`, () =>
         signer.sign(messages, fee, memo, account, chainId),
       );
@@ -240,8 +271,9 @@ export class TxExecutor {
         signer.broadcast(signed.bytes),
       );
       if (answer.status === "rejected") {
-        if (answer.rejection.code === SDK_WRONG_SEQUENCE && attempt < MAX_SIGNING_ATTEMPTS) {
-          await sleep(this.options.pollIntervalMs);
+        const taken = sequenceTakenBy(answer.rejection);
+        if (taken !== undefined && attempt < MAX_SIGNING_ATTEMPTS) {
+          await this.waitForSequence(job, taken ?? signed.sequence + 1);
           continue;
         }
         return this.reportRejection(job, answer.rejection, signed.hash);

@@ -2,7 +2,15 @@ import { StargateClient } from "@cosmjs/stargate";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { DevnetHandle } from "../../../src/devnet/index.js";
 import { EffectError } from "../../../src/machines/shared/effect-failure.js";
-import type { BidInfo, LeaseKey, TxStep, TxStepHook } from "../../../src/services/akash/index.js";
+import {
+  type BidInfo,
+  connectAkash,
+  endpointsFromDevnet,
+  type LeaseKey,
+  type TxResult,
+  type TxStep,
+  type TxStepHook,
+} from "../../../src/services/akash/index.js";
 import { startTestDevnet } from "../../support/devnet.js";
 import { type AgentUnderTest, agentSdl, eventually, FAST, freshDseq, startAgent } from "./akash-test-kit.js";
 
@@ -242,6 +250,38 @@ describe("akash service on the devnet: one effect per idempotency key, across cr
     expect(retried.alreadyDone).toBe(false);
     expect(retried.txHash).not.toBe(failed.txHash);
     expect(await deposited()).toBe(before + 60_000n);
+  });
+
+  it("a tx signed while another of the account's txs waits in the mempool waits for that one's block", async () => {
+    const before = await deposited();
+    const first = `topup-${dseq}-mempool-first`;
+    const second = `topup-${dseq}-mempool-second`;
+    let secondResult: TxResult | undefined;
+    await agent.restart({
+      ...FAST,
+      onTxStep: async (step, info) => {
+        if (step === "broadcast" && info.key === first) {
+          secondResult = await other.chain.deposit({ key: second, dseq, amountUact: "20000" });
+          throw new SimulatedCrash("crash after broadcast");
+        }
+      },
+    });
+    // A second process of the same account (a restart racing the old one) signs while `first` is pending.
+    const other = await connectAkash({
+      endpoints: endpointsFromDevnet(devnet),
+      wallets: agent.wallets,
+      store: agent.store,
+      options: FAST,
+    });
+    await expect(agent.akash.chain.deposit({ key: first, dseq, amountUact: "10000" })).rejects.toThrow(
+      SimulatedCrash,
+    );
+    expect(secondResult?.alreadyDone).toBe(false);
+    await agent.restart();
+    const firstResult = await agent.akash.chain.deposit({ key: first, dseq, amountUact: "10000" });
+    expect(firstResult.txHash).toBe(agent.store.intents.get(first)?.txHash);
+    expect(await deposited()).toBe(before + 30_000n);
+    await other.chain.close();
   });
 
   it("runs concurrent calls one after the other, so their sequences never collide", async () => {
