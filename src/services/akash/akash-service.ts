@@ -46,8 +46,10 @@ export type ChainMessage =
 
 /**
  * Several messages in one transaction (one block, one fee) under one idempotency key: the chain
- * applies all of them or none. E.g. `mintAct` + `createDeployment`, `deposit` + `mintAct`, or a
- * migration's `createLease` (new) + `closeLease` (old) once the new provider is ready.
+ * applies all of them or none. E.g. `mintAct` + `createDeployment`, `deposit` + `mintAct` (top up
+ * and refill ACT), or after a migration `closeDeployment` (old) + `deposit` (new). Idempotent as a
+ * whole: once a creation in it (deployment, lease) is on chain, or every message's effect is, the
+ * transaction counts as done; a close another party already made is dropped from a retry.
  */
 export interface SubmitRequest extends TxRequest {
   messages: ChainMessage[];
