@@ -2,6 +2,7 @@
 import { CommanderError } from "commander";
 import { buildProgram } from "./cli/program.js";
 import { AgentError } from "./errors.js";
+import { isIdleGoawayError } from "./services/akash/index.js";
 
 async function main(argv: string[]): Promise<void> {
   try {
@@ -19,5 +20,11 @@ async function main(argv: string[]): Promise<void> {
     throw error;
   }
 }
+
+process.on("uncaughtException", (error) => {
+  if (isIdleGoawayError(error)) return;
+  process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.exit(1);
+});
 
 await main(process.argv);

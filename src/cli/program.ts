@@ -4,7 +4,9 @@ import { registerCostCommand } from "./commands/cost.js";
 import { registerDevnetCommand } from "./commands/devnet.js";
 import { registerInitCommand } from "./commands/init.js";
 import { registerKeysCommand } from "./commands/keys.js";
+import { registerRunCommand } from "./commands/run.js";
 import { registerSdlCommand } from "./commands/sdl.js";
+import { registerStatusCommand } from "./commands/status.js";
 
 /** Builds the `akash-agent` command tree. Each command lives in its own file under ./commands. */
 export function buildProgram(): Command {
@@ -16,6 +18,8 @@ export function buildProgram(): Command {
   );
   registerInitCommand(program);
   registerKeysCommand(program);
+  registerRunCommand(program);
+  registerStatusCommand(program);
   registerSdlCommand(program);
   registerCostCommand(program);
   registerDevnetCommand(program);

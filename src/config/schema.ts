@@ -160,7 +160,48 @@ export const configSchema = z.strictObject({
       healthCheckMs: positive().default(30_000),
       balancePollMs: positive().default(10_000),
       reproductionCheckMs: positive().default(3_600_000),
+      /** How often a waiting step looks at the chain or the provider again (the devnet uses its block time). */
+      chainPollMs: positive().default(2_000),
+      /** First retry delay of a failed step; it doubles up to maxBackoffMs. */
+      baseBackoffMs: positive().default(1_000),
       maxBackoffMs: positive().default(60_000),
+      /** Retries of one step before it counts as a failed attempt. */
+      stepRetries: z.number().int().min(0).default(5),
+    })
+    .prefault({}),
+
+  timeouts: z
+    .strictObject({
+      /** A lease must show up active on chain this soon after MsgCreateLease. */
+      leaseConfirmMs: positive().default(120_000),
+      /** The services must be ready this soon after the manifest is sent. */
+      servicesReadyMs: positive().default(300_000),
+      /** Minted ACT must settle this soon (BME settles per epoch). */
+      mintSettleMs: positive().default(180_000),
+      /** A provider `/status` slower than this counts as unresponsive. */
+      slowProviderMs: positive().default(5_000),
+      /** A treasury request with no answer is sent again after this long. */
+      treasuryRequestMs: positive().default(30_000),
+      /** A shutdown waits this long for the lease to close. */
+      shutdownMs: positive().default(120_000),
+    })
+    .prefault({}),
+
+  treasury: z
+    .strictObject({
+      /** AKT always kept for fees; under it an emergency swap is wanted. */
+      feeReserveAkt: nonNegative().default(1),
+      /** AKT bought by one emergency CRO→AKT swap. */
+      swapChunkAkt: positive().default(10),
+    })
+    .prefault({}),
+
+  providers: z
+    .strictObject({
+      /** Auditor accounts whose signed provider attributes count as audited in bid scoring. */
+      trustedAuditors: z
+        .array(z.string().regex(/^akash1[02-9ac-hj-np-z]{38,58}$/, "an akash1… address"))
+        .default([]),
     })
     .prefault({}),
 

@@ -52,6 +52,8 @@ export interface DevnetEndpoints {
   readonly control: string;
   readonly consoleApi: string;
   readonly blockTimeMs: number;
+  /** Accounts that sign provider attributes on this devnet (what `signedBy` and audit scores trust). */
+  readonly auditors: readonly string[];
   readonly providers: readonly DevnetProviderInfo[];
 }
 

@@ -278,6 +278,7 @@ export async function startDevnet(options: DevnetOptions = {}): Promise<DevnetHa
       control: controlUrl,
       consoleApi: consoleUrl,
       blockTimeMs,
+      auditors: [keys.auditor],
       providers: providers.map((p) => ({
         address: p.address,
         hostUri: p.hostUri,

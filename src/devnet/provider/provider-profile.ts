@@ -49,7 +49,7 @@ export const DEFAULT_PROVIDER_PROFILES: readonly ProviderProfile[] = [
     uptime: 0.995,
     failDeploymentChance: 0,
     priceFactor: 1.0,
-    storageClasses: ["beta2"],
+    storageClasses: ["beta2", "beta3"],
     capacity: { cpuMilli: 32_000, memoryBytes: 128 * GiB, storageBytes: 2048 * GiB },
   },
   {
@@ -73,7 +73,7 @@ export const DEFAULT_PROVIDER_PROFILES: readonly ProviderProfile[] = [
     uptime: 0.99,
     failDeploymentChance: 0,
     priceFactor: 0.9,
-    storageClasses: ["beta2"],
+    storageClasses: ["beta2", "beta3"],
     capacity: { cpuMilli: 32_000, memoryBytes: 128 * GiB, storageBytes: 2048 * GiB },
   },
   {

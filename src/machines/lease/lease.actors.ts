@@ -23,6 +23,12 @@ export interface CreateDeploymentInput {
   key: string;
   deployment: DeploymentRef;
   depositUact: string;
+  /**
+   * Deployments the lease still holds (the serving one, the one being replaced). Any other
+   * deployment the agent created and left open — e.g. one broadcast just before a crash whose
+   * snapshot never recorded it — is an orphan the actor closes before creating a new one.
+   */
+  keepDseqs: string[];
 }
 
 export interface CollectBidsInput {

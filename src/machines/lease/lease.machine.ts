@@ -345,6 +345,9 @@ export const leaseMachine = setup({
                   key: `${context.agentId}:deployment:${context.deployment?.dseq}`,
                   deployment: context.deployment!,
                   depositUact: context.settings.initialDepositUact,
+                  keepDseqs: [context.lease?.dseq, context.previous?.dseq].filter(
+                    (dseq): dseq is string => dseq !== undefined,
+                  ),
                 }),
                 onDone: { target: "#lease.requesting_bids.collecting", actions: "clearRetries" },
                 onError: [

@@ -74,6 +74,14 @@ export class AgentKeys {
     return deriveEncryptionKey(this.#seed, index);
   }
 
+  /**
+   * The mnemonic itself, for the one place that needs it whole: the SDL's secret injection, so the
+   * deployed agent can open its own keystore from `AGENT_MNEMONIC`.
+   */
+  mnemonic(): Secret<string> {
+    return this.#mnemonic;
+  }
+
   /** The cosmjs signers for the Akash key (transactions and provider JWTs). */
   akashWallets(index = this.identity.keyIndices.akash): Promise<AkashWallets> {
     return createAkashWallets(this.#mnemonic, index);

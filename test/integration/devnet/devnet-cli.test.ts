@@ -31,7 +31,17 @@ describe("akash-agent devnet", () => {
     const line = await firstLine(child.stdout);
     const endpoints = JSON.parse(line) as Record<string, unknown> & { control: string; providers: unknown[] };
     expect(Object.keys(endpoints).sort()).toEqual(
-      ["blockTimeMs", "chainId", "consoleApi", "control", "faucet", "grpc", "providers", "rpc"].sort(),
+      [
+        "auditors",
+        "blockTimeMs",
+        "chainId",
+        "consoleApi",
+        "control",
+        "faucet",
+        "grpc",
+        "providers",
+        "rpc",
+      ].sort(),
     );
     expect(endpoints.blockTimeMs).toBe(100);
     expect(endpoints.providers).toHaveLength(2);

@@ -220,8 +220,11 @@ deployment:
       (await sdk.akash.market.v1beta5.getBids({ filters: { owner: address, dseq, state: "" } })).bids.map(
         (b) => b.bid!.id!.provider,
       );
-    // Only provider-0 offers the beta3 storage class.
-    expect(await bidders(beta3.dseq)).toEqual([devnet.providers[0]!.address]);
+    // Providers 0, 1 and 3 offer the beta3 storage class; 2 and 4 do not.
+    await waitForBids(tenant, beta3.dseq, 3);
+    expect((await bidders(beta3.dseq)).sort()).toEqual(
+      [devnet.providers[0]!.address, devnet.providers[1]!.address, devnet.providers[3]!.address].sort(),
+    );
     // Only provider-2 is in na-us-east, and it asks less than 0.8 uact per block.
     expect(await bidders(cheap.dseq)).toEqual([devnet.providers[2]!.address]);
     const tooCheap = await createDeployment(

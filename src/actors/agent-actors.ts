@@ -1,0 +1,132 @@
+import { fromCallback, fromPromise } from "xstate";
+import type {
+  AlertOutboxEvent,
+  AwaitFundingInput,
+  AwaitFundingOutput,
+} from "../machines/agent/agent.actors.js";
+import type { AlertToDeliver, LoadedIdentity } from "../machines/agent/agent.types.js";
+import type { KeyName } from "../machines/keys/keys.types.js";
+import type { ChildRecord } from "../machines/reproduction/reproduction.types.js";
+import type { AgentServices } from "./agent-services.js";
+import type { AlertChannels } from "./alert-channels.js";
+import { pollUntil } from "./poll-until.js";
+
+/** How often the funding wait repeats the addresses to fund. */
+const FUNDING_REMINDER_MS = 30_000;
+
+export function createAgentActors(services: AgentServices, channels: AlertChannels) {
+  const { chain, store, keys, keystore, logger, settings } = services;
+  const log = logger.child({ actor: "agent" });
+
+  const deliver = async (alert: AlertToDeliver) => {
+    const { alert: stored, created } = store.alerts.raise({
+      id: alert.id,
+      severity: alert.severity,
+      title: alert.title,
+      message: alert.message,
+      metadata: { source: alert.source },
+      channels: channels.names(),
+    });
+    if (!created && stored.deliveredAt !== null) return;
+    await channels.deliver(alert);
+    store.alerts.markDelivered(alert.id, services.now());
+  };
+
+  return {
+    loadIdentity: fromPromise<LoadedIdentity, void>(async () => {
+      const contents = await keystore.load();
+      const createdAt = Date.parse(contents.createdAt);
+      const { identity } = keys;
+      const rotated = (index: number) => ({ index, rotatedAt: createdAt });
+      const keyIndices: Record<KeyName, { index: number; rotatedAt: number }> = {
+        akash: rotated(identity.keyIndices.akash),
+        payment: rotated(identity.keyIndices.evm),
+        identity: rotated(identity.keyIndices.nostr),
+        encryption: rotated(identity.keyIndices.encryption),
+      };
+      const children: ChildRecord[] = store.children.list({ state: "active" }).map((child) => ({
+        childId: child.id,
+        akash: child.addresses.akash ?? "",
+        npub: child.addresses.nostr ?? "",
+        role: child.role === "specialized" ? "specialized" : "replica",
+        region: child.region,
+        dseq: child.dseq,
+        provider: child.provider,
+        activatedAt: child.createdAt,
+        lastHeartbeatAt: child.lastHeartbeatAt ?? null,
+        silent: false,
+      }));
+      log.info({ agentId: identity.agentId, akash: identity.akash }, "identity loaded");
+      return {
+        identity: {
+          agentId: identity.agentId,
+          akash: identity.akash,
+          evm: identity.evm,
+          npub: identity.npub,
+          nostrPubkey: identity.nostrPubkey,
+        },
+        keys: keyIndices,
+        children,
+      };
+    }),
+
+    awaitFunding: fromPromise<AwaitFundingOutput, AwaitFundingInput>(async ({ input, signal }) => {
+      const minimum = BigInt(input.minimumUakt);
+      const first = await chain.balances(input.akash);
+      if (BigInt(first.uakt) < minimum && services.faucet) {
+        log.info(
+          { address: input.akash, uakt: (minimum * 2n).toString() },
+          "devnet: funding the agent from the faucet",
+        );
+        await services.faucet(input.akash, (minimum * 2n).toString());
+      }
+      let lastReminder = 0;
+      const balances = await pollUntil({
+        signal,
+        intervalMs: settings.pollIntervalMs,
+        deadline: Number.POSITIVE_INFINITY,
+        now: services.now,
+        read: async () => {
+          const current = await chain.balances(input.akash);
+          if (BigInt(current.uakt) < minimum && services.now() - lastReminder >= FUNDING_REMINDER_MS) {
+            lastReminder = services.now();
+            log.warn(
+              { address: input.akash, balanceUakt: current.uakt, neededUakt: input.minimumUakt },
+              "waiting for funds: send AKT to the agent's address",
+            );
+          }
+          return current;
+        },
+        done: (current) => BigInt(current.uakt) >= minimum,
+      });
+      log.info({ address: input.akash, balanceUakt: balances.uakt }, "funded");
+      return { uakt: balances.uakt, at: services.now() };
+    }),
+
+    alertOutbox: fromCallback<AlertOutboxEvent>(({ receive }) => {
+      let stopped = false;
+      const send = (alert: AlertToDeliver) => {
+        deliver(alert).catch((error: unknown) => {
+          if (!stopped)
+            log.error(
+              { err: error, alert: alert.id },
+              "alert delivery failed; it stays queued for the next start",
+            );
+        });
+      };
+      for (const pending of store.alerts.undelivered()) {
+        send({
+          id: pending.id,
+          severity: pending.severity,
+          title: pending.title,
+          message: pending.message,
+          source: String(pending.metadata.source ?? "agent"),
+        });
+      }
+      receive((event) => send(event.alert));
+      return () => {
+        stopped = true;
+      };
+    }),
+  };
+}

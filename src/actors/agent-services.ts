@@ -1,0 +1,44 @@
+import type { Logger } from "../logging/index.js";
+import type { AkashChain, ProviderDirectory, ProviderGateway } from "../services/akash/akash-service.js";
+import type { AgentKeys, KeystoreBackend } from "../services/keys/index.js";
+import type { AgentStore } from "../services/store/index.js";
+import type { MetricsSource } from "./metrics-source.js";
+import type { SdlFactory } from "./sdl-factory.js";
+
+/** Timings and policy the actors need (from config; tests shrink them). */
+export interface ActorSettings {
+  /** How often waiting actors look at the chain or the provider again. */
+  pollIntervalMs: number;
+  /** How long a lease may take to appear active on chain after MsgCreateLease. */
+  leaseConfirmTimeoutMs: number;
+  /** How long the services may take to become ready after the manifest is sent. */
+  servicesReadyTimeoutMs: number;
+  /** How long minted ACT may take to settle. */
+  mintSettleTimeoutMs: number;
+  /** A provider `/status` slower than this counts as unresponsive. */
+  slowProviderMs: number;
+  blockSeconds: number;
+  actUsd: number;
+  /** Used when the chain's oracle has no AKT price. */
+  aktUsdFallback: number;
+  scoringWeights: { price: number; uptime: number; reputation: number; diversity: number };
+  /** Auditor accounts whose signed provider attributes count as audited. */
+  trustedAuditors: string[];
+}
+
+/** Everything the actors work with. Built once per agent process by the runtime. */
+export interface AgentServices {
+  chain: AkashChain;
+  gateway: ProviderGateway;
+  directory: ProviderDirectory;
+  store: AgentStore;
+  keys: AgentKeys;
+  keystore: KeystoreBackend;
+  sdl: SdlFactory;
+  metrics: MetricsSource;
+  logger: Logger;
+  settings: ActorSettings;
+  now: () => number;
+  /** On the devnet only: tops the agent's account up from the faucet. */
+  faucet?: (address: string, uakt: string) => Promise<void>;
+}

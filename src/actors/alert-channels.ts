@@ -1,0 +1,48 @@
+import type { Logger } from "../logging/index.js";
+import type { AlertToDeliver } from "../machines/agent/agent.types.js";
+
+const severityRank = { low: 0, medium: 1, high: 2, critical: 3 } as const;
+
+export interface AlertChannelsOptions {
+  logger: Logger;
+  console: boolean;
+  webhooks: string[];
+  minSeverity: keyof typeof severityRank;
+  /** Per-request timeout for webhooks. */
+  timeoutMs?: number;
+}
+
+/** Where alerts go: the log (console channel) and JSON webhooks. Nostr DMs arrive with the Nostr service. */
+export interface AlertChannels {
+  names(): string[];
+  deliver(alert: AlertToDeliver): Promise<void>;
+}
+
+export function createAlertChannels(options: AlertChannelsOptions): AlertChannels {
+  const log = options.logger.child({ channel: "alerts" });
+  return {
+    names: () => [...(options.console ? ["console"] : []), ...options.webhooks.map(() => "webhook")],
+    async deliver(alert) {
+      if (severityRank[alert.severity] < severityRank[options.minSeverity]) return;
+      if (options.console) {
+        const line = {
+          alert: alert.id,
+          severity: alert.severity,
+          source: alert.source,
+          detail: alert.message,
+        };
+        if (severityRank[alert.severity] >= severityRank.high) log.error(line, alert.title);
+        else log.warn(line, alert.title);
+      }
+      for (const url of options.webhooks) {
+        const response = await fetch(url, {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: JSON.stringify(alert),
+          signal: AbortSignal.timeout(options.timeoutMs ?? 10_000),
+        });
+        if (!response.ok) throw new Error(`webhook ${new URL(url).host} answered ${response.status}`);
+      }
+    },
+  };
+}

@@ -1,0 +1,318 @@
+import { fromPromise } from "xstate";
+import { type BidCandidate, scoreBids } from "../domain/index.js";
+import type {
+  AwaitServicesInput,
+  AwaitServicesOutput,
+  CloseDeploymentsInput,
+  CloseLeaseInput,
+  CollectBidsInput,
+  CollectBidsOutput,
+  ConfirmLeaseInput,
+  ConfirmLeaseOutput,
+  CreateDeploymentInput,
+  CreateLeaseInput,
+  EvaluateBidsInput,
+  EvaluateBidsOutput,
+  GenerateSdlInput,
+  GenerateSdlOutput,
+  PlanMigrationInput,
+  PlanMigrationOutput,
+  SendManifestInput,
+} from "../machines/lease/lease.actors.js";
+import type { BidSummary } from "../machines/lease/lease.types.js";
+import { EffectError } from "../machines/shared/index.js";
+import { manifestOfSdl } from "../services/akash/sdl-manifest.js";
+import type { AgentServices } from "./agent-services.js";
+import { pollUntil } from "./poll-until.js";
+
+const REGION = "location-region";
+
+/** The lease machine's effects on the real network. */
+export function createLeaseActors(services: AgentServices) {
+  const { chain, gateway, directory, store, sdl, logger, settings } = services;
+  const log = logger.child({ actor: "lease" });
+
+  const deployableManifest = async (resources: GenerateSdlInput["resources"], expectedVersion: string) => {
+    const deployable = sdl.deployable(resources);
+    const manifest = await manifestOfSdl(deployable.yamlWithSecrets());
+    if (manifest.manifestVersion !== expectedVersion) {
+      throw new EffectError(
+        "fatal",
+        `the regenerated SDL has manifest version ${manifest.manifestVersion}, the deployment has ${expectedVersion}: the agent's settings changed since it was created`,
+      );
+    }
+    return { deployable, manifest };
+  };
+
+  return {
+    generateSdl: fromPromise<GenerateSdlOutput, GenerateSdlInput>(async ({ input }) => {
+      const deployable = sdl.deployable(input.resources);
+      const [manifest, height] = await Promise.all([
+        manifestOfSdl(deployable.yamlWithSecrets()),
+        chain.height(),
+      ]);
+      // A dseq is unique per owner forever; the block height is the usual choice, bumped past
+      // any dseq this agent already used.
+      const used = (await chain.activeDeployments()).map((deployment) => BigInt(deployment.dseq));
+      const dseq = [BigInt(height), ...used.map((value) => value + 1n)].reduce((a, b) => (a > b ? a : b));
+      log.info(
+        {
+          dseq: dseq.toString(),
+          purpose: input.purpose,
+          resources: input.resources,
+          maxPriceUact: deployable.maxPricePerBlock,
+        },
+        "generated the SDL",
+      );
+      return {
+        dseq: dseq.toString(),
+        manifestVersion: manifest.manifestVersion,
+        resources: input.resources,
+        maxPriceUact: deployable.maxPricePerBlock,
+      };
+    }),
+
+    createDeployment: fromPromise<void, CreateDeploymentInput>(async ({ input }) => {
+      const { deployment } = input;
+      const keep = new Set([...input.keepDseqs, deployment.dseq]);
+      for (const orphan of await chain.activeDeployments()) {
+        if (keep.has(orphan.dseq)) continue;
+        log.warn({ dseq: orphan.dseq }, "closing a deployment the agent no longer holds (orphan)");
+        await chain.closeDeployment({ key: `${input.key}:orphan:${orphan.dseq}`, dseq: orphan.dseq });
+      }
+      const { deployable } = await deployableManifest(deployment.resources, deployment.manifestVersion);
+      log.info({ dseq: deployment.dseq, depositUact: input.depositUact }, "creating the deployment");
+      const result = await chain.createDeployment({
+        key: input.key,
+        dseq: deployment.dseq,
+        sdlYaml: deployable.yamlWithSecrets(),
+        manifestVersion: deployment.manifestVersion,
+        depositUact: input.depositUact,
+      });
+      store.spending.record({
+        key: input.key,
+        kind: "deployment_deposit",
+        denom: "uact",
+        amount: input.depositUact,
+        ...(result.txHash ? { txHash: result.txHash } : {}),
+      });
+      log.info(
+        { dseq: deployment.dseq, alreadyDone: result.alreadyDone },
+        "deployment on chain: waiting for bids",
+      );
+    }),
+
+    collectBids: fromPromise<CollectBidsOutput, CollectBidsInput>(async ({ input, signal }) => {
+      const excluded = new Set(input.excludedProviders);
+      const deadline = services.now() + input.windowMs;
+      let seen = -1;
+      const open = await pollUntil({
+        signal,
+        intervalMs: settings.pollIntervalMs,
+        deadline,
+        now: services.now,
+        read: async () => {
+          const bids = (await chain.bids(input.dseq)).filter(
+            (bid) => bid.state === "open" && !excluded.has(bid.provider),
+          );
+          if (bids.length !== seen) {
+            seen = bids.length;
+            log.info(
+              { dseq: input.dseq, bids: bids.length, wanted: input.minBids, height: await chain.height() },
+              "bids received",
+            );
+          }
+          return bids;
+        },
+        done: (bids) => bids.length >= input.minBids,
+      });
+      const summaries: BidSummary[] = [];
+      for (const bid of open) {
+        const provider = await chain.provider(bid.provider);
+        const region = provider?.attributes.find((attribute) => attribute.key === REGION)?.value;
+        summaries.push({
+          dseq: bid.dseq,
+          gseq: bid.gseq,
+          oseq: bid.oseq,
+          provider: bid.provider,
+          priceUact: bid.priceUact,
+          ...(region ? { region } : {}),
+        });
+      }
+      return { bids: summaries };
+    }),
+
+    evaluateBids: fromPromise<EvaluateBidsOutput, EvaluateBidsInput>(async ({ input }) => {
+      const addresses = input.bids.map((bid) => bid.provider);
+      const listed = new Map((await directory.providers(addresses)).map((entry) => [entry.owner, entry]));
+      const history = new Map(store.providerPerformance.allStats().map((stats) => [stats.provider, stats]));
+      const candidates: BidCandidate[] = [];
+      for (const bid of input.bids) {
+        const entry = listed.get(bid.provider);
+        const onChain = entry ? null : await chain.provider(bid.provider);
+        candidates.push({
+          provider: bid.provider,
+          price: bid.priceUact,
+          denom: "uact",
+          attributes: entry?.attributes ?? onChain?.attributes ?? [],
+          uptime: entry
+            ? {
+                uptime1d: entry.uptime1d,
+                uptime7d: entry.uptime7d,
+                uptime30d: entry.uptime30d,
+                isOnline: entry.isOnline,
+              }
+            : null,
+          history: history.get(bid.provider) ?? null,
+        });
+      }
+      const result = scoreBids({
+        bids: candidates,
+        maxPricePerBlock: input.maxPriceUact,
+        auditors: settings.trustedAuditors,
+        family: [],
+        excludedProviders: input.excludedProviders,
+        weights: settings.scoringWeights,
+      });
+      for (const ranked of result.ranked) {
+        log.info(
+          {
+            rank: ranked.rank,
+            provider: ranked.provider,
+            priceUact: ranked.price,
+            region: ranked.region,
+            audited: ranked.audited,
+            total: Number(ranked.total.toFixed(2)),
+            breakdown: ranked.breakdown,
+          },
+          "bid scored",
+        );
+      }
+      for (const rejected of result.rejected) {
+        log.info(
+          { provider: rejected.provider, reason: rejected.reason, detail: rejected.detail },
+          "bid rejected",
+        );
+      }
+      const byProvider = new Map(input.bids.map((bid) => [bid.provider, bid]));
+      const ranked = result.ranked.flatMap((entry) => {
+        const bid = byProvider.get(entry.provider);
+        return bid ? [{ ...bid, score: Number(entry.total.toFixed(2)) }] : [];
+      });
+      return { ranked, chosen: ranked[0] ?? null };
+    }),
+
+    createLease: fromPromise<void, CreateLeaseInput>(async ({ input }) => {
+      log.info(
+        { provider: input.bid.provider, dseq: input.bid.dseq, priceUact: input.bid.priceUact },
+        "accepting the bid",
+      );
+      await chain.createLease({ key: input.key, bid: input.bid });
+      store.providerPerformance.leaseStarted(input.bid, services.now());
+    }),
+
+    confirmLease: fromPromise<ConfirmLeaseOutput, ConfirmLeaseInput>(async ({ input, signal }) => {
+      const lease = await pollUntil({
+        signal,
+        intervalMs: settings.pollIntervalMs,
+        deadline: services.now() + settings.leaseConfirmTimeoutMs,
+        now: services.now,
+        read: () => chain.lease(input.lease),
+        done: (found) => found !== null && found.state !== "unknown",
+      });
+      if (lease?.state !== "active") {
+        throw new EffectError("provider", `the lease is ${lease?.state ?? "missing"} on chain, not active`);
+      }
+      const provider = await chain.provider(input.lease.provider);
+      if (!provider?.hostUri)
+        throw new EffectError("provider", `provider ${input.lease.provider} has no host URI on chain`);
+      log.info({ provider: input.lease.provider, hostUri: provider.hostUri }, "lease active on chain");
+      return { hostUri: provider.hostUri };
+    }),
+
+    sendManifest: fromPromise<void, SendManifestInput>(async ({ input }) => {
+      const { manifest } = await deployableManifest(input.resources, input.manifestVersion);
+      log.info({ provider: input.lease.provider, dseq: input.lease.dseq }, "sending the manifest");
+      await gateway.sendManifest({
+        lease: input.lease,
+        hostUri: input.hostUri,
+        manifestJson: manifest.manifestJson,
+      });
+    }),
+
+    awaitServices: fromPromise<AwaitServicesOutput, AwaitServicesInput>(async ({ input, signal }) => {
+      let last = "";
+      const status = await pollUntil({
+        signal,
+        intervalMs: settings.pollIntervalMs,
+        deadline: services.now() + settings.servicesReadyTimeoutMs,
+        now: services.now,
+        read: async () => {
+          const current = await gateway.leaseStatus({ lease: input.lease, hostUri: input.hostUri });
+          const summary =
+            current?.services
+              .map((service) => `${service.name} ${service.ready}/${service.total}`)
+              .join(", ") ?? "";
+          if (summary !== last) {
+            last = summary;
+            log.info({ services: summary || "none yet" }, "waiting for the services to be ready");
+          }
+          return current;
+        },
+        done: (current) =>
+          current !== null &&
+          current.services.length > 0 &&
+          current.services.every((service) => service.total > 0 && service.ready >= service.total),
+      });
+      if (!status?.services.every((service) => service.ready >= service.total)) {
+        throw new EffectError(
+          "provider",
+          `the services did not become ready in time (${last || "no status"})`,
+        );
+      }
+      const uris = [
+        ...status.services.flatMap((service) => service.uris),
+        ...status.forwardedPorts.map((port) => `${port.host}:${port.externalPort}`),
+      ];
+      log.info({ uris }, "services ready");
+      return { uris };
+    }),
+
+    planMigration: fromPromise<PlanMigrationOutput, PlanMigrationInput>(async ({ input }) => {
+      const [probe, lease] = await Promise.all([
+        input.lease.hostUri
+          ? gateway.probe({
+              provider: input.lease.provider,
+              hostUri: input.lease.hostUri,
+              timeoutMs: settings.slowProviderMs,
+            })
+          : Promise.resolve({ ok: false, latencyMs: 0 }),
+        chain.lease(input.lease),
+      ]);
+      const gone =
+        !probe.ok || lease === null || lease.state === "closed" || lease.state === "insufficient_funds";
+      const strategy = gone ? "rebid" : "new_deployment";
+      log.warn({ provider: input.lease.provider, reason: input.reason, strategy }, "migrating");
+      store.providerPerformance.leaseEnded(input.lease, {
+        endedAt: services.now(),
+        outcome: input.reason.includes("reclaim") ? "reclaimed" : gone ? "offline" : "degraded",
+        issues: [input.reason],
+      });
+      return { strategy };
+    }),
+
+    closeLease: fromPromise<void, CloseLeaseInput>(async ({ input }) => {
+      log.info({ provider: input.lease.provider, dseq: input.lease.dseq }, "closing the lease");
+      await chain.closeLease({ key: input.key, lease: input.lease });
+    }),
+
+    closeDeployments: fromPromise<void, CloseDeploymentsInput>(async ({ input }) => {
+      for (const dseq of input.dseqs) {
+        const deployment = await chain.deployment(dseq);
+        if (!deployment || deployment.state === "closed") continue;
+        log.info({ dseq }, "closing the deployment (escrow is refunded)");
+        await chain.closeDeployment({ key: `${input.key}:${dseq}`, dseq });
+      }
+    }),
+  };
+}

@@ -1,0 +1,32 @@
+export interface PollOptions<T> {
+  read: () => Promise<T>;
+  done: (value: T) => boolean;
+  intervalMs: number;
+  /** Absolute time (ms) after which the last reading is returned even if not done. */
+  deadline: number;
+  now: () => number;
+  /** The actor's signal: a stopped actor stops polling. */
+  signal: AbortSignal;
+}
+
+/** Reads until `done` says so or the deadline passes; returns the last reading either way. */
+export async function pollUntil<T>(options: PollOptions<T>): Promise<T> {
+  for (;;) {
+    const value = await options.read();
+    if (options.done(value) || options.now() >= options.deadline || options.signal.aborted) return value;
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(
+        resolve,
+        Math.min(options.intervalMs, Math.max(0, options.deadline - options.now())),
+      );
+      options.signal.addEventListener(
+        "abort",
+        () => {
+          clearTimeout(timer);
+          resolve();
+        },
+        { once: true },
+      );
+    });
+  }
+}

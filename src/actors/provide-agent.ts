@@ -1,0 +1,51 @@
+import {
+  agentMachine,
+  healthMachine,
+  keyRotationMachine,
+  leaseMachine,
+  reproductionMachine,
+  treasuryMachine,
+} from "../machines/index.js";
+import { createAgentActors } from "./agent-actors.js";
+import type { AgentServices } from "./agent-services.js";
+import type { AlertChannels } from "./alert-channels.js";
+import { createHealthActors } from "./health-actors.js";
+import { createKeyRotationActors } from "./keys-actors.js";
+import { createLeaseActors } from "./lease-actors.js";
+import { createReproductionActors } from "./reproduction-actors.js";
+import { createTreasuryActors } from "./treasury-actors.js";
+import { createWaitActors } from "./wait-actors.js";
+
+export interface ProvideAgentOptions {
+  channels: AlertChannels;
+  feeReserveUakt: string;
+  heartbeatTimeoutMs: number;
+}
+
+/**
+ * The agent machine with every actor of every machine bound to the real services. Child machines
+ * are provided one by one: `provide` on the root does not reach into the machines it invokes.
+ */
+export function provideAgentMachine(services: AgentServices, options: ProvideAgentOptions) {
+  const wait = createWaitActors(services.now);
+  const lease = leaseMachine.provide({ actors: { ...createLeaseActors(services), ...wait } });
+  return agentMachine.provide({
+    actors: {
+      ...createAgentActors(services, options.channels),
+      ...wait,
+      lease,
+      health: healthMachine.provide({ actors: { ...createHealthActors(services), ...wait } }),
+      keys: keyRotationMachine.provide({ actors: { ...createKeyRotationActors(services), ...wait } }),
+      treasury: treasuryMachine.provide({
+        actors: { ...createTreasuryActors(services, { feeReserveUakt: options.feeReserveUakt }), ...wait },
+      }),
+      reproduction: reproductionMachine.provide({
+        actors: {
+          ...createReproductionActors(services, { heartbeatTimeoutMs: options.heartbeatTimeoutMs }),
+          ...wait,
+          childLease: lease,
+        },
+      }),
+    },
+  });
+}

@@ -1,0 +1,64 @@
+import { hkdf } from "@noble/hashes/hkdf.js";
+import { sha256 } from "@noble/hashes/sha2.js";
+import {
+  type AgentIdentity,
+  type DailyBudget,
+  type DeployableSdl,
+  generateSdlTemplate,
+  injectSecrets,
+  type PlacementInput,
+  type Resources,
+  type SdlTemplate,
+} from "../domain/index.js";
+import { type AgentKeys, secretString } from "../services/keys/index.js";
+
+export interface SdlFactoryOptions {
+  keys: AgentKeys;
+  identity: AgentIdentity;
+  image: string;
+  budget: DailyBudget;
+  placement?: PlacementInput;
+  extraEnv?: Record<string, string>;
+}
+
+/** Builds the agent's SDL for given resources: deterministic, so a restart regenerates the same manifest version. */
+export interface SdlFactory {
+  template(resources: Resources): SdlTemplate;
+  deployable(resources: Resources): DeployableSdl;
+}
+
+/**
+ * postgres' password, derived from the agent's encryption key so that every regeneration of the SDL
+ * (after a crash, for a manifest resend) carries the same one and the manifest version matches.
+ */
+function postgresPassword(keys: AgentKeys): string {
+  const key = keys.encryptionKey().reveal();
+  const bytes = hkdf(
+    sha256,
+    key,
+    undefined,
+    new TextEncoder().encode("akash-agent/postgres-password/v1"),
+    24,
+  );
+  return secretString(Buffer.from(bytes).toString("base64url")).reveal();
+}
+
+export function createSdlFactory(options: SdlFactoryOptions): SdlFactory {
+  const template = (resources: Resources) =>
+    generateSdlTemplate({
+      resources,
+      identity: options.identity,
+      image: options.image,
+      budget: options.budget,
+      ...(options.placement ? { placement: options.placement } : {}),
+      ...(options.extraEnv ? { extraEnv: options.extraEnv } : {}),
+    });
+  return {
+    template,
+    deployable: (resources) =>
+      injectSecrets(template(resources), {
+        agentMnemonic: options.keys.mnemonic().reveal(),
+        postgresPassword: postgresPassword(options.keys),
+      }),
+  };
+}

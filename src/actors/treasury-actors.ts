@@ -1,0 +1,103 @@
+import { fromPromise } from "xstate";
+import { EffectError } from "../machines/shared/index.js";
+import type {
+  DepositEscrowInput,
+  EnsureActInput,
+  EnsureActOutput,
+  FundChildInput,
+  SpendDone,
+  SwapInput,
+  SwapOutput,
+} from "../machines/treasury/treasury.actors.js";
+import type { Balances } from "../machines/treasury/treasury.types.js";
+import type { AgentServices } from "./agent-services.js";
+import { pollUntil } from "./poll-until.js";
+
+/** AKT burnt per mint is padded by this much, so that price moves within an epoch do not leave us short. */
+const MINT_MARGIN = 1.02;
+
+/** The treasury machine's effects: balances, ACT minting, escrow deposits. */
+export function createTreasuryActors(services: AgentServices, options: { feeReserveUakt: string }) {
+  const { chain, store, settings, logger } = services;
+  const log = logger.child({ actor: "treasury" });
+
+  return {
+    readBalances: fromPromise<Balances, void>(async () => {
+      const balances = await chain.balances();
+      return {
+        uakt: balances.uakt,
+        uact: balances.uact,
+        pendingMintUact: "0",
+        croWei: null,
+        at: services.now(),
+      };
+    }),
+
+    ensureAct: fromPromise<EnsureActOutput, EnsureActInput>(async ({ input, signal }) => {
+      const wanted = BigInt(input.amountUact);
+      const before = await chain.balances();
+      if (BigInt(before.uact) >= wanted) return { at: services.now(), mintedUact: "0" };
+      const missing = wanted - BigInt(before.uact);
+      const aktUsd = await chain.aktPriceUsd().catch(() => settings.aktUsdFallback);
+      const uakt = BigInt(Math.ceil(((Number(missing) * settings.actUsd) / aktUsd) * MINT_MARGIN));
+      const spendable = BigInt(before.uakt) - BigInt(options.feeReserveUakt);
+      if (uakt > spendable) {
+        throw new EffectError(
+          "insufficient_funds",
+          `minting ${missing} uact needs ${uakt} uakt but only ${spendable > 0n ? spendable : 0n} uakt can be spent (the rest is kept for fees)`,
+        );
+      }
+      log.info({ mintUakt: uakt.toString(), forUact: missing.toString(), aktUsd }, "minting ACT from AKT");
+      const result = await chain.mintAct({ key: input.key, amountUakt: uakt.toString() });
+      store.spending.record({
+        key: input.key,
+        kind: "mint_act",
+        denom: "uakt",
+        amount: uakt,
+        ...(result.txHash ? { txHash: result.txHash } : {}),
+      });
+      const after = await pollUntil({
+        signal,
+        intervalMs: settings.pollIntervalMs,
+        deadline: services.now() + settings.mintSettleTimeoutMs,
+        now: services.now,
+        read: () => chain.balances(),
+        done: (balances) => BigInt(balances.uact) >= wanted,
+      });
+      if (BigInt(after.uact) < wanted) {
+        throw new EffectError(
+          "retryable",
+          `minted ACT has not settled yet (${after.uact} of ${wanted} uact)`,
+        );
+      }
+      return { at: services.now(), mintedUact: (BigInt(after.uact) - BigInt(before.uact)).toString() };
+    }),
+
+    depositEscrow: fromPromise<SpendDone, DepositEscrowInput>(async ({ input }) => {
+      log.info({ dseq: input.dseq, amountUact: input.amountUact }, "topping up the escrow");
+      const result = await chain.deposit({ key: input.key, dseq: input.dseq, amountUact: input.amountUact });
+      store.spending.record({
+        key: input.key,
+        kind: "escrow_deposit",
+        denom: "uact",
+        amount: input.amountUact,
+        ...(result.txHash ? { txHash: result.txHash } : {}),
+      });
+      return { at: services.now() };
+    }),
+
+    fundChild: fromPromise<SpendDone, FundChildInput>(async () => {
+      throw new EffectError(
+        "fatal",
+        "funding child agents (an authz DepositAuthorization grant) is not part of this build: keep reproduction.enabled false",
+      );
+    }),
+
+    swapCroForAkt: fromPromise<SwapOutput, SwapInput>(async () => {
+      throw new EffectError(
+        "fatal",
+        "no CRO→AKT swap route is configured: the Cronos DEX and bridge legs are not part of this build; fund the Akash account with AKT",
+      );
+    }),
+  };
+}

@@ -1,0 +1,158 @@
+import { existsSync, mkdirSync } from "node:fs";
+import { join } from "node:path";
+import type { Command } from "commander";
+import { ScriptedMetrics } from "../../actors/metrics-source.js";
+import { UsageError } from "../../errors.js";
+import { leaseMachine } from "../../machines/index.js";
+import { devnetAgentKeystore } from "../../runtime/devnet-identity.js";
+import { type LaunchedAgent, launchAgent } from "../../runtime/launch-agent.js";
+import { isInState, type LeaseView } from "../../runtime/lease-view.js";
+import { AgentKeys } from "../../services/keys/index.js";
+import { cliContext, print } from "../cli-options.js";
+import { keystorePath, openKeystore, usesEnvKeystore } from "../keystore-access.js";
+
+interface RunOptions {
+  devnetUrl?: string;
+  until?: string;
+  json?: boolean;
+  terminateOnExit?: boolean;
+}
+
+/** Every state name of the lease machine, dotted ("active.monitoring"), for `--until`. */
+function leaseStateNames(): string[] {
+  const names: string[] = [];
+  const walk = (node: { path: string[]; states: Record<string, unknown> }) => {
+    if (node.path.length > 0) names.push(node.path.join("."));
+    for (const child of Object.values(node.states)) walk(child as typeof node);
+  };
+  walk(leaseMachine.root as unknown as { path: string[]; states: Record<string, unknown> });
+  return names;
+}
+
+function checkUntil(until: string | undefined): void {
+  if (until === undefined) return;
+  const names = leaseStateNames();
+  if (!names.includes(until)) {
+    const top = names.filter((name) => !name.includes("."));
+    throw new UsageError(
+      `--until ${until} is not a lease state: use one of ${top.join(", ")} (or a dotted sub-state)`,
+    );
+  }
+}
+
+function printView(view: LeaseView, json: boolean | undefined): void {
+  if (json) {
+    print(JSON.stringify(view));
+    return;
+  }
+  print(`lease    ${view.state}`);
+  print(`dseq     ${view.dseq ?? "-"}`);
+  print(`provider ${view.provider ?? "-"}`);
+  print(`uris     ${view.uris.join(", ") || "-"}`);
+  print(`escrow   ${view.escrowRunwayHours === null ? "-" : `${view.escrowRunwayHours} h of runway`}`);
+}
+
+/** Why the agent or its lease failed, from their contexts. */
+function failureReason(runtime: LaunchedAgent["runtime"]): string {
+  const root = runtime.actor.getSnapshot();
+  const lease = root.children.lease?.getSnapshot() as
+    | { context?: { lastError?: { message: string } | null } }
+    | undefined;
+  return lease?.context?.lastError?.message ?? root.context.lastError?.message ?? "the agent stopped";
+}
+
+export function registerRunCommand(program: Command): void {
+  program
+    .command("run")
+    .description(
+      "run the agent: deploy itself onto Akash and keep its lease alive (resumes from --data after a crash)",
+    )
+    .option(
+      "--devnet-url <url>",
+      "control URL of a running `akash-agent devnet` (default: start one in this process)",
+    )
+    .option(
+      "--until <state>",
+      "exit 0 once the lease reaches this state (non-zero if it fails first), e.g. active",
+    )
+    .option(
+      "--json",
+      'with --until: print the lease as one JSON line { "state", "dseq", "provider", "uris", "escrowRunwayHours" }',
+    )
+    .option("--terminate-on-exit", "close the deployment (refunding its escrow) when stopped with Ctrl-C")
+    .action(async (options: RunOptions, command: Command) => {
+      checkUntil(options.until);
+      const context = cliContext(command, { "devnet.url": options.devnetUrl });
+      let { config } = context;
+      const { logger } = context;
+
+      const inProcessDevnet = config.network === "devnet" && !config.devnet.url;
+      if (inProcessDevnet) {
+        // The embedded devnet starts empty every time, so each run keeps its state apart.
+        const runDir = join(config.dataDir, "devnet-runs", new Date().toISOString().replace(/[:.]/g, "-"));
+        mkdirSync(runDir, { recursive: true });
+        logger.info({ dataDir: runDir }, `embedded devnet: this run's state is in ${runDir}`);
+        config = { ...config, dataDir: runDir };
+      }
+
+      const keystoreFile = existsSync(keystorePath(context.config));
+      let keystore = null;
+      if (usesEnvKeystore(config) || keystoreFile) {
+        keystore = await openKeystore({ ...config, dataDir: context.config.dataDir });
+      } else if (config.network === "devnet") {
+        logger.warn(
+          "no keystore: using the devnet's well-known test identity (never use it on a real network)",
+        );
+        keystore = devnetAgentKeystore();
+      } else {
+        throw new UsageError(
+          `no keystore at ${keystorePath(context.config)}: create one with \`akash-agent init\` before running on ${config.network}`,
+        );
+      }
+      const keys = AgentKeys.fromContents(await keystore.load());
+      const agent = await launchAgent({ config, keys, keystore, logger, metrics: new ScriptedMetrics() });
+
+      let stopping = false;
+      const stop = async (code: number) => {
+        if (stopping) return;
+        stopping = true;
+        await agent.close();
+        process.exitCode = code;
+      };
+
+      if (options.until) {
+        const wanted = options.until;
+        const reached = await agent.runtime
+          .waitForLease((current) => isInState(current.state, wanted) || isInState(current.state, "failed"))
+          .catch(() => null);
+        if (reached && isInState(reached.state, wanted)) {
+          printView(reached, options.json);
+          await stop(0);
+          return;
+        }
+        const view = agent.runtime.lease();
+        process.stderr.write(
+          `akash-agent: the lease did not reach ${wanted}: it is ${view?.state ?? "not started"} (${failureReason(agent.runtime)})\n`,
+        );
+        if (view) printView(view, options.json);
+        await stop(1);
+        return;
+      }
+
+      await new Promise<void>((resolve) => {
+        const onSignal = () => {
+          if (options.terminateOnExit && !stopping) {
+            logger.info("closing the deployment before exiting (--terminate-on-exit)");
+            agent.runtime.send({ type: "AGENT.SHUTDOWN", terminateLease: true }, "signal");
+            agent.runtime.actor.subscribe({ complete: () => resolve() });
+            setTimeout(resolve, config.timeouts.shutdownMs).unref();
+          } else {
+            resolve();
+          }
+        };
+        process.once("SIGINT", onSignal);
+        process.once("SIGTERM", onSignal);
+      });
+      await stop(0);
+    });
+}

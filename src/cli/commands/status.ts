@@ -1,0 +1,55 @@
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import type { Command } from "commander";
+import { UsageError } from "../../errors.js";
+import { AGENT_MACHINE_ID } from "../../runtime/agent-runtime.js";
+import { leaseViewFromPersisted, stateName } from "../../runtime/lease-view.js";
+import { openAgentStore } from "../../services/store/index.js";
+import { cliContext, print } from "../cli-options.js";
+
+const DATABASE = "agent.db";
+
+export function registerStatusCommand(program: Command): void {
+  program
+    .command("status")
+    .description("show the agent's lease from its database (--data), without running it")
+    .option("--json", 'one JSON line { "state", "dseq", "provider", "uris", "escrowRunwayHours" }')
+    .action((options: { json?: boolean }, command: Command) => {
+      const { config } = cliContext(command);
+      if (!existsSync(join(config.dataDir, DATABASE))) {
+        throw new UsageError(
+          `no agent state in ${config.dataDir}: point --data at the directory the agent ran with`,
+        );
+      }
+      const store = openAgentStore({ dataDir: config.dataDir });
+      try {
+        const latest = store.snapshots.latest(AGENT_MACHINE_ID);
+        if (!latest) throw new UsageError(`the agent in ${config.dataDir} has not saved any state yet`);
+        const root = JSON.parse(latest.snapshotJson) as { value: never };
+        const view = leaseViewFromPersisted(root) ?? {
+          state: "not started",
+          dseq: null,
+          provider: null,
+          uris: [],
+          escrowRunwayHours: null,
+        };
+        if (options.json) {
+          print(JSON.stringify(view));
+          return;
+        }
+        print(
+          `agent    ${stateName(root.value)} (saved ${new Date(latest.createdAt).toISOString()}, step ${latest.seq})`,
+        );
+        print(`lease    ${view.state}`);
+        print(`dseq     ${view.dseq ?? "-"}`);
+        print(`provider ${view.provider ?? "-"}`);
+        print(`uris     ${view.uris.join(", ") || "-"}`);
+        print(`escrow   ${view.escrowRunwayHours === null ? "-" : `${view.escrowRunwayHours} h of runway`}`);
+        for (const alert of store.alerts.recent(5)) {
+          print(`alert    ${new Date(alert.createdAt).toISOString()} ${alert.severity}: ${alert.title}`);
+        }
+      } finally {
+        store.close();
+      }
+    });
+}

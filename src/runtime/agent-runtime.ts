@@ -1,0 +1,139 @@
+import { type Actor, createActor, type InspectionEvent } from "xstate";
+import type { AgentServices } from "../actors/agent-services.js";
+import type { AlertChannels } from "../actors/alert-channels.js";
+import { provideAgentMachine } from "../actors/provide-agent.js";
+import {
+  AGENT_MACHINE_VERSION,
+  type AgentCommand,
+  type AgentSettings,
+  type LeaseMachine,
+} from "../machines/index.js";
+import { knownSecretValues } from "../services/keys/index.js";
+import {
+  createSnapshotPersister,
+  restoreLatestSnapshot,
+  type SnapshotPersister,
+} from "../services/store/index.js";
+import { type LeaseView, leaseViewOf } from "./lease-view.js";
+import { createProgressReporter } from "./progress-reporter.js";
+
+export const AGENT_MACHINE_ID = "agent";
+
+export interface AgentRuntimeOptions {
+  services: AgentServices;
+  settings: AgentSettings;
+  channels: AlertChannels;
+  feeReserveUakt: string;
+  heartbeatTimeoutMs: number;
+  /** Extra inspection (e.g. the live page's WebSocket relay). */
+  inspect?: (event: InspectionEvent) => void;
+}
+
+export interface AgentRuntime {
+  readonly actor: Actor<ReturnType<typeof provideAgentMachine>>;
+  readonly persister: SnapshotPersister;
+  /** Whether the run continues from a stored snapshot (and which). */
+  readonly restoredSeq: number | null;
+  /** The lease actor's current view, or null before the agent is running. */
+  lease(): LeaseView | null;
+  /** Sends a command, journalled first. */
+  send(command: AgentCommand, source?: string): void;
+  /** Resolves with the lease view once `until` holds, or rejects when the root stops or errors first. */
+  waitForLease(until: (view: LeaseView) => boolean): Promise<LeaseView>;
+  /** Writes the last step and stops every actor (the deployment stays; see AGENT.SHUTDOWN to close it). */
+  stop(): void;
+}
+
+/**
+ * Runs the agent: restores the latest snapshot from the store (or starts fresh), persists every
+ * settled step of any actor, reports progress, and gives the host a small control surface.
+ * Deadlines need no re-arming by hand: every wait is a `waitUntil` actor the restore re-invokes
+ * with its absolute time.
+ */
+export function startAgentRuntime(options: AgentRuntimeOptions): AgentRuntime {
+  const { services } = options;
+  const { store, logger } = services;
+  const restored = restoreLatestSnapshot(store.snapshots, AGENT_MACHINE_ID, {
+    current: AGENT_MACHINE_VERSION,
+  });
+  const persister = createSnapshotPersister({
+    store,
+    machineId: AGENT_MACHINE_ID,
+    machineVersion: AGENT_MACHINE_VERSION,
+    secrets: knownSecretValues,
+    onError: (error) => {
+      logger.fatal(
+        { err: error },
+        "cannot persist the agent's state: stopping rather than acting on unsaved state",
+      );
+      process.exitCode = 1;
+      actor.stop();
+    },
+  });
+  const progress = createProgressReporter(logger);
+  const machine = provideAgentMachine(services, {
+    channels: options.channels,
+    feeReserveUakt: options.feeReserveUakt,
+    heartbeatTimeoutMs: options.heartbeatTimeoutMs,
+  });
+  const actor = createActor(machine, {
+    id: AGENT_MACHINE_ID,
+    input: { settings: options.settings },
+    ...(restored ? { snapshot: restored.snapshot as never } : {}),
+    inspect: (event) => {
+      persister.inspect(event);
+      progress(event);
+      options.inspect?.(event);
+    },
+  });
+  persister.attach(actor);
+  if (restored)
+    logger.info(
+      { seq: restored.seq, savedAt: new Date(restored.createdAt).toISOString() },
+      "resuming from the stored snapshot",
+    );
+  actor.start();
+
+  const lease = (): LeaseView | null => {
+    const child = actor.getSnapshot().children.lease as
+      | { getSnapshot(): ReturnType<LeaseMachine["getInitialSnapshot"]> }
+      | undefined;
+    return child ? leaseViewOf(child.getSnapshot()) : null;
+  };
+
+  return {
+    actor,
+    persister,
+    restoredSeq: restored?.seq ?? null,
+    lease,
+    send(command, source = "host") {
+      persister.recordInput({ source, type: command.type, payload: command });
+      actor.send(command);
+    },
+    waitForLease(until) {
+      return new Promise((resolve, reject) => {
+        const check = () => {
+          const snapshot = actor.getSnapshot();
+          const view = lease();
+          if (view && until(view)) {
+            subscription.unsubscribe();
+            clearInterval(timer);
+            resolve(view);
+          } else if (snapshot.status !== "active") {
+            subscription.unsubscribe();
+            clearInterval(timer);
+            reject(new Error(`the agent stopped in state ${JSON.stringify(snapshot.value)}`));
+          }
+        };
+        // The root's own subscription misses child-only changes; a short poll covers them.
+        const subscription = actor.subscribe({ next: check, error: reject });
+        const timer = setInterval(check, 100);
+        check();
+      });
+    },
+    stop() {
+      persister.flush();
+      actor.stop();
+    },
+  };
+}

@@ -1,0 +1,123 @@
+import type { ActorSettings } from "../actors/agent-services.js";
+import type { AgentConfig } from "../config/index.js";
+import { UsageError } from "../errors.js";
+import type { AgentSettings, LeaseSettings } from "../machines/index.js";
+
+const HOUR_MS = 3_600_000;
+const MICRO = 1_000_000;
+
+export interface ChainTiming {
+  /** Seconds per block on the network the agent runs on (6 on mainnet; the devnet's own). */
+  blockSeconds: number;
+}
+
+/** uact the first escrow deposit holds: the budget's spend over `escrow.topUpToHours` (at least the chain's 0.5 ACT). */
+export function initialDepositUact(config: AgentConfig): bigint {
+  const usd = (config.budget.targetUsdPerDay / 24) * config.escrow.topUpToHours;
+  const uact = BigInt(Math.ceil((usd / config.budget.actUsd) * MICRO));
+  return uact > 500_000n ? uact : 500_000n;
+}
+
+/** The machines' settings (their inputs), from the agent's config. */
+export function agentSettingsFromConfig(config: AgentConfig, timing: ChainTiming): AgentSettings {
+  if (config.reproduction.enabled) {
+    throw new UsageError(
+      "reproduction.enabled is true but spawning child agents is not part of this build: set it to false",
+    );
+  }
+  const retry = {
+    maxRetries: config.intervals.stepRetries,
+    baseDelayMs: config.intervals.baseBackoffMs,
+    maxDelayMs: config.intervals.maxBackoffMs,
+  };
+  const deposit = initialDepositUact(config);
+  const lease: LeaseSettings = {
+    minBids: config.bidding.minBids,
+    bidWindowMs: config.bidding.windowMs,
+    maxAttempts: config.bidding.maxAttempts,
+    retry,
+    initialDepositUact: deposit.toString(),
+    topUpToHours: config.escrow.topUpToHours,
+    blockSeconds: timing.blockSeconds,
+    requestTimeoutMs: config.timeouts.treasuryRequestMs,
+  };
+  const feeReserveUakt = BigInt(Math.ceil(config.treasury.feeReserveAkt * MICRO));
+  // Enough AKT to mint the first deposit's ACT (with a margin for price moves) and keep the fee reserve.
+  const mintUakt = BigInt(Math.ceil((Number(deposit) * config.budget.actUsd * 1.1) / config.budget.aktUsd));
+  return {
+    resources: { cpuUnits: 2, memoryGi: 4, storageGi: 100 },
+    lease,
+    health: {
+      intervalMs: config.intervals.healthCheckMs,
+      failuresBeforeAlarm: config.thresholds.degradedAfterFailures,
+      thresholds: {
+        memoryPercent: config.thresholds.memoryPercent,
+        diskPercent: config.thresholds.diskPercent,
+        cpuPercent: config.thresholds.cpuPercent,
+        escrowRunwayHours: config.escrow.topUpBelowHours,
+        walletRunwayDays: config.thresholds.walletRunwayDays,
+      },
+    },
+    keys: {
+      intervalDays: {
+        akash: config.keyRotation.akashDays,
+        payment: config.keyRotation.paymentDays,
+        identity: config.keyRotation.identityDays,
+        encryption: config.keyRotation.encryptionDays,
+      },
+      graceMs: config.keyRotation.graceHours * HOUR_MS,
+      retryAfterMs: HOUR_MS,
+    },
+    treasury: {
+      dailySpendCapUsd: config.budget.dailySpendCapUsd,
+      childAllocationCapUsd: config.budget.childAllocationCapUsd,
+      treasuryMinimumUsd: config.budget.treasuryMinimumUsd,
+      actUsd: config.budget.actUsd,
+      aktUsd: config.budget.aktUsd,
+      pollIntervalMs: config.intervals.balancePollMs,
+      minAktReserveUakt: feeReserveUakt.toString(),
+      swapChunkUakt: BigInt(Math.ceil(config.treasury.swapChunkAkt * MICRO)).toString(),
+      retry,
+    },
+    reproduction: {
+      enabled: false,
+      isChild: config.agent.role !== "root",
+      childrenMayReproduce: config.reproduction.childrenMayReproduce,
+      maxChildren: config.reproduction.maxChildren,
+      evaluateEveryMs: config.intervals.reproductionCheckMs,
+      heartbeatCheckMs: config.intervals.healthCheckMs,
+      requestTimeoutMs: config.timeouts.treasuryRequestMs,
+      childLease: lease,
+    },
+    minimumFundingUakt: (mintUakt + feeReserveUakt).toString(),
+    shutdownTimeoutMs: config.timeouts.shutdownMs,
+  };
+}
+
+/** What the actors need to know, from the agent's config. */
+export function actorSettingsFromConfig(
+  config: AgentConfig,
+  timing: ChainTiming & { pollIntervalMs?: number; trustedAuditors?: readonly string[] },
+): ActorSettings {
+  return {
+    pollIntervalMs: timing.pollIntervalMs ?? config.intervals.chainPollMs,
+    leaseConfirmTimeoutMs: config.timeouts.leaseConfirmMs,
+    servicesReadyTimeoutMs: config.timeouts.servicesReadyMs,
+    mintSettleTimeoutMs: config.timeouts.mintSettleMs,
+    slowProviderMs: config.timeouts.slowProviderMs,
+    blockSeconds: timing.blockSeconds,
+    actUsd: config.budget.actUsd,
+    aktUsdFallback: config.budget.aktUsd,
+    scoringWeights: {
+      price: config.scoring.priceWeight,
+      uptime: config.scoring.uptimeWeight,
+      reputation: config.scoring.reputationWeight,
+      diversity: config.scoring.diversityWeight,
+    },
+    trustedAuditors: [...new Set([...config.providers.trustedAuditors, ...(timing.trustedAuditors ?? [])])],
+  };
+}
+
+export function feeReserveUakt(config: AgentConfig): string {
+  return BigInt(Math.ceil(config.treasury.feeReserveAkt * MICRO)).toString();
+}

@@ -1,0 +1,111 @@
+import { mkdirSync } from "node:fs";
+import type { AgentServices } from "../actors/agent-services.js";
+import { createAlertChannels } from "../actors/alert-channels.js";
+import type { MetricsSource } from "../actors/metrics-source.js";
+import { createSdlFactory } from "../actors/sdl-factory.js";
+import type { AgentConfig } from "../config/index.js";
+import type { Logger } from "../logging/index.js";
+import type { AgentKeys, KeystoreBackend } from "../services/keys/index.js";
+import { type AgentStore, openAgentStore } from "../services/store/index.js";
+import { type AgentRuntime, startAgentRuntime } from "./agent-runtime.js";
+import { actorSettingsFromConfig, agentSettingsFromConfig, feeReserveUakt } from "./agent-settings.js";
+import { type ConnectOptions, connectNetwork, type NetworkConnection } from "./network-connection.js";
+
+export interface LaunchOptions {
+  config: AgentConfig;
+  keys: AgentKeys;
+  keystore: KeystoreBackend;
+  logger: Logger;
+  metrics: MetricsSource;
+  devnetUrl?: string;
+  devnetOptions?: ConnectOptions["devnetOptions"];
+  now?: () => number;
+}
+
+export interface LaunchedAgent {
+  runtime: AgentRuntime;
+  connection: NetworkConnection;
+  store: AgentStore;
+  /** Stops the agent (its lease stays), then closes the connection and the store. */
+  close(): Promise<void>;
+}
+
+/** Opens the store, connects to the network, binds the actors and starts (or resumes) the agent. */
+export async function launchAgent(options: LaunchOptions): Promise<LaunchedAgent> {
+  const { config, keys, logger } = options;
+  mkdirSync(config.dataDir, { recursive: true });
+  const store = openAgentStore({ dataDir: config.dataDir });
+  let connection: NetworkConnection | undefined;
+  try {
+    connection = await connectNetwork({
+      config,
+      wallets: await keys.akashWallets(),
+      store,
+      logger,
+      ...(options.devnetUrl ? { devnetUrl: options.devnetUrl } : {}),
+      ...(options.devnetOptions ? { devnetOptions: options.devnetOptions } : {}),
+    });
+    const timing = { blockSeconds: connection.blockSeconds };
+    const settings = agentSettingsFromConfig(config, timing);
+    const services: AgentServices = {
+      chain: connection.chain,
+      gateway: connection.gateway,
+      directory: connection.directory,
+      store,
+      keys,
+      keystore: options.keystore,
+      sdl: createSdlFactory({
+        keys,
+        identity: {
+          agentId: keys.identity.agentId,
+          akashAddress: keys.identity.akash,
+          nostrPubkey: keys.identity.nostrPubkey,
+          relayName: config.agent.relayName,
+          relayDomain: config.agent.relayDomain,
+          network: config.network,
+          chainId: connection.chainId,
+          role: config.agent.role,
+          parentAgentId: config.agent.parentAgentId ?? null,
+        },
+        image: config.agent.image,
+        budget: { targetUsdPerDay: config.budget.targetUsdPerDay, actUsd: config.budget.actUsd },
+      }),
+      metrics: options.metrics,
+      logger,
+      settings: actorSettingsFromConfig(config, {
+        ...timing,
+        pollIntervalMs: connection.pollIntervalMs,
+        trustedAuditors: connection.auditors,
+      }),
+      now: options.now ?? Date.now,
+      ...(connection.faucet ? { faucet: connection.faucet } : {}),
+    };
+    const runtime = startAgentRuntime({
+      services,
+      settings,
+      channels: createAlertChannels({
+        logger,
+        console: config.alerts.console,
+        webhooks: config.alerts.webhooks,
+        minSeverity: config.alerts.minSeverity,
+      }),
+      feeReserveUakt: feeReserveUakt(config),
+      heartbeatTimeoutMs: config.intervals.healthCheckMs * 10,
+    });
+    const opened = connection;
+    return {
+      runtime,
+      connection: opened,
+      store,
+      async close() {
+        runtime.stop();
+        await opened.close();
+        store.close();
+      },
+    };
+  } catch (error) {
+    await connection?.close();
+    store.close();
+    throw error;
+  }
+}

@@ -1,0 +1,50 @@
+import type { StateValue } from "xstate";
+
+/** What `run --json` and `status --json` print about the agent's lease. */
+export interface LeaseView {
+  state: string;
+  dseq: string | null;
+  provider: string | null;
+  uris: string[];
+  escrowRunwayHours: number | null;
+}
+
+/** `{ active: "monitoring" }` → "active.monitoring"; parallel values join with " + ". */
+export function stateName(value: StateValue): string {
+  if (typeof value === "string") return value;
+  return Object.entries(value)
+    .map(([key, child]) => (child === undefined ? key : `${key}.${stateName(child as StateValue)}`))
+    .join(" + ");
+}
+
+/** Whether a state name is `wanted` or inside it ("active.monitoring" is in "active"). */
+export function isInState(name: string, wanted: string): boolean {
+  return name === wanted || name.startsWith(`${wanted}.`);
+}
+
+interface LeaseSnapshotLike {
+  value: StateValue;
+  context: {
+    lease: { dseq: string; provider: string; uris: string[] } | null;
+    deployment: { dseq: string } | null;
+    escrowRunwayHours: number | null;
+  };
+}
+
+export function leaseViewOf(snapshot: LeaseSnapshotLike): LeaseView {
+  const { lease, deployment, escrowRunwayHours } = snapshot.context;
+  return {
+    state: stateName(snapshot.value),
+    dseq: lease?.dseq ?? deployment?.dseq ?? null,
+    provider: lease?.provider ?? null,
+    uris: lease?.uris ?? [],
+    escrowRunwayHours: escrowRunwayHours === null ? null : Number(escrowRunwayHours.toFixed(2)),
+  };
+}
+
+/** The lease view from a persisted root snapshot (JSON), or null when the lease actor has not started. */
+export function leaseViewFromPersisted(root: unknown): LeaseView | null {
+  const lease = (root as { children?: { lease?: { snapshot?: LeaseSnapshotLike } } }).children?.lease
+    ?.snapshot;
+  return lease?.value !== undefined && lease.context ? leaseViewOf(lease) : null;
+}

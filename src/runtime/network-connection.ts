@@ -1,0 +1,127 @@
+import type { AgentConfig } from "../config/index.js";
+import { type DevnetHandle, startDevnet } from "../devnet/index.js";
+import type { Logger } from "../logging/index.js";
+import type { AkashChain, ProviderDirectory, ProviderGateway } from "../services/akash/akash-service.js";
+import { connectAkash, resolveDevnetEndpoints } from "../services/akash/index.js";
+import type { AkashWallets } from "../services/keys/index.js";
+import type { AgentStore } from "../services/store/index.js";
+
+/** The network the agent runs on, connected. */
+export interface NetworkConnection {
+  network: AgentConfig["network"];
+  chainId: string;
+  chain: AkashChain;
+  gateway: ProviderGateway;
+  directory: ProviderDirectory;
+  blockSeconds: number;
+  /** How often to look again while waiting (the devnet's block time, else config). */
+  pollIntervalMs: number;
+  auditors: string[];
+  /** Devnet only: funds an address with AKT. */
+  faucet?: (address: string, uakt: string) => Promise<void>;
+  /** The in-process devnet, when this process started one. */
+  devnet?: DevnetHandle;
+  close(): Promise<void>;
+}
+
+export interface ConnectOptions {
+  config: AgentConfig;
+  wallets: AkashWallets;
+  store: AgentStore;
+  logger: Logger;
+  /** A running devnet's control URL (`--devnet-url`); without it the devnet starts in this process. */
+  devnetUrl?: string;
+  /** Options for an in-process devnet (e.g. the agent's own image as a real process). */
+  devnetOptions?: Parameters<typeof startDevnet>[0];
+}
+
+async function postFaucet(faucetUrl: string, address: string, uakt: string): Promise<void> {
+  const response = await fetch(faucetUrl, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ address, amount: uakt }),
+  });
+  if (!response.ok) throw new Error(`the devnet faucet answered HTTP ${response.status}`);
+}
+
+/** Connects to devnet (in-process or running), sandbox or mainnet, checking the chain id. */
+export async function connectNetwork(options: ConnectOptions): Promise<NetworkConnection> {
+  const { config, logger } = options;
+  if (config.network !== "devnet") {
+    const endpoints = config.networks[config.network];
+    const akash = await connectAkash({
+      endpoints,
+      wallets: options.wallets,
+      store: options.store,
+      options: { logger },
+    });
+    return {
+      network: config.network,
+      chainId: endpoints.chainId,
+      ...akash,
+      blockSeconds: 6,
+      pollIntervalMs: config.intervals.chainPollMs,
+      auditors: [],
+      close: () => akash.chain.close(),
+    };
+  }
+
+  const url = options.devnetUrl ?? config.devnet.url;
+  if (url) {
+    const endpoints = await resolveDevnetEndpoints(url);
+    logger.info({ control: url, chainId: endpoints.chainId }, "using a running devnet");
+    const akash = await connectAkash({
+      endpoints,
+      wallets: options.wallets,
+      store: options.store,
+      options: { broadcastPollIntervalMs: Math.min(endpoints.blockTimeMs, 500), logger },
+    });
+    return {
+      network: "devnet",
+      chainId: endpoints.chainId,
+      ...akash,
+      blockSeconds: endpoints.blockTimeMs / 1000,
+      pollIntervalMs: endpoints.blockTimeMs,
+      auditors: [...endpoints.auditors],
+      faucet: (address, uakt) => postFaucet(endpoints.faucet, address, uakt),
+      close: () => akash.chain.close(),
+    };
+  }
+
+  logger.info(
+    { blockTimeMs: config.devnet.blockTimeMs, providers: config.devnet.providers },
+    "starting the embedded devnet",
+  );
+  const devnet = await startDevnet({
+    blockTimeMs: config.devnet.blockTimeMs,
+    providers: config.devnet.providers,
+    ...options.devnetOptions,
+  });
+  try {
+    const akash = await connectAkash({
+      endpoints: devnet,
+      wallets: options.wallets,
+      store: options.store,
+      options: { broadcastPollIntervalMs: Math.min(devnet.blockTimeMs, 500), logger },
+    });
+    return {
+      network: "devnet",
+      chainId: devnet.chainId,
+      ...akash,
+      blockSeconds: devnet.blockTimeMs / 1000,
+      pollIntervalMs: devnet.blockTimeMs,
+      auditors: [...devnet.auditors],
+      faucet: async (address, uakt) => {
+        await devnet.fund(address, uakt);
+      },
+      devnet,
+      close: async () => {
+        await akash.chain.close();
+        await devnet.stop();
+      },
+    };
+  } catch (error) {
+    await devnet.stop();
+    throw error;
+  }
+}
