@@ -5,6 +5,7 @@ import type { AkashChain, ProviderDirectory, ProviderGateway } from "../services
 import { connectAkash, resolveDevnetEndpoints } from "../services/akash/index.js";
 import type { AkashWallets } from "../services/keys/index.js";
 import type { AgentStore } from "../services/store/index.js";
+import { crashPointFromEnv } from "./crash-point.js";
 
 /** The network the agent runs on, connected. */
 export interface NetworkConnection {
@@ -47,13 +48,15 @@ async function postFaucet(faucetUrl: string, address: string, uakt: string): Pro
 /** Connects to devnet (in-process or running), sandbox or mainnet, checking the chain id. */
 export async function connectNetwork(options: ConnectOptions): Promise<NetworkConnection> {
   const { config, logger } = options;
+  const onTxStep = crashPointFromEnv();
+  const txHook = onTxStep ? { onTxStep } : {};
   if (config.network !== "devnet") {
     const endpoints = config.networks[config.network];
     const akash = await connectAkash({
       endpoints,
       wallets: options.wallets,
       store: options.store,
-      options: { logger },
+      options: { logger, ...txHook },
     });
     return {
       network: config.network,
@@ -74,7 +77,7 @@ export async function connectNetwork(options: ConnectOptions): Promise<NetworkCo
       endpoints,
       wallets: options.wallets,
       store: options.store,
-      options: { broadcastPollIntervalMs: Math.min(endpoints.blockTimeMs, 500), logger },
+      options: { broadcastPollIntervalMs: Math.min(endpoints.blockTimeMs, 500), logger, ...txHook },
     });
     return {
       network: "devnet",
@@ -102,7 +105,7 @@ export async function connectNetwork(options: ConnectOptions): Promise<NetworkCo
       endpoints: devnet,
       wallets: options.wallets,
       store: options.store,
-      options: { broadcastPollIntervalMs: Math.min(devnet.blockTimeMs, 500), logger },
+      options: { broadcastPollIntervalMs: Math.min(devnet.blockTimeMs, 500), logger, ...txHook },
     });
     return {
       network: "devnet",
