@@ -8,7 +8,7 @@ import {
   treasuryMachine,
 } from "../../../src/machines/index.js";
 import { agentTree, quietTreeSnapshot, treeSettings } from "../../support/agent-tree.js";
-import { describeReach, fuzzMachine } from "../../support/fuzz-runner.js";
+import { describeReach, type FuzzWorld, fuzzMachine } from "../../support/fuzz-runner.js";
 import { agentModel } from "../models/agent.model.js";
 import {
   agentOutcomes,
@@ -20,27 +20,31 @@ import {
   ticks,
   treasuryOutcomes,
 } from "./fuzz-outcomes.js";
-import { allInvariants, deliveredAlerts } from "./invariants.js";
+import { agentWatchesItsLease, allInvariants, deliveredAlerts } from "./invariants.js";
+
+function build(world: FuzzWorld) {
+  const alerts: AlertToDeliver[] = [];
+  deliveredAlerts.set(world, alerts);
+  return agentTree({ ...world, alerts });
+}
+
+const outcomes = {
+  ...agentOutcomes,
+  ...leaseOutcomes,
+  ...healthOutcomes,
+  ...keysOutcomes,
+  ...treasuryOutcomes,
+  ...reproductionOutcomes,
+};
 
 describe("agent tree, random runs (fast-check)", () => {
   it("the root and its real children never fail, never leave their declared states, keep their invariants", async () => {
     const seeds = [{ label: "a running agent, lease active", snapshot: await quietTreeSnapshot(startAt) }];
     const report = await fuzzMachine(
       {
-        build: (world) => {
-          const alerts: AlertToDeliver[] = [];
-          deliveredAlerts.set(world, alerts);
-          return agentTree({ ...world, alerts });
-        },
+        build,
         input: { settings: treeSettings },
-        outcomes: {
-          ...agentOutcomes,
-          ...leaseOutcomes,
-          ...healthOutcomes,
-          ...keysOutcomes,
-          ...treasuryOutcomes,
-          ...reproductionOutcomes,
-        },
+        outcomes,
         // Host commands, and notices as the children would send them (also at odd moments).
         events: (snapshot) => agentModel.events(snapshot),
         rare: (event) => event.type === "AGENT.SHUTDOWN",
@@ -55,5 +59,28 @@ describe("agent tree, random runs (fast-check)", () => {
       const { line, missed } = describeReach(report, machine);
       console.info(line, missed);
     }
+  });
+
+  it("with only host commands from outside, the health monitor always watches the lease the lease machine holds", async () => {
+    const seeds = [{ label: "a running agent, lease active", snapshot: await quietTreeSnapshot(startAt) }];
+    await fuzzMachine(
+      {
+        build,
+        input: { settings: treeSettings },
+        outcomes,
+        // Everything else comes from the real children, driven by their effects' outcomes and the clock.
+        events: () => [
+          { type: "AGENT.SHUTDOWN", terminateLease: true },
+          { type: "AGENT.SHUTDOWN", terminateLease: false },
+          { type: "CHILD.HEARTBEAT", childId: "agent-child", at: startAt },
+        ],
+        rare: (event) => event.type === "AGENT.SHUTDOWN",
+        invariants: { ...allInvariants, agent: agentWatchesItsLease },
+        ticks,
+        startAt,
+        seeds,
+      },
+      { numRuns: 100, maxCommands: 50 },
+    );
   });
 });

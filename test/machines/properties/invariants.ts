@@ -344,6 +344,21 @@ export const agentInvariant: Invariant = (snapshot, _previous, world) => {
   }
 };
 
+/** The agent's invariants, and: while its lease is active, the health monitor watches that very lease. */
+export const agentWatchesItsLease: Invariant = (snapshot, previous, world, self) => {
+  agentInvariant(snapshot, previous, world, self);
+  const children = snapshot.children as Record<string, AnyActorRef | undefined>;
+  const lease = children.lease?.getSnapshot() as AnyMachineSnapshot | undefined;
+  const health = children.health?.getSnapshot() as AnyMachineSnapshot | undefined;
+  if (!lease || !health || lease.status !== "active" || !lease.matches("active")) return;
+  const serving = (lease.context as LeaseContext).lease;
+  const target = (health.context as HealthContext).target;
+  ensure(
+    target !== null && target.dseq === serving?.dseq && target.provider === serving.provider,
+    `the lease serves ${serving?.dseq}@${serving?.provider} but health watches ${target ? `${target.dseq}@${target.provider}` : "nothing"}`,
+  );
+};
+
 export const allInvariants: Record<string, Invariant> = {
   agent: agentInvariant,
   lease: leaseInvariant,
