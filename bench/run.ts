@@ -12,12 +12,12 @@ import { type Figures, runScenario, type Scenario, type Storage } from "./persis
 const scale = Number(process.env.BENCH_SCALE ?? 1);
 const cycles = (n: number) => Math.max(2, Math.round(n * scale));
 
-function storageLabel(storage: Storage): string {
+function storageLabel(storage: Storage, agents: number): string {
   switch (storage.kind) {
     case "memory":
       return "in memory";
     case "shared-db":
-      return `one shared DB, ${storage.synchronous}`;
+      return agents === 1 ? `SQLite, ${storage.synchronous}` : `one shared DB, ${storage.synchronous}`;
     case "db-per-agent":
       return `one DB per agent, ${storage.synchronous}`;
   }
@@ -46,7 +46,7 @@ function row(figures: Figures, baseline: Figures | undefined): string {
   const perWrite = persisted && snapshotWrites > 0 ? ((extraMs * 1000) / snapshotWrites).toFixed(0) : "—";
   const cells = [
     String(scenario.agents),
-    storageLabel(scenario.storage),
+    storageLabel(scenario.storage, scenario.agents),
     String(transitions),
     wallMs.toFixed(0),
     Math.round(transitions / seconds).toLocaleString("en-US"),
