@@ -74,11 +74,10 @@ export function createAgentActors(services: AgentServices, channels: AlertChanne
       const minimum = BigInt(input.minimumUakt);
       const first = await chain.balances(input.akash);
       if (BigInt(first.uakt) < minimum && services.faucet) {
-        log.info(
-          { address: input.akash, uakt: (minimum * 2n).toString() },
-          "devnet: funding the agent from the faucet",
-        );
-        await services.faucet(input.akash, (minimum * 2n).toString());
+        // Enough for a few deployment deposits (a move holds two at once) and their fees.
+        const grant = (minimum * 4n).toString();
+        log.info({ address: input.akash, uakt: grant }, "devnet: funding the agent from the faucet");
+        await services.faucet(input.akash, grant);
       }
       let lastReminder = 0;
       const balances = await pollUntil({

@@ -10,6 +10,7 @@ export interface AlertChannelsOptions {
   minSeverity: keyof typeof severityRank;
   /** Per-request timeout for webhooks. */
   timeoutMs?: number;
+  now?: () => number;
 }
 
 /** Where alerts go: the log (console channel) and JSON webhooks. Nostr DMs arrive with the Nostr service. */
@@ -18,12 +19,21 @@ export interface AlertChannels {
   deliver(alert: AlertToDeliver): Promise<void>;
 }
 
+/** The same alert (source, title, message) is sent at most once in this window; every one is still recorded. */
+const REPEAT_WINDOW_MS = 10 * 60_000;
+
 export function createAlertChannels(options: AlertChannelsOptions): AlertChannels {
   const log = options.logger.child({ channel: "alerts" });
+  const lastSent = new Map<string, number>();
+  const now = options.now ?? Date.now;
   return {
     names: () => [...(options.console ? ["console"] : []), ...options.webhooks.map(() => "webhook")],
     async deliver(alert) {
       if (severityRank[alert.severity] < severityRank[options.minSeverity]) return;
+      const fingerprint = `${alert.source}\n${alert.title}\n${alert.message}`;
+      const sentAt = lastSent.get(fingerprint);
+      if (sentAt !== undefined && now() - sentAt < REPEAT_WINDOW_MS) return;
+      lastSent.set(fingerprint, now());
       if (options.console) {
         const line = {
           alert: alert.id,

@@ -279,18 +279,21 @@ export function createLeaseActors(services: AgentServices) {
     }),
 
     planMigration: fromPromise<PlanMigrationOutput, PlanMigrationInput>(async ({ input }) => {
+      // A slow provider still serves: give the probe room. Only a provider that does not answer at
+      // all, or a lease already gone, leaves nothing to make-before-break with; a lease being
+      // reclaimed keeps serving until its deadline, so the move is made before it ends.
       const [probe, lease] = await Promise.all([
         input.lease.hostUri
           ? gateway.probe({
               provider: input.lease.provider,
               hostUri: input.lease.hostUri,
-              timeoutMs: settings.slowProviderMs,
+              timeoutMs: settings.slowProviderMs * 3,
             })
           : Promise.resolve({ ok: false, latencyMs: 0 }),
         chain.lease(input.lease),
       ]);
-      const gone =
-        !probe.ok || lease === null || lease.state === "closed" || lease.state === "insufficient_funds";
+      const leaseGone = lease === null || lease.state === "closed" || lease.state === "insufficient_funds";
+      const gone = leaseGone || (!probe.ok && lease.state !== "reclaiming");
       const strategy = gone ? "rebid" : "new_deployment";
       log.warn({ provider: input.lease.provider, reason: input.reason, strategy }, "migrating");
       store.providerPerformance.leaseEnded(input.lease, {

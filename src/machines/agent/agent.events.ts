@@ -7,6 +7,8 @@ import type { TreasuryNotice } from "../treasury/treasury.events.js";
 /** Commands a host (CLI, HTTP admin API) sends the agent. */
 export type AgentCommand =
   | { type: "AGENT.SHUTDOWN"; terminateLease: boolean }
+  /** Try again after the lease failed (it waits in `failed` for this). */
+  | { type: "LEASE.RETRY" }
   | { type: "CHILD.HEARTBEAT"; childId: string; at: number };
 
 /** Everything the agent receives: commands from outside and notices from its children. */

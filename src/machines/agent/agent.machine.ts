@@ -100,6 +100,7 @@ export const agentMachine = setup({
           actions: assign({ lastError: ({ event }) => toEffectFailure(event.error) }),
         },
       },
+      on: { "AGENT.SHUTDOWN": "stopped" },
     },
 
     awaiting_funding: {
@@ -115,6 +116,7 @@ export const agentMachine = setup({
           actions: assign({ lastError: ({ event }) => toEffectFailure(event.error) }),
         },
       },
+      on: { "AGENT.SHUTDOWN": "stopped" },
     },
 
     running: {
@@ -185,6 +187,7 @@ export const agentMachine = setup({
         "TREASURY.REQUEST_GRANTED": { actions: "routeAnswer" },
         "TREASURY.REQUEST_REFUSED": { actions: "routeAnswer" },
         "CHILD.HEARTBEAT": { actions: "forwardToReproduction" },
+        "LEASE.RETRY": { actions: "forwardToLease" },
         "AGENT.SHUTDOWN": {
           target: ".shutting_down",
           actions: assign({ terminateLeaseOnShutdown: ({ event }) => event.terminateLease }),

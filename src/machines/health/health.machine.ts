@@ -4,7 +4,7 @@ import { healthActorContracts } from "./health.actors.js";
 import { type HealthContext, type HealthInput, initialHealthContext } from "./health.context.js";
 import { evaluateHealth } from "./health.evaluation.js";
 import type { HealthEvent } from "./health.events.js";
-import { emptyHealthTrack, type HealthReport } from "./health.types.js";
+import { emptyHealthTrack, type HealthReport, type HealthTarget } from "./health.types.js";
 
 /**
  * Periodic checks of the lease the agent runs on: provider status, lease state on chain, service
@@ -19,6 +19,14 @@ export const healthMachine = setup({
     input: {} as HealthInput,
   },
   actors: { ...healthActorContracts, waitFor, waitUntil },
+  guards: {
+    watchesAlready: ({ context }, params: { target: HealthTarget }) =>
+      context.target !== null &&
+      context.target.dseq === params.target.dseq &&
+      context.target.gseq === params.target.gseq &&
+      context.target.oseq === params.target.oseq &&
+      context.target.provider === params.target.provider,
+  },
   actions: {
     watch: assign((_, params: { target: HealthContext["target"] }) => ({
       target: params.target,
@@ -46,11 +54,16 @@ export const healthMachine = setup({
   context: ({ input }) => initialHealthContext(input),
   initial: "idle",
   on: {
-    "HEALTH.WATCH": {
-      target: ".checking",
-      reenter: true,
-      actions: { type: "watch", params: ({ event }) => ({ target: event.target }) },
-    },
+    "HEALTH.WATCH": [
+      // The same lease again (e.g. after an abandoned move): keep counting, so nothing already
+      // reported is reported anew.
+      { guard: { type: "watchesAlready", params: ({ event }) => ({ target: event.target }) } },
+      {
+        target: ".checking",
+        reenter: true,
+        actions: { type: "watch", params: ({ event }) => ({ target: event.target }) },
+      },
+    ],
     "HEALTH.UNWATCH": { target: ".idle", actions: "unwatch" },
   },
   states: {

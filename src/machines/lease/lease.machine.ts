@@ -273,6 +273,25 @@ export const leaseMachine = setup({
                 actions: "countRetry",
               },
               {
+                guard: "hasPrevious",
+                target: "#lease.active.monitoring",
+                actions: [
+                  {
+                    type: "recordFailure",
+                    params: ({ event }) => ({ error: event.error, step: "generating_sdl" }),
+                  },
+                  "abandonNewDeployment",
+                  {
+                    type: "alert",
+                    params: ({ event }) => ({
+                      severity: "high" as const,
+                      title: "Move abandoned",
+                      message: `The SDL for the new deployment could not be made (${toEffectFailure(event.error).message}); the agent stays on its current lease.`,
+                    }),
+                  },
+                ],
+              },
+              {
                 target: "#lease.failed",
                 actions: {
                   type: "recordFailure",
@@ -1065,16 +1084,6 @@ export const leaseMachine = setup({
     failed: {
       entry: [
         {
-          type: "notify",
-          params: ({ context }) => ({
-            notice: {
-              type: "LEASE.FAILED",
-              reason: context.lastError?.message ?? "deployment attempts exhausted",
-              attempts: Math.min(context.attempt, context.settings.maxAttempts),
-            },
-          }),
-        },
-        {
           type: "alert",
           params: ({ context }) => ({
             severity: "critical" as const,
@@ -1113,15 +1122,28 @@ export const leaseMachine = setup({
             onDone: "closing",
           },
         },
-        idle: {},
-      },
-      on: {
-        "LEASE.RETRY": {
-          target: "generating_sdl",
-          actions: [
-            assign({ lastError: null, excludedProviders: [] }),
-            { type: "startFlow", params: { purpose: "deploy" } },
-          ],
+        idle: {
+          // The parent hears of the failure only once nothing is left open on chain.
+          entry: {
+            type: "notify",
+            params: ({ context }) => ({
+              notice: {
+                type: "LEASE.FAILED",
+                reason: context.lastError?.message ?? "deployment attempts exhausted",
+                attempts: Math.min(context.attempt, context.settings.maxAttempts),
+              },
+            }),
+          },
+          on: {
+            // Only once the clean-up is done: a retry must not stop the close of the half-made deployment.
+            "LEASE.RETRY": {
+              target: "#lease.generating_sdl",
+              actions: [
+                assign({ lastError: null, excludedProviders: [] }),
+                { type: "startFlow", params: { purpose: "deploy" } },
+              ],
+            },
+          },
         },
       },
     },

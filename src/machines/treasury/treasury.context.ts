@@ -17,6 +17,10 @@ export interface TreasuryContext {
   /** Recent answers, so a request sent again gets the same answer instead of a second payment. */
   answers: Answer[];
   swaps: number;
+  /** Spend committed but not yet recorded: the request being handled and the swap under way. */
+  inFlight: { requestUsd: number; swapUsd: number };
+  /** Why swaps cannot be made (no route); set after a swap failed for good, cleared when AKT recovers. */
+  swapBlocked: string | null;
   retries: number;
   lastError: EffectFailure | null;
 }
@@ -33,6 +37,8 @@ export function initialTreasuryContext(input: TreasuryInput): TreasuryContext {
     current: null,
     answers: [],
     swaps: 0,
+    inFlight: { requestUsd: 0, swapUsd: 0 },
+    swapBlocked: null,
     retries: 0,
     lastError: null,
   };

@@ -8,7 +8,14 @@ import {
   type TreasuryInput,
 } from "./treasury.context.js";
 import type { TreasuryEvent, TreasuryNotice } from "./treasury.events.js";
-import { capViolation, isAktShort, requestUsd, spendOn, uaktToUsd } from "./treasury.policy.js";
+import {
+  capViolation,
+  countsAsSpend,
+  isAktShort,
+  requestUsd,
+  spendOn,
+  uaktToUsd,
+} from "./treasury.policy.js";
 import type { Balances } from "./treasury.types.js";
 
 /**
@@ -32,7 +39,13 @@ export const treasuryMachine = setup({
     hasQueuedRequest: ({ context }) => context.queue.length > 0,
     breaksACap: ({ context }) =>
       context.current !== null &&
-      capViolation(context.current, context.spent, context.balances, context.settings) !== null,
+      capViolation(
+        context.current,
+        context.spent,
+        context.inFlight.swapUsd,
+        context.balances,
+        context.settings,
+      ) !== null,
     isTopUp: ({ context }) => context.current?.purpose === "escrow_top_up",
     isChildFunding: ({ context }) => context.current?.purpose === "child_funding",
     isRetryable: ({ context }, params: { error: unknown }) =>
@@ -41,22 +54,28 @@ export const treasuryMachine = setup({
     isInsufficientFunds: (_, params: { error: unknown }) =>
       toEffectFailure(params.error).kind === "insufficient_funds",
     swapWithinCap: ({ context }) =>
-      context.spent.usd + uaktToUsd(context.settings.swapChunkUakt, context.settings) <=
+      context.spent.usd +
+        context.inFlight.requestUsd +
+        uaktToUsd(context.settings.swapChunkUakt, context.settings) <=
       context.settings.dailySpendCapUsd,
+    swapBlocked: ({ context }) => context.swapBlocked !== null,
+    isFatal: (_, params: { error: unknown }) => toEffectFailure(params.error).kind === "fatal",
   },
   actions: {
     notify: enqueueActions(({ enqueue, self }, params: { notice: TreasuryNotice }) => {
       if (self._parent) enqueue.sendParent(params.notice);
     }),
     storeBalances: enqueueActions(({ context, enqueue }, params: { balances: Balances }) => {
+      const short = isAktShort(params.balances, context.settings);
       enqueue.assign({
         balances: params.balances,
         spent: spendOn(context.spent, params.balances.at),
         lastError: null,
+        // AKT back above the reserve (someone funded the account): swaps may be tried again.
+        swapBlocked: short ? context.swapBlocked : null,
       });
-      if (isAktShort(params.balances, context.settings)) {
+      if (short)
         enqueue(raise({ type: "TREASURY.SWAP_NEEDED", reason: "AKT for fees is below the reserve" }));
-      }
     }),
     receive: enqueueActions(({ context, enqueue, self }, params: { request: FundsRequest }) => {
       const { request } = params;
@@ -90,11 +109,15 @@ export const treasuryMachine = setup({
       if (!request) return;
       const spent = params.at === null ? context.spent : spendOn(context.spent, params.at);
       enqueue.assign({
-        spent: { ...spent, usd: spent.usd + requestUsd(request, context.settings) },
+        spent: {
+          ...spent,
+          usd: spent.usd + (countsAsSpend(request) ? requestUsd(request, context.settings) : 0),
+        },
         answers: [...context.answers, { requestId: request.requestId, granted: true, reason: null }].slice(
           -ANSWERS_KEPT,
         ),
         current: null,
+        inFlight: { ...context.inFlight, requestUsd: 0 },
       });
       if (self._parent) {
         enqueue.sendParent({
@@ -113,6 +136,7 @@ export const treasuryMachine = setup({
           { requestId: request.requestId, granted: false, reason: params.reason },
         ].slice(-ANSWERS_KEPT),
         current: null,
+        inFlight: { ...context.inFlight, requestUsd: 0 },
       });
       if (!self._parent) return;
       enqueue.sendParent({
@@ -133,9 +157,29 @@ export const treasuryMachine = setup({
     recordError: assign((_, params: { error: unknown }) => ({ lastError: toEffectFailure(params.error) })),
     recordSwap: assign(({ context }, params: { at: number; spentUsd: number }) => {
       const spent = spendOn(context.spent, params.at);
-      return { spent: { ...spent, usd: spent.usd + params.spentUsd }, swaps: context.swaps + 1 };
+      return {
+        spent: { ...spent, usd: spent.usd + params.spentUsd },
+        swaps: context.swaps + 1,
+        inFlight: { ...context.inFlight, swapUsd: 0 },
+      };
     }),
-    countSwapAttempt: assign({ swaps: ({ context }) => context.swaps + 1 }),
+    countSwapAttempt: assign(({ context }) => ({
+      swaps: context.swaps + 1,
+      inFlight: { ...context.inFlight, swapUsd: 0 },
+    })),
+    reserveRequest: assign(({ context }) => ({
+      inFlight: {
+        ...context.inFlight,
+        requestUsd:
+          context.current && countsAsSpend(context.current)
+            ? requestUsd(context.current, context.settings)
+            : 0,
+      },
+    })),
+    reserveSwap: assign(({ context }) => ({
+      inFlight: { ...context.inFlight, swapUsd: uaktToUsd(context.settings.swapChunkUakt, context.settings) },
+    })),
+    blockSwaps: assign((_, params: { reason: string }) => ({ swapBlocked: params.reason })),
   },
 }).createMachine({
   id: "treasury",
@@ -197,12 +241,17 @@ export const treasuryMachine = setup({
                 type: "refuse",
                 params: ({ context }) => ({
                   reason:
-                    capViolation(context.current!, context.spent, context.balances, context.settings) ??
-                    "cap exceeded",
+                    capViolation(
+                      context.current!,
+                      context.spent,
+                      context.inFlight.swapUsd,
+                      context.balances,
+                      context.settings,
+                    ) ?? "cap exceeded",
                 }),
               },
             },
-            { target: "ensuring_act" },
+            { target: "ensuring_act", actions: "reserveRequest" },
           ],
         },
         ensuring_act: {
@@ -321,7 +370,9 @@ export const treasuryMachine = setup({
         idle: {
           on: {
             "TREASURY.SWAP_NEEDED": [
-              { guard: "swapWithinCap", target: "swapping" },
+              // Already alerted that no swap can be made; stay quiet until AKT recovers.
+              { guard: "swapBlocked" },
+              { guard: "swapWithinCap", target: "swapping", actions: "reserveSwap" },
               {
                 actions: {
                   type: "notify",
@@ -338,7 +389,8 @@ export const treasuryMachine = setup({
               },
             ],
             "TREASURY.WALLET_LOW": [
-              { guard: "swapWithinCap", target: "swapping" },
+              { guard: "swapBlocked" },
+              { guard: "swapWithinCap", target: "swapping", actions: "reserveSwap" },
               {
                 actions: {
                   type: "notify",
@@ -380,15 +432,21 @@ export const treasuryMachine = setup({
               actions: [
                 "countSwapAttempt",
                 { type: "recordError", params: ({ event }) => ({ error: event.error }) },
+                enqueueActions(({ enqueue, event, check }) => {
+                  // A swap that cannot work (no route) is not tried again until AKT recovers.
+                  if (check({ type: "isFatal", params: { error: event.error } })) {
+                    enqueue({ type: "blockSwaps", params: { reason: toEffectFailure(event.error).message } });
+                  }
+                }),
                 {
                   type: "notify",
-                  params: ({ event }) => ({
+                  params: ({ event, context }) => ({
                     notice: {
                       type: "ALERT.RAISED",
                       source: "treasury",
                       severity: "critical",
                       title: "Emergency swap failed",
-                      message: `CRO→AKT swap failed: ${toEffectFailure(event.error).message}`,
+                      message: `CRO→AKT swap failed: ${toEffectFailure(event.error).message}. Send AKT to the agent's account (keep more than ${context.settings.minAktReserveUakt} uakt for fees).`,
                     },
                   }),
                 },

@@ -25,16 +25,30 @@ export function requestUsd(request: FundsRequest, settings: TreasurySettings): n
   return uactToUsd(request.amountUact, settings);
 }
 
-/** Why a request must be refused, or null when every cap allows it. */
+/**
+ * Whether a request counts against the daily spend cap. A new deployment's deposit does not: it sits
+ * in escrow and comes back when that deployment closes (a move holds two deposits for a while);
+ * what the leases consume is paid by the top-ups, which count, as do swaps and child funding.
+ */
+export function countsAsSpend(request: FundsRequest): boolean {
+  return request.purpose !== "deployment_deposit";
+}
+
+/**
+ * Why a request must be refused, or null when every cap allows it. `inFlightUsd` is spend already
+ * committed elsewhere and not yet recorded (a swap under way).
+ */
 export function capViolation(
   request: FundsRequest,
   spent: DailySpend,
+  inFlightUsd: number,
   balances: Balances | null,
   settings: TreasurySettings,
 ): string | null {
   const usd = requestUsd(request, settings);
-  if (spent.usd + usd > settings.dailySpendCapUsd) {
-    return `daily spend cap of $${settings.dailySpendCapUsd} would be broken ($${spent.usd.toFixed(2)} spent today, $${usd.toFixed(2)} asked)`;
+  const committed = spent.usd + inFlightUsd;
+  if (countsAsSpend(request) && committed + usd > settings.dailySpendCapUsd) {
+    return `daily spend cap of $${settings.dailySpendCapUsd} would be broken ($${committed.toFixed(2)} spent or under way today, $${usd.toFixed(2)} asked)`;
   }
   if (request.purpose === "child_funding") {
     if (usd > settings.childAllocationCapUsd) {

@@ -86,6 +86,7 @@ export const agentModel: MachineModel<AgentMachine> = {
   events: () => [
     { type: "AGENT.SHUTDOWN", terminateLease: true },
     { type: "AGENT.SHUTDOWN", terminateLease: false },
+    { type: "LEASE.RETRY" },
     { type: "LEASE.ACTIVE", lease },
     { type: "LEASE.TERMINATED", dseq: "1001" },
     { type: "LEASE.SCALE_CAPPED", resource: "memory" },

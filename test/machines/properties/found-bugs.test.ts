@@ -19,10 +19,8 @@ import { effectNames, richBalances, successfulOutput } from "../../support/succe
 import { driveToOutcome, startLease } from "../restore/lease-success-policy.js";
 
 /**
- * Counterexamples the random runs found, replayed step by step. Each test states the behaviour the
- * design asks for, so it fails against the machines as they are: `it.fails` keeps the suite green
- * and turns red once the machine is fixed (then drop `.fails`, and the matching exemption in
- * invariants.ts).
+ * Counterexamples the random runs found (since fixed in the machines), replayed step by step as
+ * regression tests: each states the behaviour the design asks for.
  */
 
 function settle(recorded: RecordedActors, src: string, result: { done: unknown } | { error: unknown }): void {
@@ -54,8 +52,8 @@ const closesOf = (invocations: Invocation[], dseq: string) =>
       (invocation.input as CloseDeploymentsInput).dseqs.includes(dseq),
   );
 
-describe("bugs found by the random runs (it.fails until fixed)", () => {
-  it.fails("lease: a migration whose SDL generation fails for good leaves the serving deployment open", async () => {
+describe("bugs the random runs found, now fixed", () => {
+  it("lease: a migration whose SDL generation fails for good leaves the serving deployment open", async () => {
     const run = startLease();
     await driveToOutcome(run);
     const serving = run.actor.getSnapshot().context.lease as LeaseRef;
@@ -65,12 +63,13 @@ describe("bugs found by the random runs (it.fails until fixed)", () => {
     await settled();
     settle(run.recorded, "generateSdl", { error: errors.fatal });
     await settled();
-    // Today: `failed` → cleaning_up closes context.deployment, which is still the serving one.
+    // Was: `failed` → cleaning_up closed context.deployment, still the serving one. Now the move is abandoned.
     expect(closesOf(run.recorded.invocations, serving.dseq)).toEqual([]);
+    expect(run.actor.getSnapshot().value).toEqual({ active: "monitoring" });
     run.actor.stop();
   });
 
-  it.fails("lease: LEASE.RETRY during the failed clean-up still gets the half-made deployment closed", async () => {
+  it("lease: LEASE.RETRY during the failed clean-up still gets the half-made deployment closed", async () => {
     const run = startLease();
     run.actor.send({ type: "LEASE.DEPLOY" });
     await settled();
@@ -84,6 +83,13 @@ describe("bugs found by the random runs (it.fails until fixed)", () => {
     // No provider bids, after a retry: the lease fails and starts closing the deployment.
     await noBids(run.recorded);
     expect(run.actor.getSnapshot().value).toEqual({ failed: "closing" });
+    // A retry during the clean-up is not taken: the close goes on.
+    run.actor.send({ type: "LEASE.RETRY" });
+    await settled();
+    expect(run.actor.getSnapshot().value).toEqual({ failed: "closing" });
+    succeed(run.recorded, "closeDeployments");
+    await settled();
+    expect(run.actor.getSnapshot().value).toEqual({ failed: "idle" });
     run.actor.send({ type: "LEASE.RETRY" });
     await settled();
     succeed(run.recorded, "generateSdl");
@@ -93,9 +99,7 @@ describe("bugs found by the random runs (it.fails until fixed)", () => {
     succeed(run.recorded, "closeDeployments");
     await settled();
     expect(run.actor.getSnapshot().status).toBe("done");
-    // Today: the retry stopped the close, the new SDL replaced context.deployment, and the shutdown
-    // closes only the new one; nothing ever closes the first deployment (neither a close nor a later
-    // createDeployment whose keepDseqs leaves it out, as that actor would then close it).
+    // Was: the retry stopped the close and nothing closed the first deployment later.
     const first = deployment!.dseq;
     const closed = run.recorded.invocations.some((invocation) => {
       if (invocation.status !== "done") return false;
@@ -113,7 +117,7 @@ describe("bugs found by the random runs (it.fails until fixed)", () => {
     expect(closed).toBe(true);
   });
 
-  it.fails("reproduction: a child lease that fails is not stopped before it closes its deployment", async () => {
+  it("reproduction: a child lease that fails is not stopped before it closes its deployment", async () => {
     const recorded = new RecordedActors();
     const lease = withActors(leaseMachine, recorded.scriptedAll([...effectNames.lease, "waitFor"]));
     const machine = withActors(reproductionMachine, {
@@ -153,14 +157,18 @@ describe("bugs found by the random runs (it.fails until fixed)", () => {
     await settled();
     // No provider bids on the child's deployment, after a retry: the child lease fails.
     await noBids(recorded);
+    // The child lease closes its deployment before it reports the failure.
+    expect(actor.getSnapshot().value).toEqual({ cycle: "deploying_child", watch: "idle" });
+    succeed(recorded, "closeDeployments");
+    await settled();
     expect(actor.getSnapshot().value).toEqual({ cycle: "backing_off", watch: "idle" });
-    // Today: LEASE.FAILED moves the reproduction on at once, which stops the child lease mid-close.
+    // Was: LEASE.FAILED moved the reproduction on at once, which stopped the child lease mid-close.
     const closes = closesOf(recorded.invocations, childDseq);
     expect(closes.some((invocation) => invocation.status !== "stopped")).toBe(true);
     actor.stop();
   });
 
-  it.fails("treasury: a swap and a top-up in flight together never break the daily spend cap", async () => {
+  it("treasury: a swap and a top-up in flight together never break the daily spend cap", async () => {
     const recorded = new RecordedActors();
     const machine = withActors(treasuryMachine, {
       ...recorded.scriptedAll([...effectNames.treasury, "waitFor", "waitUntil"]),
@@ -182,13 +190,14 @@ describe("bugs found by the random runs (it.fails until fixed)", () => {
       replyTo: "lease",
     });
     await settled();
+    // The swap's $2 is in flight: the $5 top-up would make $7, so it is refused.
+    expect(recorded.running(true).some((invocation) => invocation.src === "ensureAct")).toBe(false);
+    expect(actor.getSnapshot().context.answers).toEqual([
+      expect.objectContaining({ requestId: "topup", granted: false }),
+    ]);
     settle(recorded, "swapCroForAkt", { done: { at, receivedUakt: "4000000", spentUsd: 2 } });
     await settled();
-    settle(recorded, "ensureAct", { done: { at, mintedUact: "0" } });
-    await settled();
-    settle(recorded, "depositEscrow", { done: { at } });
-    await settled();
-    // Today: $7 spent against a $6 cap.
+    // Was: both went ahead and $7 was spent against a $6 cap.
     expect(actor.getSnapshot().context.spent.usd).toBeLessThanOrEqual(treasurySettings.dailySpendCapUsd);
     actor.stop();
   });

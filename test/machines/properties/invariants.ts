@@ -10,9 +10,7 @@ import type {
 import type { LeaseContext } from "../../../src/machines/lease/lease.context.js";
 import type { ReproductionContext } from "../../../src/machines/reproduction/reproduction.context.js";
 import { toEffectFailure, type WaitUntilInput } from "../../../src/machines/shared/index.js";
-import type { SwapOutput } from "../../../src/machines/treasury/treasury.actors.js";
 import type { TreasuryContext } from "../../../src/machines/treasury/treasury.context.js";
-import { utcDay } from "../../../src/machines/treasury/treasury.policy.js";
 import type { FuzzWorld, Invariant } from "../../support/fuzz-runner.js";
 import type { Invocation } from "../../support/recorded-actors.js";
 import { machineActors } from "../../support/state-validity.js";
@@ -39,17 +37,6 @@ const deployingSteps = [
   "starting",
 ] as const;
 
-/**
- * KNOWN BUG (see found-bugs.test.ts, an `it.fails` test): when generating the SDL of a
- * migration or scale-up fails for good, the lease goes to `failed`, whose clean-up closes
- * `context.deployment` — still the deployment that serves the agent. Until the machine is fixed,
- * the invariant below is not checked in that one situation (failed with a move in progress);
- * remove this exemption with the fix.
- */
-function failedDuringMove(snapshot: AnyMachineSnapshot): boolean {
-  return snapshot.matches("failed") && (snapshot.context as LeaseContext).previous !== null;
-}
-
 /** Deployments the chain closed by itself (LEASE.CLOSED with the deployment gone), by world. */
 const closedByChain = new WeakMap<FuzzWorld, Set<string>>();
 
@@ -75,19 +62,6 @@ function isClose(invocation: Invocation): boolean {
 }
 
 /**
- * KNOWN BUG (see found-bugs.test.ts): LEASE.RETRY while `failed` still closes the half-made
- * deployment stops that close, and the deployment can be left open. Until fixed, deployments whose
- * failed-state close was stopped are not counted as left open.
- */
-function closeStoppedInFailed(invocation: Invocation): boolean {
-  return (
-    invocation.src === "closeDeployments" &&
-    invocation.status === "stopped" &&
-    (invocation.input as CloseDeploymentsInput).key.includes(":failed:")
-  );
-}
-
-/**
  * Deployments the lease actor `leaseSession` may have created (its createDeployment succeeded, or
  * its outcome is unknown) that are still open: neither closed by it (closeDeployments done, or
  * given up as fatal), nor closed by a later createDeployment (which closes every deployment of the
@@ -105,7 +79,7 @@ function openDeployments(world: FuzzWorld, leaseSession: string): string[] {
       }
       open.add(input.deployment.dseq);
     }
-    if (isClose(invocation) || closeStoppedInFailed(invocation)) {
+    if (isClose(invocation)) {
       for (const dseq of (invocation.input as CloseDeploymentsInput).dseqs) open.delete(dseq);
     }
   }
@@ -160,7 +134,7 @@ export const leaseInvariant: Invariant = (snapshot, _previous, world, self) => {
     );
   }
   // Only a shutdown may close the deployment the agent runs on.
-  if (!snapshot.matches("terminating") && c.lease && !failedDuringMove(snapshot)) {
+  if (!snapshot.matches("terminating") && c.lease) {
     for (const { dseqs } of runningInputs<{ dseqs: string[] }>(snapshot, "closeDeployments")) {
       ensure(
         !dseqs.includes(c.lease.dseq),
@@ -231,33 +205,13 @@ export const keysInvariant: Invariant = (snapshot, previous) => {
 const payingEffects = new Set(["depositEscrow", "fundChild"]);
 const busyServing = ["ensuring_act", "depositing", "funding_child", "backing_off"];
 
-/** USD the emergency swaps that completed on `day` (UTC) spent, as their results reported. */
-function swapsUsdOn(world: FuzzWorld, day: string | null): number {
-  return world.recorded.invocations
-    .filter(
-      (invocation) => invocation.src === "swapCroForAkt" && invocation.result && "done" in invocation.result,
-    )
-    .map((invocation) => (invocation.result as { done: SwapOutput }).done)
-    .filter((output) => utcDay(output.at) === day)
-    .reduce((sum, output) => sum + output.spentUsd, 0);
-}
-
 export const treasuryInvariant: Invariant = (snapshot, _previous, world: FuzzWorld) => {
   const c = snapshot.context as TreasuryContext;
   const cap = c.settings.dailySpendCapUsd + 1e-9;
   ensure(c.spent.usd >= 0, `spent ${c.spent.usd} < 0`);
-  // KNOWN BUG (see found-bugs.test.ts, an `it.fails` test): a swap and a request in flight
-  // at once are each checked against the cap without the other, so together they can break it.
-  // Until the machine is fixed, grants and swaps are held to the cap separately; with the fix,
-  // check `c.spent.usd <= cap` again.
-  const swapsUsd = swapsUsdOn(world, c.spent.day);
   ensure(
-    swapsUsd <= cap,
-    `swaps spent $${swapsUsd} today, over the daily cap of $${c.settings.dailySpendCapUsd}`,
-  );
-  ensure(
-    c.spent.usd - swapsUsd <= cap,
-    `granted $${c.spent.usd - swapsUsd} today, over the daily cap of $${c.settings.dailySpendCapUsd}`,
+    c.spent.usd <= cap,
+    `spent $${c.spent.usd} today, over the daily cap of $${c.settings.dailySpendCapUsd}`,
   );
   const answered = c.answers.map((answer) => answer.requestId);
   ensure(unique(answered), `a request was answered twice: ${answered.join(", ")}`);

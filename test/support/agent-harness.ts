@@ -1,0 +1,83 @@
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { ScriptedMetrics } from "../../src/actors/metrics-source.js";
+import { loadConfig } from "../../src/config/index.js";
+import type { DevnetHandle } from "../../src/devnet/index.js";
+import { createLogger } from "../../src/logging/index.js";
+import { type LaunchedAgent, launchAgent } from "../../src/runtime/launch-agent.js";
+import { isInState, type LeaseView } from "../../src/runtime/lease-view.js";
+import {
+  AgentKeys,
+  EnvKeystore,
+  generateMnemonic,
+  knownSecretValues,
+} from "../../src/services/keys/index.js";
+
+/** Settings that make a whole lifecycle fit in seconds on a devnet with ~100 ms blocks. */
+export const fastAgentSettings: Record<string, unknown> = {
+  "intervals.healthCheckMs": 300,
+  "intervals.balancePollMs": 500,
+  "intervals.chainPollMs": 100,
+  "intervals.baseBackoffMs": 50,
+  "intervals.maxBackoffMs": 500,
+  "intervals.stepRetries": 3,
+  "timeouts.leaseConfirmMs": 10_000,
+  "timeouts.servicesReadyMs": 15_000,
+  "timeouts.mintSettleMs": 15_000,
+  "timeouts.slowProviderMs": 1_000,
+  "timeouts.treasuryRequestMs": 5_000,
+  "timeouts.shutdownMs": 30_000,
+  "bidding.minBids": 3,
+  "bidding.windowMs": 5_000,
+  "thresholds.degradedAfterFailures": 2,
+  "log.level": "silent",
+};
+
+export interface TestAgent extends LaunchedAgent {
+  mnemonic: string;
+  address: string;
+  metrics: ScriptedMetrics;
+  dataDir: string;
+  /** Resolves once the lease is in `state` (or a sub-state of it). */
+  until(state: string, predicate?: (view: LeaseView) => boolean): Promise<LeaseView>;
+}
+
+/** Launches the real agent (actors, services, store) in this process against a running devnet. */
+export async function startTestAgent(
+  devnet: DevnetHandle,
+  options: {
+    settings?: Record<string, unknown>;
+    mnemonic?: string;
+    dataDir?: string;
+    logLevel?: string;
+  } = {},
+): Promise<TestAgent> {
+  const mnemonic = options.mnemonic ?? generateMnemonic().reveal();
+  const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), "agent-run-"));
+  const config = loadConfig({
+    env: {},
+    flags: {
+      network: "devnet",
+      dataDir,
+      "devnet.url": devnet.control,
+      ...fastAgentSettings,
+      ...(options.logLevel ? { "log.level": options.logLevel } : {}),
+      ...options.settings,
+    },
+  });
+  const keystore = new EnvKeystore({ env: { AGENT_MNEMONIC: mnemonic } });
+  const keys = AgentKeys.fromContents(await keystore.load());
+  const metrics = new ScriptedMetrics();
+  const logger = createLogger({ level: config.log.level, json: true, secrets: knownSecretValues });
+  const launched = await launchAgent({ config, keys, keystore, logger, metrics });
+  return {
+    ...launched,
+    mnemonic,
+    address: keys.identity.akash,
+    metrics,
+    dataDir,
+    until: (state, predicate = () => true) =>
+      launched.runtime.waitForLease((view) => isInState(view.state, state) && predicate(view)),
+  };
+}
