@@ -13,6 +13,7 @@ import { keystorePath, openKeystore, usesEnvKeystore } from "../keystore-access.
 
 interface RunOptions {
   devnetUrl?: string;
+  retry?: boolean;
   until?: string;
   json?: boolean;
   terminateOnExit?: boolean;
@@ -80,6 +81,7 @@ export function registerRunCommand(program: Command): void {
       'with --until: print the lease as one JSON line { "state", "dseq", "provider", "uris", "escrowRunwayHours" }',
     )
     .option("--terminate-on-exit", "close the deployment (refunding its escrow) when stopped with Ctrl-C")
+    .option("--retry", "if the lease had failed (all deployment attempts used up), try deploying again")
     .action(async (options: RunOptions, command: Command) => {
       checkUntil(options.until);
       const context = cliContext(command, { "devnet.url": options.devnetUrl });
@@ -111,6 +113,16 @@ export function registerRunCommand(program: Command): void {
       }
       const keys = AgentKeys.fromContents(await keystore.load());
       const agent = await launchAgent({ config, keys, keystore, logger, metrics: new ScriptedMetrics() });
+      if (options.retry) {
+        const failed = await agent.runtime
+          .waitForLease((view) => view.state !== "undeployed")
+          .then((view) => isInState(view.state, "failed.idle"))
+          .catch(() => false);
+        if (failed) {
+          logger.info("the lease had failed: deploying again (--retry)");
+          agent.runtime.send({ type: "LEASE.RETRY" }, "command line");
+        }
+      }
 
       let stopping = false;
       const stop = async (code: number) => {

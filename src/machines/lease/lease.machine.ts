@@ -1088,7 +1088,7 @@ export const leaseMachine = setup({
           params: ({ context }) => ({
             severity: "critical" as const,
             title: "Deployment failed",
-            message: `The agent could not deploy (${context.lastError?.message ?? "attempts exhausted"}). Manual intervention required; send LEASE.RETRY to try again.`,
+            message: `The agent could not deploy (${context.lastError?.message ?? "attempts exhausted"}). Fix the cause (funds, providers, settings), then run the agent with --retry (or send LEASE.RETRY).`,
           }),
         },
       ],
