@@ -1,0 +1,121 @@
+import type { TxStep } from "../../src/services/akash/index.js";
+import { CRASH_FLOWS, type FlowName } from "./crash-flows.js";
+
+export type KillPoint =
+  /**
+   * SIGKILL from the test the moment the lease logs a state inside `state`; with `stored`, only once
+   * the agent's database holds that state (where a kill before the write would lose an outside input).
+   */
+  | { readonly kind: "state"; readonly state: string; readonly stored?: boolean }
+  /** AKASH_AGENT_CRASH_AT=`step`:`n`: the agent SIGKILLs itself at that step of the flow's n-th tx. */
+  | { readonly kind: "tx"; readonly step: TxStep; readonly n: number };
+
+export interface CrashRow {
+  readonly flow: FlowName;
+  readonly kill: KillPoint;
+  /** In the default run (the full matrix runs with AGENT_FULL_CRASH_MATRIX=1). */
+  readonly inDefault: boolean;
+  /** A bug in the agent this row runs into, until it is fixed (the row still fails). */
+  readonly knownFailure?: string;
+}
+
+export const TX_STEPS: readonly TxStep[] = ["recorded", "signed", "broadcast", "included"];
+
+/** The deploy flow's lease states, in order. */
+export const DEPLOY_STATES = [
+  "generating_sdl",
+  "requesting_bids.funding",
+  "requesting_bids.publishing",
+  "requesting_bids.collecting",
+  "evaluating_bids",
+  "accepting_bid",
+  "creating_lease",
+  "deploying",
+  "starting",
+  "active",
+] as const;
+
+const MINT_LEDGER_BUG =
+  "a mint broadcast before the kill settles before the restart looks; ensureAct then sees enough ACT and returns without calling mintAct, so the spending row is never written and the intent stays pending";
+const CLOSED_SKIP_BUG =
+  "a close broadcast before the kill is in a block before the restart looks; closeDeployments sees the deployment closed and skips closeDeployment, so the intent stays pending";
+const UNTIL_TERMINATED_BUG =
+  "run --until terminated exits 1 ('it is not started (the agent stopped)'): the root stops in the step the lease terminates, so waitForLease never sees the terminated lease";
+
+export function rowLabel(row: CrashRow): string {
+  if (row.kill.kind === "state") return `state ${row.kill.state}${row.kill.stored ? " (once stored)" : ""}`;
+  const tx = CRASH_FLOWS[row.flow].txs[row.kill.n - 1];
+  return `${row.kill.step} ${tx?.label ?? `tx ${row.kill.n}`} (:${row.kill.n})`;
+}
+
+export function crashAtSpec(kill: KillPoint): string | undefined {
+  return kill.kind === "tx" ? `${kill.step}:${kill.n}` : undefined;
+}
+
+/** Kill points of a flow's own transactions (not the deploy ones it starts with), each step of each. */
+function txRows(flow: FlowName, from: number, inDefault: (step: TxStep, n: number) => boolean): CrashRow[] {
+  const txs = CRASH_FLOWS[flow].txs;
+  const rows: CrashRow[] = [];
+  for (let n = from; n <= txs.length; n += 1) {
+    for (const step of TX_STEPS) {
+      const landed = step === "broadcast" || step === "included";
+      const kind = txs[n - 1]?.intentKind;
+      const knownFailure = !landed
+        ? undefined
+        : kind === "mint_act"
+          ? MINT_LEDGER_BUG
+          : kind === "close_deployment"
+            ? CLOSED_SKIP_BUG
+            : undefined;
+      rows.push({
+        flow,
+        kill: { kind: "tx", step, n },
+        inDefault: inDefault(step, n),
+        ...(knownFailure ? { knownFailure } : {}),
+      });
+    }
+  }
+  return rows;
+}
+
+const is =
+  (...points: Array<[TxStep, number]>) =>
+  (step: TxStep, n: number) =>
+    points.some(([s, m]) => s === step && m === n);
+
+/**
+ * Every kill point of the matrix. The default run keeps every state and every tx step kind (each of
+ * the deploy flow's txs at least once, each maintenance flow at least once); the rest runs with
+ * AGENT_FULL_CRASH_MATRIX=1.
+ */
+export function crashRows(): CrashRow[] {
+  const untilTerminated = (row: CrashRow): CrashRow => ({
+    ...row,
+    knownFailure: row.knownFailure
+      ? `${UNTIL_TERMINATED_BUG}; and ${row.knownFailure}`
+      : UNTIL_TERMINATED_BUG,
+  });
+  return [
+    ...DEPLOY_STATES.map(
+      (state): CrashRow => ({ flow: "deploy", kill: { kind: "state", state }, inDefault: true }),
+    ),
+    ...txRows(
+      "deploy",
+      1,
+      is(["recorded", 1], ["included", 1], ["signed", 2], ["included", 2], ["broadcast", 3]),
+    ),
+    { flow: "renew", kill: { kind: "state", state: "active.renewing" }, inDefault: true },
+    ...txRows("renew", 4, is(["broadcast", 5], ["included", 5])),
+    { flow: "migrate-degraded", kill: { kind: "state", state: "migrating" }, inDefault: true },
+    { flow: "migrate-degraded", kill: { kind: "state", state: "draining" }, inDefault: true },
+    ...txRows("migrate-degraded", 4, is(["signed", 5], ["broadcast", 7])),
+    { flow: "migrate-offline", kill: { kind: "state", state: "migrating" }, inDefault: true },
+    ...txRows("migrate-offline", 4, is(["included", 4])),
+    untilTerminated({
+      flow: "terminate",
+      kill: { kind: "state", state: "terminating", stored: true },
+      inDefault: true,
+    }),
+    ...txRows("terminate", 4, () => false).map(untilTerminated),
+  ];
+}
