@@ -1,0 +1,64 @@
+import { mkdtempSync } from "node:fs";
+import { join } from "node:path";
+import { performance } from "node:perf_hooks";
+import { DirectSecp256k1HdWallet } from "@cosmjs/proto-signing";
+import type { DevnetHandle } from "../src/devnet/index.js";
+import { isInState } from "../src/runtime/lease-view.js";
+import { generateMnemonic } from "../src/services/keys/index.js";
+import { isLeaseStateLine, spawnAgent } from "../test/support/agent-process.js";
+import type { OwnerChainReader } from "../test/support/owner-chain-footprint.js";
+import type { DeployTiming } from "./deploy-timing.js";
+
+/** AKT given to each deployer before its clock starts (the agent's own faucet call then does nothing). */
+export const FUNDING_UAKT = 100_000_000n;
+
+/**
+ * Times the agent as shipped (`node dist/main.js run --until active`, default settings) from the
+ * moment its process starts to the moment it logs an active lease; its account is funded first so
+ * that both sides start from a funded wallet. Its deployment is closed afterwards.
+ */
+export async function timeAgentDeploy(
+  devnet: DevnetHandle,
+  reader: OwnerChainReader,
+  workDir: string,
+): Promise<DeployTiming> {
+  const mnemonic = generateMnemonic().reveal();
+  const wallet = await DirectSecp256k1HdWallet.fromMnemonic(mnemonic, { prefix: "akash" });
+  const [account] = await wallet.getAccounts();
+  const owner = account!.address;
+  await devnet.fund(owner, FUNDING_UAKT);
+
+  const startHeight = devnet.height();
+  const started = performance.now();
+  let request: { at: number; height: bigint } | undefined;
+  let active: { at: number; height: bigint } | undefined;
+  const agent = spawnAgent({
+    devnetUrl: devnet.control,
+    dataDir: mkdtempSync(join(workDir, "agent-")),
+    mnemonic,
+    until: "active",
+  });
+  agent.onLine((line) => {
+    if (!isLeaseStateLine(line)) return;
+    const mark = { at: performance.now(), height: devnet.height() };
+    if (request === undefined && isInState(line.state, "generating_sdl")) request = mark;
+    if (active === undefined && isInState(line.state, "active")) active = mark;
+  });
+  const exit = await agent.exitWithin(300_000);
+  try {
+    if (exit.code !== 0 || !active || !request) {
+      throw new Error(
+        `the agent did not reach active: exit ${exit.signal ?? exit.code} ${exit.otherStderr.join(" ")} (last state ${agent.leaseStates().at(-1) ?? "none"})`,
+      );
+    }
+    const footprint = await reader.footprint(owner);
+    return {
+      wallMs: active.at - started,
+      blocks: Number(active.height - startHeight),
+      txs: new Set(footprint.messages.map((message) => message.txHash)).size,
+      inner: { wallMs: active.at - request.at, blocks: Number(active.height - request.height) },
+    };
+  } finally {
+    await reader.closeAll(mnemonic);
+  }
+}
