@@ -118,7 +118,7 @@ async function resumeUntil(
   const printed = parseView(exit.stdout);
   const wanted = command.until ?? "";
   const reached = exit.code === 0 && printed !== null && isInState(printed, wanted);
-  const reason = exit.otherStderr.find((text) => text.startsWith("akash-agent:"));
+  const reason = exit.code === 0 ? "" : agent.failureReason();
   const detail = exit.timedOut
     ? `${wanted}: no exit within ${PHASE_TIMEOUT_MS} ms (last state ${agent.leaseStates().at(-1) ?? "none"})`
     : `${wanted}: exit ${exit.signal ?? exit.code}${printed ? `, lease ${printed}` : ""}${reason ? ` (${reason})` : ""}`;
@@ -165,7 +165,7 @@ async function resumeUntilMoved(
     return {
       agent,
       reached: false,
-      detail: `moved and active: ${agent.running ? "not within the time limit" : `exited ${exit.signal ?? exit.code} first`} (last state ${agent.leaseStates().at(-1) ?? "none"})`,
+      detail: `moved and active: ${agent.running ? "not within the time limit" : `exited ${exit.signal ?? exit.code} first`} (last state ${agent.leaseStates().at(-1) ?? "none"})${agent.failureReason() ? `: ${agent.failureReason()}` : ""}`,
       notes: [],
     };
   }

@@ -40,7 +40,7 @@ const MINT_LEDGER_BUG =
 const CLOSED_SKIP_BUG =
   "a close broadcast before the kill is in a block before the restart looks; closeDeployments sees the deployment closed and skips closeDeployment, so the intent stays pending";
 const UNTIL_TERMINATED_BUG =
-  "run --until terminated exits 1 ('it is not started (the agent stopped)'): the root stops in the step the lease terminates, so waitForLease never sees the terminated lease";
+  "run --until terminated exits 1 although the lease terminated ('the lease did not reach terminated … (the agent stopped)'): the root stops in the step the lease terminates and waitForLease gives up on the stopped root";
 
 export function rowLabel(row: CrashRow): string {
   if (row.kill.kind === "state") return `state ${row.kill.state}${row.kill.stored ? " (once stored)" : ""}`;

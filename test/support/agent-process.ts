@@ -129,6 +129,22 @@ export class AgentProcess {
     return () => this.listeners.delete(listener);
   }
 
+  /**
+   * Why the process failed, as it said: its `akash-agent:` stderr line, else its last error or fatal
+   * log line, else its last non-JSON stderr line. Empty when it said nothing.
+   */
+  failureReason(): string {
+    const said = this.exit?.otherStderr ?? [];
+    const cli = said.filter((text) => text.startsWith("akash-agent:"));
+    if (cli.length > 0) return cli.join(" ");
+    const logged = [...this.lines].reverse().find((line) => (line.level ?? 0) >= 50);
+    if (logged) {
+      const err = logged.err as { message?: unknown } | undefined;
+      return `${logged.msg ?? ""}${typeof err?.message === "string" ? `: ${err.message}` : ""}`;
+    }
+    return said.filter((text) => text.trim() !== "").at(-1) ?? "";
+  }
+
   /** The lease states logged so far, in order. */
   leaseStates(): string[] {
     return this.lines.filter(isLeaseStateLine).map((line) => line.state);
