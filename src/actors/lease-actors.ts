@@ -310,11 +310,11 @@ export function createLeaseActors(services: AgentServices) {
     }),
 
     closeDeployments: fromPromise<void, CloseDeploymentsInput>(async ({ input }) => {
+      // Each close goes through the chain service even when the deployment looks closed already:
+      // it finds the effect on chain and completes its record instead of sending anything.
       for (const dseq of input.dseqs) {
-        const deployment = await chain.deployment(dseq);
-        if (!deployment || deployment.state === "closed") continue;
-        log.info({ dseq }, "closing the deployment (escrow is refunded)");
-        await chain.closeDeployment({ key: `${input.key}:${dseq}`, dseq });
+        const result = await chain.closeDeployment({ key: `${input.key}:${dseq}`, dseq });
+        if (!result.alreadyDone) log.info({ dseq }, "closed the deployment (escrow is refunded)");
       }
     }),
   };

@@ -35,27 +35,40 @@ export function createTreasuryActors(services: AgentServices, options: { feeRese
 
     ensureAct: fromPromise<EnsureActOutput, EnsureActInput>(async ({ input, signal }) => {
       const wanted = BigInt(input.amountUact);
+      const recordMint = (uakt: string, txHash: string | null) =>
+        store.spending.record({
+          key: input.key,
+          kind: "mint_act",
+          denom: "uakt",
+          amount: uakt,
+          ...(txHash ? { txHash } : {}),
+        });
+      // A mint begun for this request before a restart is finished first (looked up by its tx,
+      // never sent twice) and recorded, even if its ACT has already arrived.
+      const earlier = store.intents.get(input.key);
+      const earlierUakt = (earlier?.payload as { messages?: Array<{ amountUakt?: string }> } | undefined)
+        ?.messages?.[0]?.amountUakt;
+      if (earlierUakt) {
+        const result = await chain.mintAct({ key: input.key, amountUakt: earlierUakt });
+        recordMint(earlierUakt, result.txHash);
+      }
       const before = await chain.balances();
       if (BigInt(before.uact) >= wanted) return { at: services.now(), mintedUact: "0" };
-      const missing = wanted - BigInt(before.uact);
-      const aktUsd = await chain.aktPriceUsd().catch(() => settings.aktUsdFallback);
-      const uakt = BigInt(Math.ceil(((Number(missing) * settings.actUsd) / aktUsd) * MINT_MARGIN));
-      const spendable = BigInt(before.uakt) - BigInt(options.feeReserveUakt);
-      if (uakt > spendable) {
-        throw new EffectError(
-          "insufficient_funds",
-          `minting ${missing} uact needs ${uakt} uakt but only ${spendable > 0n ? spendable : 0n} uakt can be spent (the rest is kept for fees)`,
-        );
+      if (!earlierUakt) {
+        const missing = wanted - BigInt(before.uact);
+        const aktUsd = await chain.aktPriceUsd().catch(() => settings.aktUsdFallback);
+        const uakt = BigInt(Math.ceil(((Number(missing) * settings.actUsd) / aktUsd) * MINT_MARGIN));
+        const spendable = BigInt(before.uakt) - BigInt(options.feeReserveUakt);
+        if (uakt > spendable) {
+          throw new EffectError(
+            "insufficient_funds",
+            `minting ${missing} uact needs ${uakt} uakt but only ${spendable > 0n ? spendable : 0n} uakt can be spent (the rest is kept for fees)`,
+          );
+        }
+        log.info({ mintUakt: uakt.toString(), forUact: missing.toString(), aktUsd }, "minting ACT from AKT");
+        const result = await chain.mintAct({ key: input.key, amountUakt: uakt.toString() });
+        recordMint(uakt.toString(), result.txHash);
       }
-      log.info({ mintUakt: uakt.toString(), forUact: missing.toString(), aktUsd }, "minting ACT from AKT");
-      const result = await chain.mintAct({ key: input.key, amountUakt: uakt.toString() });
-      store.spending.record({
-        key: input.key,
-        kind: "mint_act",
-        denom: "uakt",
-        amount: uakt,
-        ...(result.txHash ? { txHash: result.txHash } : {}),
-      });
       const after = await pollUntil({
         signal,
         intervalMs: settings.pollIntervalMs,

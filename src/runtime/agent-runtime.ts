@@ -14,7 +14,7 @@ import {
   restoreLatestSnapshot,
   type SnapshotPersister,
 } from "../services/store/index.js";
-import { type LeaseView, leaseViewOf } from "./lease-view.js";
+import { type LeaseView, leaseViewFromPersisted, leaseViewOf } from "./lease-view.js";
 import { createProgressReporter } from "./progress-reporter.js";
 
 export const AGENT_MACHINE_ID = "agent";
@@ -76,6 +76,9 @@ export function startAgentRuntime(options: AgentRuntimeOptions): AgentRuntime {
     feeReserveUakt: options.feeReserveUakt,
     heartbeatTimeoutMs: options.heartbeatTimeoutMs,
   });
+  // The lease's last view, kept from the inspection stream: once the agent stops (e.g. after the
+  // lease terminated) the lease actor is gone, but what it last was still answers `lease()`.
+  let lastLease: LeaseView | null = null;
   const actor = createActor(machine, {
     id: AGENT_MACHINE_ID,
     input: { settings: options.settings },
@@ -83,6 +86,9 @@ export function startAgentRuntime(options: AgentRuntimeOptions): AgentRuntime {
     inspect: (event) => {
       persister.inspect(event);
       progress(event);
+      if (event.type === "@xstate.snapshot" && (event.actorRef as { id?: string }).id === "lease") {
+        lastLease = leaseViewOf(event.snapshot as never);
+      }
       options.inspect?.(event);
     },
   });
@@ -98,7 +104,10 @@ export function startAgentRuntime(options: AgentRuntimeOptions): AgentRuntime {
     const child = actor.getSnapshot().children.lease as
       | { getSnapshot(): ReturnType<LeaseMachine["getInitialSnapshot"]> }
       | undefined;
-    return child ? leaseViewOf(child.getSnapshot()) : null;
+    if (child) return leaseViewOf(child.getSnapshot());
+    // The lease actor is gone: the agent's own record of how it ended is fresher than the last
+    // inspected view (the agent reaches its final state a moment before the lease's last snapshot).
+    return leaseViewFromPersisted(actor.getSnapshot()) ?? lastLease;
   };
 
   return {
@@ -112,23 +121,33 @@ export function startAgentRuntime(options: AgentRuntimeOptions): AgentRuntime {
     },
     waitForLease(until) {
       return new Promise((resolve, reject) => {
+        let done = false;
+        let subscription: { unsubscribe(): void } | undefined;
+        let timer: NodeJS.Timeout | undefined;
+        const finish = (settle: () => void) => {
+          if (done) return;
+          done = true;
+          subscription?.unsubscribe();
+          clearInterval(timer);
+          settle();
+        };
         const check = () => {
-          const snapshot = actor.getSnapshot();
           const view = lease();
-          if (view && until(view)) {
-            subscription.unsubscribe();
-            clearInterval(timer);
-            resolve(view);
-          } else if (snapshot.status !== "active") {
-            subscription.unsubscribe();
-            clearInterval(timer);
-            reject(new Error(`the agent stopped in state ${JSON.stringify(snapshot.value)}`));
+          if (view && until(view)) return finish(() => resolve(view));
+          const snapshot = actor.getSnapshot();
+          if (snapshot.status !== "active") {
+            finish(() => reject(new Error(`the agent stopped in state ${JSON.stringify(snapshot.value)}`)));
           }
         };
-        // The root's own subscription misses child-only changes; a short poll covers them.
-        const subscription = actor.subscribe({ next: check, error: reject });
-        const timer = setInterval(check, 100);
         check();
+        if (done) return;
+        // The root's own subscription misses child-only changes; a short poll covers them.
+        subscription = actor.subscribe({
+          next: check,
+          complete: check,
+          error: (error) => finish(() => reject(error)),
+        });
+        timer = setInterval(check, 100);
       });
     },
     stop() {

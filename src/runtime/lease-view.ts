@@ -44,7 +44,21 @@ export function leaseViewOf(snapshot: LeaseSnapshotLike): LeaseView {
 
 /** The lease view from a persisted root snapshot (JSON), or null when the lease actor has not started. */
 export function leaseViewFromPersisted(root: unknown): LeaseView | null {
-  const lease = (root as { children?: { lease?: { snapshot?: LeaseSnapshotLike } } }).children?.lease
-    ?.snapshot;
-  return lease?.value !== undefined && lease.context ? leaseViewOf(lease) : null;
+  const persisted = root as {
+    children?: { lease?: { snapshot?: LeaseSnapshotLike } };
+    context?: { leaseTerminated?: boolean; terminatedDseq?: string | null };
+  };
+  const lease = persisted.children?.lease?.snapshot;
+  if (lease?.value !== undefined && lease.context) return leaseViewOf(lease);
+  // The agent finished after its lease terminated: the lease actor is gone, the agent remembers.
+  if (persisted.context?.leaseTerminated) {
+    return {
+      state: "terminated",
+      dseq: persisted.context.terminatedDseq ?? null,
+      provider: null,
+      uris: [],
+      escrowRunwayHours: null,
+    };
+  }
+  return null;
 }

@@ -12,6 +12,8 @@ export interface AgentContext {
   alerts: number;
   terminateLeaseOnShutdown: boolean;
   leaseTerminated: boolean;
+  /** The deployment the lease closed when it terminated (kept after the lease actor is gone). */
+  terminatedDseq: string | null;
   lastError: EffectFailure | null;
 }
 
@@ -22,6 +24,7 @@ export function initialAgentContext(input: AgentInput): AgentContext {
     alerts: 0,
     terminateLeaseOnShutdown: false,
     leaseTerminated: false,
+    terminatedDseq: null,
     lastError: null,
   };
 }

@@ -197,7 +197,10 @@ export const agentMachine = setup({
         operating: {
           on: {
             "LEASE.TERMINATED": {
-              actions: [assign({ leaseTerminated: true }), sendTo("health", { type: "HEALTH.UNWATCH" })],
+              actions: [
+                assign({ leaseTerminated: true, terminatedDseq: ({ event }) => event.dseq }),
+                sendTo("health", { type: "HEALTH.UNWATCH" }),
+              ],
             },
           },
         },
@@ -226,7 +229,10 @@ export const agentMachine = setup({
             },
           },
           on: {
-            "LEASE.TERMINATED": { target: "#agent.stopped", actions: assign({ leaseTerminated: true }) },
+            "LEASE.TERMINATED": {
+              target: "#agent.stopped",
+              actions: assign({ leaseTerminated: true, terminatedDseq: ({ event }) => event.dseq }),
+            },
             "AGENT.SHUTDOWN": {},
           },
         },
