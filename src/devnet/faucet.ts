@@ -39,7 +39,11 @@ export class Faucet {
     this.signer = signer;
     this.faucetAddress = faucetAddress;
     this.server = createServer((req, res) => {
-      void this.handle(req, res);
+      // A client that goes away mid-request leaves nothing to answer; never an unhandled rejection.
+      this.handle(req, res).catch(() => {
+        if (!res.headersSent) res.writeHead(500);
+        res.end();
+      });
     });
     this.tracker.track(this.server);
   }

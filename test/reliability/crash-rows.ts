@@ -35,13 +35,6 @@ export const DEPLOY_STATES = [
   "active",
 ] as const;
 
-const MINT_LEDGER_BUG =
-  "a mint broadcast before the kill settles before the restart looks; ensureAct then sees enough ACT and returns without calling mintAct, so the spending row is never written and the intent stays pending";
-const CLOSED_SKIP_BUG =
-  "a close broadcast before the kill is in a block before the restart looks; closeDeployments sees the deployment closed and skips closeDeployment, so the intent stays pending";
-const UNTIL_TERMINATED_BUG =
-  "run --until terminated exits 1 although the lease terminated ('the lease did not reach terminated … (the agent stopped)'): the root stops in the step the lease terminates and waitForLease gives up on the stopped root";
-
 export function rowLabel(row: CrashRow): string {
   if (row.kill.kind === "state") return `state ${row.kill.state}${row.kill.stored ? " (once stored)" : ""}`;
   const tx = CRASH_FLOWS[row.flow].txs[row.kill.n - 1];
@@ -58,21 +51,7 @@ function txRows(flow: FlowName, from: number, inDefault: (step: TxStep, n: numbe
   const rows: CrashRow[] = [];
   for (let n = from; n <= txs.length; n += 1) {
     for (const step of TX_STEPS) {
-      const landed = step === "broadcast" || step === "included";
-      const kind = txs[n - 1]?.intentKind;
-      const knownFailure = !landed
-        ? undefined
-        : kind === "mint_act"
-          ? MINT_LEDGER_BUG
-          : kind === "close_deployment"
-            ? CLOSED_SKIP_BUG
-            : undefined;
-      rows.push({
-        flow,
-        kill: { kind: "tx", step, n },
-        inDefault: inDefault(step, n),
-        ...(knownFailure ? { knownFailure } : {}),
-      });
+      rows.push({ flow, kill: { kind: "tx", step, n }, inDefault: inDefault(step, n) });
     }
   }
   return rows;
@@ -89,12 +68,6 @@ const is =
  * AGENT_FULL_CRASH_MATRIX=1.
  */
 export function crashRows(): CrashRow[] {
-  const untilTerminated = (row: CrashRow): CrashRow => ({
-    ...row,
-    knownFailure: row.knownFailure
-      ? `${UNTIL_TERMINATED_BUG}; and ${row.knownFailure}`
-      : UNTIL_TERMINATED_BUG,
-  });
   return [
     ...DEPLOY_STATES.map(
       (state): CrashRow => ({ flow: "deploy", kill: { kind: "state", state }, inDefault: true }),
@@ -111,11 +84,7 @@ export function crashRows(): CrashRow[] {
     ...txRows("migrate-degraded", 4, is(["signed", 5], ["broadcast", 7])),
     { flow: "migrate-offline", kill: { kind: "state", state: "migrating" }, inDefault: true },
     ...txRows("migrate-offline", 4, is(["included", 4])),
-    untilTerminated({
-      flow: "terminate",
-      kill: { kind: "state", state: "terminating", stored: true },
-      inDefault: true,
-    }),
-    ...txRows("terminate", 4, () => false).map(untilTerminated),
+    { flow: "terminate", kill: { kind: "state", state: "terminating", stored: true }, inDefault: true },
+    ...txRows("terminate", 4, is(["broadcast", 4])),
   ];
 }

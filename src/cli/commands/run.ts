@@ -112,7 +112,20 @@ export function registerRunCommand(program: Command): void {
         );
       }
       const keys = AgentKeys.fromContents(await keystore.load());
+      // Ctrl-C is heard from here on, even while the agent is still starting.
+      const interrupted = new Promise<void>((resolve) => {
+        process.once("SIGINT", () => resolve());
+        process.once("SIGTERM", () => resolve());
+      });
+      let signalled = false;
+      void interrupted.then(() => {
+        signalled = true;
+      });
       const agent = await launchAgent({ config, keys, keystore, logger, metrics: new ScriptedMetrics() });
+      if (signalled) {
+        await agent.close();
+        return;
+      }
       if (options.retry) {
         const failed = await agent.runtime
           .waitForLease((view) => view.state !== "undeployed")
@@ -134,9 +147,17 @@ export function registerRunCommand(program: Command): void {
 
       if (options.until) {
         const wanted = options.until;
-        const reached = await agent.runtime
-          .waitForLease((current) => isInState(current.state, wanted) || isInState(current.state, "failed"))
-          .catch(() => null);
+        const reached = await Promise.race([
+          agent.runtime
+            .waitForLease((current) => isInState(current.state, wanted) || isInState(current.state, "failed"))
+            .catch(() => null),
+          interrupted.then(() => null),
+        ]);
+        if (signalled) {
+          logger.info("interrupted: stopping (the lease stays; run again to resume)");
+          await stop(130);
+          return;
+        }
         if (reached && isInState(reached.state, wanted)) {
           printView(reached, options.json);
           await stop(0);
@@ -151,20 +172,16 @@ export function registerRunCommand(program: Command): void {
         return;
       }
 
-      await new Promise<void>((resolve) => {
-        const onSignal = () => {
-          if (options.terminateOnExit && !stopping) {
-            logger.info("closing the deployment before exiting (--terminate-on-exit)");
-            agent.runtime.send({ type: "AGENT.SHUTDOWN", terminateLease: true }, "signal");
-            agent.runtime.actor.subscribe({ complete: () => resolve() });
-            setTimeout(resolve, config.timeouts.shutdownMs).unref();
-          } else {
-            resolve();
-          }
-        };
-        process.once("SIGINT", onSignal);
-        process.once("SIGTERM", onSignal);
-      });
+      await interrupted;
+      if (options.terminateOnExit) {
+        logger.info("closing the deployment before exiting (--terminate-on-exit)");
+        agent.runtime.send({ type: "AGENT.SHUTDOWN", terminateLease: true }, "signal");
+        await new Promise<void>((resolve) => {
+          agent.runtime.actor.subscribe({ complete: () => resolve() });
+          if (agent.runtime.actor.getSnapshot().status !== "active") resolve();
+          setTimeout(resolve, config.timeouts.shutdownMs).unref();
+        });
+      }
       await stop(0);
     });
 }

@@ -36,7 +36,10 @@ export class GrpcServer {
     this.server = createServer();
     this.tracker.track(this.server);
     this.server.on("stream", (stream, headers) => {
-      void this.handle(stream, headers);
+      // A client that goes away mid-request (killed, timed out) ends the stream early; nothing to answer.
+      this.handle(stream, headers).catch(() => {
+        if (!stream.destroyed) stream.close();
+      });
     });
   }
 

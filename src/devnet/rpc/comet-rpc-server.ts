@@ -81,7 +81,11 @@ export class CometRpcServer {
   constructor(options: CometRpcServerOptions) {
     this.options = options;
     this.server = createServer((req, res) => {
-      void this.handle(req, res);
+      // A client that goes away mid-request leaves nothing to answer; never an unhandled rejection.
+      this.handle(req, res).catch(() => {
+        if (!res.headersSent) res.writeHead(500);
+        res.end();
+      });
     });
     this.tracker.track(this.server);
     this.methods = {
