@@ -6,5 +6,8 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: "forks",
+    // Most integration files wait on devnet blocks and child processes rather than the CPU, so more
+    // files than cores run side by side.
+    maxWorkers: 4,
   },
 });

@@ -114,7 +114,8 @@ describe("akash-agent cost", () => {
   });
 });
 
-describe("akash-agent init and keys show", () => {
+// Each command here runs scrypt (N = 2^17) and init generates an RSA-4096 Arweave key: slow on a busy machine.
+describe("akash-agent init and keys show", { timeout: 180_000 }, () => {
   it("creates a keystore, shows the same identity, refuses to overwrite it, and keeps secrets out of files and output", async () => {
     const data = dataDir();
     const env = { AGENT_PASSPHRASE: "correct horse battery staple" };

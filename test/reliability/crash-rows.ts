@@ -63,25 +63,21 @@ const is =
     points.some(([s, m]) => s === step && m === n);
 
 /**
- * Every kill point of the matrix. The default run keeps every state and every tx step kind (each of
- * the deploy flow's txs at least once, each maintenance flow at least once); the rest runs with
- * AGENT_FULL_CRASH_MATRIX=1.
+ * Every kill point of the matrix. The default run keeps every lease state, every tx step kind and
+ * every kind of chain call once (mint, create deployment, create lease, deposit, close lease, close
+ * deployment); the full matrix (every step of every tx of every flow) runs with AGENT_FULL_CRASH_MATRIX=1.
  */
 export function crashRows(): CrashRow[] {
   return [
     ...DEPLOY_STATES.map(
       (state): CrashRow => ({ flow: "deploy", kill: { kind: "state", state }, inDefault: true }),
     ),
-    ...txRows(
-      "deploy",
-      1,
-      is(["recorded", 1], ["included", 1], ["signed", 2], ["included", 2], ["broadcast", 3]),
-    ),
+    ...txRows("deploy", 1, is(["recorded", 1], ["signed", 2], ["broadcast", 3])),
     { flow: "renew", kill: { kind: "state", state: "active.renewing" }, inDefault: true },
-    ...txRows("renew", 4, is(["broadcast", 5], ["included", 5])),
+    ...txRows("renew", 4, is(["included", 5])),
     { flow: "migrate-degraded", kill: { kind: "state", state: "migrating" }, inDefault: true },
     { flow: "migrate-degraded", kill: { kind: "state", state: "draining" }, inDefault: true },
-    ...txRows("migrate-degraded", 4, is(["signed", 5], ["broadcast", 7])),
+    ...txRows("migrate-degraded", 4, is(["broadcast", 7])),
     { flow: "migrate-offline", kill: { kind: "state", state: "migrating" }, inDefault: true },
     ...txRows("migrate-offline", 4, is(["included", 4])),
     { flow: "terminate", kill: { kind: "state", state: "terminating", stored: true }, inDefault: true },
