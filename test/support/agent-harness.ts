@@ -51,6 +51,8 @@ export async function startTestAgent(
     mnemonic?: string;
     dataDir?: string;
     logLevel?: string;
+    /** Where log lines go (JSON); default stderr. */
+    logDestination?: NodeJS.WritableStream;
   } = {},
 ): Promise<TestAgent> {
   const mnemonic = options.mnemonic ?? generateMnemonic().reveal();
@@ -69,7 +71,12 @@ export async function startTestAgent(
   const keystore = new EnvKeystore({ env: { AGENT_MNEMONIC: mnemonic } });
   const keys = AgentKeys.fromContents(await keystore.load());
   const metrics = new ScriptedMetrics();
-  const logger = createLogger({ level: config.log.level, json: true, secrets: knownSecretValues });
+  const logger = createLogger({
+    level: config.log.level,
+    json: true,
+    secrets: knownSecretValues,
+    ...(options.logDestination ? { destination: options.logDestination as never } : {}),
+  });
   const launched = await launchAgent({ config, keys, keystore, logger, metrics });
   return {
     ...launched,
