@@ -7,6 +7,29 @@ import type { FundsRequest, LeaseEvent, LeaseNotice } from "./lease.events.js";
 import { topUpAmountUact } from "./lease.funding.js";
 import { type BidSummary, type LeaseRef, leaseKey } from "./lease.types.js";
 
+/** A retryable failure with retries left: wait in `backing_off`, then run the step again. */
+const retryAfterBackoff = {
+  guard: {
+    type: "isRetryable" as const,
+    params: ({ event }: { event: { error: unknown } }) => ({ error: event.error }),
+  },
+  target: "backing_off",
+  actions: "countRetry" as const,
+};
+
+/** Waits out the step's backoff (an invoked wait, restored after a crash), then runs `then` again. */
+function backingOff(then: string) {
+  return {
+    invoke: {
+      src: "waitFor" as const,
+      input: ({ context }: { context: LeaseContext }) => ({
+        ms: backoffDelayMs(context.retries, context.settings.retry),
+      }),
+      onDone: then,
+    },
+  };
+}
+
 /**
  * The lease lifecycle of one agent's own deployment, mapped onto Akash (DESIGN §5):
  *
@@ -267,11 +290,7 @@ export const leaseMachine = setup({
               actions: { type: "storeDeployment", params: ({ event }) => ({ deployment: event.output }) },
             },
             onError: [
-              {
-                guard: { type: "isRetryable", params: ({ event }) => ({ error: event.error }) },
-                target: "backing_off",
-                actions: "countRetry",
-              },
+              retryAfterBackoff,
               {
                 guard: "hasPrevious",
                 target: "#lease.active.monitoring",
@@ -301,13 +320,7 @@ export const leaseMachine = setup({
             ],
           },
         },
-        backing_off: {
-          invoke: {
-            src: "waitFor",
-            input: ({ context }) => ({ ms: backoffDelayMs(context.retries, context.settings.retry) }),
-            onDone: "working",
-          },
-        },
+        backing_off: backingOff("working"),
       },
     },
 
@@ -370,11 +383,7 @@ export const leaseMachine = setup({
                 }),
                 onDone: { target: "#lease.requesting_bids.collecting", actions: "clearRetries" },
                 onError: [
-                  {
-                    guard: { type: "isRetryable", params: ({ event }) => ({ error: event.error }) },
-                    target: "backing_off",
-                    actions: "countRetry",
-                  },
+                  retryAfterBackoff,
                   {
                     guard: "hasPrevious",
                     target: "#lease.recovery.abandoning",
@@ -393,13 +402,7 @@ export const leaseMachine = setup({
                 ],
               },
             },
-            backing_off: {
-              invoke: {
-                src: "waitFor",
-                input: ({ context }) => ({ ms: backoffDelayMs(context.retries, context.settings.retry) }),
-                onDone: "working",
-              },
-            },
+            backing_off: backingOff("working"),
           },
         },
         collecting: {
@@ -438,11 +441,7 @@ export const leaseMachine = setup({
                   },
                 ],
                 onError: [
-                  {
-                    guard: { type: "isRetryable", params: ({ event }) => ({ error: event.error }) },
-                    target: "backing_off",
-                    actions: "countRetry",
-                  },
+                  retryAfterBackoff,
                   {
                     target: "#lease.recovery",
                     actions: [
@@ -456,13 +455,7 @@ export const leaseMachine = setup({
                 ],
               },
             },
-            backing_off: {
-              invoke: {
-                src: "waitFor",
-                input: ({ context }) => ({ ms: backoffDelayMs(context.retries, context.settings.retry) }),
-                onDone: "working",
-              },
-            },
+            backing_off: backingOff("working"),
           },
         },
       },
@@ -538,11 +531,7 @@ export const leaseMachine = setup({
                   params: ({ event }) => ({ error: event.error, step: "accepting_bid" }),
                 },
               },
-              {
-                guard: { type: "isRetryable", params: ({ event }) => ({ error: event.error }) },
-                target: "backing_off",
-                actions: "countRetry",
-              },
+              retryAfterBackoff,
               {
                 target: "#lease.recovery",
                 actions: [
@@ -556,13 +545,7 @@ export const leaseMachine = setup({
             ],
           },
         },
-        backing_off: {
-          invoke: {
-            src: "waitFor",
-            input: ({ context }) => ({ ms: backoffDelayMs(context.retries, context.settings.retry) }),
-            onDone: "working",
-          },
-        },
+        backing_off: backingOff("working"),
       },
     },
 
@@ -578,11 +561,7 @@ export const leaseMachine = setup({
               actions: { type: "storeHostUri", params: ({ event }) => ({ hostUri: event.output.hostUri }) },
             },
             onError: [
-              {
-                guard: { type: "isRetryable", params: ({ event }) => ({ error: event.error }) },
-                target: "backing_off",
-                actions: "countRetry",
-              },
+              retryAfterBackoff,
               {
                 target: "#lease.recovery",
                 actions: [
@@ -596,13 +575,7 @@ export const leaseMachine = setup({
             ],
           },
         },
-        backing_off: {
-          invoke: {
-            src: "waitFor",
-            input: ({ context }) => ({ ms: backoffDelayMs(context.retries, context.settings.retry) }),
-            onDone: "working",
-          },
-        },
+        backing_off: backingOff("working"),
       },
     },
 
@@ -622,11 +595,7 @@ export const leaseMachine = setup({
             }),
             onDone: { target: "#lease.starting", actions: "clearRetries" },
             onError: [
-              {
-                guard: { type: "isRetryable", params: ({ event }) => ({ error: event.error }) },
-                target: "backing_off",
-                actions: "countRetry",
-              },
+              retryAfterBackoff,
               {
                 target: "#lease.recovery",
                 actions: [
@@ -640,13 +609,7 @@ export const leaseMachine = setup({
             ],
           },
         },
-        backing_off: {
-          invoke: {
-            src: "waitFor",
-            input: ({ context }) => ({ ms: backoffDelayMs(context.retries, context.settings.retry) }),
-            onDone: "working",
-          },
-        },
+        backing_off: backingOff("working"),
       },
     },
 
@@ -669,11 +632,7 @@ export const leaseMachine = setup({
               },
             ],
             onError: [
-              {
-                guard: { type: "isRetryable", params: ({ event }) => ({ error: event.error }) },
-                target: "backing_off",
-                actions: "countRetry",
-              },
+              retryAfterBackoff,
               {
                 target: "#lease.recovery",
                 actions: [
@@ -687,13 +646,7 @@ export const leaseMachine = setup({
             ],
           },
         },
-        backing_off: {
-          invoke: {
-            src: "waitFor",
-            input: ({ context }) => ({ ms: backoffDelayMs(context.retries, context.settings.retry) }),
-            onDone: "working",
-          },
-        },
+        backing_off: backingOff("working"),
       },
     },
 
@@ -884,13 +837,7 @@ export const leaseMachine = setup({
                 ],
               },
             },
-            backing_off: {
-              invoke: {
-                src: "waitFor",
-                input: ({ context }) => ({ ms: backoffDelayMs(context.retries, context.settings.retry) }),
-                onDone: "working",
-              },
-            },
+            backing_off: backingOff("working"),
           },
         },
       },
@@ -928,13 +875,7 @@ export const leaseMachine = setup({
             ],
           },
         },
-        backing_off: {
-          invoke: {
-            src: "waitFor",
-            input: ({ context }) => ({ ms: backoffDelayMs(context.retries, context.settings.retry) }),
-            onDone: "working",
-          },
-        },
+        backing_off: backingOff("working"),
       },
     },
 
@@ -1004,13 +945,7 @@ export const leaseMachine = setup({
                 onError: { target: "backing_off", actions: "countRetry" },
               },
             },
-            backing_off: {
-              invoke: {
-                src: "waitFor",
-                input: ({ context }) => ({ ms: backoffDelayMs(context.retries, context.settings.retry) }),
-                onDone: "working",
-              },
-            },
+            backing_off: backingOff("working"),
           },
         },
         restarting: {
@@ -1071,13 +1006,7 @@ export const leaseMachine = setup({
             ],
           },
         },
-        backing_off: {
-          invoke: {
-            src: "waitFor",
-            input: ({ context }) => ({ ms: backoffDelayMs(context.retries, context.settings.retry) }),
-            onDone: "working",
-          },
-        },
+        backing_off: backingOff("working"),
       },
     },
 
@@ -1115,13 +1044,7 @@ export const leaseMachine = setup({
             ],
           },
         },
-        backing_off: {
-          invoke: {
-            src: "waitFor",
-            input: ({ context }) => ({ ms: backoffDelayMs(context.retries, context.settings.retry) }),
-            onDone: "closing",
-          },
-        },
+        backing_off: backingOff("closing"),
         idle: {
           // The parent hears of the failure only once nothing is left open on chain.
           entry: {
