@@ -26,7 +26,7 @@ describe("akash-agent sdl", () => {
     ]);
     expect(result.code).toBe(0);
     const output = JSON.parse(result.stdout);
-    expect(output.resources).toEqual({ cpuUnits: 5, memoryGi: 7, storageGi: 180 });
+    expect(output.resources).toEqual({ cpuUnits: 5, memory: "7Gi", storage: "180Gi" });
     expect(output.maxPricePerBlock).toEqual({ denom: "uact", amount: "348" });
     const sdl = SDL.fromString(output.sdl, "beta3");
     expect(sdl.groups()).toHaveLength(1);

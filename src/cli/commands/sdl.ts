@@ -64,14 +64,13 @@ export function registerSdlCommand(program: Command): void {
         budget: { targetUsdPerDay: config.budget.targetUsdPerDay, actUsd: config.budget.actUsd },
       });
       const maxPricePerBlock = { denom: "uact", amount: template.maxPricePerBlock };
+      const { cpuUnits, memoryGi, storageGi } = template.resources;
       if (options.json) {
-        print(
-          JSON.stringify({ sdl: template.redactedYaml, resources: template.resources, maxPricePerBlock }),
-        );
+        const resources = { cpuUnits, memory: `${memoryGi}Gi`, storage: `${storageGi}Gi` };
+        print(JSON.stringify({ sdl: template.redactedYaml, resources, maxPricePerBlock }));
         return;
       }
       process.stdout.write(template.redactedYaml);
-      const { cpuUnits, memoryGi, storageGi } = template.resources;
       print(`# agent-relay: ${cpuUnits} cpu, ${memoryGi}Gi memory, ${storageGi}Gi storage`);
       print(
         `# max price: ${template.maxPricePerBlock} uact/block for $${config.budget.targetUsdPerDay}/day at $${config.budget.actUsd}/ACT`,
