@@ -43,14 +43,25 @@ export function openDatabase(options: DatabaseOptions): OpenedDatabase {
   try {
     mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   } catch (error) {
-    throw new StoreError(`cannot create the data directory ${dataDir}: choose a writable --data-dir`, 1, {
-      cause: error,
-    });
+    throw new StoreError(
+      `cannot create the data directory ${dataDir}: choose a writable --data directory`,
+      1,
+      {
+        cause: error,
+      },
+    );
   }
   let db: Database;
   try {
     db = new BetterSqlite3(path);
   } catch (error) {
+    if (isNativeModuleMismatch(error)) {
+      throw new StoreError(
+        `better-sqlite3 was compiled for another Node version than ${process.version}: run \`npm rebuild better-sqlite3\``,
+        1,
+        { cause: error },
+      );
+    }
     throw new StoreError(`cannot open database ${path}: check the file's permissions and free space`, 1, {
       cause: error,
     });
@@ -86,4 +97,13 @@ export function closeDatabase(db: Database): void {
   } finally {
     db.close();
   }
+}
+
+/** better-sqlite3 loads its addon on first use; one built for another Node ABI fails to load here. */
+function isNativeModuleMismatch(error: unknown): boolean {
+  return (
+    error instanceof Error &&
+    ((error as NodeJS.ErrnoException).code === "ERR_DLOPEN_FAILED" ||
+      /NODE_MODULE_VERSION/.test(error.message))
+  );
 }
