@@ -142,6 +142,7 @@ export function registerRunCommand(program: Command): void {
         if (stopping) return;
         stopping = true;
         await agent.close();
+        logger.info("agent stopped");
         process.exitCode = code;
       };
 
@@ -173,6 +174,11 @@ export function registerRunCommand(program: Command): void {
       }
 
       await interrupted;
+      if (!options.terminateOnExit) {
+        logger.info(
+          "interrupted: stopping (the lease stays open and is paid from its escrow; run again to resume, or use --terminate-on-exit to close it)",
+        );
+      }
       if (options.terminateOnExit) {
         logger.info("closing the deployment before exiting (--terminate-on-exit)");
         agent.runtime.send({ type: "AGENT.SHUTDOWN", terminateLease: true }, "signal");
