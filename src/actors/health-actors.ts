@@ -26,6 +26,7 @@ export function createHealthActors(services: AgentServices) {
   return {
     checkHealth: fromPromise<HealthReport, CheckHealthInput>(async ({ input }) => {
       const { target } = input;
+      const at = services.now();
       const probe = target.hostUri
         ? await gateway.probe({
             provider: target.provider,
@@ -60,7 +61,7 @@ export function createHealthActors(services: AgentServices) {
         (Number(balances.uact) / 1e6) * settings.actUsd + (Number(balances.uakt) / 1e6) * aktUsd;
       const walletRunwayDays = dailyUact > 0 ? walletUsd / ((dailyUact / 1e6) * settings.actUsd) : null;
       const report: HealthReport = {
-        at: services.now(),
+        at,
         provider: {
           reachable: probe.ok,
           responsive: probe.ok && probe.latencyMs < settings.slowProviderMs && !statusFailed,

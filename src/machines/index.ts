@@ -3,6 +3,7 @@ export type { AgentCommand, AgentEvent } from "./agent/agent.events.js";
 export { AGENT_CHILDREN, type AgentMachine, agentMachine } from "./agent/agent.machine.js";
 export {
   AGENT_MACHINE_VERSION,
+  AGENT_SNAPSHOT_UPGRADES,
   type AgentSettings,
   type AlertToDeliver,
   type LoadedIdentity,

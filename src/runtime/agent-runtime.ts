@@ -4,6 +4,7 @@ import type { AlertChannels } from "../actors/alert-channels.js";
 import { provideAgentMachine } from "../actors/provide-agent.js";
 import {
   AGENT_MACHINE_VERSION,
+  AGENT_SNAPSHOT_UPGRADES,
   type AgentCommand,
   type AgentSettings,
   type LeaseMachine,
@@ -55,6 +56,7 @@ export function startAgentRuntime(options: AgentRuntimeOptions): AgentRuntime {
   const { store, logger } = services;
   const restored = restoreLatestSnapshot(store.snapshots, AGENT_MACHINE_ID, {
     current: AGENT_MACHINE_VERSION,
+    upgrades: AGENT_SNAPSHOT_UPGRADES,
   });
   const persister = createSnapshotPersister({
     store,

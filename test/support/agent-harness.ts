@@ -65,6 +65,7 @@ export async function startTestAgent(
       "devnet.url": devnet.control,
       ...fastAgentSettings,
       ...(options.logLevel ? { "log.level": options.logLevel } : {}),
+      ...(process.env.TEST_AGENT_LOG ? { "log.level": process.env.TEST_AGENT_LOG } : {}),
       ...options.settings,
     },
   });

@@ -8,7 +8,16 @@ import type { AlertSeverity } from "../shared/index.js";
 import type { TreasurySettings } from "../treasury/treasury.types.js";
 
 /** Bump when a chart changes so that an old snapshot would not restore into it. */
-export const AGENT_MACHINE_VERSION = "1";
+export const AGENT_MACHINE_VERSION = "2";
+
+/**
+ * How a snapshot of an older version becomes one of this version (JSON in, JSON out).
+ * 1 → 2: the lease ignores escrow readings older than its last top-up (`escrowToppedUpAt`, read as
+ * none when absent), so a version 1 snapshot restores as it is.
+ */
+export const AGENT_SNAPSHOT_UPGRADES: Readonly<Record<string, <T>(snapshot: T) => T>> = {
+  "1": (snapshot) => snapshot,
+};
 
 /** The agent's public identity (never a secret). */
 export interface PublicIdentity {

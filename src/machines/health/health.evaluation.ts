@@ -104,7 +104,7 @@ export function evaluateHealth(
   }
 
   if (report.escrowRunwayHours !== null && report.escrowRunwayHours < thresholds.escrowRunwayHours) {
-    notices.push({ type: "LEASE.ESCROW_LOW", runwayHours: report.escrowRunwayHours });
+    notices.push({ type: "LEASE.ESCROW_LOW", runwayHours: report.escrowRunwayHours, observedAt: report.at });
   }
   if (report.walletRunwayDays !== null && report.walletRunwayDays < thresholds.walletRunwayDays) {
     notices.push({ type: "TREASURY.WALLET_LOW", runwayDays: report.walletRunwayDays });

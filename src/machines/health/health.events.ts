@@ -13,7 +13,7 @@ export type HealthNotice =
   | { type: "HEALTH.PROVIDER_DEGRADED"; provider: string; reason: string }
   | { type: "HEALTH.PROVIDER_OFFLINE"; provider: string }
   | { type: "HEALTH.RESOURCES_EXHAUSTED"; resource: "memory" | "disk" | "cpu"; usagePercent: number }
-  | { type: "LEASE.ESCROW_LOW"; runwayHours: number }
+  | { type: "LEASE.ESCROW_LOW"; runwayHours: number; observedAt: number }
   | { type: "LEASE.RECLAIMING"; provider: string; deadline: number | null }
   | { type: "LEASE.CLOSED"; reason: string; deploymentOpen: boolean }
   | { type: "TREASURY.WALLET_LOW"; runwayDays: number }

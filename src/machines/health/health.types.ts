@@ -12,7 +12,10 @@ export interface HealthTarget {
 /** Lease state as the chain reports it; anything newer than the client knows is `unknown`. */
 export type ObservedLeaseState = "active" | "closed" | "insufficient_funds" | "reclaiming" | "unknown";
 
-/** One health check's findings. `at` is when it ran (ms since the epoch). */
+/**
+ * One health check's findings. `at` is when its reads began (ms since the epoch): everything in it
+ * is at least that recent, and a deposit made after `at` may be missing from it.
+ */
 export interface HealthReport {
   at: number;
   provider: {

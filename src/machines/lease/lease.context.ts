@@ -65,6 +65,8 @@ export interface LeaseContext {
   generation: number;
   topUps: number;
   escrowRunwayHours: number | null;
+  /** When the last top-up was in the escrow: a runway read before then is stale. */
+  escrowToppedUpAt: number | null;
   pendingRequest: FundsRequest | null;
   lastError: (EffectFailure & { step: string }) | null;
   lastHealthyAt: number | null;
@@ -93,6 +95,7 @@ export function initialLeaseContext(input: LeaseInput): LeaseContext {
     generation: 0,
     topUps: 0,
     escrowRunwayHours: null,
+    escrowToppedUpAt: null,
     pendingRequest: null,
     lastError: null,
     lastHealthyAt: null,

@@ -8,7 +8,8 @@ export type LeaseEvent =
   | { type: "LEASE.DEPLOY"; resources?: LeaseResources }
   | { type: "LEASE.RETRY" }
   | { type: "LEASE.SHUTDOWN" }
-  | { type: "LEASE.ESCROW_LOW"; runwayHours: number }
+  /** `observedAt`: when the escrow was read; a read from before the last top-up is stale and ignored. */
+  | { type: "LEASE.ESCROW_LOW"; runwayHours: number; observedAt: number }
   | { type: "LEASE.RECLAIMING"; provider: string; deadline: number | null }
   | { type: "LEASE.CLOSED"; reason: string; deploymentOpen: boolean }
   | { type: "HEALTH.PASSED"; at: number; escrowRunwayHours: number | null }

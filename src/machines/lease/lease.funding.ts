@@ -10,3 +10,14 @@ export function topUpAmountUact(
   const amount = Math.ceil(Number(priceUactPerBlock) * blocksPerHour * missingHours);
   return String(Math.max(1, amount));
 }
+
+/**
+ * Whether an escrow reading taken at `observedAt` can be acted on: a health check that began before
+ * the last top-up was in the escrow may not count it, and topping up on it would pay twice.
+ */
+export function isRunwayReadCurrent(
+  escrowToppedUpAt: number | null | undefined,
+  observedAt: number,
+): boolean {
+  return escrowToppedUpAt == null || observedAt > escrowToppedUpAt;
+}

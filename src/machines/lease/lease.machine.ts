@@ -4,7 +4,7 @@ import { backoffDelayMs, toEffectFailure, waitFor } from "../shared/index.js";
 import { leaseActorContracts } from "./lease.actors.js";
 import { initialLeaseContext, type LeaseContext, type LeaseInput } from "./lease.context.js";
 import type { FundsRequest, LeaseEvent, LeaseNotice } from "./lease.events.js";
-import { topUpAmountUact } from "./lease.funding.js";
+import { isRunwayReadCurrent, topUpAmountUact } from "./lease.funding.js";
 import { type BidSummary, type LeaseRef, leaseKey } from "./lease.types.js";
 
 /** A retryable failure with retries left: wait in `backing_off`, then run the step again. */
@@ -59,6 +59,8 @@ export const leaseMachine = setup({
   },
   actors: { ...leaseActorContracts, waitFor },
   guards: {
+    isRunwayReadCurrent: ({ context }, params: { observedAt: number }) =>
+      isRunwayReadCurrent(context.escrowToppedUpAt, params.observedAt),
     isRetryable: ({ context }, params: { error: unknown }) =>
       toEffectFailure(params.error).kind === "retryable" &&
       context.retries < context.settings.retry.maxRetries,
@@ -209,7 +211,10 @@ export const leaseMachine = setup({
     })),
     noteHealthy: assign(({ context }, params: { at: number; escrowRunwayHours: number | null }) => ({
       lastHealthyAt: params.at,
-      escrowRunwayHours: params.escrowRunwayHours ?? context.escrowRunwayHours,
+      escrowRunwayHours:
+        params.escrowRunwayHours !== null && isRunwayReadCurrent(context.escrowToppedUpAt, params.at)
+          ? params.escrowRunwayHours
+          : context.escrowRunwayHours,
     })),
     noteRunway: assign((_, params: { runwayHours: number }) => ({ escrowRunwayHours: params.runwayHours })),
     requestFunds: enqueueActions(
@@ -243,6 +248,9 @@ export const leaseMachine = setup({
     ),
     clearPendingRequest: assign({ pendingRequest: null }),
     countTopUp: assign({ topUps: ({ context }) => context.topUps + 1 }),
+    noteToppedUp: assign(({ context }, params: { at: number | undefined }) => ({
+      escrowToppedUpAt: params.at ?? context.escrowToppedUpAt,
+    })),
     alert: enqueueActions(
       (
         { enqueue, self },
@@ -680,14 +688,17 @@ export const leaseMachine = setup({
           },
           on: {
             "HEALTH.PASSED": { actions: { type: "noteHealthy", params: ({ event }) => event } },
-            "LEASE.ESCROW_LOW": { actions: { type: "noteRunway", params: ({ event }) => event } },
+            "LEASE.ESCROW_LOW": {
+              guard: { type: "isRunwayReadCurrent", params: ({ event }) => event },
+              actions: { type: "noteRunway", params: ({ event }) => event },
+            },
             "TREASURY.REQUEST_GRANTED": {
               guard: {
                 type: "answersPendingRequest",
                 params: ({ event }) => ({ requestId: event.requestId }),
               },
               target: "monitoring",
-              actions: "countTopUp",
+              actions: ["countTopUp", { type: "noteToppedUp", params: ({ event }) => ({ at: event.at }) }],
             },
             "TREASURY.REQUEST_REFUSED": {
               guard: {
@@ -712,6 +723,7 @@ export const leaseMachine = setup({
       },
       on: {
         "LEASE.ESCROW_LOW": {
+          guard: { type: "isRunwayReadCurrent", params: ({ event }) => event },
           target: ".renewing",
           actions: { type: "noteRunway", params: ({ event }) => event },
         },

@@ -31,7 +31,8 @@ export type FundsRequest =
 
 /** The treasury's answer as the requester receives it. */
 export type FundsAnswer =
-  | { type: "TREASURY.REQUEST_GRANTED"; requestId: string }
+  /** `at`: when the funds were in place (a top-up included on chain), when the treasury knows it. */
+  | { type: "TREASURY.REQUEST_GRANTED"; requestId: string; at?: number }
   | { type: "TREASURY.REQUEST_REFUSED"; requestId: string; reason: string };
 
 /** The answer as the treasury sends it to the agent, which routes it to `replyTo`. */

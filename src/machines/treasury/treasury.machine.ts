@@ -84,7 +84,12 @@ export const treasuryMachine = setup({
         if (!self._parent) return;
         enqueue.sendParent(
           answer.granted
-            ? { type: "TREASURY.REQUEST_GRANTED", requestId: answer.requestId, replyTo: request.replyTo }
+            ? {
+                type: "TREASURY.REQUEST_GRANTED",
+                requestId: answer.requestId,
+                replyTo: request.replyTo,
+                ...(answer.at == null ? {} : { at: answer.at }),
+              }
             : {
                 type: "TREASURY.REQUEST_REFUSED",
                 requestId: answer.requestId,
@@ -113,9 +118,10 @@ export const treasuryMachine = setup({
           ...spent,
           usd: spent.usd + (countsAsSpend(request) ? requestUsd(request, context.settings) : 0),
         },
-        answers: [...context.answers, { requestId: request.requestId, granted: true, reason: null }].slice(
-          -ANSWERS_KEPT,
-        ),
+        answers: [
+          ...context.answers,
+          { requestId: request.requestId, granted: true, reason: null, at: params.at },
+        ].slice(-ANSWERS_KEPT),
         current: null,
         inFlight: { ...context.inFlight, requestUsd: 0 },
       });
@@ -124,6 +130,7 @@ export const treasuryMachine = setup({
           type: "TREASURY.REQUEST_GRANTED",
           requestId: request.requestId,
           replyTo: request.replyTo,
+          ...(params.at === null ? {} : { at: params.at }),
         });
       }
     }),

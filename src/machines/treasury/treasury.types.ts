@@ -36,4 +36,6 @@ export interface Answer {
   requestId: string;
   granted: boolean;
   reason: string | null;
+  /** When granted funds were in place (absent in snapshots from before it was kept). */
+  at?: number | null;
 }

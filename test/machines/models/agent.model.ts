@@ -95,7 +95,7 @@ export const agentModel: MachineModel<AgentMachine> = {
     { type: "HEALTH.PROVIDER_DEGRADED", provider: lease.provider, reason: "slow" },
     { type: "HEALTH.PROVIDER_OFFLINE", provider: lease.provider },
     { type: "HEALTH.RESOURCES_EXHAUSTED", resource: "disk", usagePercent: 90 },
-    { type: "LEASE.ESCROW_LOW", runwayHours: 3 },
+    { type: "LEASE.ESCROW_LOW", runwayHours: 3, observedAt: 1 },
     { type: "LEASE.RECLAIMING", provider: lease.provider, deadline: 10 },
     { type: "LEASE.CLOSED", reason: "closed", deploymentOpen: true },
     {

@@ -44,7 +44,7 @@ function events(snapshot: LeaseSnapshot) {
     { type: "HEALTH.PROVIDER_DEGRADED" as const, provider, reason: "slow" },
     { type: "HEALTH.PROVIDER_OFFLINE" as const, provider },
     { type: "HEALTH.RESOURCES_EXHAUSTED" as const, resource: "memory" as const, usagePercent: 95 },
-    { type: "LEASE.ESCROW_LOW" as const, runwayHours: 10 },
+    { type: "LEASE.ESCROW_LOW" as const, runwayHours: 10, observedAt: 1 },
     { type: "LEASE.RECLAIMING" as const, provider, deadline: 5 },
     { type: "LEASE.CLOSED" as const, reason: "provider closed", deploymentOpen: true },
     { type: "LEASE.CLOSED" as const, reason: "insufficient_funds", deploymentOpen: false },
