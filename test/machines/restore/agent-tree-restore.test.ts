@@ -3,7 +3,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { type Actor, createActor, SimulatedClock } from "xstate";
-import { AGENT_CHILDREN, AGENT_MACHINE_VERSION, type AgentMachine } from "../../../src/machines/index.js";
+import {
+  AGENT_CHILDREN,
+  AGENT_MACHINE_VERSION,
+  AGENT_SNAPSHOT_UPGRADES,
+  type AgentMachine,
+} from "../../../src/machines/index.js";
 import type { WaitUntilInput } from "../../../src/machines/shared/index.js";
 import {
   type AgentStore,
@@ -69,7 +74,10 @@ function boot(dir: string | null, machineVersion = AGENT_MACHINE_VERSION): TreeR
         })
       : null;
     restored = store
-      ? restoreLatestSnapshot(store.snapshots, "agent", { current: AGENT_MACHINE_VERSION })
+      ? restoreLatestSnapshot(store.snapshots, "agent", {
+          current: AGENT_MACHINE_VERSION,
+          upgrades: AGENT_SNAPSHOT_UPGRADES,
+        })
       : undefined;
   } catch (error) {
     store?.close();
@@ -154,10 +162,15 @@ const deadlines = (run: TreeRun) =>
     .map((invocation) => (invocation.input as WaitUntilInput).until)
     .sort((a, b) => a - b);
 
-function storedSnapshot(run: TreeRun): unknown {
-  const row = run.store?.snapshots.latest("agent");
+function storedSnapshotIn(store: AgentStore): unknown {
+  const row = store.snapshots.latest("agent");
   if (!row) throw new Error("no agent snapshot in the store");
   return JSON.parse(row.snapshotJson);
+}
+
+function storedSnapshot(run: TreeRun): unknown {
+  if (!run.store) throw new Error("this run has no store");
+  return storedSnapshotIn(run.store);
 }
 
 describe("agent tree: persisted in SQLite, restored after a restart", () => {
@@ -218,6 +231,38 @@ describe("agent tree: persisted in SQLite, restored after a restart", () => {
     await settled();
     expect(third.world.recorded.running(true).map((invocation) => invocation.src)).toContain("checkHealth");
     for (const run of [reference, first, second, third]) expect(run.errors).toEqual([]);
+  });
+
+  it("restores a version 1 snapshot (no escrowToppedUpAt in the lease) and acts on the next low escrow", async () => {
+    const dir = dataDir();
+    const old = boot(dir);
+    await settled();
+    await runUntilQuiet(old);
+    exit(old);
+    const store = openAgentStore({ dataDir: dir });
+    try {
+      const latest = storedSnapshotIn(store);
+      const lease = (latest as { children: { lease: { snapshot: { context: Record<string, unknown> } } } })
+        .children.lease.snapshot.context;
+      expect(lease).toHaveProperty("escrowToppedUpAt", null);
+      delete lease.escrowToppedUpAt;
+      store.snapshots.append({
+        machineId: "agent",
+        machineVersion: "1",
+        snapshotJson: JSON.stringify(latest),
+      });
+    } finally {
+      store.close();
+    }
+
+    const resumed = boot(dir);
+    await settled();
+    const lease = child(resumed, "lease");
+    expect(lease.getSnapshot().value).toEqual({ active: "monitoring" });
+    resumed.actor.send({ type: "LEASE.ESCROW_LOW", runwayHours: 0.5, observedAt: resumed.world.clock.now() });
+    await settled();
+    expect(lease.getSnapshot().value).toEqual({ active: "renewing" });
+    expect(resumed.errors).toEqual([]);
   });
 
   it("refuses a snapshot written by an unknown machine version with the store's clear error", async () => {
