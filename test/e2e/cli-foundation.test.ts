@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, readFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { SDL } from "@akashnetwork/chain-sdk";
@@ -170,6 +170,26 @@ describe("akash-agent init and keys show", { timeout: 180_000 }, () => {
     expect(result.code).toBe(2);
     expect(result.stderr.trim()).toBe(
       'akash-agent: invalid config: budget.actUsd = "abc" (from AGENT_BUDGET_ACT_USD): expected number',
+    );
+  });
+});
+
+describe("akash-agent status", () => {
+  it("without agent state says so, and names the newest embedded-devnet run when there is one", async () => {
+    const dir = dataDir();
+    const empty = await runCli(["status", "--data", dir]);
+    expect(empty.code).toBe(2);
+    expect(empty.stderr).toContain(
+      `no agent state in ${dir}: point --data at the directory the agent ran with`,
+    );
+
+    for (const run of ["2026-11-23T10-00-00-000Z", "2026-11-23T11-00-00-000Z"]) {
+      mkdirSync(join(dir, "devnet-runs", run), { recursive: true });
+    }
+    const hinted = await runCli(["status", "--data", dir]);
+    expect(hinted.code).toBe(2);
+    expect(hinted.stderr).toContain(
+      `akash-agent status --data ${join(dir, "devnet-runs", "2026-11-23T11-00-00-000Z")}`,
     );
   });
 });

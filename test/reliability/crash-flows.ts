@@ -171,10 +171,13 @@ async function resumeUntilMoved(
   }
   agent.signal("SIGINT");
   const exit = await agent.exitWithin(PHASE_TIMEOUT_MS);
+  // Ctrl-C says what it leaves behind and when the agent is down.
+  const said = (start: string) => agent.lines.some((line) => line.msg?.startsWith(start) === true);
+  const explained = said("interrupted: stopping (the lease stays open") && said("agent stopped");
   return {
     agent,
-    reached: exit.code === 0,
-    detail: `moved and active, then SIGINT: exit ${exit.signal ?? exit.code}`,
+    reached: exit.code === 0 && explained,
+    detail: `moved and active, then SIGINT: exit ${exit.signal ?? exit.code}${explained ? "" : ", without saying what stays and that it stopped"}`,
     notes: [],
   };
 }

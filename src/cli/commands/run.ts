@@ -1,10 +1,10 @@
 import { existsSync, mkdirSync } from "node:fs";
-import { join } from "node:path";
 import type { Command } from "commander";
 import { ScriptedMetrics } from "../../actors/metrics-source.js";
 import { UsageError } from "../../errors.js";
 import { leaseMachine } from "../../machines/index.js";
 import { devnetAgentKeystore } from "../../runtime/devnet-identity.js";
+import { devnetRunDir } from "../../runtime/devnet-runs.js";
 import { type LaunchedAgent, launchAgent } from "../../runtime/launch-agent.js";
 import { isInState, type LeaseView } from "../../runtime/lease-view.js";
 import { AgentKeys } from "../../services/keys/index.js";
@@ -90,13 +90,15 @@ export function registerRunCommand(program: Command): void {
 
       const inProcessDevnet = config.network === "devnet" && !config.devnet.url;
       if (inProcessDevnet) {
-        // The embedded devnet starts empty every time, so each run keeps its state apart.
-        const runDir = join(config.dataDir, "devnet-runs", new Date().toISOString().replace(/[:.]/g, "-"));
+        const runDir = devnetRunDir(config.dataDir, new Date());
         mkdirSync(runDir, { recursive: true });
         logger.info({ dataDir: runDir }, `embedded devnet: this run's state is in ${runDir}`);
         config = { ...config, dataDir: runDir };
       }
 
+      const whatStays = inProcessDevnet
+        ? "the embedded devnet stops with it; to resume later, run against `akash-agent devnet` with --devnet-url"
+        : "the lease stays open and is paid from its escrow; run again with the same --data to resume, or stop with --terminate-on-exit to close it";
       const keystoreFile = existsSync(keystorePath(context.config));
       let keystore = null;
       if (usesEnvKeystore(config) || keystoreFile) {
@@ -155,7 +157,7 @@ export function registerRunCommand(program: Command): void {
           interrupted.then(() => null),
         ]);
         if (signalled) {
-          logger.info("interrupted: stopping (the lease stays; run again to resume)");
+          logger.info(`interrupted: stopping (${whatStays})`);
           await stop(130);
           return;
         }
@@ -175,9 +177,7 @@ export function registerRunCommand(program: Command): void {
 
       await interrupted;
       if (!options.terminateOnExit) {
-        logger.info(
-          "interrupted: stopping (the lease stays open and is paid from its escrow; run again to resume, or use --terminate-on-exit to close it)",
-        );
+        logger.info(`interrupted: stopping (${whatStays})`);
       }
       if (options.terminateOnExit) {
         logger.info("closing the deployment before exiting (--terminate-on-exit)");

@@ -3,6 +3,7 @@ import { join } from "node:path";
 import type { Command } from "commander";
 import { UsageError } from "../../errors.js";
 import { AGENT_MACHINE_ID } from "../../runtime/agent-runtime.js";
+import { latestDevnetRunDir } from "../../runtime/devnet-runs.js";
 import { leaseViewFromPersisted, stateName } from "../../runtime/lease-view.js";
 import { openAgentStore } from "../../services/store/index.js";
 import { cliContext, print } from "../cli-options.js";
@@ -17,8 +18,11 @@ export function registerStatusCommand(program: Command): void {
     .action((options: { json?: boolean }, command: Command) => {
       const { config } = cliContext(command);
       if (!existsSync(join(config.dataDir, DATABASE))) {
+        const devnetRun = latestDevnetRunDir(config.dataDir);
         throw new UsageError(
-          `no agent state in ${config.dataDir}: point --data at the directory the agent ran with`,
+          devnetRun
+            ? `no agent state in ${config.dataDir} itself: runs on the embedded devnet keep theirs apart; the newest is \`akash-agent status --data ${devnetRun}\``
+            : `no agent state in ${config.dataDir}: point --data at the directory the agent ran with`,
         );
       }
       const store = openAgentStore({ dataDir: config.dataDir });
