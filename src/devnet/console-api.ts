@@ -1,7 +1,7 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Chain } from "./chain/chain.js";
 import { LeaseState } from "./chain/modules/market-keeper.js";
-import { ConnectionTracker, closeServer, LOOPBACK, listen, sendJson, sendText } from "./http-utils.js";
+import { LoopbackHttpServer, sendJson, sendText } from "./http-utils.js";
 import type { ProviderNode } from "./provider/provider-node.js";
 
 const CACHE_CONTROL = "public, max-age=60, stale-while-revalidate=120";
@@ -11,8 +11,7 @@ const CACHE_CONTROL = "public, max-age=60, stale-while-revalidate=120";
  * built from on-chain provider records, audits and each simulated provider's observed availability.
  */
 export class ConsoleApi {
-  private readonly server: Server;
-  private readonly tracker = new ConnectionTracker();
+  private readonly http = new LoopbackHttpServer((req, res) => this.handle(req, res));
   private readonly chain: Chain;
   private readonly providers: () => readonly ProviderNode[];
   private readonly auditors: readonly string[];
@@ -21,16 +20,14 @@ export class ConsoleApi {
     this.chain = chain;
     this.providers = providers;
     this.auditors = auditors;
-    this.server = createServer((req, res) => this.handle(req, res));
-    this.tracker.track(this.server);
   }
 
-  async start(port = 0): Promise<string> {
-    return `http://${LOOPBACK}:${await listen(this.server, port)}`;
+  start(port = 0): Promise<string> {
+    return this.http.start(port);
   }
 
   stop(): Promise<void> {
-    return closeServer(this.server, this.tracker);
+    return this.http.stop();
   }
 
   private handle(req: IncomingMessage, res: ServerResponse): void {

@@ -1,7 +1,7 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { IncomingMessage, ServerResponse } from "node:http";
 import { z } from "zod";
 import type { DevnetEndpoints, DevnetFaults } from "./devnet-types.js";
-import { ConnectionTracker, closeServer, LOOPBACK, listen, readBody, sendJson } from "./http-utils.js";
+import { LoopbackHttpServer, readBody, sendJson } from "./http-utils.js";
 
 const leaseSchema = z.object({
   owner: z.string(),
@@ -54,28 +54,19 @@ export interface ControlApiDeps {
  * (JSON bodies, validated; answers `{ ok: true, ... }` or `{ error }` with 400/404).
  */
 export class ControlApi {
-  private readonly server: Server;
-  private readonly tracker = new ConnectionTracker();
+  private readonly http = new LoopbackHttpServer((req, res) => this.handle(req, res));
   private readonly deps: ControlApiDeps;
 
   constructor(deps: ControlApiDeps) {
     this.deps = deps;
-    this.server = createServer((req, res) => {
-      // A client that goes away mid-request leaves nothing to answer; never an unhandled rejection.
-      this.handle(req, res).catch(() => {
-        if (!res.headersSent) res.writeHead(500);
-        res.end();
-      });
-    });
-    this.tracker.track(this.server);
   }
 
-  async start(port = 0): Promise<string> {
-    return `http://${LOOPBACK}:${await listen(this.server, port)}`;
+  start(port = 0): Promise<string> {
+    return this.http.start(port);
   }
 
   stop(): Promise<void> {
-    return closeServer(this.server, this.tracker);
+    return this.http.stop();
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {

@@ -1,9 +1,9 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { IncomingMessage, ServerResponse } from "node:http";
 import { MsgSend } from "@akashnetwork/chain-sdk/private-types/cosmos.v1beta1";
 import { z } from "zod";
 import { isAkashAddress } from "./chain/addresses.js";
 import type { Chain } from "./chain/chain.js";
-import { ConnectionTracker, closeServer, LOOPBACK, listen, readBody, sendJson } from "./http-utils.js";
+import { LoopbackHttpServer, readBody, sendJson } from "./http-utils.js";
 import type { InProcessSigner } from "./in-process-signer.js";
 
 export const FAUCET_MAX_UAKT = 10n ** 13n;
@@ -28,8 +28,7 @@ export interface FundResult {
  * for MsgMintACT's epoch wait.
  */
 export class Faucet {
-  private readonly server: Server;
-  private readonly tracker = new ConnectionTracker();
+  private readonly http = new LoopbackHttpServer((req, res) => this.handle(req, res));
   private readonly chain: Chain;
   private readonly signer: InProcessSigner;
   private readonly faucetAddress: string;
@@ -38,22 +37,14 @@ export class Faucet {
     this.chain = chain;
     this.signer = signer;
     this.faucetAddress = faucetAddress;
-    this.server = createServer((req, res) => {
-      // A client that goes away mid-request leaves nothing to answer; never an unhandled rejection.
-      this.handle(req, res).catch(() => {
-        if (!res.headersSent) res.writeHead(500);
-        res.end();
-      });
-    });
-    this.tracker.track(this.server);
   }
 
-  async start(port = 0): Promise<string> {
-    return `http://${LOOPBACK}:${await listen(this.server, port)}`;
+  start(port = 0): Promise<string> {
+    return this.http.start(port);
   }
 
   stop(): Promise<void> {
-    return closeServer(this.server, this.tracker);
+    return this.http.stop();
   }
 
   async fund(address: string, amount: bigint, denom: "uakt" | "uact" = "uakt"): Promise<FundResult> {

@@ -1,4 +1,4 @@
-import type { IncomingMessage, Server, ServerResponse } from "node:http";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { Http2Server, Http2Session } from "node:http2";
 import type { Server as HttpsServer } from "node:https";
 import type { AddressInfo, Socket } from "node:net";
@@ -95,4 +95,37 @@ export function closeServer(server: ListeningServer, tracker: ConnectionTracker)
     server.close(() => resolve());
     tracker.destroyAll();
   });
+}
+
+/**
+ * A plain-HTTP server on loopback whose connections all end at `stop()`. A handler that fails (a client
+ * gone mid-request) gets a bare 500 if nothing was sent yet, never an unhandled rejection.
+ */
+export class LoopbackHttpServer {
+  private readonly server: Server;
+  private readonly tracker = new ConnectionTracker();
+
+  constructor(handle: (req: IncomingMessage, res: ServerResponse) => void | Promise<void>) {
+    this.server = createServer((req, res) => {
+      const fail = () => {
+        if (!res.headersSent) res.writeHead(500);
+        res.end();
+      };
+      try {
+        Promise.resolve(handle(req, res)).catch(fail);
+      } catch {
+        fail();
+      }
+    });
+    this.tracker.track(this.server);
+  }
+
+  /** Listens (port 0 = any free port) and resolves with the server's URL. */
+  async start(port = 0): Promise<string> {
+    return `http://${LOOPBACK}:${await listen(this.server, port)}`;
+  }
+
+  stop(): Promise<void> {
+    return closeServer(this.server, this.tracker);
+  }
 }

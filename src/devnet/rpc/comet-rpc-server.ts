@@ -1,9 +1,9 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { IncomingMessage, ServerResponse } from "node:http";
 import { fromBase64, fromHex, toBase64 } from "@cosmjs/encoding";
 import type { Chain } from "../chain/chain.js";
 import { GrpcCode, grpcStatusOf } from "../chain/chain-errors.js";
 import type { QueryRouter } from "../grpc/query-router.js";
-import { ConnectionTracker, closeServer, LOOPBACK, listen, readBody, sendJson } from "../http-utils.js";
+import { LoopbackHttpServer, readBody, sendJson } from "../http-utils.js";
 import { type NetworkFaults, sleep } from "../network-faults.js";
 import {
   blockJson,
@@ -73,21 +73,12 @@ export interface CometRpcServerOptions {
 
 /** CometBFT 0.38 JSON-RPC over HTTP (POST / and the GET URI form), as cosmjs' Comet38Client expects. */
 export class CometRpcServer {
-  private readonly server: Server;
-  private readonly tracker = new ConnectionTracker();
+  private readonly http = new LoopbackHttpServer((req, res) => this.handle(req, res));
   private readonly options: CometRpcServerOptions;
   private readonly methods: Record<string, (params: Params) => unknown | Promise<unknown>>;
 
   constructor(options: CometRpcServerOptions) {
     this.options = options;
-    this.server = createServer((req, res) => {
-      // A client that goes away mid-request leaves nothing to answer; never an unhandled rejection.
-      this.handle(req, res).catch(() => {
-        if (!res.headersSent) res.writeHead(500);
-        res.end();
-      });
-    });
-    this.tracker.track(this.server);
     this.methods = {
       health: () => ({}),
       status: () => this.status(),
@@ -106,13 +97,12 @@ export class CometRpcServer {
     };
   }
 
-  async start(port = 0): Promise<string> {
-    const bound = await listen(this.server, port);
-    return `http://${LOOPBACK}:${bound}`;
+  start(port = 0): Promise<string> {
+    return this.http.start(port);
   }
 
   stop(): Promise<void> {
-    return closeServer(this.server, this.tracker);
+    return this.http.stop();
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {

@@ -34,7 +34,7 @@ import { isAkashAddress } from "../../chain/addresses.js";
 import type { BlockRecord, Chain } from "../../chain/chain.js";
 import { ChainError, GrpcCode, QueryError } from "../../chain/chain-errors.js";
 import type { AccountRecord } from "../../chain/chain-state.js";
-import { paginate } from "../pagination.js";
+import { type PageRequestLike, paginate } from "../pagination.js";
 import type { QueryRouter } from "../query-router.js";
 
 const MAX_UINT64 = "18446744073709551615";
@@ -94,6 +94,15 @@ export function registerCosmosQueries(router: QueryRouter, chain: Chain, validat
     if (!found) throw new QueryError(GrpcCode.NotFound, `account ${address} not found`);
     return found;
   };
+  // Nothing is vesting or locked on the devnet, so the spendable balances are all of them.
+  const pagedBalances = (req: { address: string; pagination?: PageRequestLike }) => {
+    requireAddress(req.address);
+    const all = chain.state
+      .balancesOf(req.address)
+      .map((c) => ({ denom: c.denom, amount: c.amount.toString() }));
+    const page = paginate(all, req.pagination);
+    return { balances: page.items, pagination: page.pagination };
+  };
 
   router
     .add("/cosmos.auth.v1beta1.Query/Account", QueryAccountRequest, QueryAccountResponse, (req) => ({
@@ -131,27 +140,13 @@ export function registerCosmosQueries(router: QueryRouter, chain: Chain, validat
       "/cosmos.bank.v1beta1.Query/AllBalances",
       QueryAllBalancesRequest,
       QueryAllBalancesResponse,
-      (req) => {
-        requireAddress(req.address);
-        const all = chain.state
-          .balancesOf(req.address)
-          .map((c) => ({ denom: c.denom, amount: c.amount.toString() }));
-        const page = paginate(all, req.pagination);
-        return { balances: page.items, pagination: page.pagination };
-      },
+      pagedBalances,
     )
     .add(
       "/cosmos.bank.v1beta1.Query/SpendableBalances",
       QuerySpendableBalancesRequest,
       QuerySpendableBalancesResponse,
-      (req) => {
-        requireAddress(req.address);
-        const all = chain.state
-          .balancesOf(req.address)
-          .map((c) => ({ denom: c.denom, amount: c.amount.toString() }));
-        const page = paginate(all, req.pagination);
-        return { balances: page.items, pagination: page.pagination };
-      },
+      pagedBalances,
     )
     .add(
       "/cosmos.bank.v1beta1.Query/SpendableBalanceByDenom",
