@@ -1,21 +1,11 @@
 import { assign, enqueueActions, setup } from "xstate";
 import { scaleUp } from "../../domain/index.js";
-import { backoffDelayMs, toEffectFailure, waitFor } from "../shared/index.js";
+import { backoffDelayMs, retryAfterBackoff, toEffectFailure, waitFor } from "../shared/index.js";
 import { leaseActorContracts } from "./lease.actors.js";
 import { initialLeaseContext, type LeaseContext, type LeaseInput } from "./lease.context.js";
 import type { FundsRequest, LeaseEvent, LeaseNotice } from "./lease.events.js";
 import { isRunwayReadCurrent, topUpAmountUact } from "./lease.funding.js";
 import { type BidSummary, type LeaseRef, leaseKey } from "./lease.types.js";
-
-/** A retryable failure with retries left: wait in `backing_off`, then run the step again. */
-const retryAfterBackoff = {
-  guard: {
-    type: "isRetryable" as const,
-    params: ({ event }: { event: { error: unknown } }) => ({ error: event.error }),
-  },
-  target: "backing_off",
-  actions: "countRetry" as const,
-};
 
 /** Waits out the step's backoff (an invoked wait, restored after a crash), then runs `then` again. */
 function backingOff(then: string) {

@@ -11,3 +11,16 @@ export interface RetryPolicy {
 export function backoffDelayMs(retry: number, policy: RetryPolicy): number {
   return exponentialBackoffMs(retry + 1, { baseMs: policy.baseDelayMs, capMs: policy.maxDelayMs });
 }
+
+/**
+ * The `onError` branch for a retryable failure with retries left: count it and wait in the sibling
+ * `backing_off` state. For machines with an `isRetryable` guard and a `countRetry` action.
+ */
+export const retryAfterBackoff = {
+  guard: {
+    type: "isRetryable" as const,
+    params: ({ event }: { event: { error: unknown } }) => ({ error: event.error }),
+  },
+  target: "backing_off",
+  actions: "countRetry" as const,
+};

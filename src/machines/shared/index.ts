@@ -1,5 +1,5 @@
 export { actorContract } from "./actor-contract.js";
-export { backoffDelayMs, type RetryPolicy } from "./backoff.js";
+export { backoffDelayMs, type RetryPolicy, retryAfterBackoff } from "./backoff.js";
 export {
   EffectError,
   type EffectFailure,

@@ -1,5 +1,12 @@
 import { assign, enqueueActions, raise, setup } from "xstate";
-import { backoffDelayMs, type FundsRequest, toEffectFailure, waitFor, waitUntil } from "../shared/index.js";
+import {
+  backoffDelayMs,
+  type FundsRequest,
+  retryAfterBackoff,
+  toEffectFailure,
+  waitFor,
+  waitUntil,
+} from "../shared/index.js";
 import { treasuryActorContracts } from "./treasury.actors.js";
 import {
   ANSWERS_KEPT,
@@ -17,6 +24,24 @@ import {
   uaktToUsd,
 } from "./treasury.policy.js";
 import type { Balances } from "./treasury.types.js";
+
+/** A failed effect that is not retried: the current request is refused with the failure's message. */
+const refuseWithFailure = {
+  target: "idle",
+  actions: {
+    type: "refuse" as const,
+    params: ({ event }: { event: { error: unknown } }) => ({ reason: toEffectFailure(event.error).message }),
+  },
+};
+
+/** The effect that paid for the current request is done: grant it, with when the funds were in place. */
+const grantAtDone = {
+  target: "idle",
+  actions: {
+    type: "grant" as const,
+    params: ({ event }: { event: { output: { at: number } } }) => ({ at: event.output.at }),
+  },
+};
 
 /**
  * The agent's money, in three parallel regions:
@@ -277,11 +302,7 @@ export const treasuryMachine = setup({
               },
             ],
             onError: [
-              {
-                guard: { type: "isRetryable", params: ({ event }) => ({ error: event.error }) },
-                target: "backing_off",
-                actions: "countRetry",
-              },
+              retryAfterBackoff,
               {
                 guard: { type: "isInsufficientFunds", params: ({ event }) => ({ error: event.error }) },
                 target: "idle",
@@ -293,13 +314,7 @@ export const treasuryMachine = setup({
                   },
                 ],
               },
-              {
-                target: "idle",
-                actions: {
-                  type: "refuse",
-                  params: ({ event }) => ({ reason: toEffectFailure(event.error).message }),
-                },
-              },
+              refuseWithFailure,
             ],
           },
         },
@@ -310,24 +325,8 @@ export const treasuryMachine = setup({
               const request = context.current as Extract<FundsRequest, { purpose: "escrow_top_up" }>;
               return { key: request.requestId, dseq: request.dseq, amountUact: request.amountUact };
             },
-            onDone: {
-              target: "idle",
-              actions: { type: "grant", params: ({ event }) => ({ at: event.output.at }) },
-            },
-            onError: [
-              {
-                guard: { type: "isRetryable", params: ({ event }) => ({ error: event.error }) },
-                target: "backing_off",
-                actions: "countRetry",
-              },
-              {
-                target: "idle",
-                actions: {
-                  type: "refuse",
-                  params: ({ event }) => ({ reason: toEffectFailure(event.error).message }),
-                },
-              },
-            ],
+            onDone: grantAtDone,
+            onError: [retryAfterBackoff, refuseWithFailure],
           },
         },
         funding_child: {
@@ -341,24 +340,8 @@ export const treasuryMachine = setup({
                 amountUact: request.amountUact,
               };
             },
-            onDone: {
-              target: "idle",
-              actions: { type: "grant", params: ({ event }) => ({ at: event.output.at }) },
-            },
-            onError: [
-              {
-                guard: { type: "isRetryable", params: ({ event }) => ({ error: event.error }) },
-                target: "backing_off",
-                actions: "countRetry",
-              },
-              {
-                target: "idle",
-                actions: {
-                  type: "refuse",
-                  params: ({ event }) => ({ reason: toEffectFailure(event.error).message }),
-                },
-              },
-            ],
+            onDone: grantAtDone,
+            onError: [retryAfterBackoff, refuseWithFailure],
           },
         },
         backing_off: {
