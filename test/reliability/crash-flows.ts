@@ -138,13 +138,18 @@ function parseView(stdout: string): string | null {
 
 /**
  * Restarts without `--until` (a maintenance flow has no state of its own to stop at) and waits until
- * the lease is active and the chain shows the move done; then stops it with SIGINT, which must exit 0.
+ * the lease is active and the chain shows the move off the faulted provider done (one deployment, one
+ * lease, on the same deployment or a new one); then stops it with SIGINT, which must exit 0.
  */
 async function resumeUntilMoved(
   start: (command: RunCommand) => AgentProcess,
   context: RowContext,
-  moved: (footprint: OwnerFootprint) => boolean,
+  sameDeployment: boolean,
 ): Promise<ResumeOutcome> {
+  const moved = (footprint: OwnerFootprint) =>
+    footprint.activeDeployments.length === 1 &&
+    footprint.activeLeases.length === 1 &&
+    movedOff(footprint, context.facts, sameDeployment).length === 0;
   const agent = start({});
   const deadline = Date.now() + PHASE_TIMEOUT_MS;
   let done = false;
@@ -261,15 +266,7 @@ const migrateDegraded: CrashFlow = {
     faultOnceActive(agent, context, (provider) =>
       context.devnet.degradeProvider(provider, { mode: "slow", delayMs: DEGRADED_DELAY_MS }),
     ),
-  resume: (start, context) =>
-    resumeUntilMoved(
-      start,
-      context,
-      (footprint) =>
-        footprint.activeDeployments.length === 1 &&
-        footprint.activeLeases.length === 1 &&
-        movedOff(footprint, context.facts, false).length === 0,
-    ),
+  resume: (start, context) => resumeUntilMoved(start, context, false),
   expected: {
     messages: { ...none, mint: 2, createDeployment: 2, createLease: 2, closeDeployment: 1 },
     activeDeployments: 1,
@@ -292,15 +289,7 @@ const migrateOffline: CrashFlow = {
   ],
   drive: (agent, context) =>
     faultOnceActive(agent, context, (provider) => context.devnet.setProviderOnline(provider, false)),
-  resume: (start, context) =>
-    resumeUntilMoved(
-      start,
-      context,
-      (footprint) =>
-        footprint.activeDeployments.length === 1 &&
-        footprint.activeLeases.length === 1 &&
-        movedOff(footprint, context.facts, true).length === 0,
-    ),
+  resume: (start, context) => resumeUntilMoved(start, context, true),
   expected: {
     messages: { ...none, mint: 1, createDeployment: 1, createLease: 2, closeLease: 1 },
     activeDeployments: 1,
