@@ -1,7 +1,7 @@
 import { fromPromise } from "xstate";
+import { EffectError } from "../domain/index.js";
 import type { RollbackInput, RotationStepInput, StepDone } from "../machines/keys/keys.actors.js";
 import type { KeyName } from "../machines/keys/keys.types.js";
-import { EffectError } from "../machines/shared/index.js";
 import { assertAccountIndex, type KeyKind, updateKeyIndices } from "../services/keys/index.js";
 import type { AgentServices } from "./agent-services.js";
 

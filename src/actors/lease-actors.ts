@@ -1,5 +1,5 @@
 import { fromPromise } from "xstate";
-import { type BidCandidate, scoreBids } from "../domain/index.js";
+import { type BidCandidate, EffectError, scoreBids } from "../domain/index.js";
 import type {
   AwaitServicesInput,
   AwaitServicesOutput,
@@ -20,7 +20,6 @@ import type {
   SendManifestInput,
 } from "../machines/lease/lease.actors.js";
 import type { BidSummary } from "../machines/lease/lease.types.js";
-import { EffectError } from "../machines/shared/index.js";
 import { manifestOfSdl } from "../services/akash/sdl-manifest.js";
 import type { AgentServices } from "./agent-services.js";
 import { pollUntil } from "./poll-until.js";

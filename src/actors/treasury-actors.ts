@@ -1,5 +1,5 @@
 import { fromPromise } from "xstate";
-import { EffectError } from "../machines/shared/index.js";
+import { EffectError } from "../domain/index.js";
 import type {
   DepositEscrowInput,
   EnsureActInput,

@@ -1,5 +1,5 @@
 import type { EncodeObject } from "@cosmjs/proto-signing";
-import { EffectError } from "../../machines/shared/effect-failure.js";
+import { EffectError } from "../../domain/effect-failure.js";
 import { encodeMessage, intentKindOf, intentPayloadOf, validateMessage } from "./akash-messages.js";
 import type {
   AkashChain,

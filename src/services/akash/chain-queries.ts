@@ -1,5 +1,5 @@
 import type { ChainNodeSDK } from "@akashnetwork/chain-sdk";
-import { EffectError } from "../../machines/shared/effect-failure.js";
+import { EffectError } from "../../domain/effect-failure.js";
 import type { Balances, BidInfo, DeploymentInfo, LeaseInfo, LeaseKey, ProviderInfo } from "./akash-types.js";
 import { isNotFound, toChainEffectError } from "./chain-failures.js";
 import { bidInfoOf, deploymentInfoOf, leaseInfoOf, providerInfoOf } from "./chain-records.js";

@@ -1,8 +1,8 @@
 import { createServer } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { DevnetHandle } from "../../../src/devnet/index.js";
+import { EffectError, type FailureKind } from "../../../src/domain/index.js";
 import { AgentError } from "../../../src/errors.js";
-import { EffectError, type FailureKind } from "../../../src/machines/shared/effect-failure.js";
 import {
   AkashEndpointError,
   ChainIdMismatchError,
