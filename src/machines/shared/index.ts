@@ -6,7 +6,7 @@ export {
   toEffectFailure,
 } from "../../domain/effect-failure.js";
 export { actorContract } from "./actor-contract.js";
-export { backoffDelayMs, type RetryPolicy, retryAfterBackoff } from "./backoff.js";
+export { backoffDelayMs, canRetryEffect, type RetryPolicy, retryAfterBackoff } from "./backoff.js";
 export type {
   AlertNotice,
   AlertSeverity,

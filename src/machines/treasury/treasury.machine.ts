@@ -1,6 +1,7 @@
 import { assign, enqueueActions, raise, setup } from "xstate";
 import {
   backoffDelayMs,
+  canRetryEffect,
   type FundsRequest,
   retryAfterBackoff,
   toEffectFailure,
@@ -74,8 +75,7 @@ export const treasuryMachine = setup({
     isTopUp: ({ context }) => context.current?.purpose === "escrow_top_up",
     isChildFunding: ({ context }) => context.current?.purpose === "child_funding",
     isRetryable: ({ context }, params: { error: unknown }) =>
-      toEffectFailure(params.error).kind === "retryable" &&
-      context.retries < context.settings.retry.maxRetries,
+      canRetryEffect(params.error, context.retries, context.settings.retry),
     isInsufficientFunds: (_, params: { error: unknown }) =>
       toEffectFailure(params.error).kind === "insufficient_funds",
     swapWithinCap: ({ context }) =>
