@@ -1,5 +1,5 @@
 import { fromPromise } from "xstate";
-import { type BidCandidate, EffectError, scoreBids } from "../domain/index.js";
+import { type BidCandidate, EffectError, scoreBids, toEffectFailure } from "../domain/index.js";
 import type {
   AwaitServicesInput,
   AwaitServicesOutput,
@@ -20,6 +20,7 @@ import type {
   SendManifestInput,
 } from "../machines/lease/lease.actors.js";
 import type { BidSummary } from "../machines/lease/lease.types.js";
+import type { ConsoleProvider } from "../services/akash/index.js";
 import { manifestOfSdl } from "../services/akash/sdl-manifest.js";
 import type { AgentServices } from "./agent-services.js";
 import { pollUntil } from "./poll-until.js";
@@ -41,6 +42,22 @@ export function createLeaseActors(services: AgentServices) {
       );
     }
     return { deployable, manifest };
+  };
+
+  /**
+   * The Console API's view of the providers, or none when it cannot be read: scoring then goes on from
+   * chain data alone, and the directory is asked again at the next evaluation.
+   */
+  const readDirectory = async (
+    addresses: string[],
+  ): Promise<{ providers: ConsoleProvider[]; unavailable: string | null }> => {
+    try {
+      return { providers: await directory.providers(addresses), unavailable: null };
+    } catch (error) {
+      const reason = toEffectFailure(error).message;
+      log.warn({ reason }, "provider directory unavailable: scoring the bids from chain data alone");
+      return { providers: [], unavailable: reason };
+    }
   };
 
   return {
@@ -142,13 +159,15 @@ export function createLeaseActors(services: AgentServices) {
     }),
 
     evaluateBids: fromPromise<EvaluateBidsOutput, EvaluateBidsInput>(async ({ input }) => {
-      const addresses = input.bids.map((bid) => bid.provider);
-      const listed = new Map((await directory.providers(addresses)).map((entry) => [entry.owner, entry]));
+      const directoryRead = await readDirectory(input.bids.map((bid) => bid.provider));
+      const listed = new Map(directoryRead.providers.map((entry) => [entry.owner, entry]));
       const history = new Map(store.providerPerformance.allStats().map((stats) => [stats.provider, stats]));
       const candidates: BidCandidate[] = [];
       for (const bid of input.bids) {
         const entry = listed.get(bid.provider);
-        const onChain = entry ? null : await chain.provider(bid.provider);
+        // Not in the directory (or the directory is down): the chain's own audit records say which
+        // attributes are signed, so audited providers still count as audited.
+        const onChain = entry ? null : await chain.auditedProvider(bid.provider);
         candidates.push({
           provider: bid.provider,
           price: bid.priceUact,
@@ -198,7 +217,11 @@ export function createLeaseActors(services: AgentServices) {
         const bid = byProvider.get(entry.provider);
         return bid ? [{ ...bid, score: Number(entry.total.toFixed(2)) }] : [];
       });
-      return { ranked, chosen: ranked[0] ?? null };
+      return {
+        ranked,
+        chosen: ranked[0] ?? null,
+        ...(directoryRead.unavailable ? { directoryUnavailable: directoryRead.unavailable } : {}),
+      };
     }),
 
     createLease: fromPromise<void, CreateLeaseInput>(async ({ input }) => {

@@ -169,7 +169,7 @@ export async function startDevnet(options: DevnetOptions = {}): Promise<DevnetHa
     const faucet = new Faucet(chain, signer, keys.faucet);
     const faucetUrl = await faucet.start(options.ports?.faucet);
     stoppables.push(faucet);
-    const consoleApi = new ConsoleApi(chain, () => providers, [keys.auditor]);
+    const consoleApi = new ConsoleApi(chain, () => providers, [keys.auditor], networkFaults);
     const consoleUrl = await consoleApi.start(options.ports?.consoleApi);
     stoppables.push(consoleApi);
 

@@ -33,6 +33,16 @@ export const leaseActions = {
   alert: enqueue(({ enqueue, self }, params: { severity: AlertSeverity; title: string; message: string }) => {
     if (self._parent) enqueue.sendParent({ type: "ALERT.RAISED", source: "lease", ...params });
   }),
+  alertIfDirectoryUnavailable: enqueue(({ enqueue, self }, params: { reason: string | undefined }) => {
+    if (params.reason === undefined || !self._parent) return;
+    enqueue.sendParent({
+      type: "ALERT.RAISED",
+      source: "lease",
+      severity: "medium",
+      title: "Provider directory unavailable",
+      message: `The Console API could not be read (${params.reason}); bids were scored from chain data alone (audited attributes, price, our own history). It is tried again at the next evaluation.`,
+    });
+  }),
   startFlow: update(({ context }, params: { purpose: LeaseContext["purpose"] }) => ({
     purpose: params.purpose,
     attempt: 1,

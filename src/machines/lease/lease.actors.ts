@@ -51,6 +51,8 @@ export interface EvaluateBidsOutput {
   /** Acceptable bids, best first, each with its score. */
   ranked: BidSummary[];
   chosen: BidSummary | null;
+  /** Why the provider directory (Console API) could not be read; the bids were then scored from chain data alone. */
+  directoryUnavailable?: string;
 }
 
 export interface CreateLeaseInput {

@@ -29,6 +29,14 @@ import { leaseKey } from "./lease.types.js";
  * input; a retryable failure waits (capped exponential backoff, a `waitFor` actor) and runs the step
  * again. No `after` delays: they are not restored after a crash.
  */
+/** Says so when the bids had to be scored without the provider directory. */
+const directoryAlert = {
+  type: "alertIfDirectoryUnavailable" as const,
+  params: ({ event }: { event: { output: { directoryUnavailable?: string } } }) => ({
+    reason: event.output.directoryUnavailable,
+  }),
+};
+
 export const leaseMachine = setup({
   types: {
     context: {} as LeaseContext,
@@ -245,17 +253,22 @@ export const leaseMachine = setup({
           {
             guard: { type: "hasChosenBid", params: ({ event }) => ({ chosen: event.output.chosen }) },
             target: "accepting_bid",
-            actions: { type: "storeChoice", params: ({ event }) => event.output },
+            actions: [{ type: "storeChoice", params: ({ event }) => event.output }, directoryAlert],
           },
           {
             guard: "canRetryStep",
             target: "requesting_bids.collecting.backing_off",
-            actions: [{ type: "storeChoice", params: ({ event }) => event.output }, "countRetry"],
+            actions: [
+              { type: "storeChoice", params: ({ event }) => event.output },
+              directoryAlert,
+              "countRetry",
+            ],
           },
           {
             target: "recovery",
             actions: [
               { type: "storeChoice", params: ({ event }) => event.output },
+              directoryAlert,
               { type: "noteRecovery", params: { reason: "attempt_failed" } },
               "exhaustAttempts",
               {
@@ -269,10 +282,20 @@ export const leaseMachine = setup({
             ],
           },
         ],
-        onError: {
-          target: "requesting_bids.collecting.backing_off",
-          actions: [recordFailureAt("evaluating_bids"), "countRetry"],
-        },
+        onError: [
+          {
+            guard: "canRetryStep",
+            target: "requesting_bids.collecting.backing_off",
+            actions: [recordFailureAt("evaluating_bids"), "countRetry"],
+          },
+          {
+            target: "recovery",
+            actions: [
+              recordFailureAt("evaluating_bids"),
+              { type: "noteRecovery", params: { reason: "attempt_failed" } },
+            ],
+          },
+        ],
       },
     },
 

@@ -9,7 +9,15 @@ import type {
   TxRequest,
   TxResult,
 } from "./akash-service.js";
-import type { Balances, BidInfo, DeploymentInfo, LeaseInfo, LeaseKey, ProviderInfo } from "./akash-types.js";
+import type {
+  AuditedProviderInfo,
+  Balances,
+  BidInfo,
+  DeploymentInfo,
+  LeaseInfo,
+  LeaseKey,
+  ProviderInfo,
+} from "./akash-types.js";
 import { toChainEffectError } from "./chain-failures.js";
 import type { ChainQueries } from "./chain-queries.js";
 import { batchHolds, type EffectState, effectOf } from "./message-effects.js";
@@ -70,6 +78,10 @@ export class AkashChainClient implements AkashChain {
 
   provider(address: string): Promise<ProviderInfo | null> {
     return this.queries.provider(address);
+  }
+
+  auditedProvider(address: string): Promise<AuditedProviderInfo | null> {
+    return this.queries.auditedProvider(address);
   }
 
   aktPriceUsd(): Promise<number> {

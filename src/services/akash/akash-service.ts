@@ -1,4 +1,5 @@
 import type {
+  AuditedProviderInfo,
   Balances,
   BidInfo,
   ConsoleProvider,
@@ -71,6 +72,8 @@ export interface AkashChain {
   leases(dseq: string): Promise<LeaseInfo[]>;
   lease(lease: LeaseKey): Promise<LeaseInfo | null>;
   provider(address: string): Promise<ProviderInfo | null>;
+  /** The provider with the auditors that signed each attribute, from the chain's audit module. */
+  auditedProvider(address: string): Promise<AuditedProviderInfo | null>;
   /** AKT price in USD from the chain's oracle (what MsgMintACT converts at). */
   aktPriceUsd(): Promise<number>;
 
