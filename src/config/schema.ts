@@ -91,6 +91,17 @@ export const configSchema = z.strictObject({
     })
     .prefault({}),
 
+  traffic: z
+    .strictObject({
+      /** Relay events per second the first deployment is sized for (until the relay measures its own). */
+      eventsPerSecond: nonNegative().default(0),
+      /** Open relay connections the first deployment is sized for. */
+      connections: nonNegative().default(0),
+      /** GiB of relay data the first deployment must hold (storage keeps 50% headroom over it). */
+      storageUsedGib: nonNegative().default(0),
+    })
+    .prefault({}),
+
   escrow: z
     .strictObject({
       /** Top up when escrow runway falls under this many hours. */

@@ -1,5 +1,6 @@
 import type { ActorSettings } from "../actors/agent-services.js";
 import type { AgentConfig } from "../config/index.js";
+import { resourcesForTraffic } from "../domain/index.js";
 import { UsageError } from "../errors.js";
 import type { AgentSettings, LeaseSettings } from "../machines/index.js";
 
@@ -45,7 +46,11 @@ export function agentSettingsFromConfig(config: AgentConfig, timing: ChainTiming
   // Enough AKT to mint the first deposit's ACT (with a margin for price moves) and keep the fee reserve.
   const mintUakt = BigInt(Math.ceil((Number(deposit) * config.budget.actUsd * 1.1) / config.budget.aktUsd));
   return {
-    resources: { cpuUnits: 2, memoryGi: 4, storageGi: 100 },
+    resources: resourcesForTraffic({
+      eventsPerSecond: config.traffic.eventsPerSecond,
+      activeConnections: config.traffic.connections,
+      storageUsedGi: config.traffic.storageUsedGib,
+    }),
     lease,
     health: {
       intervalMs: config.intervals.healthCheckMs,
