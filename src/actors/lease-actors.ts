@@ -188,7 +188,7 @@ export function createLeaseActors(services: AgentServices) {
         bids: candidates,
         maxPricePerBlock: input.maxPriceUact,
         auditors: settings.trustedAuditors,
-        family: [],
+        family: store.children.placements(),
         excludedProviders: input.excludedProviders,
         weights: settings.scoringWeights,
       });
