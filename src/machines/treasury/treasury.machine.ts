@@ -16,14 +16,7 @@ import {
   type TreasuryInput,
 } from "./treasury.context.js";
 import type { TreasuryEvent, TreasuryNotice } from "./treasury.events.js";
-import {
-  capViolation,
-  countsAsSpend,
-  isAktShort,
-  requestUsd,
-  spendOn,
-  uaktToUsd,
-} from "./treasury.policy.js";
+import { capViolation, isAktShort, requestUsd, spendOn, uaktToUsd } from "./treasury.policy.js";
 import type { Balances } from "./treasury.types.js";
 
 /** A failed effect that is not retried: the current request is refused with the failure's message. */
@@ -141,7 +134,7 @@ export const treasuryMachine = setup({
       enqueue.assign({
         spent: {
           ...spent,
-          usd: spent.usd + (countsAsSpend(request) ? requestUsd(request, context.settings) : 0),
+          usd: spent.usd + requestUsd(request, context.settings),
         },
         answers: [
           ...context.answers,
@@ -202,10 +195,7 @@ export const treasuryMachine = setup({
     reserveRequest: assign(({ context }) => ({
       inFlight: {
         ...context.inFlight,
-        requestUsd:
-          context.current && countsAsSpend(context.current)
-            ? requestUsd(context.current, context.settings)
-            : 0,
+        requestUsd: context.current ? requestUsd(context.current, context.settings) : 0,
       },
     })),
     reserveSwap: assign(({ context }) => ({

@@ -26,15 +26,6 @@ export function requestUsd(request: FundsRequest, settings: TreasurySettings): n
 }
 
 /**
- * Whether a request counts against the daily spend cap. A new deployment's deposit does not: it sits
- * in escrow and comes back when that deployment closes (a move holds two deposits for a while);
- * what the leases consume is paid by the top-ups, which count, as do swaps and child funding.
- */
-export function countsAsSpend(request: FundsRequest): boolean {
-  return request.purpose !== "deployment_deposit";
-}
-
-/**
  * Why a request must be refused, or null when every cap allows it. `inFlightUsd` is spend already
  * committed elsewhere and not yet recorded (a swap under way).
  */
@@ -47,7 +38,9 @@ export function capViolation(
 ): string | null {
   const usd = requestUsd(request, settings);
   const committed = spent.usd + inFlightUsd;
-  if (countsAsSpend(request) && committed + usd > settings.dailySpendCapUsd) {
+  // Every request counts, a new deployment's deposit too (DESIGN §14: committed spend); what an
+  // escrow gives back when its deployment closes is credited when it is recorded.
+  if (committed + usd > settings.dailySpendCapUsd) {
     return `daily spend cap of $${settings.dailySpendCapUsd} would be broken ($${committed.toFixed(2)} spent or under way today, $${usd.toFixed(2)} asked)`;
   }
   if (request.purpose === "child_funding") {
