@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { createActor } from "xstate";
-import { type FundsRequest, treasuryMachine } from "../../src/machines/index.js";
+import { type Balances, type FundsRequest, treasuryMachine } from "../../src/machines/index.js";
 import { treasurySettings } from "../support/machine-fixtures.js";
 import { RecordedActors, settled, withActors } from "../support/recorded-actors.js";
 import { effectNames, richBalances, successfulOutput } from "../support/successful-effects.js";
@@ -73,6 +73,38 @@ describe("treasury: deployment deposits count against the daily spend cap", () =
     expect((await ask(deposit("deposit-1002", "2500000")))?.granted).toBe(false);
     expect((await ask(deposit("deposit-1003", "2000000")))?.granted).toBe(true);
     expect(actor.getSnapshot().context.spent.usd).toBe(6);
+    actor.stop();
+  });
+
+  it("credits escrow refunds back: a closed deployment's deposit frees its room, counted once, never more than the cap", async () => {
+    const { actor, ask, settle } = await startTreasury();
+    expect((await ask(deposit("deposit-1001", "4000000")))?.granted).toBe(true);
+    expect((await ask(topUp("topup-1", "3000000")))?.granted).toBe(false);
+
+    // The deployment closed and its escrow gave back 4 ACT: the next reading carries the ledger's refunds.
+    const refunded = (uact: string, when = at + 60_000): Balances => ({
+      ...richBalances(when),
+      refundedTodayUact: uact,
+    });
+    await settle("waitUntil");
+    await settle("readBalances", refunded("4000000"));
+    expect(actor.getSnapshot().context.spent).toEqual({ day: "2026-11-23", usd: 4, creditUsd: 4 });
+    expect((await ask(topUp("topup-2", "3000000")))?.granted).toBe(true);
+
+    // Read again (every poll reads the day's total): the same refund is not credited a second time.
+    await settle("waitUntil");
+    await settle("readBalances", refunded("4000000", at + 120_000));
+    expect(actor.getSnapshot().context.spent).toEqual({ day: "2026-11-23", usd: 7, creditUsd: 4 });
+    const refused = await ask(topUp("topup-3", "3500000"));
+    expect(refused?.reason).toMatch(/\$3\.00 spent or under way today/);
+    expect((await ask(topUp("topup-4", "3000000")))?.granted).toBe(true);
+
+    // A refund bigger than the day's spend (its deposit made yesterday) does not widen the cap.
+    const nextDay = Date.UTC(2026, 10, 24, 1);
+    await settle("waitUntil");
+    await settle("readBalances", refunded("9000000", nextDay));
+    expect(actor.getSnapshot().context.spent).toEqual({ day: "2026-11-24", usd: 0, creditUsd: 9 });
+    expect((await ask(deposit("deposit-1005", "7000000")))?.granted).toBe(false);
     actor.stop();
   });
 });

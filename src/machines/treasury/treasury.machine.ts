@@ -16,7 +16,15 @@ import {
   type TreasuryInput,
 } from "./treasury.context.js";
 import type { TreasuryEvent, TreasuryNotice } from "./treasury.events.js";
-import { capViolation, isAktShort, requestUsd, spendOn, uaktToUsd } from "./treasury.policy.js";
+import {
+  capViolation,
+  creditRefunds,
+  isAktShort,
+  netSpentUsd,
+  requestUsd,
+  spendOn,
+  uaktToUsd,
+} from "./treasury.policy.js";
 import type { Balances } from "./treasury.types.js";
 
 /** A failed effect that is not retried: the current request is refused with the failure's message. */
@@ -72,7 +80,7 @@ export const treasuryMachine = setup({
     isInsufficientFunds: (_, params: { error: unknown }) =>
       toEffectFailure(params.error).kind === "insufficient_funds",
     swapWithinCap: ({ context }) =>
-      context.spent.usd +
+      netSpentUsd(context.spent) +
         context.inFlight.requestUsd +
         uaktToUsd(context.settings.swapChunkUakt, context.settings) <=
       context.settings.dailySpendCapUsd,
@@ -87,7 +95,7 @@ export const treasuryMachine = setup({
       const short = isAktShort(params.balances, context.settings);
       enqueue.assign({
         balances: params.balances,
-        spent: spendOn(context.spent, params.balances.at),
+        spent: creditRefunds(context.spent, params.balances, context.settings),
         lastError: null,
         // AKT back above the reserve (someone funded the account): swaps may be tried again.
         swapBlocked: short ? context.swapBlocked : null,

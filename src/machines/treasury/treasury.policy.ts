@@ -13,6 +13,21 @@ export function spendOn(spent: DailySpend, at: number): DailySpend {
   return spent.day === day ? spent : { day, usd: 0 };
 }
 
+/**
+ * What the day's spend weighs against the daily cap: the spend less the escrow refunds credited back,
+ * never below zero (a refund gives back room its own day's spend used; it never widens the cap).
+ */
+export function netSpentUsd(spent: DailySpend): number {
+  return Math.max(0, spent.usd - (spent.creditUsd ?? 0));
+}
+
+/** The day's spend with the escrow refunds recorded that day, when the reading carries them. */
+export function creditRefunds(spent: DailySpend, balances: Balances, settings: TreasurySettings): DailySpend {
+  const today = spendOn(spent, balances.at);
+  if (balances.refundedTodayUact === undefined) return today;
+  return { ...today, creditUsd: uactToUsd(balances.refundedTodayUact, settings) };
+}
+
 export function uactToUsd(uact: string, settings: TreasurySettings): number {
   return (Number(uact) / MICRO) * settings.actUsd;
 }
@@ -37,9 +52,9 @@ export function capViolation(
   settings: TreasurySettings,
 ): string | null {
   const usd = requestUsd(request, settings);
-  const committed = spent.usd + inFlightUsd;
+  const committed = netSpentUsd(spent) + inFlightUsd;
   // Every request counts, a new deployment's deposit too (DESIGN §14: committed spend); what an
-  // escrow gives back when its deployment closes is credited when it is recorded.
+  // escrow gives back when its deployment closes is credited (see netSpentUsd).
   if (committed + usd > settings.dailySpendCapUsd) {
     return `daily spend cap of $${settings.dailySpendCapUsd} would be broken ($${committed.toFixed(2)} spent or under way today, $${usd.toFixed(2)} asked)`;
   }
