@@ -23,6 +23,7 @@ import type { BidSummary } from "../machines/lease/lease.types.js";
 import type { ConsoleProvider } from "../services/akash/index.js";
 import { manifestOfSdl } from "../services/akash/sdl-manifest.js";
 import type { AgentServices } from "./agent-services.js";
+import { recordEscrowRefund } from "./escrow-refunds.js";
 import { pollUntil } from "./poll-until.js";
 
 const REGION = "location-region";
@@ -94,7 +95,8 @@ export function createLeaseActors(services: AgentServices) {
       for (const orphan of await chain.activeDeployments()) {
         if (keep.has(orphan.dseq)) continue;
         log.warn({ dseq: orphan.dseq }, "closing a deployment the agent no longer holds (orphan)");
-        await chain.closeDeployment({ key: `${input.key}:orphan:${orphan.dseq}`, dseq: orphan.dseq });
+        const key = `${input.key}:orphan:${orphan.dseq}`;
+        recordEscrowRefund(store, { key, result: await chain.closeDeployment({ key, dseq: orphan.dseq }) });
       }
       const { deployable } = await deployableManifest(deployment.resources, deployment.manifestVersion);
       log.info({ dseq: deployment.dseq, depositUact: input.depositUact }, "creating the deployment");
@@ -335,7 +337,9 @@ export function createLeaseActors(services: AgentServices) {
       // Each close goes through the chain service even when the deployment looks closed already:
       // it finds the effect on chain and completes its record instead of sending anything.
       for (const dseq of input.dseqs) {
-        const result = await chain.closeDeployment({ key: `${input.key}:${dseq}`, dseq });
+        const key = `${input.key}:${dseq}`;
+        const result = await chain.closeDeployment({ key, dseq });
+        recordEscrowRefund(store, { key, result });
         if (!result.alreadyDone) log.info({ dseq }, "closed the deployment (escrow is refunded)");
       }
     }),

@@ -82,8 +82,12 @@ export const configSchema = z.strictObject({
       actUsd: positive().default(1),
       /** Fallback AKT price in USD when no oracle price is available. */
       aktUsd: positive().default(0.5),
-      /** Hard cap on everything the agent spends in one UTC day. */
-      dailySpendCapUsd: positive().default(25),
+      /**
+       * Hard cap on everything the agent spends in one UTC day, deployment deposits included (a
+       * move holds two until the old one closes and its escrow is refunded): at the default budget
+       * a deposit is $15, so two deposits and a top-up fit.
+       */
+      dailySpendCapUsd: positive().default(50),
       /** Hard cap on the funds given to one child agent. */
       childAllocationCapUsd: positive().default(50),
       /** The treasury never goes below this to fund children. */

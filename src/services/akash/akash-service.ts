@@ -24,6 +24,13 @@ export interface TxRequest {
 
 export type TxResult = (TxOutcome & { alreadyDone: false }) | { alreadyDone: true; txHash: string | null };
 
+/**
+ * A deployment close. `refundedUact` is what the escrow gave back to the owner in the close tx (read
+ * from its bank transfer events; "0" when nothing was left), or null when no tx of this call's key
+ * closed it (another party did, or the escrow ran dry and the chain closed it).
+ */
+export type CloseDeploymentResult = TxResult & { refundedUact: string | null };
+
 export interface CreateDeploymentRequest extends TxRequest {
   dseq: string;
   /** The SDL with its secrets injected: groups and the manifest version are computed from it. */
@@ -78,7 +85,7 @@ export interface AkashChain {
   aktPriceUsd(): Promise<number>;
 
   createDeployment(request: CreateDeploymentRequest): Promise<TxResult>;
-  closeDeployment(request: TxRequest & { dseq: string }): Promise<TxResult>;
+  closeDeployment(request: TxRequest & { dseq: string }): Promise<CloseDeploymentResult>;
   createLease(request: TxRequest & { bid: LeaseKey }): Promise<TxResult>;
   closeLease(request: TxRequest & { lease: LeaseKey }): Promise<TxResult>;
   deposit(request: TxRequest & { dseq: string; amountUact: string }): Promise<TxResult>;

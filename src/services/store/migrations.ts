@@ -1,5 +1,6 @@
 import type { Database } from "better-sqlite3";
 import { schemaV1 } from "./schema-v1.js";
+import { schemaV2 } from "./schema-v2.js";
 import { SchemaTooNewError, StoreError } from "./store-errors.js";
 
 /** One numbered schema change. Versions start at 1 and go up by one; a released migration never changes. */
@@ -9,7 +10,10 @@ export interface Migration {
   readonly sql: string;
 }
 
-export const schemaMigrations: readonly Migration[] = [{ version: 1, name: "initial schema", sql: schemaV1 }];
+export const schemaMigrations: readonly Migration[] = [
+  { version: 1, name: "initial schema", sql: schemaV1 },
+  { version: 2, name: "escrow refunds in spending", sql: schemaV2 },
+];
 
 /** Marks the file as this agent's database ("AKAG"), so another program's SQLite file is not migrated. */
 export const APPLICATION_ID = 0x414b4147;

@@ -157,6 +157,16 @@ describe("the agent on the devnet", { timeout: 90_000 }, () => {
       return active.length === 1 && active[0]!.dseq === scaled.dseq ? true : undefined;
     }, 15_000);
 
+    const refunded = () =>
+      agent.store.spending.totalBetween({
+        denom: "uact",
+        from: 0,
+        to: Date.now() + 1,
+        kinds: ["escrow_refund"],
+      });
+    // The first deployment's refund (closed after the scale-up) is in the ledger as a credit: it gives
+    // the daily spend cap its room back.
+    const beforeRefunds = await waitFor(async () => (refunded() > 0n ? refunded() : undefined), 15_000);
     const { uact: before } = await agent.connection.chain.balances();
     agent.runtime.send({ type: "AGENT.SHUTDOWN", terminateLease: true });
     await waitFor(
@@ -167,5 +177,7 @@ describe("the agent on the devnet", { timeout: 90_000 }, () => {
     expect(await activeLeases(agent.address)).toEqual([]);
     const { uact: after } = await agent.connection.chain.balances();
     expect(BigInt(after)).toBeGreaterThan(BigInt(before));
+    // The last close's refund is recorded too, exactly as much as came back.
+    expect(refunded() - beforeRefunds).toBe(BigInt(after) - BigInt(before));
   });
 });
