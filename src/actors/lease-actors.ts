@@ -298,6 +298,7 @@ export function createLeaseActors(services: AgentServices) {
         ...status.services.flatMap((service) => service.uris),
         ...status.forwardedPorts.map((port) => `${port.host}:${port.externalPort}`),
       ];
+      store.providerPerformance.leaseReady(input.lease, services.now());
       log.info({ uris }, "services ready");
       return { uris };
     }),
@@ -329,6 +330,9 @@ export function createLeaseActors(services: AgentServices) {
     }),
 
     closeLease: fromPromise<void, CloseLeaseInput>(async ({ input }) => {
+      if (input.failedAttempt !== undefined) {
+        store.providerPerformance.attemptFailed(input.lease, services.now(), [input.failedAttempt]);
+      }
       log.info({ provider: input.lease.provider, dseq: input.lease.dseq }, "closing the lease");
       await chain.closeLease({ key: input.key, lease: input.lease });
     }),
@@ -340,6 +344,11 @@ export function createLeaseActors(services: AgentServices) {
         const key = `${input.key}:${dseq}`;
         const result = await chain.closeDeployment({ key, dseq });
         recordEscrowRefund(store, { key, result });
+        store.providerPerformance.deploymentEnded(dseq, {
+          endedAt: services.now(),
+          outcome: "closed",
+          issues: ["the agent closed the deployment"],
+        });
         if (!result.alreadyDone) log.info({ dseq }, "closed the deployment (escrow is refunded)");
       }
     }),

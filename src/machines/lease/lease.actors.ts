@@ -96,6 +96,8 @@ export interface PlanMigrationOutput {
 export interface CloseLeaseInput {
   key: string;
   lease: LeaseId;
+  /** Why a deployment attempt on this lease failed, when that is why it closes (kept in the provider's history). */
+  failedAttempt?: string;
 }
 
 export interface CloseDeploymentsInput {

@@ -647,6 +647,7 @@ export const leaseMachine = setup({
                 input: ({ context }) => ({
                   key: `${context.agentId}:close-lease:${leaseKey(context.failedLease!)}`,
                   lease: context.failedLease!,
+                  failedAttempt: context.lastError?.message ?? "the deployment attempt failed",
                 }),
                 onDone: "#lease.recovery.deciding",
                 onError: "#lease.recovery.deciding",

@@ -71,6 +71,17 @@ describe("the agent on the devnet", { timeout: 90_000 }, () => {
       async () => ((await activeDeployments(agent.address)).length === 0 ? true : undefined),
       20_000,
     );
+    // Our own record of the provider: when it was ready, what our checks measured, why it ended.
+    const [record] = await waitFor(() => {
+      const history = agent.store.providerPerformance.history(active.provider!);
+      return history[0]?.outcome ? history : undefined;
+    });
+    expect(record).toMatchObject({ dseq: active.dseq, outcome: "closed" });
+    // Under load a probe may time out, so not necessarily 1; but measured, from our checks.
+    expect(record!.measuredUptime).toBeGreaterThan(0);
+    expect(record!.readyAt).toBeGreaterThanOrEqual(record!.startedAt);
+    expect(record!.endedAt).toBeGreaterThanOrEqual(record!.readyAt!);
+    expect(record!.checks.total).toBeGreaterThan(0);
   });
 
   it("leaves a provider that went offline: closes the lease and rebids on the same deployment", async () => {

@@ -91,11 +91,16 @@ describe("openDatabase", () => {
     second.close();
   });
 
-  it("upgrades a version 1 database: spending keeps its rows and takes escrow refunds", () => {
+  it("upgrades a version 1 database: spending keeps its rows and takes escrow refunds, lease records keep theirs", () => {
     const dataDir = dirs.make();
     const v1 = openDatabase({ dataDir, migrations: schemaMigrations.slice(0, 1) });
     v1.db
       .prepare("INSERT INTO spending VALUES ('deposit:1', 'deployment_deposit', 'uact', '500000', 'H', 7)")
+      .run();
+    v1.db
+      .prepare(
+        "INSERT INTO provider_performance (provider, dseq, gseq, oseq, started_at, issues_json) VALUES ('akash1p', '5', 1, 1, 3, '[]')",
+      )
       .run();
     expect(() =>
       v1.db.prepare("INSERT INTO spending VALUES ('refund:1', 'escrow_refund', 'uact', '1', NULL, 8)").run(),
@@ -104,7 +109,18 @@ describe("openDatabase", () => {
 
     const store = openAgentStore({ dataDir });
     try {
-      expect(store.migration).toEqual({ from: 1, to: 2, applied: ["escrow refunds in spending"] });
+      expect(store.migration).toEqual({
+        from: 1,
+        to: 3,
+        applied: ["escrow refunds in spending", "lease ready time and health checks in provider performance"],
+      });
+      expect(
+        store.providerPerformance.latest({ provider: "akash1p", dseq: "5", gseq: 1, oseq: 1 }),
+      ).toMatchObject({
+        startedAt: 3,
+        readyAt: null,
+        checks: { passed: 0, total: 0 },
+      });
       expect(store.spending.get("deposit:1")).toEqual({
         key: "deposit:1",
         kind: "deployment_deposit",
