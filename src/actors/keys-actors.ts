@@ -2,7 +2,7 @@ import { fromPromise } from "xstate";
 import { EffectError } from "../domain/index.js";
 import type { RollbackInput, RotationStepInput, StepDone } from "../machines/keys/keys.actors.js";
 import type { KeyName } from "../machines/keys/keys.types.js";
-import { assertAccountIndex, type KeyKind, updateKeyIndices } from "../services/keys/index.js";
+import { assertAccountIndex, type KeyKind, rotateKeyIndex } from "../services/keys/index.js";
 import type { AgentServices } from "./agent-services.js";
 
 const kindOf: Record<KeyName, KeyKind> = {
@@ -40,11 +40,11 @@ export function createKeyRotationActors(services: AgentServices) {
 
     activateNextKey: fromPromise<StepDone, RotationStepInput>(async ({ input }) => {
       const kind = kindOf[input.name];
-      await updateKeyIndices(keystore, (current) =>
-        current[kind] >= input.toIndex ? current : { ...current, [kind]: input.toIndex },
-      );
+      const at = services.now();
+      // The index and when it changed, in one save: the schedule after a restart counts from here.
+      await rotateKeyIndex(keystore, kind, input.toIndex, new Date(at));
       log.info({ key: input.name, index: input.toIndex }, "the new key is now the primary one");
-      return { at: services.now() };
+      return { at };
     }),
 
     revokeOldKey: fromPromise<StepDone, RotationStepInput>(async ({ input }) => {

@@ -45,9 +45,12 @@ export {
   createKeystoreContents,
   initKeystore,
   KEYSTORE_CONTENTS_VERSION,
+  type KeyRotationTimes,
   type KeystoreBackend,
   type KeystoreContents,
+  lastRotatedAt,
   type NewKeystoreOptions,
+  rotateKeyIndex,
   updateKeyIndices,
 } from "./keystore.js";
 export { generateMnemonic, MNEMONIC_WORD_COUNT, mnemonicToSeed, parseMnemonic } from "./mnemonic.js";
