@@ -72,4 +72,4 @@ export {
   secretRegistry,
   secretString,
 } from "./secret.js";
-export { deriveAgentId, deriveEncryptionKey } from "./seed-hkdf.js";
+export { deriveAgentId, deriveEncryptionKey, deriveWorkloadKey } from "./seed-hkdf.js";
