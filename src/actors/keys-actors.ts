@@ -13,10 +13,23 @@ const kindOf: Record<KeyName, KeyKind> = {
 };
 
 /**
- * Key rotation over the keystore. The payment, identity and encryption keys hold nothing on chain
- * in this build, so a rotation moves the keystore to the next index (the mnemonic still recovers
- * every older key). The Akash key owns the running deployment: rotating it needs a handover this
- * build does not do, so it fails clearly and the machine rolls back and alerts.
+ * Keys that this build does not rotate, and why: each would change what the running deployment
+ * depends on, which needs a move this build does not make (DESIGN §12).
+ */
+export const KEYS_NOT_ROTATED: Readonly<Partial<Record<KeyName, string>>> = {
+  akash:
+    "the Akash key owns the deployment and its escrow: rotating it is a self-migration to a deployment owned by the next key, which this build does not do",
+  identity:
+    "the Nostr public key is in the deployment's manifest (AGENT_NOSTR_PUBKEY): rotating it needs a manifest update, which this build does not do",
+};
+
+/**
+ * Key rotation over the keystore. The payment and encryption keys hold nothing on chain and are not
+ * in the deployment's manifest in this build, so a rotation moves the keystore to the next index (the
+ * mnemonic still recovers every older key). The keys in KEYS_NOT_ROTATED, and every key when the
+ * keystore cannot save a rotated index, are refused at the first step, before anything changed:
+ * the machine rolls back and alerts (the schedule leaves them out; this answers a restored schedule
+ * from an older build or a request to rotate now).
  */
 export function createKeyRotationActors(services: AgentServices) {
   const { keystore, logger } = services;
@@ -24,10 +37,14 @@ export function createKeyRotationActors(services: AgentServices) {
 
   return {
     prepareNextKey: fromPromise<StepDone, RotationStepInput>(async ({ input }) => {
-      if (input.name === "akash") {
+      const notRotated = KEYS_NOT_ROTATED[input.name];
+      if (notRotated !== undefined) {
+        throw new EffectError("fatal", `the ${input.name} key stays: ${notRotated}`);
+      }
+      if (!keystore.durable) {
         throw new EffectError(
           "fatal",
-          "rotating the Akash key needs the deployment handed over to the new address, which this build does not do; the key stays",
+          `the ${input.name} key stays: the keystore (${keystore.describe()}) cannot save a rotated key index; use a keystore file (akash-agent init)`,
         );
       }
       assertAccountIndex(input.toIndex);
