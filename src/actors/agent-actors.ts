@@ -16,7 +16,7 @@ import { pollUntil } from "./poll-until.js";
 const FUNDING_REMINDER_MS = 30_000;
 
 export function createAgentActors(services: AgentServices, channels: AlertChannels) {
-  const { chain, store, keys, keystore, logger, settings } = services;
+  const { chain, store, keystore, logger, settings } = services;
   const log = logger.child({ actor: "agent" });
 
   const deliver = async (alert: AlertToDeliver) => {
@@ -36,7 +36,7 @@ export function createAgentActors(services: AgentServices, channels: AlertChanne
   return {
     loadIdentity: fromPromise<LoadedIdentity, void>(async () => {
       const contents = await keystore.load();
-      const { identity } = keys;
+      const { identity } = services.keys;
       // Indices and rotation times from the keystore, where a rotation saves both in one write.
       const rotated = (kind: KeyKind) => ({
         index: contents.keyIndices[kind],

@@ -2,7 +2,7 @@ import { fromPromise } from "xstate";
 import { EffectError } from "../domain/index.js";
 import type { RollbackInput, RotationStepInput, StepDone } from "../machines/keys/keys.actors.js";
 import type { KeyName } from "../machines/keys/keys.types.js";
-import { assertAccountIndex, type KeyKind, rotateKeyIndex } from "../services/keys/index.js";
+import { AgentKeys, assertAccountIndex, type KeyKind, rotateKeyIndex } from "../services/keys/index.js";
 import type { AgentServices } from "./agent-services.js";
 
 const kindOf: Record<KeyName, KeyKind> = {
@@ -59,7 +59,9 @@ export function createKeyRotationActors(services: AgentServices) {
       const kind = kindOf[input.name];
       const at = services.now();
       // The index and when it changed, in one save: the schedule after a restart counts from here.
-      await rotateKeyIndex(keystore, kind, input.toIndex, new Date(at));
+      const updated = await rotateKeyIndex(keystore, kind, input.toIndex, new Date(at));
+      // This process uses the new key from now on, as a restart would.
+      services.keys = AgentKeys.fromContents(updated);
       log.info({ key: input.name, index: input.toIndex }, "the new key is now the primary one");
       return { at };
     }),

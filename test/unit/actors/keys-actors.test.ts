@@ -1,7 +1,9 @@
 import { Writable } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createActor, toPromise } from "xstate";
+import { createAgentActors } from "../../../src/actors/agent-actors.js";
 import type { AgentServices } from "../../../src/actors/agent-services.js";
+import type { AlertChannels } from "../../../src/actors/alert-channels.js";
 import { createKeyRotationActors } from "../../../src/actors/keys-actors.js";
 import { createLogger } from "../../../src/logging/index.js";
 import type { KeyName } from "../../../src/machines/index.js";
@@ -21,12 +23,15 @@ const silent = createLogger({
   destination: new Writable({ write: (_chunk, _encoding, done) => done() }),
 });
 
+const noChannels = { names: () => [], deliver: async () => undefined } as unknown as AlertChannels;
+
 async function servicesOver(keystore: KeystoreBackend): Promise<AgentServices> {
   const partial: Partial<AgentServices> = {
     keystore,
     keys: AgentKeys.fromContents(await keystore.load()),
     logger: silent,
     now: () => NOW,
+    store: { children: { list: () => [] } } as unknown as AgentServices["store"],
   };
   return partial as AgentServices;
 }
@@ -70,5 +75,37 @@ describe("key rotation actors", () => {
     );
     await expect(step(services, "prepareNextKey", "payment")).resolves.toEqual({ at: NOW });
     expect((await keystore.load()).keyIndices).toEqual({ akash: 0, evm: 0, nostr: 0, encryption: 0 });
+  });
+
+  it("switch the running process to the rotated key once it is primary, with no restart", async () => {
+    const keystore = fileKeystore(`${dir.path}/reload.json`);
+    const contents = await createKeystoreContents({ now: new Date(NOW), arweaveJwk: null });
+    await keystore.save(contents);
+    const services = await servicesOver(keystore);
+    // Built before the rotation, as the runtime builds them at start.
+    const agentActors = createAgentActors(services, noChannels);
+    const reference = AgentKeys.fromContents({
+      ...contents,
+      keyIndices: { ...contents.keyIndices, evm: 1, encryption: 1 },
+    });
+    expect(services.keys.identity.evm).not.toBe(reference.identity.evm);
+
+    await step(services, "activateNextKey", "payment");
+    await step(services, "activateNextKey", "encryption");
+    expect(services.keys.identity.keyIndices).toEqual({ akash: 0, evm: 1, nostr: 0, encryption: 1 });
+    expect(services.keys.identity.evm).toBe(reference.identity.evm);
+    // Compared without printing them: a failure message must not show a key.
+    const same = (a: Uint8Array | string, b: Uint8Array | string) => Buffer.from(a).equals(Buffer.from(b));
+    expect(same(services.keys.evmKey().privateKey.reveal(), reference.evmKey().privateKey.reveal())).toBe(
+      true,
+    );
+    expect(same(services.keys.encryptionKey().reveal(), reference.encryptionKey().reveal())).toBe(true);
+    // Keys that do not rotate stay as they were.
+    expect(services.keys.identity.akash).toBe(reference.identity.akash);
+    expect(same(services.keys.workloadKey().reveal(), reference.workloadKey().reveal())).toBe(true);
+
+    const load = createActor(agentActors.loadIdentity);
+    load.start();
+    expect((await toPromise(load)).identity.evm).toBe(reference.identity.evm);
   });
 });
