@@ -35,18 +35,23 @@ export function createKeyRotationActors(services: AgentServices) {
   const { keystore, logger } = services;
   const log = logger.child({ actor: "keys" });
 
+  /** Throws, before anything changed, for a key this build does not rotate or a keystore that cannot keep it. */
+  const refuseUnsupported = (name: KeyName) => {
+    const notRotated = KEYS_NOT_ROTATED[name];
+    if (notRotated !== undefined) {
+      throw new EffectError("fatal", `the ${name} key stays: ${notRotated}`);
+    }
+    if (!keystore.durable) {
+      throw new EffectError(
+        "fatal",
+        `the ${name} key stays: the keystore (${keystore.describe()}) cannot save a rotated key index; use a keystore file (akash-agent init)`,
+      );
+    }
+  };
+
   return {
     prepareNextKey: fromPromise<StepDone, RotationStepInput>(async ({ input }) => {
-      const notRotated = KEYS_NOT_ROTATED[input.name];
-      if (notRotated !== undefined) {
-        throw new EffectError("fatal", `the ${input.name} key stays: ${notRotated}`);
-      }
-      if (!keystore.durable) {
-        throw new EffectError(
-          "fatal",
-          `the ${input.name} key stays: the keystore (${keystore.describe()}) cannot save a rotated key index; use a keystore file (akash-agent init)`,
-        );
-      }
+      refuseUnsupported(input.name);
       assertAccountIndex(input.toIndex);
       log.info(
         { key: input.name, from: input.fromIndex, to: input.toIndex },
@@ -56,6 +61,8 @@ export function createKeyRotationActors(services: AgentServices) {
     }),
 
     activateNextKey: fromPromise<StepDone, RotationStepInput>(async ({ input }) => {
+      // Again here: a rotation restored from an older build's snapshot may have begun without the check.
+      refuseUnsupported(input.name);
       const kind = kindOf[input.name];
       const at = services.now();
       // The index and when it changed, in one save: the schedule after a restart counts from here.

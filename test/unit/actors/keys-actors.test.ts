@@ -74,6 +74,9 @@ describe("key rotation actors", () => {
       /^the identity key stays: .*AGENT_NOSTR_PUBKEY.*manifest update/,
     );
     await expect(step(services, "prepareNextKey", "payment")).resolves.toEqual({ at: NOW });
+    // A rotation of the identity key restored mid-way from an older build is refused at activation.
+    await expect(step(services, "activateNextKey", "identity")).rejects.toThrow(/^the identity key stays: /);
+    await expect(step(services, "activateNextKey", "akash")).rejects.toThrow(/^the akash key stays: /);
     expect((await keystore.load()).keyIndices).toEqual({ akash: 0, evm: 0, nostr: 0, encryption: 0 });
   });
 
