@@ -3,6 +3,7 @@ import type { AwaitFundingInput, AwaitFundingOutput } from "../machines/agent/ag
 import type { LoadedIdentity } from "../machines/agent/agent.types.js";
 import type { KeyName } from "../machines/keys/keys.types.js";
 import type { ChildRecord } from "../machines/reproduction/reproduction.types.js";
+import { type KeyKind, lastRotatedAt } from "../services/keys/index.js";
 import type { AgentServices } from "./agent-services.js";
 import type { AlertChannels } from "./alert-channels.js";
 import { createAlertOutbox, type StepWrites } from "./alert-outbox.js";
@@ -12,20 +13,23 @@ import { pollUntil } from "./poll-until.js";
 const FUNDING_REMINDER_MS = 30_000;
 
 export function createAgentActors(services: AgentServices, channels: AlertChannels, stepWrites?: StepWrites) {
-  const { chain, store, keys, keystore, logger, settings } = services;
+  const { chain, store, keystore, logger, settings } = services;
   const log = logger.child({ actor: "agent" });
 
   return {
     loadIdentity: fromPromise<LoadedIdentity, void>(async () => {
       const contents = await keystore.load();
-      const createdAt = Date.parse(contents.createdAt);
-      const { identity } = keys;
-      const rotated = (index: number) => ({ index, rotatedAt: createdAt });
+      const { identity } = services.keys;
+      // Indices and rotation times from the keystore, where a rotation saves both in one write.
+      const rotated = (kind: KeyKind) => ({
+        index: contents.keyIndices[kind],
+        rotatedAt: lastRotatedAt(contents, kind),
+      });
       const keyIndices: Record<KeyName, { index: number; rotatedAt: number }> = {
-        akash: rotated(identity.keyIndices.akash),
-        payment: rotated(identity.keyIndices.evm),
-        identity: rotated(identity.keyIndices.nostr),
-        encryption: rotated(identity.keyIndices.encryption),
+        akash: rotated("akash"),
+        payment: rotated("evm"),
+        identity: rotated("nostr"),
+        encryption: rotated("encryption"),
       };
       const children: ChildRecord[] = store.children.list({ state: "active" }).map((child) => ({
         childId: child.id,

@@ -162,6 +162,11 @@ export const configSchema = z.strictObject({
 
   keyRotation: z
     .strictObject({
+      /**
+       * Unset: on with a keystore file, off (with a warning) with one that cannot save a rotated
+       * index (AGENT_MNEMONIC). true with such a keystore is refused at start.
+       */
+      enabled: z.boolean().optional(),
       akashDays: positive().default(30),
       paymentDays: positive().default(30),
       identityDays: positive().default(90),
