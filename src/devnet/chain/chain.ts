@@ -8,6 +8,7 @@ import type { ChainState } from "./chain-state.js";
 import { DEC_ONE, type Dec, decFromString } from "./decimal.js";
 import { type AbciEvent, EventCollector } from "./events.js";
 import { sendCoins } from "./modules/bank.js";
+import { useGrantedFees } from "./modules/feegrant.js";
 import type { EncodedAny, MsgHandler } from "./msg-handler.js";
 import { type DecodedTx, decodeTx, SIGN_MODE_DIRECT, SIGN_MODE_UNSPECIFIED } from "./tx-decoder.js";
 
@@ -272,7 +273,7 @@ export class Chain {
     tx: DecodedTx,
     mode: "check" | "simulate" | "deliver",
     expectedSequence: bigint,
-  ): void {
+  ): string {
     const account = state.accounts.get(tx.signerAddress);
     if (!account) throw SdkErrors.unknownAddress.wrap(`account ${tx.signerAddress} does not exist`);
     if (account.pubKey && toHex(account.pubKey) !== toHex(tx.pubKey)) {
@@ -294,7 +295,7 @@ export class Chain {
       if (tx.signMode !== SIGN_MODE_UNSPECIFIED && tx.signMode !== SIGN_MODE_DIRECT) {
         throw SdkErrors.notSupported.wrap(`sign mode ${tx.signMode} is not served by this node`);
       }
-      return;
+      return tx.signerAddress;
     }
     if (tx.signMode !== SIGN_MODE_DIRECT) {
       throw SdkErrors.notSupported.wrap(
@@ -310,14 +311,41 @@ export class Chain {
         );
       }
       this.verifySignature(tx, account.accountNumber, expectedSequence);
-      const pending = this.pendingFees.get(tx.signerAddress) ?? 0n;
-      const spendable = state.balance(tx.signerAddress, "uakt") - pending;
+      // CheckTx runs the feegrant Accept against the last committed state (scratch copy).
+      const payer = this.deductFeesFrom(state.clone(), tx, this.latestBlock.time);
+      const pending = this.pendingFees.get(payer) ?? 0n;
+      const spendable = state.balance(payer, "uakt") - pending;
       if (feeUakt > 0n && spendable < feeUakt) {
         throw SdkErrors.insufficientFunds.wrap(
           `spendable balance ${spendable < 0n ? 0n : spendable}uakt is smaller than ${feeUakt}uakt`,
         );
       }
+      return payer;
     }
+    return tx.signerAddress;
+  }
+
+  /**
+   * DeductFeeDecorator's choice of payer: with `Fee.granter` set (and not the signer) the granter's feegrant
+   * allowance must accept the fee (it is used up on `state`), and the granter pays.
+   */
+  private deductFeesFrom(state: ChainState, tx: DecodedTx, time: Date, events?: EventCollector): string {
+    let payer = tx.signerAddress;
+    if (tx.feeGranter && tx.feeGranter !== tx.signerAddress) {
+      useGrantedFees(
+        state,
+        tx.feeGranter,
+        tx.signerAddress,
+        tx.fee.filter((c) => c.amount > 0n),
+        tx.messages.map((m) => m.handler.typeUrl),
+        time,
+        events,
+      );
+      payer = tx.feeGranter;
+    }
+    if (!state.accounts.has(payer))
+      throw SdkErrors.unknownAddress.wrap(`fee payer address: ${payer} does not exist`);
+    return payer;
   }
 
   /** The sequence the next broadcast tx from `address` must carry (mempool-aware, as CheckTx state is). */
@@ -344,12 +372,12 @@ export class Chain {
       const tx = decodeTx(bytes, (url) => this.lookupHandler(url));
       const fault = this.takeFault("checkTx", tx.signerAddress);
       if (fault) return { code: fault.code, codespace: fault.codespace, log: fault.log, hash };
-      this.ante(this.state, tx, "check", this.sequenceFor(tx.signerAddress, "check"));
+      const payer = this.ante(this.state, tx, "check", this.sequenceFor(tx.signerAddress, "check"));
       this.mempool.push(tx);
       this.mempoolHashes.add(hashHex);
       this.pendingSequence.set(tx.signerAddress, tx.sequence + 1n);
       const fee = tx.fee.find((c) => c.denom === "uakt")?.amount ?? 0n;
-      this.pendingFees.set(tx.signerAddress, (this.pendingFees.get(tx.signerAddress) ?? 0n) + fee);
+      this.pendingFees.set(payer, (this.pendingFees.get(payer) ?? 0n) + fee);
       return { code: 0, codespace: "", log: "", hash };
     } catch (error) {
       if (error instanceof ChainError)
@@ -418,9 +446,10 @@ export class Chain {
       this.ante(this.state, tx, "deliver", this.sequenceFor(tx.signerAddress, "deliver"));
       const feeCoins = tx.fee.filter((c) => c.amount > 0n);
       const afterAnte = this.state.clone();
-      sendCoins(afterAnte, tx.signerAddress, MODULE_ADDRESSES.feeCollector, feeCoins, anteEvents);
+      const payer = this.deductFeesFrom(afterAnte, tx, time, anteEvents);
+      sendCoins(afterAnte, payer, MODULE_ADDRESSES.feeCollector, feeCoins, anteEvents);
       const fee = feeCoins.map((c) => `${c.amount}${c.denom}`).join(",");
-      anteEvents.emit("tx", { fee, fee_payer: tx.signerAddress });
+      anteEvents.emit("tx", { fee, fee_payer: payer });
       const account = afterAnte.accounts.get(tx.signerAddress)!;
       afterAnte.accounts.set(tx.signerAddress, {
         ...account,
