@@ -47,6 +47,8 @@ export interface DevnetProviderInfo {
 export interface DevnetEndpoints {
   readonly chainId: string;
   readonly rpc: string;
+  /** CometBFT WebSocket (`ws://127.0.0.1:<rpc port>/websocket`): JSON-RPC plus event subscriptions. */
+  readonly websocket: string;
   readonly grpc: string;
   readonly faucet: string;
   readonly control: string;

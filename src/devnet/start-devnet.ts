@@ -273,6 +273,7 @@ export async function startDevnet(options: DevnetOptions = {}): Promise<DevnetHa
     const endpoints = (): DevnetEndpoints => ({
       chainId,
       rpc: rpcUrl,
+      websocket: `${rpcUrl.replace(/^http:/, "ws:")}/websocket`,
       grpc: grpcUrl,
       faucet: faucetUrl,
       control: controlUrl,

@@ -70,6 +70,7 @@ function summary(endpoints: DevnetEndpoints): string {
   const lines = [
     `Akash devnet ${endpoints.chainId} is running (block time ${endpoints.blockTimeMs} ms)`,
     `  rpc         ${endpoints.rpc}`,
+    `  websocket   ${endpoints.websocket}`,
     `  grpc        ${endpoints.grpc}`,
     `  faucet      ${endpoints.faucet}   (POST {"address","amount"} in uakt)`,
     `  console api ${endpoints.consoleApi}`,
