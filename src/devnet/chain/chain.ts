@@ -110,6 +110,10 @@ export class Chain {
   private readonly mempoolHashes = new Set<string>();
   private readonly pendingSequence = new Map<string, bigint>();
   private readonly pendingFees = new Map<string, bigint>();
+  /** Fee allowances as CheckTx has used them since the last block (the SDK's check state keeps them). */
+  private pendingAllowances: ChainState["feeAllowances"] | undefined;
+  /** The allowances after the last successful CheckTx ante (kept once the tx enters the mempool). */
+  private checkedAllowances: ChainState["feeAllowances"] | undefined;
   private readonly handlers = new Map<string, MsgHandler>();
   private readonly endBlockers: readonly EndBlocker[];
   private readonly minGasPrice: Dec;
@@ -311,8 +315,10 @@ export class Chain {
         );
       }
       this.verifySignature(tx, account.accountNumber, expectedSequence);
-      // CheckTx runs the feegrant Accept against the last committed state (scratch copy).
-      const payer = this.deductFeesFrom(state.clone(), tx, this.latestBlock.time);
+      // CheckTx runs the feegrant Accept against the check state: allowances used by pending txs stay used.
+      const scratch = state.clone();
+      if (this.pendingAllowances) scratch.feeAllowances = new Map(this.pendingAllowances);
+      const payer = this.deductFeesFrom(scratch, tx, this.latestBlock.time);
       const pending = this.pendingFees.get(payer) ?? 0n;
       const spendable = state.balance(payer, "uakt") - pending;
       if (feeUakt > 0n && spendable < feeUakt) {
@@ -320,6 +326,7 @@ export class Chain {
           `spendable balance ${spendable < 0n ? 0n : spendable}uakt is smaller than ${feeUakt}uakt`,
         );
       }
+      this.checkedAllowances = scratch.feeAllowances;
       return payer;
     }
     return tx.signerAddress;
@@ -378,6 +385,7 @@ export class Chain {
       this.pendingSequence.set(tx.signerAddress, tx.sequence + 1n);
       const fee = tx.fee.find((c) => c.denom === "uakt")?.amount ?? 0n;
       this.pendingFees.set(payer, (this.pendingFees.get(payer) ?? 0n) + fee);
+      this.pendingAllowances = this.checkedAllowances;
       return { code: 0, codespace: "", log: "", hash };
     } catch (error) {
       if (error instanceof ChainError)
@@ -520,6 +528,7 @@ export class Chain {
     this.mempoolHashes.clear();
     this.pendingSequence.clear();
     this.pendingFees.clear();
+    this.pendingAllowances = undefined;
 
     const txResults = txs.map((tx, index) => this.deliverTx(tx, height, time, index));
 

@@ -10,6 +10,7 @@ import {
   MsgSend,
   PeriodicAllowance,
   SendAuthorization,
+  TxRaw,
 } from "@akashnetwork/chain-sdk/private-types/cosmos.v1beta1";
 import { Registry } from "@cosmjs/proto-signing";
 import { defaultRegistryTypes, SigningStargateClient } from "@cosmjs/stargate";
@@ -348,6 +349,24 @@ describe("devnet: authz deposit grants, MsgExec and fee grants as node v2.x does
       client.signAndBroadcast(child.address, [grantSomething(2)], fee(Number(left) + 1, parent.address)),
     ).rejects.toThrow(/does not allow to pay fees for .*: basic allowance: fee limit exceeded/);
     expect(await balanceOf(child.address, "uakt")).toBe(0n);
+
+    // CheckTx keeps what pending txs used: two txs that together exceed the allowance, sent back to back.
+    const account = await client.getAccount(child.address);
+    const signed = async (n: number, uakt: bigint) => {
+      const raw = await client.sign(
+        child.address,
+        [grantSomething(10 + n)],
+        { amount: [{ denom: "uakt", amount: uakt.toString() }], gas: "100000", granter: parent.address },
+        "",
+        { accountNumber: account!.accountNumber, sequence: account!.sequence + n, chainId: devnet.chainId },
+      );
+      return TxRaw.encode(TxRaw.fromPartial(raw)).finish();
+    };
+    const [firstTx, secondTx] = await Promise.all([signed(0, left - 2600n), signed(1, 2700n)]);
+    const firstHash = await client.broadcastTxSync(firstTx);
+    await expect(client.broadcastTxSync(secondTx)).rejects.toThrow(/basic allowance: fee limit exceeded/);
+    await waitFor(() => client.getTx(firstHash).then((r) => r ?? undefined), 10_000, "the first tx");
+    expect(await allowanceLeft()).toEqual([{ denom: "uakt", amount: "2600" }]);
   });
 
   it("caps fees per period with a PeriodicAllowance, and refuses fees once the allowance expired", async () => {
