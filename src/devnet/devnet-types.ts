@@ -34,6 +34,11 @@ export interface DevnetOptions {
   readonly aktPriceUsd?: string;
   /** Blocks per BME mint epoch (default 10). */
   readonly bmeEpochBlocks?: number;
+  /**
+   * Keeps the chain (state, blocks, txs) in `<dataDir>/chain.json`, written after every block and at stop,
+   * and continues from it at the next start with the same chain id.
+   */
+  readonly dataDir?: string;
 }
 
 export interface DevnetProviderInfo {

@@ -14,6 +14,7 @@ interface DevnetFlags {
   blockTime?: string;
   providers?: string;
   json?: boolean;
+  data?: string;
   agentImage?: string;
   agentCommand?: string;
 }
@@ -106,6 +107,7 @@ export function registerDevnetCommand(program: Command): void {
     )
     .option("--providers <n>", `number of simulated providers (default ${DEFAULT_PROVIDER_COUNT})`)
     .option("--json", "print the endpoints as one line of JSON once ready")
+    .option("--data <dir>", "keep the chain's state in this directory across stop and start")
     .option(
       "--agent-image <image>",
       "manifest image that providers run as a local process (with --agent-command)",
@@ -139,6 +141,7 @@ export function registerDevnetCommand(program: Command): void {
       const devnet = await startDevnet({
         blockTimeMs,
         providers,
+        ...(flags.data !== undefined ? { dataDir: flags.data } : {}),
         ...(flags.agentImage !== undefined && agentCommand
           ? { agentImage: flags.agentImage, agentCommand }
           : {}),

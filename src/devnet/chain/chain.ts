@@ -4,6 +4,7 @@ import { secp256k1 } from "@noble/curves/secp256k1.js";
 import { sha256 } from "@noble/hashes/sha2.js";
 import { MODULE_ADDRESSES } from "./addresses.js";
 import { ChainError, SdkErrors } from "./chain-errors.js";
+import type { ChainSnapshot } from "./chain-snapshot.js";
 import type { ChainState } from "./chain-state.js";
 import { DEC_ONE, type Dec, decFromString } from "./decimal.js";
 import { type AbciEvent, EventCollector } from "./events.js";
@@ -204,6 +205,33 @@ export class Chain {
       });
       this.waiters.add(cancel);
     });
+  }
+
+  /** The committed state and history, for {@link writeChainSnapshot} (shared, not copied: write it at once). */
+  snapshot(): Omit<ChainSnapshot, "version"> {
+    return { chainId: this.chainId, state: this.state, blocks: this.blocks, txResults: this.txResults };
+  }
+
+  /**
+   * Continues from a snapshot of this chain: its state, block store and tx index replace the genesis ones,
+   * and the next block follows its last block. Call before any tx is broadcast.
+   */
+  restore(snapshot: ChainSnapshot): void {
+    if (snapshot.chainId !== this.chainId) {
+      throw new Error(`the snapshot is of chain ${snapshot.chainId}, not ${this.chainId}`);
+    }
+    if (snapshot.blocks.length === 0) throw new Error("the snapshot has no blocks");
+    this.state = snapshot.state;
+    this.blocks.splice(0, this.blocks.length, ...snapshot.blocks);
+    this.txResults.splice(0, this.txResults.length, ...snapshot.txResults);
+    this.txIndex.clear();
+    for (const result of snapshot.txResults) this.txIndex.set(toHex(result.hash).toUpperCase(), result);
+    this.appHash = this.latestBlock.appHash;
+    this.mempool = [];
+    this.mempoolHashes.clear();
+    this.pendingSequence.clear();
+    this.pendingFees.clear();
+    this.pendingAllowances = undefined;
   }
 
   /** Rejects every pending waitForTx (the node is shutting down). */
