@@ -206,7 +206,7 @@ describe("devnet: authz deposit grants, MsgExec and fee grants as node v2.x does
   it("overwrites a deposit grant on a second MsgGrant and stops drawing on it once it expires", async () => {
     const child = await tenant();
     await grantDeposits(child, 2_000_000n, new Date(Date.now() + 3600_000));
-    const expiration = new Date((await latestBlockTime()).getTime() + 1500);
+    const expiration = new Date((await latestBlockTime()).getTime() + 5000);
     await grantDeposits(child, 700_000n, expiration);
     expect((await depositGrant(child)).spendLimits).toEqual([{ denom: "uact", amount: 700_000n }]);
     await waitForBlockAfter(expiration);
@@ -404,8 +404,18 @@ describe("devnet: authz deposit grants, MsgExec and fee grants as node v2.x does
       client.signAndBroadcast(child.address, [selfSend], fee(10000, parent.address)),
     ).rejects.toThrow(/period limit: fee limit exceeded/);
 
+    await expect(
+      parent.sdk.cosmos.feegrant.v1beta1.grantAllowance({
+        granter: parent.address,
+        grantee: child.address,
+        allowance: {
+          typeUrl: BASIC_ALLOWANCE,
+          value: BasicAllowance.encode(BasicAllowance.fromPartial({})).finish(),
+        },
+      }),
+    ).rejects.toThrow(/fee allowance already exists/);
     // Console refreshes a grant with revoke + grant in one tx; this one expires shortly.
-    const expiration = new Date((await latestBlockTime()).getTime() + 1500);
+    const expiration = new Date((await latestBlockTime()).getTime() + 5000);
     const refreshed = await parent.tx.signAndBroadcast([
       {
         typeUrl: "/cosmos.feegrant.v1beta1.MsgRevokeAllowance",
@@ -424,16 +434,6 @@ describe("devnet: authz deposit grants, MsgExec and fee grants as node v2.x does
       },
     ]);
     expect(refreshed.code).toBe(0);
-    await expect(
-      parent.sdk.cosmos.feegrant.v1beta1.grantAllowance({
-        granter: parent.address,
-        grantee: child.address,
-        allowance: {
-          typeUrl: BASIC_ALLOWANCE,
-          value: BasicAllowance.encode(BasicAllowance.fromPartial({})).finish(),
-        },
-      }),
-    ).rejects.toThrow(/fee allowance already exists/);
     await waitForBlockAfter(expiration);
     await expect(
       client.signAndBroadcast(child.address, [selfSend], fee(10000, parent.address)),
