@@ -34,6 +34,11 @@ export interface DevnetOptions {
   readonly aktPriceUsd?: string;
   /** Blocks per BME mint epoch (default 10). */
   readonly bmeEpochBlocks?: number;
+  /**
+   * Keeps the chain (state, blocks, txs) in `<dataDir>/chain.json`, written after every block and at stop,
+   * and continues from it at the next start with the same chain id.
+   */
+  readonly dataDir?: string;
 }
 
 export interface DevnetProviderInfo {
@@ -47,6 +52,8 @@ export interface DevnetProviderInfo {
 export interface DevnetEndpoints {
   readonly chainId: string;
   readonly rpc: string;
+  /** CometBFT WebSocket (`ws://127.0.0.1:<rpc port>/websocket`): JSON-RPC plus event subscriptions. */
+  readonly websocket: string;
   readonly grpc: string;
   readonly faucet: string;
   readonly control: string;
