@@ -2,15 +2,10 @@ import { SDL } from "@akashnetwork/chain-sdk";
 import { DepositAuthorization, Source } from "@akashnetwork/chain-sdk/private-types/akash.v1";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { DevnetHandle } from "../../../src/devnet/index.js";
-import {
-  createTenant,
-  providerRequest,
-  startTestDevnet,
-  type Tenant,
-  waitFor,
-} from "../../support/devnet.js";
+import { tenantSdl } from "../../../support/devnet-sdl.js";
+import { providerRequest } from "../../../support/provider-request.js";
+import { createTenant, startTestDevnet, type Tenant, waitFor } from "../../support/devnet.js";
 import { createDeployment, openLease, waitForBids } from "../../support/devnet-deployment.js";
-import { tenantSdl } from "../../support/devnet-sdl.js";
 
 const DEPOSIT_AUTHORIZATION = "/akash.escrow.v1.DepositAuthorization";
 const MSG_ACCOUNT_DEPOSIT = "/akash.escrow.v1.MsgAccountDeposit";
