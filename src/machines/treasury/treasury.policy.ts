@@ -1,3 +1,4 @@
+import { uactToUsd } from "../../domain/index.js";
 import type { FundsRequest } from "../shared/index.js";
 import type { Balances, DailySpend, TreasurySettings } from "./treasury.types.js";
 
@@ -13,16 +14,12 @@ export function spendOn(spent: DailySpend, at: number): DailySpend {
   return spent.day === day ? spent : { day, usd: 0 };
 }
 
-export function uactToUsd(uact: string, settings: TreasurySettings): number {
-  return (Number(uact) / MICRO) * settings.actUsd;
-}
-
 export function uaktToUsd(uakt: string, settings: TreasurySettings): number {
   return (Number(uakt) / MICRO) * settings.aktUsd;
 }
 
 export function requestUsd(request: FundsRequest, settings: TreasurySettings): number {
-  return uactToUsd(request.amountUact, settings);
+  return uactToUsd(request.amountUact, settings.actUsd);
 }
 
 /**
@@ -55,7 +52,7 @@ export function capViolation(
       return `per-child allocation cap of $${settings.childAllocationCapUsd} would be broken ($${usd.toFixed(2)} asked)`;
     }
     const holdingsUsd = balances
-      ? uactToUsd(balances.uact, settings) + uaktToUsd(balances.uakt, settings)
+      ? uactToUsd(balances.uact, settings.actUsd) + uaktToUsd(balances.uakt, settings)
       : 0;
     if (holdingsUsd - usd < settings.treasuryMinimumUsd) {
       return `the treasury would fall under its minimum of $${settings.treasuryMinimumUsd} ($${holdingsUsd.toFixed(2)} held)`;
