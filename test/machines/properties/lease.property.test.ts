@@ -20,7 +20,7 @@ async function healthyLease(): Promise<unknown> {
 }
 
 /**
- * Lease states runs of this size reach only sometimes: in 9 batches of 200 runs each of these was
+ * Lease states runs of this size reach only sometimes: in 10 batches of 200 runs each of these was
  * missed by at least one batch (every other resting state was reached by every batch).
  */
 const backoff =
@@ -32,6 +32,10 @@ const leaseMayMiss: Readonly<Record<string, string>> = {
   "lease.deploying.backing_off": backoff,
   "lease.starting.backing_off": backoff,
   "lease.migrating.releasing.backing_off": backoff,
+  "lease.recovery.abandoning":
+    "needs a recovery that gives up: a failure past the restart limit while recovering",
+  "lease.recovery.abandoning.working":
+    "needs a recovery that gives up: a failure past the restart limit while recovering",
   "lease.recovery.abandoning.backing_off": backoff,
   "lease.starting": "the last step of a first deployment: runs from the seed (already active) never pass it",
   "lease.starting.working":
