@@ -5,8 +5,8 @@ import { DirectSecp256k1HdWallet } from "@cosmjs/proto-signing";
 import type { DevnetHandle } from "../src/devnet/index.js";
 import { isInState } from "../src/runtime/lease-view.js";
 import { generateMnemonic } from "../src/services/keys/index.js";
-import { isLeaseStateLine, spawnAgent } from "../test/support/agent-process.js";
-import type { OwnerChainReader } from "../test/support/owner-chain-footprint.js";
+import { isLeaseStateLine, spawnAgent } from "../support/agent-process.js";
+import type { OwnerChainReader } from "../support/owner-chain-footprint.js";
 import type { DeployTiming } from "./deploy-timing.js";
 
 /** AKT given to each deployer before its clock starts (the agent's own faucet call then does nothing). */

@@ -12,7 +12,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { startDevnet } from "../src/devnet/index.js";
-import { OwnerChainReader } from "../test/support/owner-chain-footprint.js";
+import { OwnerChainReader } from "../support/owner-chain-footprint.js";
 import { timeAgentDeploy } from "./deploy-agent-run.js";
 import { type DeployTiming, type Spread, spread } from "./deploy-timing.js";
 import { timeUsualDeploy } from "./deploy-usual-run.js";

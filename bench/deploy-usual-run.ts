@@ -4,8 +4,8 @@ import { Source } from "@akashnetwork/chain-sdk/private-types/akash.v1";
 import { Secp256k1HdWallet } from "@cosmjs/amino";
 import { DirectSecp256k1HdWallet } from "@cosmjs/proto-signing";
 import type { DevnetHandle } from "../src/devnet/index.js";
-import { providerRequest } from "../test/support/devnet.js";
-import { tenantSdl } from "../test/support/devnet-sdl.js";
+import { tenantSdl } from "../support/devnet-sdl.js";
+import { providerRequest } from "../support/provider-request.js";
 import { FUNDING_UAKT } from "./deploy-agent-run.js";
 import type { DeployTiming } from "./deploy-timing.js";
 

@@ -1,5 +1,5 @@
 import { fromPromise } from "xstate";
-import { EffectError } from "../domain/index.js";
+import { EffectError, uaktToMintUact } from "../domain/index.js";
 import type {
   DepositEscrowInput,
   EnsureActInput,
@@ -13,9 +13,6 @@ import type { Balances } from "../machines/treasury/treasury.types.js";
 import type { AgentServices } from "./agent-services.js";
 import { escrowRefundedOn } from "./escrow-refunds.js";
 import { pollUntil } from "./poll-until.js";
-
-/** AKT burnt per mint is padded by this much, so that price moves within an epoch do not leave us short. */
-const MINT_MARGIN = 1.02;
 
 /**
  * The treasury machine's effects: balances (with the day's escrow refunds from the ledger, credited
@@ -63,7 +60,7 @@ export function createTreasuryActors(services: AgentServices, options: { feeRese
       if (!earlierUakt) {
         const missing = wanted - BigInt(before.uact);
         const aktUsd = await chain.aktPriceUsd().catch(() => settings.aktUsdFallback);
-        const uakt = BigInt(Math.ceil(((Number(missing) * settings.actUsd) / aktUsd) * MINT_MARGIN));
+        const uakt = uaktToMintUact(missing, { actUsd: settings.actUsd, aktUsd });
         const spendable = BigInt(before.uakt) - BigInt(options.feeReserveUakt);
         if (uakt > spendable) {
           throw new EffectError(

@@ -28,6 +28,11 @@ function toEnvSegment(name: string): string {
   return name.replace(/([a-z0-9])([A-Z])/g, "$1_$2").toUpperCase();
 }
 
+/** A setting's environment variable: its path in upper snake case after `AGENT_`. */
+export function envNameOf(path: readonly string[]): string {
+  return `AGENT_${path.map(toEnvSegment).join("_")}`;
+}
+
 function leafKind(schema: AnySchema): Pick<ConfigField, "kind" | "options"> {
   const def = schema._zod.def as { type: string; entries?: Record<string, string> };
   switch (def.type) {
@@ -54,7 +59,7 @@ function collect(schema: AnySchema, path: string[], out: ConfigField[]): void {
   out.push({
     path,
     key: path.join("."),
-    envName: `AGENT_${path.map(toEnvSegment).join("_")}`,
+    envName: envNameOf(path),
     ...leafKind(node),
   });
 }

@@ -3,6 +3,7 @@ import { parse as parseYaml } from "yaml";
 import type { z } from "zod";
 import { UsageError } from "../errors.js";
 import { type ConfigField, configFields, findConfigField, reservedEnvNames } from "./config-fields.js";
+import { retiredSettings } from "./retired-settings.js";
 import { type AgentConfig, configSchema } from "./schema.js";
 
 /** Where a setting's value came from, named in error messages. */
@@ -90,11 +91,27 @@ function parseEnvValue(field: ConfigField, raw: string): unknown {
   }
 }
 
+function retiredError(key: string, value: unknown, source: Source, reason: string): UsageError {
+  return new UsageError(
+    `invalid config: ${key} = ${describeValue(value)} (from ${source}): no longer a setting, ${reason}; remove it`,
+  );
+}
+
+/** Refuses a setting the schema no longer has (see retired-settings.ts), naming it and why. */
+function refuseRetired(tree: Tree, source: Source): void {
+  for (const setting of retiredSettings) {
+    const value = valueAt(tree, setting.path);
+    if (value !== undefined) throw retiredError(setting.key, value, source, setting.reason);
+  }
+}
+
 function readEnv(env: NodeJS.ProcessEnv, sources: Map<string, Source>): Tree {
   const tree: Tree = {};
   const known = new Set(configFields.map((field) => field.envName));
   for (const [name, raw] of Object.entries(env)) {
     if (!name.startsWith("AGENT_") || raw === undefined || reservedEnvNames.has(name)) continue;
+    const retired = retiredSettings.find((setting) => setting.envName === name);
+    if (retired) throw retiredError(retired.key, raw, name, retired.reason);
     if (!known.has(name)) continue;
     const field = configFields.find((candidate) => candidate.envName === name) as ConfigField;
     let value: unknown;
@@ -176,6 +193,7 @@ export function loadConfig(options: LoadConfigOptions = {}): AgentConfig {
   const input: Tree = {};
   if (options.file) {
     const fromFile = readFile(options.file);
+    refuseRetired(fromFile, options.file);
     mergeInto(input, fromFile);
   }
   mergeInto(input, readEnv(options.env ?? process.env, sources));

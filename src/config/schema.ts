@@ -228,18 +228,8 @@ export const configSchema = z.strictObject({
   alerts: z
     .strictObject({
       console: z.boolean().default(true),
-      /** Operator's Nostr public key (npub or hex) for NIP-17 DMs. */
-      nostrOperator: z.string().min(1).optional(),
-      nostrRelays: z.array(z.url({ protocol: /^wss?$/ })).default([]),
       webhooks: z.array(httpUrl()).default([]),
       minSeverity: z.enum(["low", "medium", "high", "critical"]).default("medium"),
-    })
-    .prefault({}),
-
-  http: z
-    .strictObject({
-      host: z.string().min(1).default("127.0.0.1"),
-      port: z.number().int().min(0).max(65_535).default(0),
     })
     .prefault({}),
 

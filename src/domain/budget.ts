@@ -23,7 +23,8 @@ export function maxPricePerBlockUact(budget: DailyBudget): bigint {
   return divideCeil(target.atto * BigInt(MICRO_PER_UNIT), act.atto * BigInt(BLOCKS_PER_DAY));
 }
 
-/** USD value of an amount of uact at `actUsd` per ACT. */
-export function uactToUsd(uact: DecAmount, actUsd: number): number {
-  return (uact.toNumber() / MICRO_PER_UNIT) * actUsd;
+/** USD value of an amount of uact (exact, or an integer amount as a decimal string) at `actUsd` per ACT. */
+export function uactToUsd(uact: DecAmount | string, actUsd: number): number {
+  const amount = typeof uact === "string" ? Number(uact) : uact.toNumber();
+  return (amount / MICRO_PER_UNIT) * actUsd;
 }

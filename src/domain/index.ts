@@ -1,5 +1,6 @@
 /** The pure domain: sizing, SDL, cost, provider scoring, reproduction and failure rules. */
 
+export { ACT_MINT_MARGIN, type MintPrices, uaktToMintUact } from "./act-mint.js";
 export { type BackoffOptions, DEFAULT_BACKOFF, exponentialBackoffMs } from "./backoff.js";
 export { type DailyBudget, maxPricePerBlockUact, uactToUsd } from "./budget.js";
 export {
@@ -103,3 +104,4 @@ export {
   type ServiceProfile,
 } from "./service-profiles.js";
 export type { TrafficMetrics } from "./traffic-metrics.js";
+export { txHashBytes, txHashOf } from "./tx-hash.js";

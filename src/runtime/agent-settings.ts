@@ -1,6 +1,6 @@
 import type { ActorSettings } from "../actors/agent-services.js";
 import type { AgentConfig } from "../config/index.js";
-import { resourcesForTraffic } from "../domain/index.js";
+import { resourcesForTraffic, uaktToMintUact } from "../domain/index.js";
 import { UsageError } from "../errors.js";
 import type { AgentSettings, LeaseSettings } from "../machines/index.js";
 
@@ -58,8 +58,9 @@ export function agentSettingsFromConfig(config: AgentConfig, timing: ChainTiming
     requestTimeoutMs: config.timeouts.treasuryRequestMs,
   };
   const feeReserveUakt = BigInt(Math.ceil(config.treasury.feeReserveAkt * MICRO));
-  // Enough AKT to mint the first deposit's ACT (with a margin for price moves) and keep the fee reserve.
-  const mintUakt = BigInt(Math.ceil((Number(deposit) * config.budget.actUsd * 1.1) / config.budget.aktUsd));
+  // Enough AKT for the treasury's mint of the first deposit's ACT (at the configured AKT price, the
+  // treasury's fallback when the oracle cannot be read) and the fee reserve.
+  const mintUakt = uaktToMintUact(deposit, { actUsd: config.budget.actUsd, aktUsd: config.budget.aktUsd });
   return {
     resources: resourcesForTraffic({
       eventsPerSecond: config.traffic.eventsPerSecond,

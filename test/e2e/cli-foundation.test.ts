@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { SDL } from "@akashnetwork/chain-sdk";
 import { describe, expect, it } from "vitest";
-import { runCli } from "../support/run-cli.js";
+import { runCli } from "../../support/run-cli.js";
 
 const mnemonic =
   "abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon art";

@@ -6,7 +6,7 @@ import {
   type MessageKind,
   messageKinds,
   type OwnerFootprint,
-} from "../support/owner-chain-footprint.js";
+} from "../../support/owner-chain-footprint.js";
 import type { ExpectedFootprint, RowFacts } from "./crash-flows.js";
 
 const MESSAGE_NAMES: Record<MessageKind, string> = {

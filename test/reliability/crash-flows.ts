@@ -1,7 +1,7 @@
 import type { DevnetHandle } from "../../src/devnet/index.js";
 import { isInState } from "../../src/runtime/lease-view.js";
-import type { AgentProcess, AgentProcessOptions } from "../support/agent-process.js";
-import type { MessageKind, OwnerChainReader, OwnerFootprint } from "../support/owner-chain-footprint.js";
+import type { AgentProcess, AgentProcessOptions } from "../../support/agent-process.js";
+import type { MessageKind, OwnerChainReader, OwnerFootprint } from "../../support/owner-chain-footprint.js";
 
 export type FlowName = "deploy" | "renew" | "migrate-degraded" | "migrate-offline" | "terminate";
 

@@ -56,7 +56,7 @@ export async function openLease(
   options: { provider?: string; bids?: number } = {},
 ): Promise<OpenLease> {
   const { JwtTokenManager } = await import("@akashnetwork/chain-sdk");
-  const { providerRequest } = await import("./devnet.js");
+  const { providerRequest } = await import("../../support/provider-request.js");
   const deployment = await createDeployment(tenant, sdlText);
   const bids = await waitForBids(tenant, deployment.dseq, options.bids ?? 1);
   const bid = options.provider ? bids.find((b) => b.id!.provider === options.provider) : bids[0];

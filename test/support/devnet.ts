@@ -1,4 +1,3 @@
-import { request } from "node:https";
 import { createChainNodeSDK, createStargateClient } from "@akashnetwork/chain-sdk";
 import { Secp256k1HdWallet } from "@cosmjs/amino";
 import { DirectSecp256k1HdWallet } from "@cosmjs/proto-signing";
@@ -58,47 +57,4 @@ export async function waitFor<T>(
     await new Promise((r) => setTimeout(r, 50));
   }
   throw new Error(`timed out waiting for ${what}${lastError ? `: ${(lastError as Error).message}` : ""}`);
-}
-
-export interface HttpsResult {
-  readonly status: number;
-  readonly headers: Record<string, string | string[] | undefined>;
-  readonly body: string;
-}
-
-/** One HTTPS call to a provider gateway, trusting exactly the certificate `caPem` (the one on chain). */
-export function providerRequest(
-  hostUri: string,
-  path: string,
-  options: { method?: string; token?: string; body?: string; caPem: string },
-): Promise<HttpsResult> {
-  const url = new URL(path, hostUri);
-  return new Promise((resolve, reject) => {
-    const req = request(
-      {
-        host: url.hostname,
-        port: url.port,
-        path: url.pathname,
-        method: options.method ?? "GET",
-        ca: options.caPem,
-        checkServerIdentity: () => undefined,
-        headers: {
-          ...(options.token ? { authorization: `Bearer ${options.token}` } : {}),
-          ...(options.body !== undefined ? { "content-type": "application/json" } : {}),
-        },
-        agent: false,
-      },
-      (res) => {
-        let body = "";
-        res.setEncoding("utf8");
-        res.on("data", (chunk: string) => {
-          body += chunk;
-        });
-        res.on("end", () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
-      },
-    );
-    req.on("error", reject);
-    if (options.body !== undefined) req.write(options.body);
-    req.end();
-  });
 }

@@ -2,6 +2,7 @@ import { SignDoc, TxMsgData } from "@akashnetwork/chain-sdk/private-types/cosmos
 import { toBase64, toHex } from "@cosmjs/encoding";
 import { secp256k1 } from "@noble/curves/secp256k1.js";
 import { sha256 } from "@noble/hashes/sha2.js";
+import { txHashBytes, txHashOf } from "../../domain/index.js";
 import { MODULE_ADDRESSES } from "./addresses.js";
 import { ChainError, SdkErrors } from "./chain-errors.js";
 import type { ChainSnapshot } from "./chain-snapshot.js";
@@ -94,8 +95,6 @@ const TX_SIZE_GAS_PER_BYTE = 10n;
 const TX_SIGNATURE_OVERHEAD_BYTES = 110n;
 const SIG_VERIFY_GAS = 1_000n;
 const BASE_TX_GAS = 20_000n;
-
-export const txHashOf = (bytes: Uint8Array) => sha256(bytes);
 
 /**
  * The devnet chain: a single validator that runs the SDK ante chain on broadcast transactions, executes
@@ -396,8 +395,8 @@ export class Chain {
 
   /** CometBFT CheckTx: stateless + ante checks against the mempool's view; accepted txs wait for a block. */
   checkTx(bytes: Uint8Array): CheckTxResult {
-    const hash = txHashOf(bytes);
-    const hashHex = toHex(hash).toUpperCase();
+    const hash = txHashBytes(bytes);
+    const hashHex = txHashOf(bytes);
     try {
       // CometBFT's mempool cache answers before the app's CheckTx: a re-broadcast of a pending or committed
       // tx is refused as a duplicate rather than as a sequence mismatch.
@@ -466,7 +465,7 @@ export class Chain {
   }
 
   private deliverTx(tx: DecodedTx, height: bigint, time: Date, index: number): TxResultRecord {
-    const hash = txHashOf(tx.bytes);
+    const hash = txHashBytes(tx.bytes);
     const base = {
       hash,
       height,
@@ -580,7 +579,9 @@ export class Chain {
     const resultDigest = txResults.map((r) => `${toHex(r.hash)}:${r.code}`).join(",");
     this.appHash = sha256(new Uint8Array([...this.appHash, ...encoder.encode(`${height}|${resultDigest}`)]));
     const dataHash =
-      txs.length > 0 ? sha256(new Uint8Array(txs.flatMap((t) => [...txHashOf(t.bytes)]))) : new Uint8Array();
+      txs.length > 0
+        ? sha256(new Uint8Array(txs.flatMap((t) => [...txHashBytes(t.bytes)])))
+        : new Uint8Array();
     const hash = sha256(
       new Uint8Array([
         ...encoder.encode(`${this.chainId}|${height}|${time.toISOString()}|`),

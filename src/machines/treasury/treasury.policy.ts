@@ -1,3 +1,4 @@
+import { uactToUsd } from "../../domain/index.js";
 import type { FundsRequest } from "../shared/index.js";
 import type { Balances, DailySpend, TreasurySettings } from "./treasury.types.js";
 
@@ -25,11 +26,7 @@ export function netSpentUsd(spent: DailySpend): number {
 export function creditRefunds(spent: DailySpend, balances: Balances, settings: TreasurySettings): DailySpend {
   const today = spendOn(spent, balances.at);
   if (balances.refundedTodayUact === undefined) return today;
-  return { ...today, creditUsd: uactToUsd(balances.refundedTodayUact, settings) };
-}
-
-export function uactToUsd(uact: string, settings: TreasurySettings): number {
-  return (Number(uact) / MICRO) * settings.actUsd;
+  return { ...today, creditUsd: uactToUsd(balances.refundedTodayUact, settings.actUsd) };
 }
 
 export function uaktToUsd(uakt: string, settings: TreasurySettings): number {
@@ -37,7 +34,7 @@ export function uaktToUsd(uakt: string, settings: TreasurySettings): number {
 }
 
 export function requestUsd(request: FundsRequest, settings: TreasurySettings): number {
-  return uactToUsd(request.amountUact, settings);
+  return uactToUsd(request.amountUact, settings.actUsd);
 }
 
 /**
@@ -63,7 +60,7 @@ export function capViolation(
       return `per-child allocation cap of $${settings.childAllocationCapUsd} would be broken ($${usd.toFixed(2)} asked)`;
     }
     const holdingsUsd = balances
-      ? uactToUsd(balances.uact, settings) + uaktToUsd(balances.uakt, settings)
+      ? uactToUsd(balances.uact, settings.actUsd) + uaktToUsd(balances.uakt, settings)
       : 0;
     if (holdingsUsd - usd < settings.treasuryMinimumUsd) {
       return `the treasury would fall under its minimum of $${settings.treasuryMinimumUsd} ($${holdingsUsd.toFixed(2)} held)`;

@@ -3,7 +3,7 @@ import { toHex } from "@cosmjs/encoding";
 import { type DirectSecp256k1HdWallet, decodeTxRaw, type EncodeObject } from "@cosmjs/proto-signing";
 import { calculateFee, GasPrice, SigningStargateClient, type StdFee } from "@cosmjs/stargate";
 import { Comet38Client, HttpClient } from "@cosmjs/tendermint-rpc";
-import { sha256 } from "@noble/hashes/sha2.js";
+import { txHashOf } from "../../domain/index.js";
 import { akashRegistry } from "./akash-messages.js";
 import type { ChainRejection } from "./chain-failures.js";
 import type { TxEvent } from "./escrow-refunds.js";
@@ -49,8 +49,6 @@ export interface SigningClientOptions {
 
 const IN_CACHE = /tx already exists in cache/i;
 const SDK_TX_IN_MEMPOOL = 19;
-
-export const txHashOf = (bytes: Uint8Array): string => toHex(sha256(bytes)).toUpperCase();
 
 /** The signer sequence a signed tx was made for. */
 export function sequenceOfTx(bytes: Uint8Array): number {

@@ -14,8 +14,8 @@ import {
   resolveDevnetEndpoints,
 } from "../../../src/services/akash/index.js";
 import { openAgentStore } from "../../../src/services/store/index.js";
+import { tenantSdl } from "../../../support/devnet-sdl.js";
 import { startTestDevnet } from "../../support/devnet.js";
-import { tenantSdl } from "../../support/devnet-sdl.js";
 import { type AgentUnderTest, eventually, FAST, freshDseq, startAgent } from "./akash-test-kit.js";
 
 /** The kind an effect failed with (fails the test if it did not fail with an EffectError). */

@@ -4,8 +4,8 @@ import type { DevnetHandle } from "../../../src/devnet/index.js";
 import { generateProviderCertificate } from "../../../src/devnet/provider/provider-certificate.js";
 import { EffectError, type FailureKind } from "../../../src/domain/index.js";
 import { type LeaseKey, manifestOfSdl } from "../../../src/services/akash/index.js";
+import { tenantSdl } from "../../../support/devnet-sdl.js";
 import { createTenant, startTestDevnet } from "../../support/devnet.js";
-import { tenantSdl } from "../../support/devnet-sdl.js";
 import { type AgentUnderTest, eventually, FAST, freshDseq, startAgent } from "./akash-test-kit.js";
 
 async function failure(effect: Promise<unknown>): Promise<EffectError> {

@@ -21,8 +21,8 @@ import {
   decodeDepositAuthorization,
   depositAuthorizationAny,
 } from "../../../src/services/akash/deposit-authorization.js";
+import { tenantSdl } from "../../../support/devnet-sdl.js";
 import { createTenant, startTestDevnet, type Tenant, waitFor } from "../../support/devnet.js";
-import { tenantSdl } from "../../support/devnet-sdl.js";
 
 const BASIC_ALLOWANCE = "/cosmos.feegrant.v1beta1.BasicAllowance";
 const PERIODIC_ALLOWANCE = "/cosmos.feegrant.v1beta1.PeriodicAllowance";

@@ -6,15 +6,10 @@ import {
   decodeDepositAuthorization,
   depositAuthorizationAny,
 } from "../../../src/services/akash/deposit-authorization.js";
-import {
-  createTenant,
-  providerRequest,
-  startTestDevnet,
-  type Tenant,
-  waitFor,
-} from "../../support/devnet.js";
+import { tenantSdl } from "../../../support/devnet-sdl.js";
+import { providerRequest } from "../../../support/provider-request.js";
+import { createTenant, startTestDevnet, type Tenant, waitFor } from "../../support/devnet.js";
 import { createDeployment, openLease, waitForBids } from "../../support/devnet-deployment.js";
-import { tenantSdl } from "../../support/devnet-sdl.js";
 
 const MSG_ACCOUNT_DEPOSIT = "/akash.escrow.v1.MsgAccountDeposit";
 

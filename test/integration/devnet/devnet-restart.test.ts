@@ -4,9 +4,9 @@ import { join } from "node:path";
 import { createChainNodeSDK, createStargateClient } from "@akashnetwork/chain-sdk";
 import { afterAll, describe, expect, it } from "vitest";
 import type { DevnetHandle } from "../../../src/devnet/index.js";
+import { tenantSdl } from "../../../support/devnet-sdl.js";
 import { createTenant, startTestDevnet } from "../../support/devnet.js";
 import { openLease } from "../../support/devnet-deployment.js";
-import { tenantSdl } from "../../support/devnet-sdl.js";
 
 const dataDir = mkdtempSync(join(tmpdir(), "devnet-data-"));
 

@@ -2,15 +2,10 @@ import { BaseAccount } from "@akashnetwork/chain-sdk/private-types/cosmos.v1beta
 import { StargateClient } from "@cosmjs/stargate";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { DevnetHandle } from "../../../src/devnet/index.js";
-import {
-  createTenant,
-  providerRequest,
-  startTestDevnet,
-  type Tenant,
-  waitFor,
-} from "../../support/devnet.js";
+import { tenantSdl } from "../../../support/devnet-sdl.js";
+import { providerRequest } from "../../../support/provider-request.js";
+import { createTenant, startTestDevnet, type Tenant, waitFor } from "../../support/devnet.js";
 import { createDeployment, openLease, waitForBids } from "../../support/devnet-deployment.js";
-import { tenantSdl } from "../../support/devnet-sdl.js";
 
 async function control(devnet: DevnetHandle, route: string, body: unknown): Promise<Record<string, unknown>> {
   const response = await fetch(`${devnet.control}${route}`, {

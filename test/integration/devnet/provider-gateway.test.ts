@@ -10,15 +10,10 @@ import { secp256k1 } from "@noble/curves/secp256k1.js";
 import { sha256 } from "@noble/hashes/sha2.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { DevnetHandle } from "../../../src/devnet/index.js";
-import {
-  createTenant,
-  providerRequest,
-  startTestDevnet,
-  type Tenant,
-  waitFor,
-} from "../../support/devnet.js";
+import { tenantSdl } from "../../../support/devnet-sdl.js";
+import { providerRequest } from "../../../support/provider-request.js";
+import { createTenant, startTestDevnet, type Tenant, waitFor } from "../../support/devnet.js";
 import { createDeployment, openLease, waitForBids } from "../../support/devnet-deployment.js";
-import { tenantSdl } from "../../support/devnet-sdl.js";
 
 const AGENT_IMAGE = "ghcr.io/akash-agent/agent:0.1.0";
 const echoAgent = fileURLToPath(new URL("./fixtures/echo-agent.mjs", import.meta.url));

@@ -2,15 +2,10 @@ import { JwtTokenManager, SDL } from "@akashnetwork/chain-sdk";
 import { LeaseClosedReason, Source } from "@akashnetwork/chain-sdk/private-types/akash.v1";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { DevnetHandle } from "../../../src/devnet/index.js";
-import {
-  createTenant,
-  providerRequest,
-  startTestDevnet,
-  type Tenant,
-  waitFor,
-} from "../../support/devnet.js";
+import { tenantSdl } from "../../../support/devnet-sdl.js";
+import { providerRequest } from "../../../support/provider-request.js";
+import { createTenant, startTestDevnet, type Tenant, waitFor } from "../../support/devnet.js";
 import { createDeployment, waitForBids } from "../../support/devnet-deployment.js";
-import { tenantSdl } from "../../support/devnet-sdl.js";
 
 describe("devnet: a full tenant flow with chain-sdk", () => {
   let devnet: DevnetHandle;

@@ -8,9 +8,9 @@ import { sha256 } from "@noble/hashes/sha2.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { DevnetHandle } from "../../../src/devnet/index.js";
 import { DEFAULT_PROVIDER_PROFILES } from "../../../src/devnet/index.js";
+import { tenantSdl } from "../../../support/devnet-sdl.js";
 import { createTenant, startTestDevnet, type Tenant, waitFor } from "../../support/devnet.js";
 import { createDeployment, waitForBids } from "../../support/devnet-deployment.js";
-import { tenantSdl } from "../../support/devnet-sdl.js";
 
 const FEE = { amount: [{ denom: "uakt", amount: "5000" }], gas: "200000" };
 

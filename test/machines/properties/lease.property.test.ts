@@ -1,7 +1,7 @@
 import { describe, it } from "vitest";
 import { leaseMachine } from "../../../src/machines/index.js";
 import { clockWaits } from "../../support/clock-waits.js";
-import { describeReach, fuzzMachine } from "../../support/fuzz-runner.js";
+import { expectToReachAllBut, fuzzMachine } from "../../support/fuzz-runner.js";
 import { leaseInput } from "../../support/machine-fixtures.js";
 import { withActors } from "../../support/recorded-actors.js";
 import { effectNames } from "../../support/successful-effects.js";
@@ -18,6 +18,33 @@ async function healthyLease(): Promise<unknown> {
   run.actor.stop();
   return snapshot;
 }
+
+/**
+ * Lease states runs of this size reach only sometimes: in 10 batches of 200 runs each of these was
+ * missed by at least one batch (every other resting state was reached by every batch).
+ */
+const backoff =
+  "a backoff is left at the next tick; it shows only when that step's retryable failure is drawn and then a command other than a tick";
+const leaseMayMiss: Readonly<Record<string, string>> = {
+  "lease.requesting_bids.publishing.backing_off": backoff,
+  "lease.accepting_bid.backing_off": backoff,
+  "lease.creating_lease.backing_off": backoff,
+  "lease.deploying.backing_off": backoff,
+  "lease.starting.backing_off": backoff,
+  "lease.migrating.releasing.backing_off": backoff,
+  "lease.recovery.abandoning":
+    "needs a recovery that gives up: a failure past the restart limit while recovering",
+  "lease.recovery.abandoning.working":
+    "needs a recovery that gives up: a failure past the restart limit while recovering",
+  "lease.recovery.abandoning.backing_off": backoff,
+  "lease.starting": "the last step of a first deployment: runs from the seed (already active) never pass it",
+  "lease.starting.working":
+    "the last step of a first deployment: runs from the seed (already active) never pass it",
+  "lease.active.awaiting_health": "left at the first health report after a deployment or restore",
+  "lease.draining": "needs LEASE.SHUTDOWN (a rare command) while a deployment is open",
+  "lease.draining.working": "needs LEASE.SHUTDOWN (a rare command) while a deployment is open",
+  "lease.draining.backing_off": "needs a shutdown, then a retryable failure of its close",
+};
 
 describe("lease machine, random runs (fast-check)", () => {
   it("never fails, never leaves its declared states, keeps its invariants", async () => {
@@ -45,7 +72,6 @@ describe("lease machine, random runs (fast-check)", () => {
       },
       { numRuns: 200, maxCommands: 50 },
     );
-    const { line, missed } = describeReach(report, leaseMachine);
-    console.info(line, missed);
-  });
+    expectToReachAllBut(report, leaseMachine, leaseMayMiss);
+  }, 120_000);
 });

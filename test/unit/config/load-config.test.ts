@@ -93,6 +93,29 @@ describe("loadConfig", () => {
     );
   });
 
+  it("refuses the settings that did nothing (http.*, alerts.nostr*), naming the setting and why", () => {
+    const fromEnv = errorOf(() => loadConfig({ env: { AGENT_HTTP_PORT: "8080" } }));
+    expect(fromEnv.message).toBe(
+      'invalid config: http.port = "8080" (from AGENT_HTTP_PORT): no longer a setting, the agent serves no HTTP routes in this build; remove it',
+    );
+    expect(fromEnv.exitCode).toBe(2);
+    expect(
+      errorOf(() => loadConfig({ env: { AGENT_ALERTS_NOSTR_RELAYS: "wss://relay.example" } })).message,
+    ).toMatch(
+      /^invalid config: alerts\.nostrRelays = .* \(from AGENT_ALERTS_NOSTR_RELAYS\): no longer a setting, alerts go/,
+    );
+
+    const file = yamlFile("alerts:\n  nostrOperator: npub1example\n");
+    expect(errorOf(() => loadConfig({ file, env: {} })).message).toBe(
+      `invalid config: alerts.nostrOperator = "npub1example" (from ${file}): no longer a setting, alerts go to the console and webhooks only in this build (no Nostr DMs yet); remove it`,
+    );
+    const http = yamlFile("http:\n  host: 0.0.0.0\n");
+    expect(errorOf(() => loadConfig({ file: http, env: {} })).message).toMatch(
+      /^invalid config: http\.host = "0\.0\.0\.0" .*no longer a setting/,
+    );
+    expect(configFields.filter((field) => /^(http\.|alerts\.nostr)/.test(field.key))).toEqual([]);
+  });
+
   it("explains an unreadable or malformed file", () => {
     expect(errorOf(() => loadConfig({ file: "/nonexistent/agent.yaml", env: {} })).message).toMatch(
       /cannot read config file \/nonexistent\/agent.yaml \(ENOENT\)/,

@@ -1,8 +1,8 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { createInterface } from "node:readline";
-import { CRASH_AT_ENV } from "../../src/runtime/crash-point.js";
-import { isInState } from "../../src/runtime/lease-view.js";
+import { CRASH_AT_ENV } from "../src/runtime/crash-point.js";
+import { isInState } from "../src/runtime/lease-view.js";
 import { CLI } from "./run-cli.js";
 
 /** One JSON line the agent logs on stderr with `--log-json`. */
