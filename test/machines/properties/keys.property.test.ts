@@ -38,6 +38,9 @@ describe("key rotation machine, random runs (fast-check)", () => {
       },
       { numRuns: 200, maxCommands: 50 },
     );
-    expectToReachAllBut(report, keyRotationMachine);
+    expectToReachAllBut(report, keyRotationMachine, {
+      "keys.disabled":
+        "only when no key may rotate, an input these runs never give (keys.model and keys-schedule cover it)",
+    });
   }, 120_000);
 });
