@@ -1,6 +1,5 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { JsonRpcHandler } from "hardhat/internal/hardhat-network/jsonrpc/handler.js";
-import { createHardhatNetworkProvider } from "hardhat/internal/hardhat-network/provider/provider.js";
+import type { JsonRpcHandler } from "hardhat/internal/hardhat-network/jsonrpc/handler.js";
 import type { EIP1193Provider } from "hardhat/types/provider.js";
 import { LoopbackHttpServer, sendJson } from "../http-utils.js";
 
@@ -59,14 +58,18 @@ export class EvmNode {
   private listening = false;
   private fault: CronosRpcFaultMode | undefined;
 
-  private constructor(chainId: number, provider: EIP1193Provider) {
+  private constructor(chainId: number, provider: EIP1193Provider, handler: JsonRpcHandler) {
     this.chainId = chainId;
     this.provider = provider;
-    const handler = new JsonRpcHandler(provider);
     this.http = new LoopbackHttpServer((req, res) => this.handle(handler, req, res));
   }
 
   static async create(options: EvmNodeOptions): Promise<EvmNode> {
+    // Loaded on first use, so CLI commands other than `devnet` do not pay for Hardhat's modules.
+    const [{ createHardhatNetworkProvider }, { JsonRpcHandler }] = await Promise.all([
+      import("hardhat/internal/hardhat-network/provider/provider.js"),
+      import("hardhat/internal/hardhat-network/jsonrpc/handler.js"),
+    ]);
     const provider = await createHardhatNetworkProvider(
       {
         hardfork: HARDFORK,
@@ -91,7 +94,7 @@ export class EvmNode {
       },
       { enabled: false },
     );
-    return new EvmNode(options.chainId, provider);
+    return new EvmNode(options.chainId, provider, new JsonRpcHandler(provider));
   }
 
   /** Listens on loopback (port 0 = any free port) and resolves with the JSON-RPC URL. */
