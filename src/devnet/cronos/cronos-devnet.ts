@@ -99,7 +99,8 @@ export async function startCronosDevnet(input: StartCronosDevnetInput): Promise<
     if (amount <= 0n || amount > CRONOS_FAUCET_MAX_WEI)
       throw new RangeError(`faucet: amount must be 1..${CRONOS_FAUCET_MAX_WEI} wei (got ${amount})`);
     const receipt = await node.sendOk(
-      { from: accounts.faucet.address, to, value: amount, gas: 21_000n },
+      // Room for a contract wallet's receive hook; a plain account uses 21000.
+      { from: accounts.faucet.address, to, value: amount, gas: 100_000n },
       `funding ${to}`,
     );
     return {
@@ -129,6 +130,7 @@ export async function startCronosDevnet(input: StartCronosDevnetInput): Promise<
           ...relayer.faultState(),
           delayBlocks,
           pending: relayer.list().filter((t) => t.outcome === "pending").length,
+          lastError: relayer.lastError ?? null,
         },
         pool: await pool.state(),
         transfers: relayer.list(),

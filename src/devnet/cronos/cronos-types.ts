@@ -61,7 +61,12 @@ export interface CronosDevnetControl {
 export interface CronosDevnetStatus {
   readonly blockNumber: string;
   readonly rpcFault: CronosRpcFaultMode | null;
-  readonly bridge: BridgeFaultState & { readonly delayBlocks: number; readonly pending: number };
+  readonly bridge: BridgeFaultState & {
+    readonly delayBlocks: number;
+    readonly pending: number;
+    /** The relayer's most recent failure (it retries pending transfers every Akash block). */
+    readonly lastError: string | null;
+  };
   readonly pool: PoolState;
   readonly transfers: readonly BridgeTransfer[];
 }

@@ -70,9 +70,20 @@ export class IbcRelayer {
   private faults: BridgeFaultState = { extraDelayBlocks: 0, timeouts: 0 };
   private queue: Promise<void> = Promise.resolve();
   private unsubscribe: (() => void) | undefined;
+  private lastErrorText: string | undefined;
 
   constructor(options: IbcRelayerOptions) {
     this.options = options;
+  }
+
+  /** The relayer's most recent failure (shown in the control API's status), if any. */
+  get lastError(): string | undefined {
+    return this.lastErrorText;
+  }
+
+  private fail(error: unknown): void {
+    this.lastErrorText = error instanceof Error ? error.message : String(error);
+    this.options.onError?.(error);
   }
 
   /** Starts after Cronos block `fromBlock` (set-up blocks before it hold no transfers). */
@@ -80,9 +91,7 @@ export class IbcRelayer {
     this.scannedThrough = fromBlock;
     this.unsubscribe = this.options.chain.onBlock((committed) => {
       const height = committed.block.height;
-      this.queue = this.queue
-        .then(() => this.tick(height))
-        .catch((error: unknown) => this.options.onError?.(error));
+      this.queue = this.queue.then(() => this.tick(height)).catch((error: unknown) => this.fail(error));
     });
   }
 
@@ -121,7 +130,6 @@ export class IbcRelayer {
     await this.scan(height);
     const due = this.pending.filter((p) => BigInt(p.record.dueHeight) <= height);
     for (const item of due) {
-      this.pending.splice(this.pending.indexOf(item), 1);
       const { record } = item;
       const reason: BridgeRefundReason | undefined = !isAkashAddress(record.recipient)
         ? "invalid_recipient"
@@ -130,8 +138,14 @@ export class IbcRelayer {
           : item.timesOut
             ? "timeout"
             : undefined;
-      if (reason) await this.refund(record, reason);
-      else this.credit(record);
+      try {
+        if (reason) await this.refund(record, reason);
+        else this.credit(record);
+        this.pending.splice(this.pending.indexOf(item), 1);
+      } catch (error) {
+        // Stays pending: the next block retries it.
+        this.fail(error);
+      }
     }
   }
 

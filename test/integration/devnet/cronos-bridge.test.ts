@@ -263,5 +263,10 @@ describe("devnet: the Cronos stand-in (Hardhat 2 EVM, Uniswap V2, AKT send_to_ib
     const back = fresh();
     expect(await back.getBlockNumber()).toBeGreaterThan(0);
     back.destroy();
+    const status = (await (await fetch(`${devnet.control}/status`)).json()) as {
+      cronos: { rpcFault: string | null; bridge: { lastError: string | null; pending: number } };
+    };
+    expect(status.cronos.rpcFault).toBeNull();
+    expect(status.cronos.bridge).toMatchObject({ lastError: null, pending: 0 });
   });
 });
