@@ -1,48 +1,35 @@
-import { fromCallback, fromPromise } from "xstate";
-import type {
-  AlertOutboxEvent,
-  AwaitFundingInput,
-  AwaitFundingOutput,
-} from "../machines/agent/agent.actors.js";
-import type { AlertToDeliver, LoadedIdentity } from "../machines/agent/agent.types.js";
+import { fromPromise } from "xstate";
+import type { AwaitFundingInput, AwaitFundingOutput } from "../machines/agent/agent.actors.js";
+import type { LoadedIdentity } from "../machines/agent/agent.types.js";
 import type { KeyName } from "../machines/keys/keys.types.js";
 import type { ChildRecord } from "../machines/reproduction/reproduction.types.js";
+import { type KeyKind, lastRotatedAt } from "../services/keys/index.js";
 import type { AgentServices } from "./agent-services.js";
 import type { AlertChannels } from "./alert-channels.js";
+import { createAlertOutbox, type StepWrites } from "./alert-outbox.js";
 import { pollUntil } from "./poll-until.js";
 
 /** How often the funding wait repeats the addresses to fund. */
 const FUNDING_REMINDER_MS = 30_000;
 
-export function createAgentActors(services: AgentServices, channels: AlertChannels) {
-  const { chain, store, keys, keystore, logger, settings } = services;
+export function createAgentActors(services: AgentServices, channels: AlertChannels, stepWrites?: StepWrites) {
+  const { chain, store, keystore, logger, settings } = services;
   const log = logger.child({ actor: "agent" });
-
-  const deliver = async (alert: AlertToDeliver) => {
-    const { alert: stored, created } = store.alerts.raise({
-      id: alert.id,
-      severity: alert.severity,
-      title: alert.title,
-      message: alert.message,
-      metadata: { source: alert.source },
-      channels: channels.names(),
-    });
-    if (!created && stored.deliveredAt !== null) return;
-    await channels.deliver(alert);
-    store.alerts.markDelivered(alert.id, services.now());
-  };
 
   return {
     loadIdentity: fromPromise<LoadedIdentity, void>(async () => {
       const contents = await keystore.load();
-      const createdAt = Date.parse(contents.createdAt);
-      const { identity } = keys;
-      const rotated = (index: number) => ({ index, rotatedAt: createdAt });
+      const { identity } = services.keys;
+      // Indices and rotation times from the keystore, where a rotation saves both in one write.
+      const rotated = (kind: KeyKind) => ({
+        index: contents.keyIndices[kind],
+        rotatedAt: lastRotatedAt(contents, kind),
+      });
       const keyIndices: Record<KeyName, { index: number; rotatedAt: number }> = {
-        akash: rotated(identity.keyIndices.akash),
-        payment: rotated(identity.keyIndices.evm),
-        identity: rotated(identity.keyIndices.nostr),
-        encryption: rotated(identity.keyIndices.encryption),
+        akash: rotated("akash"),
+        payment: rotated("evm"),
+        identity: rotated("nostr"),
+        encryption: rotated("encryption"),
       };
       const children: ChildRecord[] = store.children.list({ state: "active" }).map((child) => ({
         childId: child.id,
@@ -102,30 +89,12 @@ export function createAgentActors(services: AgentServices, channels: AlertChanne
       return { uakt: balances.uakt, at: services.now() };
     }),
 
-    alertOutbox: fromCallback<AlertOutboxEvent>(({ receive }) => {
-      let stopped = false;
-      const send = (alert: AlertToDeliver) => {
-        deliver(alert).catch((error: unknown) => {
-          if (!stopped)
-            log.error(
-              { err: error, alert: alert.id },
-              "alert delivery failed; it stays queued for the next start",
-            );
-        });
-      };
-      for (const pending of store.alerts.undelivered()) {
-        send({
-          id: pending.id,
-          severity: pending.severity,
-          title: pending.title,
-          message: pending.message,
-          source: String(pending.metadata.source ?? "agent"),
-        });
-      }
-      receive((event) => send(event.alert));
-      return () => {
-        stopped = true;
-      };
+    alertOutbox: createAlertOutbox({
+      store,
+      channels,
+      logger,
+      now: services.now,
+      ...(stepWrites ? { stepWrites } : {}),
     }),
   };
 }

@@ -32,6 +32,12 @@ export interface AgentServices {
   gateway: ProviderGateway;
   directory: ProviderDirectory;
   store: AgentStore;
+  /**
+   * The agent's keys at their current indices. A rotation replaces it when the new index becomes
+   * primary, so read it when you use it rather than keeping it. (What is built once from it at start
+   * — the Akash signing client, the SDL's identity and workload secrets — comes from keys that do not
+   * rotate in this build.)
+   */
   keys: AgentKeys;
   keystore: KeystoreBackend;
   sdl: SdlFactory;

@@ -20,8 +20,22 @@ export function escrowRunwayHours(
 
 /** The health monitor's one look at everything; a provider that does not answer is a finding, not an error. */
 export function createHealthActors(services: AgentServices) {
-  const { chain, gateway, metrics, settings, logger } = services;
+  const { chain, gateway, metrics, settings, logger, store } = services;
   const log = logger.child({ actor: "health" });
+
+  /** Our own measurement of the provider: each check counts toward its uptime; a lease gone ends its record. */
+  const recordCheck = (target: CheckHealthInput["target"], up: boolean, leaseState: ObservedLeaseState) => {
+    store.providerPerformance.checkResult(target, up);
+    if (leaseState === "closed" || leaseState === "insufficient_funds") {
+      if (store.providerPerformance.latest(target)?.endedAt === null) {
+        store.providerPerformance.leaseEnded(target, {
+          endedAt: services.now(),
+          outcome: "closed",
+          issues: [`the lease is ${leaseState} on chain`],
+        });
+      }
+    }
+  };
 
   return {
     checkHealth: fromPromise<HealthReport, CheckHealthInput>(async ({ input }) => {
@@ -60,6 +74,7 @@ export function createHealthActors(services: AgentServices) {
       const walletUsd =
         (Number(balances.uact) / 1e6) * settings.actUsd + (Number(balances.uakt) / 1e6) * aktUsd;
       const walletRunwayDays = dailyUact > 0 ? walletUsd / ((dailyUact / 1e6) * settings.actUsd) : null;
+      recordCheck(target, probe.ok && total > 0 && ready >= total, leaseState);
       const report: HealthReport = {
         at,
         provider: {

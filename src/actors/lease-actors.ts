@@ -1,5 +1,5 @@
 import { fromPromise } from "xstate";
-import { type BidCandidate, scoreBids } from "../domain/index.js";
+import { type BidCandidate, EffectError, scoreBids, toEffectFailure } from "../domain/index.js";
 import type {
   AwaitServicesInput,
   AwaitServicesOutput,
@@ -20,9 +20,10 @@ import type {
   SendManifestInput,
 } from "../machines/lease/lease.actors.js";
 import type { BidSummary } from "../machines/lease/lease.types.js";
-import { EffectError } from "../machines/shared/index.js";
+import type { ConsoleProvider } from "../services/akash/index.js";
 import { manifestOfSdl } from "../services/akash/sdl-manifest.js";
 import type { AgentServices } from "./agent-services.js";
+import { recordEscrowRefund } from "./escrow-refunds.js";
 import { pollUntil } from "./poll-until.js";
 
 const REGION = "location-region";
@@ -42,6 +43,22 @@ export function createLeaseActors(services: AgentServices) {
       );
     }
     return { deployable, manifest };
+  };
+
+  /**
+   * The Console API's view of the providers, or none when it cannot be read: scoring then goes on from
+   * chain data alone, and the directory is asked again at the next evaluation.
+   */
+  const readDirectory = async (
+    addresses: string[],
+  ): Promise<{ providers: ConsoleProvider[]; unavailable: string | null }> => {
+    try {
+      return { providers: await directory.providers(addresses), unavailable: null };
+    } catch (error) {
+      const reason = toEffectFailure(error).message;
+      log.warn({ reason }, "provider directory unavailable: scoring the bids from chain data alone");
+      return { providers: [], unavailable: reason };
+    }
   };
 
   return {
@@ -78,7 +95,8 @@ export function createLeaseActors(services: AgentServices) {
       for (const orphan of await chain.activeDeployments()) {
         if (keep.has(orphan.dseq)) continue;
         log.warn({ dseq: orphan.dseq }, "closing a deployment the agent no longer holds (orphan)");
-        await chain.closeDeployment({ key: `${input.key}:orphan:${orphan.dseq}`, dseq: orphan.dseq });
+        const key = `${input.key}:orphan:${orphan.dseq}`;
+        recordEscrowRefund(store, { key, result: await chain.closeDeployment({ key, dseq: orphan.dseq }) });
       }
       const { deployable } = await deployableManifest(deployment.resources, deployment.manifestVersion);
       log.info({ dseq: deployment.dseq, depositUact: input.depositUact }, "creating the deployment");
@@ -143,13 +161,15 @@ export function createLeaseActors(services: AgentServices) {
     }),
 
     evaluateBids: fromPromise<EvaluateBidsOutput, EvaluateBidsInput>(async ({ input }) => {
-      const addresses = input.bids.map((bid) => bid.provider);
-      const listed = new Map((await directory.providers(addresses)).map((entry) => [entry.owner, entry]));
+      const directoryRead = await readDirectory(input.bids.map((bid) => bid.provider));
+      const listed = new Map(directoryRead.providers.map((entry) => [entry.owner, entry]));
       const history = new Map(store.providerPerformance.allStats().map((stats) => [stats.provider, stats]));
       const candidates: BidCandidate[] = [];
       for (const bid of input.bids) {
         const entry = listed.get(bid.provider);
-        const onChain = entry ? null : await chain.provider(bid.provider);
+        // Not in the directory (or the directory is down): the chain's own audit records say which
+        // attributes are signed, so audited providers still count as audited.
+        const onChain = entry ? null : await chain.auditedProvider(bid.provider);
         candidates.push({
           provider: bid.provider,
           price: bid.priceUact,
@@ -170,7 +190,7 @@ export function createLeaseActors(services: AgentServices) {
         bids: candidates,
         maxPricePerBlock: input.maxPriceUact,
         auditors: settings.trustedAuditors,
-        family: [],
+        family: store.children.placements(),
         excludedProviders: input.excludedProviders,
         weights: settings.scoringWeights,
       });
@@ -199,7 +219,11 @@ export function createLeaseActors(services: AgentServices) {
         const bid = byProvider.get(entry.provider);
         return bid ? [{ ...bid, score: Number(entry.total.toFixed(2)) }] : [];
       });
-      return { ranked, chosen: ranked[0] ?? null };
+      return {
+        ranked,
+        chosen: ranked[0] ?? null,
+        ...(directoryRead.unavailable ? { directoryUnavailable: directoryRead.unavailable } : {}),
+      };
     }),
 
     createLease: fromPromise<void, CreateLeaseInput>(async ({ input }) => {
@@ -274,6 +298,7 @@ export function createLeaseActors(services: AgentServices) {
         ...status.services.flatMap((service) => service.uris),
         ...status.forwardedPorts.map((port) => `${port.host}:${port.externalPort}`),
       ];
+      store.providerPerformance.leaseReady(input.lease, services.now());
       log.info({ uris }, "services ready");
       return { uris };
     }),
@@ -305,6 +330,9 @@ export function createLeaseActors(services: AgentServices) {
     }),
 
     closeLease: fromPromise<void, CloseLeaseInput>(async ({ input }) => {
+      if (input.failedAttempt !== undefined) {
+        store.providerPerformance.attemptFailed(input.lease, services.now(), [input.failedAttempt]);
+      }
       log.info({ provider: input.lease.provider, dseq: input.lease.dseq }, "closing the lease");
       await chain.closeLease({ key: input.key, lease: input.lease });
     }),
@@ -313,7 +341,14 @@ export function createLeaseActors(services: AgentServices) {
       // Each close goes through the chain service even when the deployment looks closed already:
       // it finds the effect on chain and completes its record instead of sending anything.
       for (const dseq of input.dseqs) {
-        const result = await chain.closeDeployment({ key: `${input.key}:${dseq}`, dseq });
+        const key = `${input.key}:${dseq}`;
+        const result = await chain.closeDeployment({ key, dseq });
+        recordEscrowRefund(store, { key, result });
+        store.providerPerformance.deploymentEnded(dseq, {
+          endedAt: services.now(),
+          outcome: "closed",
+          issues: ["the agent closed the deployment"],
+        });
         if (!result.alreadyDone) log.info({ dseq }, "closed the deployment (escrow is refunded)");
       }
     }),

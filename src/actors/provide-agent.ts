@@ -9,6 +9,7 @@ import {
 import { createAgentActors } from "./agent-actors.js";
 import type { AgentServices } from "./agent-services.js";
 import type { AlertChannels } from "./alert-channels.js";
+import type { StepWrites } from "./alert-outbox.js";
 import { createHealthActors } from "./health-actors.js";
 import { createKeyRotationActors } from "./keys-actors.js";
 import { createLeaseActors } from "./lease-actors.js";
@@ -20,6 +21,12 @@ export interface ProvideAgentOptions {
   channels: AlertChannels;
   feeReserveUakt: string;
   heartbeatTimeoutMs: number;
+  /**
+   * Writes an alert's outbox row with the snapshot of the step that raised it and starts delivery
+   * after that commit: pass the persister's `stageWithNextWrite`. Without it alerts are written and
+   * sent at once (a host that persists nothing).
+   */
+  stepWrites?: StepWrites;
 }
 
 /**
@@ -31,7 +38,7 @@ export function provideAgentMachine(services: AgentServices, options: ProvideAge
   const lease = leaseMachine.provide({ actors: { ...createLeaseActors(services), ...wait } });
   return agentMachine.provide({
     actors: {
-      ...createAgentActors(services, options.channels),
+      ...createAgentActors(services, options.channels, options.stepWrites),
       ...wait,
       lease,
       health: healthMachine.provide({ actors: { ...createHealthActors(services), ...wait } }),

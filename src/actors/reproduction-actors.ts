@@ -1,4 +1,5 @@
 import { fromPromise } from "xstate";
+import { EffectError } from "../domain/index.js";
 import type {
   CheckHeartbeatsInput,
   CheckHeartbeatsOutput,
@@ -9,7 +10,6 @@ import type {
   EvaluateReproductionOutput,
 } from "../machines/reproduction/reproduction.actors.js";
 import type { ChildIdentity } from "../machines/reproduction/reproduction.types.js";
-import { EffectError } from "../machines/shared/index.js";
 import type { AgentServices } from "./agent-services.js";
 
 const unavailable = () =>

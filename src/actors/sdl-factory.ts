@@ -28,11 +28,12 @@ export interface SdlFactory {
 }
 
 /**
- * postgres' password, derived from the agent's encryption key so that every regeneration of the SDL
- * (after a crash, for a manifest resend) carries the same one and the manifest version matches.
+ * postgres' password, derived from the agent's workload key so that every regeneration of the SDL
+ * (after a crash, after a key rotation, for a manifest resend) carries the same one and the manifest
+ * version matches the deployment's. Not the current encryption key: that one rotates.
  */
 function postgresPassword(keys: AgentKeys): string {
-  const key = keys.encryptionKey().reveal();
+  const key = keys.workloadKey().reveal();
   const bytes = hkdf(
     sha256,
     key,

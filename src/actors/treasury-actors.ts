@@ -1,5 +1,5 @@
 import { fromPromise } from "xstate";
-import { EffectError } from "../machines/shared/index.js";
+import { EffectError } from "../domain/index.js";
 import type {
   DepositEscrowInput,
   EnsureActInput,
@@ -11,12 +11,16 @@ import type {
 } from "../machines/treasury/treasury.actors.js";
 import type { Balances } from "../machines/treasury/treasury.types.js";
 import type { AgentServices } from "./agent-services.js";
+import { escrowRefundedOn } from "./escrow-refunds.js";
 import { pollUntil } from "./poll-until.js";
 
 /** AKT burnt per mint is padded by this much, so that price moves within an epoch do not leave us short. */
 const MINT_MARGIN = 1.02;
 
-/** The treasury machine's effects: balances, ACT minting, escrow deposits. */
+/**
+ * The treasury machine's effects: balances (with the day's escrow refunds from the ledger, credited
+ * back against the daily cap), ACT minting, escrow deposits.
+ */
 export function createTreasuryActors(services: AgentServices, options: { feeReserveUakt: string }) {
   const { chain, store, settings, logger } = services;
   const log = logger.child({ actor: "treasury" });
@@ -24,12 +28,14 @@ export function createTreasuryActors(services: AgentServices, options: { feeRese
   return {
     readBalances: fromPromise<Balances, void>(async () => {
       const balances = await chain.balances();
+      const at = services.now();
       return {
         uakt: balances.uakt,
         uact: balances.uact,
         pendingMintUact: "0",
         croWei: null,
-        at: services.now(),
+        at,
+        refundedTodayUact: escrowRefundedOn(store, at).toString(),
       };
     }),
 

@@ -82,12 +82,27 @@ export const configSchema = z.strictObject({
       actUsd: positive().default(1),
       /** Fallback AKT price in USD when no oracle price is available. */
       aktUsd: positive().default(0.5),
-      /** Hard cap on everything the agent spends in one UTC day. */
-      dailySpendCapUsd: positive().default(25),
+      /**
+       * Hard cap on everything the agent spends in one UTC day, deployment deposits included (a
+       * move holds two until the old one closes and its escrow is refunded): at the default budget
+       * a deposit is $15, so two deposits and a top-up fit.
+       */
+      dailySpendCapUsd: positive().default(50),
       /** Hard cap on the funds given to one child agent. */
       childAllocationCapUsd: positive().default(50),
       /** The treasury never goes below this to fund children. */
       treasuryMinimumUsd: nonNegative().default(20),
+    })
+    .prefault({}),
+
+  traffic: z
+    .strictObject({
+      /** Relay events per second the first deployment is sized for (until the relay measures its own). */
+      eventsPerSecond: nonNegative().default(0),
+      /** Open relay connections the first deployment is sized for. */
+      connections: nonNegative().default(0),
+      /** GiB of relay data the first deployment must hold (storage keeps 50% headroom over it). */
+      storageUsedGib: nonNegative().default(0),
     })
     .prefault({}),
 
@@ -147,6 +162,11 @@ export const configSchema = z.strictObject({
 
   keyRotation: z
     .strictObject({
+      /**
+       * Unset: on with a keystore file, off (with a warning) with one that cannot save a rotated
+       * index (AGENT_MNEMONIC). true with such a keystore is refused at start.
+       */
+      enabled: z.boolean().optional(),
       akashDays: positive().default(30),
       paymentDays: positive().default(30),
       identityDays: positive().default(90),

@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Chain } from "./chain/chain.js";
 import { LeaseState } from "./chain/modules/market-keeper.js";
 import { LoopbackHttpServer, sendJson, sendText } from "./http-utils.js";
+import { type NetworkFaults, sleep } from "./network-faults.js";
 import type { ProviderNode } from "./provider/provider-node.js";
 
 const CACHE_CONTROL = "public, max-age=60, stale-while-revalidate=120";
@@ -15,11 +16,18 @@ export class ConsoleApi {
   private readonly chain: Chain;
   private readonly providers: () => readonly ProviderNode[];
   private readonly auditors: readonly string[];
+  private readonly faults: NetworkFaults;
 
-  constructor(chain: Chain, providers: () => readonly ProviderNode[], auditors: readonly string[]) {
+  constructor(
+    chain: Chain,
+    providers: () => readonly ProviderNode[],
+    auditors: readonly string[],
+    faults: NetworkFaults,
+  ) {
     this.chain = chain;
     this.providers = providers;
     this.auditors = auditors;
+    this.faults = faults;
   }
 
   start(port = 0): Promise<string> {
@@ -30,7 +38,13 @@ export class ConsoleApi {
     return this.http.stop();
   }
 
-  private handle(req: IncomingMessage, res: ServerResponse): void {
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const fault = this.faults.take("console");
+    if (fault.delayMs > 0) await sleep(fault.delayMs);
+    if (fault.fail) {
+      sendText(res, 503, "Service Unavailable");
+      return;
+    }
     const url = new URL(req.url ?? "/", "http://localhost");
     if (req.method !== "GET") {
       sendText(res, 405, "Method Not Allowed");

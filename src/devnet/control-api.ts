@@ -22,7 +22,7 @@ const routes = {
   "POST /leases/reclaim": leaseSchema.extend({ windowMs: z.number().int().nonnegative() }),
   "POST /leases/close": leaseSchema.extend({ reason: z.number().int().optional() }),
   "POST /rpc/fault": z.object({
-    target: z.enum(["rpc", "grpc", "all"]).optional(),
+    target: z.enum(["rpc", "grpc", "all", "console"]).optional(),
     kind: z.enum(["error", "delay"]),
     delayMs: z.number().int().nonnegative().optional(),
     count: z.number().int().positive().optional(),

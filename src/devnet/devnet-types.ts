@@ -39,6 +39,11 @@ export interface DevnetOptions {
   readonly bmeEpochBlocks?: number;
   /** The Cronos EVM stand-in (Uniswap V2, AKT token, IBC relayer): on by default; `false` leaves it out. */
   readonly cronos?: boolean | CronosDevnetOptions;
+  /**
+   * Keeps the chain (state, blocks, txs) in `<dataDir>/chain.json`, written after every block and at stop,
+   * and continues from it at the next start with the same chain id.
+   */
+  readonly dataDir?: string;
 }
 
 export interface DevnetProviderInfo {
@@ -52,6 +57,8 @@ export interface DevnetProviderInfo {
 export interface DevnetEndpoints {
   readonly chainId: string;
   readonly rpc: string;
+  /** CometBFT WebSocket (`ws://127.0.0.1:<rpc port>/websocket`): JSON-RPC plus event subscriptions. */
+  readonly websocket: string;
   readonly grpc: string;
   readonly faucet: string;
   readonly control: string;

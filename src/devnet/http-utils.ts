@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { Http2Server, Http2Session } from "node:http2";
 import type { Server as HttpsServer } from "node:https";
 import type { AddressInfo, Socket } from "node:net";
+import type { Duplex } from "node:stream";
 
 export const LOOPBACK = "127.0.0.1";
 const MAX_BODY_BYTES = 8 * 1024 * 1024;
@@ -118,6 +119,11 @@ export class LoopbackHttpServer {
       }
     });
     this.tracker.track(this.server);
+  }
+
+  /** Hands HTTP Upgrade requests (WebSocket handshakes) to `handler`. */
+  onUpgrade(handler: (req: IncomingMessage, socket: Duplex, head: Buffer) => void): void {
+    this.server.on("upgrade", handler);
   }
 
   /** Listens (port 0 = any free port) and resolves with the server's URL. */

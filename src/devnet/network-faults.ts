@@ -1,5 +1,5 @@
-/** Where an RPC fault applies: CometBFT JSON-RPC, gRPC queries, or both. */
-export type RpcFaultTarget = "rpc" | "grpc" | "all";
+/** Where a fault applies: CometBFT JSON-RPC, gRPC queries, both node endpoints (`all`), or the Console API. */
+export type RpcFaultTarget = "rpc" | "grpc" | "all" | "console";
 
 export interface RpcFaultSpec {
   readonly target?: RpcFaultTarget;
@@ -44,11 +44,12 @@ export class NetworkFaults {
   }
 
   /** Consumes one use of every fault that applies to this call. */
-  take(target: "rpc" | "grpc"): FaultDecision {
+  take(target: "rpc" | "grpc" | "console"): FaultDecision {
     let fail = false;
     let delayMs = 0;
     for (const fault of this.faults) {
-      if (fault.target !== "all" && fault.target !== target) continue;
+      const applies = fault.target === target || (fault.target === "all" && target !== "console");
+      if (!applies) continue;
       if (fault.kind === "error") fail = true;
       else delayMs = Math.max(delayMs, fault.delayMs);
       if (fault.remaining !== null) fault.remaining -= 1;

@@ -1,6 +1,9 @@
+import { existsSync, mkdirSync } from "node:fs";
+import { join } from "node:path";
 import { MsgSignProviderAttributes } from "@akashnetwork/chain-sdk/private-types/akash.v1";
 import { BlockProducer } from "./chain/block-producer.js";
 import { Chain } from "./chain/chain.js";
+import { readChainSnapshot, writeChainSnapshot } from "./chain/chain-snapshot.js";
 import { bidKey, escrowAccountKey, type LeaseRecord } from "./chain/chain-state.js";
 import { decFromString } from "./chain/decimal.js";
 import { buildGenesisState, DEFAULT_CHAIN_PARAMS } from "./chain/genesis.js";
@@ -88,6 +91,11 @@ export async function startDevnet(options: DevnetOptions = {}): Promise<DevnetHa
     minGasPriceUakt: options.minGasPrice ?? "0.025",
     genesisTime: new Date(),
   });
+  const snapshotPath = options.dataDir !== undefined ? join(options.dataDir, "chain.json") : undefined;
+  if (snapshotPath !== undefined) {
+    mkdirSync(options.dataDir!, { recursive: true });
+    if (existsSync(snapshotPath)) chain.restore(readChainSnapshot(snapshotPath));
+  }
   const validator = validatorIdentity(chainId);
   const queries = buildQueryRouter(chain, validator.address);
   const networkFaults = new NetworkFaults();
@@ -104,6 +112,7 @@ export async function startDevnet(options: DevnetOptions = {}): Promise<DevnetHa
   const stop = async () => {
     producer.stop();
     chain.close();
+    if (snapshotPath !== undefined) writeChainSnapshot(snapshotPath, chain.snapshot());
     await Promise.all(providers.map((p) => p.stop()));
     await Promise.all([...gateways.values()].map((g) => g.stop()));
     await Promise.all(stoppables.map((s) => s.stop()));
@@ -140,7 +149,9 @@ export async function startDevnet(options: DevnetOptions = {}): Promise<DevnetHa
 
     // Bring-up happens in blocks committed right away, so a slow block time does not slow start-up.
     const registrations = await Promise.all(
-      providers.map((p) => signer.broadcast(p.address, p.registrationMessages())),
+      providers.map((p) =>
+        signer.broadcast(p.address, p.registrationMessages(chain.state.providers.has(p.address))),
+      ),
     );
     chain.produceBlock();
     for (const hash of registrations) {
@@ -167,6 +178,7 @@ export async function startDevnet(options: DevnetOptions = {}): Promise<DevnetHa
       if (result?.code !== 0) throw new TxRejectedError(result?.code ?? -1, result?.log ?? "audit missing");
     }
     for (const node of providers) node.attach();
+    if (snapshotPath !== undefined) chain.onBlock(() => writeChainSnapshot(snapshotPath, chain.snapshot()));
 
     let cronos: CronosDevnet | undefined;
     if (options.cronos !== false) {
@@ -182,7 +194,7 @@ export async function startDevnet(options: DevnetOptions = {}): Promise<DevnetHa
     const faucet = new Faucet(chain, signer, keys.faucet, cronos?.control);
     const faucetUrl = await faucet.start(options.ports?.faucet);
     stoppables.push(faucet);
-    const consoleApi = new ConsoleApi(chain, () => providers, [keys.auditor]);
+    const consoleApi = new ConsoleApi(chain, () => providers, [keys.auditor], networkFaults);
     const consoleUrl = await consoleApi.start(options.ports?.consoleApi);
     stoppables.push(consoleApi);
 
@@ -286,6 +298,7 @@ export async function startDevnet(options: DevnetOptions = {}): Promise<DevnetHa
     const endpoints = (): DevnetEndpoints => ({
       chainId,
       rpc: rpcUrl,
+      websocket: `${rpcUrl.replace(/^http:/, "ws:")}/websocket`,
       grpc: grpcUrl,
       faucet: faucetUrl,
       control: controlUrl,

@@ -25,6 +25,13 @@ export {
 export { DEC_FRACTION_DIGITS, DecAmount, type DecimalInput } from "./dec-amount.js";
 export { DomainInputError } from "./domain-input-error.js";
 export {
+  EffectError,
+  type EffectFailure,
+  type FailureKind,
+  failureKinds,
+  toEffectFailure,
+} from "./effect-failure.js";
+export {
   DEFAULT_MAX_DEPLOYMENT_ATTEMPTS,
   DEFAULT_MAX_RECONNECT_ATTEMPTS,
   EMERGENCY_SWAP_FACTOR,

@@ -77,6 +77,7 @@ export function startAgentRuntime(options: AgentRuntimeOptions): AgentRuntime {
     channels: options.channels,
     feeReserveUakt: options.feeReserveUakt,
     heartbeatTimeoutMs: options.heartbeatTimeoutMs,
+    stepWrites: persister.stageWithNextWrite,
   });
   // The lease's last view, kept from the inspection stream: once the agent stops (e.g. after the
   // lease terminated) the lease actor is gone, but what it last was still answers `lease()`.

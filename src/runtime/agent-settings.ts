@@ -1,5 +1,6 @@
 import type { ActorSettings } from "../actors/agent-services.js";
 import type { AgentConfig } from "../config/index.js";
+import { resourcesForTraffic } from "../domain/index.js";
 import { UsageError } from "../errors.js";
 import type { AgentSettings, LeaseSettings } from "../machines/index.js";
 
@@ -18,6 +19,20 @@ export function initialDepositUact(config: AgentConfig): bigint {
   return uact > 500_000n ? uact : 500_000n;
 }
 
+/**
+ * Deployment deposits count against the daily spend cap, and a make-before-break move holds two
+ * until the old deployment closes: a cap under two deposits would refuse every move (and a
+ * redeploy on the day of the first one).
+ */
+function requireCapForAMove(config: AgentConfig, depositUact: bigint): void {
+  const twoDepositsUsd = (2 * Number(depositUact) * config.budget.actUsd) / MICRO;
+  if (config.budget.dailySpendCapUsd < twoDepositsUsd) {
+    throw new UsageError(
+      `budget.dailySpendCapUsd = ${config.budget.dailySpendCapUsd} is below two deployment deposits ($${twoDepositsUsd.toFixed(2)}; a move holds two): raise it to at least ${Math.ceil(twoDepositsUsd)} or lower escrow.topUpToHours or budget.targetUsdPerDay`,
+    );
+  }
+}
+
 /** The machines' settings (their inputs), from the agent's config. */
 export function agentSettingsFromConfig(config: AgentConfig, timing: ChainTiming): AgentSettings {
   if (config.reproduction.enabled) {
@@ -31,6 +46,7 @@ export function agentSettingsFromConfig(config: AgentConfig, timing: ChainTiming
     maxDelayMs: config.intervals.maxBackoffMs,
   };
   const deposit = initialDepositUact(config);
+  requireCapForAMove(config, deposit);
   const lease: LeaseSettings = {
     minBids: config.bidding.minBids,
     bidWindowMs: config.bidding.windowMs,
@@ -45,7 +61,11 @@ export function agentSettingsFromConfig(config: AgentConfig, timing: ChainTiming
   // Enough AKT to mint the first deposit's ACT (with a margin for price moves) and keep the fee reserve.
   const mintUakt = BigInt(Math.ceil((Number(deposit) * config.budget.actUsd * 1.1) / config.budget.aktUsd));
   return {
-    resources: { cpuUnits: 2, memoryGi: 4, storageGi: 100 },
+    resources: resourcesForTraffic({
+      eventsPerSecond: config.traffic.eventsPerSecond,
+      activeConnections: config.traffic.connections,
+      storageUsedGi: config.traffic.storageUsedGib,
+    }),
     lease,
     health: {
       intervalMs: config.intervals.healthCheckMs,

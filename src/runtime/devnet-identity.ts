@@ -19,8 +19,11 @@ export function devnetAgentKeystore(now: Date = new Date()): KeystoreBackend {
     arweaveJwk: null,
     keyIndices: initialKeyIndices,
     createdAt: now.toISOString(),
+    rotatedAt: Object.freeze({}),
   });
   return {
+    // In memory: a rotation would be forgotten at the next start.
+    durable: false,
     describe: () => "the devnet's well-known test identity (in memory)",
     exists: async () => true,
     load: async () => contents,

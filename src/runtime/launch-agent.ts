@@ -9,6 +9,7 @@ import type { AgentKeys, KeystoreBackend } from "../services/keys/index.js";
 import { type AgentStore, openAgentStore } from "../services/store/index.js";
 import { type AgentRuntime, startAgentRuntime } from "./agent-runtime.js";
 import { actorSettingsFromConfig, agentSettingsFromConfig, feeReserveUakt } from "./agent-settings.js";
+import { planKeyRotation } from "./key-rotation-plan.js";
 import { type ConnectOptions, connectNetwork, type NetworkConnection } from "./network-connection.js";
 
 export interface LaunchOptions {
@@ -33,6 +34,10 @@ export interface LaunchedAgent {
 /** Opens the store, connects to the network, binds the actors and starts (or resumes) the agent. */
 export async function launchAgent(options: LaunchOptions): Promise<LaunchedAgent> {
   const { config, keys, logger } = options;
+  // Refuses a rotation the keystore cannot keep now, before anything starts.
+  const rotation = planKeyRotation(config, options.keystore);
+  for (const warning of rotation.warnings) logger.warn(warning);
+  for (const note of rotation.notes) logger.info(note);
   mkdirSync(config.dataDir, { recursive: true });
   const store = openAgentStore({ dataDir: config.dataDir });
   let connection: NetworkConnection | undefined;
@@ -46,7 +51,8 @@ export async function launchAgent(options: LaunchOptions): Promise<LaunchedAgent
       ...(options.devnetOptions ? { devnetOptions: options.devnetOptions } : {}),
     });
     const timing = { blockSeconds: connection.blockSeconds };
-    const settings = agentSettingsFromConfig(config, timing);
+    const configured = agentSettingsFromConfig(config, timing);
+    const settings = { ...configured, keys: { ...configured.keys, rotating: rotation.rotating } };
     const services: AgentServices = {
       chain: connection.chain,
       gateway: connection.gateway,

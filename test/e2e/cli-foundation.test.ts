@@ -159,6 +159,18 @@ describe("akash-agent init and keys show", { timeout: 180_000 }, () => {
     expect(shown.stdout).not.toContain("abandon");
   });
 
+  it("refuses key rotation with the environment keystore at start, with exit code 2", async () => {
+    const result = await runCli(
+      ["run", "--network", "devnet", "--devnet-url", "http://127.0.0.1:9", "--data", dataDir()],
+      { AGENT_MNEMONIC: mnemonic, AGENT_KEY_ROTATION_ENABLED: "true" },
+    );
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(
+      /keyRotation\.enabled is true but the keystore \(environment \(AGENT_MNEMONIC\)\) cannot save a rotated key index.*use a keystore file \(`akash-agent init`/,
+    );
+    expect(`${result.stdout}${result.stderr}`).not.toContain(mnemonic.split(" ").slice(0, 3).join(" "));
+  });
+
   it("says how to create a missing keystore, with exit code 2", async () => {
     const missing = await runCli(["keys", "show", "--data", join(dataDir(), "nowhere")]);
     expect(missing.code).toBe(2);

@@ -14,6 +14,7 @@ interface DevnetFlags {
   blockTime?: string;
   providers?: string;
   json?: boolean;
+  data?: string;
   agentImage?: string;
   agentCommand?: string;
   cronos?: boolean;
@@ -72,6 +73,7 @@ function summary(endpoints: DevnetEndpoints): string {
   const lines = [
     `Akash devnet ${endpoints.chainId} is running (block time ${endpoints.blockTimeMs} ms)`,
     `  rpc         ${endpoints.rpc}`,
+    `  websocket   ${endpoints.websocket}`,
     `  grpc        ${endpoints.grpc}`,
     `  faucet      ${endpoints.faucet}   (POST {"address","amount"} in uakt)`,
     `  console api ${endpoints.consoleApi}`,
@@ -113,6 +115,7 @@ export function registerDevnetCommand(program: Command): void {
     )
     .option("--providers <n>", `number of simulated providers (default ${DEFAULT_PROVIDER_COUNT})`)
     .option("--json", "print the endpoints as one line of JSON once ready")
+    .option("--data <dir>", "keep the chain's state in this directory across stop and start")
     .option(
       "--agent-image <image>",
       "manifest image that providers run as a local process (with --agent-command)",
@@ -158,6 +161,7 @@ export function registerDevnetCommand(program: Command): void {
         blockTimeMs,
         providers,
         cronos: flags.cronos === false ? false : croPrice !== undefined ? { croPriceUsd: croPrice } : true,
+        ...(flags.data !== undefined ? { dataDir: flags.data } : {}),
         ...(flags.agentImage !== undefined && agentCommand
           ? { agentImage: flags.agentImage, agentCommand }
           : {}),

@@ -61,12 +61,21 @@ function kind(
   return fn;
 }
 
+/**
+ * An error wrapped with Go's fmt.Errorf("%w: …") instead of errors.Wrap: cosmossdk.io/errors' ABCIInfo only
+ * walks Cause(), so the tx result loses the code and carries codespace "undefined", code 1 (the text stays).
+ */
+export function fmtWrapped(kind: ErrorKind, text: string): ChainError {
+  return new ChainError("undefined", 1, `${kind.desc}: ${text}`);
+}
+
 export const SdkErrors = {
   txDecode: kind("sdk", 2, "tx parse error"),
   invalidSequence: kind("sdk", 3, "invalid sequence"),
   unauthorized: kind("sdk", 4, "unauthorized", GrpcCode.Unauthenticated),
   insufficientFunds: kind("sdk", 5, "insufficient funds"),
   unknownRequest: kind("sdk", 6, "unknown request"),
+  invalidType: kind("sdk", 29, "invalid type"),
   invalidAddress: kind("sdk", 7, "invalid address", GrpcCode.InvalidArgument),
   invalidPubKey: kind("sdk", 8, "invalid pubkey"),
   unknownAddress: kind("sdk", 9, "unknown address", GrpcCode.NotFound),
@@ -189,7 +198,18 @@ export const AuthzErrors = {
     "expiration time of authorization should be more than current time",
   ),
   unknownAuthorization: kind("authz", 4, "unknown authorization type"),
+  authorizationExpired: kind("authz", 6, "authorization expired"),
   granteeIsGranter: kind("authz", 7, "grantee and granter should be different", GrpcCode.InvalidArgument),
+  numOfSigners: kind("authz", 9, "authorization can be given to msg with only one signer"),
+};
+
+export const FeegrantErrors = {
+  feeLimitExceeded: kind("feegrant", 2, "fee limit exceeded"),
+  feeLimitExpired: kind("feegrant", 3, "fee allowance expired"),
+  invalidDuration: kind("feegrant", 4, "invalid duration"),
+  noAllowance: kind("feegrant", 5, "no allowance"),
+  noMessages: kind("feegrant", 6, "allowed messages are empty"),
+  messageNotAllowed: kind("feegrant", 7, "message not allowed"),
 };
 
 export const BankErrors = {

@@ -143,6 +143,15 @@ export interface GrantRecord {
   readonly expiration?: Date;
 }
 
+/** A feegrant allowance (cosmos.feegrant.v1beta1.Grant without the addresses' encoding). */
+export interface FeeAllowanceRecord {
+  readonly granter: string;
+  readonly grantee: string;
+  /** The allowance Any (BasicAllowance, PeriodicAllowance or AllowedMsgAllowance). */
+  readonly typeUrl: string;
+  readonly value: Uint8Array;
+}
+
 export interface LedgerRecordEntry {
   readonly owner: string;
   readonly to: string;
@@ -182,6 +191,7 @@ export const auditKey = (owner: string, auditor: string) => `${owner}/${auditor}
 export const certificateKey = (owner: string, serial: string) => `${owner}/${serial}`;
 export const grantKey = (granter: string, grantee: string, msgTypeUrl: string) =>
   `${granter}/${grantee}/${msgTypeUrl}`;
+export const feeAllowanceKey = (granter: string, grantee: string) => `${granter}/${grantee}`;
 
 export class ChainState {
   accounts = new Map<string, AccountRecord>();
@@ -197,6 +207,7 @@ export class ChainState {
   audits = new Map<string, AuditRecord>();
   certificates = new Map<string, CertificateRecord>();
   grants = new Map<string, GrantRecord>();
+  feeAllowances = new Map<string, FeeAllowanceRecord>();
   ledger = new Map<string, LedgerRecordEntry>();
   nextAccountNumber = 0n;
   vault = { burnedUakt: 0n, mintedUact: 0n, balanceUakt: 0n };
@@ -221,6 +232,7 @@ export class ChainState {
     copy.audits = new Map(this.audits);
     copy.certificates = new Map(this.certificates);
     copy.grants = new Map(this.grants);
+    copy.feeAllowances = new Map(this.feeAllowances);
     copy.ledger = new Map(this.ledger);
     copy.nextAccountNumber = this.nextAccountNumber;
     copy.vault = { ...this.vault };

@@ -4,10 +4,12 @@ import { secp256k1 } from "@noble/curves/secp256k1.js";
 import { sha256 } from "@noble/hashes/sha2.js";
 import { MODULE_ADDRESSES } from "./addresses.js";
 import { ChainError, SdkErrors } from "./chain-errors.js";
+import type { ChainSnapshot } from "./chain-snapshot.js";
 import type { ChainState } from "./chain-state.js";
 import { DEC_ONE, type Dec, decFromString } from "./decimal.js";
 import { type AbciEvent, EventCollector } from "./events.js";
 import { sendCoins } from "./modules/bank.js";
+import { useGrantedFees } from "./modules/feegrant.js";
 import type { EncodedAny, MsgHandler } from "./msg-handler.js";
 import { type DecodedTx, decodeTx, SIGN_MODE_DIRECT, SIGN_MODE_UNSPECIFIED } from "./tx-decoder.js";
 
@@ -109,6 +111,10 @@ export class Chain {
   private readonly mempoolHashes = new Set<string>();
   private readonly pendingSequence = new Map<string, bigint>();
   private readonly pendingFees = new Map<string, bigint>();
+  /** Fee allowances as CheckTx has used them since the last block (the SDK's check state keeps them). */
+  private pendingAllowances: ChainState["feeAllowances"] | undefined;
+  /** The allowances after the last successful CheckTx ante (kept once the tx enters the mempool). */
+  private checkedAllowances: ChainState["feeAllowances"] | undefined;
   private readonly handlers = new Map<string, MsgHandler>();
   private readonly endBlockers: readonly EndBlocker[];
   private readonly minGasPrice: Dec;
@@ -201,6 +207,33 @@ export class Chain {
     });
   }
 
+  /** The committed state and history, for {@link writeChainSnapshot} (shared, not copied: write it at once). */
+  snapshot(): Omit<ChainSnapshot, "version"> {
+    return { chainId: this.chainId, state: this.state, blocks: this.blocks, txResults: this.txResults };
+  }
+
+  /**
+   * Continues from a snapshot of this chain: its state, block store and tx index replace the genesis ones,
+   * and the next block follows its last block. Call before any tx is broadcast.
+   */
+  restore(snapshot: ChainSnapshot): void {
+    if (snapshot.chainId !== this.chainId) {
+      throw new Error(`the snapshot is of chain ${snapshot.chainId}, not ${this.chainId}`);
+    }
+    if (snapshot.blocks.length === 0) throw new Error("the snapshot has no blocks");
+    this.state = snapshot.state;
+    this.blocks.splice(0, this.blocks.length, ...snapshot.blocks);
+    this.txResults.splice(0, this.txResults.length, ...snapshot.txResults);
+    this.txIndex.clear();
+    for (const result of snapshot.txResults) this.txIndex.set(toHex(result.hash).toUpperCase(), result);
+    this.appHash = this.latestBlock.appHash;
+    this.mempool = [];
+    this.mempoolHashes.clear();
+    this.pendingSequence.clear();
+    this.pendingFees.clear();
+    this.pendingAllowances = undefined;
+  }
+
   /** Rejects every pending waitForTx (the node is shutting down). */
   close(): void {
     for (const cancel of [...this.waiters]) cancel();
@@ -272,7 +305,7 @@ export class Chain {
     tx: DecodedTx,
     mode: "check" | "simulate" | "deliver",
     expectedSequence: bigint,
-  ): void {
+  ): string {
     const account = state.accounts.get(tx.signerAddress);
     if (!account) throw SdkErrors.unknownAddress.wrap(`account ${tx.signerAddress} does not exist`);
     if (account.pubKey && toHex(account.pubKey) !== toHex(tx.pubKey)) {
@@ -294,7 +327,7 @@ export class Chain {
       if (tx.signMode !== SIGN_MODE_UNSPECIFIED && tx.signMode !== SIGN_MODE_DIRECT) {
         throw SdkErrors.notSupported.wrap(`sign mode ${tx.signMode} is not served by this node`);
       }
-      return;
+      return tx.signerAddress;
     }
     if (tx.signMode !== SIGN_MODE_DIRECT) {
       throw SdkErrors.notSupported.wrap(
@@ -310,14 +343,44 @@ export class Chain {
         );
       }
       this.verifySignature(tx, account.accountNumber, expectedSequence);
-      const pending = this.pendingFees.get(tx.signerAddress) ?? 0n;
-      const spendable = state.balance(tx.signerAddress, "uakt") - pending;
+      // CheckTx runs the feegrant Accept against the check state: allowances used by pending txs stay used.
+      const scratch = state.clone();
+      if (this.pendingAllowances) scratch.feeAllowances = new Map(this.pendingAllowances);
+      const payer = this.deductFeesFrom(scratch, tx, this.latestBlock.time);
+      const pending = this.pendingFees.get(payer) ?? 0n;
+      const spendable = state.balance(payer, "uakt") - pending;
       if (feeUakt > 0n && spendable < feeUakt) {
         throw SdkErrors.insufficientFunds.wrap(
           `spendable balance ${spendable < 0n ? 0n : spendable}uakt is smaller than ${feeUakt}uakt`,
         );
       }
+      this.checkedAllowances = scratch.feeAllowances;
+      return payer;
     }
+    return tx.signerAddress;
+  }
+
+  /**
+   * DeductFeeDecorator's choice of payer: with `Fee.granter` set (and not the signer) the granter's feegrant
+   * allowance must accept the fee (it is used up on `state`), and the granter pays.
+   */
+  private deductFeesFrom(state: ChainState, tx: DecodedTx, time: Date, events?: EventCollector): string {
+    let payer = tx.signerAddress;
+    if (tx.feeGranter && tx.feeGranter !== tx.signerAddress) {
+      useGrantedFees(
+        state,
+        tx.feeGranter,
+        tx.signerAddress,
+        tx.fee.filter((c) => c.amount > 0n),
+        tx.messages.map((m) => m.handler.typeUrl),
+        time,
+        events,
+      );
+      payer = tx.feeGranter;
+    }
+    if (!state.accounts.has(payer))
+      throw SdkErrors.unknownAddress.wrap(`fee payer address: ${payer} does not exist`);
+    return payer;
   }
 
   /** The sequence the next broadcast tx from `address` must carry (mempool-aware, as CheckTx state is). */
@@ -344,12 +407,13 @@ export class Chain {
       const tx = decodeTx(bytes, (url) => this.lookupHandler(url));
       const fault = this.takeFault("checkTx", tx.signerAddress);
       if (fault) return { code: fault.code, codespace: fault.codespace, log: fault.log, hash };
-      this.ante(this.state, tx, "check", this.sequenceFor(tx.signerAddress, "check"));
+      const payer = this.ante(this.state, tx, "check", this.sequenceFor(tx.signerAddress, "check"));
       this.mempool.push(tx);
       this.mempoolHashes.add(hashHex);
       this.pendingSequence.set(tx.signerAddress, tx.sequence + 1n);
       const fee = tx.fee.find((c) => c.denom === "uakt")?.amount ?? 0n;
-      this.pendingFees.set(tx.signerAddress, (this.pendingFees.get(tx.signerAddress) ?? 0n) + fee);
+      this.pendingFees.set(payer, (this.pendingFees.get(payer) ?? 0n) + fee);
+      this.pendingAllowances = this.checkedAllowances;
       return { code: 0, codespace: "", log: "", hash };
     } catch (error) {
       if (error instanceof ChainError)
@@ -418,9 +482,10 @@ export class Chain {
       this.ante(this.state, tx, "deliver", this.sequenceFor(tx.signerAddress, "deliver"));
       const feeCoins = tx.fee.filter((c) => c.amount > 0n);
       const afterAnte = this.state.clone();
-      sendCoins(afterAnte, tx.signerAddress, MODULE_ADDRESSES.feeCollector, feeCoins, anteEvents);
+      const payer = this.deductFeesFrom(afterAnte, tx, time, anteEvents);
+      sendCoins(afterAnte, payer, MODULE_ADDRESSES.feeCollector, feeCoins, anteEvents);
       const fee = feeCoins.map((c) => `${c.amount}${c.denom}`).join(",");
-      anteEvents.emit("tx", { fee, fee_payer: tx.signerAddress });
+      anteEvents.emit("tx", { fee, fee_payer: payer });
       const account = afterAnte.accounts.get(tx.signerAddress)!;
       afterAnte.accounts.set(tx.signerAddress, {
         ...account,
@@ -491,6 +556,7 @@ export class Chain {
     this.mempoolHashes.clear();
     this.pendingSequence.clear();
     this.pendingFees.clear();
+    this.pendingAllowances = undefined;
 
     const txResults = txs.map((tx, index) => this.deliverTx(tx, height, time, index));
 

@@ -1,6 +1,6 @@
 import { PubKey } from "@akashnetwork/chain-sdk/private-types/cosmos.secp256k1";
 import { AuthInfo, TxBody, TxRaw } from "@akashnetwork/chain-sdk/private-types/cosmos.v1beta1";
-import { addressFromPubKey } from "./addresses.js";
+import { addressFromPubKey, isAkashAddress } from "./addresses.js";
 import { SdkErrors } from "./chain-errors.js";
 import type { MsgHandler } from "./msg-handler.js";
 
@@ -29,6 +29,8 @@ export interface DecodedTx {
   readonly sequence: bigint;
   readonly gasLimit: bigint;
   readonly fee: readonly { denom: string; amount: bigint }[];
+  /** Fee.granter: the account whose feegrant allowance pays the fee (empty: none). */
+  readonly feeGranter: string;
 }
 
 function decodeOrThrow<T>(what: string, decode: () => T): T {
@@ -86,6 +88,16 @@ export function decodeTx(bytes: Uint8Array, lookup: (typeUrl: string) => MsgHand
       );
     }
   }
+  // Fee.payer is a signer of the tx; with one signer it can only be that signer.
+  const feePayer = authInfo.fee?.payer ?? "";
+  if (feePayer && feePayer !== signerAddress) {
+    throw SdkErrors.unauthorized.wrap(
+      `wrong number of signers; expected 2, got 1 (fee payer ${feePayer} must sign the tx)`,
+    );
+  }
+  const feeGranter = authInfo.fee?.granter ?? "";
+  if (feeGranter && !isAkashAddress(feeGranter))
+    throw SdkErrors.invalidAddress.wrap(`invalid fee granter address ${feeGranter}`);
   const fee = (authInfo.fee?.amount ?? []).map((c) => {
     if (!/^\d+$/.test(c.amount)) throw SdkErrors.invalidCoins.wrap(`fee ${c.amount}${c.denom}`);
     return { denom: c.denom, amount: BigInt(c.amount) };
@@ -105,5 +117,6 @@ export function decodeTx(bytes: Uint8Array, lookup: (typeUrl: string) => MsgHand
     sequence: BigInt(signerInfo.sequence.toString()),
     gasLimit: BigInt((authInfo.fee?.gasLimit ?? 0).toString()),
     fee,
+    feeGranter,
   };
 }

@@ -1,5 +1,5 @@
 import { MsgCreateCertificate } from "@akashnetwork/chain-sdk/private-types/akash.v1";
-import { MsgCreateProvider } from "@akashnetwork/chain-sdk/private-types/akash.v1beta4";
+import { MsgCreateProvider, MsgUpdateProvider } from "@akashnetwork/chain-sdk/private-types/akash.v1beta4";
 import {
   MsgCloseBid,
   MsgCreateBid,
@@ -97,18 +97,21 @@ export class ProviderNode {
     return profileAttributes(this.profile);
   }
 
-  /** MsgCreateProvider + MsgCreateCertificate in one tx, as an operator does when bringing a provider up. */
-  registrationMessages(): EncodedAny[] {
+  /**
+   * MsgCreateProvider + MsgCreateCertificate in one tx, as an operator does when bringing a provider up; a
+   * provider already on chain (a restarted devnet) sends MsgUpdateProvider for its new host URI instead.
+   */
+  registrationMessages(existing = false): EncodedAny[] {
+    const provider = {
+      owner: this.address,
+      hostUri: this.hostUri,
+      attributes: this.attributes,
+      info: { email: `ops@${this.profile.name}.devnet`, website: `https://${this.profile.name}.devnet` },
+    };
     return [
-      any(
-        MsgCreateProvider,
-        MsgCreateProvider.fromPartial({
-          owner: this.address,
-          hostUri: this.hostUri,
-          attributes: this.attributes,
-          info: { email: `ops@${this.profile.name}.devnet`, website: `https://${this.profile.name}.devnet` },
-        }),
-      ),
+      existing
+        ? any(MsgUpdateProvider, MsgUpdateProvider.fromPartial(provider))
+        : any(MsgCreateProvider, MsgCreateProvider.fromPartial(provider)),
       any(
         MsgCreateCertificate,
         MsgCreateCertificate.fromPartial({

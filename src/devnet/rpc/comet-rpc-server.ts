@@ -14,6 +14,7 @@ import {
   txResultJson,
   type ValidatorIdentity,
 } from "./comet-json.js";
+import { CometWebsocket, type JsonRpcId, type JsonRpcReply } from "./comet-websocket.js";
 import { matchesTxQuery, parseTxQuery } from "./tx-search-query.js";
 
 const COMET_VERSION = "0.38.21";
@@ -71,14 +72,24 @@ export interface CometRpcServerOptions {
   readonly validator: ValidatorIdentity;
 }
 
-/** CometBFT 0.38 JSON-RPC over HTTP (POST / and the GET URI form), as cosmjs' Comet38Client expects. */
+/**
+ * CometBFT 0.38 JSON-RPC over HTTP (POST / and the GET URI form) and over the `/websocket` endpoint (with
+ * event subscriptions), as cosmjs' Comet38Client expects.
+ */
 export class CometRpcServer {
   private readonly http = new LoopbackHttpServer((req, res) => this.handle(req, res));
   private readonly options: CometRpcServerOptions;
   private readonly methods: Record<string, (params: Params) => unknown | Promise<unknown>>;
+  private readonly websocket: CometWebsocket;
 
   constructor(options: CometRpcServerOptions) {
     this.options = options;
+    this.websocket = new CometWebsocket({
+      chain: options.chain,
+      validator: options.validator,
+      call: (id, method, params) => this.invoke(id, method, params),
+    });
+    this.http.onUpgrade((req, socket, head) => this.websocket.handleUpgrade(req, socket, head));
     this.methods = {
       health: () => ({}),
       status: () => this.status(),
@@ -102,6 +113,7 @@ export class CometRpcServer {
   }
 
   stop(): Promise<void> {
+    this.websocket.close();
     return this.http.stop();
   }
 
@@ -160,17 +172,16 @@ export class CometRpcServer {
     params: Params,
     uri: boolean,
   ): Promise<void> {
+    const reply = await this.invoke(id, method, params);
+    sendJson(res, uri && "error" in reply && reply.error.code === -32601 ? 404 : 200, reply);
+  }
+
+  /** Runs one JSON-RPC method (HTTP and WebSocket alike). */
+  private async invoke(id: JsonRpcId, method: string, params: Params): Promise<JsonRpcReply> {
     const fn = this.methods[method];
-    if (!fn) {
-      sendJson(res, uri ? 404 : 200, {
-        jsonrpc: "2.0",
-        id,
-        error: { code: -32601, message: "Method not found", data: "" },
-      });
-      return;
-    }
+    if (!fn) return { jsonrpc: "2.0", id, error: { code: -32601, message: "Method not found", data: "" } };
     try {
-      sendJson(res, 200, { jsonrpc: "2.0", id, result: await fn(params) });
+      return { jsonrpc: "2.0", id, result: await fn(params) };
     } catch (error) {
       const rpcError =
         error instanceof RpcMethodError
@@ -180,11 +191,11 @@ export class CometRpcServer {
               "Internal error",
               error instanceof Error ? error.message : String(error),
             );
-      sendJson(res, 200, {
+      return {
         jsonrpc: "2.0",
         id,
         error: { code: rpcError.code, message: rpcError.message, data: rpcError.data },
-      });
+      };
     }
   }
 

@@ -2,7 +2,7 @@ import type { TxResultRecord } from "../chain/chain.js";
 
 type Operator = "=" | "<" | "<=" | ">" | ">=" | "CONTAINS" | "EXISTS";
 
-interface Condition {
+export interface Condition {
   readonly key: string;
   readonly op: Operator;
   readonly value: string;
@@ -67,5 +67,16 @@ export function matchesTxQuery(
   return conditions.every((c) => {
     const expected = c.key === "tx.hash" ? c.value.toUpperCase() : c.value;
     return valuesFor(result, c.key, hashHex).some((v) => compare(v, c.op, expected));
+  });
+}
+
+/** Matches a CometBFT pubsub event map (`type.attribute` → values, plus `tm.event`, `tx.hash`, `tx.height`). */
+export function matchesEventMap(
+  events: Readonly<Record<string, readonly string[]>>,
+  conditions: readonly Condition[],
+): boolean {
+  return conditions.every((c) => {
+    const expected = c.key === "tx.hash" ? c.value.toUpperCase() : c.value;
+    return (events[c.key] ?? []).some((v) => compare(v, c.op, expected));
   });
 }

@@ -8,15 +8,18 @@ import type { AlertSeverity } from "../shared/index.js";
 import type { TreasurySettings } from "../treasury/treasury.types.js";
 
 /** Bump when a chart changes so that an old snapshot would not restore into it. */
-export const AGENT_MACHINE_VERSION = "2";
+export const AGENT_MACHINE_VERSION = "3";
 
 /**
  * How a snapshot of an older version becomes one of this version (JSON in, JSON out).
  * 1 → 2: the lease ignores escrow readings older than its last top-up (`escrowToppedUpAt`, read as
  * none when absent), so a version 1 snapshot restores as it is.
+ * 2 → 3: the keys machine starts in `starting` (→ `disabled` when no key rotates) and reads
+ * `settings.rotating` as every key when absent, so a version 2 snapshot restores as it is.
  */
 export const AGENT_SNAPSHOT_UPGRADES: Readonly<Record<string, <T>(snapshot: T) => T>> = {
   "1": (snapshot) => snapshot,
+  "2": (snapshot) => snapshot,
 };
 
 /** The agent's public identity (never a secret). */

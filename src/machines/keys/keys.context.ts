@@ -46,7 +46,17 @@ export function initialKeyRotationContext(input: KeyRotationInput): KeyRotationC
   };
 }
 
-/** The key whose rotation is due first (ties: the order of keyNames). */
-export function nextDueKey(keys: Record<KeyName, KeyState>): KeyName {
-  return keyNames.reduce((best, name) => (keys[name].dueAt < keys[best].dueAt ? name : best), keyNames[0]);
+/** The keys that rotate on schedule under these settings, in the order of keyNames. */
+export function scheduledKeys(settings: KeyRotationSettings): KeyName[] {
+  const rotating = settings.rotating ?? keyNames;
+  return keyNames.filter((name) => rotating.includes(name));
+}
+
+/** The scheduled key whose rotation is due first (ties: the order of keyNames); null when none rotates. */
+export function nextDueKey(context: Pick<KeyRotationContext, "keys" | "settings">): KeyName | null {
+  const { keys } = context;
+  return scheduledKeys(context.settings).reduce<KeyName | null>(
+    (best, name) => (best === null || keys[name].dueAt < keys[best].dueAt ? name : best),
+    null,
+  );
 }

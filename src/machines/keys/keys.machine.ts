@@ -7,14 +7,16 @@ import {
   type KeyRotationContext,
   type KeyRotationInput,
   nextDueKey,
+  scheduledKeys,
 } from "./keys.context.js";
 import type { KeyRotationEvent, KeyRotationNotice } from "./keys.events.js";
 import type { KeyName, RotationPhase } from "./keys.types.js";
 
 /**
- * Rotates each key on its own schedule (Akash and payment keys 30 days, identity and encryption 90):
- * prepare the next index → dual-key grace period (both accepted) → make the new key primary →
- * revoke the old one. A failure in any step rolls the rotation back and alerts. Due times and the
+ * Rotates each key in `settings.rotating` on its own schedule (Akash and payment keys 30 days, identity
+ * and encryption 90): prepare the next index → dual-key grace period (both accepted) → make the new
+ * key primary → revoke the old one. With no key to rotate it stays `disabled` and answers a request
+ * with an alert. A failure in any step rolls the rotation back and alerts. Due times and the
  * end of the grace period are absolute times in context, waited on with `waitUntil`, so a restart
  * neither forgets nor restarts them.
  */
@@ -25,6 +27,9 @@ export const keyRotationMachine = setup({
     input: {} as KeyRotationInput,
   },
   actors: { ...keyRotationActorContracts, waitUntil },
+  guards: {
+    nothingRotates: ({ context }) => scheduledKeys(context.settings).length === 0,
+  },
   actions: {
     notify: enqueueActions(({ enqueue, self }, params: { notice: KeyRotationNotice }) => {
       if (self._parent) enqueue.sendParent(params.notice);
@@ -78,15 +83,37 @@ export const keyRotationMachine = setup({
 }).createMachine({
   id: "keys",
   context: ({ input }) => initialKeyRotationContext(input),
-  initial: "scheduled",
+  initial: "starting",
   states: {
+    starting: {
+      always: [{ guard: "nothingRotates", target: "disabled" }, { target: "scheduled" }],
+    },
+    disabled: {
+      on: {
+        "KEYS.ROTATE_NOW": {
+          actions: {
+            type: "notify",
+            params: ({ event }) => ({
+              notice: {
+                type: "ALERT.RAISED",
+                source: "keys",
+                severity: "medium",
+                title: `The ${event.key} key was not rotated`,
+                message:
+                  "Key rotation is off for this agent (keyRotation.enabled, or a keystore that cannot save a rotated key).",
+              },
+            }),
+          },
+        },
+      },
+    },
     scheduled: {
       invoke: {
         src: "waitUntil",
-        input: ({ context }) => ({ until: context.keys[nextDueKey(context.keys)].dueAt }),
+        input: ({ context }) => ({ until: context.keys[dueKey(context)].dueAt }),
         onDone: {
           target: "rotating",
-          actions: { type: "begin", params: ({ context }) => ({ name: nextDueKey(context.keys) }) },
+          actions: { type: "begin", params: ({ context }) => ({ name: dueKey(context) }) },
         },
       },
       on: {
@@ -215,6 +242,11 @@ export const keyRotationMachine = setup({
     },
   },
 });
+
+/** The key the schedule waits for: `scheduled` is entered only when some key rotates. */
+function dueKey(context: KeyRotationContext): KeyName {
+  return nextDueKey(context)!;
+}
 
 function stepInput(context: KeyRotationContext, step: string) {
   const rotation = context.rotation!;

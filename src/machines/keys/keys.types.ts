@@ -25,6 +25,11 @@ export interface Rotation {
 }
 
 export interface KeyRotationSettings {
+  /**
+   * The keys this agent rotates on schedule; empty turns rotation off. Absent (snapshots from before
+   * it existed) means every key.
+   */
+  rotating?: readonly KeyName[];
   intervalDays: Record<KeyName, number>;
   graceMs: number;
   /** After a failed rotation is rolled back, try again this much later. */

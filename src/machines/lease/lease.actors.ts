@@ -51,6 +51,8 @@ export interface EvaluateBidsOutput {
   /** Acceptable bids, best first, each with its score. */
   ranked: BidSummary[];
   chosen: BidSummary | null;
+  /** Why the provider directory (Console API) could not be read; the bids were then scored from chain data alone. */
+  directoryUnavailable?: string;
 }
 
 export interface CreateLeaseInput {
@@ -94,6 +96,8 @@ export interface PlanMigrationOutput {
 export interface CloseLeaseInput {
   key: string;
   lease: LeaseId;
+  /** Why a deployment attempt on this lease failed, when that is why it closes (kept in the provider's history). */
+  failedAttempt?: string;
 }
 
 export interface CloseDeploymentsInput {

@@ -1,24 +1,12 @@
-import { assign, enqueueActions, setup } from "xstate";
-import { scaleUp } from "../../domain/index.js";
-import { backoffDelayMs, retryAfterBackoff, toEffectFailure, waitFor } from "../shared/index.js";
+import { setup } from "xstate";
+import { retryAfterBackoff, toEffectFailure, waitFor } from "../shared/index.js";
+import { leaseActions } from "./lease.actions.js";
 import { leaseActorContracts } from "./lease.actors.js";
 import { initialLeaseContext, type LeaseContext, type LeaseInput } from "./lease.context.js";
-import type { FundsRequest, LeaseEvent, LeaseNotice } from "./lease.events.js";
-import { isRunwayReadCurrent, topUpAmountUact } from "./lease.funding.js";
-import { type BidSummary, type LeaseRef, leaseKey } from "./lease.types.js";
-
-/** Waits out the step's backoff (an invoked wait, restored after a crash), then runs `then` again. */
-function backingOff(then: string) {
-  return {
-    invoke: {
-      src: "waitFor" as const,
-      input: ({ context }: { context: LeaseContext }) => ({
-        ms: backoffDelayMs(context.retries, context.settings.retry),
-      }),
-      onDone: then,
-    },
-  };
-}
+import type { LeaseEvent } from "./lease.events.js";
+import { leaseGuards } from "./lease.guards.js";
+import { backingOff, failAttemptOnError, recordFailureAt } from "./lease.steps.js";
+import { leaseKey } from "./lease.types.js";
 
 /**
  * The lease lifecycle of one agent's own deployment, mapped onto Akash (DESIGN §5):
@@ -41,6 +29,14 @@ function backingOff(then: string) {
  * input; a retryable failure waits (capped exponential backoff, a `waitFor` actor) and runs the step
  * again. No `after` delays: they are not restored after a crash.
  */
+/** Says so when the bids had to be scored without the provider directory. */
+const directoryAlert = {
+  type: "alertIfDirectoryUnavailable" as const,
+  params: ({ event }: { event: { output: { directoryUnavailable?: string } } }) => ({
+    reason: event.output.directoryUnavailable,
+  }),
+};
+
 export const leaseMachine = setup({
   types: {
     context: {} as LeaseContext,
@@ -48,208 +44,8 @@ export const leaseMachine = setup({
     input: {} as LeaseInput,
   },
   actors: { ...leaseActorContracts, waitFor },
-  guards: {
-    isRunwayReadCurrent: ({ context }, params: { observedAt: number }) =>
-      isRunwayReadCurrent(context.escrowToppedUpAt, params.observedAt),
-    isRetryable: ({ context }, params: { error: unknown }) =>
-      toEffectFailure(params.error).kind === "retryable" &&
-      context.retries < context.settings.retry.maxRetries,
-    isBidGone: (_, params: { error: unknown }) => toEffectFailure(params.error).kind === "bid_gone",
-    isFatal: (_, params: { error: unknown }) => toEffectFailure(params.error).kind === "fatal",
-    canRetryStep: ({ context }) => context.retries < context.settings.retry.maxRetries,
-    hasBids: (_, params: { bids: BidSummary[] }) => params.bids.length > 0,
-    hasChosenBid: (_, params: { chosen: BidSummary | null }) => params.chosen !== null,
-    hasPrevious: ({ context }) => context.previous !== null,
-    hasNothingOnChain: ({ context }) => context.deployment === null && context.lease === null,
-    hasDeployment: ({ context }) => context.deployment !== null,
-    hasFailedLease: ({ context }) => context.failedLease !== null,
-    attemptsExhausted: ({ context }) => context.attempt > context.settings.maxAttempts,
-    answersPendingRequest: ({ context }, params: { requestId: string }) =>
-      context.pendingRequest?.requestId === params.requestId,
-    recoveringServices: ({ context }) => context.recoveryReason === "services_failed",
-    deploymentStillOpen: (_, params: { deploymentOpen: boolean }) => params.deploymentOpen,
-    canScaleUp: ({ context }, params: { resource: "memory" | "disk" | "cpu" }) =>
-      scaleUp(context.resources, params.resource) !== null,
-    isCurrentProvider: ({ context }, params: { provider: string }) =>
-      context.lease?.provider === params.provider,
-  },
-  actions: {
-    notify: enqueueActions(({ enqueue, self }, params: { notice: LeaseNotice }) => {
-      if (self._parent) enqueue.sendParent(params.notice);
-    }),
-    startFlow: assign(({ context }, params: { purpose: LeaseContext["purpose"] }) => ({
-      purpose: params.purpose,
-      attempt: 1,
-      retries: 0,
-      bids: [],
-      chosenBid: null,
-      hostUri: null,
-      failedLease: null,
-      recoveryReason: null,
-      previous: params.purpose === "deploy" ? context.previous : context.lease,
-    })),
-    useResources: assign((_, params: { resources: LeaseContext["resources"] | undefined }) =>
-      params.resources ? { resources: params.resources } : {},
-    ),
-    countGeneration: assign({ generation: ({ context }) => context.generation + 1 }),
-    storeDeployment: assign((_, params: { deployment: NonNullable<LeaseContext["deployment"]> }) => ({
-      deployment: params.deployment,
-      retries: 0,
-    })),
-    storeBids: assign((_, params: { bids: BidSummary[] }) => ({ bids: params.bids })),
-    storeChoice: assign((_, params: { ranked: BidSummary[]; chosen: BidSummary | null }) => ({
-      bids: params.ranked,
-      chosenBid: params.chosen,
-      retries: 0,
-    })),
-    storeHostUri: assign((_, params: { hostUri: string }) => ({ hostUri: params.hostUri, retries: 0 })),
-    clearRetries: assign({ retries: 0 }),
-    countRetry: assign({ retries: ({ context }) => context.retries + 1 }),
-    recordFailure: assign(({ context }, params: { error: unknown; step: string }) => ({
-      lastError: { ...toEffectFailure(params.error), step: params.step },
-      retries: context.retries,
-    })),
-    failAttempt: assign(({ context }) => {
-      const bid = context.chosenBid;
-      return {
-        recoveryReason: "attempt_failed" as const,
-        failedLease: bid ? { dseq: bid.dseq, gseq: bid.gseq, oseq: bid.oseq, provider: bid.provider } : null,
-        excludedProviders:
-          bid && !context.excludedProviders.includes(bid.provider)
-            ? [...context.excludedProviders, bid.provider]
-            : context.excludedProviders,
-        retries: 0,
-      };
-    }),
-    countAttempt: assign({
-      attempt: ({ context }) => context.attempt + 1,
-      failedLease: null,
-      chosenBid: null,
-    }),
-    becomeActive: assign(({ context }, params: { uris: string[] }) => {
-      const bid = context.chosenBid;
-      const deployment = context.deployment;
-      if (!bid || !deployment) return {};
-      const lease: LeaseRef = {
-        dseq: bid.dseq,
-        gseq: bid.gseq,
-        oseq: bid.oseq,
-        provider: bid.provider,
-        priceUact: bid.priceUact,
-        hostUri: context.hostUri,
-        uris: params.uris,
-        manifestVersion: deployment.manifestVersion,
-        resources: deployment.resources,
-      };
-      return { lease, attempt: 1, retries: 0, recoveryReason: null, lastError: null };
-    }),
-    forgetPrevious: assign({ previous: null, purpose: "deploy" as const }),
-    abandonNewDeployment: assign(({ context }) => ({
-      lease: context.previous,
-      deployment: context.previous
-        ? {
-            dseq: context.previous.dseq,
-            manifestVersion: context.previous.manifestVersion,
-            resources: context.previous.resources,
-            maxPriceUact: context.previous.priceUact,
-          }
-        : null,
-      resources: context.previous?.resources ?? context.resources,
-      previous: null,
-      purpose: "deploy" as const,
-      attempt: 1,
-      retries: 0,
-    })),
-    noteRecovery: assign((_, params: { reason: NonNullable<LeaseContext["recoveryReason"]> }) => ({
-      recoveryReason: params.reason,
-      retries: 0,
-    })),
-    releaseClosedLease: assign(({ context }) => ({
-      excludedProviders:
-        context.lease && !context.excludedProviders.includes(context.lease.provider)
-          ? [...context.excludedProviders, context.lease.provider]
-          : context.excludedProviders,
-      lease: null,
-      purpose: "migrate" as const,
-      previous: null,
-      attempt: 1,
-      bids: [],
-      chosenBid: null,
-    })),
-    forgetDeployment: assign({ deployment: null, lease: null, previous: null, purpose: "deploy" as const }),
-    noteMigration: assign((_, params: { reason: string }) => ({ migrationReason: params.reason })),
-    excludeCurrentProvider: assign(({ context }) => ({
-      excludedProviders:
-        context.lease && !context.excludedProviders.includes(context.lease.provider)
-          ? [...context.excludedProviders, context.lease.provider]
-          : context.excludedProviders,
-    })),
-    rebidOnSameDeployment: assign(({ context }) => ({
-      lease: null,
-      previous: null,
-      purpose: "migrate" as const,
-      attempt: 1,
-      retries: 0,
-      bids: [],
-      chosenBid: null,
-      failedLease: null,
-      deployment: context.deployment,
-    })),
-    scaleUp: assign(({ context }, params: { resource: "memory" | "disk" | "cpu" }) => ({
-      resources: scaleUp(context.resources, params.resource) ?? context.resources,
-      exhausted: params.resource,
-    })),
-    noteHealthy: assign(({ context }, params: { at: number; escrowRunwayHours: number | null }) => ({
-      lastHealthyAt: params.at,
-      escrowRunwayHours:
-        params.escrowRunwayHours !== null && isRunwayReadCurrent(context.escrowToppedUpAt, params.at)
-          ? params.escrowRunwayHours
-          : context.escrowRunwayHours,
-    })),
-    noteRunway: assign((_, params: { runwayHours: number }) => ({ escrowRunwayHours: params.runwayHours })),
-    requestFunds: enqueueActions(
-      ({ context, enqueue, self }, params: { purpose: FundsRequest["purpose"] }) => {
-        const dseq = params.purpose === "escrow_top_up" ? context.lease?.dseq : context.deployment?.dseq;
-        if (!dseq) return;
-        const request: FundsRequest =
-          params.purpose === "escrow_top_up"
-            ? {
-                requestId: `${context.agentId}:topup:${dseq}:${context.topUps}`,
-                purpose: "escrow_top_up",
-                dseq,
-                amountUact: topUpAmountUact(
-                  context.lease?.priceUact ?? "0",
-                  context.escrowRunwayHours ?? 0,
-                  context.settings.topUpToHours,
-                  context.settings.blockSeconds,
-                ),
-                replyTo: context.systemId,
-              }
-            : {
-                requestId: `${context.agentId}:deposit:${dseq}`,
-                purpose: "deployment_deposit",
-                dseq,
-                amountUact: context.settings.initialDepositUact,
-                replyTo: context.systemId,
-              };
-        enqueue.assign({ pendingRequest: request });
-        if (self._parent) enqueue.sendParent({ type: "TREASURY.FUNDS_REQUESTED", ...request });
-      },
-    ),
-    clearPendingRequest: assign({ pendingRequest: null }),
-    countTopUp: assign({ topUps: ({ context }) => context.topUps + 1 }),
-    noteToppedUp: assign(({ context }, params: { at: number | undefined }) => ({
-      escrowToppedUpAt: params.at ?? context.escrowToppedUpAt,
-    })),
-    alert: enqueueActions(
-      (
-        { enqueue, self },
-        params: { severity: "low" | "medium" | "high" | "critical"; title: string; message: string },
-      ) => {
-        if (self._parent) enqueue.sendParent({ type: "ALERT.RAISED", source: "lease", ...params });
-      },
-    ),
-  },
+  guards: leaseGuards,
+  actions: leaseActions,
 }).createMachine({
   id: "lease",
   context: ({ input }) => initialLeaseContext(input),
@@ -293,10 +89,7 @@ export const leaseMachine = setup({
                 guard: "hasPrevious",
                 target: "#lease.active.monitoring",
                 actions: [
-                  {
-                    type: "recordFailure",
-                    params: ({ event }) => ({ error: event.error, step: "generating_sdl" }),
-                  },
+                  recordFailureAt("generating_sdl"),
                   "abandonNewDeployment",
                   {
                     type: "alert",
@@ -310,10 +103,7 @@ export const leaseMachine = setup({
               },
               {
                 target: "#lease.failed",
-                actions: {
-                  type: "recordFailure",
-                  params: ({ event }) => ({ error: event.error, step: "generating_sdl" }),
-                },
+                actions: recordFailureAt("generating_sdl"),
               },
             ],
           },
@@ -351,7 +141,7 @@ export const leaseMachine = setup({
                 actions: [
                   "clearPendingRequest",
                   { type: "noteRecovery", params: { reason: "attempt_failed" } },
-                  assign({ attempt: ({ context }) => context.settings.maxAttempts + 1 }),
+                  "exhaustAttempts",
                   {
                     type: "alert",
                     params: ({ event }) => ({
@@ -385,17 +175,11 @@ export const leaseMachine = setup({
                   {
                     guard: "hasPrevious",
                     target: "#lease.recovery.abandoning",
-                    actions: {
-                      type: "recordFailure",
-                      params: ({ event }) => ({ error: event.error, step: "requesting_bids" }),
-                    },
+                    actions: recordFailureAt("requesting_bids"),
                   },
                   {
                     target: "#lease.failed",
-                    actions: {
-                      type: "recordFailure",
-                      params: ({ event }) => ({ error: event.error, step: "requesting_bids" }),
-                    },
+                    actions: recordFailureAt("requesting_bids"),
                   },
                 ],
               },
@@ -426,7 +210,7 @@ export const leaseMachine = setup({
                     target: "#lease.recovery",
                     actions: [
                       { type: "noteRecovery", params: { reason: "attempt_failed" } },
-                      assign({ attempt: ({ context }) => context.settings.maxAttempts + 1 }),
+                      "exhaustAttempts",
                       {
                         type: "alert",
                         params: {
@@ -443,10 +227,7 @@ export const leaseMachine = setup({
                   {
                     target: "#lease.recovery",
                     actions: [
-                      {
-                        type: "recordFailure",
-                        params: ({ event }) => ({ error: event.error, step: "collecting" }),
-                      },
+                      recordFailureAt("collecting"),
                       { type: "noteRecovery", params: { reason: "attempt_failed" } },
                     ],
                   },
@@ -472,19 +253,24 @@ export const leaseMachine = setup({
           {
             guard: { type: "hasChosenBid", params: ({ event }) => ({ chosen: event.output.chosen }) },
             target: "accepting_bid",
-            actions: { type: "storeChoice", params: ({ event }) => event.output },
+            actions: [{ type: "storeChoice", params: ({ event }) => event.output }, directoryAlert],
           },
           {
             guard: "canRetryStep",
             target: "requesting_bids.collecting.backing_off",
-            actions: [{ type: "storeChoice", params: ({ event }) => event.output }, "countRetry"],
+            actions: [
+              { type: "storeChoice", params: ({ event }) => event.output },
+              directoryAlert,
+              "countRetry",
+            ],
           },
           {
             target: "recovery",
             actions: [
               { type: "storeChoice", params: ({ event }) => event.output },
+              directoryAlert,
               { type: "noteRecovery", params: { reason: "attempt_failed" } },
-              assign({ attempt: ({ context }) => context.settings.maxAttempts + 1 }),
+              "exhaustAttempts",
               {
                 type: "alert",
                 params: {
@@ -496,16 +282,20 @@ export const leaseMachine = setup({
             ],
           },
         ],
-        onError: {
-          target: "requesting_bids.collecting.backing_off",
-          actions: [
-            {
-              type: "recordFailure",
-              params: ({ event }) => ({ error: event.error, step: "evaluating_bids" }),
-            },
-            "countRetry",
-          ],
-        },
+        onError: [
+          {
+            guard: "canRetryStep",
+            target: "requesting_bids.collecting.backing_off",
+            actions: [recordFailureAt("evaluating_bids"), "countRetry"],
+          },
+          {
+            target: "recovery",
+            actions: [
+              recordFailureAt("evaluating_bids"),
+              { type: "noteRecovery", params: { reason: "attempt_failed" } },
+            ],
+          },
+        ],
       },
     },
 
@@ -524,21 +314,12 @@ export const leaseMachine = setup({
               {
                 guard: { type: "isBidGone", params: ({ event }) => ({ error: event.error }) },
                 target: "#lease.requesting_bids.collecting",
-                actions: {
-                  type: "recordFailure",
-                  params: ({ event }) => ({ error: event.error, step: "accepting_bid" }),
-                },
+                actions: recordFailureAt("accepting_bid"),
               },
               retryAfterBackoff,
               {
                 target: "#lease.recovery",
-                actions: [
-                  {
-                    type: "recordFailure",
-                    params: ({ event }) => ({ error: event.error, step: "accepting_bid" }),
-                  },
-                  "failAttempt",
-                ],
+                actions: [recordFailureAt("accepting_bid"), "failAttempt"],
               },
             ],
           },
@@ -558,19 +339,7 @@ export const leaseMachine = setup({
               target: "#lease.deploying",
               actions: { type: "storeHostUri", params: ({ event }) => ({ hostUri: event.output.hostUri }) },
             },
-            onError: [
-              retryAfterBackoff,
-              {
-                target: "#lease.recovery",
-                actions: [
-                  {
-                    type: "recordFailure",
-                    params: ({ event }) => ({ error: event.error, step: "creating_lease" }),
-                  },
-                  "failAttempt",
-                ],
-              },
-            ],
+            onError: failAttemptOnError("creating_lease"),
           },
         },
         backing_off: backingOff("working"),
@@ -592,19 +361,7 @@ export const leaseMachine = setup({
               resources: context.deployment!.resources,
             }),
             onDone: { target: "#lease.starting", actions: "clearRetries" },
-            onError: [
-              retryAfterBackoff,
-              {
-                target: "#lease.recovery",
-                actions: [
-                  {
-                    type: "recordFailure",
-                    params: ({ event }) => ({ error: event.error, step: "deploying" }),
-                  },
-                  "failAttempt",
-                ],
-              },
-            ],
+            onError: failAttemptOnError("deploying"),
           },
         },
         backing_off: backingOff("working"),
@@ -629,19 +386,7 @@ export const leaseMachine = setup({
                 actions: { type: "becomeActive", params: ({ event }) => ({ uris: event.output.uris }) },
               },
             ],
-            onError: [
-              retryAfterBackoff,
-              {
-                target: "#lease.recovery",
-                actions: [
-                  {
-                    type: "recordFailure",
-                    params: ({ event }) => ({ error: event.error, step: "starting" }),
-                  },
-                  "failAttempt",
-                ],
-              },
-            ],
+            onError: failAttemptOnError("starting"),
           },
         },
         backing_off: backingOff("working"),
@@ -806,7 +551,7 @@ export const leaseMachine = setup({
               reason: context.migrationReason ?? "provider",
             }),
             onDone: [
-              { guard: ({ event }) => event.output.strategy === "rebid", target: "releasing" },
+              { guard: { type: "isRebid", params: ({ event }) => event.output }, target: "releasing" },
               {
                 target: "#lease.generating_sdl",
                 actions: { type: "startFlow", params: { purpose: "migrate" } },
@@ -902,6 +647,7 @@ export const leaseMachine = setup({
                 input: ({ context }) => ({
                   key: `${context.agentId}:close-lease:${leaseKey(context.failedLease!)}`,
                   lease: context.failedLease!,
+                  failedAttempt: context.lastError?.message ?? "the deployment attempt failed",
                 }),
                 onDone: "#lease.recovery.deciding",
                 onError: "#lease.recovery.deciding",
@@ -972,7 +718,7 @@ export const leaseMachine = setup({
               invoke: {
                 src: "awaitServices",
                 input: ({ context }) => ({ lease: context.lease!, hostUri: context.lease!.hostUri ?? "" }),
-                onDone: { target: "#lease.active.monitoring", actions: assign({ recoveryReason: null }) },
+                onDone: { target: "#lease.active.monitoring", actions: "clearRecovery" },
                 onError: { target: "#lease.migrating" },
               },
             },
@@ -1063,10 +809,7 @@ export const leaseMachine = setup({
             // Only once the clean-up is done: a retry must not stop the close of the half-made deployment.
             "LEASE.RETRY": {
               target: "#lease.generating_sdl",
-              actions: [
-                assign({ lastError: null, excludedProviders: [] }),
-                { type: "startFlow", params: { purpose: "deploy" } },
-              ],
+              actions: ["forgetFailure", { type: "startFlow", params: { purpose: "deploy" } }],
             },
           },
         },

@@ -1,4 +1,4 @@
-import { exponentialBackoffMs } from "../../domain/index.js";
+import { exponentialBackoffMs, toEffectFailure } from "../../domain/index.js";
 
 export interface RetryPolicy {
   /** Retries of one step before it counts as a failed attempt. */
@@ -24,3 +24,8 @@ export const retryAfterBackoff = {
   target: "backing_off",
   actions: "countRetry" as const,
 };
+
+/** Whether a failed effect is worth the same step again: a retryable kind, with retries left in the policy. */
+export function canRetryEffect(error: unknown, retries: number, policy: RetryPolicy): boolean {
+  return toEffectFailure(error).kind === "retryable" && retries < policy.maxRetries;
+}

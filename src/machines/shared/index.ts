@@ -1,12 +1,12 @@
-export { actorContract } from "./actor-contract.js";
-export { backoffDelayMs, type RetryPolicy, retryAfterBackoff } from "./backoff.js";
 export {
   EffectError,
   type EffectFailure,
   type FailureKind,
   failureKinds,
   toEffectFailure,
-} from "./effect-failure.js";
+} from "../../domain/effect-failure.js";
+export { actorContract } from "./actor-contract.js";
+export { backoffDelayMs, canRetryEffect, type RetryPolicy, retryAfterBackoff } from "./backoff.js";
 export type {
   AlertNotice,
   AlertSeverity,

@@ -1,6 +1,7 @@
 import { assign, enqueueActions, raise, setup } from "xstate";
 import {
   backoffDelayMs,
+  canRetryEffect,
   type FundsRequest,
   retryAfterBackoff,
   toEffectFailure,
@@ -17,8 +18,9 @@ import {
 import type { TreasuryEvent, TreasuryNotice } from "./treasury.events.js";
 import {
   capViolation,
-  countsAsSpend,
+  creditRefunds,
   isAktShort,
+  netSpentUsd,
   requestUsd,
   spendOn,
   uaktToUsd,
@@ -74,12 +76,11 @@ export const treasuryMachine = setup({
     isTopUp: ({ context }) => context.current?.purpose === "escrow_top_up",
     isChildFunding: ({ context }) => context.current?.purpose === "child_funding",
     isRetryable: ({ context }, params: { error: unknown }) =>
-      toEffectFailure(params.error).kind === "retryable" &&
-      context.retries < context.settings.retry.maxRetries,
+      canRetryEffect(params.error, context.retries, context.settings.retry),
     isInsufficientFunds: (_, params: { error: unknown }) =>
       toEffectFailure(params.error).kind === "insufficient_funds",
     swapWithinCap: ({ context }) =>
-      context.spent.usd +
+      netSpentUsd(context.spent) +
         context.inFlight.requestUsd +
         uaktToUsd(context.settings.swapChunkUakt, context.settings) <=
       context.settings.dailySpendCapUsd,
@@ -94,7 +95,7 @@ export const treasuryMachine = setup({
       const short = isAktShort(params.balances, context.settings);
       enqueue.assign({
         balances: params.balances,
-        spent: spendOn(context.spent, params.balances.at),
+        spent: creditRefunds(context.spent, params.balances, context.settings),
         lastError: null,
         // AKT back above the reserve (someone funded the account): swaps may be tried again.
         swapBlocked: short ? context.swapBlocked : null,
@@ -141,7 +142,7 @@ export const treasuryMachine = setup({
       enqueue.assign({
         spent: {
           ...spent,
-          usd: spent.usd + (countsAsSpend(request) ? requestUsd(request, context.settings) : 0),
+          usd: spent.usd + requestUsd(request, context.settings),
         },
         answers: [
           ...context.answers,
@@ -202,10 +203,7 @@ export const treasuryMachine = setup({
     reserveRequest: assign(({ context }) => ({
       inFlight: {
         ...context.inFlight,
-        requestUsd:
-          context.current && countsAsSpend(context.current)
-            ? requestUsd(context.current, context.settings)
-            : 0,
+        requestUsd: context.current ? requestUsd(context.current, context.settings) : 0,
       },
     })),
     reserveSwap: assign(({ context }) => ({

@@ -13,6 +13,21 @@ export function spendOn(spent: DailySpend, at: number): DailySpend {
   return spent.day === day ? spent : { day, usd: 0 };
 }
 
+/**
+ * What the day's spend weighs against the daily cap: the spend less the escrow refunds credited back,
+ * never below zero (a refund gives back room its own day's spend used; it never widens the cap).
+ */
+export function netSpentUsd(spent: DailySpend): number {
+  return Math.max(0, spent.usd - (spent.creditUsd ?? 0));
+}
+
+/** The day's spend with the escrow refunds recorded that day, when the reading carries them. */
+export function creditRefunds(spent: DailySpend, balances: Balances, settings: TreasurySettings): DailySpend {
+  const today = spendOn(spent, balances.at);
+  if (balances.refundedTodayUact === undefined) return today;
+  return { ...today, creditUsd: uactToUsd(balances.refundedTodayUact, settings) };
+}
+
 export function uactToUsd(uact: string, settings: TreasurySettings): number {
   return (Number(uact) / MICRO) * settings.actUsd;
 }
@@ -23,15 +38,6 @@ export function uaktToUsd(uakt: string, settings: TreasurySettings): number {
 
 export function requestUsd(request: FundsRequest, settings: TreasurySettings): number {
   return uactToUsd(request.amountUact, settings);
-}
-
-/**
- * Whether a request counts against the daily spend cap. A new deployment's deposit does not: it sits
- * in escrow and comes back when that deployment closes (a move holds two deposits for a while);
- * what the leases consume is paid by the top-ups, which count, as do swaps and child funding.
- */
-export function countsAsSpend(request: FundsRequest): boolean {
-  return request.purpose !== "deployment_deposit";
 }
 
 /**
@@ -46,8 +52,10 @@ export function capViolation(
   settings: TreasurySettings,
 ): string | null {
   const usd = requestUsd(request, settings);
-  const committed = spent.usd + inFlightUsd;
-  if (countsAsSpend(request) && committed + usd > settings.dailySpendCapUsd) {
+  const committed = netSpentUsd(spent) + inFlightUsd;
+  // Every request counts, a new deployment's deposit too (DESIGN §14: committed spend); what an
+  // escrow gives back when its deployment closes is credited (see netSpentUsd).
+  if (committed + usd > settings.dailySpendCapUsd) {
     return `daily spend cap of $${settings.dailySpendCapUsd} would be broken ($${committed.toFixed(2)} spent or under way today, $${usd.toFixed(2)} asked)`;
   }
   if (request.purpose === "child_funding") {

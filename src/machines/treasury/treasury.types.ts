@@ -9,6 +9,11 @@ export interface Balances {
   /** CRO on Cronos, in wei, when a payment key is configured. */
   croWei: string | null;
   at: number;
+  /**
+   * uact the escrows of closed deployments gave back on the UTC day of `at`, as recorded in the
+   * spending ledger (absent when not read): credited back against the daily spend cap.
+   */
+  refundedTodayUact?: string;
 }
 
 export interface TreasurySettings {
@@ -29,7 +34,13 @@ export interface TreasurySettings {
 export interface DailySpend {
   /** UTC day (YYYY-MM-DD) the total belongs to; null until the first clock reading. */
   day: string | null;
+  /** What was granted (committed) on that day, deployment deposits included. */
   usd: number;
+  /**
+   * What escrow refunds gave back on that day, as last read from the ledger (set, never added to, so
+   * a refund read twice counts once); absent in snapshots from before it was kept.
+   */
+  creditUsd?: number;
 }
 
 export interface Answer {

@@ -1,17 +1,27 @@
 import type { EncodeObject } from "@cosmjs/proto-signing";
-import { EffectError } from "../../machines/shared/effect-failure.js";
+import { EffectError } from "../../domain/effect-failure.js";
 import { encodeMessage, intentKindOf, intentPayloadOf, validateMessage } from "./akash-messages.js";
 import type {
   AkashChain,
   ChainMessage,
+  CloseDeploymentResult,
   CreateDeploymentRequest,
   SubmitRequest,
   TxRequest,
   TxResult,
 } from "./akash-service.js";
-import type { Balances, BidInfo, DeploymentInfo, LeaseInfo, LeaseKey, ProviderInfo } from "./akash-types.js";
+import type {
+  AuditedProviderInfo,
+  Balances,
+  BidInfo,
+  DeploymentInfo,
+  LeaseInfo,
+  LeaseKey,
+  ProviderInfo,
+} from "./akash-types.js";
 import { toChainEffectError } from "./chain-failures.js";
 import type { ChainQueries } from "./chain-queries.js";
+import { escrowRefundOf } from "./escrow-refunds.js";
 import { batchHolds, type EffectState, effectOf } from "./message-effects.js";
 import type { SigningClient } from "./signing-client.js";
 import type { TxExecutor, TxJob } from "./tx-executor.js";
@@ -72,6 +82,10 @@ export class AkashChainClient implements AkashChain {
     return this.queries.provider(address);
   }
 
+  auditedProvider(address: string): Promise<AuditedProviderInfo | null> {
+    return this.queries.auditedProvider(address);
+  }
+
   aktPriceUsd(): Promise<number> {
     return this.queries.aktPriceUsd();
   }
@@ -80,8 +94,21 @@ export class AkashChainClient implements AkashChain {
     return this.submit({ key, messages: [{ type: "createDeployment", ...deployment }] });
   }
 
-  closeDeployment({ key, dseq }: TxRequest & { dseq: string }): Promise<TxResult> {
-    return this.submit({ key, messages: [{ type: "closeDeployment", dseq }] });
+  async closeDeployment({ key, dseq }: TxRequest & { dseq: string }): Promise<CloseDeploymentResult> {
+    const result = await this.submit({ key, messages: [{ type: "closeDeployment", dseq }] });
+    if (!result.txHash) return { ...result, refundedUact: null };
+    // The close is done; if its tx cannot be read now, a retry (same key) finds it done and reads again.
+    const hash = result.txHash;
+    const tx = await this.chain(`close_deployment ${key}: read tx ${hash}`, () =>
+      this.deps.signer.findTx(hash),
+    );
+    if (!tx) {
+      throw new EffectError(
+        "retryable",
+        `close_deployment ${key}: tx ${hash} is done but not in the node's tx index yet; try again`,
+      );
+    }
+    return { ...result, refundedUact: escrowRefundOf(tx.events, this.owner).toString() };
   }
 
   createLease({ key, bid }: TxRequest & { bid: LeaseKey }): Promise<TxResult> {
@@ -122,6 +149,14 @@ export class AkashChainClient implements AkashChain {
         return Promise.all(pending.map((m) => encodeMessage(this.owner, m)));
       },
     };
+  }
+
+  private async chain<T>(what: string, call: () => Promise<T>): Promise<T> {
+    try {
+      return await call();
+    } catch (error) {
+      throw toChainEffectError(error, what);
+    }
   }
 
   async close(): Promise<void> {

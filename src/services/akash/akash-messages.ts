@@ -8,7 +8,7 @@ import {
 import { MsgCloseDeployment, MsgCreateDeployment } from "@akashnetwork/chain-sdk/private-types/akash.v1beta4";
 import { MsgCloseLease, MsgCreateLease } from "@akashnetwork/chain-sdk/private-types/akash.v1beta5";
 import { type EncodeObject, type GeneratedType, Registry } from "@cosmjs/proto-signing";
-import { EffectError } from "../../machines/shared/effect-failure.js";
+import { EffectError } from "../../domain/effect-failure.js";
 import type { JsonValue } from "../store/index.js";
 import type { ChainMessage } from "./akash-service.js";
 import type { LeaseKey } from "./akash-types.js";

@@ -1,4 +1,5 @@
 import type {
+  AuditedProviderInfo,
   Balances,
   BidInfo,
   ConsoleProvider,
@@ -22,6 +23,13 @@ export interface TxRequest {
 }
 
 export type TxResult = (TxOutcome & { alreadyDone: false }) | { alreadyDone: true; txHash: string | null };
+
+/**
+ * A deployment close. `refundedUact` is what the escrow gave back to the owner in the close tx (read
+ * from its bank transfer events; "0" when nothing was left), or null when no tx of this call's key
+ * closed it (another party did, or the escrow ran dry and the chain closed it).
+ */
+export type CloseDeploymentResult = TxResult & { refundedUact: string | null };
 
 export interface CreateDeploymentRequest extends TxRequest {
   dseq: string;
@@ -71,11 +79,13 @@ export interface AkashChain {
   leases(dseq: string): Promise<LeaseInfo[]>;
   lease(lease: LeaseKey): Promise<LeaseInfo | null>;
   provider(address: string): Promise<ProviderInfo | null>;
+  /** The provider with the auditors that signed each attribute, from the chain's audit module. */
+  auditedProvider(address: string): Promise<AuditedProviderInfo | null>;
   /** AKT price in USD from the chain's oracle (what MsgMintACT converts at). */
   aktPriceUsd(): Promise<number>;
 
   createDeployment(request: CreateDeploymentRequest): Promise<TxResult>;
-  closeDeployment(request: TxRequest & { dseq: string }): Promise<TxResult>;
+  closeDeployment(request: TxRequest & { dseq: string }): Promise<CloseDeploymentResult>;
   createLease(request: TxRequest & { bid: LeaseKey }): Promise<TxResult>;
   closeLease(request: TxRequest & { lease: LeaseKey }): Promise<TxResult>;
   deposit(request: TxRequest & { dseq: string; amountUact: string }): Promise<TxResult>;

@@ -67,6 +67,11 @@ export interface ProviderInfo {
   attributes: ProviderAttribute[];
 }
 
+/** A provider as the chain knows it, each attribute with the auditor accounts that signed it. */
+export interface AuditedProviderInfo extends ProviderInfo {
+  attributes: Array<ProviderAttribute & { auditedBy: string[] }>;
+}
+
 /** Provider data in the Akash Console API's shape (`GET /v1/providers`), the fields reputation uses. */
 export interface ConsoleProvider {
   owner: string;

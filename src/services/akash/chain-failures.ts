@@ -1,5 +1,5 @@
 import { SDKError, SDKErrorCode } from "@akashnetwork/chain-sdk";
-import { EffectError, type FailureKind } from "../../machines/shared/effect-failure.js";
+import { EffectError, type FailureKind } from "../../domain/effect-failure.js";
 
 /**
  * How a chain rejection becomes the `kind` a machine branches on.

@@ -1,6 +1,14 @@
 import type { ChainNodeSDK } from "@akashnetwork/chain-sdk";
-import { EffectError } from "../../machines/shared/effect-failure.js";
-import type { Balances, BidInfo, DeploymentInfo, LeaseInfo, LeaseKey, ProviderInfo } from "./akash-types.js";
+import { EffectError } from "../../domain/effect-failure.js";
+import type {
+  AuditedProviderInfo,
+  Balances,
+  BidInfo,
+  DeploymentInfo,
+  LeaseInfo,
+  LeaseKey,
+  ProviderInfo,
+} from "./akash-types.js";
 import { isNotFound, toChainEffectError } from "./chain-failures.js";
 import { bidInfoOf, deploymentInfoOf, leaseInfoOf, providerInfoOf } from "./chain-records.js";
 
@@ -130,6 +138,28 @@ export class ChainQueries {
     return this.runOrNull(`query provider ${address}`, async () => {
       const response = await this.sdk.akash.provider.v1beta4.getProvider({ owner: address });
       return response.provider ? providerInfoOf(response.provider) : null;
+    });
+  }
+
+  /**
+   * The provider's attributes with the auditors that signed each (`akash.audit.v1`): what the Console
+   * API's `attributes[].auditedBy` says, read from the chain itself. Null when no provider is registered.
+   */
+  auditedProvider(address: string): Promise<AuditedProviderInfo | null> {
+    return this.run(`query audited attributes of ${address}`, async () => {
+      const [provider, audits] = await Promise.all([
+        this.provider(address),
+        this.sdk.akash.audit.v1.getProviderAttributes({ owner: address }),
+      ]);
+      if (!provider) return null;
+      const signed = (key: string, value: string) =>
+        audits.providers
+          .filter((audit) => audit.attributes.some((a) => a.key === key && a.value === value))
+          .map((audit) => audit.auditor);
+      return {
+        ...provider,
+        attributes: provider.attributes.map((a) => ({ ...a, auditedBy: signed(a.key, a.value) })),
+      };
     });
   }
 

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { EffectError } from "../../machines/shared/effect-failure.js";
+import { EffectError } from "../../domain/effect-failure.js";
 import type { ProviderDirectory } from "./akash-service.js";
 import type { ConsoleProvider } from "./akash-types.js";
 import { describeTransportError } from "./chain-failures.js";

@@ -10,6 +10,7 @@ export { AkashEndpointError, ChainIdMismatchError } from "./akash-errors.js";
 export type {
   AkashChain,
   ChainMessage,
+  CloseDeploymentResult,
   CreateDeploymentRequest,
   ProviderDirectory,
   ProviderGateway,
@@ -41,6 +42,18 @@ export {
   type ConnectAkashOptions,
   connectAkash,
 } from "./connect-akash.js";
+export {
+  DEPOSIT_AUTHORIZATION_MSG_TYPE_URL,
+  DEPOSIT_AUTHORIZATION_TYPE_URL,
+  type DecodedDepositAuthorization,
+  type DepositAuthorizationSpec,
+  type DepositLimit,
+  type DepositScope,
+  decodeDepositAuthorization,
+  depositAuthorizationAny,
+  encodeDepositAuthorization,
+} from "./deposit-authorization.js";
+export { escrowRefundOf, moduleAccountAddress, type TxEvent } from "./escrow-refunds.js";
 export { isIdleGoawayError } from "./idle-goaway.js";
 export { manifestOfSdl } from "./sdl-manifest.js";
 export type { TxStep, TxStepHook } from "./tx-executor.js";

@@ -1,4 +1,4 @@
-import { EffectError } from "../../machines/shared/effect-failure.js";
+import { EffectError } from "../../domain/effect-failure.js";
 import type { ChainMessage } from "./akash-service.js";
 import type { ChainQueries } from "./chain-queries.js";
 

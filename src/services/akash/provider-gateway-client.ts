@@ -1,4 +1,4 @@
-import { EffectError } from "../../machines/shared/effect-failure.js";
+import { EffectError } from "../../domain/effect-failure.js";
 import type { ProviderGateway } from "./akash-service.js";
 import type { LeaseKey, LeaseStatus } from "./akash-types.js";
 import { describeTransportError } from "./chain-failures.js";

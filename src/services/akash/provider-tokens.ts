@@ -1,6 +1,6 @@
 import { JwtTokenManager } from "@akashnetwork/chain-sdk";
 import type { OfflineAminoSigner } from "@cosmjs/amino";
-import { EffectError } from "../../machines/shared/effect-failure.js";
+import { EffectError } from "../../domain/effect-failure.js";
 
 /** The gateway permissions the agent uses (AEP-64 scope names). */
 export type GatewayScope = "send-manifest" | "status";

@@ -1,6 +1,6 @@
 import { SDL } from "@akashnetwork/chain-sdk";
 import type { GroupSpec } from "@akashnetwork/chain-sdk/private-types/akash.v1beta4";
-import { EffectError } from "../../machines/shared/effect-failure.js";
+import { EffectError } from "../../domain/effect-failure.js";
 
 /** What the chain and a provider need from an SDL. */
 export interface SdlDeployment {

@@ -6,6 +6,7 @@ import { Comet38Client, HttpClient } from "@cosmjs/tendermint-rpc";
 import { sha256 } from "@noble/hashes/sha2.js";
 import { akashRegistry } from "./akash-messages.js";
 import type { ChainRejection } from "./chain-failures.js";
+import type { TxEvent } from "./escrow-refunds.js";
 
 export interface SignerAccount {
   readonly accountNumber: number;
@@ -24,6 +25,8 @@ export interface IncludedTx extends ChainRejection {
   readonly hash: string;
   readonly height: number;
   readonly codespace: string;
+  /** The events its execution emitted (bank transfers, escrow and market events …). */
+  readonly events: readonly TxEvent[];
 }
 
 export type BroadcastAnswer =
@@ -147,6 +150,10 @@ export class SigningClient {
       code: tx.result.code,
       codespace: tx.result.codespace ?? "",
       log: tx.result.log ?? "",
+      events: tx.result.events.map((event) => ({
+        type: event.type,
+        attributes: event.attributes.map(({ key, value }) => ({ key, value })),
+      })),
     };
   }
 

@@ -1,6 +1,6 @@
 import type { EncodeObject } from "@cosmjs/proto-signing";
+import { EffectError } from "../../domain/effect-failure.js";
 import type { Logger } from "../../logging/index.js";
-import { EffectError } from "../../machines/shared/effect-failure.js";
 import type { Intent, IntentRepository, JsonValue } from "../store/index.js";
 import type { TxResult } from "./akash-service.js";
 import {

@@ -8,7 +8,7 @@ import type { KeystoreContents } from "./keystore.js";
 import { mnemonicToSeed } from "./mnemonic.js";
 import { deriveNostrKey, type NostrKey } from "./nostr-key.js";
 import type { Secret } from "./secret.js";
-import { deriveAgentId, deriveEncryptionKey } from "./seed-hkdf.js";
+import { deriveAgentId, deriveEncryptionKey, deriveWorkloadKey } from "./seed-hkdf.js";
 
 /** Who the agent is, at its current key indices: public data only, safe to log, persist and publish. */
 export interface AgentIdentity {
@@ -72,6 +72,14 @@ export class AgentKeys {
 
   encryptionKey(index = this.identity.keyIndices.encryption): Secret<Uint8Array> {
     return deriveEncryptionKey(this.#seed, index);
+  }
+
+  /**
+   * The key the deployment's own secrets (the postgres password) derive from: it does not rotate, so
+   * a regenerated SDL keeps the manifest version that is on chain. See `deriveWorkloadKey`.
+   */
+  workloadKey(): Secret<Uint8Array> {
+    return deriveWorkloadKey(this.#seed);
   }
 
   /**

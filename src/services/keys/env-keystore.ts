@@ -17,9 +17,10 @@ export interface EnvKeystoreOptions {
 /**
  * Development keystore read from the environment: `AGENT_MNEMONIC` (required), `AGENT_ARWEAVE_JWK`
  * (the wallet JWK as JSON, optional) and `AGENT_KEY_INDICES` (JSON, e.g. {"akash":1}; missing kinds
- * are 0). It is read-only: rotation cannot be persisted here.
+ * are 0). It is read-only: rotation cannot be persisted here, so an agent on it does not rotate keys.
  */
 export class EnvKeystore implements KeystoreBackend {
+  readonly durable = false;
   readonly #env: NodeJS.ProcessEnv;
   readonly #now: () => Date;
   #createdAt: string | undefined;
@@ -55,6 +56,8 @@ export class EnvKeystore implements KeystoreBackend {
       arweaveJwk,
       keyIndices,
       createdAt: this.#createdAt,
+      // The environment records no rotation (it cannot save one), so none is ever due from it.
+      rotatedAt: Object.freeze({}),
     });
   }
 

@@ -27,6 +27,7 @@ function errorCode(error: unknown): string {
 
 /** The keystore as one passphrase-encrypted file (scrypt + AES-256-GCM, see scrypt-envelope.ts), mode 0600. */
 export class FileKeystore implements KeystoreBackend {
+  readonly durable = true;
   readonly path: string;
   readonly #passphrase: Secret<string>;
   readonly #scrypt: ScryptParams;

@@ -45,9 +45,12 @@ export {
   createKeystoreContents,
   initKeystore,
   KEYSTORE_CONTENTS_VERSION,
+  type KeyRotationTimes,
   type KeystoreBackend,
   type KeystoreContents,
+  lastRotatedAt,
   type NewKeystoreOptions,
+  rotateKeyIndex,
   updateKeyIndices,
 } from "./keystore.js";
 export { generateMnemonic, MNEMONIC_WORD_COUNT, mnemonicToSeed, parseMnemonic } from "./mnemonic.js";
@@ -69,4 +72,4 @@ export {
   secretRegistry,
   secretString,
 } from "./secret.js";
-export { deriveAgentId, deriveEncryptionKey } from "./seed-hkdf.js";
+export { deriveAgentId, deriveEncryptionKey, deriveWorkloadKey } from "./seed-hkdf.js";

@@ -6,12 +6,23 @@ import { KEYSTORE_CONTENTS_VERSION, type KeystoreContents } from "./keystore.js"
 import { parseMnemonic } from "./mnemonic.js";
 import { secretRegistry } from "./secret.js";
 
+/** Contents versions this build reads: 1 (before per-key rotation times) and the current one. */
+const READABLE_VERSIONS: readonly number[] = [1, KEYSTORE_CONTENTS_VERSION];
+
 const plaintextSchema = z.strictObject({
-  version: z.literal(KEYSTORE_CONTENTS_VERSION),
+  version: z.union([z.literal(1), z.literal(KEYSTORE_CONTENTS_VERSION)]),
   mnemonic: z.string(),
   arweaveJwk: z.unknown(),
   keyIndices: keyIndicesSchema,
   createdAt: z.iso.datetime(),
+  rotatedAt: z
+    .strictObject({
+      akash: z.iso.datetime().optional(),
+      evm: z.iso.datetime().optional(),
+      nostr: z.iso.datetime().optional(),
+      encryption: z.iso.datetime().optional(),
+    })
+    .optional(),
 });
 
 /** The JSON the keystore encrypts. The bytes are secret: zero them once encrypted. */
@@ -23,6 +34,7 @@ export function encodeKeystorePlaintext(contents: KeystoreContents): Buffer {
       arweaveJwk: contents.arweaveJwk?.reveal() ?? null,
       keyIndices: contents.keyIndices,
       createdAt: contents.createdAt,
+      rotatedAt: contents.rotatedAt,
     }),
     "utf8",
   );
@@ -43,9 +55,9 @@ export function decodeKeystorePlaintext(bytes: Uint8Array, where: string): Keyst
     const mnemonic = Reflect.get(json, "mnemonic");
     if (typeof mnemonic === "string") secretRegistry.add([mnemonic]);
     const version = Reflect.get(json, "version");
-    if (typeof version === "number" && version !== KEYSTORE_CONTENTS_VERSION) {
+    if (typeof version === "number" && !READABLE_VERSIONS.includes(version)) {
       throw new KeystoreError(
-        `${where} holds contents version ${version}; this agent reads version ${KEYSTORE_CONTENTS_VERSION}: ` +
+        `${where} holds contents version ${version}; this agent reads version ${KEYSTORE_CONTENTS_VERSION} and older: ` +
           "run the agent build that wrote it",
       );
     }
@@ -75,5 +87,9 @@ export function decodeKeystorePlaintext(bytes: Uint8Array, where: string): Keyst
     arweaveJwk,
     keyIndices: Object.freeze(plain.keyIndices),
     createdAt: plain.createdAt,
+    // Version 1 recorded no rotation times: every key counts from createdAt.
+    rotatedAt: Object.freeze(
+      Object.fromEntries(Object.entries(plain.rotatedAt ?? {}).filter(([, at]) => at !== undefined)),
+    ),
   });
 }

@@ -5,7 +5,11 @@ import { KeystoreError, KeystoreExistsError } from "./keys-errors.js";
 import { generateMnemonic } from "./mnemonic.js";
 import type { Secret } from "./secret.js";
 
-export const KEYSTORE_CONTENTS_VERSION = 1;
+/** 2 added `rotatedAt`; version 1 contents (no rotation recorded) are still read. */
+export const KEYSTORE_CONTENTS_VERSION = 2;
+
+/** When each key moved to its current index (ISO-8601); a key not listed was not rotated since `createdAt`. */
+export type KeyRotationTimes = Readonly<Partial<Record<KeyKind, string>>>;
 
 /** Everything the agent's keys come from. Secrets are wrapped; the rest is public. */
 export interface KeystoreContents {
@@ -18,10 +22,17 @@ export interface KeystoreContents {
   readonly keyIndices: KeyIndices;
   /** ISO-8601 time the keys were created. */
   readonly createdAt: string;
+  /** When each key was last rotated: saved with its index, in the same write. */
+  readonly rotatedAt: KeyRotationTimes;
 }
 
 /** Where the keystore lives. A Vault or KMS backend implements the same four calls. */
 export interface KeystoreBackend {
+  /**
+   * Whether `save` lasts beyond this process. Key rotation needs it: a rotated index that a restart
+   * forgets would bring a retired key back.
+   */
+  readonly durable: boolean;
   /** Where the keys live, for messages and `status`: never a secret. */
   describe(): string;
   exists(): Promise<boolean>;
@@ -47,6 +58,7 @@ export async function createKeystoreContents(options: NewKeystoreOptions): Promi
     arweaveJwk: options.arweaveJwk === undefined ? await generateArweaveJwk() : options.arweaveJwk,
     keyIndices: initialKeyIndices,
     createdAt: options.now.toISOString(),
+    rotatedAt: Object.freeze({}),
   });
 }
 
@@ -87,21 +99,24 @@ function checkIndices(current: KeyIndices, next: KeyIndices, where: string): Key
 }
 
 /**
- * Changes the key indices in one load → change → save step; calls on the same backend object run one
+ * Changes the keystore in one load → change → save step; calls on the same backend object run one
  * after another, so two rotations in this process cannot lose each other's change. Indices only move
- * forward. The backend's save is atomic; one process writes a keystore at a time.
+ * forward. The backend's save is atomic; one process writes a keystore at a time. A change that
+ * returns the contents it was given saves nothing.
  */
-export function updateKeyIndices(
+function updateKeystore(
   backend: KeystoreBackend,
-  change: (current: KeyIndices) => KeyIndices,
+  change: (current: KeystoreContents) => KeystoreContents,
 ): Promise<KeystoreContents> {
   const previous = updateQueues.get(backend) ?? Promise.resolve();
   const run = previous
     .catch(() => undefined)
     .then(async () => {
       const contents = await backend.load();
-      const keyIndices = checkIndices(contents.keyIndices, change(contents.keyIndices), backend.describe());
-      const updated: KeystoreContents = Object.freeze({ ...contents, keyIndices });
+      const next = change(contents);
+      if (next === contents) return contents;
+      const keyIndices = checkIndices(contents.keyIndices, next.keyIndices, backend.describe());
+      const updated: KeystoreContents = Object.freeze({ ...next, keyIndices });
       await backend.save(updated);
       return updated;
     });
@@ -109,7 +124,54 @@ export function updateKeyIndices(
   return run;
 }
 
-/** Moves one key to its next account index (a rotation). */
-export function advanceKeyIndex(backend: KeystoreBackend, kind: KeyKind): Promise<KeystoreContents> {
-  return updateKeyIndices(backend, (current) => ({ ...current, [kind]: current[kind] + 1 }));
+/** Changes the key indices (see `updateKeystore`); indices only move forward. */
+export function updateKeyIndices(
+  backend: KeystoreBackend,
+  change: (current: KeyIndices) => KeyIndices,
+): Promise<KeystoreContents> {
+  return updateKeystore(backend, (contents) => ({ ...contents, keyIndices: change(contents.keyIndices) }));
+}
+
+/**
+ * Makes `toIndex` the current index of one key and records when, in the same save, so the rotation
+ * schedule survives restarts. Repeating it (an at-least-once step) changes nothing once the key is
+ * at `toIndex` or beyond.
+ */
+export function rotateKeyIndex(
+  backend: KeystoreBackend,
+  kind: KeyKind,
+  toIndex: number,
+  at: Date,
+): Promise<KeystoreContents> {
+  return updateKeystore(backend, (contents) => rotateKeyIndexOf(contents, kind, toIndex, at));
+}
+
+function rotateKeyIndexOf(
+  contents: KeystoreContents,
+  kind: KeyKind,
+  toIndex: number,
+  at: Date,
+): KeystoreContents {
+  if (contents.keyIndices[kind] >= toIndex) return contents;
+  return {
+    ...contents,
+    keyIndices: { ...contents.keyIndices, [kind]: toIndex },
+    rotatedAt: Object.freeze({ ...contents.rotatedAt, [kind]: at.toISOString() }),
+  };
+}
+
+/** When a key was last rotated (ms): its recorded time, or the keystore's creation if it never was. */
+export function lastRotatedAt(contents: KeystoreContents, kind: KeyKind): number {
+  return Date.parse(contents.rotatedAt[kind] ?? contents.createdAt);
+}
+
+/** Moves one key to its next account index (a rotation at `at`). */
+export function advanceKeyIndex(
+  backend: KeystoreBackend,
+  kind: KeyKind,
+  at: Date = new Date(),
+): Promise<KeystoreContents> {
+  return updateKeystore(backend, (contents) =>
+    rotateKeyIndexOf(contents, kind, contents.keyIndices[kind] + 1, at),
+  );
 }

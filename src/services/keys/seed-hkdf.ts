@@ -29,6 +29,24 @@ export function deriveEncryptionKey(
 }
 
 /**
+ * The label of the workload key. It is fixed: it never follows the encryption key's index. It is the
+ * label the index-0 encryption key has, on purpose: the postgres password used to be derived from the
+ * current encryption key, and every deployment made so far was made at index 0, so keeping the bytes
+ * keeps those deployments' manifest version.
+ */
+const WORKLOAD_KEY_INFO = `${ENCRYPTION_KEY_INFO}/0`;
+
+/**
+ * 32-byte key that the deployment's own secrets derive from (the postgres password in the SDL).
+ * Those secrets are part of the manifest, whose version (hash) is on chain, so they must not change
+ * when a key rotates: this key does not rotate. HKDF-SHA256(seed, salt "akash-agent/hkdf/v1",
+ * info "akash-agent/encryption-key/v1/account/0"), whatever the encryption key's current index.
+ */
+export function deriveWorkloadKey(seed: Secret<Uint8Array>, registry?: SecretRegistry): Secret<Uint8Array> {
+  return secretBytes(expand(seed, WORKLOAD_KEY_INFO, 32), registry);
+}
+
+/**
  * The agent's stable public name, `agent-` + 32 hex characters: HKDF-SHA256(seed, salt
  * "akash-agent/hkdf/v1", info "akash-agent/agent-id/v1"), 16 bytes. It comes from the seed rather
  * than from any public key, so it survives every rotation, links to no key (not even a revoked one),

@@ -129,6 +129,13 @@ export class ChildRepository {
     return filter.state === undefined ? children : children.filter((child) => child.state === filter.state);
   }
 
+  /** Where the living children run (provider and region), for the diversity part of bid scoring. */
+  placements(): { provider: string; region: string | null }[] {
+    return this.list({ state: "active" }).flatMap((child) =>
+      child.provider ? [{ provider: child.provider, region: child.region }] : [],
+    );
+  }
+
   setState(id: string, state: string): ChildAgent {
     this.setStateRow.run(requireText(state, "child state"), this.deps.clock(), id);
     return this.require(id);

@@ -69,6 +69,7 @@ export {
   type SnapshotVersionSupport,
 } from "./snapshot-restore.js";
 export {
+  creditKinds,
   type DailySpend,
   type NewSpend,
   SpendingRepository,

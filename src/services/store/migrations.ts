@@ -1,5 +1,7 @@
 import type { Database } from "better-sqlite3";
 import { schemaV1 } from "./schema-v1.js";
+import { schemaV2 } from "./schema-v2.js";
+import { schemaV3 } from "./schema-v3.js";
 import { SchemaTooNewError, StoreError } from "./store-errors.js";
 
 /** One numbered schema change. Versions start at 1 and go up by one; a released migration never changes. */
@@ -9,7 +11,11 @@ export interface Migration {
   readonly sql: string;
 }
 
-export const schemaMigrations: readonly Migration[] = [{ version: 1, name: "initial schema", sql: schemaV1 }];
+export const schemaMigrations: readonly Migration[] = [
+  { version: 1, name: "initial schema", sql: schemaV1 },
+  { version: 2, name: "escrow refunds in spending", sql: schemaV2 },
+  { version: 3, name: "lease ready time and health checks in provider performance", sql: schemaV3 },
+];
 
 /** Marks the file as this agent's database ("AKAG"), so another program's SQLite file is not migrated. */
 export const APPLICATION_ID = 0x414b4147;

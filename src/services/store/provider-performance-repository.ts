@@ -29,10 +29,14 @@ export interface LeaseKey {
 export interface LeaseRecord extends LeaseKey {
   readonly id: number;
   readonly startedAt: number;
+  /** When its services were first seen ready; null while they never were (a failed deploy). */
+  readonly readyAt: number | null;
   readonly endedAt: number | null;
   readonly outcome: LeaseOutcome | null;
   /** Share of checks that found the service up, 0…1, as this agent measured it. */
   readonly measuredUptime: number | null;
+  /** Health checks this agent made of the lease, and how many found its services up. */
+  readonly checks: { readonly passed: number; readonly total: number };
   readonly issues: JsonValue[];
 }
 
@@ -61,9 +65,12 @@ interface LeaseRow {
   gseq: number;
   oseq: number;
   started_at: number;
+  ready_at: number | null;
   ended_at: number | null;
   outcome: LeaseOutcome | null;
   measured_uptime: number | null;
+  checks_passed: number;
+  checks_total: number;
   issues_json: string;
 }
 
@@ -82,9 +89,11 @@ const toRecord = (row: LeaseRow): LeaseRecord => ({
   gseq: row.gseq,
   oseq: row.oseq,
   startedAt: row.started_at,
+  readyAt: row.ready_at,
   endedAt: row.ended_at,
   outcome: row.outcome,
   measuredUptime: row.measured_uptime,
+  checks: { passed: row.checks_passed, total: row.checks_total },
   issues: parseJsonText(row.issues_json) as JsonValue[],
 });
 
@@ -108,6 +117,9 @@ export class ProviderPerformanceRepository {
   private readonly latestForLease: Statement<[string, string, number, number], LeaseRow>;
   private readonly endRow: Statement<[number, string, number | null, string, number]>;
   private readonly getRow: Statement<[number], LeaseRow>;
+  private readonly readyRow: Statement<[number, number]>;
+  private readonly checkRow: Statement<[number, number]>;
+  private readonly openOfDeployment: Statement<[string], LeaseRow>;
   private readonly historyRows: Statement<[string], LeaseRow>;
   private readonly statsOne: Statement<[string], StatsRow>;
   private readonly statsAll: Statement<[], StatsRow>;
@@ -128,6 +140,16 @@ export class ProviderPerformanceRepository {
       "UPDATE provider_performance SET ended_at = ?, outcome = ?, measured_uptime = ?, issues_json = ? WHERE id = ?",
     );
     this.getRow = db.prepare("SELECT * FROM provider_performance WHERE id = ?");
+    this.readyRow = db.prepare(
+      "UPDATE provider_performance SET ready_at = coalesce(ready_at, ?) WHERE id = ? AND ended_at IS NULL",
+    );
+    this.checkRow = db.prepare(
+      `UPDATE provider_performance SET checks_total = checks_total + 1, checks_passed = checks_passed + ?
+       WHERE id = ? AND ended_at IS NULL`,
+    );
+    this.openOfDeployment = db.prepare(
+      "SELECT * FROM provider_performance WHERE dseq = ? AND ended_at IS NULL ORDER BY started_at, id",
+    );
     this.historyRows = db.prepare(
       "SELECT * FROM provider_performance WHERE provider = ? ORDER BY started_at, id",
     );
@@ -169,7 +191,8 @@ export class ProviderPerformanceRepository {
         `lease ${lease.dseq} cannot end (${end.endedAt}) before it started (${record.startedAt})`,
       );
     }
-    const uptime = end.measuredUptime ?? null;
+    const measured = record.checks.total > 0 ? record.checks.passed / record.checks.total : null;
+    const uptime = end.measuredUptime ?? measured;
     if (uptime !== null && !(uptime >= 0 && uptime <= 1)) {
       throw new RangeError(`measured uptime is a fraction from 0 to 1, got ${uptime}`);
     }
@@ -183,6 +206,35 @@ export class ProviderPerformanceRepository {
       record.id,
     );
     return toRecord(this.getRow.get(record.id)!);
+  }
+
+  /** Records when the lease's services were first ready (later calls keep the first time). */
+  leaseReady(lease: LeaseKey, at: number = this.deps.clock()): void {
+    const record = this.latest(lease);
+    if (record) this.readyRow.run(at, record.id);
+  }
+
+  /** Counts one health check of the lease; the share that passed is its measured uptime when it ends. */
+  checkResult(lease: LeaseKey, passed: boolean): void {
+    const record = this.latest(lease);
+    if (record) this.checkRow.run(passed ? 1 : 0, record.id);
+  }
+
+  /**
+   * Records a deployment attempt that failed on this provider, whether or not its lease was ever
+   * started on chain (a lease that was never created still cost us an attempt there).
+   */
+  attemptFailed(lease: LeaseKey, at: number, issues: readonly unknown[]): LeaseRecord {
+    const latest = this.latest(lease);
+    // Already ended: a repeat of this call after a crash (a failed provider is never leased again in a flow).
+    if (latest && latest.endedAt !== null) return latest;
+    if (!latest) this.leaseStarted(lease, at);
+    return this.leaseEnded(lease, { endedAt: at, outcome: "failed_deploy", issues });
+  }
+
+  /** Ends every record of the deployment that is still open (the deployment closed, by us or the chain). */
+  deploymentEnded(dseq: string, end: LeaseEnd): LeaseRecord[] {
+    return this.openOfDeployment.all(dseq).map((row) => this.leaseEnded(toRecord(row), end));
   }
 
   /** The newest record of this lease, if any. */

@@ -38,6 +38,12 @@ export interface SnapshotPersister {
    * seq of the newest persisted state, `undefined` when none exists yet. Throws instead of reporting to `onError`.
    */
   flush(): number | undefined;
+  /**
+   * Runs `write` inside the transaction that saves the current step's snapshot (so its rows exist
+   * exactly when that state does), then `afterCommit` once the transaction committed. A step whose
+   * snapshot cannot be written never runs either: nothing leaves for a state that was not saved.
+   */
+  stageWithNextWrite(write: () => void, afterCommit: () => void): void;
   /** Snapshot rows written so far by this persister. */
   readonly writes: number;
   /** Flushes that found the snapshot identical to the last one written and skipped it. */
@@ -75,14 +81,16 @@ export function createSnapshotPersister(options: SnapshotPersisterOptions): Snap
   let writes = 0;
   let skippedIdentical = 0;
   let unlinkedInputs: number[] = [];
+  let staged: { write: () => void; afterCommit: () => void }[] = [];
 
   const flush = (): number | undefined => {
     scheduled = false;
-    if (!root || (!dirty && unlinkedInputs.length === 0)) return lastSeq;
+    if (!root || (!dirty && unlinkedInputs.length === 0 && staged.length === 0)) return lastSeq;
     const status: unknown = root.getSnapshot().status;
     if (!writableStatuses.has(String(status))) {
-      if (dirty && status === "stopped") {
+      if ((dirty || staged.length > 0) && status === "stopped") {
         dirty = false;
+        staged = [];
         throw new StoreError(
           `machine "${machineId}" was stopped before its last step was persisted: call persister.flush() before actor.stop()`,
         );
@@ -92,15 +100,25 @@ export function createSnapshotPersister(options: SnapshotPersisterOptions): Snap
     const persisted = root.getPersistedSnapshot();
     if (checkJson) assertJsonData(persisted, `the persisted snapshot of machine "${machineId}"`);
     const json = JSON.stringify(persisted);
+    const stagedNow = staged;
+    staged = [];
     assertNoSecrets(machineId, json, persisted, secrets());
     const inputs = unlinkedInputs;
+    const runStaged = () => {
+      for (const entry of stagedNow) entry.write();
+    };
     if (json === lastJson && lastSeq !== undefined) {
-      store.journal.linkToSnapshot(inputs, lastSeq);
+      const seq = lastSeq;
+      store.transaction(() => {
+        store.journal.linkToSnapshot(inputs, seq);
+        runStaged();
+      });
       skippedIdentical += dirty ? 1 : 0;
     } else {
       lastSeq = store.transaction(() => {
         const seq = store.snapshots.append({ machineId, machineVersion, snapshotJson: json });
         store.journal.linkToSnapshot(inputs, seq);
+        runStaged();
         return seq;
       });
       lastJson = json;
@@ -108,6 +126,7 @@ export function createSnapshotPersister(options: SnapshotPersisterOptions): Snap
     }
     dirty = false;
     unlinkedInputs = [];
+    for (const entry of stagedNow) entry.afterCommit();
     return lastSeq;
   };
 
@@ -141,6 +160,10 @@ export function createSnapshotPersister(options: SnapshotPersisterOptions): Snap
       unlinkedInputs.push(entry.id);
       schedule();
       return entry;
+    },
+    stageWithNextWrite: (write, afterCommit) => {
+      staged.push({ write, afterCommit });
+      schedule();
     },
     flush,
     get writes() {

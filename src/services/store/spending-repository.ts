@@ -10,8 +10,15 @@ export const spendKinds = [
   "swap",
   "child_funding",
   "fee",
+  "escrow_refund",
 ] as const;
 export type SpendKind = (typeof spendKinds)[number];
+
+/**
+ * Kinds that are money coming back, not going out: their amounts (positive, like every amount) are
+ * credits. `escrow_refund` is the escrow remainder a closed deployment returns to the owner.
+ */
+export const creditKinds: readonly SpendKind[] = ["escrow_refund"];
 
 export interface NewSpend {
   /** Idempotency key of the payment (e.g. the intent key); recording it twice stores it once. */
@@ -60,7 +67,10 @@ const toSpend = (row: SpendRow): SpendRecord => ({
   createdAt: row.created_at,
 });
 
-/** Money the agent spent. Amounts are summed as bigint in JavaScript: SQLite's SUM would overflow or round. */
+/**
+ * Money the agent spent, and money that came back (credit kinds, e.g. escrow refunds). Amounts are
+ * summed as bigint in JavaScript: SQLite's SUM would overflow or round.
+ */
 export class SpendingRepository {
   private readonly insertRow: Statement<[string, string, string, string, string | null, number]>;
   private readonly getRow: Statement<[string], SpendRow>;
@@ -128,13 +138,22 @@ export class SpendingRepository {
     return stored;
   }
 
-  /** Sum of `denom` spent in `[from, to)` (UTC ms), optionally only of some kinds. */
+  /** Sum of the amounts of `denom` recorded in `[from, to)` (UTC ms), optionally only of some kinds. */
   totalBetween(query: { denom: string; from: number; to: number; kinds?: readonly SpendKind[] }): bigint {
     let total = 0n;
     for (const row of this.rowsBetween.iterate(query.denom, query.from, query.to)) {
       if (!query.kinds || query.kinds.includes(row.kind)) total += BigInt(row.amount);
     }
     return total;
+  }
+
+  /** What left the agent in `denom` over `[from, to)`: the spends less the credits (`creditKinds`); may be negative. */
+  netBetween(query: { denom: string; from: number; to: number }): bigint {
+    let net = 0n;
+    for (const row of this.rowsBetween.iterate(query.denom, query.from, query.to)) {
+      net += creditKinds.includes(row.kind) ? -BigInt(row.amount) : BigInt(row.amount);
+    }
+    return net;
   }
 
   /** Sums per UTC day, kind and denom over `[from, to)`, in day order. */

@@ -71,6 +71,17 @@ describe("the agent on the devnet", { timeout: 90_000 }, () => {
       async () => ((await activeDeployments(agent.address)).length === 0 ? true : undefined),
       20_000,
     );
+    // Our own record of the provider: when it was ready, what our checks measured, why it ended.
+    const [record] = await waitFor(() => {
+      const history = agent.store.providerPerformance.history(active.provider!);
+      return history[0]?.outcome ? history : undefined;
+    });
+    expect(record).toMatchObject({ dseq: active.dseq, outcome: "closed" });
+    // Under load a probe may time out, so not necessarily 1; but measured, from our checks.
+    expect(record!.measuredUptime).toBeGreaterThan(0);
+    expect(record!.readyAt).toBeGreaterThanOrEqual(record!.startedAt);
+    expect(record!.endedAt).toBeGreaterThanOrEqual(record!.readyAt!);
+    expect(record!.checks.total).toBeGreaterThan(0);
   });
 
   it("leaves a provider that went offline: closes the lease and rebids on the same deployment", async () => {
@@ -157,6 +168,16 @@ describe("the agent on the devnet", { timeout: 90_000 }, () => {
       return active.length === 1 && active[0]!.dseq === scaled.dseq ? true : undefined;
     }, 15_000);
 
+    const refunded = () =>
+      agent.store.spending.totalBetween({
+        denom: "uact",
+        from: 0,
+        to: Date.now() + 1,
+        kinds: ["escrow_refund"],
+      });
+    // The first deployment's refund (closed after the scale-up) is in the ledger as a credit: it gives
+    // the daily spend cap its room back.
+    const beforeRefunds = await waitFor(async () => (refunded() > 0n ? refunded() : undefined), 15_000);
     const { uact: before } = await agent.connection.chain.balances();
     agent.runtime.send({ type: "AGENT.SHUTDOWN", terminateLease: true });
     await waitFor(
@@ -167,5 +188,7 @@ describe("the agent on the devnet", { timeout: 90_000 }, () => {
     expect(await activeLeases(agent.address)).toEqual([]);
     const { uact: after } = await agent.connection.chain.balances();
     expect(BigInt(after)).toBeGreaterThan(BigInt(before));
+    // The last close's refund is recorded too, exactly as much as came back.
+    expect(refunded() - beforeRefunds).toBe(BigInt(after) - BigInt(before));
   });
 });

@@ -1,8 +1,8 @@
 import { createServer } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { DevnetHandle } from "../../../src/devnet/index.js";
+import { EffectError, type FailureKind } from "../../../src/domain/index.js";
 import { AgentError } from "../../../src/errors.js";
-import { EffectError, type FailureKind } from "../../../src/machines/shared/effect-failure.js";
 import {
   AkashEndpointError,
   ChainIdMismatchError,
@@ -233,9 +233,11 @@ describe("akash service on the devnet: connecting, and how failures reach the ma
     expect(await kindOf(chain.deposit({ key: `topup-${dseq}-closed`, dseq, amountUact: "1000" }))).toBe(
       "fatal",
     );
+    // Closed already, by no tx of this key: nothing to read the refund from.
     expect(await chain.closeDeployment({ key: `close-${dseq}-again`, dseq })).toEqual({
       alreadyDone: true,
       txHash: null,
+      refundedUact: null,
     });
   });
 

@@ -1,7 +1,7 @@
 import { StargateClient } from "@cosmjs/stargate";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { DevnetHandle } from "../../../src/devnet/index.js";
-import { EffectError } from "../../../src/machines/shared/effect-failure.js";
+import { EffectError } from "../../../src/domain/index.js";
 import {
   type BidInfo,
   connectAkash,

@@ -121,7 +121,8 @@ describe("akash service on the devnet: the lease lifecycle through the service's
     expect(closedLease?.closedAtHeight).toBeGreaterThan(0);
 
     const beforeClose = await chain.balances();
-    expect((await chain.closeDeployment({ key: `close-${dseq}`, dseq })).alreadyDone).toBe(false);
+    const closing = await chain.closeDeployment({ key: `close-${dseq}`, dseq });
+    expect(closing.alreadyDone).toBe(false);
     const closed = await chain.deployment(dseq);
     expect(closed?.state).toBe("closed");
     expect((await chain.activeDeployments()).map((d) => d.dseq)).not.toContain(dseq);
@@ -129,5 +130,13 @@ describe("akash service on the devnet: the lease lifecycle through the service's
     const refund = BigInt((await chain.balances()).uact) - BigInt(beforeClose.uact);
     expect(refund).toBeGreaterThan(5_000_000n);
     expect(refund).toBeLessThan(6_000_000n);
+    // The close says how much came back, read from its tx's transfer events: the balance difference.
+    expect(closing.refundedUact).toBe(refund.toString());
+    // Called again with its key (a re-run after a crash), it reads the same tx and the same refund.
+    expect(await chain.closeDeployment({ key: `close-${dseq}`, dseq })).toEqual({
+      alreadyDone: true,
+      txHash: closing.txHash,
+      refundedUact: refund.toString(),
+    });
   });
 });

@@ -2,7 +2,7 @@ import { createServer, type Server } from "node:https";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { DevnetHandle } from "../../../src/devnet/index.js";
 import { generateProviderCertificate } from "../../../src/devnet/provider/provider-certificate.js";
-import { EffectError, type FailureKind } from "../../../src/machines/shared/effect-failure.js";
+import { EffectError, type FailureKind } from "../../../src/domain/index.js";
 import { type LeaseKey, manifestOfSdl } from "../../../src/services/akash/index.js";
 import { createTenant, startTestDevnet } from "../../support/devnet.js";
 import { tenantSdl } from "../../support/devnet-sdl.js";

@@ -1,7 +1,11 @@
 import { SDL } from "@akashnetwork/chain-sdk";
-import { DepositAuthorization, Source } from "@akashnetwork/chain-sdk/private-types/akash.v1";
+import { Source } from "@akashnetwork/chain-sdk/private-types/akash.v1";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { DevnetHandle } from "../../../src/devnet/index.js";
+import {
+  decodeDepositAuthorization,
+  depositAuthorizationAny,
+} from "../../../src/services/akash/deposit-authorization.js";
 import {
   createTenant,
   providerRequest,
@@ -12,7 +16,6 @@ import {
 import { createDeployment, openLease, waitForBids } from "../../support/devnet-deployment.js";
 import { tenantSdl } from "../../support/devnet-sdl.js";
 
-const DEPOSIT_AUTHORIZATION = "/akash.escrow.v1.DepositAuthorization";
 const MSG_ACCOUNT_DEPOSIT = "/akash.escrow.v1.MsgAccountDeposit";
 
 describe("devnet: deposits from grants, deployment updates, group controls", () => {
@@ -42,7 +45,8 @@ describe("devnet: deposits from grants, deployment updates, group controls", () 
       grantee: child.address,
       msgTypeUrl: MSG_ACCOUNT_DEPOSIT,
     });
-    return DepositAuthorization.decode(grants.grants[0]!.authorization!.value).spendLimit!.amount;
+    const limits = decodeDepositAuthorization(grants.grants[0]!.authorization!.value).spendLimits;
+    return limits.map((l) => `${l.amount}${l.denom}`).join(",");
   };
 
   it("funds a child's deployment from a DepositAuthorization grant within its spend limit", async () => {
@@ -50,19 +54,14 @@ describe("devnet: deposits from grants, deployment updates, group controls", () 
       granter: parent.address,
       grantee: child.address,
       grant: {
-        authorization: {
-          typeUrl: DEPOSIT_AUTHORIZATION,
-          value: DepositAuthorization.encode(
-            DepositAuthorization.fromPartial({
-              spendLimit: { denom: "uact", amount: "1000000" },
-              scopes: [1],
-            }),
-          ).finish(),
-        },
+        authorization: depositAuthorizationAny({
+          scopes: ["deployment"],
+          spendLimits: [{ denom: "uact", amount: 1_000_000n }],
+        }),
         expiration: new Date(Date.now() + 3600_000),
       },
     });
-    expect(await spendLimit()).toBe("1000000");
+    expect(await spendLimit()).toBe("1000000uact");
     const parentBefore = await uactOf(parent.address);
 
     const sdl = SDL.fromString(tenantSdl({ auditor, image: "nginx:1.27" }), "beta3");
@@ -81,7 +80,7 @@ describe("devnet: deposits from grants, deployment updates, group controls", () 
     expect(created.escrowAccount!.state!.deposits.map((d) => [d.owner, d.source])).toEqual([
       [parent.address, Source.grant],
     ]);
-    expect(await spendLimit()).toBe("400000");
+    expect(await spendLimit()).toBe("400000uact");
     expect(await uactOf(parent.address)).toBe(parentBefore - 600_000n);
     expect(await uactOf(child.address)).toBe(0n);
 
@@ -93,11 +92,11 @@ describe("devnet: deposits from grants, deployment updates, group controls", () 
       });
     await expect(topUp("500000")).rejects.toThrow(/insufficient balance/);
     await topUp("300000");
-    expect(await spendLimit()).toBe("100000");
+    expect(await spendLimit()).toBe("100000uact");
 
     await child.sdk.akash.deployment.v1beta4.closeDeployment({ id: { owner: child.address, dseq } });
     expect(await uactOf(parent.address)).toBe(parentBefore);
-    expect(await spendLimit()).toBe("1000000");
+    expect(await spendLimit()).toBe("1000000uact");
 
     await parent.sdk.cosmos.authz.v1beta1.revoke({
       granter: parent.address,

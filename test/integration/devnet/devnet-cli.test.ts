@@ -42,6 +42,7 @@ describe("akash-agent devnet", () => {
         "grpc",
         "providers",
         "rpc",
+        "websocket",
       ].sort(),
     );
     expect(endpoints.blockTimeMs).toBe(100);

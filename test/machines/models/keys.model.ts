@@ -31,6 +31,19 @@ export const keysModel: MachineModel<KeyRotationMachine> = {
       encryption: { index: 0, rotatedAt: 0 },
     },
   },
+  // Rotation off (e.g. a keystore that cannot save a rotated index): the machine stays disabled.
+  otherInputs: [
+    {
+      agentId: "agent-test",
+      settings: { ...keySettings, rotating: [] },
+      keys: {
+        akash: { index: 0, rotatedAt: 0 },
+        payment: { index: 0, rotatedAt: 10 },
+        identity: { index: 0, rotatedAt: 0 },
+        encryption: { index: 0, rotatedAt: 0 },
+      },
+    },
+  ],
   serialize,
   events: () => [
     { type: "KEYS.ROTATE_NOW", key: "akash" },

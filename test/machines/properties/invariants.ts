@@ -2,7 +2,7 @@ import type { AnyActorRef, AnyMachineSnapshot, EventObject } from "xstate";
 import type { AgentContext } from "../../../src/machines/agent/agent.context.js";
 import type { HealthContext } from "../../../src/machines/health/health.context.js";
 import { AGENT_CHILDREN, keyNames } from "../../../src/machines/index.js";
-import type { KeyRotationContext } from "../../../src/machines/keys/keys.context.js";
+import { type KeyRotationContext, scheduledKeys } from "../../../src/machines/keys/keys.context.js";
 import type {
   CloseDeploymentsInput,
   CreateDeploymentInput,
@@ -180,9 +180,13 @@ export const keysInvariant: Invariant = (snapshot, previous) => {
   const { rotation } = c;
   if (snapshot.matches("scheduled")) {
     ensure(rotation === null, "scheduled with a rotation in progress");
-    const due = Math.min(...keyNames.map((name) => c.keys[name].dueAt));
+    const due = Math.min(...scheduledKeys(c.settings).map((name) => c.keys[name].dueAt));
     const waits = runningInputs<WaitUntilInput>(snapshot, "waitUntil").map((input) => input.until);
     ensure(waits.length === 1 && waits[0] === due, `waits until ${waits.join(",")} instead of ${due}`);
+  }
+  if (snapshot.matches("disabled")) {
+    ensure(scheduledKeys(c.settings).length === 0, "disabled with keys to rotate");
+    ensure(runningInputs<WaitUntilInput>(snapshot, "waitUntil").length === 0, "disabled but waiting");
   }
   if (snapshot.matches("rotating") || snapshot.matches("rolling_back")) {
     ensure(rotation !== null, `${JSON.stringify(snapshot.value)} without a rotation`);
@@ -209,9 +213,11 @@ export const treasuryInvariant: Invariant = (snapshot, _previous, world: FuzzWor
   const c = snapshot.context as TreasuryContext;
   const cap = c.settings.dailySpendCapUsd + 1e-9;
   ensure(c.spent.usd >= 0, `spent ${c.spent.usd} < 0`);
+  // Escrow refunds credited back free room again: the cap bounds the spend less those credits.
+  const net = c.spent.usd - (c.spent.creditUsd ?? 0);
   ensure(
-    c.spent.usd <= cap,
-    `spent $${c.spent.usd} today, over the daily cap of $${c.settings.dailySpendCapUsd}`,
+    net <= cap,
+    `spent $${c.spent.usd} (less $${c.spent.creditUsd ?? 0} refunded) today, over the daily cap of $${c.settings.dailySpendCapUsd}`,
   );
   const answered = c.answers.map((answer) => answer.requestId);
   ensure(unique(answered), `a request was answered twice: ${answered.join(", ")}`);

@@ -15,7 +15,9 @@ import {
   KeystoreError,
   KeystoreExistsError,
   KeystoreNotFoundError,
+  lastRotatedAt,
   passphraseFromEnv,
+  rotateKeyIndex,
   Secret,
   updateKeyIndices,
 } from "../../../src/services/keys/index.js";
@@ -56,7 +58,8 @@ function sameKeys(a: KeystoreContents, b: KeystoreContents): void {
   expect(b.arweaveJwk?.reveal()).toEqual(a.arweaveJwk?.reveal());
   expect(b.keyIndices).toEqual(a.keyIndices);
   expect(b.createdAt).toBe(a.createdAt);
-  expect(b.version).toBe(1);
+  expect(b.rotatedAt).toEqual(a.rotatedAt);
+  expect(b.version).toBe(2);
 }
 
 describe("encrypted file keystore", () => {
@@ -173,11 +176,11 @@ describe("encrypted file keystore", () => {
 
     const contentsPath = join(dir.path, "future-contents.json");
     const plaintext = JSON.parse(encodeKeystorePlaintext(contents).toString("utf8"));
-    const future = Buffer.from(JSON.stringify({ ...plaintext, version: 2, newField: true }));
+    const future = Buffer.from(JSON.stringify({ ...plaintext, version: 3, newField: true }));
     await writeFile(contentsPath, await sealEnvelope(future, testPassphrase(), TEST_SCRYPT));
     const contentsError = await thrown(() => fileKeystore(contentsPath).load());
     expect(contentsError).toBeInstanceOf(KeystoreError);
-    expect(contentsError.message).toMatch(/holds contents version 2; this agent reads version 1/);
+    expect(contentsError.message).toMatch(/holds contents version 3; this agent reads version 2 and older/);
   });
 
   it("contents that decrypt but are invalid are a KeystoreError naming the field", async () => {
@@ -226,6 +229,39 @@ describe("init and key index updates", () => {
     const loaded = await keystore.load();
     expect(loaded.keyIndices).toEqual(updated.keyIndices);
     expect(loaded.mnemonic.reveal()).toBe(contents.mnemonic.reveal());
+  });
+
+  it("records when a key was rotated in the same save as its index, and repeating the rotation changes nothing", async () => {
+    const path = join(dir.path, "rotated-at.json");
+    const keystore = fileKeystore(path);
+    await keystore.save(contents);
+    const at = new Date("2026-05-06T07:08:09.000Z");
+    const rotated = await rotateKeyIndex(keystore, "evm", 1, at);
+    expect(rotated.keyIndices).toEqual({ akash: 0, evm: 1, nostr: 0, encryption: 0 });
+    const loaded = await fileKeystore(path).load();
+    expect(loaded.rotatedAt).toEqual({ evm: at.toISOString() });
+    expect(lastRotatedAt(loaded, "evm")).toBe(at.getTime());
+    expect(lastRotatedAt(loaded, "akash")).toBe(now.getTime());
+    const before = await readFile(path);
+    const again = await rotateKeyIndex(keystore, "evm", 1, new Date(at.getTime() + 60_000));
+    expect(again.rotatedAt).toEqual({ evm: at.toISOString() });
+    expect(await readFile(path)).toEqual(before);
+  });
+
+  it("reads contents version 1, which recorded no rotation times (every key counts from createdAt)", async () => {
+    const path = join(dir.path, "version-1.json");
+    const { rotatedAt: _none, ...plaintext } = JSON.parse(encodeKeystorePlaintext(contents).toString("utf8"));
+    const v1 = Buffer.from(
+      JSON.stringify({ ...plaintext, version: 1, keyIndices: { ...plaintext.keyIndices, evm: 2 } }),
+    );
+    await writeFile(path, await sealEnvelope(v1, testPassphrase(), TEST_SCRYPT));
+    const loaded = await fileKeystore(path).load();
+    expect(loaded.keyIndices.evm).toBe(2);
+    expect(loaded.rotatedAt).toEqual({});
+    expect(lastRotatedAt(loaded, "evm")).toBe(now.getTime());
+    // The next save writes the current version.
+    await fileKeystore(path).save(loaded);
+    expect((await fileKeystore(path).load()).version).toBe(2);
   });
 
   it("serialises concurrent updates on one backend so none is lost", async () => {

@@ -67,6 +67,27 @@ describe("alerts", () => {
 });
 
 describe("children", () => {
+  it("give the family's placements for diversity scoring: living children with a provider only", () => {
+    store = openAgentStore({ dataDir: dirs.make() });
+    const child = (id: string, state: string, provider?: string, region: string | null = "eu-west") =>
+      store!.children.register({
+        id,
+        addresses: { akash: `akash1${id}` },
+        role: "replica",
+        region,
+        state,
+        ...(provider ? { provider, dseq: "9" } : {}),
+      });
+    child("a", "active", "akash1provA");
+    child("b", "active", "akash1provB", null);
+    child("c", "deploying");
+    child("d", "retired", "akash1provD");
+    expect(store.children.placements()).toEqual([
+      { provider: "akash1provA", region: "eu-west" },
+      { provider: "akash1provB", region: null },
+    ]);
+  });
+
   it("registers, updates, funds and tracks heartbeats of child agents", () => {
     let now = 1;
     store = openAgentStore({ dataDir: dirs.make(), clock: () => now });

@@ -37,7 +37,11 @@ describe("openDatabase", () => {
     const { db, path, migration } = openDatabase({ dataDir, busyTimeoutMs: 1234 });
     try {
       expect(existsSync(path)).toBe(true);
-      expect(migration).toEqual({ from: 0, to: schemaMigrations.length, applied: ["initial schema"] });
+      expect(migration).toEqual({
+        from: 0,
+        to: schemaMigrations.length,
+        applied: schemaMigrations.map((known) => known.name),
+      });
       expect(db.pragma("journal_mode", { simple: true })).toBe("wal");
       expect(db.pragma("synchronous", { simple: true })).toBe(2); // FULL
       expect(db.pragma("foreign_keys", { simple: true })).toBe(1);
@@ -85,6 +89,61 @@ describe("openDatabase", () => {
     expect(schemaOf(second.db)).toEqual(schemaBefore);
     expect(second.alerts.get("a1")?.title).toBe("t");
     second.close();
+  });
+
+  it("upgrades a version 1 database: spending keeps its rows and takes escrow refunds, lease records keep theirs", () => {
+    const dataDir = dirs.make();
+    const v1 = openDatabase({ dataDir, migrations: schemaMigrations.slice(0, 1) });
+    v1.db
+      .prepare("INSERT INTO spending VALUES ('deposit:1', 'deployment_deposit', 'uact', '500000', 'H', 7)")
+      .run();
+    v1.db
+      .prepare(
+        "INSERT INTO provider_performance (provider, dseq, gseq, oseq, started_at, issues_json) VALUES ('akash1p', '5', 1, 1, 3, '[]')",
+      )
+      .run();
+    expect(() =>
+      v1.db.prepare("INSERT INTO spending VALUES ('refund:1', 'escrow_refund', 'uact', '1', NULL, 8)").run(),
+    ).toThrow(/CHECK/);
+    closeDatabase(v1.db);
+
+    const store = openAgentStore({ dataDir });
+    try {
+      expect(store.migration).toEqual({
+        from: 1,
+        to: 3,
+        applied: ["escrow refunds in spending", "lease ready time and health checks in provider performance"],
+      });
+      expect(
+        store.providerPerformance.latest({ provider: "akash1p", dseq: "5", gseq: 1, oseq: 1 }),
+      ).toMatchObject({
+        startedAt: 3,
+        readyAt: null,
+        checks: { passed: 0, total: 0 },
+      });
+      expect(store.spending.get("deposit:1")).toEqual({
+        key: "deposit:1",
+        kind: "deployment_deposit",
+        denom: "uact",
+        amount: 500_000n,
+        txHash: "H",
+        createdAt: 7,
+      });
+      store.spending.record({
+        key: "refund:1",
+        kind: "escrow_refund",
+        denom: "uact",
+        amount: 1n,
+        createdAt: 8,
+      });
+      expect(store.spending.netBetween({ denom: "uact", from: 0, to: 9 })).toBe(499_999n);
+      const indexes = store.db
+        .prepare("SELECT name FROM sqlite_schema WHERE type = 'index' AND tbl_name = 'spending'")
+        .all();
+      expect(indexes).toEqual(expect.arrayContaining([{ name: "spending_by_time" }]));
+    } finally {
+      store.close();
+    }
   });
 
   it("refuses a database written by a newer schema, naming both versions", () => {

@@ -13,6 +13,42 @@ const day = 86_400_000;
 const lease = (provider: string, dseq: string) => ({ provider, dseq, gseq: 1, oseq: 1 });
 
 describe("provider performance", () => {
+  it("keeps the ready time, counts health checks into measured uptime and ends with the deployment", () => {
+    store = openAgentStore({ dataDir: dirs.make() });
+    const perf = store.providerPerformance;
+    perf.leaseStarted(lease("akash1p", "20"), 1000);
+    perf.leaseReady(lease("akash1p", "20"), 4000);
+    perf.leaseReady(lease("akash1p", "20"), 9000);
+    for (const up of [true, true, true, false]) perf.checkResult(lease("akash1p", "20"), up);
+    expect(perf.latest(lease("akash1p", "20"))).toMatchObject({
+      readyAt: 4000,
+      checks: { passed: 3, total: 4 },
+    });
+
+    const [ended] = perf.deploymentEnded("20", { endedAt: 10_000, outcome: "closed" });
+    expect(ended).toMatchObject({ readyAt: 4000, endedAt: 10_000, outcome: "closed", measuredUptime: 0.75 });
+    // Checks after the end and a second end change nothing.
+    perf.checkResult(lease("akash1p", "20"), false);
+    expect(perf.deploymentEnded("20", { endedAt: 11_000, outcome: "offline" })).toEqual([]);
+    expect(perf.latest(lease("akash1p", "20"))).toEqual(ended);
+  });
+
+  it("counts a failed deployment attempt against its provider, once, whether or not its lease started", () => {
+    store = openAgentStore({ dataDir: dirs.make() });
+    const perf = store.providerPerformance;
+    const first = perf.attemptFailed(lease("akash1x", "30"), 2000, ["manifest rejected"]);
+    expect(first).toMatchObject({ startedAt: 2000, endedAt: 2000, outcome: "failed_deploy", readyAt: null });
+    expect(perf.attemptFailed(lease("akash1x", "30"), 3000, ["again"])).toEqual(first);
+    perf.leaseStarted(lease("akash1x", "31"), 5000);
+    expect(perf.attemptFailed(lease("akash1x", "31"), 6000, ["services never ready"])).toMatchObject({
+      startedAt: 5000,
+      endedAt: 6000,
+      outcome: "failed_deploy",
+      issues: ["services never ready"],
+    });
+    expect(perf.stats("akash1x")).toMatchObject({ leases: 2, successes: 0, failures: 2 });
+  });
+
   it("records lease start and end idempotently", () => {
     store = openAgentStore({ dataDir: dirs.make() });
     const started = store.providerPerformance.leaseStarted(lease("akash1p", "10"), 1000);

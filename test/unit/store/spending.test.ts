@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import {
   type AgentStore,
+  creditKinds,
   openAgentStore,
   StoreError,
   startOfUtcDay,
@@ -95,6 +96,42 @@ describe("spending", () => {
       { day: "2026-05-01", kind: "fee", denom: "uakt", amount: 5_000n, count: 1 },
       { day: "2026-05-02", kind: "child_funding", denom: "uact", amount: 7_000_000n, count: 1 },
       { day: "2026-05-02", kind: "fee", denom: "uakt", amount: 6_000n, count: 1 },
+    ]);
+  });
+
+  it("records an escrow refund once per key, as a credit against the day's spend", () => {
+    store = openAgentStore({ dataDir: dirs.make() });
+    store.spending.record({
+      key: "deposit:1001",
+      kind: "deployment_deposit",
+      denom: "uact",
+      amount: 5_000_000n,
+      createdAt: day1 + hour,
+    });
+    const refund = {
+      key: "close:1001:refund",
+      kind: "escrow_refund",
+      denom: "uact",
+      amount: 4_200_000n,
+      txHash: "CLOSEHASH",
+      createdAt: day1 + 2 * hour,
+    } as const;
+    expect(store.spending.record(refund).created).toBe(true);
+    // A re-run after a crash records it again under the same key: stored once, credited once.
+    expect(store.spending.record({ ...refund, createdAt: day1 + 3 * hour }).created).toBe(false);
+    expect(() => store!.spending.record({ ...refund, amount: 4_300_000n })).toThrow(StoreError);
+
+    expect(store.spending.netBetween({ denom: "uact", from: day1, to: day2 })).toBe(800_000n);
+    expect(store.spending.totalBetween({ denom: "uact", from: day1, to: day2, kinds: creditKinds })).toBe(
+      4_200_000n,
+    );
+    // A refund alone (its deposit made another day) leaves the day's net below zero.
+    store.spending.record({ ...refund, key: "close:1002:refund", createdAt: day2 });
+    expect(store.spending.netBetween({ denom: "uact", from: day2, to: day2 + hour })).toBe(-4_200_000n);
+    expect(store.spending.dailyTotals({ from: day1, to: day2 + hour })).toEqual([
+      { day: "2026-05-01", kind: "deployment_deposit", denom: "uact", amount: 5_000_000n, count: 1 },
+      { day: "2026-05-01", kind: "escrow_refund", denom: "uact", amount: 4_200_000n, count: 1 },
+      { day: "2026-05-02", kind: "escrow_refund", denom: "uact", amount: 4_200_000n, count: 1 },
     ]);
   });
 

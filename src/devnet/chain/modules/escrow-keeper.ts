@@ -1,12 +1,13 @@
-import { DepositAuthorization } from "@akashnetwork/chain-sdk/private-types/akash.v1";
+import { fromBech32, toHex } from "@cosmjs/encoding";
 import { MODULE_ADDRESSES } from "../addresses.js";
-import { EscrowErrors, MarketErrors } from "../chain-errors.js";
+import { EscrowErrors, fmtWrapped, MarketErrors } from "../chain-errors.js";
 import {
   type ChainState,
   type DecCoinValue,
   type DepositorRecord,
   type EscrowAccountRecord,
   escrowAccountKey,
+  type GrantRecord,
   grantKey,
   type PaymentRecord,
   paymentKey,
@@ -14,6 +15,13 @@ import {
 import { decFromInt, decMin, decTruncate } from "../decimal.js";
 import type { EventCollector } from "../events.js";
 import { sendCoins } from "./bank.js";
+import {
+  type DepositAcceptance,
+  type DepositAuth,
+  decodeDepositAuth,
+  restoreDepositAuth,
+  tryAcceptDeposit,
+} from "./deposit-authorization.js";
 import { onEscrowAccountClosed, onEscrowPaymentClosed } from "./escrow-hooks.js";
 
 /** akash.escrow.types.v1.State */
@@ -62,6 +70,24 @@ export function accountPayments(
   return out;
 }
 
+/** The signer's live DepositAuthorization grants, ordered by granter address bytes (the fork's index). */
+function depositGrantsOf(ctx: EscrowContext, grantee: string): [string, GrantRecord][] {
+  const found: [string, GrantRecord][] = [];
+  for (const entry of ctx.state.grants) {
+    const grant = entry[1];
+    if (grant.grantee !== grantee || grant.msgTypeUrl !== MSG_ACCOUNT_DEPOSIT_URL) continue;
+    if (grant.authorizationTypeUrl !== DEPOSIT_AUTHORIZATION_URL) continue;
+    if (grant.expiration && grant.expiration.getTime() < ctx.time.getTime()) continue;
+    found.push(entry);
+  }
+  const bytesOf = (address: string) => toHex(fromBech32(address).data);
+  return found.sort(([, a], [, b]) => {
+    const x = bytesOf(a.granter);
+    const y = bytesOf(b.granter);
+    return x < y ? -1 : x > y ? 1 : 0;
+  });
+}
+
 /**
  * escrow keeper AuthorizeDeposits: draws each deposit from the signer's spendable balance and/or the
  * DepositAuthorization grants given to the signer, in the order the sources are listed.
@@ -89,34 +115,35 @@ export function authorizeDeposits(
         remainder -= take;
       }
     } else if (source === DepositSource.grant) {
-      for (const [key, grant] of ctx.state.grants) {
+      for (const [key, grant] of depositGrantsOf(ctx, signer)) {
         if (remainder === 0n) break;
-        if (grant.grantee !== signer || grant.msgTypeUrl !== MSG_ACCOUNT_DEPOSIT_URL) continue;
-        if (grant.authorizationTypeUrl !== DEPOSIT_AUTHORIZATION_URL) continue;
-        if (grant.expiration && grant.expiration.getTime() <= ctx.time.getTime()) continue;
-        const authorization = DepositAuthorization.decode(grant.authorization);
-        if (authorization.scopes.length > 0 && !authorization.scopes.includes(scope)) continue;
-        const limit = authorization.spendLimit;
-        if (!limit || limit.denom !== deposit.denom) continue;
-        const available = BigInt(limit.amount);
-        if (available === 0n) continue;
-        const take = available < remainder ? available : remainder;
-        const updated = DepositAuthorization.fromPartial({
-          spendLimit: { denom: limit.denom, amount: (available - take).toString() },
-          scopes: authorization.scopes,
-        });
-        ctx.state.grants.set(key, { ...grant, authorization: DepositAuthorization.encode(updated).finish() });
+        let acceptance: DepositAcceptance;
+        try {
+          acceptance = tryAcceptDeposit(
+            decodeDepositAuth(grant.authorization),
+            scope,
+            deposit.denom,
+            remainder,
+            true,
+          );
+        } catch {
+          continue; // unreadable grant or wrong scope: the keeper skips it
+        }
+        if (!acceptance.accepted) continue;
+        // The direct path ignores Delete: an exhausted grant stays, with empty spend_limits.
+        ctx.state.grants.set(key, { ...grant, authorization: acceptance.updated });
         depositors.push({
           owner: grant.granter,
           height: ctx.height,
           source,
-          balance: { denom: deposit.denom, amount: decFromInt(take) },
+          balance: { denom: deposit.denom, amount: decFromInt(acceptance.take) },
         });
-        remainder -= take;
+        remainder -= acceptance.take;
       }
     }
   }
-  if (remainder > 0n) throw MarketErrors.invalidDeposit.with("insufficient balance");
+  // The node wraps market 28 with fmt.Errorf, so the result carries codespace "undefined", code 1.
+  if (remainder > 0n) throw fmtWrapped(MarketErrors.invalidDeposit, "insufficient balance");
   return depositors;
 }
 
@@ -287,7 +314,7 @@ function saveAccount(ctx: EscrowContext, account: EscrowAccountRecord, previousS
         ctx.events,
       );
       if (d.source === DepositSource.grant)
-        restoreGrant(ctx.state, account.owner, d.owner, d.balance.denom, withdrawal);
+        restoreGrant(ctx, account.owner, d.owner, d.balance.denom, withdrawal);
       funds = funds.map((f) =>
         f.denom === d.balance.denom ? { denom: f.denom, amount: f.amount - d.balance.amount } : f,
       );
@@ -304,25 +331,26 @@ function saveAccount(ctx: EscrowContext, account: EscrowAccountRecord, previousS
 }
 
 function restoreGrant(
-  state: ChainState,
+  ctx: EscrowContext,
   grantee: string,
   granter: string,
   denom: string,
   amount: bigint,
 ): void {
   const key = grantKey(granter, grantee, MSG_ACCOUNT_DEPOSIT_URL);
-  const grant = state.grants.get(key);
+  const grant = ctx.state.grants.get(key);
   if (!grant || grant.authorizationTypeUrl !== DEPOSIT_AUTHORIZATION_URL) return;
-  const authorization = DepositAuthorization.decode(grant.authorization);
-  const current = authorization.spendLimit;
-  const restored = DepositAuthorization.fromPartial({
-    spendLimit: {
-      denom,
-      amount: ((current?.denom === denom ? BigInt(current.amount) : 0n) + amount).toString(),
-    },
-    scopes: authorization.scopes,
+  if (grant.expiration && grant.expiration.getTime() < ctx.time.getTime()) return;
+  let authorization: DepositAuth;
+  try {
+    authorization = decodeDepositAuth(grant.authorization);
+  } catch {
+    return;
+  }
+  ctx.state.grants.set(key, {
+    ...grant,
+    authorization: restoreDepositAuth(authorization, denom, amount),
   });
-  state.grants.set(key, { ...grant, authorization: DepositAuthorization.encode(restored).finish() });
 }
 
 function savePayment(ctx: EscrowContext, payment: PaymentRecord, previousState: number): void {

@@ -1,0 +1,208 @@
+import { assign, type EventObject, enqueueActions } from "xstate";
+import { scaleUp } from "../../domain/index.js";
+import { type AlertSeverity, toEffectFailure } from "../shared/index.js";
+import type { LeaseContext } from "./lease.context.js";
+import type { FundsRequest, LeaseEvent, LeaseNotice } from "./lease.events.js";
+import { isRunwayReadCurrent, topUpAmountUact } from "./lease.funding.js";
+import type { BidSummary, ExhaustedResource, LeaseRef, RecoveryReason } from "./lease.types.js";
+
+type ActionArgs = { context: LeaseContext; event: LeaseEvent };
+
+/** A context update typed for the lease machine (an `assign` outside `setup` needs its types spelled out). */
+const update = <Params = undefined>(assigner: (args: ActionArgs, params: Params) => Partial<LeaseContext>) =>
+  assign<LeaseContext, LeaseEvent, Params, LeaseEvent, never>(assigner);
+
+type Enqueuer<Params> = Parameters<
+  typeof enqueueActions<LeaseContext, LeaseEvent, Params, LeaseEvent, never, never, never, never, EventObject>
+>[0];
+const enqueue = <Params = undefined>(enqueuer: Enqueuer<Params>) =>
+  enqueueActions<LeaseContext, LeaseEvent, Params, LeaseEvent, never, never, never, never, EventObject>(
+    enqueuer,
+  );
+
+/** `providers` with `provider` added once: a provider that failed us is never chosen again. */
+function excluding(providers: string[], provider: string | undefined): string[] {
+  return provider === undefined || providers.includes(provider) ? providers : [...providers, provider];
+}
+
+/** The lease machine's actions: context updates and notices to the parent, named as the chart uses them. */
+export const leaseActions = {
+  notify: enqueue(({ enqueue, self }, params: { notice: LeaseNotice }) => {
+    if (self._parent) enqueue.sendParent(params.notice);
+  }),
+  alert: enqueue(({ enqueue, self }, params: { severity: AlertSeverity; title: string; message: string }) => {
+    if (self._parent) enqueue.sendParent({ type: "ALERT.RAISED", source: "lease", ...params });
+  }),
+  alertIfDirectoryUnavailable: enqueue(({ enqueue, self }, params: { reason: string | undefined }) => {
+    if (params.reason === undefined || !self._parent) return;
+    enqueue.sendParent({
+      type: "ALERT.RAISED",
+      source: "lease",
+      severity: "medium",
+      title: "Provider directory unavailable",
+      message: `The Console API could not be read (${params.reason}); bids were scored from chain data alone (audited attributes, price, our own history). It is tried again at the next evaluation.`,
+    });
+  }),
+  startFlow: update(({ context }, params: { purpose: LeaseContext["purpose"] }) => ({
+    purpose: params.purpose,
+    attempt: 1,
+    retries: 0,
+    bids: [],
+    chosenBid: null,
+    hostUri: null,
+    failedLease: null,
+    recoveryReason: null,
+    previous: params.purpose === "deploy" ? context.previous : context.lease,
+  })),
+  useResources: update((_, params: { resources: LeaseContext["resources"] | undefined }) =>
+    params.resources ? { resources: params.resources } : {},
+  ),
+  countGeneration: update(({ context }) => ({ generation: context.generation + 1 })),
+  storeDeployment: update((_, params: { deployment: NonNullable<LeaseContext["deployment"]> }) => ({
+    deployment: params.deployment,
+    retries: 0,
+  })),
+  storeBids: update((_, params: { bids: BidSummary[] }) => ({ bids: params.bids })),
+  storeChoice: update((_, params: { ranked: BidSummary[]; chosen: BidSummary | null }) => ({
+    bids: params.ranked,
+    chosenBid: params.chosen,
+    retries: 0,
+  })),
+  storeHostUri: update((_, params: { hostUri: string }) => ({ hostUri: params.hostUri, retries: 0 })),
+  clearRetries: update(() => ({ retries: 0 })),
+  countRetry: update(({ context }) => ({ retries: context.retries + 1 })),
+  recordFailure: update((_, params: { error: unknown; step: string }) => ({
+    lastError: { ...toEffectFailure(params.error), step: params.step },
+  })),
+  failAttempt: update(({ context }) => {
+    const bid = context.chosenBid;
+    return {
+      recoveryReason: "attempt_failed" as const,
+      failedLease: bid ? { dseq: bid.dseq, gseq: bid.gseq, oseq: bid.oseq, provider: bid.provider } : null,
+      excludedProviders: excluding(context.excludedProviders, bid?.provider),
+      retries: 0,
+    };
+  }),
+  countAttempt: update(({ context }) => ({
+    attempt: context.attempt + 1,
+    failedLease: null,
+    chosenBid: null,
+  })),
+  /** No attempt is left in this flow: the next decision gives up. */
+  exhaustAttempts: update(({ context }) => ({ attempt: context.settings.maxAttempts + 1 })),
+  becomeActive: update(({ context }, params: { uris: string[] }) => {
+    const bid = context.chosenBid;
+    const deployment = context.deployment;
+    if (!bid || !deployment) return {};
+    const lease: LeaseRef = {
+      dseq: bid.dseq,
+      gseq: bid.gseq,
+      oseq: bid.oseq,
+      provider: bid.provider,
+      priceUact: bid.priceUact,
+      hostUri: context.hostUri,
+      uris: params.uris,
+      manifestVersion: deployment.manifestVersion,
+      resources: deployment.resources,
+    };
+    return { lease, attempt: 1, retries: 0, recoveryReason: null, lastError: null };
+  }),
+  forgetPrevious: update(() => ({ previous: null, purpose: "deploy" as const })),
+  abandonNewDeployment: update(({ context }) => ({
+    lease: context.previous,
+    deployment: context.previous
+      ? {
+          dseq: context.previous.dseq,
+          manifestVersion: context.previous.manifestVersion,
+          resources: context.previous.resources,
+          maxPriceUact: context.previous.priceUact,
+        }
+      : null,
+    resources: context.previous?.resources ?? context.resources,
+    previous: null,
+    purpose: "deploy" as const,
+    attempt: 1,
+    retries: 0,
+  })),
+  noteRecovery: update((_, params: { reason: RecoveryReason }) => ({
+    recoveryReason: params.reason,
+    retries: 0,
+  })),
+  clearRecovery: update(() => ({ recoveryReason: null })),
+  releaseClosedLease: update(({ context }) => ({
+    excludedProviders: excluding(context.excludedProviders, context.lease?.provider),
+    lease: null,
+    purpose: "migrate" as const,
+    previous: null,
+    attempt: 1,
+    bids: [],
+    chosenBid: null,
+  })),
+  forgetDeployment: update(() => ({
+    deployment: null,
+    lease: null,
+    previous: null,
+    purpose: "deploy" as const,
+  })),
+  /** A retry after a failure starts over with every provider allowed again. */
+  forgetFailure: update(() => ({ lastError: null, excludedProviders: [] })),
+  noteMigration: update((_, params: { reason: string }) => ({ migrationReason: params.reason })),
+  excludeCurrentProvider: update(({ context }) => ({
+    excludedProviders: excluding(context.excludedProviders, context.lease?.provider),
+  })),
+  rebidOnSameDeployment: update(({ context }) => ({
+    lease: null,
+    previous: null,
+    purpose: "migrate" as const,
+    attempt: 1,
+    retries: 0,
+    bids: [],
+    chosenBid: null,
+    failedLease: null,
+    deployment: context.deployment,
+  })),
+  scaleUp: update(({ context }, params: { resource: ExhaustedResource }) => ({
+    resources: scaleUp(context.resources, params.resource) ?? context.resources,
+    exhausted: params.resource,
+  })),
+  noteHealthy: update(({ context }, params: { at: number; escrowRunwayHours: number | null }) => ({
+    lastHealthyAt: params.at,
+    escrowRunwayHours:
+      params.escrowRunwayHours !== null && isRunwayReadCurrent(context.escrowToppedUpAt, params.at)
+        ? params.escrowRunwayHours
+        : context.escrowRunwayHours,
+  })),
+  noteRunway: update((_, params: { runwayHours: number }) => ({ escrowRunwayHours: params.runwayHours })),
+  requestFunds: enqueue(({ context, enqueue, self }, params: { purpose: FundsRequest["purpose"] }) => {
+    const dseq = params.purpose === "escrow_top_up" ? context.lease?.dseq : context.deployment?.dseq;
+    if (!dseq) return;
+    const request: FundsRequest =
+      params.purpose === "escrow_top_up"
+        ? {
+            requestId: `${context.agentId}:topup:${dseq}:${context.topUps}`,
+            purpose: "escrow_top_up",
+            dseq,
+            amountUact: topUpAmountUact(
+              context.lease?.priceUact ?? "0",
+              context.escrowRunwayHours ?? 0,
+              context.settings.topUpToHours,
+              context.settings.blockSeconds,
+            ),
+            replyTo: context.systemId,
+          }
+        : {
+            requestId: `${context.agentId}:deposit:${dseq}`,
+            purpose: "deployment_deposit",
+            dseq,
+            amountUact: context.settings.initialDepositUact,
+            replyTo: context.systemId,
+          };
+    enqueue.assign({ pendingRequest: request });
+    if (self._parent) enqueue.sendParent({ type: "TREASURY.FUNDS_REQUESTED", ...request });
+  }),
+  clearPendingRequest: update(() => ({ pendingRequest: null })),
+  countTopUp: update(({ context }) => ({ topUps: context.topUps + 1 })),
+  noteToppedUp: update(({ context }, params: { at: number | undefined }) => ({
+    escrowToppedUpAt: params.at ?? context.escrowToppedUpAt,
+  })),
+};

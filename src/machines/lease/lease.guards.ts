@@ -1,0 +1,34 @@
+import { scaleUp } from "../../domain/index.js";
+import { canRetryEffect, toEffectFailure } from "../shared/index.js";
+import type { LeaseContext } from "./lease.context.js";
+import { isRunwayReadCurrent } from "./lease.funding.js";
+import type { BidSummary, ExhaustedResource } from "./lease.types.js";
+
+type WithContext = { context: LeaseContext };
+
+/** The lease machine's guards: questions about its context and the event at hand, never I/O. */
+export const leaseGuards = {
+  isRunwayReadCurrent: ({ context }: WithContext, params: { observedAt: number }) =>
+    isRunwayReadCurrent(context.escrowToppedUpAt, params.observedAt),
+  isRetryable: ({ context }: WithContext, params: { error: unknown }) =>
+    canRetryEffect(params.error, context.retries, context.settings.retry),
+  isBidGone: (_: unknown, params: { error: unknown }) => toEffectFailure(params.error).kind === "bid_gone",
+  isFatal: (_: unknown, params: { error: unknown }) => toEffectFailure(params.error).kind === "fatal",
+  canRetryStep: ({ context }: WithContext) => context.retries < context.settings.retry.maxRetries,
+  hasBids: (_: unknown, params: { bids: BidSummary[] }) => params.bids.length > 0,
+  hasChosenBid: (_: unknown, params: { chosen: BidSummary | null }) => params.chosen !== null,
+  hasPrevious: ({ context }: WithContext) => context.previous !== null,
+  hasNothingOnChain: ({ context }: WithContext) => context.deployment === null && context.lease === null,
+  hasDeployment: ({ context }: WithContext) => context.deployment !== null,
+  hasFailedLease: ({ context }: WithContext) => context.failedLease !== null,
+  attemptsExhausted: ({ context }: WithContext) => context.attempt > context.settings.maxAttempts,
+  answersPendingRequest: ({ context }: WithContext, params: { requestId: string }) =>
+    context.pendingRequest?.requestId === params.requestId,
+  recoveringServices: ({ context }: WithContext) => context.recoveryReason === "services_failed",
+  deploymentStillOpen: (_: unknown, params: { deploymentOpen: boolean }) => params.deploymentOpen,
+  canScaleUp: ({ context }: WithContext, params: { resource: ExhaustedResource }) =>
+    scaleUp(context.resources, params.resource) !== null,
+  isCurrentProvider: ({ context }: WithContext, params: { provider: string }) =>
+    context.lease?.provider === params.provider,
+  isRebid: (_: unknown, params: { strategy: "rebid" | "new_deployment" }) => params.strategy === "rebid",
+};
