@@ -43,10 +43,36 @@ const routes = {
 
 type RouteKey = keyof typeof routes;
 
+/** A route added by a part of the devnet (e.g. the Cronos stand-in): its body schema and its effect. */
+export interface ControlRoute {
+  parse(
+    body: unknown,
+  ): { ok: true; run: () => Promise<Record<string, unknown> | undefined> } | { ok: false; error: string };
+}
+
+export function controlRoute<T>(
+  schema: z.ZodType<T>,
+  apply: (data: T) => Promise<Record<string, unknown> | undefined>,
+): ControlRoute {
+  return {
+    parse(body) {
+      const parsed = schema.safeParse(body);
+      if (!parsed.success) return { ok: false, error: issuesText(parsed.error) };
+      return { ok: true, run: () => apply(parsed.data) };
+    },
+  };
+}
+
+function issuesText(error: z.ZodError): string {
+  return error.issues.map((i) => `${i.path.join(".") || "body"}: ${i.message}`).join("; ");
+}
+
 export interface ControlApiDeps {
   readonly endpoints: () => DevnetEndpoints;
   readonly status: () => unknown;
   readonly faults: DevnetFaults;
+  /** More POST routes, keyed "POST /path". */
+  readonly extraRoutes?: Readonly<Record<string, ControlRoute>>;
 }
 
 /**
@@ -76,15 +102,24 @@ export class ControlApi {
       return;
     }
     if (req.method === "GET" && path === "/status") {
-      sendJson(res, 200, this.deps.status());
+      sendJson(res, 200, await this.deps.status());
       return;
     }
     const key = `${req.method} ${path}` as RouteKey;
-    const schema = routes[key];
-    if (!schema) {
+    const schema = Object.hasOwn(routes, key) ? routes[key] : undefined;
+    const extra =
+      this.deps.extraRoutes && Object.hasOwn(this.deps.extraRoutes, key)
+        ? this.deps.extraRoutes[key]
+        : undefined;
+    if (!schema && !extra) {
       sendJson(res, 404, {
         error: `no route ${req.method} ${path}`,
-        routes: ["GET /endpoints", "GET /status", ...Object.keys(routes)],
+        routes: [
+          "GET /endpoints",
+          "GET /status",
+          ...Object.keys(routes),
+          ...Object.keys(this.deps.extraRoutes ?? {}),
+        ],
       });
       return;
     }
@@ -96,11 +131,23 @@ export class ControlApi {
       sendJson(res, 400, { error: "body must be JSON" });
       return;
     }
+    if (extra) {
+      const route = extra.parse(body);
+      if (!route.ok) {
+        sendJson(res, 400, { error: route.error });
+        return;
+      }
+      try {
+        sendJson(res, 200, { ok: true, ...((await route.run()) ?? {}) });
+      } catch (error) {
+        sendJson(res, 400, { error: (error as Error).message });
+      }
+      return;
+    }
+    if (!schema) return;
     const parsed = schema.safeParse(body);
     if (!parsed.success) {
-      sendJson(res, 400, {
-        error: parsed.error.issues.map((i) => `${i.path.join(".") || "body"}: ${i.message}`).join("; "),
-      });
+      sendJson(res, 400, { error: issuesText(parsed.error) });
       return;
     }
     try {

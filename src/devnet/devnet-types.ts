@@ -1,3 +1,4 @@
+import type { CronosDevnetControl, CronosDevnetOptions, DevnetCronosInfo } from "./cronos/index.js";
 import type { FundResult } from "./faucet.js";
 import type { RpcFaultSpec } from "./network-faults.js";
 import type { ProviderHealth } from "./provider/provider-node.js";
@@ -10,7 +11,9 @@ export interface DevnetOptions {
   readonly providers?: number | readonly ProviderProfile[];
   readonly chainId?: string;
   /** Fixed ports (0 or omitted = any free loopback port). */
-  readonly ports?: Partial<Record<"rpc" | "grpc" | "faucet" | "control" | "consoleApi", number>>;
+  readonly ports?: Partial<
+    Record<"rpc" | "grpc" | "faucet" | "control" | "consoleApi" | "cronosRpc", number>
+  >;
   /** A lease whose manifest has not arrived after this long is dropped by its provider (default 300000). */
   readonly manifestTimeoutMs?: number;
   /** Providers close bids that were not accepted within this long (default 300000). */
@@ -34,6 +37,8 @@ export interface DevnetOptions {
   readonly aktPriceUsd?: string;
   /** Blocks per BME mint epoch (default 10). */
   readonly bmeEpochBlocks?: number;
+  /** The Cronos EVM stand-in (Uniswap V2, AKT token, IBC relayer): on by default; `false` leaves it out. */
+  readonly cronos?: boolean | CronosDevnetOptions;
   /**
    * Keeps the chain (state, blocks, txs) in `<dataDir>/chain.json`, written after every block and at stop,
    * and continues from it at the next start with the same chain id.
@@ -62,6 +67,8 @@ export interface DevnetEndpoints {
   /** Accounts that sign provider attributes on this devnet (what `signedBy` and audit scores trust). */
   readonly auditors: readonly string[];
   readonly providers: readonly DevnetProviderInfo[];
+  /** The Cronos EVM stand-in (absent with `cronos: false`). */
+  readonly cronos?: DevnetCronosInfo;
 }
 
 export interface LeaseIdInput {
@@ -99,6 +106,8 @@ export interface DevnetHandle extends DevnetEndpoints, DevnetFaults {
   endpoints(): DevnetEndpoints;
   fund(address: string, amount: bigint | number | string, denom?: "uakt" | "uact"): Promise<FundResult>;
   height(): bigint;
+  /** The Cronos stand-in's faucet, faults and bridge transfers (absent with `cronos: false`). */
+  readonly cronosControl?: CronosDevnetControl;
   /** Resolves once the chain has committed a block at or above `height`. */
   waitForHeight(height: bigint): Promise<void>;
   /** Stops every server, timer and child process. */

@@ -14,6 +14,18 @@ const requestSchema = z.object({
   denom: z.enum(["uakt", "uact"]).optional().default("uakt"),
 });
 
+/** `{ "address": "0x…", "amount": "<wei>" }`: CRO on the Cronos stand-in. */
+const evmRequestSchema = z.object({
+  address: z.string().regex(/^0x[0-9a-fA-F]{40}$/, "address must be a 0x… EVM address (20 bytes of hex)"),
+  amount: z.union([z.string().regex(/^\d+$/), z.number().int().positive()]).transform((v) => BigInt(v)),
+  denom: z.literal("wei").optional(),
+});
+
+/** The Cronos stand-in's side of the faucet (sends CRO in wei). */
+export interface EvmFaucet {
+  fund(address: string, amountWei: bigint): Promise<FundResult>;
+}
+
 export interface FundResult {
   readonly address: string;
   readonly amount: string;
@@ -32,11 +44,13 @@ export class Faucet {
   private readonly chain: Chain;
   private readonly signer: InProcessSigner;
   private readonly faucetAddress: string;
+  private readonly evm: EvmFaucet | undefined;
 
-  constructor(chain: Chain, signer: InProcessSigner, faucetAddress: string) {
+  constructor(chain: Chain, signer: InProcessSigner, faucetAddress: string, evm?: EvmFaucet) {
     this.chain = chain;
     this.signer = signer;
     this.faucetAddress = faucetAddress;
+    this.evm = evm;
   }
 
   start(port = 0): Promise<string> {
@@ -85,7 +99,7 @@ export class Faucet {
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     if (req.method !== "POST") {
-      sendJson(res, 405, { error: "use POST {address, amount} with amount in uakt" });
+      sendJson(res, 405, { error: "use POST {address, amount} with amount in uakt (akash1…) or wei (0x…)" });
       return;
     }
     let body: unknown;
@@ -93,6 +107,11 @@ export class Faucet {
       body = JSON.parse((await readBody(req)).toString("utf8"));
     } catch {
       sendJson(res, 400, { error: "body must be JSON {address, amount}" });
+      return;
+    }
+    const address = (body as { address?: unknown } | null)?.address;
+    if (typeof address === "string" && address.startsWith("0x")) {
+      await this.handleEvm(res, body);
       return;
     }
     const parsed = requestSchema.safeParse(body);
@@ -104,6 +123,27 @@ export class Faucet {
     }
     try {
       sendJson(res, 200, await this.fund(parsed.data.address, parsed.data.amount, parsed.data.denom));
+    } catch (error) {
+      sendJson(res, error instanceof RangeError ? 400 : 500, { error: (error as Error).message });
+    }
+  }
+
+  private async handleEvm(res: ServerResponse, body: unknown): Promise<void> {
+    const parsed = evmRequestSchema.safeParse(body);
+    if (!parsed.success) {
+      sendJson(res, 400, {
+        error: parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; "),
+      });
+      return;
+    }
+    if (!this.evm) {
+      sendJson(res, 400, {
+        error: "address: this devnet runs without the Cronos stand-in, so 0x… cannot be funded",
+      });
+      return;
+    }
+    try {
+      sendJson(res, 200, await this.evm.fund(parsed.data.address, parsed.data.amount));
     } catch (error) {
       sendJson(res, error instanceof RangeError ? 400 : 500, { error: (error as Error).message });
     }

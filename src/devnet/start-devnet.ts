@@ -17,6 +17,7 @@ import {
 } from "./chain/modules/market-keeper.js";
 import { ConsoleApi } from "./console-api.js";
 import { ControlApi } from "./control-api.js";
+import { type CronosDevnet, cronosControlRoutes, startCronosDevnet } from "./cronos/index.js";
 import type {
   DevnetEndpoints,
   DevnetFaults,
@@ -61,6 +62,7 @@ export async function startDevnet(options: DevnetOptions = {}): Promise<DevnetHa
       ? options.providers
       : defaultProfiles(positiveInt("providers", options.providers, DEFAULT_PROVIDER_COUNT, 0));
   const chainId = options.chainId ?? "akash-devnet-1";
+  const aktPriceUsd = options.aktPriceUsd ?? "1.25";
   const timings = {
     manifestTimeoutMs: positiveInt("manifestTimeoutMs", options.manifestTimeoutMs, 300_000),
     bidTimeoutMs: positiveInt("bidTimeoutMs", options.bidTimeoutMs, 300_000),
@@ -77,7 +79,7 @@ export async function startDevnet(options: DevnetOptions = {}): Promise<DevnetHa
     ],
     {
       ...DEFAULT_CHAIN_PARAMS,
-      aktPriceUsd: decFromString(options.aktPriceUsd ?? "1.25"),
+      aktPriceUsd: decFromString(aktPriceUsd),
       bmeMinEpochBlocks: BigInt(positiveInt("bmeEpochBlocks", options.bmeEpochBlocks, 10)),
     },
   );
@@ -178,7 +180,18 @@ export async function startDevnet(options: DevnetOptions = {}): Promise<DevnetHa
     for (const node of providers) node.attach();
     if (snapshotPath !== undefined) chain.onBlock(() => writeChainSnapshot(snapshotPath, chain.snapshot()));
 
-    const faucet = new Faucet(chain, signer, keys.faucet);
+    let cronos: CronosDevnet | undefined;
+    if (options.cronos !== false) {
+      cronos = await startCronosDevnet({
+        chain,
+        aktPriceUsd,
+        ...(typeof options.cronos === "object" ? { options: options.cronos } : {}),
+        ...(options.ports?.cronosRpc !== undefined ? { port: options.ports.cronosRpc } : {}),
+      });
+      stoppables.push(cronos);
+    }
+
+    const faucet = new Faucet(chain, signer, keys.faucet, cronos?.control);
     const faucetUrl = await faucet.start(options.ports?.faucet);
     stoppables.push(faucet);
     const consoleApi = new ConsoleApi(chain, () => providers, [keys.auditor], networkFaults);
@@ -298,10 +311,11 @@ export async function startDevnet(options: DevnetOptions = {}): Promise<DevnetHa
         region: p.profile.region,
         audited: p.profile.audited,
       })),
+      ...(cronos ? { cronos: cronos.info } : {}),
     });
     const control = new ControlApi({
       endpoints: () => endpoints(),
-      status: () => ({
+      status: async () => ({
         height: chain.height.toString(),
         latestBlockTime: chain.latestBlock.time.toISOString(),
         rpcFaults: networkFaults.active(),
@@ -312,8 +326,10 @@ export async function startDevnet(options: DevnetOptions = {}): Promise<DevnetHa
           health: p.health,
           leases: p.leases.size,
         })),
+        ...(cronos ? { cronos: await cronos.control.status() } : {}),
       }),
       faults,
+      extraRoutes: cronosControlRoutes(cronos?.control),
     });
     const controlUrl = await control.start(options.ports?.control);
     stoppables.push(control);
@@ -324,6 +340,7 @@ export async function startDevnet(options: DevnetOptions = {}): Promise<DevnetHa
       ...snapshot,
       ...faults,
       endpoints,
+      ...(cronos ? { cronosControl: cronos.control } : {}),
       fund: (address, amount, denom = "uakt") => faucet.fund(address, BigInt(amount), denom),
       height: () => chain.height,
       waitForHeight: (height) =>

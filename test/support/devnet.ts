@@ -3,9 +3,19 @@ import { Secp256k1HdWallet } from "@cosmjs/amino";
 import { DirectSecp256k1HdWallet } from "@cosmjs/proto-signing";
 import { type DevnetHandle, type DevnetOptions, startDevnet } from "../../src/devnet/index.js";
 
-/** A devnet tuned for tests: fast blocks, quick workloads, short timeouts unless overridden. */
+/**
+ * A devnet tuned for tests: fast blocks, quick workloads, short timeouts unless overridden. The Cronos
+ * EVM is left out unless a test asks for it (`cronos: true`): most tests never touch it and Hardhat
+ * costs every devnet start.
+ */
 export function startTestDevnet(options: DevnetOptions = {}): Promise<DevnetHandle> {
-  return startDevnet({ blockTimeMs: 100, workloadStartDelayMs: 200, bmeEpochBlocks: 5, ...options });
+  return startDevnet({
+    blockTimeMs: 100,
+    workloadStartDelayMs: 200,
+    bmeEpochBlocks: 5,
+    cronos: false,
+    ...options,
+  });
 }
 
 export interface Tenant {

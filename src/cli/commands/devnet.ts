@@ -17,6 +17,8 @@ interface DevnetFlags {
   data?: string;
   agentImage?: string;
   agentCommand?: string;
+  cronos?: boolean;
+  croPrice?: string;
 }
 
 /** `--agent-command` is a JSON array of argv strings, or a plain command line split on spaces. */
@@ -76,6 +78,12 @@ function summary(endpoints: DevnetEndpoints): string {
     `  faucet      ${endpoints.faucet}   (POST {"address","amount"} in uakt)`,
     `  console api ${endpoints.consoleApi}`,
     `  control     ${endpoints.control}   (GET /endpoints for this list as JSON)`,
+    ...(endpoints.cronos
+      ? [
+          `  cronos rpc  ${endpoints.cronos.rpc}   (chain id ${endpoints.cronos.chainId}; faucet takes 0x… with amount in wei)`,
+          `    router ${endpoints.cronos.router}  wcro ${endpoints.cronos.wcro}  akt ${endpoints.cronos.akt}`,
+        ]
+      : []),
     `  providers:`,
     ...endpoints.providers.map(
       (p) => `    ${p.address}  ${p.hostUri}  ${p.region}${p.audited ? "  audited" : ""}`,
@@ -116,6 +124,8 @@ export function registerDevnetCommand(program: Command): void {
       "--agent-command <argv>",
       "the process to run for --agent-image: a JSON array or a space-separated command",
     )
+    .option("--no-cronos", "leave out the Cronos EVM stand-in (Uniswap V2, AKT token, IBC relayer)")
+    .option("--cro-price <usd>", "USD price of 1 CRO that seeds the WCRO/AKT pool (default 0.10)")
     .action(async (flags: DevnetFlags) => {
       const blockTimeMs = parseIntFlag(
         "--block-time",
@@ -137,10 +147,20 @@ export function registerDevnetCommand(program: Command): void {
       if ((flags.agentImage === undefined) !== (agentCommand === undefined)) {
         throw new UsageError("--agent-image and --agent-command go together: give both or neither");
       }
+      const croPrice = flags.croPrice?.trim();
+      if (croPrice !== undefined && !(/^\d+(\.\d+)?$/.test(croPrice) && Number(croPrice) > 0)) {
+        throw new UsageError(
+          `--cro-price must be a positive decimal number of USD, e.g. 0.10 (got "${flags.croPrice}")`,
+        );
+      }
+      if (croPrice !== undefined && flags.cronos === false) {
+        throw new UsageError("--cro-price needs the Cronos stand-in: drop --no-cronos or --cro-price");
+      }
       const signal = untilSignal();
       const devnet = await startDevnet({
         blockTimeMs,
         providers,
+        cronos: flags.cronos === false ? false : croPrice !== undefined ? { croPriceUsd: croPrice } : true,
         ...(flags.data !== undefined ? { dataDir: flags.data } : {}),
         ...(flags.agentImage !== undefined && agentCommand
           ? { agentImage: flags.agentImage, agentCommand }

@@ -37,6 +37,7 @@ describe("akash-agent devnet", () => {
         "chainId",
         "consoleApi",
         "control",
+        "cronos",
         "faucet",
         "grpc",
         "providers",
@@ -45,6 +46,9 @@ describe("akash-agent devnet", () => {
       ].sort(),
     );
     expect(endpoints.blockTimeMs).toBe(100);
+    expect(Object.keys(endpoints.cronos as object).sort()).toEqual(
+      ["akt", "chainId", "factory", "router", "rpc", "wcro"].sort(),
+    );
     expect(endpoints.providers).toHaveLength(2);
     const served = await (await fetch(`${endpoints.control}/endpoints`)).json();
     expect(served).toEqual(endpoints);
