@@ -16,10 +16,9 @@ interface ShippedArtifact {
 const require = createRequire(import.meta.url);
 
 /** A build artifact as shipped in the npm package (Waffle JSON: `abi` plus `bytecode` without 0x). */
-function shipped(path: string): ContractArtifact {
-  const artifact = require(path) as ShippedArtifact;
+function shipped(artifact: ShippedArtifact, name: string): ContractArtifact {
   if (typeof artifact.bytecode !== "string" || artifact.bytecode.length === 0)
-    throw new Error(`cronos devnet: ${path} carries no bytecode`);
+    throw new Error(`cronos devnet: the shipped ${name} artifact carries no bytecode`);
   const bytecode = artifact.bytecode.startsWith("0x") ? artifact.bytecode : `0x${artifact.bytecode}`;
   return { abi: new Interface(artifact.abi), bytecode };
 }
@@ -40,10 +39,16 @@ let cached: CronosArtifacts | undefined;
  */
 export function cronosArtifacts(): CronosArtifacts {
   cached ??= {
-    weth9: shipped("@uniswap/v2-periphery/build/WETH9.json"),
-    factory: shipped("@uniswap/v2-core/build/UniswapV2Factory.json"),
-    pair: shipped("@uniswap/v2-core/build/UniswapV2Pair.json"),
-    router: shipped("@uniswap/v2-periphery/build/UniswapV2Router02.json"),
+    weth9: shipped(require("@uniswap/v2-periphery/build/WETH9.json") as ShippedArtifact, "WETH9"),
+    factory: shipped(
+      require("@uniswap/v2-core/build/UniswapV2Factory.json") as ShippedArtifact,
+      "UniswapV2Factory",
+    ),
+    pair: shipped(require("@uniswap/v2-core/build/UniswapV2Pair.json") as ShippedArtifact, "UniswapV2Pair"),
+    router: shipped(
+      require("@uniswap/v2-periphery/build/UniswapV2Router02.json") as ShippedArtifact,
+      "UniswapV2Router02",
+    ),
     akt: { abi: new Interface(DEVNET_AKT_ABI), bytecode: DEVNET_AKT_BYTECODE },
   };
   return cached;

@@ -19,7 +19,9 @@ function importedPackages(...folders: string[]): Set<string> {
     );
     for (const file of files) {
       const text = readFileSync(join(root, folder, file), "utf8");
-      for (const match of text.matchAll(/(?:from\s+|import\s*\(\s*|import\s+)["']([^"'.][^"']*)["']/g)) {
+      for (const match of text.matchAll(
+        /(?:from\s+|import\s*\(\s*|import\s+|require\(\s*|\)\(\s*)["']([^"'.][^"']*)["']/g,
+      )) {
         const specifier = match[1]!;
         if (specifier.startsWith("node:")) continue;
         const parts = specifier.split("/");
