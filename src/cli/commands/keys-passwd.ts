@@ -21,7 +21,7 @@ export function registerKeysPasswdCommand(keys: Command): void {
     )
     .option(
       "--keep-backup",
-      "keep the old file (still opened by the old passphrase) as <keystore>.<time>.bak after the change",
+      "keep the old file (still opened by the old passphrase) as <keystore>.passwd-<time>.bak after the change",
     )
     .option("--json", 'one JSON object: { "keystore", "backup" } (backup is null unless kept)')
     .action(async (options: PasswdOptions, command: Command) => {

@@ -1,4 +1,4 @@
-import { open, readFile, rename, rm } from "node:fs/promises";
+import { open, readdir, readFile, rename, rm } from "node:fs/promises";
 import { basename, dirname, join, resolve } from "node:path";
 import { isDeepStrictEqual } from "node:util";
 import { syncDirectory, writeFileAtomic } from "./atomic-write.js";
@@ -22,7 +22,7 @@ export interface ChangePassphraseOptions {
   readonly path: string;
   readonly current: Secret<string>;
   readonly next: Secret<string>;
-  /** Names the backup (`<path>.<time>.bak`). */
+  /** Names the backup (`<path>.passwd-<time>.bak`). */
   readonly now: Date;
   /** Keep the old file (still encrypted under the old passphrase) once the new one is verified. */
   readonly keepBackup?: boolean;
@@ -84,7 +84,7 @@ export function passphraseChangeTemporaryPath(path: string): string {
  * Re-encrypts a file keystore under a new passphrase so that a crash at any instant leaves a keystore
  * that opens: with the old passphrase until the new file has replaced it, with the new one after.
  * The new file is written beside the keystore and flushed, decrypted again with the new passphrase
- * and compared with the old contents, the old file is copied to `<path>.<time>.bak`, and only then is
+ * and compared with the old contents, the old file is copied to `<path>.passwd-<time>.bak`, and only then is
  * the new file renamed over the keystore. The backup is removed once the keystore on disk is the
  * verified file (unless `keepBackup`): a copy under the old passphrase would defeat the change.
  */
@@ -142,7 +142,7 @@ export async function changeKeystorePassphrase(
     throw error;
   }
 
-  const backup = `${path}.${options.now.toISOString().replace(/[:.]/g, "-")}.bak`;
+  const backup = `${path}.passwd-${options.now.toISOString().replace(/[:.]/g, "-")}.bak`;
   try {
     await writeFileAtomic(backup, oldText, 0o600);
   } catch (error) {
@@ -175,8 +175,24 @@ export async function changeKeystorePassphrase(
       `${where} does not hold the re-encrypted file after the rename: the old file was put back (old passphrase)`,
     );
   }
+  await removeLeftoverBackups(path, oldText, backup);
   if (options.keepBackup) return { path, backup, contents };
   await rm(backup, { force: true });
   await syncDirectory(dirname(path));
   return { path, backup: null, contents };
+}
+
+/**
+ * Removes the copies of the file just replaced that earlier runs stopped by a crash left behind (a
+ * `<keystore>.passwd-<time>.bak` byte for byte equal to it): they still open with the old passphrase.
+ */
+async function removeLeftoverBackups(path: string, oldText: string, keep: string): Promise<void> {
+  const directory = dirname(path);
+  const prefix = `${basename(path)}.passwd-`;
+  for (const name of await readdir(directory)) {
+    const candidate = join(directory, name);
+    if (!name.startsWith(prefix) || !name.endsWith(".bak") || candidate === keep) continue;
+    const text = await readFile(candidate, "utf8").catch(() => null);
+    if (text === oldText) await rm(candidate, { force: true });
+  }
 }

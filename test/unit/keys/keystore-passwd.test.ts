@@ -72,7 +72,7 @@ describe("changeKeystorePassphrase", () => {
 
   it("keeps the old file, still under the old passphrase, when asked", async () => {
     const result = await change({ keepBackup: true });
-    expect(result.backup).toBe(`${path}.2026-12-03T05-00-00-000Z.bak`);
+    expect(result.backup).toBe(`${path}.passwd-2026-12-03T05-00-00-000Z.bak`);
     expect(await opensWith(NEW)).toBe(true);
     expect(await opensWith(OLD, result.backup ?? "")).toBe(true);
   });
@@ -119,9 +119,16 @@ describe("changeKeystorePassphrase", () => {
       expect(await opensWith(NEW)).toBe(false);
       expect(await readdir(dir.path)).toContain(".keystore.json.passwd.tmp");
 
-      await change();
+      await changeKeystorePassphrase({
+        path,
+        current: testPassphrase(OLD),
+        next: testPassphrase(NEW),
+        now: new Date("2026-12-03T05:01:00Z"),
+        scrypt: TEST_SCRYPT,
+      });
       expect(await opensWith(NEW)).toBe(true);
-      expect(await readdir(dir.path)).not.toContain(".keystore.json.passwd.tmp");
+      // Neither the temporary file nor a copy under the old passphrase is left from the stopped run.
+      expect(await readdir(dir.path)).toEqual(["keystore.json"]);
     },
   );
 
@@ -134,7 +141,7 @@ describe("changeKeystorePassphrase", () => {
       }),
     ).rejects.toBeInstanceOf(SimulatedCrash);
     expect(await opensWith(NEW)).toBe(true);
-    expect(await opensWith(OLD, `${path}.2026-12-03T05-00-00-000Z.bak`)).toBe(true);
+    expect(await opensWith(OLD, `${path}.passwd-2026-12-03T05-00-00-000Z.bak`)).toBe(true);
   });
 
   it("reports its steps in order", async () => {
