@@ -32,7 +32,7 @@ export async function writeFileAtomic(path: string, data: string | Uint8Array, m
 }
 
 /** Makes the rename itself durable. Some platforms cannot open a directory for syncing; there it is skipped. */
-async function syncDirectory(directory: string): Promise<void> {
+export async function syncDirectory(directory: string): Promise<void> {
   let handle: Awaited<ReturnType<typeof open>> | undefined;
   try {
     handle = await open(directory, "r");

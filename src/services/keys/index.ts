@@ -51,9 +51,25 @@ export {
   lastRotatedAt,
   type NewKeystoreOptions,
   rotateKeyIndex,
+  saveNewKeystore,
   updateKeyIndices,
 } from "./keystore.js";
+export {
+  type ChangePassphraseOptions,
+  changeKeystorePassphrase,
+  type PassphraseChangeResult,
+  type PassphraseChangeStep,
+  passphraseChangeSteps,
+  passphraseChangeTemporaryPath,
+} from "./keystore-passwd.js";
 export { generateMnemonic, MNEMONIC_WORD_COUNT, mnemonicToSeed, parseMnemonic } from "./mnemonic.js";
+export {
+  ACCEPTED_MNEMONIC_WORD_COUNTS,
+  describeMnemonicProblem,
+  type MnemonicProblem,
+  mnemonicProblem,
+  normaliseMnemonicWords,
+} from "./mnemonic-validation.js";
 export { deriveNostrKey, type NostrKey } from "./nostr-key.js";
 export { PASSPHRASE_ENV, passphraseFromEnv, toPassphrase } from "./passphrase.js";
 export {

@@ -13,7 +13,7 @@ export class KeystoreError extends AgentError {
 /** No keystore where the configuration points: the user has to create one (exit code 2). */
 export class KeystoreNotFoundError extends UsageError {}
 
-/** A mnemonic given by the user is not a valid 24-word BIP39 English mnemonic (exit code 2). */
+/** A mnemonic given by the user is not a valid 12- or 24-word BIP39 English mnemonic (exit code 2). */
 export class InvalidMnemonicError extends UsageError {}
 
 /** A secret given by the user (passphrase, AGENT_* key variable) is missing or malformed (exit code 2). */

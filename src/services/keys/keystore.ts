@@ -14,7 +14,7 @@ export type KeyRotationTimes = Readonly<Partial<Record<KeyKind, string>>>;
 /** Everything the agent's keys come from. Secrets are wrapped; the rest is public. */
 export interface KeystoreContents {
   readonly version: typeof KEYSTORE_CONTENTS_VERSION;
-  /** 24-word BIP39 mnemonic: every chain key derives from it. */
+  /** BIP39 mnemonic (24 words when generated, 12 or 24 when imported): every chain key derives from it. */
   readonly mnemonic: Secret<string>;
   /** Arweave wallet; null only when a development environment provides none. */
   readonly arweaveJwk: Secret<ArweaveJwk> | null;
@@ -67,15 +67,20 @@ export async function initKeystore(
   backend: KeystoreBackend,
   options: NewKeystoreOptions,
 ): Promise<KeystoreContents> {
+  const contents = await createKeystoreContents(options);
+  await saveNewKeystore(backend, contents);
+  return contents;
+}
+
+/** Saves contents made (and checked) beforehand as a new keystore; refuses to replace one that is there. */
+export async function saveNewKeystore(backend: KeystoreBackend, contents: KeystoreContents): Promise<void> {
   if (await backend.exists()) {
     throw new KeystoreExistsError(
       `a keystore already exists (${backend.describe()}); it holds the agent's funds, so init will not ` +
         "replace it: move it away first if you really mean to start a new agent",
     );
   }
-  const contents = await createKeystoreContents(options);
   await backend.save(contents);
-  return contents;
 }
 
 const updateQueues = new WeakMap<KeystoreBackend, Promise<unknown>>();

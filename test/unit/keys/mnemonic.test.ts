@@ -43,9 +43,18 @@ describe("parseMnemonic", () => {
   });
 
   it("refuses a wrong word count, naming the count and not the words", () => {
-    const error = failure(words.slice(0, 12).join(" "));
-    expect(error.message).toBe("AGENT_MNEMONIC has 12 words; a 24-word BIP39 English mnemonic is required");
+    const error = failure(words.slice(0, 13).join(" "));
+    expect(error.message).toBe(
+      "AGENT_MNEMONIC has 13 words; a BIP39 English mnemonic of 12 or 24 words is accepted: " +
+        "check for a missing, extra or run-together word",
+    );
     expect(error.exitCode).toBe(2);
+  });
+
+  it("accepts a valid 12-word mnemonic as ordinary wallets write it", () => {
+    const twelve =
+      "abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon about";
+    expect(parseMnemonic(twelve.toUpperCase()).reveal()).toBe(twelve);
   });
 
   it("refuses a word outside the list, naming its position only", () => {
