@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { DevnetHandle } from "../../../src/devnet/index.js";
-import { isIdleGoawayError } from "../../../src/services/akash/index.js";
 import { startTestAgent, type TestAgent } from "../../support/agent-harness.js";
 import { type ChainAudit, chainAudit, DEPLOYMENT_ACTIVE, LEASE_ACTIVE } from "../../support/chain-audit.js";
 import { startTestDevnet, waitFor } from "../../support/devnet.js";
+import { tolerateIdleGoaway } from "../../support/idle-goaway.js";
 
 /**
  * The agent's whole lifecycle on the devnet, with the real actors, services and store: deploy to
@@ -16,12 +16,8 @@ describe("the agent on the devnet", { timeout: 90_000 }, () => {
   let audit: ChainAudit;
   const agents: TestAgent[] = [];
 
-  const ignoreIdleGoaway = (error: unknown) => {
-    if (!isIdleGoawayError(error)) throw error;
-  };
-
   beforeAll(async () => {
-    process.on("uncaughtException", ignoreIdleGoaway);
+    tolerateIdleGoaway();
     devnet = await startTestDevnet({ blockTimeMs: 100 });
     audit = chainAudit(devnet);
   });
@@ -29,7 +25,6 @@ describe("the agent on the devnet", { timeout: 90_000 }, () => {
   afterAll(async () => {
     for (const agent of agents) await agent.close();
     await devnet?.stop();
-    process.off("uncaughtException", ignoreIdleGoaway);
   });
 
   const start = async (settings: Record<string, unknown> = {}) => {

@@ -4,10 +4,10 @@ import { Writable } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createSdlFactory } from "../../../src/actors/sdl-factory.js";
 import type { DevnetHandle } from "../../../src/devnet/index.js";
-import { isIdleGoawayError } from "../../../src/services/akash/index.js";
 import { AgentKeys, EnvKeystore } from "../../../src/services/keys/index.js";
 import { startTestAgent } from "../../support/agent-harness.js";
 import { startTestDevnet } from "../../support/devnet.js";
+import { tolerateIdleGoaway } from "../../support/idle-goaway.js";
 
 /**
  * A whole run at the most verbose log level, then a search of everything the agent wrote — every
@@ -16,17 +16,12 @@ import { startTestDevnet } from "../../support/devnet.js";
  */
 describe("the agent keeps its secrets", { timeout: 90_000 }, () => {
   let devnet: DevnetHandle;
-  const ignoreIdleGoaway = (error: unknown) => {
-    if (!isIdleGoawayError(error)) throw error;
-  };
-
   beforeAll(async () => {
-    process.on("uncaughtException", ignoreIdleGoaway);
+    tolerateIdleGoaway();
     devnet = await startTestDevnet({ blockTimeMs: 100 });
   });
   afterAll(async () => {
     await devnet?.stop();
-    process.off("uncaughtException", ignoreIdleGoaway);
   });
 
   it("out of its logs and every file it writes, through deploy, top-up and termination", async () => {
