@@ -175,6 +175,18 @@ export interface FuzzReport {
   commands: number;
 }
 
+/**
+ * The runs' seed. The suite uses a fixed one so that the states the runs reach (which the tests
+ * assert) are the same every time: with a new seed per run, a rarely reached state was missed now and
+ * then and failed CI (issue 19's hunt). `FUZZ_SEED=random` (or a number) explores other runs.
+ */
+const FIXED_FUZZ_SEED = 20261203;
+function fuzzSeed(): { seed?: number } {
+  const chosen = process.env.FUZZ_SEED;
+  if (chosen === "random") return {};
+  return { seed: chosen === undefined ? FIXED_FUZZ_SEED : Number(chosen) };
+}
+
 export interface FuzzOptions {
   numRuns: number;
   maxCommands: number;
@@ -247,7 +259,7 @@ export async function fuzzMachine<TMachine extends AnyStateMachine>(
       },
     ),
     // FUZZ_RUNS=5000 npx vitest run test/machines/properties: a longer soak than CI's default.
-    { numRuns: Number(process.env.FUZZ_RUNS ?? options.numRuns) },
+    { numRuns: Number(process.env.FUZZ_RUNS ?? options.numRuns), ...fuzzSeed() },
   );
   return report;
 }

@@ -71,8 +71,11 @@ describe("agent tree, random runs (fast-check)", () => {
       },
       { numRuns: 150, maxCommands: 50 },
     );
-    for (const machine of [agentMachine, healthMachine, treasuryMachine])
-      expectToReachAllBut(report, machine);
+    for (const machine of [agentMachine, treasuryMachine]) expectToReachAllBut(report, machine);
+    expectToReachAllBut(report, healthMachine, {
+      "health.retrying":
+        "a check that failed and is tried again: reached in the tree by some seeds only; the health machine's own runs always reach it",
+    });
     // The children's own random runs cover their other states; in the tree each must at least get going.
     expectToReachAtLeast(report, leaseMachine, treeLeaseStates);
     // The tree's keys fall due in 30 days or more, far past what 50 commands move the clock.
