@@ -47,7 +47,7 @@ export function createHealthActors(services: AgentServices) {
             hostUri: target.hostUri,
             timeoutMs: settings.slowProviderMs * 3,
           })
-        : { ok: false, latencyMs: 0 };
+        : { ok: false, latencyMs: 0, certificateExpired: false };
       const [lease, deployment, balances, aktUsd] = await Promise.all([
         chain.lease(target),
         chain.deployment(target.dseq),
@@ -80,6 +80,7 @@ export function createHealthActors(services: AgentServices) {
         provider: {
           reachable: probe.ok,
           responsive: probe.ok && probe.latencyMs < settings.slowProviderMs && !statusFailed,
+          certificateExpired: probe.certificateExpired === true,
         },
         lease: { state: leaseState, reclaimDeadline: null, deploymentOpen: deployment?.state === "active" },
         services: { ready, total },

@@ -1,15 +1,21 @@
 import { type BackoffOptions, exponentialBackoffMs } from "./backoff.js";
 import { DecAmount } from "./dec-amount.js";
 import { DomainInputError } from "./domain-input-error.js";
-import type { ExhaustedResource, FailureEvent, RecoveryPlan } from "./failure-types.js";
-import { requirePositiveInteger } from "./input-checks.js";
+import type { ExhaustedResource, FailureEvent, FundsNeed, RecoveryPlan } from "./failure-types.js";
+import { requireNonNegativeInteger, requirePositiveInteger } from "./input-checks.js";
 import { RESOURCE_LIMITS, type Resources, validateResources } from "./resources.js";
 
 /**
- * The design notes' failure handling as a table: failure → recovery action, its parameters and
- * severity. Every failure type has its own case (the notes' `default:` sent provider_unresponsive,
- * lease_rejected, service_start_failed, dns_failure and certificate_expired to a generic "alert and
- * fail"); the switch is exhaustive, so a new type does not compile without one.
+ * The one recovery policy: failure → recovery action, its parameters and severity. The machines ask
+ * it at every failure (the lease machine for the lease, the health monitor for reconnecting) and do
+ * what the plan says; they keep no rules of their own. Every failure type has its own case (the
+ * notes' `default:` sent provider_unresponsive, lease_rejected, service_start_failed, dns_failure and
+ * certificate_expired to a generic "alert and fail"); the switch is exhaustive, so a new type does
+ * not compile without one.
+ *
+ * Two departures from the notes, on purpose: a network partition (the chain unreachable) escalates
+ * instead of migrating, because a move needs the chain and the agent must not act on stale reads;
+ * and services that fail on a running lease are restarted in place once before the agent moves.
  */
 
 export interface FailurePolicyOptions {
@@ -17,11 +23,17 @@ export interface FailurePolicyOptions {
   readonly maxDeploymentAttempts?: number;
   /** Reconnection attempts before migrating (the notes' 10). */
   readonly maxReconnectAttempts?: number;
+  /** In-place restarts of failed services before migrating. */
+  readonly maxServiceRestarts?: number;
+  /** Emergency swaps waited for on one need before escalating. */
+  readonly maxEmergencySwaps?: number;
   readonly backoff?: BackoffOptions;
 }
 
 export const DEFAULT_MAX_DEPLOYMENT_ATTEMPTS = 3;
 export const DEFAULT_MAX_RECONNECT_ATTEMPTS = 10;
+export const DEFAULT_MAX_SERVICE_RESTARTS = 1;
+export const DEFAULT_MAX_EMERGENCY_SWAPS = 1;
 /** An emergency swap covers twice the shortfall (the notes' buffer). */
 export const EMERGENCY_SWAP_FACTOR = 2;
 
@@ -30,6 +42,20 @@ const requireProvider = (provider: string) => {
     throw DomainInputError.of("failure.provider", provider, "must be the provider's address");
   }
   return provider;
+};
+
+const requireCount = (field: string, value: unknown) => {
+  if (typeof value !== "number" || !Number.isSafeInteger(value) || value < 0) {
+    throw DomainInputError.of(field, value, "must be a whole number ≥ 0");
+  }
+  return value;
+};
+
+const requireNeed = (need: unknown): FundsNeed => {
+  if (need !== "escrow_top_up" && need !== "deployment_deposit") {
+    throw DomainInputError.of("failure.need", need, 'must be "escrow_top_up" or "deployment_deposit"');
+  }
+  return need;
 };
 
 const uniqueSorted = (items: readonly string[]) => [...new Set(items)].sort();
@@ -64,35 +90,64 @@ export function planRecovery(event: FailureEvent, options: FailurePolicyOptions 
     "maxReconnectAttempts",
     options.maxReconnectAttempts ?? DEFAULT_MAX_RECONNECT_ATTEMPTS,
   );
+  const maxServiceRestarts = requireNonNegativeInteger(
+    "maxServiceRestarts",
+    options.maxServiceRestarts ?? DEFAULT_MAX_SERVICE_RESTARTS,
+  );
+  const maxEmergencySwaps = requireNonNegativeInteger(
+    "maxEmergencySwaps",
+    options.maxEmergencySwaps ?? DEFAULT_MAX_EMERGENCY_SWAPS,
+  );
   const failure = event?.type;
 
   switch (event?.type) {
     case "provider_offline":
     case "provider_degraded":
-    case "certificate_expired": {
+    case "certificate_expired":
+    case "lease_reclaiming": {
       const provider = requireProvider(event.provider);
       const why = {
         provider_offline: "the provider is offline",
         provider_degraded: "the provider is degraded",
         // We pin the provider's on-chain certificate; an expired one cannot be verified any more.
         certificate_expired: "the provider's certificate expired, so its gateway can no longer be verified",
+        lease_reclaiming: "the provider is reclaiming the lease",
       }[event.type];
       return {
         failure: event.type,
-        severity: event.type === "provider_offline" ? "high" : "medium",
+        severity: event.type === "provider_offline" || event.type === "lease_reclaiming" ? "high" : "medium",
         action: { kind: "migrate", excludeProviders: [provider] },
         reason: `${why}: migrate to another provider`,
       };
     }
 
+    case "network_partition": {
+      if (typeof event.endpoint !== "string" || event.endpoint === "") {
+        throw DomainInputError.of("failure.endpoint", event.endpoint, "must name what cannot be reached");
+      }
+      const made = requireCount("failure.reconnectAttempts", event.reconnectAttempts);
+      if (made >= maxReconnectAttempts) {
+        return {
+          failure: event.type,
+          severity: "critical",
+          action: { kind: "escalate", alert: "critical", markFailed: false },
+          reason: `${event.endpoint} still unreachable after ${made} attempts: nothing is decided on stale reads until it answers`,
+        };
+      }
+      const attempt = made + 1;
+      const delayMs = exponentialBackoffMs(attempt, options.backoff);
+      return {
+        failure: event.type,
+        severity: "medium",
+        action: { kind: "reconnect", attempt, delayMs },
+        reason: `${event.endpoint} unreachable: reconnect attempt ${attempt} of ${maxReconnectAttempts} in ${delayMs} ms`,
+      };
+    }
+
     case "provider_unresponsive":
-    case "network_partition":
     case "dns_failure": {
       const provider = requireProvider(event.provider);
-      const made = event.reconnectAttempts;
-      if (typeof made !== "number" || !Number.isSafeInteger(made) || made < 0) {
-        throw DomainInputError.of("failure.reconnectAttempts", made, "must be a whole number ≥ 0");
-      }
+      const made = requireCount("failure.reconnectAttempts", event.reconnectAttempts);
       if (made >= maxReconnectAttempts) {
         return {
           failure: event.type,
@@ -112,20 +167,28 @@ export function planRecovery(event: FailureEvent, options: FailurePolicyOptions 
     }
 
     case "lease_expired": {
-      requireProvider(event.provider);
+      const provider = requireProvider(event.provider);
       if (typeof event.leaseActive !== "boolean") {
         throw DomainInputError.of("failure.leaseActive", event.leaseActive, "must be a boolean");
       }
-      return event.leaseActive
+      if (event.leaseActive) {
+        return {
+          failure: event.type,
+          severity: "high",
+          action: { kind: "top-up-escrow" },
+          reason: "escrow is running out: renew by depositing into the deployment's escrow",
+        };
+      }
+      return event.deploymentOpen === true
         ? {
             failure: event.type,
             severity: "high",
-            action: { kind: "top-up-escrow" },
-            reason: "escrow is running out: renew by depositing into the deployment's escrow",
+            action: { kind: "rebid", excludeProviders: [provider] },
+            reason: "the lease closed but its deployment is open: bid again on the same order elsewhere",
           }
         : {
             failure: event.type,
-            severity: "high",
+            severity: "critical",
             action: { kind: "redeploy" },
             reason: "the lease closed when escrow ran dry, which also closed the deployment: deploy anew",
           };
@@ -133,6 +196,17 @@ export function planRecovery(event: FailureEvent, options: FailurePolicyOptions 
 
     case "lease_insufficient_funds": {
       const shortfall = DecAmount.parse("failure.shortfallUact", event.shortfallUact);
+      const need = requireNeed(event.need ?? "escrow_top_up");
+      const tried = requireCount("failure.emergencySwapsTried", event.emergencySwapsTried ?? 0);
+      const what = need === "escrow_top_up" ? "escrow" : "the new deployment's deposit";
+      if (tried >= maxEmergencySwaps) {
+        return {
+          failure: event.type,
+          severity: "critical",
+          action: { kind: "escalate", alert: "critical", markFailed: need === "deployment_deposit" },
+          reason: `${what} is still short of ${shortfall} uact after ${tried} emergency swap(s): fund the agent's account`,
+        };
+      }
       return {
         failure: event.type,
         severity: "critical",
@@ -141,17 +215,63 @@ export function planRecovery(event: FailureEvent, options: FailurePolicyOptions 
           from: "CRO",
           to: "AKT",
           coverUact: shortfall.timesInteger(EMERGENCY_SWAP_FACTOR).toString(),
-          followedBy: "top-up-escrow",
+          followedBy: need === "escrow_top_up" ? "top-up-escrow" : "deployment-deposit",
         },
-        reason: `escrow is short of ${shortfall} uact: emergency CRO→AKT swap for twice that, then top up`,
+        reason: `${what} is short of ${shortfall} uact: emergency CRO→AKT swap for twice that, then ${need === "escrow_top_up" ? "top up" : "ask for the deposit again"}`,
       };
     }
+
+    case "funds_refused": {
+      const need = requireNeed(event.need);
+      const deposit = need === "deployment_deposit";
+      return {
+        failure: event.type,
+        severity: deposit ? "critical" : "high",
+        action: { kind: "escalate", alert: "critical", markFailed: deposit },
+        reason: `the treasury refused ${deposit ? "the new deployment's deposit" : "the escrow top-up"} (${event.reason}): a swap cannot fix that`,
+      };
+    }
+
+    case "services_failed": {
+      const provider = requireProvider(event.provider);
+      const made = requireCount("failure.restartsMade", event.restartsMade);
+      if (made < maxServiceRestarts) {
+        return {
+          failure: event.type,
+          severity: "medium",
+          action: { kind: "restart-services" },
+          reason: `services stopped: restart ${made + 1} of ${maxServiceRestarts} in place`,
+        };
+      }
+      return {
+        failure: event.type,
+        severity: "high",
+        action: { kind: "migrate", excludeProviders: [provider] },
+        reason: `services failed again after ${made} restart(s): migrate to another provider`,
+      };
+    }
+
+    case "no_acceptable_bid":
+      return {
+        failure: event.type,
+        severity: "critical",
+        action: { kind: "escalate", alert: "critical", markFailed: true },
+        reason: "no provider bid within the price limit: raise the limit or try later",
+      };
+
+    case "deployment_rejected":
+      return {
+        failure: event.type,
+        severity: "critical",
+        action: { kind: "escalate", alert: "critical", markFailed: true },
+        reason: `the deployment cannot be made (${event.reason}): the same request would fail again`,
+      };
 
     case "lease_rejected":
     case "deployment_failed":
     case "deployment_timeout":
     case "service_start_failed": {
-      const provider = requireProvider(event.provider);
+      const provider = event.provider === null ? null : requireProvider(event.provider);
       const attempt = requirePositiveInteger("failure.attempt", event.attempt);
       if (!Array.isArray(event.failedProviders)) {
         throw DomainInputError.of(
@@ -174,7 +294,9 @@ export function planRecovery(event: FailureEvent, options: FailurePolicyOptions 
         action: {
           kind: "retry-deployment",
           attempt: attempt + 1,
-          excludeProviders: uniqueSorted([...event.failedProviders, provider]),
+          excludeProviders: uniqueSorted(
+            provider === null ? event.failedProviders : [...event.failedProviders, provider],
+          ),
         },
         reason: `attempt ${attempt} of ${maxDeploymentAttempts} failed: retry on another provider`,
       };

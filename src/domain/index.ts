@@ -45,6 +45,7 @@ export {
   FAILURE_TYPES,
   type FailureEvent,
   type FailureType,
+  type FundsNeed,
   type RecoveryAction,
   type RecoveryPlan,
   type Severity,

@@ -175,6 +175,8 @@ export const agentMachine = setup({
         "HEALTH.SERVICES_FAILED": { actions: "forwardToLease" },
         "HEALTH.PROVIDER_DEGRADED": { actions: "forwardToLease" },
         "HEALTH.PROVIDER_OFFLINE": { actions: "forwardToLease" },
+        "HEALTH.CERTIFICATE_EXPIRED": { actions: "forwardToLease" },
+        "HEALTH.INGRESS_UNREACHABLE": { actions: "forwardToLease" },
         "HEALTH.RESOURCES_EXHAUSTED": { actions: "forwardToLease" },
         "LEASE.ESCROW_LOW": { actions: "forwardToLease" },
         "LEASE.RECLAIMING": { actions: "forwardToLease" },

@@ -8,7 +8,7 @@ import type { AlertSeverity } from "../shared/index.js";
 import type { TreasurySettings } from "../treasury/treasury.types.js";
 
 /** Bump when a chart changes so that an old snapshot would not restore into it. */
-export const AGENT_MACHINE_VERSION = "3";
+export const AGENT_MACHINE_VERSION = "4";
 
 /**
  * How a snapshot of an older version becomes one of this version (JSON in, JSON out).
@@ -16,11 +16,48 @@ export const AGENT_MACHINE_VERSION = "3";
  * none when absent), so a version 1 snapshot restores as it is.
  * 2 → 3: the keys machine starts in `starting` (→ `disabled` when no key rotates) and reads
  * `settings.rotating` as every key when absent, so a version 2 snapshot restores as it is.
+ * 3 → 4: the lease asks the recovery policy about `failure` instead of keeping its own
+ * `recoveryReason`; a lease caught releasing a failed attempt gets that attempt as its failure.
  */
 export const AGENT_SNAPSHOT_UPGRADES: Readonly<Record<string, <T>(snapshot: T) => T>> = {
   "1": (snapshot) => snapshot,
   "2": (snapshot) => snapshot,
+  "3": (snapshot) => upgradeLeaseRecovery(snapshot),
 };
+
+/** Every lease context inside a version 3 snapshot, with its `recoveryReason` turned into a `failure`. */
+function upgradeLeaseRecovery<T>(node: T): T {
+  if (Array.isArray(node)) return node.map((item) => upgradeLeaseRecovery(item)) as T;
+  if (node === null || typeof node !== "object") return node;
+  const entries = Object.entries(node as Record<string, unknown>).map(([key, value]) => {
+    if (key === "context" && value !== null && typeof value === "object" && "recoveryReason" in value) {
+      return [key, leaseContextV4(value as Record<string, unknown>)];
+    }
+    return [key, upgradeLeaseRecovery(value)];
+  });
+  return Object.fromEntries(entries) as T;
+}
+
+function leaseContextV4(context: Record<string, unknown>): Record<string, unknown> {
+  const { recoveryReason, ...rest } = context;
+  const failedLease = rest.failedLease as { provider?: string } | null | undefined;
+  const failure =
+    recoveryReason === "attempt_failed"
+      ? {
+          type: "deployment_failed",
+          provider: failedLease?.provider ?? null,
+          attempt: rest.attempt,
+          failedProviders: rest.excludedProviders,
+        }
+      : recoveryReason === "services_failed"
+        ? {
+            type: "services_failed",
+            provider: (rest.lease as { provider?: string } | null)?.provider,
+            restartsMade: 1,
+          }
+        : null;
+  return { ...rest, failure, restartsMade: 0, emergencySwapsTried: 0 };
+}
 
 /** The agent's public identity (never a secret). */
 export interface PublicIdentity {

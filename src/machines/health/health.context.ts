@@ -20,6 +20,10 @@ export interface HealthContext {
   nextCheckAt: number | null;
   checks: number;
   lastError: EffectFailure | null;
+  /** Checks in a row that could not be made (the chain unreachable); absent in older snapshots. */
+  failedChecks?: number;
+  /** Whether the operator was told the chain stays unreachable (so it is said once, and its end too). */
+  partitionAlerted?: boolean;
 }
 
 export function initialHealthContext(input: HealthInput): HealthContext {
@@ -31,5 +35,7 @@ export function initialHealthContext(input: HealthInput): HealthContext {
     nextCheckAt: null,
     checks: 0,
     lastError: null,
+    failedChecks: 0,
+    partitionAlerted: false,
   };
 }

@@ -68,6 +68,25 @@ export function evaluateHealth(
     reported.offline = false;
   }
 
+  const certificateExpired = report.provider.certificateExpired === true;
+  if (certificateExpired && !reported.certificateExpired) {
+    // A fact read from the certificate, not a flaky observation: no hysteresis.
+    notices.push({ type: "HEALTH.CERTIFICATE_EXPIRED", provider: target.provider });
+  }
+  reported.certificateExpired = certificateExpired;
+
+  // Each failed check is reported with the count: the recovery policy decides when to stop waiting.
+  const unresolved = report.ingress?.unresolved ?? [];
+  const ingressDown = unresolved.length > 0 ? (previous.ingressDown ?? 0) + 1 : 0;
+  if (ingressDown > 0) {
+    notices.push({
+      type: "HEALTH.INGRESS_UNREACHABLE",
+      provider: target.provider,
+      failedChecks: ingressDown,
+      reason: `${unresolved.join(", ")} did not resolve`,
+    });
+  }
+
   if (unresponsive >= limit && !reported.degraded) {
     notices.push({
       type: "HEALTH.PROVIDER_DEGRADED",
@@ -114,9 +133,14 @@ export function evaluateHealth(
     report.provider.reachable &&
     report.provider.responsive &&
     servicesHealthy &&
+    !certificateExpired &&
+    unresolved.length === 0 &&
     report.lease.state === "active";
   if (passed)
     notices.push({ type: "HEALTH.PASSED", at: report.at, escrowRunwayHours: report.escrowRunwayHours });
 
-  return { track: { unreachable, unresponsive, servicesDown, overThreshold, reported }, notices };
+  return {
+    track: { unreachable, unresponsive, servicesDown, ingressDown, overThreshold, reported },
+    notices,
+  };
 }

@@ -12,6 +12,8 @@ export type HealthNotice =
   | { type: "HEALTH.SERVICES_FAILED"; reason: string }
   | { type: "HEALTH.PROVIDER_DEGRADED"; provider: string; reason: string }
   | { type: "HEALTH.PROVIDER_OFFLINE"; provider: string }
+  | { type: "HEALTH.CERTIFICATE_EXPIRED"; provider: string }
+  | { type: "HEALTH.INGRESS_UNREACHABLE"; provider: string; failedChecks: number; reason: string }
   | { type: "HEALTH.RESOURCES_EXHAUSTED"; resource: "memory" | "disk" | "cpu"; usagePercent: number }
   | { type: "LEASE.ESCROW_LOW"; runwayHours: number; observedAt: number }
   | { type: "LEASE.RECLAIMING"; provider: string; deadline: number | null }

@@ -4,12 +4,14 @@ import { healthActorContracts } from "./health.actors.js";
 import { type HealthContext, type HealthInput, initialHealthContext } from "./health.context.js";
 import { evaluateHealth } from "./health.evaluation.js";
 import type { HealthEvent } from "./health.events.js";
+import { partitionPlan, reconnectDelayMs } from "./health.reconnect.js";
 import { emptyHealthTrack, type HealthReport, type HealthTarget } from "./health.types.js";
 
 /**
  * Periodic checks of the lease the agent runs on: provider status, lease state on chain, service
  * readiness, resource usage, escrow and wallet runway. Findings become events for the parent with
- * hysteresis (see health.evaluation.ts). The next check time is absolute and kept in context, so a
+ * hysteresis (see health.evaluation.ts). A check that cannot be made (the chain unreachable) draws no
+ * verdict: the monitor reconnects with the recovery policy's backoff and escalates once past its limit. The next check time is absolute and kept in context, so a
  * restored monitor checks when it was due, not a full interval later.
  */
 export const healthMachine = setup({
@@ -43,11 +45,37 @@ export const healthMachine = setup({
         nextCheckAt: params.report.at + context.settings.intervalMs,
         checks: context.checks + 1,
         lastError: null,
+        failedChecks: 0,
+        partitionAlerted: false,
       });
       if (!self._parent) return;
+      if (context.partitionAlerted) {
+        enqueue.sendParent({
+          type: "ALERT.RAISED",
+          source: "health",
+          severity: "low",
+          title: "Chain reachable again",
+          message: `Health checks read the chain again after ${context.failedChecks ?? 0} failed checks.`,
+        });
+      }
       for (const notice of verdict.notices) enqueue.sendParent(notice);
     }),
-    recordError: assign((_, params: { error: unknown }) => ({ lastError: toEffectFailure(params.error) })),
+    /** A check that could not be made: count it, and escalate once when the policy says so. */
+    recordError: enqueueActions(({ context, enqueue, self }, params: { error: unknown }) => {
+      const failed = { ...context, failedChecks: (context.failedChecks ?? 0) + 1 };
+      enqueue.assign({ lastError: toEffectFailure(params.error), failedChecks: failed.failedChecks });
+      const plan = partitionPlan(failed);
+      if (plan.action.kind !== "escalate" || context.partitionAlerted) return;
+      enqueue.assign({ partitionAlerted: true });
+      if (!self._parent) return;
+      enqueue.sendParent({
+        type: "ALERT.RAISED",
+        source: "health",
+        severity: plan.severity,
+        title: "Chain unreachable",
+        message: `${plan.reason} (last error: ${toEffectFailure(params.error).message}).`,
+      });
+    }),
   },
 }).createMachine({
   id: "health",
@@ -90,10 +118,11 @@ export const healthMachine = setup({
       },
       on: { "HEALTH.CHECK_NOW": "checking" },
     },
+    /** Reconnecting as the recovery policy plans it (backoff from the first failed check). */
     retrying: {
       invoke: {
         src: "waitFor",
-        input: ({ context }) => ({ ms: context.settings.intervalMs }),
+        input: ({ context }) => ({ ms: reconnectDelayMs(context) }),
         onDone: "checking",
       },
       on: { "HEALTH.CHECK_NOW": "checking" },

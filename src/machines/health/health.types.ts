@@ -23,7 +23,11 @@ export interface HealthReport {
     reachable: boolean;
     /** It answered promptly and without errors. */
     responsive: boolean;
+    /** Its on-chain certificate (what its gateway is pinned to) has expired; absent: not known. */
+    certificateExpired?: boolean;
   };
+  /** The services' ingress hosts that did not resolve in DNS; absent or null: not checked. */
+  ingress?: { unresolved: string[] } | null;
   lease: {
     state: ObservedLeaseState;
     reclaimDeadline: number | null;
@@ -55,6 +59,8 @@ export interface HealthTrack {
   unreachable: number;
   unresponsive: number;
   servicesDown: number;
+  /** Consecutive checks with an ingress host that did not resolve (absent in older snapshots). */
+  ingressDown?: number;
   overThreshold: { memory: number; disk: number; cpu: number };
   /** Conditions already reported, so each is reported once until it clears. */
   reported: {
@@ -63,6 +69,7 @@ export interface HealthTrack {
     servicesFailed: boolean;
     reclaiming: boolean;
     closed: boolean;
+    certificateExpired?: boolean;
   };
 }
 
@@ -70,6 +77,14 @@ export const emptyHealthTrack: HealthTrack = {
   unreachable: 0,
   unresponsive: 0,
   servicesDown: 0,
+  ingressDown: 0,
   overThreshold: { memory: 0, disk: 0, cpu: 0 },
-  reported: { offline: false, degraded: false, servicesFailed: false, reclaiming: false, closed: false },
+  reported: {
+    offline: false,
+    degraded: false,
+    servicesFailed: false,
+    reclaiming: false,
+    closed: false,
+    certificateExpired: false,
+  },
 };

@@ -1,10 +1,11 @@
 import { assign, type EventObject, enqueueActions } from "xstate";
-import { scaleUp } from "../../domain/index.js";
+import type { FailureEvent } from "../../domain/index.js";
 import { type AlertSeverity, toEffectFailure } from "../shared/index.js";
 import type { LeaseContext } from "./lease.context.js";
 import type { FundsRequest, LeaseEvent, LeaseNotice } from "./lease.events.js";
 import { isRunwayReadCurrent, topUpAmountUact } from "./lease.funding.js";
-import type { BidSummary, ExhaustedResource, LeaseRef, RecoveryReason } from "./lease.types.js";
+import { type AttemptFailureType, attemptFailure, planFor } from "./lease.policy.js";
+import type { BidSummary, LeaseRef } from "./lease.types.js";
 
 type ActionArgs = { context: LeaseContext; event: LeaseEvent };
 
@@ -33,6 +34,18 @@ export const leaseActions = {
   alert: enqueue(({ enqueue, self }, params: { severity: AlertSeverity; title: string; message: string }) => {
     if (self._parent) enqueue.sendParent({ type: "ALERT.RAISED", source: "lease", ...params });
   }),
+  /** Tells the operator what the recovery policy decided, at the plan's severity. */
+  alertPlan: enqueue(({ context, enqueue, self }, params: { title: string }) => {
+    const plan = planFor(context);
+    if (!plan || !self._parent) return;
+    enqueue.sendParent({
+      type: "ALERT.RAISED",
+      source: "lease",
+      severity: plan.severity,
+      title: params.title,
+      message: `${plan.reason}.`,
+    });
+  }),
   alertIfDirectoryUnavailable: enqueue(({ enqueue, self }, params: { reason: string | undefined }) => {
     if (params.reason === undefined || !self._parent) return;
     enqueue.sendParent({
@@ -51,7 +64,8 @@ export const leaseActions = {
     chosenBid: null,
     hostUri: null,
     failedLease: null,
-    recoveryReason: null,
+    failure: null,
+    emergencySwapsTried: 0,
     previous: params.purpose === "deploy" ? context.previous : context.lease,
   })),
   useResources: update((_, params: { resources: LeaseContext["resources"] | undefined }) =>
@@ -74,10 +88,10 @@ export const leaseActions = {
   recordFailure: update((_, params: { error: unknown; step: string }) => ({
     lastError: { ...toEffectFailure(params.error), step: params.step },
   })),
-  failAttempt: update(({ context }) => {
+  failAttempt: update(({ context }, params: { type: AttemptFailureType }) => {
     const bid = context.chosenBid;
     return {
-      recoveryReason: "attempt_failed" as const,
+      failure: attemptFailure(context, params.type),
       failedLease: bid ? { dseq: bid.dseq, gseq: bid.gseq, oseq: bid.oseq, provider: bid.provider } : null,
       excludedProviders: excluding(context.excludedProviders, bid?.provider),
       retries: 0,
@@ -88,8 +102,6 @@ export const leaseActions = {
     failedLease: null,
     chosenBid: null,
   })),
-  /** No attempt is left in this flow: the next decision gives up. */
-  exhaustAttempts: update(({ context }) => ({ attempt: context.settings.maxAttempts + 1 })),
   becomeActive: update(({ context }, params: { uris: string[] }) => {
     const bid = context.chosenBid;
     const deployment = context.deployment;
@@ -105,7 +117,15 @@ export const leaseActions = {
       manifestVersion: deployment.manifestVersion,
       resources: deployment.resources,
     };
-    return { lease, attempt: 1, retries: 0, recoveryReason: null, lastError: null };
+    return {
+      lease,
+      attempt: 1,
+      retries: 0,
+      failure: null,
+      restartsMade: 0,
+      emergencySwapsTried: 0,
+      lastError: null,
+    };
   }),
   forgetPrevious: update(() => ({ previous: null, purpose: "deploy" as const })),
   abandonNewDeployment: update(({ context }) => ({
@@ -124,11 +144,14 @@ export const leaseActions = {
     attempt: 1,
     retries: 0,
   })),
-  noteRecovery: update((_, params: { reason: RecoveryReason }) => ({
-    recoveryReason: params.reason,
-    retries: 0,
+  /** The failure the recovery policy is asked about next. */
+  noteFailure: update((_, params: { failure: FailureEvent }) => ({ failure: params.failure, retries: 0 })),
+  clearFailure: update(() => ({ failure: null })),
+  countRestart: update(({ context }) => ({ restartsMade: (context.restartsMade ?? 0) + 1 })),
+  countEmergencySwap: update(({ context }) => ({
+    emergencySwapsTried: (context.emergencySwapsTried ?? 0) + 1,
   })),
-  clearRecovery: update(() => ({ recoveryReason: null })),
+  clearEmergency: update(() => ({ emergencySwapsTried: 0 })),
   releaseClosedLease: update(({ context }) => ({
     excludedProviders: excluding(context.excludedProviders, context.lease?.provider),
     lease: null,
@@ -146,7 +169,8 @@ export const leaseActions = {
   })),
   /** A retry after a failure starts over with every provider allowed again. */
   forgetFailure: update(() => ({ lastError: null, excludedProviders: [] })),
-  noteMigration: update((_, params: { reason: string }) => ({ migrationReason: params.reason })),
+  /** Why the lease moves, in the policy's words. */
+  noteMigration: update(({ context }) => ({ migrationReason: planFor(context)?.reason ?? "provider" })),
   excludeCurrentProvider: update(({ context }) => ({
     excludedProviders: excluding(context.excludedProviders, context.lease?.provider),
   })),
@@ -161,10 +185,11 @@ export const leaseActions = {
     failedLease: null,
     deployment: context.deployment,
   })),
-  scaleUp: update(({ context }, params: { resource: ExhaustedResource }) => ({
-    resources: scaleUp(context.resources, params.resource) ?? context.resources,
-    exhausted: params.resource,
-  })),
+  /** The larger size the policy planned. */
+  scaleUp: update(({ context }) => {
+    const action = planFor(context)?.action;
+    return action?.kind === "scale-up" ? { resources: action.resources, exhausted: action.resource } : {};
+  }),
   noteHealthy: update(({ context }, params: { at: number; escrowRunwayHours: number | null }) => ({
     lastHealthyAt: params.at,
     escrowRunwayHours:
@@ -191,7 +216,8 @@ export const leaseActions = {
             replyTo: context.systemId,
           }
         : {
-            requestId: `${context.agentId}:deposit:${dseq}`,
+            // Asked again after an emergency swap: a new id, since the treasury answers an id once.
+            requestId: `${context.agentId}:deposit:${dseq}${context.emergencySwapsTried ? `:${context.emergencySwapsTried}` : ""}`,
             purpose: "deployment_deposit",
             dseq,
             amountUact: context.settings.initialDepositUact,

@@ -1,3 +1,4 @@
+import type { FailureEvent } from "../../domain/index.js";
 import type { EffectFailure, FundsRequest, RetryPolicy } from "../shared/index.js";
 import type {
   BidSummary,
@@ -7,7 +8,6 @@ import type {
   LeasePurpose,
   LeaseRef,
   LeaseResources,
-  RecoveryReason,
 } from "./lease.types.js";
 
 export interface LeaseSettings {
@@ -54,7 +54,15 @@ export interface LeaseContext {
   lease: LeaseRef | null;
   /** The lease being replaced (make-before-break): closed only once the new one is ready. */
   previous: LeaseRef | null;
-  recoveryReason: RecoveryReason | null;
+  /**
+   * The failure being recovered from, as the recovery policy reads it; what the lease does next is
+   * the policy's plan for it (lease.policy.ts). Absent in snapshots from before version 4.
+   */
+  failure?: FailureEvent | null;
+  /** In-place restarts of failed services on the current lease (absent before version 4: none). */
+  restartsMade?: number;
+  /** Emergency swaps waited for on the current funds need (absent before version 4: none). */
+  emergencySwapsTried?: number;
   /** Why the current migration started (shown to users, given to planMigration). */
   migrationReason: string | null;
   /** A lease that failed a deployment attempt and must be released. */
@@ -88,7 +96,9 @@ export function initialLeaseContext(input: LeaseInput): LeaseContext {
     hostUri: null,
     lease: null,
     previous: null,
-    recoveryReason: null,
+    failure: null,
+    restartsMade: 0,
+    emergencySwapsTried: 0,
     migrationReason: null,
     failedLease: null,
     retries: 0,

@@ -16,6 +16,10 @@ export type LeaseEvent =
   | { type: "HEALTH.SERVICES_FAILED"; reason: string }
   | { type: "HEALTH.PROVIDER_DEGRADED"; provider: string; reason: string }
   | { type: "HEALTH.PROVIDER_OFFLINE"; provider: string }
+  /** The provider's on-chain certificate (the one its gateway is pinned to) has expired. */
+  | { type: "HEALTH.CERTIFICATE_EXPIRED"; provider: string }
+  /** The services' ingress hosts did not resolve for `failedChecks` checks in a row. */
+  | { type: "HEALTH.INGRESS_UNREACHABLE"; provider: string; failedChecks: number; reason: string }
   | { type: "HEALTH.RESOURCES_EXHAUSTED"; resource: ExhaustedResource; usagePercent: number }
   | FundsAnswer;
 

@@ -1,8 +1,8 @@
-import { scaleUp } from "../../domain/index.js";
 import { canRetryEffect, toEffectFailure } from "../shared/index.js";
 import type { LeaseContext } from "./lease.context.js";
 import { isRunwayReadCurrent } from "./lease.funding.js";
-import type { BidSummary, ExhaustedResource } from "./lease.types.js";
+import { planFor, type RecoveryKind } from "./lease.policy.js";
+import type { BidSummary } from "./lease.types.js";
 
 type WithContext = { context: LeaseContext };
 
@@ -21,13 +21,17 @@ export const leaseGuards = {
   hasNothingOnChain: ({ context }: WithContext) => context.deployment === null && context.lease === null,
   hasDeployment: ({ context }: WithContext) => context.deployment !== null,
   hasFailedLease: ({ context }: WithContext) => context.failedLease !== null,
-  attemptsExhausted: ({ context }: WithContext) => context.attempt > context.settings.maxAttempts,
+  /** The recovery policy's plan for the failure at hand is of this kind. */
+  plans: ({ context }: WithContext, params: { kind: RecoveryKind }) =>
+    planFor(context)?.action.kind === params.kind,
+  /** The policy gives up on this flow: escalate and mark it failed. */
+  plansFailure: ({ context }: WithContext) => {
+    const action = planFor(context)?.action;
+    return action?.kind === "escalate" && action.markFailed;
+  },
   answersPendingRequest: ({ context }: WithContext, params: { requestId: string }) =>
     context.pendingRequest?.requestId === params.requestId,
-  recoveringServices: ({ context }: WithContext) => context.recoveryReason === "services_failed",
   deploymentStillOpen: (_: unknown, params: { deploymentOpen: boolean }) => params.deploymentOpen,
-  canScaleUp: ({ context }: WithContext, params: { resource: ExhaustedResource }) =>
-    scaleUp(context.resources, params.resource) !== null,
   isCurrentProvider: ({ context }: WithContext, params: { provider: string }) =>
     context.lease?.provider === params.provider,
   isRebid: (_: unknown, params: { strategy: "rebid" | "new_deployment" }) => params.strategy === "rebid",

@@ -5,7 +5,8 @@ import { leaseActorContracts } from "./lease.actors.js";
 import { initialLeaseContext, type LeaseContext, type LeaseInput } from "./lease.context.js";
 import type { LeaseEvent } from "./lease.events.js";
 import { leaseGuards } from "./lease.guards.js";
-import { backingOff, failAttemptOnError, recordFailureAt } from "./lease.steps.js";
+import { escalationTitle, exhaustedResourceOf, exhaustionFailure, refusalFailure } from "./lease.policy.js";
+import { backingOff, failAttemptAs, failAttemptOnError, recordFailureAt } from "./lease.steps.js";
 import { leaseKey } from "./lease.types.js";
 
 /**
@@ -18,10 +19,13 @@ import { leaseKey } from "./lease.types.js";
  * - scaling = a new deployment with bigger resources, make-before-break; the old one drains after.
  * - migrating = make-before-break to another provider (the old lease drains once the new one is
  *   ready), or, when the old provider is gone, close its lease and rebid on the same dseq.
- * - recovery handles every failure: release a failed lease and retry with another provider (up to
- *   `maxAttempts`, then failed + critical alert), restart unhealthy services in place, rebid or
- *   redeploy after the chain closed the lease, and abandon a failed migration without touching the
- *   lease that still serves.
+ * - every failure is noted as the recovery policy's failure event (`noteFailure`) and the lease does
+ *   what `planRecovery` plans for it (lease.policy.ts); the chart has no rules of its own. Failures of
+ *   the running lease are assessed in `active.assessing` (migrate, restart in place, top up, wait for
+ *   an emergency swap, scale, reconnect, rebid, redeploy, or escalate and stay); failures of a
+ *   deployment flow in `recovery` (release the failed lease and retry on another provider, wait for
+ *   an emergency swap, or give up: failed + critical alert, or abandon a failed move without
+ *   touching the lease that still serves).
  * - terminating closes every deployment the agent holds (escrow is refunded); failed closes the
  *   half-made deployment so nothing is orphaned and waits for LEASE.RETRY.
  *
@@ -29,6 +33,32 @@ import { leaseKey } from "./lease.types.js";
  * input; a retryable failure waits (capped exponential backoff, a `waitFor` actor) and runs the step
  * again. No `after` delays: they are not restored after a crash.
  */
+/** Nothing to lease: no bid, or none within the price limit from an allowed provider. */
+const noAcceptableBid = {
+  type: "noteFailure" as const,
+  params: { failure: { type: "no_acceptable_bid" as const } },
+};
+
+/** A failure of the lease's provider, as the policy names it. */
+const providerFailure = (
+  type: "provider_degraded" | "provider_offline" | "certificate_expired" | "lease_reclaiming",
+) => ({
+  type: "noteFailure" as const,
+  params: ({ event }: { event: { provider: string } }) => ({ failure: { type, provider: event.provider } }),
+});
+
+/** A restart in place did not bring the services back: the policy decides again, counting it. */
+const restartFailed = {
+  type: "noteFailure" as const,
+  params: ({ context }: { context: LeaseContext }) => ({
+    failure: {
+      type: "services_failed" as const,
+      provider: context.lease!.provider,
+      restartsMade: context.restartsMade ?? 0,
+    },
+  }),
+};
+
 /** Says so when the bids had to be scored without the provider directory. */
 const directoryAlert = {
   type: "alertIfDirectoryUnavailable" as const,
@@ -129,30 +159,41 @@ export const leaseMachine = setup({
                 params: ({ event }) => ({ requestId: event.requestId }),
               },
               target: "publishing",
-              actions: "clearPendingRequest",
+              actions: ["clearPendingRequest", "clearEmergency"],
             },
-            "TREASURY.REQUEST_REFUSED": [
-              {
-                guard: {
-                  type: "answersPendingRequest",
-                  params: ({ event }) => ({ requestId: event.requestId }),
-                },
-                target: "#lease.recovery",
-                actions: [
-                  "clearPendingRequest",
-                  { type: "noteRecovery", params: { reason: "attempt_failed" } },
-                  "exhaustAttempts",
-                  {
-                    type: "alert",
-                    params: ({ event }) => ({
-                      severity: "critical" as const,
-                      title: "Deployment deposit refused",
-                      message: `The treasury refused the deposit for a new deployment: ${event.reason}`,
-                    }),
-                  },
-                ],
+            "TREASURY.REQUEST_REFUSED": {
+              guard: {
+                type: "answersPendingRequest",
+                params: ({ event }) => ({ requestId: event.requestId }),
               },
-            ],
+              target: "#lease.recovery",
+              actions: [
+                "clearPendingRequest",
+                {
+                  type: "noteFailure",
+                  params: ({ context, event }) => ({
+                    failure: refusalFailure(context, event, "deployment_deposit"),
+                  }),
+                },
+                {
+                  type: "alert",
+                  params: ({ event }) => ({
+                    severity: "critical" as const,
+                    title: "Deployment deposit refused",
+                    message: `The treasury refused the deposit for a new deployment: ${event.reason}`,
+                  }),
+                },
+              ],
+            },
+          },
+        },
+        /** The policy planned an emergency CRO→AKT swap (the treasury makes it): wait, then ask again. */
+        awaiting_funds: {
+          entry: "countEmergencySwap",
+          invoke: {
+            src: "waitFor",
+            input: ({ context }) => ({ ms: context.settings.requestTimeoutMs }),
+            onDone: "funding",
           },
         },
         publishing: {
@@ -173,13 +214,19 @@ export const leaseMachine = setup({
                 onError: [
                   retryAfterBackoff,
                   {
-                    guard: "hasPrevious",
-                    target: "#lease.recovery.abandoning",
-                    actions: recordFailureAt("requesting_bids"),
-                  },
-                  {
-                    target: "#lease.failed",
-                    actions: recordFailureAt("requesting_bids"),
+                    target: "#lease.recovery",
+                    actions: [
+                      recordFailureAt("requesting_bids"),
+                      {
+                        type: "noteFailure",
+                        params: ({ event }) => ({
+                          failure: {
+                            type: "deployment_rejected" as const,
+                            reason: toEffectFailure(event.error).message,
+                          },
+                        }),
+                      },
+                    ],
                   },
                 ],
               },
@@ -209,8 +256,7 @@ export const leaseMachine = setup({
                   {
                     target: "#lease.recovery",
                     actions: [
-                      { type: "noteRecovery", params: { reason: "attempt_failed" } },
-                      "exhaustAttempts",
+                      noAcceptableBid,
                       {
                         type: "alert",
                         params: {
@@ -226,10 +272,7 @@ export const leaseMachine = setup({
                   retryAfterBackoff,
                   {
                     target: "#lease.recovery",
-                    actions: [
-                      recordFailureAt("collecting"),
-                      { type: "noteRecovery", params: { reason: "attempt_failed" } },
-                    ],
+                    actions: [recordFailureAt("collecting"), failAttemptAs("deployment_failed")],
                   },
                 ],
               },
@@ -269,8 +312,7 @@ export const leaseMachine = setup({
             actions: [
               { type: "storeChoice", params: ({ event }) => event.output },
               directoryAlert,
-              { type: "noteRecovery", params: { reason: "attempt_failed" } },
-              "exhaustAttempts",
+              noAcceptableBid,
               {
                 type: "alert",
                 params: {
@@ -290,10 +332,7 @@ export const leaseMachine = setup({
           },
           {
             target: "recovery",
-            actions: [
-              recordFailureAt("evaluating_bids"),
-              { type: "noteRecovery", params: { reason: "attempt_failed" } },
-            ],
+            actions: [recordFailureAt("evaluating_bids"), failAttemptAs("deployment_failed")],
           },
         ],
       },
@@ -319,7 +358,7 @@ export const leaseMachine = setup({
               retryAfterBackoff,
               {
                 target: "#lease.recovery",
-                actions: [recordFailureAt("accepting_bid"), "failAttempt"],
+                actions: [recordFailureAt("accepting_bid"), failAttemptAs("lease_rejected")],
               },
             ],
           },
@@ -339,7 +378,7 @@ export const leaseMachine = setup({
               target: "#lease.deploying",
               actions: { type: "storeHostUri", params: ({ event }) => ({ hostUri: event.output.hostUri }) },
             },
-            onError: failAttemptOnError("creating_lease"),
+            onError: failAttemptOnError("creating_lease", "lease_rejected"),
           },
         },
         backing_off: backingOff("working"),
@@ -361,7 +400,7 @@ export const leaseMachine = setup({
               resources: context.deployment!.resources,
             }),
             onDone: { target: "#lease.starting", actions: "clearRetries" },
-            onError: failAttemptOnError("deploying"),
+            onError: failAttemptOnError("deploying", "deployment_failed"),
           },
         },
         backing_off: backingOff("working"),
@@ -386,7 +425,7 @@ export const leaseMachine = setup({
                 actions: { type: "becomeActive", params: ({ event }) => ({ uris: event.output.uris }) },
               },
             ],
-            onError: failAttemptOnError("starting"),
+            onError: failAttemptOnError("starting", "service_start_failed"),
           },
         },
         backing_off: backingOff("working"),
@@ -413,6 +452,64 @@ export const leaseMachine = setup({
         monitoring: {
           on: { "HEALTH.PASSED": { actions: { type: "noteHealthy", params: ({ event }) => event } } },
         },
+        /** What the recovery policy plans for a failure of the running lease. */
+        assessing: {
+          always: [
+            {
+              guard: { type: "plans", params: { kind: "migrate" } },
+              target: "#lease.migrating",
+              actions: "noteMigration",
+            },
+            {
+              guard: { type: "plans", params: { kind: "restart-services" } },
+              target: "#lease.recovery.restarting",
+            },
+            { guard: { type: "plans", params: { kind: "top-up-escrow" } }, target: "renewing" },
+            {
+              guard: { type: "plans", params: { kind: "emergency-swap" } },
+              target: "awaiting_funds",
+              actions: { type: "alertPlan", params: { title: "Escrow top-up refused" } },
+            },
+            {
+              guard: { type: "plans", params: { kind: "scale-up" } },
+              target: "#lease.scaling",
+              actions: "scaleUp",
+            },
+            {
+              guard: { type: "plans", params: { kind: "reproduce" } },
+              target: "monitoring",
+              actions: {
+                type: "notify",
+                params: ({ context }) => ({
+                  notice: { type: "LEASE.SCALE_CAPPED", resource: exhaustedResourceOf(context) ?? "cpu" },
+                }),
+              },
+            },
+            {
+              guard: { type: "plans", params: { kind: "rebid" } },
+              target: "#lease.requesting_bids.collecting",
+              actions: ["releaseClosedLease", { type: "alertPlan", params: { title: "Lease closed" } }],
+            },
+            {
+              guard: { type: "plans", params: { kind: "redeploy" } },
+              target: "#lease.generating_sdl",
+              actions: [
+                { type: "alertPlan", params: { title: "Deployment closed" } },
+                "forgetDeployment",
+                { type: "startFlow", params: { purpose: "deploy" } },
+              ],
+            },
+            // Reconnecting is the health monitor's next checks; nothing moves meanwhile.
+            { guard: { type: "plans", params: { kind: "reconnect" } }, target: "monitoring" },
+            {
+              target: "monitoring",
+              actions: {
+                type: "alertPlan",
+                params: ({ context }) => ({ title: escalationTitle(context) }),
+              },
+            },
+          ],
+        },
         renewing: {
           entry: { type: "requestFunds", params: { purpose: "escrow_top_up" } },
           exit: "clearPendingRequest",
@@ -433,25 +530,44 @@ export const leaseMachine = setup({
                 params: ({ event }) => ({ requestId: event.requestId }),
               },
               target: "monitoring",
-              actions: ["countTopUp", { type: "noteToppedUp", params: ({ event }) => ({ at: event.at }) }],
+              actions: [
+                "countTopUp",
+                "clearEmergency",
+                "clearFailure",
+                { type: "noteToppedUp", params: ({ event }) => ({ at: event.at }) },
+              ],
             },
             "TREASURY.REQUEST_REFUSED": {
               guard: {
                 type: "answersPendingRequest",
                 params: ({ event }) => ({ requestId: event.requestId }),
               },
-              target: "monitoring",
+              target: "assessing",
               actions: [
                 "countTopUp",
                 {
-                  type: "alert",
-                  params: ({ event }) => ({
-                    severity: "high" as const,
-                    title: "Escrow top-up refused",
-                    message: `The treasury refused the escrow top-up: ${event.reason}`,
+                  type: "noteFailure",
+                  params: ({ context, event }) => ({
+                    failure: refusalFailure(context, event, "escrow_top_up"),
                   }),
                 },
               ],
+            },
+          },
+        },
+        /** The policy planned an emergency CRO→AKT swap (the treasury makes it): wait, then top up again. */
+        awaiting_funds: {
+          entry: "countEmergencySwap",
+          invoke: {
+            src: "waitFor",
+            input: ({ context }) => ({ ms: context.settings.requestTimeoutMs }),
+            onDone: "renewing",
+          },
+          on: {
+            "HEALTH.PASSED": { actions: { type: "noteHealthy", params: ({ event }) => event } },
+            "LEASE.ESCROW_LOW": {
+              guard: { type: "isRunwayReadCurrent", params: ({ event }) => event },
+              actions: { type: "noteRunway", params: ({ event }) => event },
             },
           },
         },
@@ -459,76 +575,89 @@ export const leaseMachine = setup({
       on: {
         "LEASE.ESCROW_LOW": {
           guard: { type: "isRunwayReadCurrent", params: ({ event }) => event },
-          target: ".renewing",
-          actions: { type: "noteRunway", params: ({ event }) => event },
-        },
-        "HEALTH.RESOURCES_EXHAUSTED": [
-          {
-            guard: { type: "canScaleUp", params: ({ event }) => event },
-            target: "scaling",
-            actions: { type: "scaleUp", params: ({ event }) => event },
-          },
-          {
-            actions: {
-              type: "notify",
-              params: ({ event }) => ({ notice: { type: "LEASE.SCALE_CAPPED", resource: event.resource } }),
+          target: ".assessing",
+          actions: [
+            { type: "noteRunway", params: ({ event }) => event },
+            {
+              type: "noteFailure",
+              params: ({ context }) => ({
+                failure: {
+                  type: "lease_expired" as const,
+                  provider: context.lease!.provider,
+                  leaseActive: true,
+                },
+              }),
             },
+          ],
+        },
+        "HEALTH.RESOURCES_EXHAUSTED": {
+          target: ".assessing",
+          actions: {
+            type: "noteFailure",
+            params: ({ context, event }) => ({ failure: exhaustionFailure(context, event.resource) }),
           },
-        ],
+        },
         "HEALTH.PROVIDER_DEGRADED": {
           guard: { type: "isCurrentProvider", params: ({ event }) => event },
-          target: "migrating",
-          actions: {
-            type: "noteMigration",
-            params: ({ event }) => ({ reason: `provider degraded: ${event.reason}` }),
-          },
+          target: ".assessing",
+          actions: providerFailure("provider_degraded"),
         },
         "HEALTH.PROVIDER_OFFLINE": {
           guard: { type: "isCurrentProvider", params: ({ event }) => event },
-          target: "migrating",
-          actions: { type: "noteMigration", params: { reason: "provider offline" } },
+          target: ".assessing",
+          actions: providerFailure("provider_offline"),
+        },
+        "HEALTH.CERTIFICATE_EXPIRED": {
+          guard: { type: "isCurrentProvider", params: ({ event }) => event },
+          target: ".assessing",
+          actions: providerFailure("certificate_expired"),
         },
         "LEASE.RECLAIMING": {
           guard: { type: "isCurrentProvider", params: ({ event }) => event },
-          target: "migrating",
-          actions: { type: "noteMigration", params: { reason: "provider reclaiming the lease" } },
+          target: ".assessing",
+          actions: providerFailure("lease_reclaiming"),
+        },
+        "HEALTH.INGRESS_UNREACHABLE": {
+          guard: { type: "isCurrentProvider", params: ({ event }) => event },
+          target: ".assessing",
+          actions: {
+            type: "noteFailure",
+            params: ({ event }) => ({
+              failure: {
+                type: "dns_failure" as const,
+                provider: event.provider,
+                reconnectAttempts: event.failedChecks,
+              },
+            }),
+          },
         },
         "HEALTH.SERVICES_FAILED": {
-          target: "recovery",
-          actions: { type: "noteRecovery", params: { reason: "services_failed" } },
+          target: ".assessing",
+          actions: {
+            type: "noteFailure",
+            params: ({ context }) => ({
+              failure: {
+                type: "services_failed" as const,
+                provider: context.lease!.provider,
+                restartsMade: context.restartsMade ?? 0,
+              },
+            }),
+          },
         },
-        "LEASE.CLOSED": [
-          {
-            guard: { type: "deploymentStillOpen", params: ({ event }) => event },
-            target: "requesting_bids.collecting",
-            actions: [
-              "releaseClosedLease",
-              {
-                type: "alert",
-                params: ({ event }) => ({
-                  severity: "high" as const,
-                  title: "Lease closed",
-                  message: `The lease was closed (${event.reason}); bidding again on the same deployment.`,
-                }),
+        "LEASE.CLOSED": {
+          target: ".assessing",
+          actions: {
+            type: "noteFailure",
+            params: ({ context, event }) => ({
+              failure: {
+                type: "lease_expired" as const,
+                provider: context.lease!.provider,
+                leaseActive: false,
+                deploymentOpen: event.deploymentOpen,
               },
-            ],
+            }),
           },
-          {
-            target: "generating_sdl",
-            actions: [
-              "forgetDeployment",
-              { type: "startFlow", params: { purpose: "deploy" } },
-              {
-                type: "alert",
-                params: ({ event }) => ({
-                  severity: "critical" as const,
-                  title: "Deployment closed",
-                  message: `The deployment was closed (${event.reason}); deploying again.`,
-                }),
-              },
-            ],
-          },
-        ],
+        },
       },
     },
 
@@ -629,8 +758,24 @@ export const leaseMachine = setup({
     recovery: {
       initial: "assessing",
       states: {
+        /**
+         * What the recovery policy plans for a failure of a deployment flow, or of a restart in place
+         * (one restart is allowed, so a failed one is always followed by a move).
+         */
         assessing: {
-          always: [{ guard: "recoveringServices", target: "restarting" }, { target: "releasing" }],
+          always: [
+            {
+              guard: { type: "plans", params: { kind: "migrate" } },
+              target: "#lease.migrating",
+              actions: "noteMigration",
+            },
+            {
+              guard: { type: "plans", params: { kind: "emergency-swap" } },
+              target: "#lease.requesting_bids.awaiting_funds",
+            },
+            // retry-deployment or escalate: release the failed lease first, then decide.
+            { target: "releasing" },
+          ],
         },
         releasing: {
           initial: "checking",
@@ -656,10 +801,13 @@ export const leaseMachine = setup({
           },
         },
         deciding: {
-          entry: "countAttempt",
           always: [
-            { guard: "attemptsExhausted", target: "give_up" },
-            { target: "#lease.requesting_bids.collecting" },
+            {
+              guard: { type: "plans", params: { kind: "retry-deployment" } },
+              target: "#lease.requesting_bids.collecting",
+              actions: "countAttempt",
+            },
+            { target: "give_up" },
           ],
         },
         give_up: {
@@ -697,6 +845,7 @@ export const leaseMachine = setup({
           },
         },
         restarting: {
+          entry: "countRestart",
           initial: "resending",
           states: {
             resending: {
@@ -711,15 +860,15 @@ export const leaseMachine = setup({
                   resources: context.lease!.resources,
                 }),
                 onDone: "verifying",
-                onError: { target: "#lease.migrating" },
+                onError: { target: "#lease.recovery", actions: restartFailed },
               },
             },
             verifying: {
               invoke: {
                 src: "awaitServices",
                 input: ({ context }) => ({ lease: context.lease!, hostUri: context.lease!.hostUri ?? "" }),
-                onDone: { target: "#lease.active.monitoring", actions: "clearRecovery" },
-                onError: { target: "#lease.migrating" },
+                onDone: { target: "#lease.active.monitoring", actions: "clearFailure" },
+                onError: { target: "#lease.recovery", actions: restartFailed },
               },
             },
           },

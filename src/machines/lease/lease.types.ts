@@ -40,12 +40,6 @@ export interface LeaseRef extends LeaseId {
 
 export type LeasePurpose = "deploy" | "migrate" | "scale";
 
-export type RecoveryReason =
-  /** A step of a deployment attempt failed because of the provider. */
-  | "attempt_failed"
-  /** The services stopped being healthy on a lease that was active. */
-  | "services_failed";
-
 export function leaseKey(lease: LeaseId): string {
   return `${lease.dseq}/${lease.gseq}/${lease.oseq}/${lease.provider}`;
 }

@@ -29,11 +29,18 @@ export type FundsRequest =
       replyTo: string;
     };
 
+/**
+ * Why the treasury refused: the funds are not there (a CRO→AKT swap may bring them), a spend cap
+ * forbids it, or paying failed.
+ */
+export type RefusalCause = "insufficient_funds" | "cap" | "failed";
+
 /** The treasury's answer as the requester receives it. */
 export type FundsAnswer =
   /** `at`: when the funds were in place (a top-up included on chain), when the treasury knows it. */
   | { type: "TREASURY.REQUEST_GRANTED"; requestId: string; at?: number }
-  | { type: "TREASURY.REQUEST_REFUSED"; requestId: string; reason: string };
+  /** `cause` is absent in answers recorded before it existed: read as "failed". */
+  | { type: "TREASURY.REQUEST_REFUSED"; requestId: string; reason: string; cause?: RefusalCause };
 
 /** The answer as the treasury sends it to the agent, which routes it to `replyTo`. */
 export type RoutedFundsAnswer = FundsAnswer & { replyTo: string };

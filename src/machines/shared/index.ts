@@ -12,6 +12,7 @@ export type {
   AlertSeverity,
   FundsAnswer,
   FundsRequest,
+  RefusalCause,
   RoutedFundsAnswer,
 } from "./funds-request.js";
 export { type WaitForInput, type WaitUntilInput, waitFor, waitUntil } from "./wait-actors.js";

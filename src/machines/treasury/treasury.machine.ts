@@ -3,6 +3,7 @@ import {
   backoffDelayMs,
   canRetryEffect,
   type FundsRequest,
+  type RefusalCause,
   retryAfterBackoff,
   toEffectFailure,
   waitFor,
@@ -32,7 +33,10 @@ const refuseWithFailure = {
   target: "idle",
   actions: {
     type: "refuse" as const,
-    params: ({ event }: { event: { error: unknown } }) => ({ reason: toEffectFailure(event.error).message }),
+    params: ({ event }: { event: { error: unknown } }) => ({
+      reason: toEffectFailure(event.error).message,
+      cause: "failed" as const,
+    }),
   },
 };
 
@@ -121,6 +125,7 @@ export const treasuryMachine = setup({
                 requestId: answer.requestId,
                 replyTo: request.replyTo,
                 reason: answer.reason ?? "refused",
+                cause: answer.cause ?? "failed",
               },
         );
         return;
@@ -160,13 +165,13 @@ export const treasuryMachine = setup({
         });
       }
     }),
-    refuse: enqueueActions(({ context, enqueue, self }, params: { reason: string }) => {
+    refuse: enqueueActions(({ context, enqueue, self }, params: { reason: string; cause: RefusalCause }) => {
       const request = context.current;
       if (!request) return;
       enqueue.assign({
         answers: [
           ...context.answers,
-          { requestId: request.requestId, granted: false, reason: params.reason },
+          { requestId: request.requestId, granted: false, reason: params.reason, cause: params.cause },
         ].slice(-ANSWERS_KEPT),
         current: null,
         inFlight: { ...context.inFlight, requestUsd: 0 },
@@ -177,6 +182,7 @@ export const treasuryMachine = setup({
         requestId: request.requestId,
         replyTo: request.replyTo,
         reason: params.reason,
+        cause: params.cause,
       });
       enqueue.sendParent({
         type: "ALERT.RAISED",
@@ -278,6 +284,7 @@ export const treasuryMachine = setup({
                       context.balances,
                       context.settings,
                     ) ?? "cap exceeded",
+                  cause: "cap" as const,
                 }),
               },
             },
@@ -308,7 +315,10 @@ export const treasuryMachine = setup({
                   raise({ type: "TREASURY.SWAP_NEEDED", reason: "not enough AKT to mint ACT" }),
                   {
                     type: "refuse",
-                    params: ({ event }) => ({ reason: toEffectFailure(event.error).message }),
+                    params: ({ event }) => ({
+                      reason: toEffectFailure(event.error).message,
+                      cause: "insufficient_funds" as const,
+                    }),
                   },
                 ],
               },

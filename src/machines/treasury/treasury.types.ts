@@ -1,4 +1,4 @@
-import type { RetryPolicy } from "../shared/index.js";
+import type { RefusalCause, RetryPolicy } from "../shared/index.js";
 
 /** Balances of the agent's accounts; amounts are integer strings in the smallest unit. */
 export interface Balances {
@@ -49,4 +49,6 @@ export interface Answer {
   reason: string | null;
   /** When granted funds were in place (absent in snapshots from before it was kept). */
   at?: number | null;
+  /** Why a refusal was made (absent in snapshots from before it was kept). */
+  cause?: RefusalCause;
 }

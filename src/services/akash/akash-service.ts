@@ -102,12 +102,15 @@ export interface ProviderGateway {
   sendManifest(request: { lease: LeaseKey; hostUri: string; manifestJson: string }): Promise<void>;
   /** Null when the provider answers 404 (it holds no such lease for us). */
   leaseStatus(request: { lease: LeaseKey; hostUri: string }): Promise<LeaseStatus | null>;
-  /** Whether the provider's `/status` answers, and how fast. */
+  /**
+   * Whether the provider's `/status` answers, and how fast; `certificateExpired` when its on-chain
+   * certificate (the gateway's pin) has expired.
+   */
   probe(request: {
     provider: string;
     hostUri: string;
     timeoutMs: number;
-  }): Promise<{ ok: boolean; latencyMs: number }>;
+  }): Promise<{ ok: boolean; latencyMs: number; certificateExpired?: boolean }>;
 }
 
 /** Provider uptime and audit data in the Console API's shape. */

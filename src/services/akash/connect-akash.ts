@@ -111,6 +111,7 @@ export async function connectAkash(input: ConnectAkashInput): Promise<AkashConne
     executor,
   });
   const gateway = new ProviderGatewayClient({
+    now,
     certificates: new ProviderCertificates(
       (p) => queries.certificates(p),
       options.certificateCacheMs ?? 300_000,

@@ -32,6 +32,26 @@ export function isPinFailure(error: unknown): boolean {
   return typeof code === "string" && TLS_VERIFY_CODES.has(code);
 }
 
+/** Whether a request failed because the server's certificate has expired (OpenSSL's verdict). */
+export function isCertificateExpiredError(error: unknown): boolean {
+  for (let cause: unknown = error; cause; cause = (cause as { cause?: unknown }).cause) {
+    if ((cause as { code?: unknown }).code === "CERT_HAS_EXPIRED") return true;
+  }
+  return false;
+}
+
+/** Whether every one of these PEM certificates is past its notAfter at `now` (ms). */
+export function allCertificatesExpired(certificates: readonly string[], now: number): boolean {
+  const validTo = certificates.flatMap((pem) => {
+    try {
+      return [Date.parse(new X509Certificate(pem).validTo)];
+    } catch {
+      return [];
+    }
+  });
+  return validTo.length > 0 && validTo.every((until) => until < now);
+}
+
 export interface PinnedRequest {
   readonly url: URL;
   readonly method: "GET" | "PUT";

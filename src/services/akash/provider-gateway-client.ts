@@ -3,7 +3,14 @@ import type { ProviderGateway } from "./akash-service.js";
 import type { LeaseKey, LeaseStatus } from "./akash-types.js";
 import { describeTransportError } from "./chain-failures.js";
 import { parseLeaseStatus } from "./lease-status.js";
-import { type HttpsAnswer, isPinFailure, type PinnedRequest, pinnedHttpsRequest } from "./pinned-https.js";
+import {
+  allCertificatesExpired,
+  type HttpsAnswer,
+  isCertificateExpiredError,
+  isPinFailure,
+  type PinnedRequest,
+  pinnedHttpsRequest,
+} from "./pinned-https.js";
 import type { ProviderCertificates } from "./provider-certificates.js";
 import type { GatewayScope, ProviderTokens } from "./provider-tokens.js";
 
@@ -14,6 +21,8 @@ export interface ProviderGatewayClientOptions {
   readonly requestTimeoutMs: number;
   /** Per manifest upload (a provider may hold it until the lease shows up on its side). */
   readonly manifestTimeoutMs: number;
+  /** Current time in ms, to tell an expired certificate. Default Date.now. */
+  readonly now?: () => number;
 }
 
 type GatewayRequest = Omit<PinnedRequest, "certificates">;
@@ -87,7 +96,7 @@ export class ProviderGatewayClient implements ProviderGateway {
     provider: string;
     hostUri: string;
     timeoutMs: number;
-  }): Promise<{ ok: boolean; latencyMs: number }> {
+  }): Promise<{ ok: boolean; latencyMs: number; certificateExpired?: boolean }> {
     const started = performance.now();
     const latencyMs = () => Math.round(performance.now() - started);
     let url: URL;
@@ -99,6 +108,10 @@ export class ProviderGatewayClient implements ProviderGateway {
     // Chain trouble looking up the certificates says nothing about the provider: it is thrown.
     const certificates = await this.options.certificates.of(request.provider);
     if (certificates.length === 0) return { ok: false, latencyMs: latencyMs() };
+    // The pin is the provider's own certificate: once it has expired, what the gateway says cannot be trusted.
+    if (allCertificatesExpired(certificates, (this.options.now ?? Date.now)())) {
+      return { ok: false, latencyMs: latencyMs(), certificateExpired: true };
+    }
     try {
       const answer = await this.pinned(`probe ${request.provider}`, request.provider, {
         url,
@@ -106,8 +119,12 @@ export class ProviderGatewayClient implements ProviderGateway {
         timeoutMs: request.timeoutMs,
       });
       return { ok: answer.status === 200, latencyMs: latencyMs() };
-    } catch {
-      return { ok: false, latencyMs: latencyMs() };
+    } catch (error) {
+      return {
+        ok: false,
+        latencyMs: latencyMs(),
+        ...(isCertificateExpiredError(error) ? { certificateExpired: true } : {}),
+      };
     }
   }
 

@@ -94,6 +94,8 @@ export const agentModel: MachineModel<AgentMachine> = {
     { type: "HEALTH.SERVICES_FAILED", reason: "down" },
     { type: "HEALTH.PROVIDER_DEGRADED", provider: lease.provider, reason: "slow" },
     { type: "HEALTH.PROVIDER_OFFLINE", provider: lease.provider },
+    { type: "HEALTH.CERTIFICATE_EXPIRED", provider: lease.provider },
+    { type: "HEALTH.INGRESS_UNREACHABLE", provider: lease.provider, failedChecks: 1, reason: "unresolved" },
     { type: "HEALTH.RESOURCES_EXHAUSTED", resource: "disk", usagePercent: 90 },
     { type: "LEASE.ESCROW_LOW", runwayHours: 3, observedAt: 1 },
     { type: "LEASE.RECLAIMING", provider: lease.provider, deadline: 10 },

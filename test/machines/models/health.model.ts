@@ -31,6 +31,11 @@ const reports: Record<string, HealthReport> = {
   "escrow low": { ...healthy, escrowRunwayHours: 5, walletRunwayDays: 2 },
   reclaiming: { ...healthy, lease: { state: "reclaiming", reclaimDeadline: 9_000, deploymentOpen: true } },
   closed: { ...healthy, lease: { state: "closed", reclaimDeadline: null, deploymentOpen: true } },
+  "certificate expired": {
+    ...healthy,
+    provider: { reachable: true, responsive: true, certificateExpired: true },
+  },
+  "ingress unresolved": { ...healthy, ingress: { unresolved: ["relay.ingress.test"] } },
 };
 
 function serialize(snapshot: SnapshotFrom<HealthMachine>): string {
@@ -43,6 +48,8 @@ function serialize(snapshot: SnapshotFrom<HealthMachine>): string {
     unreachable: cap(track.unreachable),
     unresponsive: cap(track.unresponsive),
     servicesDown: cap(track.servicesDown),
+    ingressDown: Math.min(track.ingressDown ?? 0, 1),
+    failedChecks: Math.min(snapshot.context.failedChecks ?? 0, 11),
     over: track.overThreshold.memory,
     reported: track.reported,
   });

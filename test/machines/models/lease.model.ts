@@ -1,5 +1,6 @@
 import type { SnapshotFrom } from "xstate";
 import { type LeaseMachine, leaseMachine } from "../../../src/machines/index.js";
+import { planFor } from "../../../src/machines/lease/lease.policy.js";
 import { bid, deployment, errors, leaseInput } from "../../support/machine-fixtures.js";
 import type { MachineModel } from "../../support/model-paths.js";
 
@@ -20,7 +21,9 @@ function serialize(snapshot: LeaseSnapshot): string {
     lease: c.lease !== null,
     previous: c.previous !== null,
     failedLease: c.failedLease !== null,
-    recovery: c.recoveryReason,
+    // The plan is read again only by the flow's recovery (deciding after releasing a failed lease);
+    // restart and emergency-swap counts change which plan comes, not which transitions exist.
+    plan: JSON.stringify(snapshot.value).includes("releasing") ? planFor(c)?.action.kind : null,
     pending: c.pendingRequest?.purpose ?? null,
     memoryAtCap: c.resources.memoryGi >= 16,
   });
@@ -36,13 +39,27 @@ function events(snapshot: LeaseSnapshot) {
     ...(pending
       ? [
           { type: "TREASURY.REQUEST_GRANTED" as const, requestId: pending.requestId },
-          { type: "TREASURY.REQUEST_REFUSED" as const, requestId: pending.requestId, reason: "cap" },
+          {
+            type: "TREASURY.REQUEST_REFUSED" as const,
+            requestId: pending.requestId,
+            reason: "daily cap",
+            cause: "cap" as const,
+          },
+          {
+            type: "TREASURY.REQUEST_REFUSED" as const,
+            requestId: pending.requestId,
+            reason: "not enough AKT",
+            cause: "insufficient_funds" as const,
+          },
         ]
       : []),
     { type: "HEALTH.PASSED" as const, at: 1, escrowRunwayHours: 30 },
     { type: "HEALTH.SERVICES_FAILED" as const, reason: "0 of 3 ready" },
     { type: "HEALTH.PROVIDER_DEGRADED" as const, provider, reason: "slow" },
     { type: "HEALTH.PROVIDER_OFFLINE" as const, provider },
+    { type: "HEALTH.CERTIFICATE_EXPIRED" as const, provider },
+    { type: "HEALTH.INGRESS_UNREACHABLE" as const, provider, failedChecks: 1, reason: "ENOTFOUND" },
+    { type: "HEALTH.INGRESS_UNREACHABLE" as const, provider, failedChecks: 10, reason: "ENOTFOUND" },
     { type: "HEALTH.RESOURCES_EXHAUSTED" as const, resource: "memory" as const, usagePercent: 95 },
     { type: "LEASE.ESCROW_LOW" as const, runwayHours: 10, observedAt: 1 },
     { type: "LEASE.RECLAIMING" as const, provider, deadline: 5 },

@@ -265,6 +265,77 @@ describe("agent tree: persisted in SQLite, restored after a restart", () => {
     expect(resumed.errors).toEqual([]);
   });
 
+  it("restores a version 3 snapshot (the lease's own recoveryReason) and asks the policy on the next failure", async () => {
+    const dir = dataDir();
+    const old = boot(dir);
+    await settled();
+    await runUntilQuiet(old);
+    exit(old);
+    const store = openAgentStore({ dataDir: dir });
+    try {
+      const latest = storedSnapshotIn(store);
+      const lease = (latest as { children: { lease: { snapshot: { context: Record<string, unknown> } } } })
+        .children.lease.snapshot.context;
+      expect(lease).toHaveProperty("failure", null);
+      delete lease.failure;
+      delete lease.restartsMade;
+      delete lease.emergencySwapsTried;
+      lease.recoveryReason = null;
+      store.snapshots.append({
+        machineId: "agent",
+        machineVersion: "3",
+        snapshotJson: JSON.stringify(latest),
+      });
+    } finally {
+      store.close();
+    }
+
+    const resumed = boot(dir);
+    await settled();
+    const lease = child(resumed, "lease");
+    expect(lease.getSnapshot().value).toEqual({ active: "monitoring" });
+    expect(lease.getSnapshot().context).not.toHaveProperty("recoveryReason");
+    resumed.actor.send({ type: "HEALTH.SERVICES_FAILED", reason: "0 of 1 ready" });
+    await settled();
+    expect(lease.getSnapshot().value).toEqual({ recovery: { restarting: "resending" } });
+    expect(lease.getSnapshot().context).toMatchObject({
+      failure: { type: "services_failed" },
+      restartsMade: 1,
+    });
+    expect(resumed.errors).toEqual([]);
+  });
+
+  it("upgrades a version 3 lease caught releasing a failed attempt into that attempt's failure", () => {
+    const upgraded = AGENT_SNAPSHOT_UPGRADES["3"]!({
+      children: {
+        lease: {
+          snapshot: {
+            value: { recovery: { releasing: "closing" } },
+            context: {
+              recoveryReason: "attempt_failed",
+              attempt: 2,
+              excludedProviders: ["akash1a", "akash1b"],
+              failedLease: { dseq: "7", gseq: 1, oseq: 1, provider: "akash1b" },
+            },
+          },
+        },
+      },
+    });
+    expect(upgraded.children.lease.snapshot.context).toEqual({
+      attempt: 2,
+      excludedProviders: ["akash1a", "akash1b"],
+      failedLease: { dseq: "7", gseq: 1, oseq: 1, provider: "akash1b" },
+      failure: {
+        type: "deployment_failed",
+        provider: "akash1b",
+        attempt: 2,
+        failedProviders: ["akash1a", "akash1b"],
+      },
+      restartsMade: 0,
+      emergencySwapsTried: 0,
+    });
+  });
+
   it("refuses a snapshot written by an unknown machine version with the store's clear error", async () => {
     const dir = dataDir();
     const old = boot(dir, "0-prototype");

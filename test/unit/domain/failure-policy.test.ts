@@ -24,12 +24,17 @@ const sample: Record<FailureType, FailureEvent> = {
   deployment_failed: { type: "deployment_failed", provider: PROVIDER, attempt: 1, failedProviders: [] },
   deployment_timeout: { type: "deployment_timeout", provider: PROVIDER, attempt: 1, failedProviders: [] },
   service_start_failed: { type: "service_start_failed", provider: PROVIDER, attempt: 1, failedProviders: [] },
-  network_partition: { type: "network_partition", provider: PROVIDER, reconnectAttempts: 0 },
+  network_partition: { type: "network_partition", endpoint: "akash rpc", reconnectAttempts: 0 },
   dns_failure: { type: "dns_failure", provider: PROVIDER, reconnectAttempts: 0 },
   certificate_expired: { type: "certificate_expired", provider: PROVIDER },
   out_of_memory: { type: "out_of_memory", resources: SIZE },
   out_of_disk: { type: "out_of_disk", resources: SIZE },
   cpu_throttled: { type: "cpu_throttled", resources: SIZE },
+  lease_reclaiming: { type: "lease_reclaiming", provider: PROVIDER },
+  services_failed: { type: "services_failed", provider: PROVIDER, restartsMade: 0 },
+  no_acceptable_bid: { type: "no_acceptable_bid" },
+  funds_refused: { type: "funds_refused", need: "escrow_top_up", reason: "daily cap" },
+  deployment_rejected: { type: "deployment_rejected", reason: "invalid SDL" },
 };
 
 describe("planRecovery", () => {
@@ -53,6 +58,11 @@ describe("planRecovery", () => {
       out_of_memory: "scale-up",
       out_of_disk: "scale-up",
       cpu_throttled: "scale-up",
+      lease_reclaiming: "migrate",
+      services_failed: "restart-services",
+      no_acceptable_bid: "escalate",
+      funds_refused: "escalate",
+      deployment_rejected: "escalate",
     });
     for (const type of FAILURE_TYPES) {
       const plan = planRecovery(sample[type]);
@@ -77,6 +87,63 @@ describe("planRecovery", () => {
     expect(planRecovery({ type: "lease_expired", provider: PROVIDER, leaseActive: false }).action).toEqual({
       kind: "redeploy",
     });
+  });
+
+  it("escalates a network partition instead of migrating: a move needs the chain", () => {
+    expect(
+      planRecovery({ type: "network_partition", endpoint: "akash rpc", reconnectAttempts: 10 }),
+    ).toMatchObject({
+      severity: "critical",
+      action: { kind: "escalate", alert: "critical", markFailed: false },
+    });
+  });
+
+  it("restarts failed services in place once, then migrates", () => {
+    expect(planRecovery(sample.services_failed).action).toEqual({ kind: "restart-services" });
+    expect(planRecovery({ type: "services_failed", provider: PROVIDER, restartsMade: 1 }).action).toEqual({
+      kind: "migrate",
+      excludeProviders: [PROVIDER],
+    });
+  });
+
+  it("rebids on the same order when only the lease closed, redeploys when the deployment closed too", () => {
+    const closed = { type: "lease_expired", provider: PROVIDER, leaseActive: false } as const;
+    expect(planRecovery({ ...closed, deploymentOpen: true }).action).toEqual({
+      kind: "rebid",
+      excludeProviders: [PROVIDER],
+    });
+    expect(planRecovery({ ...closed, deploymentOpen: false }).action).toEqual({ kind: "redeploy" });
+  });
+
+  it("waits for one emergency swap per need, then escalates; a deposit that cannot be funded fails the flow", () => {
+    const short = { type: "lease_insufficient_funds", shortfallUact: "500000" } as const;
+    expect(planRecovery({ ...short, need: "deployment_deposit" }).action).toMatchObject({
+      kind: "emergency-swap",
+      coverUact: "1000000",
+      followedBy: "deployment-deposit",
+    });
+    expect(planRecovery({ ...short, emergencySwapsTried: 1 }).action).toEqual({
+      kind: "escalate",
+      alert: "critical",
+      markFailed: false,
+    });
+    expect(
+      planRecovery({ ...short, need: "deployment_deposit", emergencySwapsTried: 1 }).action,
+    ).toMatchObject({ kind: "escalate", markFailed: true });
+    expect(planRecovery({ type: "funds_refused", need: "deployment_deposit", reason: "cap" }).action).toEqual(
+      {
+        kind: "escalate",
+        alert: "critical",
+        markFailed: true,
+      },
+    );
+  });
+
+  it("counts a failed attempt that had no provider yet without excluding anyone", () => {
+    expect(
+      planRecovery({ type: "deployment_failed", provider: null, attempt: 1, failedProviders: [PROVIDER] })
+        .action,
+    ).toEqual({ kind: "retry-deployment", attempt: 2, excludeProviders: [PROVIDER] });
   });
 
   it("swaps CRO→AKT for twice the shortfall, then tops up", () => {
@@ -166,7 +233,7 @@ describe("planRecovery", () => {
     const delays = [0, 1, 2, 5, 6, 9].map((made) => {
       const { action } = planRecovery({
         type: "network_partition",
-        provider: PROVIDER,
+        endpoint: "akash rpc",
         reconnectAttempts: made,
       });
       return action.kind === "reconnect" ? [action.attempt, action.delayMs] : null;
@@ -194,7 +261,13 @@ describe("planRecovery", () => {
   it.each([
     [{ type: "lease_insufficient_funds", shortfallUact: "-1" }, "failure.shortfallUact"],
     [{ type: "deployment_failed", provider: PROVIDER, attempt: 0, failedProviders: [] }, "failure.attempt"],
-    [{ type: "network_partition", provider: PROVIDER, reconnectAttempts: -1 }, "failure.reconnectAttempts"],
+    [
+      { type: "network_partition", endpoint: "akash rpc", reconnectAttempts: -1 },
+      "failure.reconnectAttempts",
+    ],
+    [{ type: "network_partition", endpoint: "", reconnectAttempts: 0 }, "failure.endpoint"],
+    [{ type: "services_failed", provider: PROVIDER, restartsMade: 1.5 }, "failure.restartsMade"],
+    [{ type: "funds_refused", need: "rent", reason: "x" }, "failure.need"],
     [{ type: "provider_offline", provider: "" }, "failure.provider"],
     [
       { type: "out_of_memory", resources: { cpuUnits: 4, memoryGi: 3, storageGi: 100 } },
