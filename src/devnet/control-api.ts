@@ -73,6 +73,8 @@ export interface ControlApiDeps {
   readonly faults: DevnetFaults;
   /** More POST routes, keyed "POST /path". */
   readonly extraRoutes?: Readonly<Record<string, ControlRoute>>;
+  /** GET routes, keyed "GET /path", answered with what they return as JSON (an error answers 400). */
+  readonly readRoutes?: Readonly<Record<string, () => unknown>>;
 }
 
 /**
@@ -105,6 +107,15 @@ export class ControlApi {
       sendJson(res, 200, await this.deps.status());
       return;
     }
+    const read = this.deps.readRoutes?.[`${req.method} ${path}`];
+    if (read) {
+      try {
+        sendJson(res, 200, read());
+      } catch (error) {
+        sendJson(res, 400, { error: (error as Error).message });
+      }
+      return;
+    }
     const key = `${req.method} ${path}` as RouteKey;
     const schema = Object.hasOwn(routes, key) ? routes[key] : undefined;
     const extra =
@@ -117,6 +128,7 @@ export class ControlApi {
         routes: [
           "GET /endpoints",
           "GET /status",
+          ...Object.keys(this.deps.readRoutes ?? {}),
           ...Object.keys(routes),
           ...Object.keys(this.deps.extraRoutes ?? {}),
         ],

@@ -1,8 +1,10 @@
 import type { CronosDevnetControl, CronosDevnetOptions, DevnetCronosInfo } from "./cronos/index.js";
 import type { FundResult } from "./faucet.js";
 import type { RpcFaultSpec } from "./network-faults.js";
+import type { DevnetNostrInfo, NostrDevnetControl } from "./nostr/index.js";
 import type { ProviderHealth } from "./provider/provider-node.js";
 import type { ProviderProfile } from "./provider/provider-profile.js";
+import type { AlertReceiversControl, DevnetReceiversInfo } from "./receivers/index.js";
 
 export interface DevnetOptions {
   /** Block interval in ms (default 1000; mainnet is ~6000; tests use 50–200). */
@@ -12,7 +14,10 @@ export interface DevnetOptions {
   readonly chainId?: string;
   /** Fixed ports (0 or omitted = any free loopback port). */
   readonly ports?: Partial<
-    Record<"rpc" | "grpc" | "faucet" | "control" | "consoleApi" | "cronosRpc", number>
+    Record<
+      "rpc" | "grpc" | "faucet" | "control" | "consoleApi" | "cronosRpc" | "nostrRelay" | "receivers",
+      number
+    >
   >;
   /** A lease whose manifest has not arrived after this long is dropped by its provider (default 300000). */
   readonly manifestTimeoutMs?: number;
@@ -39,9 +44,14 @@ export interface DevnetOptions {
   readonly bmeEpochBlocks?: number;
   /** The Cronos EVM stand-in (Uniswap V2, AKT token, IBC relayer): on by default; `false` leaves it out. */
   readonly cronos?: boolean | CronosDevnetOptions;
+  /** The Nostr relay (NIP-01/11/42, events in SQLite): on by default; `false` leaves it out. */
+  readonly nostr?: boolean;
+  /** The alert receivers (JSON webhook, Slack webhook, Telegram Bot API): on by default; `false` leaves them out. */
+  readonly receivers?: boolean;
   /**
    * Keeps the chain (state, blocks, txs) in `<dataDir>/chain.json`, written after every block and at stop,
-   * and continues from it at the next start with the same chain id.
+   * and continues from it at the next start with the same chain id; the relay's events in
+   * `<dataDir>/nostr-events.sqlite`.
    */
   readonly dataDir?: string;
 }
@@ -69,6 +79,10 @@ export interface DevnetEndpoints {
   readonly providers: readonly DevnetProviderInfo[];
   /** The Cronos EVM stand-in (absent with `cronos: false`). */
   readonly cronos?: DevnetCronosInfo;
+  /** The Nostr relay (absent with `nostr: false`). */
+  readonly nostr?: DevnetNostrInfo;
+  /** Where to point each alert channel (absent with `receivers: false`). */
+  readonly receivers?: DevnetReceiversInfo;
 }
 
 export interface LeaseIdInput {
@@ -108,6 +122,10 @@ export interface DevnetHandle extends DevnetEndpoints, DevnetFaults {
   height(): bigint;
   /** The Cronos stand-in's faucet, faults and bridge transfers (absent with `cronos: false`). */
   readonly cronosControl?: CronosDevnetControl;
+  /** The relay's faults and status (absent with `nostr: false`). */
+  readonly nostrControl?: NostrDevnetControl;
+  /** What the receivers got, and their faults (absent with `receivers: false`). */
+  readonly receiversControl?: AlertReceiversControl;
   /** Resolves once the chain has committed a block at or above `height`. */
   waitForHeight(height: bigint): Promise<void>;
   /** Stops every server, timer and child process. */

@@ -9,6 +9,13 @@ export type {
 } from "./devnet-types.js";
 export type { FundResult } from "./faucet.js";
 export type { RpcFaultSpec, RpcFaultTarget } from "./network-faults.js";
+export type { DevnetNostrInfo, NostrDevnetControl, NostrEventDropMode } from "./nostr/index.js";
 export type { ProviderHealth } from "./provider/provider-node.js";
 export { DEFAULT_PROVIDER_PROFILES, type ProviderProfile } from "./provider/provider-profile.js";
+export type {
+  AlertChannel,
+  AlertReceiversControl,
+  DevnetReceiversInfo,
+  ReceivedMessage,
+} from "./receivers/index.js";
 export { DEFAULT_BLOCK_TIME_MS, DEFAULT_PROVIDER_COUNT, startDevnet } from "./start-devnet.js";

@@ -32,11 +32,13 @@ import { buildQueryRouter } from "./grpc/queries/index.js";
 import { LOOPBACK } from "./http-utils.js";
 import { InProcessSigner, TxRejectedError } from "./in-process-signer.js";
 import { NetworkFaults } from "./network-faults.js";
+import { nostrControlRoutes, startNostrDevnet } from "./nostr/index.js";
 import { generateProviderCertificate } from "./provider/provider-certificate.js";
 import { ProviderGateway } from "./provider/provider-gateway.js";
 import { ProviderNode } from "./provider/provider-node.js";
 import { defaultProfiles, type ProviderProfile } from "./provider/provider-profile.js";
 import { seededRandom } from "./provider/seeded-random.js";
+import { AlertReceivers, receivedReadRoutes, receiverControlRoutes } from "./receivers/index.js";
 import { CometRpcServer } from "./rpc/comet-rpc-server.js";
 import { validatorIdentity } from "./validator-identity.js";
 
@@ -190,6 +192,19 @@ export async function startDevnet(options: DevnetOptions = {}): Promise<DevnetHa
       });
       stoppables.push(cronos);
     }
+    const nostr =
+      options.nostr === false
+        ? undefined
+        : await startNostrDevnet({
+            ...(options.dataDir !== undefined ? { dataDir: options.dataDir } : {}),
+            ...(options.ports?.nostrRelay !== undefined ? { port: options.ports.nostrRelay } : {}),
+          });
+    if (nostr) stoppables.push(nostr);
+    const receivers = options.receivers === false ? undefined : new AlertReceivers();
+    if (receivers) {
+      stoppables.push(receivers);
+      await receivers.start(options.ports?.receivers);
+    }
 
     const faucet = new Faucet(chain, signer, keys.faucet, cronos?.control);
     const faucetUrl = await faucet.start(options.ports?.faucet);
@@ -312,6 +327,8 @@ export async function startDevnet(options: DevnetOptions = {}): Promise<DevnetHa
         audited: p.profile.audited,
       })),
       ...(cronos ? { cronos: cronos.info } : {}),
+      ...(nostr ? { nostr: nostr.info } : {}),
+      ...(receivers ? { receivers: receivers.info } : {}),
     });
     const control = new ControlApi({
       endpoints: () => endpoints(),
@@ -327,9 +344,16 @@ export async function startDevnet(options: DevnetOptions = {}): Promise<DevnetHa
           leases: p.leases.size,
         })),
         ...(cronos ? { cronos: await cronos.control.status() } : {}),
+        ...(nostr ? { nostr: nostr.control.status() } : {}),
+        ...(receivers ? { receivers: receivers.status() } : {}),
       }),
       faults,
-      extraRoutes: cronosControlRoutes(cronos?.control),
+      extraRoutes: {
+        ...cronosControlRoutes(cronos?.control),
+        ...nostrControlRoutes(nostr?.control),
+        ...receiverControlRoutes(receivers),
+      },
+      readRoutes: receivedReadRoutes(receivers),
     });
     const controlUrl = await control.start(options.ports?.control);
     stoppables.push(control);
@@ -341,6 +365,8 @@ export async function startDevnet(options: DevnetOptions = {}): Promise<DevnetHa
       ...faults,
       endpoints,
       ...(cronos ? { cronosControl: cronos.control } : {}),
+      ...(nostr ? { nostrControl: nostr.control } : {}),
+      ...(receivers ? { receiversControl: receivers } : {}),
       fund: (address, amount, denom = "uakt") => faucet.fund(address, BigInt(amount), denom),
       height: () => chain.height,
       waitForHeight: (height) =>

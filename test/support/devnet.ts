@@ -6,7 +6,8 @@ import { type DevnetHandle, type DevnetOptions, startDevnet } from "../../src/de
 /**
  * A devnet tuned for tests: fast blocks, quick workloads, short timeouts unless overridden. The Cronos
  * EVM is left out unless a test asks for it (`cronos: true`): most tests never touch it and Hardhat
- * costs every devnet start.
+ * costs every devnet start. The Nostr relay and the alert receivers are left out the same way (`nostr: true`,
+ * `receivers: true`).
  */
 export function startTestDevnet(options: DevnetOptions = {}): Promise<DevnetHandle> {
   return startDevnet({
@@ -14,6 +15,8 @@ export function startTestDevnet(options: DevnetOptions = {}): Promise<DevnetHand
     workloadStartDelayMs: 200,
     bmeEpochBlocks: 5,
     cronos: false,
+    nostr: false,
+    receivers: false,
     ...options,
   });
 }

@@ -19,6 +19,8 @@ interface DevnetFlags {
   agentCommand?: string;
   cronos?: boolean;
   croPrice?: string;
+  nostr?: boolean;
+  receivers?: boolean;
 }
 
 /** `--agent-command` is a JSON array of argv strings, or a plain command line split on spaces. */
@@ -84,6 +86,15 @@ function summary(endpoints: DevnetEndpoints): string {
           `    router ${endpoints.cronos.router}  wcro ${endpoints.cronos.wcro}  akt ${endpoints.cronos.akt}`,
         ]
       : []),
+    ...(endpoints.nostr ? [`  nostr relay ${endpoints.nostr.relay}   (NIP-01, NIP-11, NIP-42)`] : []),
+    ...(endpoints.receivers
+      ? [
+          `  alerts      webhook ${endpoints.receivers.webhook}`,
+          `              slack   ${endpoints.receivers.slack}`,
+          `              telegram ${endpoints.receivers.telegram}   (in place of https://api.telegram.org)`,
+          `              (GET {control}/received/{webhook|slack|telegram} lists what each got)`,
+        ]
+      : []),
     `  providers:`,
     ...endpoints.providers.map(
       (p) => `    ${p.address}  ${p.hostUri}  ${p.region}${p.audited ? "  audited" : ""}`,
@@ -126,6 +137,8 @@ export function registerDevnetCommand(program: Command): void {
     )
     .option("--no-cronos", "leave out the Cronos EVM stand-in (Uniswap V2, AKT token, IBC relayer)")
     .option("--cro-price <usd>", "USD price of 1 CRO that seeds the WCRO/AKT pool (default 0.10)")
+    .option("--no-nostr", "leave out the Nostr relay")
+    .option("--no-receivers", "leave out the alert receivers (JSON webhook, Slack webhook, Telegram Bot API)")
     .action(async (flags: DevnetFlags) => {
       const blockTimeMs = parseIntFlag(
         "--block-time",
@@ -161,6 +174,8 @@ export function registerDevnetCommand(program: Command): void {
         blockTimeMs,
         providers,
         cronos: flags.cronos === false ? false : croPrice !== undefined ? { croPriceUsd: croPrice } : true,
+        ...(flags.nostr === false ? { nostr: false } : {}),
+        ...(flags.receivers === false ? { receivers: false } : {}),
         ...(flags.data !== undefined ? { dataDir: flags.data } : {}),
         ...(flags.agentImage !== undefined && agentCommand
           ? { agentImage: flags.agentImage, agentCommand }

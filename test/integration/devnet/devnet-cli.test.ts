@@ -40,7 +40,9 @@ describe("akash-agent devnet", () => {
         "cronos",
         "faucet",
         "grpc",
+        "nostr",
         "providers",
+        "receivers",
         "rpc",
         "websocket",
       ].sort(),
@@ -49,6 +51,8 @@ describe("akash-agent devnet", () => {
     expect(Object.keys(endpoints.cronos as object).sort()).toEqual(
       ["akt", "chainId", "factory", "router", "rpc", "wcro"].sort(),
     );
+    expect(endpoints.nostr).toEqual({ relay: expect.stringMatching(/^ws:\/\/127\.0\.0\.1:\d+$/) });
+    expect(Object.keys(endpoints.receivers as object).sort()).toEqual(["slack", "telegram", "webhook"]);
     expect(endpoints.providers).toHaveLength(2);
     const served = await (await fetch(`${endpoints.control}/endpoints`)).json();
     expect(served).toEqual(endpoints);
