@@ -1,3 +1,4 @@
+import type { ArweaveDevnetControl, ArweaveDevnetOptions, DevnetArweaveInfo } from "./arweave/index.js";
 import type { CronosDevnetControl, CronosDevnetOptions, DevnetCronosInfo } from "./cronos/index.js";
 import type { FundResult } from "./faucet.js";
 import type { RpcFaultSpec } from "./network-faults.js";
@@ -12,7 +13,7 @@ export interface DevnetOptions {
   readonly chainId?: string;
   /** Fixed ports (0 or omitted = any free loopback port). */
   readonly ports?: Partial<
-    Record<"rpc" | "grpc" | "faucet" | "control" | "consoleApi" | "cronosRpc", number>
+    Record<"rpc" | "grpc" | "faucet" | "control" | "consoleApi" | "cronosRpc" | "arweaveGateway", number>
   >;
   /** A lease whose manifest has not arrived after this long is dropped by its provider (default 300000). */
   readonly manifestTimeoutMs?: number;
@@ -39,6 +40,11 @@ export interface DevnetOptions {
   readonly bmeEpochBlocks?: number;
   /** The Cronos EVM stand-in (Uniswap V2, AKT token, IBC relayer): on by default; `false` leaves it out. */
   readonly cronos?: boolean | CronosDevnetOptions;
+  /**
+   * The Arweave gateway stand-in (arlocal: transactions, ANS-104 bundles, GraphQL): on by default; `false`
+   * leaves it out. Its data lives in a temporary directory for the run, also with `dataDir`.
+   */
+  readonly arweave?: boolean | ArweaveDevnetOptions;
   /**
    * Keeps the chain (state, blocks, txs) in `<dataDir>/chain.json`, written after every block and at stop,
    * and continues from it at the next start with the same chain id.
@@ -69,6 +75,8 @@ export interface DevnetEndpoints {
   readonly providers: readonly DevnetProviderInfo[];
   /** The Cronos EVM stand-in (absent with `cronos: false`). */
   readonly cronos?: DevnetCronosInfo;
+  /** The Arweave gateway stand-in (absent with `arweave: false`). */
+  readonly arweave?: DevnetArweaveInfo;
 }
 
 export interface LeaseIdInput {
@@ -108,6 +116,8 @@ export interface DevnetHandle extends DevnetEndpoints, DevnetFaults {
   height(): bigint;
   /** The Cronos stand-in's faucet, faults and bridge transfers (absent with `cronos: false`). */
   readonly cronosControl?: CronosDevnetControl;
+  /** The Arweave stand-in's faucet, mining and gateway faults (absent with `arweave: false`). */
+  readonly arweaveControl?: ArweaveDevnetControl;
   /** Resolves once the chain has committed a block at or above `height`. */
   waitForHeight(height: bigint): Promise<void>;
   /** Stops every server, timer and child process. */

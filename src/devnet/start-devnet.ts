@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { MsgSignProviderAttributes } from "@akashnetwork/chain-sdk/private-types/akash.v1";
+import { type ArweaveDevnet, arweaveControlRoutes, startArweaveDevnet } from "./arweave/index.js";
 import { BlockProducer } from "./chain/block-producer.js";
 import { Chain } from "./chain/chain.js";
 import { readChainSnapshot, writeChainSnapshot } from "./chain/chain-snapshot.js";
@@ -191,7 +192,19 @@ export async function startDevnet(options: DevnetOptions = {}): Promise<DevnetHa
       stoppables.push(cronos);
     }
 
-    const faucet = new Faucet(chain, signer, keys.faucet, cronos?.control);
+    let arweave: ArweaveDevnet | undefined;
+    if (options.arweave !== false) {
+      arweave = await startArweaveDevnet({
+        ...(typeof options.arweave === "object" ? { options: options.arweave } : {}),
+        ...(options.ports?.arweaveGateway !== undefined ? { port: options.ports.arweaveGateway } : {}),
+      });
+      stoppables.push(arweave);
+    }
+
+    const faucet = new Faucet(chain, signer, keys.faucet, {
+      ...(cronos ? { evm: cronos.control } : {}),
+      ...(arweave ? { arweave: arweave.control } : {}),
+    });
     const faucetUrl = await faucet.start(options.ports?.faucet);
     stoppables.push(faucet);
     const consoleApi = new ConsoleApi(chain, () => providers, [keys.auditor], networkFaults);
@@ -312,6 +325,7 @@ export async function startDevnet(options: DevnetOptions = {}): Promise<DevnetHa
         audited: p.profile.audited,
       })),
       ...(cronos ? { cronos: cronos.info } : {}),
+      ...(arweave ? { arweave: arweave.info } : {}),
     });
     const control = new ControlApi({
       endpoints: () => endpoints(),
@@ -327,9 +341,10 @@ export async function startDevnet(options: DevnetOptions = {}): Promise<DevnetHa
           leases: p.leases.size,
         })),
         ...(cronos ? { cronos: await cronos.control.status() } : {}),
+        ...(arweave ? { arweave: await arweave.control.status() } : {}),
       }),
       faults,
-      extraRoutes: cronosControlRoutes(cronos?.control),
+      extraRoutes: { ...cronosControlRoutes(cronos?.control), ...arweaveControlRoutes(arweave?.control) },
     });
     const controlUrl = await control.start(options.ports?.control);
     stoppables.push(control);
@@ -341,6 +356,7 @@ export async function startDevnet(options: DevnetOptions = {}): Promise<DevnetHa
       ...faults,
       endpoints,
       ...(cronos ? { cronosControl: cronos.control } : {}),
+      ...(arweave ? { arweaveControl: arweave.control } : {}),
       fund: (address, amount, denom = "uakt") => faucet.fund(address, BigInt(amount), denom),
       height: () => chain.height,
       waitForHeight: (height) =>

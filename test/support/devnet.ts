@@ -5,8 +5,8 @@ import { type DevnetHandle, type DevnetOptions, startDevnet } from "../../src/de
 
 /**
  * A devnet tuned for tests: fast blocks, quick workloads, short timeouts unless overridden. The Cronos
- * EVM is left out unless a test asks for it (`cronos: true`): most tests never touch it and Hardhat
- * costs every devnet start.
+ * EVM and the Arweave gateway are left out unless a test asks for them (`cronos: true`, `arweave: true`):
+ * most tests never touch them, and Hardhat and arlocal cost every devnet start.
  */
 export function startTestDevnet(options: DevnetOptions = {}): Promise<DevnetHandle> {
   return startDevnet({
@@ -14,6 +14,7 @@ export function startTestDevnet(options: DevnetOptions = {}): Promise<DevnetHand
     workloadStartDelayMs: 200,
     bmeEpochBlocks: 5,
     cronos: false,
+    arweave: false,
     ...options,
   });
 }

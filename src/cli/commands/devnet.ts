@@ -19,6 +19,7 @@ interface DevnetFlags {
   agentCommand?: string;
   cronos?: boolean;
   croPrice?: string;
+  arweave?: boolean;
 }
 
 /** `--agent-command` is a JSON array of argv strings, or a plain command line split on spaces. */
@@ -84,6 +85,11 @@ function summary(endpoints: DevnetEndpoints): string {
           `    router ${endpoints.cronos.router}  wcro ${endpoints.cronos.wcro}  akt ${endpoints.cronos.akt}`,
         ]
       : []),
+    ...(endpoints.arweave
+      ? [
+          `  arweave     ${endpoints.arweave.gateway}   (gateway + /graphql; faucet takes Arweave addresses with amount in winston)`,
+        ]
+      : []),
     `  providers:`,
     ...endpoints.providers.map(
       (p) => `    ${p.address}  ${p.hostUri}  ${p.region}${p.audited ? "  audited" : ""}`,
@@ -125,6 +131,7 @@ export function registerDevnetCommand(program: Command): void {
       "the process to run for --agent-image: a JSON array or a space-separated command",
     )
     .option("--no-cronos", "leave out the Cronos EVM stand-in (Uniswap V2, AKT token, IBC relayer)")
+    .option("--no-arweave", "leave out the Arweave gateway stand-in (arlocal)")
     .option("--cro-price <usd>", "USD price of 1 CRO that seeds the WCRO/AKT pool (default 0.10)")
     .action(async (flags: DevnetFlags) => {
       const blockTimeMs = parseIntFlag(
@@ -161,6 +168,7 @@ export function registerDevnetCommand(program: Command): void {
         blockTimeMs,
         providers,
         cronos: flags.cronos === false ? false : croPrice !== undefined ? { croPriceUsd: croPrice } : true,
+        arweave: flags.arweave !== false,
         ...(flags.data !== undefined ? { dataDir: flags.data } : {}),
         ...(flags.agentImage !== undefined && agentCommand
           ? { agentImage: flags.agentImage, agentCommand }
