@@ -1,3 +1,4 @@
+import type { ArweaveDevnetControl, ArweaveDevnetOptions, DevnetArweaveInfo } from "./arweave/index.js";
 import type { CronosDevnetControl, CronosDevnetOptions, DevnetCronosInfo } from "./cronos/index.js";
 import type { FundResult } from "./faucet.js";
 import type { RpcFaultSpec } from "./network-faults.js";
@@ -15,7 +16,15 @@ export interface DevnetOptions {
   /** Fixed ports (0 or omitted = any free loopback port). */
   readonly ports?: Partial<
     Record<
-      "rpc" | "grpc" | "faucet" | "control" | "consoleApi" | "cronosRpc" | "nostrRelay" | "receivers",
+      | "rpc"
+      | "grpc"
+      | "faucet"
+      | "control"
+      | "consoleApi"
+      | "cronosRpc"
+      | "nostrRelay"
+      | "receivers"
+      | "arweaveGateway",
       number
     >
   >;
@@ -48,6 +57,11 @@ export interface DevnetOptions {
   readonly nostr?: boolean;
   /** The alert receivers (JSON webhook, Slack webhook, Telegram Bot API): on by default; `false` leaves them out. */
   readonly receivers?: boolean;
+  /**
+   * The Arweave gateway stand-in (arlocal: transactions, ANS-104 bundles, GraphQL): on by default; `false`
+   * leaves it out. Its data lives in a temporary directory for the run, also with `dataDir`.
+   */
+  readonly arweave?: boolean | ArweaveDevnetOptions;
   /**
    * Keeps the chain (state, blocks, txs) in `<dataDir>/chain.json`, written after every block and at stop,
    * and continues from it at the next start with the same chain id; the relay's events in
@@ -83,6 +97,8 @@ export interface DevnetEndpoints {
   readonly nostr?: DevnetNostrInfo;
   /** Where to point each alert channel (absent with `receivers: false`). */
   readonly receivers?: DevnetReceiversInfo;
+  /** The Arweave gateway stand-in (absent with `arweave: false`). */
+  readonly arweave?: DevnetArweaveInfo;
 }
 
 export interface LeaseIdInput {
@@ -126,6 +142,8 @@ export interface DevnetHandle extends DevnetEndpoints, DevnetFaults {
   readonly nostrControl?: NostrDevnetControl;
   /** What the receivers got, and their faults (absent with `receivers: false`). */
   readonly receiversControl?: AlertReceiversControl;
+  /** The Arweave stand-in's faucet, mining and gateway faults (absent with `arweave: false`). */
+  readonly arweaveControl?: ArweaveDevnetControl;
   /** Resolves once the chain has committed a block at or above `height`. */
   waitForHeight(height: bigint): Promise<void>;
   /** Stops every server, timer and child process. */

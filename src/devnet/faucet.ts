@@ -21,9 +21,29 @@ const evmRequestSchema = z.object({
   denom: z.literal("wei").optional(),
 });
 
+/** `{ "address": "<43 characters of base64url>", "amount": "<winston>" }`: AR on the Arweave stand-in. */
+const arweaveRequestSchema = z.object({
+  address: z.string(),
+  amount: z.union([z.string().regex(/^\d+$/), z.number().int().positive()]).transform((v) => BigInt(v)),
+  denom: z.literal("winston").optional(),
+});
+
+const ARWEAVE_ADDRESS = /^[A-Za-z0-9_-]{43}$/;
+
 /** The Cronos stand-in's side of the faucet (sends CRO in wei). */
 export interface EvmFaucet {
   fund(address: string, amountWei: bigint): Promise<FundResult>;
+}
+
+/** The Arweave stand-in's side of the faucet (mints winston). */
+export interface ArweaveFaucet {
+  fund(address: string, amountWinston: bigint): Promise<FundResult>;
+}
+
+/** The faucets of the other networks' stand-ins, when they run. */
+export interface SideFaucets {
+  readonly evm?: EvmFaucet;
+  readonly arweave?: ArweaveFaucet;
 }
 
 export interface FundResult {
@@ -44,13 +64,13 @@ export class Faucet {
   private readonly chain: Chain;
   private readonly signer: InProcessSigner;
   private readonly faucetAddress: string;
-  private readonly evm: EvmFaucet | undefined;
+  private readonly side: SideFaucets;
 
-  constructor(chain: Chain, signer: InProcessSigner, faucetAddress: string, evm?: EvmFaucet) {
+  constructor(chain: Chain, signer: InProcessSigner, faucetAddress: string, side: SideFaucets = {}) {
     this.chain = chain;
     this.signer = signer;
     this.faucetAddress = faucetAddress;
-    this.evm = evm;
+    this.side = side;
   }
 
   start(port = 0): Promise<string> {
@@ -99,7 +119,10 @@ export class Faucet {
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     if (req.method !== "POST") {
-      sendJson(res, 405, { error: "use POST {address, amount} with amount in uakt (akash1…) or wei (0x…)" });
+      sendJson(res, 405, {
+        error:
+          "use POST {address, amount} with amount in uakt (akash1…), wei (0x…) or winston (Arweave address)",
+      });
       return;
     }
     let body: unknown;
@@ -111,7 +134,23 @@ export class Faucet {
     }
     const address = (body as { address?: unknown } | null)?.address;
     if (typeof address === "string" && address.startsWith("0x")) {
-      await this.handleEvm(res, body);
+      await this.handleSide(
+        res,
+        body,
+        evmRequestSchema,
+        this.side.evm,
+        "Cronos stand-in, so 0x… cannot be funded",
+      );
+      return;
+    }
+    if (typeof address === "string" && ARWEAVE_ADDRESS.test(address)) {
+      await this.handleSide(
+        res,
+        body,
+        arweaveRequestSchema,
+        this.side.arweave,
+        "Arweave stand-in, so Arweave addresses cannot be funded",
+      );
       return;
     }
     const parsed = requestSchema.safeParse(body);
@@ -128,22 +167,27 @@ export class Faucet {
     }
   }
 
-  private async handleEvm(res: ServerResponse, body: unknown): Promise<void> {
-    const parsed = evmRequestSchema.safeParse(body);
+  /** A request for another network's stand-in: validated by `schema`, funded by `faucet` when it runs. */
+  private async handleSide(
+    res: ServerResponse,
+    body: unknown,
+    schema: z.ZodType<{ address: string; amount: bigint }>,
+    faucet: EvmFaucet | ArweaveFaucet | undefined,
+    missing: string,
+  ): Promise<void> {
+    const parsed = schema.safeParse(body);
     if (!parsed.success) {
       sendJson(res, 400, {
         error: parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; "),
       });
       return;
     }
-    if (!this.evm) {
-      sendJson(res, 400, {
-        error: "address: this devnet runs without the Cronos stand-in, so 0x… cannot be funded",
-      });
+    if (!faucet) {
+      sendJson(res, 400, { error: `address: this devnet runs without the ${missing}` });
       return;
     }
     try {
-      sendJson(res, 200, await this.evm.fund(parsed.data.address, parsed.data.amount));
+      sendJson(res, 200, await faucet.fund(parsed.data.address, parsed.data.amount));
     } catch (error) {
       sendJson(res, error instanceof RangeError ? 400 : 500, { error: (error as Error).message });
     }

@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { MsgSignProviderAttributes } from "@akashnetwork/chain-sdk/private-types/akash.v1";
+import { type ArweaveDevnet, arweaveControlRoutes, startArweaveDevnet } from "./arweave/index.js";
 import { BlockProducer } from "./chain/block-producer.js";
 import { Chain } from "./chain/chain.js";
 import { readChainSnapshot, writeChainSnapshot } from "./chain/chain-snapshot.js";
@@ -206,7 +207,19 @@ export async function startDevnet(options: DevnetOptions = {}): Promise<DevnetHa
       await receivers.start(options.ports?.receivers);
     }
 
-    const faucet = new Faucet(chain, signer, keys.faucet, cronos?.control);
+    let arweave: ArweaveDevnet | undefined;
+    if (options.arweave !== false) {
+      arweave = await startArweaveDevnet({
+        ...(typeof options.arweave === "object" ? { options: options.arweave } : {}),
+        ...(options.ports?.arweaveGateway !== undefined ? { port: options.ports.arweaveGateway } : {}),
+      });
+      stoppables.push(arweave);
+    }
+
+    const faucet = new Faucet(chain, signer, keys.faucet, {
+      ...(cronos ? { evm: cronos.control } : {}),
+      ...(arweave ? { arweave: arweave.control } : {}),
+    });
     const faucetUrl = await faucet.start(options.ports?.faucet);
     stoppables.push(faucet);
     const consoleApi = new ConsoleApi(chain, () => providers, [keys.auditor], networkFaults);
@@ -329,6 +342,7 @@ export async function startDevnet(options: DevnetOptions = {}): Promise<DevnetHa
       ...(cronos ? { cronos: cronos.info } : {}),
       ...(nostr ? { nostr: nostr.info } : {}),
       ...(receivers ? { receivers: receivers.info } : {}),
+      ...(arweave ? { arweave: arweave.info } : {}),
     });
     const control = new ControlApi({
       endpoints: () => endpoints(),
@@ -346,12 +360,14 @@ export async function startDevnet(options: DevnetOptions = {}): Promise<DevnetHa
         ...(cronos ? { cronos: await cronos.control.status() } : {}),
         ...(nostr ? { nostr: nostr.control.status() } : {}),
         ...(receivers ? { receivers: receivers.status() } : {}),
+        ...(arweave ? { arweave: await arweave.control.status() } : {}),
       }),
       faults,
       extraRoutes: {
         ...cronosControlRoutes(cronos?.control),
         ...nostrControlRoutes(nostr?.control),
         ...receiverControlRoutes(receivers),
+        ...arweaveControlRoutes(arweave?.control),
       },
       readRoutes: receivedReadRoutes(receivers),
     });
@@ -367,6 +383,7 @@ export async function startDevnet(options: DevnetOptions = {}): Promise<DevnetHa
       ...(cronos ? { cronosControl: cronos.control } : {}),
       ...(nostr ? { nostrControl: nostr.control } : {}),
       ...(receivers ? { receiversControl: receivers } : {}),
+      ...(arweave ? { arweaveControl: arweave.control } : {}),
       fund: (address, amount, denom = "uakt") => faucet.fund(address, BigInt(amount), denom),
       height: () => chain.height,
       waitForHeight: (height) =>

@@ -5,9 +5,9 @@ import { type DevnetHandle, type DevnetOptions, startDevnet } from "../../src/de
 
 /**
  * A devnet tuned for tests: fast blocks, quick workloads, short timeouts unless overridden. The Cronos
- * EVM is left out unless a test asks for it (`cronos: true`): most tests never touch it and Hardhat
- * costs every devnet start. The Nostr relay and the alert receivers are left out the same way (`nostr: true`,
- * `receivers: true`).
+ * EVM, the Arweave gateway, the Nostr relay and the alert receivers are left out unless a test asks
+ * for them (`cronos: true`, `arweave: true`, `nostr: true`, `receivers: true`): most tests never
+ * touch them, and Hardhat and arlocal cost every devnet start.
  */
 export function startTestDevnet(options: DevnetOptions = {}): Promise<DevnetHandle> {
   return startDevnet({
@@ -17,6 +17,7 @@ export function startTestDevnet(options: DevnetOptions = {}): Promise<DevnetHand
     cronos: false,
     nostr: false,
     receivers: false,
+    arweave: false,
     ...options,
   });
 }

@@ -21,6 +21,7 @@ interface DevnetFlags {
   croPrice?: string;
   nostr?: boolean;
   receivers?: boolean;
+  arweave?: boolean;
 }
 
 /** `--agent-command` is a JSON array of argv strings, or a plain command line split on spaces. */
@@ -95,6 +96,11 @@ function summary(endpoints: DevnetEndpoints): string {
           `              (GET {control}/received/{webhook|slack|telegram} lists what each got)`,
         ]
       : []),
+    ...(endpoints.arweave
+      ? [
+          `  arweave     ${endpoints.arweave.gateway}   (gateway + /graphql; faucet takes Arweave addresses with amount in winston)`,
+        ]
+      : []),
     `  providers:`,
     ...endpoints.providers.map(
       (p) => `    ${p.address}  ${p.hostUri}  ${p.region}${p.audited ? "  audited" : ""}`,
@@ -136,6 +142,7 @@ export function registerDevnetCommand(program: Command): void {
       "the process to run for --agent-image: a JSON array or a space-separated command",
     )
     .option("--no-cronos", "leave out the Cronos EVM stand-in (Uniswap V2, AKT token, IBC relayer)")
+    .option("--no-arweave", "leave out the Arweave gateway stand-in (arlocal)")
     .option("--cro-price <usd>", "USD price of 1 CRO that seeds the WCRO/AKT pool (default 0.10)")
     .option("--no-nostr", "leave out the Nostr relay")
     .option("--no-receivers", "leave out the alert receivers (JSON webhook, Slack webhook, Telegram Bot API)")
@@ -176,6 +183,7 @@ export function registerDevnetCommand(program: Command): void {
         cronos: flags.cronos === false ? false : croPrice !== undefined ? { croPriceUsd: croPrice } : true,
         ...(flags.nostr === false ? { nostr: false } : {}),
         ...(flags.receivers === false ? { receivers: false } : {}),
+        arweave: flags.arweave !== false,
         ...(flags.data !== undefined ? { dataDir: flags.data } : {}),
         ...(flags.agentImage !== undefined && agentCommand
           ? { agentImage: flags.agentImage, agentCommand }
