@@ -32,6 +32,7 @@ describe("akash-agent devnet", () => {
     const endpoints = JSON.parse(line) as Record<string, unknown> & { control: string; providers: unknown[] };
     expect(Object.keys(endpoints).sort()).toEqual(
       [
+        "arweave",
         "auditors",
         "blockTimeMs",
         "chainId",
@@ -52,6 +53,7 @@ describe("akash-agent devnet", () => {
       ["akt", "chainId", "factory", "router", "rpc", "wcro"].sort(),
     );
     expect(endpoints.nostr).toEqual({ relay: expect.stringMatching(/^ws:\/\/127\.0\.0\.1:\d+$/) });
+    expect(endpoints.arweave).toEqual({ gateway: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+$/) });
     expect(Object.keys(endpoints.receivers as object).sort()).toEqual(["slack", "telegram", "webhook"]);
     expect(endpoints.providers).toHaveLength(2);
     const served = await (await fetch(`${endpoints.control}/endpoints`)).json();
