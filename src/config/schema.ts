@@ -22,6 +22,10 @@ function endpointsSchema(defaults: { chainId: string; rpc: string; grpc: string;
       rpc: httpUrl().default(defaults.rpc),
       grpc: httpUrl().default(defaults.grpc),
       consoleApi: httpUrl().default(defaults.consoleApi),
+      /** Tried in order when `rpc` cannot be reached; used only at the height already read or later. */
+      rpcFallbacks: z.array(httpUrl()).default([]),
+      /** Tried in order when `grpc` cannot be reached; same rule. */
+      grpcFallbacks: z.array(httpUrl()).default([]),
     })
     .prefault({});
 }

@@ -7,6 +7,10 @@ export interface AkashEndpoints {
   readonly rpc: string;
   readonly grpc: string;
   readonly consoleApi: string;
+  /** RPC endpoints tried in order when `rpc` cannot be reached (network partition). */
+  readonly rpcFallbacks?: readonly string[];
+  /** gRPC endpoints tried in order when `grpc` cannot be reached. */
+  readonly grpcFallbacks?: readonly string[];
 }
 
 const devnetEndpointsSchema = z.object({

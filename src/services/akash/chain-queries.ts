@@ -11,6 +11,7 @@ import type {
 } from "./akash-types.js";
 import { isNotFound, toChainEffectError } from "./chain-failures.js";
 import { bidInfoOf, deploymentInfoOf, leaseInfoOf, providerInfoOf } from "./chain-records.js";
+import type { EndpointFailover } from "./endpoint-failover.js";
 
 const PAGE_LIMIT = 100;
 
@@ -38,11 +39,17 @@ const nonNull = <T>(value: T | null | undefined): value is T => value !== null &
  * chain-failures.ts); a missing object is null, never an error.
  */
 export class ChainQueries {
-  constructor(private readonly sdk: ChainNodeSDK) {}
+  /** One gRPC endpoint, or a primary with fallbacks (a query that cannot reach one goes to the next). */
+  constructor(private readonly endpoints: EndpointFailover<ChainNodeSDK>) {}
+
+  /** The endpoint queries go to now; a retried query reads it again after a switch. */
+  private get sdk(): ChainNodeSDK {
+    return this.endpoints.current.client;
+  }
 
   private async run<T>(what: string, call: () => Promise<T>): Promise<T> {
     try {
-      return await call();
+      return await this.endpoints.call(() => call());
     } catch (error) {
       throw toChainEffectError(error, what);
     }
@@ -50,7 +57,7 @@ export class ChainQueries {
 
   private async runOrNull<T>(what: string, call: () => Promise<T>): Promise<T | null> {
     try {
-      return await call();
+      return await this.endpoints.call(() => call());
     } catch (error) {
       if (isNotFound(error)) return null;
       throw toChainEffectError(error, what);

@@ -1,4 +1,3 @@
-import { createChainNodeSDK } from "@akashnetwork/chain-sdk";
 import type { Logger } from "../../logging/index.js";
 import type { AkashWallets } from "../keys/index.js";
 import type { AgentStore } from "../store/index.js";
@@ -9,6 +8,9 @@ import type { AkashChain, ProviderDirectory, ProviderGateway } from "./akash-ser
 import { describeTransportError } from "./chain-failures.js";
 import { ChainQueries } from "./chain-queries.js";
 import { ConsoleDirectory } from "./console-directory.js";
+import { HeightWatermark } from "./endpoint-failover.js";
+import { FailoverRpcClient } from "./failover-rpc-client.js";
+import { grpcFailover } from "./grpc-failover.js";
 import { ProviderCertificates } from "./provider-certificates.js";
 import { ProviderGatewayClient } from "./provider-gateway-client.js";
 import { ProviderTokens } from "./provider-tokens.js";
@@ -70,21 +72,36 @@ export async function connectAkash(input: ConnectAkashInput): Promise<AkashConne
   const now = options.now ?? Date.now;
   const requestTimeoutMs = options.providerRequestTimeoutMs ?? 15_000;
 
+  // Reads never go backwards: a fallback behind the highest block already read is not used.
+  const watermark = new HeightWatermark();
+  const onSwitch = (what: string) => (from: string, to: string, why: unknown) =>
+    options.logger?.warn(
+      { from, to, reason: describeTransportError(why) },
+      `${what} endpoint unreachable: switched to a fallback`,
+    );
+  const rpc = new FailoverRpcClient({
+    urls: [endpoints.rpc, ...(endpoints.rpcFallbacks ?? [])],
+    chainId: endpoints.chainId,
+    timeoutMs: options.rpcTimeoutMs ?? 15_000,
+    watermark,
+    onSwitch: onSwitch("Akash RPC"),
+  });
   const signer = SigningClient.connect({
-    rpc: endpoints.rpc,
+    rpc,
     wallet: wallets.direct.reveal(),
     address: wallets.address,
-    timeoutMs: options.rpcTimeoutMs ?? 15_000,
     gasPrice: options.gasPrice ?? "0.025uakt",
     gasMultiplier: options.gasMultiplier ?? 1.3,
   });
-  const sdk = createChainNodeSDK({
-    query: {
-      baseUrl: endpoints.grpc,
-      transportOptions: { defaultTimeoutMs: options.queryTimeoutMs ?? 15_000 },
-    },
-  });
-  const queries = new ChainQueries(sdk);
+  const queries = new ChainQueries(
+    grpcFailover({
+      urls: [endpoints.grpc, ...(endpoints.grpcFallbacks ?? [])],
+      chainId: endpoints.chainId,
+      timeoutMs: options.queryTimeoutMs ?? 15_000,
+      watermark,
+      onSwitch: onSwitch("Akash gRPC"),
+    }),
+  );
 
   try {
     await checkChainId(endpoints, signer, queries);

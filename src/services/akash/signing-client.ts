@@ -2,7 +2,7 @@ import { TxRaw } from "@akashnetwork/chain-sdk/private-types/cosmos.v1beta1";
 import { toHex } from "@cosmjs/encoding";
 import { type DirectSecp256k1HdWallet, decodeTxRaw, type EncodeObject } from "@cosmjs/proto-signing";
 import { calculateFee, GasPrice, SigningStargateClient, type StdFee } from "@cosmjs/stargate";
-import { Comet38Client, HttpClient } from "@cosmjs/tendermint-rpc";
+import { Comet38Client, type RpcClient } from "@cosmjs/tendermint-rpc";
 import { txHashOf } from "../../domain/index.js";
 import { akashRegistry } from "./akash-messages.js";
 import type { ChainRejection } from "./chain-failures.js";
@@ -36,11 +36,10 @@ export type BroadcastAnswer =
   | { readonly status: "rejected"; readonly rejection: Required<ChainRejection> };
 
 export interface SigningClientOptions {
-  readonly rpc: string;
+  /** The CometBFT RPC transport (an HTTP client, or a primary with fallbacks). */
+  readonly rpc: RpcClient;
   readonly wallet: DirectSecp256k1HdWallet;
   readonly address: string;
-  /** Per JSON-RPC call. */
-  readonly timeoutMs: number;
   /** uakt per gas, e.g. "0.025uakt". */
   readonly gasPrice: string;
   /** Gas limit = simulated gas × this. */
@@ -70,7 +69,7 @@ export class SigningClient {
   ) {}
 
   static connect(options: SigningClientOptions): SigningClient {
-    const comet = Comet38Client.create(new HttpClient(options.rpc, options.timeoutMs));
+    const comet = Comet38Client.create(options.rpc);
     const client = SigningStargateClient.createWithSigner(comet, options.wallet, {
       registry: akashRegistry(),
     });
