@@ -1,5 +1,6 @@
 import type { Logger } from "../logging/index.js";
 import type { AkashChain, ProviderDirectory, ProviderGateway } from "../services/akash/akash-service.js";
+import type { IngressResolver } from "../services/akash/ingress-dns.js";
 import type { AgentKeys, KeystoreBackend } from "../services/keys/index.js";
 import type { AgentStore } from "../services/store/index.js";
 import type { MetricsSource } from "./metrics-source.js";
@@ -45,6 +46,8 @@ export interface AgentServices {
   logger: Logger;
   settings: ActorSettings;
   now: () => number;
+  /** Looks up the services' ingress names; absent: the health check does not look (a devnet without DNS). */
+  ingress?: IngressResolver;
   /** On the devnet only: tops the agent's account up from the faucet. */
   faucet?: (address: string, uakt: string) => Promise<void>;
 }

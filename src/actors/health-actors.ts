@@ -37,6 +37,15 @@ export function createHealthActors(services: AgentServices) {
     }
   };
 
+  /** The ingress names that did not resolve; null when none was looked up. */
+  const lookUpIngress = async (uris: string[]): Promise<string[] | null> => {
+    if (!services.ingress) return null;
+    return services.ingress.unresolved(uris).catch((error: unknown) => {
+      log.warn({ err: error }, "ingress DNS lookup failed");
+      return null;
+    });
+  };
+
   return {
     checkHealth: fromPromise<HealthReport, CheckHealthInput>(async ({ input }) => {
       const { target } = input;
@@ -48,11 +57,12 @@ export function createHealthActors(services: AgentServices) {
             timeoutMs: settings.slowProviderMs * 3,
           })
         : { ok: false, latencyMs: 0, certificateExpired: false };
-      const [lease, deployment, balances, aktUsd] = await Promise.all([
+      const [lease, deployment, balances, aktUsd, unresolved] = await Promise.all([
         chain.lease(target),
         chain.deployment(target.dseq),
         chain.balances(),
         chain.aktPriceUsd().catch(() => settings.aktUsdFallback),
+        lookUpIngress(target.uris),
       ]);
       let status: LeaseStatus | null = null;
       let statusFailed = false;
@@ -83,6 +93,7 @@ export function createHealthActors(services: AgentServices) {
           certificateExpired: probe.certificateExpired === true,
         },
         lease: { state: leaseState, reclaimDeadline: null, deploymentOpen: deployment?.state === "active" },
+        ingress: unresolved === null ? null : { unresolved },
         services: { ready, total },
         usage: await metrics.usage(target, target.uris),
         escrowRunwayHours: runway,
@@ -95,6 +106,7 @@ export function createHealthActors(services: AgentServices) {
           latencyMs: probe.latencyMs,
           lease: leaseState,
           services: `${ready}/${total}`,
+          ingressUnresolved: unresolved,
           escrowRunwayHours: runway === null ? null : Number(runway.toFixed(1)),
         },
         "health check",

@@ -1,5 +1,6 @@
 import type { ArweaveDevnetControl, ArweaveDevnetOptions, DevnetArweaveInfo } from "./arweave/index.js";
 import type { CronosDevnetControl, CronosDevnetOptions, DevnetCronosInfo } from "./cronos/index.js";
+import type { DnsDevnetControl } from "./dns/index.js";
 import type { FundResult } from "./faucet.js";
 import type { RpcFaultSpec } from "./network-faults.js";
 import type { DevnetNostrInfo, NostrDevnetControl } from "./nostr/index.js";
@@ -24,7 +25,8 @@ export interface DevnetOptions {
       | "cronosRpc"
       | "nostrRelay"
       | "receivers"
-      | "arweaveGateway",
+      | "arweaveGateway"
+      | "dns",
       number
     >
   >;
@@ -62,6 +64,8 @@ export interface DevnetOptions {
    * leaves it out. Its data lives in a temporary directory for the run, also with `dataDir`.
    */
   readonly arweave?: boolean | ArweaveDevnetOptions;
+  /** The DNS server for the providers' ingress names (UDP): on by default; `false` leaves it out. */
+  readonly dns?: boolean;
   /**
    * Keeps the chain (state, blocks, txs) in `<dataDir>/chain.json`, written after every block and at stop,
    * and continues from it at the next start with the same chain id; the relay's events in
@@ -99,6 +103,11 @@ export interface DevnetEndpoints {
   readonly receivers?: DevnetReceiversInfo;
   /** The Arweave gateway stand-in (absent with `arweave: false`). */
   readonly arweave?: DevnetArweaveInfo;
+  /**
+   * The DNS server for the leases' ingress names (`<hash>.ingress.<provider>.devnet.localhost`), as
+   * `127.0.0.1:<port>` over UDP: what to point a resolver at (absent with `dns: false`).
+   */
+  readonly dns?: string;
 }
 
 export interface LeaseIdInput {
@@ -144,6 +153,8 @@ export interface DevnetHandle extends DevnetEndpoints, DevnetFaults {
   readonly receiversControl?: AlertReceiversControl;
   /** The Arweave stand-in's faucet, mining and gateway faults (absent with `arweave: false`). */
   readonly arweaveControl?: ArweaveDevnetControl;
+  /** The DNS server's faults and status (absent with `dns: false`). */
+  readonly dnsControl?: DnsDevnetControl;
   /** Resolves once the chain has committed a block at or above `height`. */
   waitForHeight(height: bigint): Promise<void>;
   /** Stops every server, timer and child process. */

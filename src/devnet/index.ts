@@ -7,6 +7,7 @@ export type {
   LeaseIdInput,
   TxFaultInput,
 } from "./devnet-types.js";
+export type { DnsDevnetControl, DnsDevnetStatus } from "./dns/index.js";
 export type { FundResult } from "./faucet.js";
 export type { RpcFaultSpec, RpcFaultTarget } from "./network-faults.js";
 export type { DevnetNostrInfo, NostrDevnetControl, NostrEventDropMode } from "./nostr/index.js";

@@ -27,6 +27,7 @@ import type {
   LeaseIdInput,
 } from "./devnet-types.js";
 import { deriveDevnetKeys } from "./devnet-wallet.js";
+import { type DnsDevnet, dnsControlRoutes, startDnsDevnet } from "./dns/index.js";
 import { Faucet } from "./faucet.js";
 import { GrpcServer } from "./grpc/grpc-server.js";
 import { buildQueryRouter } from "./grpc/queries/index.js";
@@ -216,6 +217,15 @@ export async function startDevnet(options: DevnetOptions = {}): Promise<DevnetHa
       stoppables.push(arweave);
     }
 
+    let dns: DnsDevnet | undefined;
+    if (options.dns !== false) {
+      dns = await startDnsDevnet({
+        names: () => providers.map((p) => ({ address: p.address, hostnames: p.ingressHostnames() })),
+        ...(options.ports?.dns !== undefined ? { port: options.ports.dns } : {}),
+      });
+      stoppables.push(dns);
+    }
+
     const faucet = new Faucet(chain, signer, keys.faucet, {
       ...(cronos ? { evm: cronos.control } : {}),
       ...(arweave ? { arweave: arweave.control } : {}),
@@ -343,6 +353,7 @@ export async function startDevnet(options: DevnetOptions = {}): Promise<DevnetHa
       ...(nostr ? { nostr: nostr.info } : {}),
       ...(receivers ? { receivers: receivers.info } : {}),
       ...(arweave ? { arweave: arweave.info } : {}),
+      ...(dns ? { dns: dns.server } : {}),
     });
     const control = new ControlApi({
       endpoints: () => endpoints(),
@@ -361,6 +372,7 @@ export async function startDevnet(options: DevnetOptions = {}): Promise<DevnetHa
         ...(nostr ? { nostr: nostr.control.status() } : {}),
         ...(receivers ? { receivers: receivers.status() } : {}),
         ...(arweave ? { arweave: await arweave.control.status() } : {}),
+        ...(dns ? { dns: dns.control.status() } : {}),
       }),
       faults,
       extraRoutes: {
@@ -368,6 +380,7 @@ export async function startDevnet(options: DevnetOptions = {}): Promise<DevnetHa
         ...nostrControlRoutes(nostr?.control),
         ...receiverControlRoutes(receivers),
         ...arweaveControlRoutes(arweave?.control),
+        ...dnsControlRoutes(dns?.control),
       },
       readRoutes: receivedReadRoutes(receivers),
     });
@@ -384,6 +397,7 @@ export async function startDevnet(options: DevnetOptions = {}): Promise<DevnetHa
       ...(nostr ? { nostrControl: nostr.control } : {}),
       ...(receivers ? { receiversControl: receivers } : {}),
       ...(arweave ? { arweaveControl: arweave.control } : {}),
+      ...(dns ? { dnsControl: dns.control } : {}),
       fund: (address, amount, denom = "uakt") => faucet.fund(address, BigInt(amount), denom),
       height: () => chain.height,
       waitForHeight: (height) =>

@@ -84,6 +84,7 @@ export async function launchAgent(options: LaunchOptions): Promise<LaunchedAgent
         trustedAuditors: connection.auditors,
       }),
       now: options.now ?? Date.now,
+      ...(connection.ingress ? { ingress: connection.ingress } : {}),
       ...(connection.faucet ? { faucet: connection.faucet } : {}),
     };
     const runtime = startAgentRuntime({

@@ -2,7 +2,12 @@ import type { AgentConfig } from "../config/index.js";
 import { type DevnetHandle, startDevnet } from "../devnet/index.js";
 import type { Logger } from "../logging/index.js";
 import type { AkashChain, ProviderDirectory, ProviderGateway } from "../services/akash/akash-service.js";
-import { connectAkash, resolveDevnetEndpoints } from "../services/akash/index.js";
+import {
+  connectAkash,
+  createIngressResolver,
+  type IngressResolver,
+  resolveDevnetEndpoints,
+} from "../services/akash/index.js";
 import type { AkashWallets } from "../services/keys/index.js";
 import type { AgentStore } from "../services/store/index.js";
 import { crashPointFromEnv } from "./crash-point.js";
@@ -18,6 +23,11 @@ export interface NetworkConnection {
   /** How often to look again while waiting (the devnet's block time, else config). */
   pollIntervalMs: number;
   auditors: string[];
+  /**
+   * Looks up the leases' ingress names: with the system's resolver on sandbox and mainnet, with the
+   * devnet's DNS server on the devnet; null on a devnet that serves no DNS (its names resolve nowhere else).
+   */
+  ingress: IngressResolver | null;
   /** Devnet only: funds an address with AKT. */
   faucet?: (address: string, uakt: string) => Promise<void>;
   /** The in-process devnet, when this process started one. */
@@ -45,10 +55,23 @@ async function postFaucet(faucetUrl: string, address: string, uakt: string): Pro
   if (!response.ok) throw new Error(`the devnet faucet answered HTTP ${response.status}`);
 }
 
+function devnetIngressResolver(
+  dnsServer: string | undefined,
+  timeoutMs: number,
+  logger: Logger,
+): IngressResolver | null {
+  if (dnsServer === undefined) {
+    logger.info("the devnet serves no DNS: ingress names are not checked");
+    return null;
+  }
+  return createIngressResolver({ servers: [dnsServer], timeoutMs });
+}
+
 /** Connects to devnet (in-process or running), sandbox or mainnet, checking the chain id. */
 export async function connectNetwork(options: ConnectOptions): Promise<NetworkConnection> {
   const { config, logger } = options;
   const onTxStep = crashPointFromEnv();
+  const dnsTimeoutMs = config.timeouts.slowProviderMs;
   const txHook = onTxStep ? { onTxStep } : {};
   if (config.network !== "devnet") {
     const endpoints = config.networks[config.network];
@@ -65,6 +88,7 @@ export async function connectNetwork(options: ConnectOptions): Promise<NetworkCo
       blockSeconds: 6,
       pollIntervalMs: config.intervals.chainPollMs,
       auditors: [],
+      ingress: createIngressResolver({ timeoutMs: dnsTimeoutMs }),
       close: () => akash.chain.close(),
     };
   }
@@ -86,6 +110,7 @@ export async function connectNetwork(options: ConnectOptions): Promise<NetworkCo
       blockSeconds: endpoints.blockTimeMs / 1000,
       pollIntervalMs: endpoints.blockTimeMs,
       auditors: [...endpoints.auditors],
+      ingress: devnetIngressResolver(endpoints.dns, dnsTimeoutMs, logger),
       faucet: (address, uakt) => postFaucet(endpoints.faucet, address, uakt),
       close: () => akash.chain.close(),
     };
@@ -114,6 +139,7 @@ export async function connectNetwork(options: ConnectOptions): Promise<NetworkCo
       blockSeconds: devnet.blockTimeMs / 1000,
       pollIntervalMs: devnet.blockTimeMs,
       auditors: [...devnet.auditors],
+      ingress: devnetIngressResolver(devnet.dns, dnsTimeoutMs, logger),
       faucet: async (address, uakt) => {
         await devnet.fund(address, uakt);
       },

@@ -22,6 +22,7 @@ interface DevnetFlags {
   nostr?: boolean;
   receivers?: boolean;
   arweave?: boolean;
+  dns?: boolean;
 }
 
 /** `--agent-command` is a JSON array of argv strings, or a plain command line split on spaces. */
@@ -101,6 +102,11 @@ function summary(endpoints: DevnetEndpoints): string {
           `  arweave     ${endpoints.arweave.gateway}   (gateway + /graphql; faucet takes Arweave addresses with amount in winston)`,
         ]
       : []),
+    ...(endpoints.dns
+      ? [
+          `  dns         ${endpoints.dns}   (UDP; A records for the leases' *.ingress.*.devnet.localhost names)`,
+        ]
+      : []),
     `  providers:`,
     ...endpoints.providers.map(
       (p) => `    ${p.address}  ${p.hostUri}  ${p.region}${p.audited ? "  audited" : ""}`,
@@ -146,6 +152,7 @@ export function registerDevnetCommand(program: Command): void {
     .option("--cro-price <usd>", "USD price of 1 CRO that seeds the WCRO/AKT pool (default 0.10)")
     .option("--no-nostr", "leave out the Nostr relay")
     .option("--no-receivers", "leave out the alert receivers (JSON webhook, Slack webhook, Telegram Bot API)")
+    .option("--no-dns", "leave out the DNS server for the leases' ingress names")
     .action(async (flags: DevnetFlags) => {
       const blockTimeMs = parseIntFlag(
         "--block-time",
@@ -184,6 +191,7 @@ export function registerDevnetCommand(program: Command): void {
         ...(flags.nostr === false ? { nostr: false } : {}),
         ...(flags.receivers === false ? { receivers: false } : {}),
         arweave: flags.arweave !== false,
+        ...(flags.dns === false ? { dns: false } : {}),
         ...(flags.data !== undefined ? { dataDir: flags.data } : {}),
         ...(flags.agentImage !== undefined && agentCommand
           ? { agentImage: flags.agentImage, agentCommand }

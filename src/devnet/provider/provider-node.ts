@@ -339,6 +339,11 @@ export class ProviderNode {
     return this.random() < this.profile.failDeploymentChance;
   }
 
+  /** The ingress names of the workloads it runs now (leases without a manifest have none). */
+  ingressHostnames(): string[] {
+    return [...this.leases.values()].flatMap((l) => l.workload?.ingressHostnames() ?? []);
+  }
+
   async acceptManifest(tracked: TrackedLease, group: ManifestGroup, providerHost: string): Promise<void> {
     const previous = tracked.workload;
     tracked.manifest = group;

@@ -178,14 +178,9 @@ class ServiceRuntime {
     const httpExposes = this.bindings.filter(
       (b) => b.expose.global && (b.expose.externalPort || b.expose.port) === 80,
     );
-    const uris = httpExposes.map((b) => {
-      if (this.runsProcess) return `${LOOPBACK}:${b.hostPort}`;
-      const id = createHash("sha256")
-        .update(`${lease.owner}/${lease.dseq}/${lease.gseq}/${lease.oseq}/${this.service.name}`)
-        .digest("hex")
-        .slice(0, 20);
-      return `${id}.ingress.${this.ingressHost}`;
-    });
+    const uris = httpExposes.map((b) =>
+      this.runsProcess ? `${LOOPBACK}:${b.hostPort}` : this.ingressHostname(lease),
+    );
     return {
       name: this.service.name,
       available: ready,
@@ -197,6 +192,24 @@ class ServiceRuntime {
       ready_replicas: ready,
       available_replicas: ready,
     };
+  }
+
+  /** The provider ingress's name for this service (`<hash>.ingress.<provider domain>`), as Akash gives one. */
+  private ingressHostname(lease: LeaseRef): string {
+    const id = createHash("sha256")
+      .update(`${lease.owner}/${lease.dseq}/${lease.gseq}/${lease.oseq}/${this.service.name}`)
+      .digest("hex")
+      .slice(0, 20);
+    return `${id}.ingress.${this.ingressHost}`;
+  }
+
+  /** The ingress names its lease status lists (none for a real process, which is reached at 127.0.0.1). */
+  ingressHostnames(lease: LeaseRef): string[] {
+    if (this.runsProcess) return [];
+    const servesHttp = this.bindings.some(
+      (b) => b.expose.global && (b.expose.externalPort || b.expose.port) === 80,
+    );
+    return servesHttp ? [this.ingressHostname(lease)] : [];
   }
 
   forwardedPorts(providerHost: string): ForwardedPortJson[] {
@@ -290,6 +303,11 @@ export class LeaseWorkload {
       if (ports.length > 0) forwarded[runtime.service.name] = ports;
     }
     return { services, forwarded_ports: Object.keys(forwarded).length > 0 ? forwarded : null, ips: null };
+  }
+
+  /** The ingress names of its services (what the devnet's DNS answers while the lease runs). */
+  ingressHostnames(): string[] {
+    return this.runtimes.flatMap((r) => r.ingressHostnames(this.lease));
   }
 
   allReady(): boolean {

@@ -23,6 +23,11 @@ const devnetEndpointsSchema = z.object({
   blockTimeMs: z.number().int().positive(),
   /** Accounts that sign provider attributes on the devnet (older devnets do not list them). */
   auditors: z.array(z.string()).default([]),
+  /** The devnet's DNS server for ingress names, `<IPv4>:<port>` as resolvers take it (older devnets have none). */
+  dns: z
+    .string()
+    .regex(/^(\d{1,3}\.){3}\d{1,3}:\d{1,5}$/)
+    .optional(),
   providers: z.array(
     z.object({ address: z.string(), hostUri: z.string(), region: z.string(), audited: z.boolean() }),
   ),

@@ -55,5 +55,7 @@ export {
 } from "./deposit-authorization.js";
 export { escrowRefundOf, moduleAccountAddress, type TxEvent } from "./escrow-refunds.js";
 export { isIdleGoawayError } from "./idle-goaway.js";
+export { createIngressResolver, type IngressResolver, type IngressResolverOptions } from "./ingress-dns.js";
+export { ingressHostOf, ingressHostsOf } from "./ingress-hosts.js";
 export { manifestOfSdl } from "./sdl-manifest.js";
 export type { TxStep, TxStepHook } from "./tx-executor.js";

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { DevnetHandle } from "../../../src/devnet/index.js";
+import type { HealthReport } from "../../../src/machines/health/health.types.js";
 import { startTestAgent, type TestAgent } from "../../support/agent-harness.js";
 import { type ChainAudit, chainAudit, DEPLOYMENT_ACTIVE, LEASE_ACTIVE } from "../../support/chain-audit.js";
 import { startTestDevnet, waitFor } from "../../support/devnet.js";
@@ -50,6 +51,13 @@ describe("the agent on the devnet", { timeout: 90_000 }, () => {
     expect(await activeLeases(agent.address)).toEqual([
       expect.objectContaining({ dseq: active.dseq, provider: active.provider }),
     ]);
+
+    // The health checks look the services' ingress names up in the devnet's DNS, and find them all.
+    const health = agent.runtime.actor.getSnapshot().children.health as
+      | { getSnapshot(): { context: { lastReport: HealthReport | null } } }
+      | undefined;
+    const ingress = await waitFor(() => health?.getSnapshot().context.lastReport?.ingress ?? undefined);
+    expect(ingress).toEqual({ unresolved: [] });
 
     const topped = await agent.until("active.monitoring", (view) => (view.escrowRunwayHours ?? 0) >= 1.5);
     expect(topped.escrowRunwayHours).toBeLessThanOrEqual(2.01);

@@ -39,6 +39,7 @@ describe("akash-agent devnet", () => {
         "consoleApi",
         "control",
         "cronos",
+        "dns",
         "faucet",
         "grpc",
         "nostr",
@@ -54,6 +55,7 @@ describe("akash-agent devnet", () => {
     );
     expect(endpoints.nostr).toEqual({ relay: expect.stringMatching(/^ws:\/\/127\.0\.0\.1:\d+$/) });
     expect(endpoints.arweave).toEqual({ gateway: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+$/) });
+    expect(endpoints.dns).toMatch(/^127\.0\.0\.1:\d+$/);
     expect(Object.keys(endpoints.receivers as object).sort()).toEqual(["slack", "telegram", "webhook"]);
     expect(endpoints.providers).toHaveLength(2);
     const served = await (await fetch(`${endpoints.control}/endpoints`)).json();
