@@ -2,7 +2,7 @@
 import { CommanderError } from "commander";
 import { buildProgram } from "./cli/program.js";
 import { AgentError } from "./errors.js";
-import { isIdleGoawayError } from "./services/akash/index.js";
+import { isIdleGoawayError } from "./services/akash/idle-goaway.js";
 
 async function main(argv: string[]): Promise<void> {
   try {

@@ -1,7 +1,7 @@
 import { type Command, InvalidArgumentError } from "commander";
 import { type AgentConfig, loadConfig } from "../config/index.js";
 import { createLogger, type Logger } from "../logging/index.js";
-import { knownSecretValues } from "../services/keys/index.js";
+import { knownSecretValues } from "../services/keys/secret.js";
 
 /** Options every command accepts (declared once on the program). */
 export interface GlobalOptions {

@@ -19,6 +19,7 @@ import {
 import { ConsoleApi } from "./console-api.js";
 import { ControlApi } from "./control-api.js";
 import { type CronosDevnet, cronosControlRoutes, startCronosDevnet } from "./cronos/index.js";
+import { DEFAULT_BLOCK_TIME_MS, DEFAULT_PROVIDER_COUNT } from "./devnet-defaults.js";
 import type {
   DevnetEndpoints,
   DevnetFaults,
@@ -44,8 +45,8 @@ import { AlertReceivers, receivedReadRoutes, receiverControlRoutes } from "./rec
 import { CometRpcServer } from "./rpc/comet-rpc-server.js";
 import { validatorIdentity } from "./validator-identity.js";
 
-export const DEFAULT_BLOCK_TIME_MS = 1000;
-export const DEFAULT_PROVIDER_COUNT = 5;
+export { DEFAULT_BLOCK_TIME_MS, DEFAULT_PROVIDER_COUNT };
+
 const AUDITED_KEYS = new Set(["host", "tier", "organization", "location-region", "country"]);
 
 function positiveInt(name: string, value: number | undefined, fallback: number, min = 1): number {

@@ -1,10 +1,6 @@
 import type { Command } from "commander";
-import {
-  DEFAULT_BLOCK_TIME_MS,
-  DEFAULT_PROVIDER_COUNT,
-  type DevnetEndpoints,
-  startDevnet,
-} from "../../devnet/index.js";
+import { DEFAULT_BLOCK_TIME_MS, DEFAULT_PROVIDER_COUNT } from "../../devnet/devnet-defaults.js";
+import type { DevnetEndpoints } from "../../devnet/index.js";
 import { UsageError } from "../../errors.js";
 
 const MIN_BLOCK_TIME_MS = 10;
@@ -184,6 +180,8 @@ export function registerDevnetCommand(program: Command): void {
         throw new UsageError("--cro-price needs the Cronos stand-in: drop --no-cronos or --cro-price");
       }
       const signal = untilSignal();
+      // Loaded here, not at start-up: every other command would pay for Hardhat, arlocal and the relay.
+      const { startDevnet } = await import("../../devnet/index.js");
       const devnet = await startDevnet({
         blockTimeMs,
         providers,

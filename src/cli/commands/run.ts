@@ -5,7 +5,7 @@ import { UsageError } from "../../errors.js";
 import { leaseMachine } from "../../machines/index.js";
 import { devnetAgentKeystore } from "../../runtime/devnet-identity.js";
 import { devnetRunDir } from "../../runtime/devnet-runs.js";
-import { type LaunchedAgent, launchAgent } from "../../runtime/launch-agent.js";
+import type { LaunchedAgent } from "../../runtime/launch-agent.js";
 import { isInState, type LeaseView } from "../../runtime/lease-view.js";
 import { AgentKeys } from "../../services/keys/index.js";
 import { cliContext, print } from "../cli-options.js";
@@ -123,6 +123,8 @@ export function registerRunCommand(program: Command): void {
       void interrupted.then(() => {
         signalled = true;
       });
+      // Loaded here, not at start-up: the other commands need neither the chain clients nor the devnet.
+      const { launchAgent } = await import("../../runtime/launch-agent.js");
       const agent = await launchAgent({ config, keys, keystore, logger, metrics: new ScriptedMetrics() });
       if (signalled) {
         await agent.close();
