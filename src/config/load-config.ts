@@ -168,6 +168,15 @@ function allowedFor(issue: z.core.$ZodIssue): string {
   }
 }
 
+/** Where a setting came from; an element of a list setting (`alerts.webhooks.0`) comes from its list's source. */
+function sourceOf(path: readonly PropertyKey[], sources: Map<string, Source>): Source | undefined {
+  for (let length = path.length; length > 0; length -= 1) {
+    const source = sources.get(path.slice(0, length).map(String).join("."));
+    if (source !== undefined) return source;
+  }
+  return undefined;
+}
+
 function formatIssue(
   issue: z.core.$ZodIssue,
   input: Tree,
@@ -175,7 +184,7 @@ function formatIssue(
   file?: string,
 ): string {
   const key = issue.path.map(String).join(".") || "(top level)";
-  const source = sources.get(key) ?? (file ? file : "defaults");
+  const source = sourceOf(issue.path, sources) ?? (file ? file : "defaults");
   if (issue.code === "unrecognized_keys") {
     const where = key === "(top level)" ? "" : ` under ${key}`;
     return `invalid config${where} (from ${source}): ${allowedFor(issue)}`;

@@ -91,6 +91,14 @@ describe("loadConfig", () => {
     expect(errorOf(() => loadConfig({ env: {}, flags: { "budget.targetUsdPerDay": -1 } })).message).toBe(
       "invalid config: budget.targetUsdPerDay = -1 (from command line): must be > 0",
     );
+    // An element of a list setting is named with the list's own source, not "defaults".
+    expect(
+      errorOf(() =>
+        loadConfig({ env: { AGENT_NETWORKS_MAINNET_RPC_FALLBACKS: "https://rpc.example.org,notaurl" } }),
+      ).message,
+    ).toBe(
+      'invalid config: networks.mainnet.rpcFallbacks.1 = "notaurl" (from AGENT_NETWORKS_MAINNET_RPC_FALLBACKS): expected a URL',
+    );
   });
 
   it("refuses the settings that did nothing (http.*, alerts.nostr*), naming the setting and why", () => {
