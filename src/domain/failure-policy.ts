@@ -44,11 +44,10 @@ const requireProvider = (provider: string) => {
   return provider;
 };
 
-const requireCount = (field: string, value: unknown) => {
-  if (typeof value !== "number" || !Number.isSafeInteger(value) || value < 0) {
-    throw DomainInputError.of(field, value, "must be a whole number ≥ 0");
-  }
-  return value;
+/** The next reconnection attempt after `made` of them, with its backoff delay. */
+const nextReconnect = (made: number, backoff: BackoffOptions | undefined) => {
+  const attempt = made + 1;
+  return { kind: "reconnect" as const, attempt, delayMs: exponentialBackoffMs(attempt, backoff) };
 };
 
 const requireNeed = (need: unknown): FundsNeed => {
@@ -125,7 +124,7 @@ export function planRecovery(event: FailureEvent, options: FailurePolicyOptions 
       if (typeof event.endpoint !== "string" || event.endpoint === "") {
         throw DomainInputError.of("failure.endpoint", event.endpoint, "must name what cannot be reached");
       }
-      const made = requireCount("failure.reconnectAttempts", event.reconnectAttempts);
+      const made = requireNonNegativeInteger("failure.reconnectAttempts", event.reconnectAttempts);
       if (made >= maxReconnectAttempts) {
         return {
           failure: event.type,
@@ -134,20 +133,19 @@ export function planRecovery(event: FailureEvent, options: FailurePolicyOptions 
           reason: `${event.endpoint} still unreachable after ${made} attempts: nothing is decided on stale reads until it answers`,
         };
       }
-      const attempt = made + 1;
-      const delayMs = exponentialBackoffMs(attempt, options.backoff);
+      const action = nextReconnect(made, options.backoff);
       return {
         failure: event.type,
         severity: "medium",
-        action: { kind: "reconnect", attempt, delayMs },
-        reason: `${event.endpoint} unreachable: reconnect attempt ${attempt} of ${maxReconnectAttempts} in ${delayMs} ms`,
+        action,
+        reason: `${event.endpoint} unreachable: reconnect attempt ${action.attempt} of ${maxReconnectAttempts} in ${action.delayMs} ms`,
       };
     }
 
     case "provider_unresponsive":
     case "dns_failure": {
       const provider = requireProvider(event.provider);
-      const made = requireCount("failure.reconnectAttempts", event.reconnectAttempts);
+      const made = requireNonNegativeInteger("failure.reconnectAttempts", event.reconnectAttempts);
       if (made >= maxReconnectAttempts) {
         return {
           failure: event.type,
@@ -156,13 +154,12 @@ export function planRecovery(event: FailureEvent, options: FailurePolicyOptions 
           reason: `still unreachable after ${made} reconnection attempts: migrate`,
         };
       }
-      const attempt = made + 1;
-      const delayMs = exponentialBackoffMs(attempt, options.backoff);
+      const action = nextReconnect(made, options.backoff);
       return {
         failure: event.type,
         severity: "medium",
-        action: { kind: "reconnect", attempt, delayMs },
-        reason: `reconnect attempt ${attempt} of ${maxReconnectAttempts} in ${delayMs} ms`,
+        action,
+        reason: `reconnect attempt ${action.attempt} of ${maxReconnectAttempts} in ${action.delayMs} ms`,
       };
     }
 
@@ -197,7 +194,7 @@ export function planRecovery(event: FailureEvent, options: FailurePolicyOptions 
     case "lease_insufficient_funds": {
       const shortfall = DecAmount.parse("failure.shortfallUact", event.shortfallUact);
       const need = requireNeed(event.need ?? "escrow_top_up");
-      const tried = requireCount("failure.emergencySwapsTried", event.emergencySwapsTried ?? 0);
+      const tried = requireNonNegativeInteger("failure.emergencySwapsTried", event.emergencySwapsTried ?? 0);
       const what = need === "escrow_top_up" ? "escrow" : "the new deployment's deposit";
       if (tried >= maxEmergencySwaps) {
         return {
@@ -234,7 +231,7 @@ export function planRecovery(event: FailureEvent, options: FailurePolicyOptions 
 
     case "services_failed": {
       const provider = requireProvider(event.provider);
-      const made = requireCount("failure.restartsMade", event.restartsMade);
+      const made = requireNonNegativeInteger("failure.restartsMade", event.restartsMade);
       if (made < maxServiceRestarts) {
         return {
           failure: event.type,

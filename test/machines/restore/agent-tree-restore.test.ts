@@ -97,6 +97,37 @@ function boot(dir: string | null, machineVersion = AGENT_MACHINE_VERSION): TreeR
   return run;
 }
 
+/**
+ * Runs an agent until quiet, then stores its latest snapshot again as `version`, with the lease's
+ * context changed by `downgrade` to how that version wrote it. Returns the data dir.
+ */
+async function storeOlderLeaseSnapshot(
+  version: string,
+  downgrade: (lease: Record<string, unknown>) => void,
+): Promise<string> {
+  const dir = dataDir();
+  const old = boot(dir);
+  await settled();
+  await runUntilQuiet(old);
+  exit(old);
+  const store = openAgentStore({ dataDir: dir });
+  try {
+    const latest = storedSnapshotIn(store);
+    downgrade(
+      (latest as { children: { lease: { snapshot: { context: Record<string, unknown> } } } }).children.lease
+        .snapshot.context,
+    );
+    store.snapshots.append({
+      machineId: "agent",
+      machineVersion: version,
+      snapshotJson: JSON.stringify(latest),
+    });
+  } finally {
+    store.close();
+  }
+  return dir;
+}
+
 /** Flushes the last step, stops the actor and closes the store: a clean process exit. */
 function exit(run: TreeRun): void {
   run.persister?.flush();
@@ -234,26 +265,10 @@ describe("agent tree: persisted in SQLite, restored after a restart", () => {
   });
 
   it("restores a version 1 snapshot (no escrowToppedUpAt in the lease) and acts on the next low escrow", async () => {
-    const dir = dataDir();
-    const old = boot(dir);
-    await settled();
-    await runUntilQuiet(old);
-    exit(old);
-    const store = openAgentStore({ dataDir: dir });
-    try {
-      const latest = storedSnapshotIn(store);
-      const lease = (latest as { children: { lease: { snapshot: { context: Record<string, unknown> } } } })
-        .children.lease.snapshot.context;
+    const dir = await storeOlderLeaseSnapshot("1", (lease) => {
       expect(lease).toHaveProperty("escrowToppedUpAt", null);
       delete lease.escrowToppedUpAt;
-      store.snapshots.append({
-        machineId: "agent",
-        machineVersion: "1",
-        snapshotJson: JSON.stringify(latest),
-      });
-    } finally {
-      store.close();
-    }
+    });
 
     const resumed = boot(dir);
     await settled();
@@ -266,29 +281,13 @@ describe("agent tree: persisted in SQLite, restored after a restart", () => {
   });
 
   it("restores a version 3 snapshot (the lease's own recoveryReason) and asks the policy on the next failure", async () => {
-    const dir = dataDir();
-    const old = boot(dir);
-    await settled();
-    await runUntilQuiet(old);
-    exit(old);
-    const store = openAgentStore({ dataDir: dir });
-    try {
-      const latest = storedSnapshotIn(store);
-      const lease = (latest as { children: { lease: { snapshot: { context: Record<string, unknown> } } } })
-        .children.lease.snapshot.context;
+    const dir = await storeOlderLeaseSnapshot("3", (lease) => {
       expect(lease).toHaveProperty("failure", null);
       delete lease.failure;
       delete lease.restartsMade;
       delete lease.emergencySwapsTried;
       lease.recoveryReason = null;
-      store.snapshots.append({
-        machineId: "agent",
-        machineVersion: "3",
-        snapshotJson: JSON.stringify(latest),
-      });
-    } finally {
-      store.close();
-    }
+    });
 
     const resumed = boot(dir);
     await settled();
