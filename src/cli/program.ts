@@ -7,6 +7,7 @@ import { registerKeysCommand } from "./commands/keys.js";
 import { registerRunCommand } from "./commands/run.js";
 import { registerSdlCommand } from "./commands/sdl.js";
 import { registerStatusCommand } from "./commands/status.js";
+import { registerWatchCommand } from "./commands/watch.js";
 
 /** Builds the `akash-agent` command tree. Each command lives in its own file under ./commands. */
 export function buildProgram(): Command {
@@ -23,6 +24,7 @@ export function buildProgram(): Command {
   registerSdlCommand(program);
   registerCostCommand(program);
   registerDevnetCommand(program);
+  registerWatchCommand(program);
   for (const command of program.commands) command.exitOverride();
   return program;
 }

@@ -1,6 +1,5 @@
 import { mkdirSync } from "node:fs";
 import type { AgentServices } from "../actors/agent-services.js";
-import { createAlertChannels } from "../actors/alert-channels.js";
 import type { MetricsSource } from "../actors/metrics-source.js";
 import { createSdlFactory } from "../actors/sdl-factory.js";
 import type { AgentConfig } from "../config/index.js";
@@ -11,6 +10,7 @@ import { type AgentRuntime, startAgentRuntime } from "./agent-runtime.js";
 import { actorSettingsFromConfig, agentSettingsFromConfig, feeReserveUakt } from "./agent-settings.js";
 import { planKeyRotation } from "./key-rotation-plan.js";
 import { type ConnectOptions, connectNetwork, type NetworkConnection } from "./network-connection.js";
+import { setUpVoice } from "./voice-setup.js";
 
 export interface LaunchOptions {
   config: AgentConfig;
@@ -53,6 +53,13 @@ export async function launchAgent(options: LaunchOptions): Promise<LaunchedAgent
     const timing = { blockSeconds: connection.blockSeconds };
     const configured = agentSettingsFromConfig(config, timing);
     const settings = { ...configured, keys: { ...configured.keys, rotating: rotation.rotating } };
+    const voice = setUpVoice({
+      config,
+      keys,
+      logger,
+      networkRelay: connection.nostrRelay,
+      now: options.now ?? Date.now,
+    });
     const services: AgentServices = {
       chain: connection.chain,
       gateway: connection.gateway,
@@ -86,16 +93,12 @@ export async function launchAgent(options: LaunchOptions): Promise<LaunchedAgent
       now: options.now ?? Date.now,
       ...(connection.ingress ? { ingress: connection.ingress } : {}),
       ...(connection.faucet ? { faucet: connection.faucet } : {}),
+      ...(voice.announcer ? { announcer: voice.announcer } : {}),
     };
     const runtime = startAgentRuntime({
       services,
       settings,
-      channels: createAlertChannels({
-        logger,
-        console: config.alerts.console,
-        webhooks: config.alerts.webhooks,
-        minSeverity: config.alerts.minSeverity,
-      }),
+      channels: voice.channels,
       feeReserveUakt: feeReserveUakt(config),
       heartbeatTimeoutMs: config.intervals.healthCheckMs * 10,
     });

@@ -30,6 +30,8 @@ export interface NetworkConnection {
   ingress: IngressResolver | null;
   /** Devnet only: funds an address with AKT. */
   faucet?: (address: string, uakt: string) => Promise<void>;
+  /** The network's own Nostr relay (the devnet's), the default of `nostr.relays`. */
+  nostrRelay?: string;
   /** The in-process devnet, when this process started one. */
   devnet?: DevnetHandle;
   close(): Promise<void>;
@@ -112,6 +114,7 @@ export async function connectNetwork(options: ConnectOptions): Promise<NetworkCo
       auditors: [...endpoints.auditors],
       ingress: devnetIngressResolver(endpoints.dns, dnsTimeoutMs, logger),
       faucet: (address, uakt) => postFaucet(endpoints.faucet, address, uakt),
+      ...(endpoints.nostr ? { nostrRelay: endpoints.nostr.relay } : {}),
       close: () => akash.chain.close(),
     };
   }
@@ -144,6 +147,7 @@ export async function connectNetwork(options: ConnectOptions): Promise<NetworkCo
         await devnet.fund(address, uakt);
       },
       devnet,
+      ...(devnet.nostr ? { nostrRelay: devnet.nostr.relay } : {}),
       close: async () => {
         await akash.chain.close();
         await devnet.stop();

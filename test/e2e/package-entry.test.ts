@@ -34,7 +34,7 @@ describe("the package entry (dist/index.js)", () => {
     ]) {
       expect(entry[name], name).toHaveProperty("config");
     }
-    expect(entry.AGENT_MACHINE_VERSION).toBe("4");
+    expect(entry.AGENT_MACHINE_VERSION).toBe("5");
     expect(Object.keys(entry.AGENT_SNAPSHOT_UPGRADES as object)).toEqual(["1", "2", "3"]);
   });
 

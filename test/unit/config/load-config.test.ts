@@ -110,12 +110,12 @@ describe("loadConfig", () => {
     expect(
       errorOf(() => loadConfig({ env: { AGENT_ALERTS_NOSTR_RELAYS: "wss://relay.example" } })).message,
     ).toMatch(
-      /^invalid config: alerts\.nostrRelays = .* \(from AGENT_ALERTS_NOSTR_RELAYS\): no longer a setting, alerts go/,
+      /^invalid config: alerts\.nostrRelays = .* \(from AGENT_ALERTS_NOSTR_RELAYS\): no longer a setting, renamed: the relays are nostr\.relays/,
     );
 
     const file = yamlFile("alerts:\n  nostrOperator: npub1example\n");
     expect(errorOf(() => loadConfig({ file, env: {} })).message).toBe(
-      `invalid config: alerts.nostrOperator = "npub1example" (from ${file}): no longer a setting, alerts go to the console and webhooks only in this build (no Nostr DMs yet); remove it`,
+      `invalid config: alerts.nostrOperator = "npub1example" (from ${file}): no longer a setting, renamed: list the operators' npubs in alerts.nostr.npubs; remove it`,
     );
     const http = yamlFile("http:\n  host: 0.0.0.0\n");
     expect(errorOf(() => loadConfig({ file: http, env: {} })).message).toMatch(

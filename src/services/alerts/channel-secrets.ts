@@ -1,0 +1,69 @@
+import { Secret } from "../keys/secret.js";
+
+/** Environment variables that hold alert channel secrets (reserved: never read as settings). */
+export const channelSecretEnv = {
+  webhookSecret: "AGENT_WEBHOOK_SECRET",
+  slackWebhookUrl: "AGENT_SLACK_WEBHOOK_URL",
+  telegramBotToken: "AGENT_TELEGRAM_BOT_TOKEN",
+} as const;
+
+export interface ChannelSecrets {
+  /** Key of the webhook HMAC signature. */
+  readonly webhookSecret: Secret<string> | null;
+  /** The Slack incoming-webhook URL (its path is the credential). */
+  readonly slackWebhookUrl: Secret<string> | null;
+  readonly telegramBotToken: Secret<string> | null;
+}
+
+/** Telegram bot tokens: `<bot id>:<secret part>`. */
+const TELEGRAM_TOKEN = /^\d+:[A-Za-z0-9_-]{1,64}$/;
+
+export class ChannelSecretError extends Error {
+  override readonly name = "ChannelSecretError";
+}
+
+function secretFrom(
+  env: NodeJS.ProcessEnv,
+  name: string,
+  forms: (value: string) => string[],
+): Secret<string> | null {
+  const value = env[name]?.trim();
+  if (!value) return null;
+  return new Secret(value, forms(value));
+}
+
+/**
+ * Reads the channel secrets from the environment, each wrapped in a Secret whose spellings are registered
+ * for redaction (the Slack URL's path and the bot token on their own as well). Malformed values are refused
+ * with the variable's name, never its value.
+ */
+export function readChannelSecrets(env: NodeJS.ProcessEnv = process.env): ChannelSecrets {
+  const slack = secretFrom(env, channelSecretEnv.slackWebhookUrl, (value) => {
+    let url: URL;
+    try {
+      url = new URL(value);
+    } catch {
+      throw new ChannelSecretError(
+        `${channelSecretEnv.slackWebhookUrl} is not a URL: set it to the incoming webhook URL Slack gave (https://hooks.slack.com/services/…)`,
+      );
+    }
+    if (url.protocol !== "https:" && url.protocol !== "http:")
+      throw new ChannelSecretError(`${channelSecretEnv.slackWebhookUrl} must be an http(s) URL`);
+    return [value, url.pathname, ...url.pathname.split("/").filter((part) => part.length >= 6)];
+  });
+  const telegram = secretFrom(env, channelSecretEnv.telegramBotToken, (value) => {
+    if (!TELEGRAM_TOKEN.test(value))
+      throw new ChannelSecretError(
+        `${channelSecretEnv.telegramBotToken} is not a bot token (<bot id>:<secret>, as @BotFather gives it)`,
+      );
+    return [value, value.split(":")[1] ?? value, encodeURIComponent(value)];
+  });
+  const webhook = secretFrom(env, channelSecretEnv.webhookSecret, (value) => {
+    if (value.length < 16)
+      throw new ChannelSecretError(
+        `${channelSecretEnv.webhookSecret} is too short: use at least 16 random characters`,
+      );
+    return [value];
+  });
+  return { webhookSecret: webhook, slackWebhookUrl: slack, telegramBotToken: telegram };
+}
