@@ -121,7 +121,9 @@ describe("loadConfig", () => {
     expect(errorOf(() => loadConfig({ file: http, env: {} })).message).toMatch(
       /^invalid config: http\.host = "0\.0\.0\.0" .*no longer a setting/,
     );
-    expect(configFields.filter((field) => /^(http\.|alerts\.nostr(Operator|Relays))/.test(field.key))).toEqual([]);
+    expect(
+      configFields.filter((field) => /^(http\.|alerts\.nostr(Operator|Relays))/.test(field.key)),
+    ).toEqual([]);
   });
 
   it("explains an unreadable or malformed file", () => {
