@@ -60,11 +60,14 @@ export async function watchHeartbeats(options: WatchHeartbeatsOptions): Promise<
     );
   }
   const seen = new Set<string>();
+  let closing = false;
   let eose: () => void = () => {};
   const caughtUp = new Promise<void>((resolve) => {
     eose = resolve;
   });
-  relay.onclose = () => options.onClose?.("the relay closed the connection");
+  relay.onclose = () => {
+    if (!closing) options.onClose?.("the relay closed the connection");
+  };
   relay.subscribe([{ kinds: [HEARTBEAT_KIND], authors: [...options.pubkeys], "#d": [HEARTBEAT_D_TAG] }], {
     onevent(event: Event) {
       const heartbeat = parseHeartbeat(event);
@@ -75,13 +78,13 @@ export async function watchHeartbeats(options: WatchHeartbeatsOptions): Promise<
     oneose: () => eose(),
     onclose: (reason) => {
       eose();
-      options.onClose?.(reason);
+      if (!closing) options.onClose?.(reason);
     },
   });
   return {
     caughtUp,
     close() {
-      relay.onclose = null;
+      closing = true;
       relay.close();
     },
   };

@@ -26,8 +26,9 @@ async function publishToOne(url: string, event: Event, options: PublishOptions):
   const relay = new Relay(url);
   relay.publishTimeout = options.timeoutMs;
   const sign = async (template: EventTemplate) => options.signAuth(template);
-  // nostr-tools answers a challenge on its own once `onauth` is set (NIP-42).
-  relay.onauth = sign;
+  // No `onauth`: nostr-tools would then answer every challenge on its own and rethrow (unhandled) when
+  // the connection closes before the relay's OK. The relay's challenge is kept either way; we answer it
+  // when a publish is refused with `auth-required:` (NIP-42).
   try {
     await relay.connect({ timeout: options.timeoutMs });
     try {
