@@ -15,12 +15,15 @@ import type { NostrSigner } from "../services/nostr/nostr-signer.js";
 export interface AlertChannels {
   readonly list: readonly AlertChannel[];
   readonly retry: RetrySettings;
+  /** An incident still open this long after its last alert is alerted again. */
+  readonly remindAfterMs: number;
 }
 
 /** No channel at all (hosts and tests that send nothing). */
 export const noAlertChannels: AlertChannels = {
   list: [],
   retry: { maxAttempts: 1, baseMs: 1_000, capMs: 1_000 },
+  remindAfterMs: 86_400_000,
 };
 
 export interface AlertChannelsOptions {
@@ -113,5 +116,6 @@ export function createAlertChannels(options: AlertChannelsOptions): AlertChannel
   return {
     list,
     retry: { maxAttempts: alerts.maxAttempts, baseMs: alerts.retryBaseMs, capMs: alerts.retryCapMs },
+    remindAfterMs: alerts.remindAfterMs,
   };
 }

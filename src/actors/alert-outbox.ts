@@ -48,6 +48,7 @@ export function createAlertOutbox(options: AlertOutboxOptions) {
       alerts: store.alerts,
       channels: channels.list,
       retry: channels.retry,
+      remindAfterMs: channels.remindAfterMs,
       agentId: options.agentId,
       now,
       logger: options.logger,

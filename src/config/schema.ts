@@ -283,6 +283,8 @@ export const configSchema = z.strictObject({
         .prefault({}),
       /** Token bucket per channel: up to `burst` at once, refilled at `perHour`; the rest wait their turn. */
       rateLimit: rateLimitSchema().prefault({}),
+      /** An incident still open this long after its alert is alerted again (a reminder). */
+      remindAfterMs: positive().default(86_400_000),
       /** Retries of a failed delivery, with exponential backoff from `retryBaseMs` to `retryCapMs`. */
       maxAttempts: z.number().int().min(1).max(1000).default(20),
       retryBaseMs: positive().default(2_000),

@@ -25,6 +25,8 @@ export interface AlertDispatcherOptions {
   readonly alerts: AlertRepository;
   readonly channels: readonly AlertChannel[];
   readonly retry: RetrySettings;
+  /** An open incident's repeat is sent again (as a reminder) once its last alert is this old. */
+  readonly remindAfterMs: number;
   readonly agentId: string;
   readonly now: () => number;
   readonly logger: Logger;
@@ -44,7 +46,8 @@ export function incidentKey(alert: Pick<RaisedAlert, "source" | "incident" | "ti
 
 /**
  * The outbox's delivery rules (DESIGN §16): one alert per incident (repeats while it is open are recorded,
- * not sent; a resolving notice goes where the opening alert went), routing by each channel's minimum
+ * not sent, until `remindAfterMs` has passed since it was last sent; a resolving notice goes where the
+ * opening alert went), routing by each channel's minimum
  * severity, a token bucket per channel (an alert over the limit waits for its turn), and retries with
  * exponential backoff whose progress lives in the alert's row, so a restart carries on where it was.
  */
@@ -141,9 +144,10 @@ export function createAlertDispatcher(options: AlertDispatcherOptions): AlertDis
       const incident = incidentKey(alert);
       const latest = alerts.latestOfIncident(incident);
       const open = latest !== undefined && !latest.resolves;
+      const remind = open && now() - latest.createdAt >= options.remindAfterMs;
       let suppressed: AlertSuppression | undefined;
       if (alert.resolves) suppressed = open ? undefined : "nothing_to_resolve";
-      else suppressed = open ? "repeat" : undefined;
+      else suppressed = open && !remind ? "repeat" : undefined;
       // A resolved notice goes wherever its incident's alert went, whatever its own severity.
       const routed =
         suppressed !== undefined
@@ -158,6 +162,7 @@ export function createAlertDispatcher(options: AlertDispatcherOptions): AlertDis
         message: alert.message,
         metadata: { source: alert.source },
         channels: routed,
+        createdAt: now(),
         incident,
         resolves: alert.resolves === true,
         ...(suppressed ? { suppressed } : {}),

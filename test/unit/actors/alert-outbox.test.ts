@@ -47,7 +47,11 @@ function world() {
       });
     },
   };
-  const channels: AlertChannels = { list: [channel], retry: { maxAttempts: 3, baseMs: 10, capMs: 10 } };
+  const channels: AlertChannels = {
+    list: [channel],
+    retry: { maxAttempts: 3, baseMs: 10, capMs: 10 },
+    remindAfterMs: 60_000,
+  };
   const errors: unknown[] = [];
   const persister = createSnapshotPersister({
     store,
