@@ -1,4 +1,5 @@
 import type { AgentConfig } from "../config/index.js";
+import { UsageError } from "../errors.js";
 import type { Logger } from "../logging/index.js";
 import type { AlertChannel, RateLimitSettings } from "../services/alerts/alert-channel.js";
 import type { RetrySettings } from "../services/alerts/alert-dispatcher.js";
@@ -38,9 +39,8 @@ export interface AlertChannelsOptions {
   readonly now?: () => number;
 }
 
-export class AlertChannelSettingError extends Error {
-  override readonly name = "AlertChannelSettingError";
-}
+/** A channel set up halfway (a chat id without its token, DMs without a relay): exit code 2 at start. */
+export class AlertChannelSettingError extends UsageError {}
 
 /** Builds every configured channel from the `alerts.*` settings and the secrets in the environment. */
 export function createAlertChannels(options: AlertChannelsOptions): AlertChannels {

@@ -1,3 +1,4 @@
+import { UsageError } from "../../errors.js";
 import { Secret } from "../keys/secret.js";
 
 /** Environment variables that hold alert channel secrets (reserved: never read as settings). */
@@ -18,9 +19,8 @@ export interface ChannelSecrets {
 /** Telegram bot tokens: `<bot id>:<secret part>`. */
 const TELEGRAM_TOKEN = /^\d+:[A-Za-z0-9_-]{1,64}$/;
 
-export class ChannelSecretError extends Error {
-  override readonly name = "ChannelSecretError";
-}
+/** A malformed channel secret in the environment (exit code 2; the message names the variable, never its value). */
+export class ChannelSecretError extends UsageError {}
 
 function secretFrom(
   env: NodeJS.ProcessEnv,

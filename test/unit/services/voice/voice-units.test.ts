@@ -2,8 +2,11 @@ import type { AddressInfo } from "node:net";
 import { finalizeEvent, generateSecretKey, getPublicKey, verifyEvent } from "nostr-tools/pure";
 import { afterEach, describe, expect, it } from "vitest";
 import { WebSocketServer } from "ws";
+import { AlertChannelSettingError, createAlertChannels } from "../../../../src/actors/alert-channels.js";
 import { loadConfig } from "../../../../src/config/index.js";
 import { fullBucket, relayUriOf, takeToken } from "../../../../src/domain/index.js";
+import { UsageError } from "../../../../src/errors.js";
+import { createLogger } from "../../../../src/logging/index.js";
 import {
   ChannelSecretError,
   readChannelSecrets,
@@ -11,8 +14,13 @@ import {
   webhookSignature,
 } from "../../../../src/services/alerts/index.js";
 import { createTelegramChannel } from "../../../../src/services/alerts/telegram-channel.js";
-import { Secret } from "../../../../src/services/keys/index.js";
-import { publishToAnyRelay } from "../../../../src/services/nostr/index.js";
+import {
+  deriveNostrKey,
+  generateMnemonic,
+  mnemonicToSeed,
+  Secret,
+} from "../../../../src/services/keys/index.js";
+import { nostrSignerOf, publishToAnyRelay } from "../../../../src/services/nostr/index.js";
 
 const servers: WebSocketServer[] = [];
 afterEach(() => {
@@ -116,6 +124,54 @@ describe("alert settings", () => {
     });
     expect(config.heartbeat).toEqual({ enabled: true, intervalMs: 60_000 });
     expect(config.nostr.relays).toEqual([]);
+  });
+});
+
+describe("alert channels from the settings", () => {
+  const build = (flags: Record<string, unknown>, env: Record<string, string> = {}, relays: string[] = []) =>
+    createAlertChannels({
+      alerts: loadConfig({ env: {}, flags }).alerts,
+      relays,
+      secrets: readChannelSecrets(env),
+      signer: () => nostrSignerOf(deriveNostrKey(mnemonicToSeed(generateMnemonic()), 0)),
+      logger: createLogger({ level: "silent" }),
+    });
+  it("builds one channel per webhook, per operator npub, and Slack/Telegram when their secrets are set", () => {
+    const npub = "npub180cvv07tjdrrgpa0j7j7tmnyl2yr6yr7l8j4s3evf6u64th6gkwsyjh6w6";
+    const channels = build(
+      {
+        "alerts.webhooks": ["https://a.example/hook", "https://b.example/hook"],
+        "alerts.telegram.chatId": "-100123",
+        "alerts.nostr.npubs": [npub],
+        "alerts.slack.minSeverity": "critical",
+      },
+      {
+        AGENT_SLACK_WEBHOOK_URL: "https://hooks.slack.com/services/T0/B0/abcdefgh",
+        AGENT_TELEGRAM_BOT_TOKEN: "1:abc",
+      },
+      ["wss://relay.example"],
+    );
+    expect(channels.list.map((channel) => [channel.name, channel.minSeverity])).toEqual([
+      ["console", "medium"],
+      ["webhook:1", "medium"],
+      ["webhook:2", "medium"],
+      ["slack", "critical"],
+      ["telegram", "medium"],
+      [`nostr:${npub}`, "medium"],
+    ]);
+  });
+  it("refuses a channel set up halfway, naming what to set (exit code 2)", () => {
+    const noToken = () => build({ "alerts.telegram.chatId": "42" });
+    expect(noToken).toThrow(AlertChannelSettingError);
+    expect(noToken).toThrow(/alerts\.telegram\.chatId is set but AGENT_TELEGRAM_BOT_TOKEN is not/);
+    const noRelay = () =>
+      build({ "alerts.nostr.npubs": ["npub180cvv07tjdrrgpa0j7j7tmnyl2yr6yr7l8j4s3evf6u64th6gkwsyjh6w6"] });
+    expect(noRelay).toThrow(/there is no relay to send the DMs to: set nostr\.relays/);
+    try {
+      noRelay();
+    } catch (error) {
+      expect(error).toBeInstanceOf(UsageError);
+    }
   });
 });
 
