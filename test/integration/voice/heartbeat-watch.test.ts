@@ -162,13 +162,15 @@ describe("voice: heartbeats and the relay list, read back by `watch` (devnet rel
     expect(code).toBe(0);
   });
 
-  it("refuses a malformed --npub or --relay with exit code 2 and a message naming the flag", async () => {
-    // Both at once: each pays tsx's start-up.
-    const badNpub = spawnCli(["watch", "--npub", "npub1nothing", "--relay", relay]);
-    const badRelay = spawnCli(["watch", "--npub", "f".repeat(64), "--relay", "http://example"]);
-    expect(await badNpub.exit).toBe(2);
-    expect(badNpub.stderr()).toMatch(/--npub "npub1nothing" is not an npub1… key/);
-    expect(await badRelay.exit).toBe(2);
-    expect(badRelay.stderr()).toMatch(/--relay "http:\/\/example" is not a relay URL/);
+  it("refuses a malformed --npub or --relay with a usage error (exit code 2) naming the flag", async () => {
+    const { buildProgram } = await import("../../../src/cli/program.js");
+    const { UsageError } = await import("../../../src/errors.js");
+    const run = (args: string[]) => buildProgram().parseAsync(["node", "akash-agent", "watch", ...args]);
+    const badNpub = run(["--npub", "npub1nothing", "--relay", relay]);
+    await expect(badNpub).rejects.toBeInstanceOf(UsageError);
+    await expect(badNpub).rejects.toThrow(/--npub "npub1nothing" is not an npub1… key/);
+    const badRelay = run(["--npub", "f".repeat(64), "--relay", "http://example"]);
+    await expect(badRelay).rejects.toThrow(/--relay "http:\/\/example" is not a relay URL/);
+    expect(new UsageError("x").exitCode).toBe(2);
   });
 });
