@@ -35,7 +35,7 @@ describe("the package entry (dist/index.js)", () => {
       expect(entry[name], name).toHaveProperty("config");
     }
     expect(entry.AGENT_MACHINE_VERSION).toBe("5");
-    expect(Object.keys(entry.AGENT_SNAPSHOT_UPGRADES as object)).toEqual(["1", "2", "3"]);
+    expect(Object.keys(entry.AGENT_SNAPSHOT_UPGRADES as object)).toEqual(["1", "2", "3", "4"]);
   });
 
   it("restores nothing from an empty store, through the exported functions", async () => {
