@@ -70,15 +70,22 @@ async function storedEvents(
   }
 }
 
-describe("voice: heartbeats and the relay list, read back by `watch` (devnet relay, the real agent)", () => {
+describe("voice of the real agent on the devnet: heartbeats, relay list, `watch`, and a machine's alert with its resolved notice", () => {
   let devnet: DevnetHandle;
   let agent: TestAgent;
   let relay: string;
 
   beforeAll(async () => {
-    devnet = await startTestDevnet({ nostr: true });
+    devnet = await startTestDevnet({ nostr: true, receivers: true });
     relay = devnet.nostr!.relay;
-    agent = await startTestAgent(devnet, { settings: { "heartbeat.intervalMs": 1_000 } });
+    agent = await startTestAgent(devnet, {
+      settings: {
+        "heartbeat.intervalMs": 1_000,
+        "alerts.webhooks": [devnet.receivers!.webhook],
+        "alerts.minSeverity": "high",
+        "alerts.retryBaseMs": 100,
+      },
+    });
   }, 60_000);
 
   afterAll(async () => {
@@ -160,6 +167,57 @@ describe("voice: heartbeats and the relay list, read back by `watch` (devnet rel
     const code = await cli.exit;
     expect(cli.stderr()).toBe("");
     expect(code).toBe(0);
+  });
+
+  it('sends the health monitor\'s critical "Chain unreachable" once while the chain is cut off, then its resolved notice', async () => {
+    await agent.until("active");
+    const received = async () => {
+      const response = await fetch(`${devnet.control}/received/webhook`);
+      return (
+        (await response.json()) as {
+          body: { title: string; resolved: boolean; severity: string; incident: string };
+        }[]
+      ).map((message) => message.body);
+    };
+    const chainAlerts = async () =>
+      (await received()).filter((body) => body.incident === "health/chain-unreachable");
+    const fault = await fetch(`${devnet.control}/rpc/fault`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ target: "all", kind: "error" }),
+    });
+    expect(fault.ok).toBe(true);
+    try {
+      await waitFor(
+        async () => ((await chainAlerts()).length > 0 ? true : undefined),
+        40_000,
+        "the Chain unreachable alert",
+      );
+      // More failed checks while it lasts: still the one alert.
+      await new Promise((resolve) => setTimeout(resolve, 1_500));
+      expect(await chainAlerts()).toEqual([
+        expect.objectContaining({ title: "Chain unreachable", severity: "critical", resolved: false }),
+      ]);
+    } finally {
+      await fetch(`${devnet.control}/rpc/clear`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: "{}",
+      });
+    }
+    // The notice is low severity, under the webhook's "high", and still goes where the alert went.
+    const both = await waitFor(
+      async () => {
+        const alerts = await chainAlerts();
+        return alerts.length >= 2 ? alerts : undefined;
+      },
+      40_000,
+      "the resolved notice",
+    );
+    expect(both).toEqual([
+      expect.objectContaining({ title: "Chain unreachable", resolved: false }),
+      expect.objectContaining({ title: "Chain reachable again", severity: "low", resolved: true }),
+    ]);
   });
 
   it("refuses a malformed --npub or --relay with a usage error (exit code 2) naming the flag", async () => {
