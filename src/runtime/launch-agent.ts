@@ -59,6 +59,7 @@ export async function launchAgent(options: LaunchOptions): Promise<LaunchedAgent
       logger,
       networkRelay: connection.nostrRelay,
       now: options.now ?? Date.now,
+      storedSecrets: (await options.keystore.load()).alertSecrets ?? {},
     });
     const services: AgentServices = {
       chain: connection.chain,

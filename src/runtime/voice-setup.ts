@@ -2,7 +2,7 @@ import type { AgentServices } from "../actors/agent-services.js";
 import { type AlertChannels, createAlertChannels } from "../actors/alert-channels.js";
 import type { AgentConfig } from "../config/index.js";
 import type { Logger } from "../logging/index.js";
-import { readChannelSecrets } from "../services/alerts/index.js";
+import { readChannelSecrets, type StoredChannelSecrets } from "../services/alerts/index.js";
 import type { AgentKeys } from "../services/keys/index.js";
 import { createAgentAnnouncer, nostrSignerOf } from "../services/nostr/index.js";
 
@@ -29,6 +29,8 @@ export function setUpVoice(options: {
   networkRelay: string | undefined;
   now: () => number;
   env?: NodeJS.ProcessEnv;
+  /** Credentials kept in the keystore; the environment's variables override them. */
+  storedSecrets?: StoredChannelSecrets;
 }): VoiceSetup {
   const { config, keys, logger, now } = options;
   const relays = nostrRelaysOf(config, options.networkRelay);
@@ -36,7 +38,7 @@ export function setUpVoice(options: {
   const channels = createAlertChannels({
     alerts: config.alerts,
     relays,
-    secrets: readChannelSecrets(options.env),
+    secrets: readChannelSecrets(options.env, options.storedSecrets),
     signer,
     logger,
     now,

@@ -19,6 +19,7 @@ export {
   type ChannelSecrets,
   channelSecretEnv,
   readChannelSecrets,
+  type StoredChannelSecrets,
 } from "./channel-secrets.js";
 export {
   SIGNATURE_HEADER,
