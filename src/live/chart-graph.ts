@@ -96,7 +96,16 @@ export function chartGraph(machine: AnyStateMachine): ChartGraph {
       id,
       sources: [info.source],
       targets: [info.target],
-      labels: [{ text: label, width: textWidth(label), height: LINE_PX }],
+      // A centred label becomes a node of its own in elk's layered layout and pushes whole layers
+      // apart; placed at the edge's head it only takes room beside the target (the chart is ~2.5× smaller).
+      labels: [
+        {
+          text: label,
+          width: textWidth(label),
+          height: LINE_PX,
+          layoutOptions: { "elk.edgeLabels.placement": "HEAD" },
+        },
+      ],
     });
   };
 
@@ -153,7 +162,6 @@ export function chartGraph(machine: AnyStateMachine): ChartGraph {
     "elk.layered.spacing.nodeNodeBetweenLayers": "36",
     "elk.spacing.nodeNode": "24",
     "elk.spacing.edgeLabel": "4",
-    "elk.edgeLabels.placement": "CENTER",
     "elk.layered.nodePlacement.strategy": "BRANDES_KOEPF",
   };
   return { machineId, elk: root, states, edges };

@@ -41,9 +41,20 @@ export function createInspectFrameFeed(redactor: Redactor): InspectFrameFeed {
   const machineSessions = new Set<string>();
   const recentEvents: string[] = [];
 
+  // An actor's definition is the machine config as JSON text (static context included): it is
+  // parsed and censored like the rest of the frame, then written back the way the library wrote it.
+  const redactDefinition = (definition: string): string => {
+    try {
+      return stringify(redactor.value(JSON.parse(definition) as unknown)) ?? "null";
+    } catch {
+      return redactor.text(definition);
+    }
+  };
+
   const toWire = (event: StatelyInspectionEvent): string => {
-    const json = stringify(event) ?? "null";
-    return JSON.stringify(redactor.value(JSON.parse(json) as unknown));
+    const frame = redactor.value(JSON.parse(stringify(event) ?? "null") as Record<string, unknown>);
+    if (typeof frame.definition === "string") frame.definition = redactDefinition(frame.definition);
+    return JSON.stringify(frame);
   };
 
   const remember = (event: StatelyInspectionEvent, frame: string) => {
