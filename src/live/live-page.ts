@@ -113,7 +113,10 @@ export function createLivePage(options: LivePageOptions): LivePage {
       logger.warn({ err: error }, "the live page could not read the agent's status");
       status = null;
     }
-    send(res, 200, "application/json", JSON.stringify(redactor.value(summary.summary(status))), head);
+    // A JSON round trip first: the redactor takes an object met twice (the lease's `uris` is in both
+    // the host's status and the page's lease view) for a cycle and would print "[circular]".
+    const plain = JSON.parse(JSON.stringify(summary.summary(status)) ?? "null") as unknown;
+    send(res, 200, "application/json", JSON.stringify(redactor.value(plain)), head);
   };
 
   return {

@@ -30,7 +30,7 @@ ol.log .text { flex:1; min-width:0; overflow:hidden; text-overflow:ellipsis; whi
 .chart-card h2 .current { font-weight:400; font-size:13px; color:var(--lit); font-family: ui-monospace, "DejaVu Sans Mono", monospace; }
 .chart-card h2 button { margin-left:auto; font-size:12px; }
 .chart-frame { overflow:auto; max-height:78vh; border-top:1px solid var(--line); padding-top:6px; }
-.chart-frame[data-fit="true"] svg { width:100%; height:auto; }
+.chart-frame[data-fit="true"] svg { max-width:100%; height:auto; }
 svg.chart { font-family: "DejaVu Sans Mono", ui-monospace, monospace; display:block; }
 svg.chart .state > rect { fill:#fff; stroke:#9aa3b5; stroke-width:1.2; }
 svg.chart .state-compound > rect, svg.chart .state-parallel > rect { fill:#f3f5f9; }

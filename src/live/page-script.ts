@@ -165,7 +165,7 @@ export const PAGE_SCRIPT = String.raw`
     setText("lease-provider", lease.provider || "-");
     setText("lease-dseq", lease.dseq || "-");
     setText("lease-runway", lease.escrowRunwayHours === null || lease.escrowRunwayHours === undefined ? "-" : lease.escrowRunwayHours + " h");
-    setText("lease-price", lease.priceUactPerBlock ? units(lease.priceUactPerBlock, 6, "ACT/block") : "-");
+    setText("lease-price", lease.priceUactPerBlock ? lease.priceUactPerBlock + " uact/block" : "-");
     setText("lease-uris", lease.uris && lease.uris.length ? lease.uris.join(", ") : "-");
     var balances = summary.balances || status.balances || null;
     setText("balance-akt", balances ? units(balances.uakt, 6, "AKT") : "-");

@@ -75,6 +75,8 @@ describe("the live page in a browser", { timeout: 120_000 }, () => {
       .poll(() => page.locator("#lease-provider").innerText(), { timeout: 10_000 })
       .toBe(first.provider);
     expect(await page.locator("#lease-dseq").innerText()).toBe(first.dseq);
+    expect(first.uris.length).toBeGreaterThan(0);
+    await expect.poll(() => page.locator("#lease-uris").innerText()).toBe(first.uris.join(", "));
     expect(await page.locator("#connection").getAttribute("data-connected")).toBe("true");
     // Every machine has its chart, and the agent's root is lit in `running`.
     for (const machine of ["agent", "lease", "health", "treasury", "keys", "reproduction"]) {

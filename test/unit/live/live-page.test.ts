@@ -1,3 +1,4 @@
+import { createWebSocketReceiver } from "@statelyai/inspect";
 import { afterEach, describe, expect, it } from "vitest";
 import WebSocket from "ws";
 import { createActor, createMachine } from "xstate";
@@ -89,12 +90,53 @@ describe("the live page's routes", () => {
     actor.stop();
   });
 
-  it("serves the cards' JSON at /live/status with the host's status, redacted", async () => {
-    await start(() => ({ state: "active", dseq: "7", token: "abc-secret-token" }));
-    const response = await fetch(`${server!.url}/live/status`);
-    expect(response.headers.get("content-type")).toBe("application/json");
-    const summary = (await response.json()) as { status: Record<string, unknown>; alerts: unknown[] };
-    expect(summary.status).toEqual({ state: "active", dseq: "7", token: "[redacted]" });
-    expect(summary.alerts).toEqual([]);
+  it("can be read by @statelyai/inspect's own WebSocket receiver", async () => {
+    const page = await start();
+    const received: { type: string }[] = [];
+    createWebSocketReceiver({ server: `${server!.url.replace("http", "ws")}/live` }).subscribe((event) => {
+      received.push(event as { type: string });
+    });
+    const actor = createActor(lease, { inspect: (event) => page.inspect(event) });
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    actor.start();
+    actor.send({ type: "DEPLOY" });
+    await expect.poll(() => received.length).toBeGreaterThanOrEqual(5);
+    expect(received.map((event) => event.type)).toContain("@xstate.actor");
+    expect(received.map((event) => event.type)).toContain("@xstate.snapshot");
+    actor.stop();
+  });
+
+  it("serves the cards' JSON at /live/status: the host's status redacted, the lease view, the alerts raised", async () => {
+    const page = await start(() => ({ state: "active", dseq: "7", token: "abc-secret-token" }));
+    const fetchSummary = async () => {
+      const response = await fetch(`${server!.url}/live/status`);
+      expect(response.headers.get("content-type")).toBe("application/json");
+      return (await response.json()) as {
+        status: Record<string, unknown>;
+        lease: { state: string } | null;
+        alerts: { severity: string; title: string }[];
+      };
+    };
+    const before = await fetchSummary();
+    expect(before.status).toEqual({ state: "active", dseq: "7", token: "[redacted]" });
+    expect(before.lease).toBeNull();
+    expect(before.alerts).toEqual([]);
+
+    const actor = createActor(lease, { id: "lease", inspect: (event) => page.inspect(event) });
+    actor.start();
+    actor.send({ type: "DEPLOY" });
+    actor.send({
+      type: "ALERT.RAISED",
+      severity: "high",
+      title: "Provider degraded",
+      message: "two checks failed",
+      source: "health",
+    } as never);
+    const after = await fetchSummary();
+    expect(after.lease).toMatchObject({ state: "active.monitoring", dseq: null, provider: null });
+    expect(after.alerts).toEqual([
+      expect.objectContaining({ severity: "high", title: "Provider degraded", source: "health" }),
+    ]);
+    actor.stop();
   });
 });
