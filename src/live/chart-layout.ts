@@ -111,9 +111,15 @@ export function placeLayout(graph: ChartGraph, laidOut: LaidOutNode): PlacedChar
  * Lays every machine out with elk (in a worker thread) and draws each as SVG, in the order given.
  * State keys are `machineId.path.to.state`, the same whatever ids the states declare.
  */
-export async function layoutMachineCharts(machines: readonly AnyStateMachine[]): Promise<MachineChart[]> {
+export async function layoutMachineCharts(
+  machines: readonly AnyStateMachine[],
+  signal?: AbortSignal,
+): Promise<MachineChart[]> {
   const graphs = machines.map((machine) => chartGraph(machine));
-  const laidOut = await layoutInWorker(graphs.map((graph) => graph.elk));
+  const laidOut = await layoutInWorker(
+    graphs.map((graph) => graph.elk),
+    signal,
+  );
   return graphs.map((graph, index) => {
     const placed = placeLayout(graph, laidOut[index] as LaidOutNode);
     return {

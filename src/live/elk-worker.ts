@@ -20,18 +20,38 @@ const elk = new ELK();
 
 const elkPath = createRequire(import.meta.url).resolve("elkjs/lib/elk.bundled.js");
 
-/** Lays out each elk graph with `elkjs/lib/elk.bundled.js` in a short-lived worker thread. */
-export function layoutInWorker(graphs: ElkNode[]): Promise<ElkNode[]> {
+/**
+ * Lays out each elk graph with `elkjs/lib/elk.bundled.js` in a short-lived worker thread. The worker
+ * does not keep the process alive, and `signal` stops it (the promise then rejects).
+ */
+export function layoutInWorker(graphs: ElkNode[], signal?: AbortSignal): Promise<ElkNode[]> {
   return new Promise((resolve, reject) => {
+    if (signal?.aborted) {
+      reject(new Error("the chart layout was cancelled"));
+      return;
+    }
     const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { elkPath, graphs } });
+    worker.unref();
     let settled = false;
+    signal?.addEventListener(
+      "abort",
+      () => {
+        if (settled) return;
+        settled = true;
+        reject(new Error("the chart layout was cancelled"));
+        void worker.terminate();
+      },
+      { once: true },
+    );
     worker.once("message", (message: { graphs?: ElkNode[]; error?: string }) => {
+      if (settled) return;
       settled = true;
       if (message.graphs) resolve(message.graphs);
       else reject(new Error(`elk could not lay out the charts: ${message.error ?? "no result"}`));
       void worker.terminate();
     });
     worker.once("error", (error) => {
+      if (settled) return;
       settled = true;
       reject(error);
     });

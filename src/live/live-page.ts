@@ -84,13 +84,15 @@ export function createLivePage(options: LivePageOptions): LivePage {
   const socket = createLiveSocket(feed, logger);
   const title = options.title ?? "akash-agent";
   const started = Date.now();
-  const html = layoutMachineCharts(options.machines ?? AGENT_CHARTED_MACHINES).then(
+  const layout = new AbortController();
+  const html = layoutMachineCharts(options.machines ?? AGENT_CHARTED_MACHINES, layout.signal).then(
     (charts) => {
       logger.debug({ ms: Date.now() - started, charts: charts.length }, "live page charts laid out");
       return renderPageHtml(charts, title);
     },
     (error: unknown) => {
-      logger.error({ err: error }, "the live page's charts could not be laid out");
+      if (!layout.signal.aborted)
+        logger.error({ err: error }, "the live page's charts could not be laid out");
       throw error;
     },
   );
@@ -145,6 +147,7 @@ export function createLivePage(options: LivePageOptions): LivePage {
       feed.inspect(event);
     },
     close() {
+      layout.abort();
       return socket.close();
     },
   };

@@ -77,6 +77,16 @@ describe("machine charts", () => {
   });
 });
 
+describe("cancelling a layout", () => {
+  it("stops the worker and rejects", async () => {
+    const controller = new AbortController();
+    const pending = layoutMachineCharts(AGENT_CHARTED_MACHINES, controller.signal);
+    controller.abort();
+    await expect(pending).rejects.toThrow("the chart layout was cancelled");
+    await expect(layoutMachineCharts(AGENT_CHARTED_MACHINES, controller.signal)).rejects.toThrow("cancelled");
+  });
+});
+
 describe("placing elk's output", () => {
   it("offsets nodes by their parents and edge points by the edge's container", () => {
     const machine = createMachine({
