@@ -83,6 +83,7 @@ export function createLivePage(options: LivePageOptions): LivePage {
   const summary = createPageSummaryTracker();
   const socket = createLiveSocket(feed, logger);
   const title = options.title ?? "akash-agent";
+  let inspectFailed = false;
   const started = Date.now();
   const layout = new AbortController();
   const html = layoutMachineCharts(options.machines ?? AGENT_CHARTED_MACHINES, layout.signal).then(
@@ -143,8 +144,14 @@ export function createLivePage(options: LivePageOptions): LivePage {
       return true;
     },
     inspect(event) {
-      summary.inspect(event);
-      feed.inspect(event);
+      // Runs inside the agent's steps: whatever goes wrong here must not reach the actor system.
+      try {
+        summary.inspect(event);
+        feed.inspect(event);
+      } catch (error) {
+        if (!inspectFailed) logger.warn({ err: error }, "the live page could not read an inspection event");
+        inspectFailed = true;
+      }
     },
     close() {
       layout.abort();

@@ -91,7 +91,9 @@ export const PAGE_SCRIPT = String.raw`
     var definition = parseDefinition(frame.definition);
     var machineId = definition && definition.states && typeof definition.id === "string" ? definition.id : null;
     sessions.set(frame.sessionId, { name: frame.name, machineId: machineId });
-    if (machineId && charts.has(machineId)) {
+    // The agent's own actors are named after their machines; another actor of the same machine (a
+    // child agent's lease, say) takes the chart only while none of those exists.
+    if (machineId && charts.has(machineId) && (frame.name === machineId || !chartSession.has(machineId))) {
       chartSession.set(machineId, frame.sessionId);
       if (frame.snapshot && frame.snapshot.value !== undefined) applySnapshot(frame.sessionId, frame.snapshot);
     }

@@ -30,6 +30,18 @@ export interface PageSummaryTracker {
   summary(status: unknown): PageSummary;
 }
 
+/** Whether a snapshot has the lease machine's context (another machine may run under the id "lease"). */
+function isLeaseSnapshot(snapshot: unknown): snapshot is LeaseSnapshot {
+  const context = (snapshot as { context?: Record<string, unknown> }).context;
+  return (
+    typeof context === "object" &&
+    context !== null &&
+    "lease" in context &&
+    "deployment" in context &&
+    (context.escrowRunwayHours === null || typeof context.escrowRunwayHours === "number")
+  );
+}
+
 /**
  * Keeps what the cards need from the inspection stream: the lease view (through the runtime's own
  * `leaseViewOf`, so the page and `status --json` agree), the treasury's balances and the alerts
@@ -45,8 +57,8 @@ export function createPageSummaryTracker(): PageSummaryTracker {
         const id = (event.actorRef as { id?: string }).id;
         const snapshot = event.snapshot as { status?: string; context?: unknown };
         if (!snapshot.context) return;
-        if (id === "lease") {
-          const leaseSnapshot = event.snapshot as LeaseSnapshot;
+        if (id === "lease" && isLeaseSnapshot(event.snapshot)) {
+          const leaseSnapshot = event.snapshot;
           lease = {
             ...leaseViewOf(leaseSnapshot),
             priceUactPerBlock: leaseSnapshot.context.lease?.priceUact ?? null,
