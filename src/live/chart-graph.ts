@@ -51,8 +51,14 @@ function guardLabel(transition: AnyTransitionDefinition): string {
   const guard = transition.guard as unknown;
   if (!guard) return "";
   if (typeof guard === "string") return ` [${guard}]`;
-  const type = (guard as { type?: unknown }).type;
-  return ` [${typeof type === "string" ? type : "condition"}]`;
+  const { type, params } = guard as { type?: unknown; params?: unknown };
+  // Static params tell apart guards of one type (`plans` with kind migrate / top-up-escrow / …).
+  const values =
+    typeof params === "object" && params !== null
+      ? Object.values(params).filter((value) => ["string", "number", "boolean"].includes(typeof value))
+      : [];
+  const name = typeof type === "string" ? type : "condition";
+  return ` [${[name, ...values].join(" ")}]`;
 }
 
 /** `xstate.done.actor.<id>` reads as `done(src)` like docs/charts; other events keep their names. */
