@@ -6,14 +6,14 @@ import type { LivePage } from "../src/live/index.js";
 /** Debian's chromium package (DESIGN §9): playwright-core drives it, no browser is downloaded. */
 export const CHROMIUM_PATH = "/usr/bin/chromium";
 
-/** Throws a message that says how to install chromium when it is missing. */
-export function requireChromium(): string {
-  if (!existsSync(CHROMIUM_PATH)) {
+/** The browser's path; throws a message that says how to install chromium when it is missing. */
+export function requireChromium(path: string = CHROMIUM_PATH): string {
+  if (!existsSync(path)) {
     throw new Error(
-      `the browser tests need Debian's chromium at ${CHROMIUM_PATH}: install it with \`sudo apt-get install -y chromium\` (or \`apt-get install -y chromium\` as root); .ci/run does this in CI`,
+      `the browser tests need Debian's chromium at ${path}: install it with \`sudo apt-get install -y chromium\` (or \`apt-get install -y chromium\` as root); .ci/run does this in CI`,
     );
   }
-  return CHROMIUM_PATH;
+  return path;
 }
 
 export interface LivePageServer {

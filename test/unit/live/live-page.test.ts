@@ -4,7 +4,12 @@ import WebSocket from "ws";
 import { createActor, createMachine } from "xstate";
 import { createLivePage } from "../../../src/live/index.js";
 import { createLogger } from "../../../src/logging/index.js";
-import { type LivePageServer, serveLivePage } from "../../../support/live-page-server.js";
+import {
+  CHROMIUM_PATH,
+  type LivePageServer,
+  requireChromium,
+  serveLivePage,
+} from "../../../support/live-page-server.js";
 
 const lease = createMachine({
   id: "lease",
@@ -138,5 +143,14 @@ describe("the live page's routes", () => {
       expect.objectContaining({ severity: "high", title: "Provider degraded", source: "health" }),
     ]);
     actor.stop();
+  });
+});
+
+describe("the browser tests' chromium", () => {
+  it("when missing, is named with the command that installs it", () => {
+    expect(() => requireChromium("/nonexistent/chromium")).toThrow(
+      "the browser tests need Debian's chromium at /nonexistent/chromium: install it with `sudo apt-get install -y chromium`",
+    );
+    expect(CHROMIUM_PATH).toBe("/usr/bin/chromium");
   });
 });
