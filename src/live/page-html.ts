@@ -45,6 +45,8 @@ svg.chart .state[data-active="true"] > .state-name { fill:var(--lit); font-weigh
 svg.chart .edge path { fill:none; stroke:#8f98aa; stroke-width:1; }
 svg.chart .edge .edge-label { fill:#4d5566; font-size:10px; }
 svg.chart marker path { fill:#8f98aa; }
+svg.chart .edge[data-taken="true"] path { stroke:var(--lit); stroke-width:2.5; }
+svg.chart .edge[data-taken="true"] .edge-label { fill:var(--lit); font-weight:700; }
 @media (max-width: 900px) { main { grid-template-columns: 1fr; } }
 `;
 

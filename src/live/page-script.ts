@@ -42,6 +42,20 @@ export const PAGE_SCRIPT = String.raw`
     return keys;
   }
 
+  // The transitions just taken: from a state that was left to one that was entered.
+  function markTaken(chart, before, keys) {
+    if (!before) return;
+    var left = [], entered = [];
+    before.forEach(function (key) { if (!keys.has(key)) left.push(key); });
+    keys.forEach(function (key) { if (!before.has(key)) entered.push(key); });
+    if (left.length === 0 && entered.length === 0) return;
+    chart.svg.querySelectorAll('g.edge[data-taken="true"]').forEach(function (edge) { edge.removeAttribute("data-taken"); });
+    chart.svg.querySelectorAll("g.edge").forEach(function (edge) {
+      if (left.indexOf(edge.getAttribute("data-source")) >= 0 && entered.indexOf(edge.getAttribute("data-target")) >= 0)
+        edge.setAttribute("data-taken", "true");
+    });
+  }
+
   function light(machineId, snapshot) {
     var chart = charts.get(machineId);
     if (!chart) return;
@@ -50,6 +64,8 @@ export const PAGE_SCRIPT = String.raw`
       var want = keys.has(key) ? "true" : "false";
       if (g.getAttribute("data-active") !== want) g.setAttribute("data-active", want);
     });
+    markTaken(chart, chart.active, keys);
+    chart.active = keys;
     chart.svg.setAttribute("data-status", snapshot.status || "active");
     follow(chart, keys);
     var current = document.querySelector('[data-current-of="' + machineId + '"]');

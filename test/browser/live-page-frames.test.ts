@@ -66,6 +66,14 @@ describe("the live page's script", { timeout: 60_000 }, () => {
     await expect.poll(lit).toEqual(["lease", "lease.migrating"]);
     expect(await page.locator("#lease-state").innerText()).toBe("migrating");
     expect(await page.locator('[data-current-of="lease"]').innerText()).toBe("migrating");
+    // The transition just taken is marked, and only that one.
+    expect(
+      await page
+        .locator('svg[data-machine="lease"] g.edge[data-taken="true"]')
+        .evaluateAll((edges) =>
+          edges.map((edge) => (edge as unknown as { textContent: string }).textContent),
+        ),
+    ).toEqual(["MOVE"]);
     own.send({ type: "DONE" });
     await expect.poll(lit).toEqual(["lease", "lease.active", "lease.active.monitoring"]);
     await expect
