@@ -19,7 +19,7 @@ export interface PageSummary {
   /** The host's status JSON (the same as `status --json`), as given. */
   status: unknown;
   /** The lease as `status --json` reads it, from the lease actor's latest snapshot. */
-  lease: (LeaseView & { priceUactPerBlock: string | null; since: number }) | null;
+  lease: (LeaseView & { priceUactPerBlock: string | null }) | null;
   balances: Balances | null;
   /** The latest alerts raised in this process, newest first. */
   alerts: PageAlert[];
@@ -62,7 +62,6 @@ export function createPageSummaryTracker(): PageSummaryTracker {
           lease = {
             ...leaseViewOf(leaseSnapshot),
             priceUactPerBlock: leaseSnapshot.context.lease?.priceUact ?? null,
-            since: Date.now(),
           };
         } else if (id === "treasury") {
           balances = (snapshot.context as { balances: Balances | null }).balances ?? balances;
