@@ -1,4 +1,5 @@
 import { mkdirSync } from "node:fs";
+import type { InspectionEvent } from "xstate";
 import type { AgentServices } from "../actors/agent-services.js";
 import type { MetricsSource } from "../actors/metrics-source.js";
 import { createSdlFactory } from "../actors/sdl-factory.js";
@@ -21,6 +22,8 @@ export interface LaunchOptions {
   devnetUrl?: string;
   devnetOptions?: ConnectOptions["devnetOptions"];
   now?: () => number;
+  /** Extra inspection of the agent's actor system (e.g. the live page's feed). */
+  inspect?: (event: InspectionEvent) => void;
 }
 
 export interface LaunchedAgent {
@@ -102,6 +105,7 @@ export async function launchAgent(options: LaunchOptions): Promise<LaunchedAgent
       channels: voice.channels,
       feeReserveUakt: feeReserveUakt(config),
       heartbeatTimeoutMs: config.intervals.healthCheckMs * 10,
+      ...(options.inspect ? { inspect: options.inspect } : {}),
     });
     const opened = connection;
     return {

@@ -1,6 +1,7 @@
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import type { InspectionEvent } from "xstate";
 import { ScriptedMetrics } from "../../src/actors/metrics-source.js";
 import { loadConfig } from "../../src/config/index.js";
 import type { DevnetHandle } from "../../src/devnet/index.js";
@@ -51,6 +52,8 @@ export async function startTestAgent(
     mnemonic?: string;
     dataDir?: string;
     logLevel?: string;
+    /** Extra inspection of the agent's actor system (e.g. the live page's feed). */
+    inspect?: (event: InspectionEvent) => void;
     /** Where log lines go (JSON); default stderr. */
     logDestination?: NodeJS.WritableStream;
   } = {},
@@ -78,7 +81,14 @@ export async function startTestAgent(
     secrets: knownSecretValues,
     ...(options.logDestination ? { destination: options.logDestination as never } : {}),
   });
-  const launched = await launchAgent({ config, keys, keystore, logger, metrics });
+  const launched = await launchAgent({
+    config,
+    keys,
+    keystore,
+    logger,
+    metrics,
+    ...(options.inspect ? { inspect: options.inspect } : {}),
+  });
   return {
     ...launched,
     mnemonic,
