@@ -237,6 +237,24 @@ export const configSchema = z.strictObject({
     })
     .prefault({}),
 
+  http: z
+    .strictObject({
+      /** Where the agent's HTTP port (relay, routes, live page) listens; 0.0.0.0 inside a container. */
+      host: z.string().min(1).default("127.0.0.1"),
+      /** 0 picks a free port. */
+      port: z.number().int().min(0).max(65_535).default(8080),
+    })
+    .prefault({}),
+
+  admin: z
+    .strictObject({
+      /** Nostr keys (npub1… or hex) allowed to call /api/admin/* with NIP-98, besides the agent's own. */
+      npubs: z
+        .array(z.string().regex(/^(npub1[02-9ac-hj-np-z]{58}|[0-9a-f]{64})$/, "an npub1… key or 64 hex characters"))
+        .default([]),
+    })
+    .prefault({}),
+
   log: z
     .strictObject({
       level: z.enum(["trace", "debug", "info", "warn", "error", "fatal", "silent"]).default("info"),

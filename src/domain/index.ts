@@ -105,4 +105,5 @@ export {
   type ServiceProfile,
 } from "./service-profiles.js";
 export type { TrafficMetrics } from "./traffic-metrics.js";
+export { type MeasuredLoad, type ResourceUsagePercent, usageOfResources } from "./traffic-usage.js";
 export { txHashBytes, txHashOf } from "./tx-hash.js";

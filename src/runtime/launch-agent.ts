@@ -1,4 +1,5 @@
 import { mkdirSync } from "node:fs";
+import type { InspectionEvent } from "xstate";
 import type { AgentServices } from "../actors/agent-services.js";
 import { createAlertChannels } from "../actors/alert-channels.js";
 import type { MetricsSource } from "../actors/metrics-source.js";
@@ -21,6 +22,8 @@ export interface LaunchOptions {
   devnetUrl?: string;
   devnetOptions?: ConnectOptions["devnetOptions"];
   now?: () => number;
+  /** Extra inspection of the agent system (metrics, the live page, --inspect). */
+  inspect?: (event: InspectionEvent) => void;
 }
 
 export interface LaunchedAgent {
@@ -98,6 +101,7 @@ export async function launchAgent(options: LaunchOptions): Promise<LaunchedAgent
       }),
       feeReserveUakt: feeReserveUakt(config),
       heartbeatTimeoutMs: config.intervals.healthCheckMs * 10,
+      ...(options.inspect ? { inspect: options.inspect } : {}),
     });
     const opened = connection;
     return {
