@@ -164,7 +164,9 @@ function allowedFor(issue: z.core.$ZodIssue): string {
     case "invalid_format":
       if (issue.format === "url") return "expected a URL";
       // A pattern with its own description ("an akash1… address") says more than "expected regex".
-      return issue.format === "regex" && !issue.message.startsWith("Invalid") ? issue.message : `expected ${issue.format}`;
+      return issue.format === "regex" && !issue.message.startsWith("Invalid")
+        ? issue.message
+        : `expected ${issue.format}`;
     default:
       return issue.message;
   }

@@ -250,7 +250,11 @@ export const configSchema = z.strictObject({
     .strictObject({
       /** Nostr keys (npub1… or hex) allowed to call /api/admin/* with NIP-98, besides the agent's own. */
       npubs: z
-        .array(z.string().regex(/^(npub1[02-9ac-hj-np-z]{58}|[0-9a-f]{64})$/, "an npub1… key or 64 hex characters"))
+        .array(
+          z
+            .string()
+            .regex(/^(npub1[02-9ac-hj-np-z]{58}|[0-9a-f]{64})$/, "an npub1… key or 64 hex characters"),
+        )
         .default([]),
     })
     .prefault({}),

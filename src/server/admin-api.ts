@@ -9,7 +9,9 @@ import { publicKeyHex } from "./nip98-auth.js";
 export const ADMIN_ACTIONS = ["pause", "resume", "terminate", "migrate", "rotate-keys", "config"] as const;
 export type AdminAction = (typeof ADMIN_ACTIONS)[number];
 
-export type AdminResult = { status: 200; body: Record<string, unknown> } | { status: 400 | 409; error: string };
+export type AdminResult =
+  | { status: 200; body: Record<string, unknown> }
+  | { status: 400 | 409; error: string };
 
 const akashAddress = z.string().regex(/^akash1[02-9ac-hj-np-z]{38,58}$/, "an akash1… address");
 const npub = z.string().refine(
@@ -83,7 +85,8 @@ export class AdminApi {
 
   run(action: AdminAction, raw: unknown): AdminResult {
     const parsed = bodies[action].safeParse(raw);
-    if (!parsed.success) return { status: 400, error: `bad body for ${action}: ${describeIssue(parsed.error)}` };
+    if (!parsed.success)
+      return { status: 400, error: `bad body for ${action}: ${describeIssue(parsed.error)}` };
     const { runtime, view, logger } = this.options;
     const body = parsed.data as Record<string, unknown>;
     logger.info({ action }, "admin call");

@@ -170,7 +170,11 @@ export class AgentHttpServer {
     try {
       body = await readBody(req);
     } catch (error) {
-      sendError(res, error instanceof BodyTooLarge ? 413 : 400, `cannot read the body: ${(error as Error).message}`);
+      sendError(
+        res,
+        error instanceof BodyTooLarge ? 413 : 400,
+        `cannot read the body: ${(error as Error).message}`,
+      );
       return;
     }
     const now = this.now();

@@ -37,7 +37,13 @@ export interface AgentProcess extends LaunchedAgent {
 /** `status --json`'s lease view plus each actor's state. */
 export type StatusJson = LeaseView & { actors: ReturnType<AgentSystemView["actors"]> };
 
-const NOT_STARTED: LeaseView = { state: "not started", dseq: null, provider: null, uris: [], escrowRunwayHours: null };
+const NOT_STARTED: LeaseView = {
+  state: "not started",
+  dseq: null,
+  provider: null,
+  uris: [],
+  escrowRunwayHours: null,
+};
 
 function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
   return new Promise((resolve, reject) => {
@@ -73,7 +79,10 @@ export async function startAgentProcess(options: AgentProcessOptions): Promise<A
   let launched: LaunchedAgent | null = null;
   const metricsSource =
     options.metrics ??
-    new RelayMetricsSource({ traffic: () => relay.traffic(), allocation: () => view?.leaseResources() ?? null });
+    new RelayMetricsSource({
+      traffic: () => relay.traffic(),
+      allocation: () => view?.leaseResources() ?? null,
+    });
   const leaseStates = Object.keys(leaseMachine.root.states);
   const metrics = new AgentMetrics({
     leaseStates,
@@ -105,7 +114,10 @@ export async function startAgentProcess(options: AgentProcessOptions): Promise<A
   const agent = launched;
   const systemView = new AgentSystemView(agent.runtime);
   view = systemView;
-  const status = (): StatusJson => ({ ...(agent.runtime.lease() ?? NOT_STARTED), actors: systemView.actors() });
+  const status = (): StatusJson => ({
+    ...(agent.runtime.lease() ?? NOT_STARTED),
+    actors: systemView.actors(),
+  });
   const admin = new AdminApi({
     runtime: agent.runtime,
     view: systemView,
@@ -126,8 +138,8 @@ export async function startAgentProcess(options: AgentProcessOptions): Promise<A
       const reasons: string[] = [];
       if (!agent.store.db.open) reasons.push("the agent's store is closed");
       if (!relay.isOpen) reasons.push("the relay's event store is closed");
-      await withTimeout(agent.connection.chain.height(), CHAIN_PROBE_MS, "the chain").catch((error: unknown) =>
-        reasons.push(`the chain is not reachable: ${(error as Error).message}`),
+      await withTimeout(agent.connection.chain.height(), CHAIN_PROBE_MS, "the chain").catch(
+        (error: unknown) => reasons.push(`the chain is not reachable: ${(error as Error).message}`),
       );
       if (!agent.runtime.lease()?.dseq) reasons.push("no lease known yet");
       return reasons;

@@ -1,9 +1,9 @@
 import type { AnyActorRef, StateValue } from "xstate";
+import type { Resources } from "../domain/index.js";
 import { AGENT_CHILDREN } from "../machines/agent/agent.machine.js";
 import type { HealthReport } from "../machines/health/health.types.js";
 import type { BidSummary } from "../machines/lease/lease.types.js";
 import type { Balances } from "../machines/treasury/treasury.types.js";
-import type { Resources } from "../domain/index.js";
 import type { AgentRuntime } from "../runtime/agent-runtime.js";
 import { stateName } from "../runtime/lease-view.js";
 
@@ -77,7 +77,14 @@ export class AgentSystemView {
     uris: string[];
   } | null {
     const lease = this.context<{
-      lease: { dseq: string; gseq: number; oseq: number; provider: string; hostUri: string | null; uris: string[] } | null;
+      lease: {
+        dseq: string;
+        gseq: number;
+        oseq: number;
+        provider: string;
+        hostUri: string | null;
+        uris: string[];
+      } | null;
     }>("lease")?.lease;
     if (!lease) return null;
     return {
@@ -107,7 +114,12 @@ export class AgentSystemView {
   send(id: string, event: { type: string } & Record<string, unknown>): boolean {
     const ref = (this.runtime.actor.getSnapshot().children as Record<string, AnyActorRef | undefined>)[id];
     if (!ref) return false;
-    this.runtime.persister.recordInput({ source: "admin", target: id, type: event.type, payload: event as never });
+    this.runtime.persister.recordInput({
+      source: "admin",
+      target: id,
+      type: event.type,
+      payload: event as never,
+    });
     ref.send(event);
     return true;
   }

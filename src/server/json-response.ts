@@ -15,7 +15,12 @@ export function sendError(res: ServerResponse, status: number, error: string): v
   sendJson(res, status, { error: error.replace(/\s*\n\s*/g, " ") });
 }
 
-export function sendText(res: ServerResponse, status: number, text: string, contentType = "text/plain; charset=utf-8"): void {
+export function sendText(
+  res: ServerResponse,
+  status: number,
+  text: string,
+  contentType = "text/plain; charset=utf-8",
+): void {
   res.writeHead(status, { "content-type": contentType, "content-length": Buffer.byteLength(text) });
   res.end(text);
 }

@@ -1,8 +1,8 @@
 import type { IncomingMessage } from "node:http";
 import { sha256 } from "@noble/hashes/sha2.js";
 import { bytesToHex } from "@noble/hashes/utils.js";
-import { verifyEvent } from "nostr-tools/pure";
 import { decode as decodeNip19 } from "nostr-tools/nip19";
+import { verifyEvent } from "nostr-tools/pure";
 import { z } from "zod";
 
 /** NIP-98 HTTP Auth event kind. */

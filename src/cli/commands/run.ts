@@ -92,8 +92,15 @@ export function registerRunCommand(program: Command): void {
     )
     .option("--terminate-on-exit", "close the deployment (refunding its escrow) when stopped with Ctrl-C")
     .option("--retry", "if the lease had failed (all deployment attempts used up), try deploying again")
-    .option("--http-port <port>", "port of the relay, the status page and the API (http.port; 0 = any free port)", parseHttpPort)
-    .option("--inspect <target>", "also stream the statecharts to the Stately inspector: `sky` (needs internet) or ws://HOST:PORT")
+    .option(
+      "--http-port <port>",
+      "port of the relay, the status page and the API (http.port; 0 = any free port)",
+      parseHttpPort,
+    )
+    .option(
+      "--inspect <target>",
+      "also stream the statecharts to the Stately inspector: `sky` (needs internet) or ws://HOST:PORT",
+    )
     .action(async (options: RunOptions, command: Command) => {
       checkUntil(options.until);
       const inspectTarget = options.inspect;

@@ -1,5 +1,10 @@
 import type { IncomingMessage } from "node:http";
-import { type Client, createOutgoingNoticeMessage, type Logger, type NostrRelayPlugin } from "@nostr-relay/common";
+import {
+  type Client,
+  createOutgoingNoticeMessage,
+  type Logger,
+  type NostrRelayPlugin,
+} from "@nostr-relay/common";
 import { NostrRelay } from "@nostr-relay/core";
 import type { EventRepositorySqlite } from "@nostr-relay/event-repository-sqlite";
 import type { WebSocket } from "ws";

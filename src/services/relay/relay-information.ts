@@ -17,7 +17,11 @@ export interface RelayInformation {
   };
 }
 
-export function relayInformation(about: { name: string; description: string; pubkey?: string }): RelayInformation {
+export function relayInformation(about: {
+  name: string;
+  description: string;
+  pubkey?: string;
+}): RelayInformation {
   return {
     name: about.name,
     description: about.description,

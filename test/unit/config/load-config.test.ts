@@ -118,7 +118,11 @@ describe("loadConfig", () => {
   it("reads the HTTP port and the admin keys (AGENT_ADMIN_NPUBS, comma-separated) from the environment", () => {
     const hex = "a".repeat(64);
     const config = loadConfig({
-      env: { AGENT_HTTP_PORT: "9090", AGENT_HTTP_HOST: "0.0.0.0", AGENT_ADMIN_NPUBS: `${hex}, ${"b".repeat(64)}` },
+      env: {
+        AGENT_HTTP_PORT: "9090",
+        AGENT_HTTP_HOST: "0.0.0.0",
+        AGENT_ADMIN_NPUBS: `${hex}, ${"b".repeat(64)}`,
+      },
     });
     expect(config.http).toEqual({ host: "0.0.0.0", port: 9090 });
     expect(config.admin.npubs).toEqual([hex, "b".repeat(64)]);
