@@ -154,7 +154,8 @@ export function registerRunCommand(program: Command): void {
         logger,
         ...(inspection ? { inspect: inspection.inspect } : {}),
       });
-      process.stderr.write(`akash-agent: page, API and relay at ${agent.url}\n`);
+      // The URL for a person (`npm start`); with --log-json the log line above carries it.
+      if (!config.log.json) process.stderr.write(`\n  page, API and relay: ${agent.url}\n\n`);
       if (signalled) {
         await agent.close();
         inspection?.stop();
