@@ -72,7 +72,10 @@ export const configSchema = z.strictObject({
     .strictObject({
       relayName: z.string().min(1).default("akash-agent-relay"),
       relayDomain: z.string().min(1).default("relay.example.com"),
+      /** The image the repository's Dockerfile builds (`docker build -t <this> .`). */
       image: z.string().min(1).default("ghcr.io/akash-agent/agent-relay:0.1.0"),
+      /** `relay`: one agent-relay service with a persistent volume; `nostream`: plus the seed's postgres and redis. */
+      sdlProfile: z.enum(["relay", "nostream"]).default("relay"),
       role: z.enum(["root", "replica", "specialized"]).default("root"),
       parentAgentId: z.string().min(1).optional(),
     })

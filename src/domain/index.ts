@@ -100,7 +100,9 @@ export {
 export * from "./sdl/index.js";
 export {
   deploymentProfiles,
+  SDL_PROFILES,
   SERVICE_NAMES,
+  type SdlProfile,
   type ServiceName,
   type ServiceProfile,
 } from "./service-profiles.js";

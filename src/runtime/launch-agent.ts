@@ -77,6 +77,7 @@ export async function launchAgent(options: LaunchOptions): Promise<LaunchedAgent
           parentAgentId: config.agent.parentAgentId ?? null,
         },
         image: config.agent.image,
+        profile: config.agent.sdlProfile,
         budget: { targetUsdPerDay: config.budget.targetUsdPerDay, actUsd: config.budget.actUsd },
       }),
       metrics: options.metrics,
