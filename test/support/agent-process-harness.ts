@@ -40,6 +40,7 @@ export async function startTestAgentProcess(
       "http.port": 0,
       "agent.relayDomain": "127.0.0.1",
       ...fastAgentSettings,
+      "agent.sdlProfile": "relay",
       ...(process.env.TEST_AGENT_LOG ? { "log.level": process.env.TEST_AGENT_LOG } : {}),
       ...options.settings,
     },
