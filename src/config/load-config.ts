@@ -162,7 +162,11 @@ function allowedFor(issue: z.core.$ZodIssue): string {
     case "unrecognized_keys":
       return `unknown setting${issue.keys.length > 1 ? "s" : ""} ${issue.keys.join(", ")}`;
     case "invalid_format":
-      return issue.format === "url" ? "expected a URL" : `expected ${issue.format}`;
+      if (issue.format === "url") return "expected a URL";
+      // A pattern with its own description ("an akash1… address") says more than "expected regex".
+      return issue.format === "regex" && !issue.message.startsWith("Invalid")
+        ? issue.message
+        : `expected ${issue.format}`;
     default:
       return issue.message;
   }

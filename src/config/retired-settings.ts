@@ -7,8 +7,6 @@ import { envNameOf } from "./config-fields.js";
  * removes it here.
  */
 const retired: Readonly<Record<string, string>> = {
-  "http.host": "the agent serves no HTTP routes in this build",
-  "http.port": "the agent serves no HTTP routes in this build",
   "alerts.nostrOperator": "alerts go to the console and webhooks only in this build (no Nostr DMs yet)",
   "alerts.nostrRelays": "alerts go to the console and webhooks only in this build (no Nostr DMs yet)",
 };

@@ -100,9 +100,12 @@ export {
 export * from "./sdl/index.js";
 export {
   deploymentProfiles,
+  SDL_PROFILES,
   SERVICE_NAMES,
+  type SdlProfile,
   type ServiceName,
   type ServiceProfile,
 } from "./service-profiles.js";
 export type { TrafficMetrics } from "./traffic-metrics.js";
+export { type MeasuredLoad, type ResourceUsagePercent, usageOfResources } from "./traffic-usage.js";
 export { txHashBytes, txHashOf } from "./tx-hash.js";
