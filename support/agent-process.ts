@@ -53,6 +53,9 @@ export function agentRunArgs(options: AgentProcessOptions): string[] {
     "--log-level",
     options.logLevel ?? "info",
     "--json",
+    // Agents of parallel tests must not compete for the default port.
+    "--http-port",
+    "0",
     ...(options.until ? ["--until", options.until] : []),
     ...(options.terminateOnExit ? ["--terminate-on-exit"] : []),
   ];

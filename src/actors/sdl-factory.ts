@@ -8,6 +8,7 @@ import {
   injectSecrets,
   type PlacementInput,
   type Resources,
+  type SdlProfile,
   type SdlTemplate,
 } from "../domain/index.js";
 import { type AgentKeys, secretString } from "../services/keys/index.js";
@@ -17,6 +18,8 @@ export interface SdlFactoryOptions {
   identity: AgentIdentity;
   image: string;
   budget: DailyBudget;
+  /** Which services the deployment holds (default `nostream`). */
+  profile?: SdlProfile;
   placement?: PlacementInput;
   extraEnv?: Record<string, string>;
 }
@@ -51,6 +54,7 @@ export function createSdlFactory(options: SdlFactoryOptions): SdlFactory {
       identity: options.identity,
       image: options.image,
       budget: options.budget,
+      ...(options.profile ? { profile: options.profile } : {}),
       ...(options.placement ? { placement: options.placement } : {}),
       ...(options.extraEnv ? { extraEnv: options.extraEnv } : {}),
     });

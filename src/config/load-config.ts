@@ -163,9 +163,9 @@ function allowedFor(issue: z.core.$ZodIssue): string {
       return `unknown setting${issue.keys.length > 1 ? "s" : ""} ${issue.keys.join(", ")}`;
     case "invalid_format":
       if (issue.format === "url") return "expected a URL";
-      // A pattern's own message says what it wants ("an npub1… key (NIP-19)").
-      return issue.format === "regex" && issue.message
-        ? `expected ${issue.message}`
+      // A pattern with its own description ("an akash1… address") says more than "expected regex".
+      return issue.format === "regex" && !issue.message.startsWith("Invalid")
+        ? issue.message
         : `expected ${issue.format}`;
     default:
       return issue.message;

@@ -7,8 +7,6 @@ import { envNameOf } from "./config-fields.js";
  * removes it here.
  */
 const retired: Readonly<Record<string, string>> = {
-  "http.host": "the agent serves no HTTP routes in this build",
-  "http.port": "the agent serves no HTTP routes in this build",
   "alerts.nostrOperator": "renamed: list the operators' npubs in alerts.nostr.npubs",
   "alerts.nostrRelays": "renamed: the relays are nostr.relays",
 };

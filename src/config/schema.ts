@@ -93,7 +93,10 @@ export const configSchema = z.strictObject({
     .strictObject({
       relayName: z.string().min(1).default("akash-agent-relay"),
       relayDomain: z.string().min(1).default("relay.example.com"),
+      /** The image the repository's Dockerfile builds (`docker build -t <this> .`). */
       image: z.string().min(1).default("ghcr.io/akash-agent/agent-relay:0.1.0"),
+      /** `relay`: one agent-relay service with a persistent volume; `nostream`: plus the seed's postgres and redis. */
+      sdlProfile: z.enum(["relay", "nostream"]).default("relay"),
       role: z.enum(["root", "replica", "specialized"]).default("root"),
       parentAgentId: z.string().min(1).optional(),
     })
@@ -306,6 +309,28 @@ export const configSchema = z.strictObject({
       enabled: z.boolean().default(true),
       /** A signed heartbeat (replaceable kind 30420, d tag `akash-agent/heartbeat`) this often. */
       intervalMs: z.number().int().min(1_000).default(60_000),
+    })
+    .prefault({}),
+
+  http: z
+    .strictObject({
+      /** Where the agent's HTTP port (relay, routes, live page) listens; 0.0.0.0 inside a container. */
+      host: z.string().min(1).default("127.0.0.1"),
+      /** 0 picks a free port. */
+      port: z.number().int().min(0).max(65_535).default(8080),
+    })
+    .prefault({}),
+
+  admin: z
+    .strictObject({
+      /** Nostr keys (npub1… or hex) allowed to call /api/admin/* with NIP-98, besides the agent's own. */
+      npubs: z
+        .array(
+          z
+            .string()
+            .regex(/^(npub1[02-9ac-hj-np-z]{58}|[0-9a-f]{64})$/, "an npub1… key or 64 hex characters"),
+        )
+        .default([]),
     })
     .prefault({}),
 

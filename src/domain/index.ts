@@ -101,6 +101,8 @@ export {
 export * from "./sdl/index.js";
 export {
   deploymentProfiles,
+  SDL_PROFILES,
+  type SdlProfile,
   SERVICE_NAMES,
   type ServiceName,
   type ServiceProfile,
@@ -113,4 +115,5 @@ export {
   takeToken,
 } from "./token-bucket.js";
 export type { TrafficMetrics } from "./traffic-metrics.js";
+export { type MeasuredLoad, type ResourceUsagePercent, usageOfResources } from "./traffic-usage.js";
 export { txHashBytes, txHashOf } from "./tx-hash.js";

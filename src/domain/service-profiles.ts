@@ -9,6 +9,13 @@ import type { Resources } from "./resources.js";
 export const SERVICE_NAMES = ["agent-relay", "postgres", "redis"] as const;
 export type ServiceName = (typeof SERVICE_NAMES)[number];
 
+/**
+ * What the deployment holds: `relay` is the agent-relay service alone, its events and state on one
+ * persistent volume sized by the storage rule; `nostream` adds the seed's postgres and redis beside it.
+ */
+export const SDL_PROFILES = ["relay", "nostream"] as const;
+export type SdlProfile = (typeof SDL_PROFILES)[number];
+
 /** Storage class of every persistent volume: beta3 = NVMe. */
 export const PERSISTENT_STORAGE_CLASS = "beta3";
 
@@ -39,11 +46,26 @@ const persistent = (sizeGi: number, mount: string): Volume => ({
 });
 
 /**
- * The three services' profiles for a given agent-relay size. postgres gets a 1Gi ephemeral root
+ * The deployment's services for a given agent-relay size. `relay`: agent-relay alone, a 1Gi
+ * ephemeral root (Akash requires one) and its data (agent store and relay events) on a persistent
+ * volume of the relay's storage size. `nostream`: the three services' profiles. postgres gets a 1Gi ephemeral root
  * next to its 50Gi persistent volume: Akash requires a local container volume in every profile
  * (the notes' postgres profile has only the persistent one).
  */
-export function deploymentProfiles(relay: Resources): readonly ServiceProfile[] {
+export function deploymentProfiles(
+  relay: Resources,
+  profile: SdlProfile = "nostream",
+): readonly ServiceProfile[] {
+  if (profile === "relay") {
+    return [
+      {
+        service: "agent-relay",
+        cpuUnits: relay.cpuUnits,
+        memoryGi: relay.memoryGi,
+        volumes: [ephemeral(1), persistent(relay.storageGi, AGENT_DATA_MOUNT)],
+      },
+    ];
+  }
   return [
     {
       service: "agent-relay",

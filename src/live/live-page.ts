@@ -74,7 +74,7 @@ function send(res: ServerResponse, status: number, type: string, body: string, h
 /**
  * The live page (DESIGN §9): `GET /` is one self-contained HTML document (charts as inline SVG, style
  * and script inline: no CDN, works offline), `/live` a WebSocket of @statelyai/inspect frames and
- * `/live/status` the cards' JSON. The charts are laid out once, in a worker thread, when the page is created.
+ * `/live/status` the cards' JSON. The charts are laid out once, in a worker thread, on the first visit.
  */
 export function createLivePage(options: LivePageOptions): LivePage {
   const { logger } = options;
@@ -84,24 +84,29 @@ export function createLivePage(options: LivePageOptions): LivePage {
   const socket = createLiveSocket(feed, logger);
   const title = options.title ?? "akash-agent";
   let inspectFailed = false;
-  const started = Date.now();
   const layout = new AbortController();
-  const html = layoutMachineCharts(options.machines ?? AGENT_CHARTED_MACHINES, layout.signal).then(
-    (charts) => {
-      logger.debug({ ms: Date.now() - started, charts: charts.length }, "live page charts laid out");
-      return renderPageHtml(charts, title);
-    },
-    (error: unknown) => {
-      if (!layout.signal.aborted)
-        logger.error({ err: error }, "the live page's charts could not be laid out");
-      throw error;
-    },
-  );
-  // Answered by the request that asks; this keeps an early failure from being an unhandled rejection.
-  html.catch(() => undefined);
+  let html: Promise<string> | null = null;
+  // Laid out on the first visit, not at start: it takes seconds of CPU that an agent nobody watches
+  // (a test, a CLI run) should not spend.
+  const pageHtml = (): Promise<string> => {
+    if (html) return html;
+    const started = Date.now();
+    html = layoutMachineCharts(options.machines ?? AGENT_CHARTED_MACHINES, layout.signal).then(
+      (charts) => {
+        logger.debug({ ms: Date.now() - started, charts: charts.length }, "live page charts laid out");
+        return renderPageHtml(charts, title);
+      },
+      (error: unknown) => {
+        if (!layout.signal.aborted)
+          logger.error({ err: error }, "the live page's charts could not be laid out");
+        throw error;
+      },
+    );
+    return html;
+  };
 
   const servePage = (res: ServerResponse, head: boolean) => {
-    html.then(
+    pageHtml().then(
       (text) => send(res, 200, "text/html; charset=utf-8", text, head),
       () =>
         send(res, 500, "text/plain; charset=utf-8", "the live page's charts could not be laid out\n", head),

@@ -22,7 +22,7 @@ export interface LaunchOptions {
   devnetUrl?: string;
   devnetOptions?: ConnectOptions["devnetOptions"];
   now?: () => number;
-  /** Extra inspection of the agent's actor system (e.g. the live page's feed). */
+  /** Extra inspection of the agent system (metrics, the live page, --inspect). */
   inspect?: (event: InspectionEvent) => void;
 }
 
@@ -85,6 +85,7 @@ export async function launchAgent(options: LaunchOptions): Promise<LaunchedAgent
           parentAgentId: config.agent.parentAgentId ?? null,
         },
         image: config.agent.image,
+        profile: config.agent.sdlProfile,
         budget: { targetUsdPerDay: config.budget.targetUsdPerDay, actUsd: config.budget.actUsd },
       }),
       metrics: options.metrics,

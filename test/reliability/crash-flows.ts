@@ -89,6 +89,8 @@ export const SHARED_SETTINGS: Readonly<Record<string, string>> = {
   AGENT_THRESHOLDS_WALLET_RUNWAY_DAYS: "0.001",
   // The first deposit is ~20–27 h of runway at 100 ms blocks: no top-up unless a flow asks for one.
   AGENT_ESCROW_TOP_UP_BELOW_HOURS: "1",
+  // The runway figures above are for the seed's three services (the price the providers bid for them).
+  AGENT_AGENT_SDL_PROFILE: "nostream",
 };
 
 const none: Record<MessageKind, number> = {

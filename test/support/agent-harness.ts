@@ -32,6 +32,8 @@ export const fastAgentSettings: Record<string, unknown> = {
   "bidding.minBids": 3,
   "bidding.windowMs": 5_000,
   "thresholds.degradedAfterFailures": 2,
+  // The lifecycle tests' runway figures are for the seed's three services (what providers bid for them).
+  "agent.sdlProfile": "nostream",
   "log.level": "silent",
 };
 

@@ -1,12 +1,12 @@
 import { existsSync, mkdirSync } from "node:fs";
 import type { Command } from "commander";
-import { ScriptedMetrics } from "../../actors/metrics-source.js";
 import { UsageError } from "../../errors.js";
 import { leaseMachine } from "../../machines/index.js";
 import { devnetAgentKeystore } from "../../runtime/devnet-identity.js";
 import { devnetRunDir } from "../../runtime/devnet-runs.js";
 import type { LaunchedAgent } from "../../runtime/launch-agent.js";
 import { isInState, type LeaseView } from "../../runtime/lease-view.js";
+import { parseInspectTarget, startStatelyInspection } from "../../server/stately-inspector.js";
 import { AgentKeys } from "../../services/keys/index.js";
 import { cliContext, print } from "../cli-options.js";
 import { keystorePath, openKeystore, usesEnvKeystore } from "../keystore-access.js";
@@ -17,6 +17,16 @@ interface RunOptions {
   until?: string;
   json?: boolean;
   terminateOnExit?: boolean;
+  httpPort?: number;
+  inspect?: string;
+}
+
+function parseHttpPort(value: string): number {
+  const port = Number(value);
+  if (!Number.isInteger(port) || port < 0 || port > 65_535) {
+    throw new UsageError(`--http-port ${value}: use a port number from 0 to 65535 (0 = any free port)`);
+  }
+  return port;
 }
 
 /** Every state name of the lease machine, dotted ("active.monitoring"), for `--until`. */
@@ -82,9 +92,20 @@ export function registerRunCommand(program: Command): void {
     )
     .option("--terminate-on-exit", "close the deployment (refunding its escrow) when stopped with Ctrl-C")
     .option("--retry", "if the lease had failed (all deployment attempts used up), try deploying again")
+    .option(
+      "--http-port <port>",
+      "port of the relay, the status page and the API (http.port; 0 = any free port)",
+      parseHttpPort,
+    )
+    .option(
+      "--inspect <target>",
+      "also stream the statecharts to the Stately inspector: `sky` (needs internet) or ws://HOST:PORT",
+    )
     .action(async (options: RunOptions, command: Command) => {
       checkUntil(options.until);
-      const context = cliContext(command, { "devnet.url": options.devnetUrl });
+      const inspectTarget = options.inspect;
+      if (inspectTarget !== undefined) parseInspectTarget(inspectTarget);
+      const context = cliContext(command, { "devnet.url": options.devnetUrl, "http.port": options.httpPort });
       let { config } = context;
       const { logger } = context;
 
@@ -124,10 +145,20 @@ export function registerRunCommand(program: Command): void {
         signalled = true;
       });
       // Loaded here, not at start-up: the other commands need neither the chain clients nor the devnet.
-      const { launchAgent } = await import("../../runtime/launch-agent.js");
-      const agent = await launchAgent({ config, keys, keystore, logger, metrics: new ScriptedMetrics() });
+      const { startAgentProcess } = await import("../../server/agent-process.js");
+      const inspection = inspectTarget ? await startStatelyInspection(inspectTarget, logger) : null;
+      const agent = await startAgentProcess({
+        config,
+        keys,
+        keystore,
+        logger,
+        ...(inspection ? { inspect: inspection.inspect } : {}),
+      });
+      // The URL for a person (`npm start`); with --log-json the log line above carries it.
+      if (!config.log.json) process.stderr.write(`\n  page, API and relay: ${agent.url}\n\n`);
       if (signalled) {
         await agent.close();
+        inspection?.stop();
         return;
       }
       if (options.retry) {
@@ -146,6 +177,7 @@ export function registerRunCommand(program: Command): void {
         if (stopping) return;
         stopping = true;
         await agent.close();
+        inspection?.stop();
         logger.info("agent stopped");
         process.exitCode = code;
       };

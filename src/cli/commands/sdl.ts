@@ -61,6 +61,7 @@ export function registerSdlCommand(program: Command): void {
         },
         identity,
         image: config.agent.image,
+        profile: config.agent.sdlProfile,
         budget: { targetUsdPerDay: config.budget.targetUsdPerDay, actUsd: config.budget.actUsd },
       });
       const maxPricePerBlock = { denom: "uact", amount: template.maxPricePerBlock };

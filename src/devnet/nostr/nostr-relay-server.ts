@@ -1,28 +1,23 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Duplex } from "node:stream";
-import { type Client, createOutgoingNoticeMessage, type Logger } from "@nostr-relay/common";
-import { NostrRelay } from "@nostr-relay/core";
+import type { NostrRelay } from "@nostr-relay/core";
 import type { EventRepositorySqlite } from "@nostr-relay/event-repository-sqlite";
 import { type WebSocket, WebSocketServer } from "ws";
+import {
+  createRelayCore,
+  MAX_MESSAGE_BYTES,
+  NIP11_MEDIA_TYPE,
+  serveRelayClient,
+} from "../../services/relay/relay-core.js";
+import { relayInformation } from "../../services/relay/relay-information.js";
 import { LOOPBACK, LoopbackHttpServer, sendText } from "../http-utils.js";
 import { EventDropFault } from "./event-drop-fault.js";
-import { GiftWrapGuard } from "./gift-wrap-guard.js";
-import { parseIncomingMessage } from "./incoming-message.js";
-import { MAX_MESSAGE_BYTES, MAX_SUBSCRIPTIONS, relayInformation } from "./relay-information.js";
 
-const NIP11_MEDIA_TYPE = "application/nostr+json";
-
-/** The core logs to the console by default; on the devnet only failures matter, and they go to `onError`. */
-function quietLogger(onError: (message: string) => void): Logger {
-  const ignore = () => {};
-  return {
-    setLogLevel: ignore,
-    debug: ignore,
-    info: ignore,
-    warn: ignore,
-    error: (message) => onError(message),
-  };
-}
+const DEVNET_RELAY = {
+  name: "akash-agent devnet relay",
+  description:
+    "A local Nostr relay for tests (@nostr-relay/core with SQLite); gift wraps go only to their recipient.",
+};
 
 /**
  * A NIP-01/NIP-11/NIP-42 relay on loopback: @nostr-relay/core over `ws`, events in the given SQLite
@@ -38,16 +33,7 @@ export class NostrRelayServer {
   private listening = false;
 
   constructor(repository: EventRepositorySqlite, onError: (message: string) => void = () => {}) {
-    this.relay = new NostrRelay(repository, {
-      hostname: LOOPBACK,
-      logger: quietLogger(onError),
-      maxSubscriptionsPerClient: MAX_SUBSCRIPTIONS,
-      // No result caches: a query right after a write must see it (the cached defaults are 1 s and 10 min).
-      filterResultCacheTtl: 0,
-      eventHandlingResultCacheTtl: 0,
-    });
-    this.relay.register(this.drops);
-    this.relay.register(new GiftWrapGuard(this.relay));
+    this.relay = createRelayCore(repository, { hostname: LOOPBACK, onError, plugins: [this.drops] });
     this.http.onUpgrade((req, socket, head) => this.upgrade(req, socket, head));
     this.sockets.on("connection", (ws: WebSocket, req: IncomingMessage) => this.connect(ws, req));
   }
@@ -103,7 +89,7 @@ export class NostrRelayServer {
       return;
     }
     if (req.method === "GET" && req.headers.accept?.includes(NIP11_MEDIA_TYPE)) {
-      const text = JSON.stringify(relayInformation());
+      const text = JSON.stringify(relayInformation(DEVNET_RELAY));
       res.writeHead(200, {
         ...cors,
         "content-type": NIP11_MEDIA_TYPE,
@@ -120,25 +106,6 @@ export class NostrRelayServer {
   }
 
   private connect(ws: WebSocket, req: IncomingMessage): void {
-    // ws's readyState and send(data, cb) are what the core's Client interface names.
-    const client: Client = ws as unknown as Client;
-    this.relay.handleConnection(client, req.socket.remoteAddress);
-    ws.on("message", (data, isBinary) => {
-      if (isBinary) {
-        ws.send(JSON.stringify(createOutgoingNoticeMessage("invalid: binary frames are not Nostr messages")));
-        return;
-      }
-      const parsed = parseIncomingMessage(data.toString());
-      if (!parsed.ok) {
-        ws.send(JSON.stringify(createOutgoingNoticeMessage(parsed.error)));
-        return;
-      }
-      this.relay.handleMessage(client, parsed.message).catch((error: unknown) => {
-        if (ws.readyState === ws.OPEN)
-          ws.send(JSON.stringify(createOutgoingNoticeMessage(`error: ${(error as Error).message}`)));
-      });
-    });
-    ws.on("close", () => this.relay.handleDisconnect(client));
-    ws.on("error", () => ws.terminate());
+    serveRelayClient(this.relay, ws, req);
   }
 }

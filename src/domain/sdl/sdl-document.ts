@@ -6,6 +6,7 @@ import {
   deploymentProfiles,
   PERSISTENT_STORAGE_CLASS,
   POSTGRES_DATA_MOUNT,
+  type SdlProfile,
   type ServiceName,
   type ServiceProfile,
 } from "../service-profiles.js";
@@ -17,6 +18,7 @@ export interface SdlSpec {
   readonly identity: Required<AgentIdentity>;
   readonly image: string;
   readonly resources: Resources;
+  readonly profile: SdlProfile;
   readonly placement: ValidPlacement;
   readonly pricing: readonly { readonly service: ServiceName; readonly amount: bigint }[];
   /** Sorted by name. */
@@ -58,6 +60,13 @@ export function relayEnvEntries(spec: SdlSpec, secretValue: SecretValue): [strin
     ["AGENT_DATA_DIR", AGENT_DATA_MOUNT],
     ["AGENT_KEYSTORE_BACKEND", "env"],
     ["AGENT_MNEMONIC", secretValue("agentMnemonic")],
+    ...(spec.profile === "nostream" ? nostreamEnvEntries(secretValue) : []),
+  ];
+}
+
+/** How agent-relay reaches postgres and redis in the `nostream` profile. */
+function nostreamEnvEntries(secretValue: SecretValue): [string, string][] {
+  return [
     ["POSTGRES_HOST", "postgres"],
     ["POSTGRES_PORT", "5432"],
     ["POSTGRES_DB", POSTGRES_DATABASE],
@@ -116,26 +125,36 @@ function placement(spec: SdlSpec) {
  * equals the limit). PGDATA points below the mount, as the postgres image needs an empty directory.
  */
 export function sdlDocument(spec: SdlSpec, secretValue: SecretValue) {
-  const [relay, postgres, redis] = deploymentProfiles(spec.resources) as [
+  const [relay, postgres, redis] = deploymentProfiles(spec.resources, spec.profile) as [
     ServiceProfile,
-    ServiceProfile,
-    ServiceProfile,
+    ServiceProfile | undefined,
+    ServiceProfile | undefined,
   ];
+  const nostream = spec.profile === "nostream" && postgres !== undefined && redis !== undefined;
   const onlyToRelay = () => [{ service: "agent-relay" }];
+  const agentRelay = {
+    image: spec.image,
+    env: envList([...relayEnvEntries(spec, secretValue), ...spec.extraEnv]),
+    expose: [
+      { port: 8080, as: 80, to: [{ global: true }] },
+      { port: 8443, as: 443, accept: [spec.identity.relayDomain], to: [{ global: true }] },
+      { port: 7946, as: 7946, proto: "udp", to: [{ global: true }] },
+    ],
+    params: storageParams(relay),
+  };
+  const placementName = { [PLACEMENT_NAME]: placement(spec) };
+  if (!nostream) {
+    return {
+      version: "2.0",
+      services: { "agent-relay": agentRelay },
+      profiles: { compute: { "agent-relay": computeProfile(relay) }, placement: placementName },
+      deployment: { "agent-relay": { [PLACEMENT_NAME]: { profile: "agent-relay", count: 1 } } },
+    };
+  }
   return {
     version: "2.0",
     services: {
-      "agent-relay": {
-        image: spec.image,
-        env: envList([...relayEnvEntries(spec, secretValue), ...spec.extraEnv]),
-        expose: [
-          { port: 8080, as: 80, to: [{ global: true }] },
-          { port: 8443, as: 443, accept: [spec.identity.relayDomain], to: [{ global: true }] },
-          { port: 7946, as: 7946, proto: "udp", to: [{ global: true }] },
-        ],
-        params: storageParams(relay),
-        dependencies: [{ service: "postgres" }, { service: "redis" }],
-      },
+      "agent-relay": { ...agentRelay, dependencies: [{ service: "postgres" }, { service: "redis" }] },
       postgres: {
         image: POSTGRES_IMAGE,
         args: ["postgres", "-c", "max_connections=200"],
@@ -160,7 +179,7 @@ export function sdlDocument(spec: SdlSpec, secretValue: SecretValue) {
         postgres: computeProfile(postgres),
         redis: computeProfile(redis),
       },
-      placement: { [PLACEMENT_NAME]: placement(spec) },
+      placement: placementName,
     },
     deployment: {
       "agent-relay": { [PLACEMENT_NAME]: { profile: "agent-relay", count: 1 } },

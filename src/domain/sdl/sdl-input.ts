@@ -3,6 +3,7 @@ import type { ResourceRates } from "../cost.js";
 import { DomainInputError } from "../domain-input-error.js";
 import { requireText } from "../input-checks.js";
 import type { Resources } from "../resources.js";
+import { SDL_PROFILES, type SdlProfile } from "../service-profiles.js";
 import type { TrafficMetrics } from "../traffic-metrics.js";
 
 export const AGENT_ROLES = ["root", "replica", "specialized"] as const;
@@ -49,6 +50,8 @@ export type SdlInput = SdlSizing & {
   readonly rates?: ResourceRates;
   /** Extra public env values for agent-relay (e.g. a devnet URL); never secrets. */
   readonly extraEnv?: Readonly<Record<string, string>>;
+  /** Which services the deployment holds (default `nostream`, the seed's three). */
+  readonly profile?: SdlProfile;
 };
 
 export const AKASH_ADDRESS = {
@@ -85,6 +88,14 @@ export function validateIdentity(identity: AgentIdentity): AgentIdentity {
     role: identity.role,
     parentAgentId: parent === null ? null : requireText("identity.parentAgentId", parent, IDENTIFIER),
   };
+}
+
+export function validateProfile(profile: SdlProfile | undefined): SdlProfile {
+  if (profile === undefined) return "nostream";
+  if (!(SDL_PROFILES as readonly string[]).includes(profile)) {
+    throw DomainInputError.of("profile", profile, `must be one of ${SDL_PROFILES.join(", ")}`);
+  }
+  return profile;
 }
 
 export function validateImage(image: string): string {

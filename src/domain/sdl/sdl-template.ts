@@ -4,7 +4,7 @@ import { DEFAULT_RESOURCE_RATES, parseRates, profileCost } from "../cost.js";
 import { DomainInputError } from "../domain-input-error.js";
 import { resourcesForTraffic } from "../resource-sizing.js";
 import { type Resources, validateResources } from "../resources.js";
-import { deploymentProfiles, SERVICE_NAMES, type ServiceName } from "../service-profiles.js";
+import { deploymentProfiles, type ServiceName } from "../service-profiles.js";
 import { splitPrice } from "./price-split.js";
 import { relayEnvEntries, renderSdlYaml, type SdlSpec } from "./sdl-document.js";
 import {
@@ -14,6 +14,7 @@ import {
   validateIdentity,
   validateImage,
   validatePlacement,
+  validateProfile,
 } from "./sdl-input.js";
 import { REDACTED_MARKER, type SdlSecrets, validateSdlSecrets } from "./sdl-secrets.js";
 
@@ -41,7 +42,7 @@ interface SdlFacts {
   /** The group's max price, whole uact per block (the sum of `pricing`). */
   readonly maxPricePerBlock: string;
   /** Each service's pricing entry, whole uact per block. */
-  readonly pricing: Readonly<Record<ServiceName, string>>;
+  readonly pricing: Readonly<Partial<Record<ServiceName, string>>>;
   /** The YAML with every secret replaced by REDACTED_MARKER: the form to print, log or write. */
   readonly redactedYaml: string;
 }
@@ -51,7 +52,7 @@ let specOf: (template: SdlTemplate) => SdlSpec;
 class SdlTemplate implements SdlFacts {
   readonly resources: Resources;
   readonly maxPricePerBlock: string;
-  readonly pricing: Readonly<Record<ServiceName, string>>;
+  readonly pricing: Readonly<Partial<Record<ServiceName, string>>>;
   readonly redactedYaml: string;
   readonly #spec: SdlSpec;
 
@@ -70,7 +71,7 @@ class SdlTemplate implements SdlFacts {
     this.resources = spec.resources;
     this.pricing = Object.fromEntries(
       spec.pricing.map(({ service, amount }) => [service, amount.toString()]),
-    ) as Record<ServiceName, string>;
+    ) as Partial<Record<ServiceName, string>>;
     this.maxPricePerBlock = spec.pricing.reduce((sum, entry) => sum + entry.amount, 0n).toString();
     this.redactedYaml = renderSdlYaml(spec, () => REDACTED_MARKER);
   }
@@ -91,7 +92,7 @@ class SdlTemplate implements SdlFacts {
 class DeployableSdl implements SdlFacts {
   readonly resources: Resources;
   readonly maxPricePerBlock: string;
-  readonly pricing: Readonly<Record<ServiceName, string>>;
+  readonly pricing: Readonly<Partial<Record<ServiceName, string>>>;
   readonly redactedYaml: string;
   readonly #yaml: string;
 
@@ -140,7 +141,8 @@ function sizeFrom(input: SdlInput): Resources {
 
 function pricingFor(input: SdlInput, resources: Resources): SdlSpec["pricing"] {
   const total = maxPricePerBlockUact(input.budget);
-  const minimum = BigInt(SERVICE_NAMES.length);
+  const profiles = deploymentProfiles(resources, validateProfile(input.profile));
+  const minimum = BigInt(profiles.length);
   if (total < minimum) {
     const minimumUsd = Number(
       ((Number(minimum) * BLOCKS_PER_DAY * input.budget.actUsd) / MICRO_PER_UNIT).toPrecision(4),
@@ -152,7 +154,7 @@ function pricingFor(input: SdlInput, resources: Resources): SdlSpec["pricing"] {
     );
   }
   const rates = parseRates(input.rates ?? DEFAULT_RESOURCE_RATES);
-  const weights = deploymentProfiles(resources).map((profile) => {
+  const weights = profiles.map((profile) => {
     const cost = profileCost(profile, rates);
     return {
       service: profile.service,
@@ -204,6 +206,7 @@ export function generateSdlTemplate(input: SdlInput): SdlTemplate {
     identity: { ...identity, parentAgentId: identity.parentAgentId ?? null },
     image: validateImage(input.image),
     resources,
+    profile: validateProfile(input.profile),
     placement: validatePlacement(input.placement),
     pricing: pricingFor(input, resources),
     extraEnv: [],

@@ -101,29 +101,34 @@ describe("loadConfig", () => {
     );
   });
 
-  it("refuses the settings that did nothing (http.*, alerts.nostr*), naming the setting and why", () => {
-    const fromEnv = errorOf(() => loadConfig({ env: { AGENT_HTTP_PORT: "8080" } }));
-    expect(fromEnv.message).toBe(
-      'invalid config: http.port = "8080" (from AGENT_HTTP_PORT): no longer a setting, the agent serves no HTTP routes in this build; remove it',
-    );
-    expect(fromEnv.exitCode).toBe(2);
-    expect(
-      errorOf(() => loadConfig({ env: { AGENT_ALERTS_NOSTR_RELAYS: "wss://relay.example" } })).message,
-    ).toMatch(
+  it("refuses the settings that did nothing (alerts.nostr*), naming the setting and why", () => {
+    const fromEnv = errorOf(() => loadConfig({ env: { AGENT_ALERTS_NOSTR_RELAYS: "wss://relay.example" } }));
+    expect(fromEnv.message).toMatch(
       /^invalid config: alerts\.nostrRelays = .* \(from AGENT_ALERTS_NOSTR_RELAYS\): no longer a setting, renamed: the relays are nostr\.relays/,
     );
+    expect(fromEnv.exitCode).toBe(2);
 
     const file = yamlFile("alerts:\n  nostrOperator: npub1example\n");
     expect(errorOf(() => loadConfig({ file, env: {} })).message).toBe(
       `invalid config: alerts.nostrOperator = "npub1example" (from ${file}): no longer a setting, renamed: list the operators' npubs in alerts.nostr.npubs; remove it`,
     );
-    const http = yamlFile("http:\n  host: 0.0.0.0\n");
-    expect(errorOf(() => loadConfig({ file: http, env: {} })).message).toMatch(
-      /^invalid config: http\.host = "0\.0\.0\.0" .*no longer a setting/,
+    expect(configFields.filter((field) => /^alerts\.nostr(Operator|Relays)/.test(field.key))).toEqual([]);
+  });
+
+  it("reads the HTTP port and the admin keys (AGENT_ADMIN_NPUBS, comma-separated) from the environment", () => {
+    const hex = "a".repeat(64);
+    const config = loadConfig({
+      env: {
+        AGENT_HTTP_PORT: "9090",
+        AGENT_HTTP_HOST: "0.0.0.0",
+        AGENT_ADMIN_NPUBS: `${hex}, ${"b".repeat(64)}`,
+      },
+    });
+    expect(config.http).toEqual({ host: "0.0.0.0", port: 9090 });
+    expect(config.admin.npubs).toEqual([hex, "b".repeat(64)]);
+    expect(errorOf(() => loadConfig({ env: { AGENT_ADMIN_NPUBS: "npub1nope" } })).message).toMatch(
+      /^invalid config: admin\.npubs\.0 = "npub1nope" \(from AGENT_ADMIN_NPUBS\): an npub1… key or 64 hex characters/,
     );
-    expect(
-      configFields.filter((field) => /^(http\.|alerts\.nostr(Operator|Relays))/.test(field.key)),
-    ).toEqual([]);
   });
 
   it("explains an unreadable or malformed file", () => {

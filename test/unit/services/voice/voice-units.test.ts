@@ -103,7 +103,7 @@ describe("channel secrets from the environment", () => {
 describe("alert settings", () => {
   it("name the setting and what is allowed", () => {
     expect(() => loadConfig({ env: { AGENT_ALERTS_NOSTR_NPUBS: "npub1short" } })).toThrow(
-      /alerts\.nostr\.npubs\.0 = "npub1short" \(from AGENT_ALERTS_NOSTR_NPUBS\): expected an npub1… key/,
+      /alerts\.nostr\.npubs\.0 = "npub1short" \(from AGENT_ALERTS_NOSTR_NPUBS\): an npub1… key/,
     );
     expect(() => loadConfig({ env: { AGENT_NOSTR_RELAYS: "https://relay.example" } })).toThrow(
       /nostr\.relays\.0/,

@@ -1,7 +1,10 @@
+import { MAX_LIMIT, MAX_MESSAGE_BYTES, MAX_SUBSCRIPTIONS } from "./relay-core.js";
+
 /** The NIP-11 relay information document (served for `Accept: application/nostr+json`). */
 export interface RelayInformation {
   readonly name: string;
   readonly description: string;
+  readonly pubkey?: string;
   readonly supported_nips: readonly number[];
   readonly software: string;
   readonly version: string;
@@ -14,16 +17,15 @@ export interface RelayInformation {
   };
 }
 
-export const MAX_MESSAGE_BYTES = 512 * 1024;
-export const MAX_SUBSCRIPTIONS = 20;
-/** @nostr-relay/event-repository-sqlite clamps `limit` to 10 × its default of 100. */
-export const MAX_LIMIT = 1000;
-
-export function relayInformation(): RelayInformation {
+export function relayInformation(about: {
+  name: string;
+  description: string;
+  pubkey?: string;
+}): RelayInformation {
   return {
-    name: "akash-agent devnet relay",
-    description:
-      "A local Nostr relay for tests (@nostr-relay/core with SQLite); gift wraps go only to their recipient.",
+    name: about.name,
+    description: about.description,
+    ...(about.pubkey ? { pubkey: about.pubkey } : {}),
     // 1 events and subscriptions, 11 this document, 42 AUTH (kind 4 and kind 1059 reads need it).
     supported_nips: [1, 11, 42],
     software: "https://github.com/CodyTseng/nostr-relay",

@@ -1,0 +1,180 @@
+import type { InspectionEvent } from "xstate";
+import type { MetricsSource } from "../actors/metrics-source.js";
+import { createLivePage, type LivePage } from "../live/live-page.js";
+import { leaseMachine } from "../machines/index.js";
+import { type LaunchedAgent, type LaunchOptions, launchAgent } from "../runtime/launch-agent.js";
+import type { LeaseView } from "../runtime/lease-view.js";
+import { RelayMetricsSource } from "../services/metrics/index.js";
+import { AgentRelay } from "../services/relay/index.js";
+import { AdminApi } from "./admin-api.js";
+import { AgentHttpServer } from "./agent-http-server.js";
+import { AgentMetrics } from "./agent-metrics.js";
+import { AgentSystemView } from "./agent-system-view.js";
+import { SeenAuthEvents } from "./seen-auth-events.js";
+
+/** How long readiness waits for the chain to answer. */
+const CHAIN_PROBE_MS = 2_000;
+
+export interface AgentProcessOptions extends Omit<LaunchOptions, "metrics" | "inspect"> {
+  /** Where the health monitor's usage comes from; default: the agent's own relay. */
+  metrics?: MetricsSource;
+  /** The live page on `GET /` and `/live`; default: the agent's own (src/live). */
+  livePage?: LivePage;
+  /** Further inspection (e.g. `--inspect`). */
+  inspect?: (event: InspectionEvent) => void;
+}
+
+export interface AgentProcess extends LaunchedAgent {
+  readonly relay: AgentRelay;
+  readonly http: AgentHttpServer;
+  readonly metrics: AgentMetrics;
+  readonly view: AgentSystemView;
+  /** The HTTP server's base URL. */
+  readonly url: string;
+  /** The /api/status JSON. */
+  status(): StatusJson;
+}
+
+/** `status --json`'s lease view plus each actor's state. */
+export type StatusJson = LeaseView & { actors: ReturnType<AgentSystemView["actors"]> };
+
+const NOT_STARTED: LeaseView = {
+  state: "not started",
+  dseq: null,
+  provider: null,
+  uris: [],
+  escrowRunwayHours: null,
+};
+
+function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`${what} did not answer within ${ms} ms`)), ms);
+    promise.then(
+      (value) => {
+        clearTimeout(timer);
+        resolve(value);
+      },
+      (error: unknown) => {
+        clearTimeout(timer);
+        reject(error);
+      },
+    );
+  });
+}
+
+/**
+ * The agent as a service: its relay (events in SQLite under the data directory, traffic measured as
+ * the health monitor's metrics source), the agent's actor system, and one HTTP port for the relay,
+ * the routes, the metrics and the NIP-98 admin API.
+ */
+export async function startAgentProcess(options: AgentProcessOptions): Promise<AgentProcess> {
+  const { config, keys, logger } = options;
+  const relay = await AgentRelay.open({
+    dataDir: config.dataDir,
+    hostname: config.agent.relayDomain,
+    name: config.agent.relayName,
+    pubkey: keys.identity.nostrPubkey,
+    onError: (message) => logger.warn({ relay: message }, "relay error"),
+  });
+  let view: AgentSystemView | null = null;
+  let launched: LaunchedAgent | null = null;
+  const metricsSource =
+    options.metrics ??
+    new RelayMetricsSource({
+      traffic: () => relay.traffic(),
+      allocation: () => view?.leaseResources() ?? null,
+    });
+  const leaseStates = Object.keys(leaseMachine.root.states);
+  const metrics = new AgentMetrics({
+    leaseStates,
+    leaseState: () => view?.leaseTopState() ?? null,
+    escrowRunwayHours: () => launched?.runtime.lease()?.escrowRunwayHours ?? null,
+    balances: () => view?.balances() ?? null,
+    bids: () => view?.bids() ?? { bids: [], chosen: null },
+    lastHealthReport: () => view?.lastHealthReport() ?? null,
+    persistenceWrites: () => launched?.runtime.persister.writes ?? 0,
+    relayTraffic: () => (relay.isOpen ? relay.traffic() : null),
+    db: () => launched?.store.db ?? null,
+  });
+  const seen = new SeenAuthEvents(config.dataDir);
+  let status: () => StatusJson = () => ({ ...NOT_STARTED, actors: {} });
+  const livePage = options.livePage ?? createLivePage({ status: () => status(), logger });
+  try {
+    launched = await launchAgent({
+      ...options,
+      metrics: metricsSource,
+      inspect: (event) => {
+        metrics.inspect(event);
+        livePage.inspect(event);
+        options.inspect?.(event);
+      },
+    });
+  } catch (error) {
+    seen.close();
+    await livePage.close();
+    await relay.close();
+    throw error;
+  }
+  const agent = launched;
+  const systemView = new AgentSystemView(agent.runtime);
+  view = systemView;
+  status = (): StatusJson => ({
+    ...(agent.runtime.lease() ?? NOT_STARTED),
+    actors: systemView.actors(),
+  });
+  const admin = new AdminApi({
+    runtime: agent.runtime,
+    view: systemView,
+    logger,
+    ownPubkey: keys.identity.nostrPubkey,
+    npubs: config.admin.npubs,
+  });
+  const http = new AgentHttpServer({
+    host: config.http.host,
+    port: config.http.port,
+    relay,
+    metrics,
+    admin,
+    seen,
+    logger,
+    status,
+    notReady: async () => {
+      const reasons: string[] = [];
+      if (!agent.store.db.open) reasons.push("the agent's store is closed");
+      if (!relay.isOpen) reasons.push("the relay's event store is closed");
+      await withTimeout(agent.connection.chain.height(), CHAIN_PROBE_MS, "the chain").catch(
+        (error: unknown) => reasons.push(`the chain is not reachable: ${(error as Error).message}`),
+      );
+      if (!agent.runtime.lease()?.dseq) reasons.push("no lease known yet");
+      return reasons;
+    },
+    livePage,
+  });
+  let url: string;
+  try {
+    url = await http.listen();
+  } catch (error) {
+    await agent.close();
+    seen.close();
+    await livePage.close();
+    await relay.close();
+    throw error;
+  }
+  logger.info({ url }, `agent page and relay at ${url}`);
+  return {
+    ...agent,
+    relay,
+    http,
+    metrics,
+    view: systemView,
+    url,
+    status,
+    async close() {
+      await http.close();
+      await livePage.close();
+      await agent.close();
+      seen.close();
+      await relay.close();
+    },
+  };
+}

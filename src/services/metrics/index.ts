@@ -1,0 +1,1 @@
+export { RelayMetricsSource, type RelayMetricsSourceOptions } from "./relay-metrics-source.js";

@@ -1,0 +1,4 @@
+export { AgentRelay, type AgentRelayOptions, RELAY_EVENTS_FILE } from "./agent-relay.js";
+export { NIP11_MEDIA_TYPE } from "./relay-core.js";
+export type { RelayInformation } from "./relay-information.js";
+export type { RelayTraffic } from "./traffic-meter.js";
