@@ -66,7 +66,14 @@ export async function postDataItem(
   const key = { ...jwk.reveal() };
   const signer = new ArweaveSigner(key);
   try {
-    const bundle = await bundleAndSignData([new DataItem(item.raw)], signer);
+    const signed = new DataItem(item.raw);
+    // A re-read item does not know it is signed, and bundleAndSignData would sign it again (a new id).
+    signed.rawId = Buffer.from(signed.rawId);
+    if (signed.id !== item.id)
+      throw new BackupError(
+        `the recorded data item ${item.id} is damaged: its signature gives id ${signed.id}`,
+      );
+    const bundle = await bundleAndSignData([signed], signer);
     const tx = await bundle.toTransaction({}, arweave, key);
     await arweave.transactions.sign(tx, key);
     const posted = await arweave.transactions.post(tx);

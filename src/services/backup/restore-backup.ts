@@ -7,7 +7,7 @@ import { DEFAULT_DATABASE_FILE } from "../store/database.js";
 import { fetchVerifiedItem } from "./arweave-gateway.js";
 import { openBackup, readBackupHeader } from "./backup-envelope.js";
 import { BackupError, BackupNotFoundError, BackupRefusedError } from "./backup-errors.js";
-import { type BackupCandidate, findBackupCandidates } from "./backup-graphql.js";
+import { type BackupCandidate, bundlesPostedBy, findBackupCandidates } from "./backup-graphql.js";
 import { readPointer } from "./backup-pointer.js";
 import { tagValue } from "./backup-tags.js";
 import type { BackupTarget } from "./backup-target.js";
@@ -60,7 +60,11 @@ async function openLead(
   expectedOwner: string | null,
 ): Promise<Opened> {
   const agentId = keys.identity.agentId;
-  const item = await fetchVerifiedItem(gateway, lead.bundleId, lead.id);
+  const item = await fetchVerifiedItem(
+    gateway,
+    lead.bundleId ?? (await bundleHolding(gateway, lead)),
+    lead.id,
+  );
   if (expectedOwner !== null && item.owner !== expectedOwner) {
     throw new BackupRefusedError(
       `backup ${lead.id} is signed by Arweave wallet ${item.owner}, not the agent's ${expectedOwner}: it is not this agent's backup`,
@@ -85,6 +89,18 @@ async function openLead(
   }
   const { plain } = openBackup(item.data, keys.encryptionKey(header.encryptionIndex));
   return { lead, plain, sha256, bytes: item.data.length, summary: inspectExport(plain) };
+}
+
+/** The bundle that holds a data item the gateway lists without naming its bundle: one its owner posted. */
+async function bundleHolding(gateway: string, lead: Lead): Promise<string> {
+  for (const bundleId of await bundlesPostedBy(gateway, lead.owner)) {
+    const holds = await fetchVerifiedItem(gateway, bundleId, lead.id).then(
+      () => true,
+      () => false,
+    );
+    if (holds) return bundleId;
+  }
+  throw new BackupRefusedError(`no bundle posted by ${lead.owner} holds data item ${lead.id}`);
 }
 
 /** Finds and opens the latest backup: the pointer on the relays, else the newest good one GraphQL lists. */
