@@ -9,6 +9,8 @@ import type { AgentKeys, KeystoreBackend } from "../services/keys/index.js";
 import { type AgentStore, openAgentStore } from "../services/store/index.js";
 import { type AgentRuntime, startAgentRuntime } from "./agent-runtime.js";
 import { actorSettingsFromConfig, agentSettingsFromConfig, feeReserveUakt } from "./agent-settings.js";
+import { startBackups } from "./backup-launch.js";
+import type { BackupRuntime } from "./backup-runtime.js";
 import { planKeyRotation } from "./key-rotation-plan.js";
 import { type ConnectOptions, connectNetwork, type NetworkConnection } from "./network-connection.js";
 
@@ -27,6 +29,8 @@ export interface LaunchedAgent {
   runtime: AgentRuntime;
   connection: NetworkConnection;
   store: AgentStore;
+  /** The backups to Arweave, when they run (see `startBackups`). */
+  backups: BackupRuntime | null;
   /** Stops the agent (its lease stays), then closes the connection and the store. */
   close(): Promise<void>;
 }
@@ -41,6 +45,7 @@ export async function launchAgent(options: LaunchOptions): Promise<LaunchedAgent
   mkdirSync(config.dataDir, { recursive: true });
   const store = openAgentStore({ dataDir: config.dataDir });
   let connection: NetworkConnection | undefined;
+  let backups: BackupRuntime | null = null;
   try {
     connection = await connectNetwork({
       config,
@@ -87,6 +92,16 @@ export async function launchAgent(options: LaunchOptions): Promise<LaunchedAgent
       ...(connection.ingress ? { ingress: connection.ingress } : {}),
       ...(connection.faucet ? { faucet: connection.faucet } : {}),
     };
+    backups = await startBackups({
+      config,
+      keys,
+      store,
+      logger,
+      connection,
+      ...(options.devnetUrl ? { devnetUrl: options.devnetUrl } : {}),
+      ...(options.now ? { now: options.now } : {}),
+    });
+    const watching = backups;
     const runtime = startAgentRuntime({
       services,
       settings,
@@ -98,19 +113,24 @@ export async function launchAgent(options: LaunchOptions): Promise<LaunchedAgent
       }),
       feeReserveUakt: feeReserveUakt(config),
       heartbeatTimeoutMs: config.intervals.healthCheckMs * 10,
+      ...(watching ? { inspect: (event) => watching.observe(event) } : {}),
     });
+    watching?.watch(() => runtime.actor);
     const opened = connection;
     return {
       runtime,
       connection: opened,
       store,
+      backups: watching,
       async close() {
+        watching?.stop();
         runtime.stop();
         await opened.close();
         store.close();
       },
     };
   } catch (error) {
+    backups?.stop();
     await connection?.close();
     store.close();
     throw error;

@@ -4,7 +4,8 @@ import { BackupRefusedError } from "./backup-errors.js";
 
 /** The chain reads the check needs (the agent's `AkashChain` has them). */
 export interface OwnerDeployments {
-  readonly address: string;
+  /** The agent's `akash1…` address. */
+  readonly owner: string;
   activeDeployments(): Promise<DeploymentInfo[]>;
 }
 
@@ -67,7 +68,7 @@ export async function checkAgainstChain(
   if (unknown.length > 0) {
     const names = unknown.map((deployment) => deployment.dseq).join(", ");
     throw new BackupRefusedError(
-      `backup seq ${seq} is older than what the agent already did: the chain shows deployment ${names} of ${chain.address}, made after it (the backup knows ${dseq ?? "no deployment"}); restore a newer backup (run restore again once the latest pointer is published), or close ${names} first if it is an orphan`,
+      `backup seq ${seq} is older than what the agent already did: the chain shows deployment ${names} of ${chain.owner}, made after it (the backup knows ${dseq ?? "no deployment"}); restore a newer backup (run restore again once the latest pointer is published), or close ${names} first if it is an orphan`,
     );
   }
   const dseqActive = dseq !== null && active.some((deployment) => deployment.dseq === dseq);

@@ -18,8 +18,11 @@ export interface RestoreDeps {
   readonly keys: AgentKeys;
   readonly target: BackupTarget;
   readonly dataDir: string;
-  /** The chain, to check the backup is not older than what the agent did; omitted only in unit tests. */
-  readonly chain?: OwnerDeployments;
+  /**
+   * Connects to the chain as the agent, over the restored store (not yet in place), to check the backup
+   * is not older than what the agent already did. Without it the check is skipped (and said so).
+   */
+  readonly connectChain?: (store: AgentStore) => Promise<{ chain: OwnerDeployments; close(): Promise<void> }>;
 }
 
 export interface RestoreResult {
@@ -189,7 +192,14 @@ export async function restoreBackup(deps: RestoreDeps): Promise<RestoreResult> {
     const store = openAgentStore({ dataDir, fileName: basename(temporary) });
     try {
       settleBackupIntents(store, opened.lead.seq);
-      if (deps.chain) chain = await checkAgainstChain(store, deps.chain, opened.lead.seq);
+      if (deps.connectChain) {
+        const connected = await deps.connectChain(store);
+        try {
+          chain = await checkAgainstChain(store, connected.chain, opened.lead.seq);
+        } finally {
+          await connected.close();
+        }
+      }
     } finally {
       store.close();
     }
