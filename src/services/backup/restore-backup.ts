@@ -1,5 +1,14 @@
 import { createHash } from "node:crypto";
-import { closeSync, existsSync, fsyncSync, openSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import {
+  closeSync,
+  existsSync,
+  fsyncSync,
+  mkdirSync,
+  openSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
 import type { AgentKeys } from "../keys/agent-keys.js";
 import { type AgentStore, openAgentStore } from "../store/agent-store.js";
@@ -184,6 +193,7 @@ export async function restoreBackup(deps: RestoreDeps): Promise<RestoreResult> {
     );
   }
   const opened = await findLatest(deps.keys, deps.target);
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const temporary = join(dataDir, `.${DEFAULT_DATABASE_FILE}.restore-${process.pid}.tmp`);
   removeQuietly(temporary);
   let chain: ChainCheck | null = null;
