@@ -84,6 +84,29 @@ describe("an agent on the devnet backs itself up, and comes back from its mnemon
     agent = undefined;
   }, 60_000);
 
+  it("leaves the previous pointer when `backup` is killed between upload and pointer, and finishes that seq next time", async () => {
+    const relays = backupTargetOf(devnet).relays;
+    const before = await readPointer(relays, identity.keys.nostrKey());
+    const killed = await runCli(["backup", "--data", dataDir, "--devnet-url", devnet.control, "--json"], {
+      ...identity.env,
+      AKASH_AGENT_BACKUP_CRASH_AT: "served",
+    });
+    expect(killed.signal).toBe("SIGKILL");
+    expect((await readPointer(relays, identity.keys.nostrKey()))?.pointer).toEqual(before?.pointer);
+
+    const again = await runCli(
+      ["backup", "--data", dataDir, "--devnet-url", devnet.control, "--json"],
+      identity.env,
+    );
+    expect(again.code, again.stderr).toBe(0);
+    const printed = JSON.parse(again.stdout) as { id: string; seq: number };
+    expect(printed.seq).toBe(before!.pointer.seq + 1);
+    expect((await readPointer(relays, identity.keys.nostrKey()))?.pointer).toMatchObject({
+      id: printed.id,
+      seq: printed.seq,
+    });
+  }, 60_000);
+
   it("restores into an emptied data directory from the mnemonic alone, and `run` resumes the same dseq", async () => {
     rmSync(dataDir, { recursive: true, force: true });
     const started = performance.now();
@@ -91,7 +114,7 @@ describe("an agent on the devnet backs itself up, and comes back from its mnemon
       AGENT_MNEMONIC: identity.mnemonic,
     });
     expect(restored.code, restored.stderr).toBe(0);
-    expect(JSON.parse(restored.stdout)).toMatchObject({ seq: 2, source: "relay", dseq });
+    expect(JSON.parse(restored.stdout)).toMatchObject({ seq: 3, source: "relay", dseq });
     figures.restoreMs = Math.round(performance.now() - started);
 
     const resumed = await runCli(
@@ -142,7 +165,7 @@ describe("an agent on the devnet backs itself up, and comes back from its mnemon
     });
     expect(refused.code).toBe(1);
     expect(refused.stderr).toContain(
-      `backup seq 2 is older than what the agent already did: the chain shows deployment ${later.dseq}`,
+      `backup seq 3 is older than what the agent already did: the chain shows deployment ${later.dseq}`,
     );
     expect(existsSync(join(empty, "agent.db"))).toBe(false);
     expect(readdirSync(empty)).toEqual([]);
