@@ -37,3 +37,13 @@ export type { TreasuryInput } from "./treasury/treasury.context.js";
 export type { TreasuryEvent, TreasuryNotice } from "./treasury/treasury.events.js";
 export { type TreasuryMachine, treasuryMachine } from "./treasury/treasury.machine.js";
 export type { Balances, TreasurySettings } from "./treasury/treasury.types.js";
+export { type BackupMachine, backupMachine } from "./backup/backup.machine.js";
+export type {
+  BackupEvent,
+  BackupInput,
+  BackupReason,
+  BackupRecord,
+  BackupSettings,
+  RunBackupInput,
+  RunBackupOutput,
+} from "./backup/backup.types.js";
