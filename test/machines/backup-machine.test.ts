@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { createActor, fromPromise } from "xstate";
 import { backupMachine } from "../../src/machines/backup/backup.machine.js";
 import type { RunBackupInput, RunBackupOutput } from "../../src/machines/backup/backup.types.js";
+import type { WaitForInput, WaitUntilInput } from "../../src/machines/shared/index.js";
 
 interface Deferred<T> {
   readonly input: unknown;
@@ -16,8 +17,8 @@ function scripted() {
     waitUntil: [] as Deferred<void>[],
     waitFor: [] as Deferred<void>[],
   };
-  const deferred = <T>(name: keyof typeof calls) =>
-    fromPromise<T, unknown>(
+  const deferred = <T, I>(name: keyof typeof calls) =>
+    fromPromise<T, I>(
       ({ input }) =>
         new Promise<T>((resolve, reject) => {
           (calls[name] as unknown as Deferred<T>[]).push({ input, resolve, reject });
@@ -25,9 +26,9 @@ function scripted() {
     );
   const machine = backupMachine.provide({
     actors: {
-      runBackup: deferred<RunBackupOutput>("runBackup"),
-      waitUntil: deferred<void>("waitUntil"),
-      waitFor: deferred<void>("waitFor"),
+      runBackup: deferred<RunBackupOutput, RunBackupInput>("runBackup"),
+      waitUntil: deferred<void, WaitUntilInput>("waitUntil"),
+      waitFor: deferred<void, WaitForInput>("waitFor"),
     },
   });
   return { machine, calls };
