@@ -76,7 +76,17 @@ export async function startBackups(options: {
   now?: () => number;
 }): Promise<BackupRuntime | null> {
   const { config, keys, logger } = options;
-  const { choice, devnet } = await backupTargetFor(config, options.connection, options.devnetUrl);
+  let found: Awaited<ReturnType<typeof backupTargetFor>>;
+  try {
+    found = await backupTargetFor(config, options.connection, options.devnetUrl);
+  } catch (error) {
+    logger.warn(
+      { err: error },
+      "backups off: cannot read the devnet's Arweave gateway and relay from its control API",
+    );
+    return null;
+  }
+  const { choice, devnet } = found;
   if ("off" in choice) {
     logger.info(`backups off: ${choice.off}`);
     return null;
@@ -88,7 +98,12 @@ export async function startBackups(options: {
     );
     return null;
   }
-  if (devnet?.faucet) await fundOnDevnet(choice.target.gateway, devnet.faucet, address);
+  if (devnet?.faucet) {
+    // A failure here is not fatal: the first backup then fails to post, says why, and is retried.
+    await fundOnDevnet(choice.target.gateway, devnet.faucet, address).catch((error: unknown) =>
+      logger.warn({ err: error }, "cannot fund the Arweave wallet from the devnet faucet"),
+    );
+  }
   const onStep = backupCrashPointFromEnv();
   logger.info(
     {
