@@ -165,7 +165,9 @@ export async function makeBackup(deps: BackupDeps): Promise<BackupResult> {
     store.intents.complete(reservationKey(seq));
     // The signed item was kept only so a retry could post the very same one: once the pointer names
     // it, the copy on Arweave is the one that counts, and the store need not grow by a backup each time.
-    store.db.prepare("UPDATE intents SET tx_bytes = NULL WHERE key = ? AND state = 'done'").run(uploadKey(seq));
+    store.db
+      .prepare("UPDATE intents SET tx_bytes = NULL WHERE key = ? AND state = 'done'")
+      .run(uploadKey(seq));
   });
   return {
     id: item.id,
