@@ -4,18 +4,20 @@ import { UsageError } from "../../errors.js";
 import { backupTargetFor } from "../../runtime/backup-launch.js";
 import { devnetAgentKeystore } from "../../runtime/devnet-identity.js";
 import type { BackupTarget } from "../../services/backup/index.js";
-import { AgentKeys } from "../../services/keys/index.js";
+import { AgentKeys, type KeystoreBackend } from "../../services/keys/index.js";
 import { keystorePath, openKeystore, usesEnvKeystore } from "../keystore-access.js";
 
-/** The agent's keys for `backup` and `restore`: the keystore, `AGENT_MNEMONIC`, or on the devnet its test identity. */
-export async function backupKeys(config: AgentConfig): Promise<AgentKeys> {
-  if (usesEnvKeystore(config) || existsSync(keystorePath(config))) {
-    return AgentKeys.fromContents(await (await openKeystore(config)).load());
-  }
-  if (config.network === "devnet") return AgentKeys.fromContents(await devnetAgentKeystore().load());
+/** The agent's keystore for `backup` and `restore`: the keystore file, `AGENT_MNEMONIC`, or on the devnet its test identity. */
+export async function backupKeystore(config: AgentConfig): Promise<KeystoreBackend> {
+  if (usesEnvKeystore(config) || existsSync(keystorePath(config))) return openKeystore(config);
+  if (config.network === "devnet") return devnetAgentKeystore();
   throw new UsageError(
     `no keystore at ${keystorePath(config)} and no AGENT_MNEMONIC: give the agent's mnemonic (AGENT_MNEMONIC, or \`akash-agent init --import\`)`,
   );
+}
+
+export async function backupKeys(config: AgentConfig): Promise<AgentKeys> {
+  return AgentKeys.fromContents(await (await backupKeystore(config)).load());
 }
 
 /** Where backups are for these settings; a clear error when the network has none to offer. */

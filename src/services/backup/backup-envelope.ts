@@ -1,6 +1,7 @@
 import { createCipheriv, createDecipheriv, randomBytes } from "node:crypto";
 import { gunzipSync, gzipSync } from "node:zlib";
 import { z } from "zod";
+import { keyIndicesSchema } from "../keys/key-indices.js";
 import type { Secret } from "../keys/secret.js";
 import { BackupRefusedError } from "./backup-errors.js";
 
@@ -16,6 +17,8 @@ const headerSchema = z.strictObject({
   seq: z.number().int().positive(),
   /** The account index of the encryption key that sealed it (keys rotate; the mnemonic derives every index). */
   encryptionIndex: z.number().int().min(0),
+  /** Every key's account index when it was made: a restore moves the keystore's indices up to them. */
+  keyIndices: keyIndicesSchema,
   createdAt: z.number().int().positive(),
   /** Bytes of the store export before compression. */
   rawBytes: z.number().int().min(0),

@@ -118,7 +118,15 @@ export async function makeBackup(deps: BackupDeps): Promise<BackupResult> {
     const createdAt = now();
     const sealed = sealBackup(
       exported.bytes,
-      { v: 1, agentId, seq, encryptionIndex, createdAt, rawBytes: exported.bytes.length },
+      {
+        v: 1,
+        agentId,
+        seq,
+        encryptionIndex,
+        keyIndices: keys.identity.keyIndices,
+        createdAt,
+        rawBytes: exported.bytes.length,
+      },
       keys.encryptionKey(encryptionIndex),
     );
     item = await signDataItem(sealed, backupTags(agentId, seq), keys.arweaveJwk());

@@ -11,6 +11,7 @@ import {
 } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
 import type { AgentKeys } from "../keys/agent-keys.js";
+import type { KeyIndices } from "../keys/key-indices.js";
 import { type AgentStore, openAgentStore } from "../store/agent-store.js";
 import { DEFAULT_DATABASE_FILE } from "../store/database.js";
 import { fetchVerifiedItem } from "./arweave-gateway.js";
@@ -44,6 +45,8 @@ export interface RestoreResult {
   readonly path: string;
   readonly summary: ExportSummary;
   readonly chain: ChainCheck | null;
+  /** The key indices the agent had when it made the backup (keys rotate; the words derive every index). */
+  readonly keyIndices: KeyIndices;
 }
 
 interface Lead extends BackupCandidate {
@@ -54,6 +57,7 @@ interface Lead extends BackupCandidate {
 
 interface Opened {
   readonly lead: Lead;
+  readonly keyIndices: KeyIndices;
   readonly plain: Buffer;
   readonly sha256: string;
   readonly bytes: number;
@@ -100,7 +104,14 @@ async function openLead(
     );
   }
   const { plain } = openBackup(item.data, keys.encryptionKey(header.encryptionIndex));
-  return { lead, plain, sha256, bytes: item.data.length, summary: inspectExport(plain) };
+  return {
+    lead,
+    keyIndices: header.keyIndices,
+    plain,
+    sha256,
+    bytes: item.data.length,
+    summary: inspectExport(plain),
+  };
 }
 
 /** The bundle that holds a data item the gateway lists without naming its bundle: one its owner posted. */
@@ -235,5 +246,6 @@ export async function restoreBackup(deps: RestoreDeps): Promise<RestoreResult> {
     path,
     summary: opened.summary,
     chain,
+    keyIndices: opened.keyIndices,
   };
 }

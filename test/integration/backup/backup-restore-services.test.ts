@@ -16,6 +16,7 @@ import {
   sealBackup,
   signDataItem,
 } from "../../../src/services/backup/index.js";
+import { AgentKeys, EnvKeystore } from "../../../src/services/keys/index.js";
 import { byteForms } from "../../../src/services/keys/secret.js";
 import { type AgentStore, openAgentStore } from "../../../src/services/store/index.js";
 import {
@@ -246,6 +247,7 @@ describe("backups on the devnet's Arweave gateway and Nostr relay (services)", (
           agentId: victim.keys.identity.agentId,
           seq: 7,
           encryptionIndex: 0,
+          keyIndices: victim.keys.identity.keyIndices,
           createdAt: Date.now(),
           rawBytes: 22,
         },
@@ -278,6 +280,22 @@ describe("backups on the devnet's Arweave gateway and Nostr relay (services)", (
     );
     expect(existsSync(join(dataDir, "agent.db"))).toBe(false);
     expect(leftovers(dataDir)).toEqual([]);
+  });
+
+  it("restores a backup sealed with a rotated encryption key from the words alone, and says which indices it had", async () => {
+    const rotatedEnv = { ...agent.env, AGENT_KEY_INDICES: JSON.stringify({ evm: 2, encryption: 3 }) };
+    const rotated = AgentKeys.fromContents(await new EnvKeystore({ env: rotatedEnv }).load());
+    expect(rotated.identity.agentId).toBe(agent.keys.identity.agentId);
+    const made = await makeBackup({ store, keys: rotated, target });
+    const restored = await restoreBackup({
+      keys: await mnemonicOnlyKeys(agent.mnemonic),
+      target,
+      dataDir: emptyDataDir(),
+    });
+    expect(restored).toMatchObject({
+      seq: made.seq,
+      keyIndices: { akash: 0, evm: 2, nostr: 0, encryption: 3 },
+    });
   });
 
   it("finds the agent's own backup through GraphQL by tags when no relay has the pointer", async () => {
