@@ -29,6 +29,18 @@ export {
 } from "./services/akash/index.js";
 export { verifyWebhookSignature } from "./services/alerts/index.js";
 export {
+  BackupError,
+  BackupNotFoundError,
+  type BackupPointer,
+  BackupRefusedError,
+  type BackupResult,
+  type BackupTarget,
+  makeBackup,
+  type RestoreResult,
+  readPointer,
+  restoreBackup,
+} from "./services/backup/index.js";
+export {
   AgentKeys,
   EnvKeystore,
   FileKeystore,

@@ -1,9 +1,11 @@
 import { Command } from "commander";
 import { addGlobalOptions } from "./cli-options.js";
+import { registerBackupCommand } from "./commands/backup.js";
 import { registerCostCommand } from "./commands/cost.js";
 import { registerDevnetCommand } from "./commands/devnet.js";
 import { registerInitCommand } from "./commands/init.js";
 import { registerKeysCommand } from "./commands/keys.js";
+import { registerRestoreCommand } from "./commands/restore.js";
 import { registerRunCommand } from "./commands/run.js";
 import { registerSdlCommand } from "./commands/sdl.js";
 import { registerStatusCommand } from "./commands/status.js";
@@ -24,6 +26,8 @@ export function buildProgram(): Command {
   registerSdlCommand(program);
   registerCostCommand(program);
   registerDevnetCommand(program);
+  registerBackupCommand(program);
+  registerRestoreCommand(program);
   registerWatchCommand(program);
   for (const command of program.commands) command.exitOverride();
   return program;

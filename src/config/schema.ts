@@ -334,6 +334,21 @@ export const configSchema = z.strictObject({
     })
     .prefault({}),
 
+  backup: z
+    .strictObject({
+      /** Encrypted backups of the store on Arweave after each milestone and on a schedule (§15). */
+      enabled: z.boolean().default(true),
+      /** A scheduled backup this many minutes after the last one (milestones back up at once). */
+      intervalMinutes: z.number().int().min(1).max(10_080).default(360),
+      /** Relays for the backup pointer (kind 30078); empty = the network's relay (the devnet's own). */
+      relays: z.array(z.url({ protocol: /^wss?$/ })).default([]),
+      /** Arweave gateway the backups are posted to and read from; unset = the devnet's, else arweave.net. */
+      gateway: httpUrl().optional(),
+      /** How long a backup waits for the gateway to serve its upload before the pointer moves to it. */
+      availableTimeoutMs: positive().default(600_000),
+    })
+    .prefault({}),
+
   log: z
     .strictObject({
       level: z.enum(["trace", "debug", "info", "warn", "error", "fatal", "silent"]).default("info"),

@@ -9,6 +9,8 @@ import type { AgentKeys, KeystoreBackend } from "../services/keys/index.js";
 import { type AgentStore, openAgentStore } from "../services/store/index.js";
 import { type AgentRuntime, startAgentRuntime } from "./agent-runtime.js";
 import { actorSettingsFromConfig, agentSettingsFromConfig, feeReserveUakt } from "./agent-settings.js";
+import { startBackups } from "./backup-launch.js";
+import type { BackupRuntime } from "./backup-runtime.js";
 import { planKeyRotation } from "./key-rotation-plan.js";
 import { type ConnectOptions, connectNetwork, type NetworkConnection } from "./network-connection.js";
 import { setUpVoice } from "./voice-setup.js";
@@ -30,6 +32,8 @@ export interface LaunchedAgent {
   runtime: AgentRuntime;
   connection: NetworkConnection;
   store: AgentStore;
+  /** The backups to Arweave, when they run (see `startBackups`). */
+  backups: BackupRuntime | null;
   /** Stops the agent (its lease stays), then closes the connection and the store. */
   close(): Promise<void>;
 }
@@ -44,6 +48,7 @@ export async function launchAgent(options: LaunchOptions): Promise<LaunchedAgent
   mkdirSync(config.dataDir, { recursive: true });
   const store = openAgentStore({ dataDir: config.dataDir });
   let connection: NetworkConnection | undefined;
+  let backups: BackupRuntime | null = null;
   try {
     connection = await connectNetwork({
       config,
@@ -100,26 +105,43 @@ export async function launchAgent(options: LaunchOptions): Promise<LaunchedAgent
       ...(connection.faucet ? { faucet: connection.faucet } : {}),
       ...(voice.announcer ? { announcer: voice.announcer } : {}),
     };
+    backups = await startBackups({
+      config,
+      keys,
+      store,
+      logger,
+      connection,
+      ...(options.devnetUrl ? { devnetUrl: options.devnetUrl } : {}),
+      ...(options.now ? { now: options.now } : {}),
+    });
+    const watching = backups;
     const runtime = startAgentRuntime({
       services,
       settings,
       channels: voice.channels,
       feeReserveUakt: feeReserveUakt(config),
       heartbeatTimeoutMs: config.intervals.healthCheckMs * 10,
-      ...(options.inspect ? { inspect: options.inspect } : {}),
+      inspect: (event) => {
+        watching?.observe(event);
+        options.inspect?.(event);
+      },
     });
+    watching?.watch(() => runtime.actor);
     const opened = connection;
     return {
       runtime,
       connection: opened,
       store,
+      backups: watching,
       async close() {
+        watching?.stop();
         runtime.stop();
         await opened.close();
         store.close();
       },
     };
   } catch (error) {
+    backups?.stop();
     await connection?.close();
     store.close();
     throw error;

@@ -58,6 +58,8 @@ export async function startTestAgent(
     inspect?: (event: InspectionEvent) => void;
     /** Where log lines go (JSON); default stderr. */
     logDestination?: NodeJS.WritableStream;
+    /** More of the environment keystore, e.g. `AGENT_ARWEAVE_JWK` for an agent that backs itself up. */
+    keystoreEnv?: Record<string, string>;
   } = {},
 ): Promise<TestAgent> {
   const mnemonic = options.mnemonic ?? generateMnemonic().reveal();
@@ -74,7 +76,7 @@ export async function startTestAgent(
       ...options.settings,
     },
   });
-  const keystore = new EnvKeystore({ env: { AGENT_MNEMONIC: mnemonic } });
+  const keystore = new EnvKeystore({ env: { ...options.keystoreEnv, AGENT_MNEMONIC: mnemonic } });
   const keys = AgentKeys.fromContents(await keystore.load());
   const metrics = new ScriptedMetrics();
   const logger = createLogger({
