@@ -93,7 +93,9 @@ describe("voice of the real agent on the devnet: heartbeats, relay list, `watch`
     await devnet?.stop();
   });
 
-  it("publishes signed heartbeats that `watch --json` prints as they come, and the relay list once the lease has a URI", async () => {
+  it("publishes signed heartbeats that `watch --json` prints as they come, and the relay list once the lease has a URI", {
+    timeout: 90_000,
+  }, async () => {
     const { npub, nostrPubkey, agentId } = (
       await import("../../../src/services/keys/index.js")
     ).AgentKeys.fromContents(
@@ -169,7 +171,9 @@ describe("voice of the real agent on the devnet: heartbeats, relay list, `watch`
     expect(code).toBe(0);
   });
 
-  it('sends the health monitor\'s critical "Chain unreachable" once while the chain is cut off, then its resolved notice', async () => {
+  it('sends the health monitor\'s critical "Chain unreachable" once while the chain is cut off, then its resolved notice', {
+    timeout: 90_000,
+  }, async () => {
     await agent.until("active");
     const received = async () => {
       const response = await fetch(`${devnet.control}/received/webhook`);

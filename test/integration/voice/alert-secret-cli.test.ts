@@ -36,7 +36,9 @@ describe("akash-agent keys set-alert-secret", () => {
   const dir = mkdtempSync(join(tmpdir(), "alert-secret-cli-"));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  it("keeps a credential piped in, encrypted in the keystore, and refuses a malformed one with exit code 2", async () => {
+  it("keeps a credential piped in, encrypted in the keystore, and refuses a malformed one with exit code 2", {
+    timeout: 90_000,
+  }, async () => {
     const path = join(dir, "keystore.json");
     const passphrase = toPassphrase(PASSPHRASE, "the test");
     await initKeystore(new FileKeystore({ path, passphrase, scrypt: { N: 2 ** 10, r: 8, p: 1 } }), {
