@@ -128,7 +128,7 @@ export const configSchema = z.strictObject({
        */
       croUsd: positive().default(0.1),
       /** Most one CRO→AKT swap may spend, in USD at `croUsd`. */
-      perSwapCapUsd: positive().default(40),
+      perSwapCapUsd: positive().default(50),
     })
     .prefault({}),
 

@@ -9,6 +9,7 @@ import type { AgentKeys, KeystoreBackend } from "../services/keys/index.js";
 import { type AgentStore, openAgentStore } from "../services/store/index.js";
 import { type AgentRuntime, startAgentRuntime } from "./agent-runtime.js";
 import { actorSettingsFromConfig, agentSettingsFromConfig, feeReserveUakt } from "./agent-settings.js";
+import { connectCronosTreasury, type FundMode } from "./cronos-treasury-setup.js";
 import { planKeyRotation } from "./key-rotation-plan.js";
 import { type ConnectOptions, connectNetwork, type NetworkConnection } from "./network-connection.js";
 
@@ -21,6 +22,8 @@ export interface LaunchOptions {
   devnetUrl?: string;
   devnetOptions?: ConnectOptions["devnetOptions"];
   now?: () => number;
+  /** On the devnet: fund both accounts (default) or only the EVM address (`run --fund cro-only`). */
+  fund?: FundMode;
 }
 
 export interface LaunchedAgent {
@@ -49,6 +52,13 @@ export async function launchAgent(options: LaunchOptions): Promise<LaunchedAgent
       logger,
       ...(options.devnetUrl ? { devnetUrl: options.devnetUrl } : {}),
       ...(options.devnetOptions ? { devnetOptions: options.devnetOptions } : {}),
+    });
+    const cronos = await connectCronosTreasury({
+      config,
+      connection,
+      keys,
+      logger,
+      fund: options.fund ?? "all",
     });
     const timing = { blockSeconds: connection.blockSeconds };
     const configured = agentSettingsFromConfig(config, timing);
@@ -86,6 +96,7 @@ export async function launchAgent(options: LaunchOptions): Promise<LaunchedAgent
       now: options.now ?? Date.now,
       ...(connection.ingress ? { ingress: connection.ingress } : {}),
       ...(connection.faucet ? { faucet: connection.faucet } : {}),
+      ...(cronos ? { cronos } : {}),
     };
     const runtime = startAgentRuntime({
       services,
@@ -106,6 +117,7 @@ export async function launchAgent(options: LaunchOptions): Promise<LaunchedAgent
       store,
       async close() {
         runtime.stop();
+        cronos?.client.close();
         await opened.close();
         store.close();
       },

@@ -27,6 +27,7 @@ function requestFor(agent: CronosAgent, key: string): CroToAktRequest {
 
 describe("treasury: CRO → AKT on the devnet's Cronos, bridged to Akash (ethers, real contracts)", () => {
   let devnet: DevnetHandle;
+  const crashRows: string[] = [];
   const agents: CronosAgent[] = [];
   const newAgent = async () => {
     const agent = await createCronosAgent(devnet);
@@ -42,6 +43,7 @@ describe("treasury: CRO → AKT on the devnet's Cronos, bridged to Akash (ethers
   });
 
   afterAll(async () => {
+    if (crashRows.length > 0) console.log(`swap path crash rows:\n${crashRows.join("\n")}`);
     for (const agent of agents) agent.close();
     await devnet?.stop();
   });
@@ -104,7 +106,6 @@ describe("treasury: CRO → AKT on the devnet's Cronos, bridged to Akash (ethers
     { row: "after send_to_ibc is signed", leg: "cronos_bridge", step: "signed" },
     { row: "after send_to_ibc is mined", leg: "cronos_bridge", step: "mined" },
   ];
-  const crashRows: string[] = [];
 
   it.each(crashPoints)(
     "a crash $row, then a restart: one swap and one bridge transfer on chain",
@@ -129,8 +130,4 @@ describe("treasury: CRO → AKT on the devnet's Cronos, bridged to Akash (ethers
       );
     },
   );
-
-  afterAll(() => {
-    if (crashRows.length > 0) console.log(`swap path crash rows:\n${crashRows.join("\n")}`);
-  });
 });
