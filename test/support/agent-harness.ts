@@ -53,6 +53,8 @@ export async function startTestAgent(
     logLevel?: string;
     /** Where log lines go (JSON); default stderr. */
     logDestination?: NodeJS.WritableStream;
+    /** How the devnet funds the agent: both accounts (default) or only its EVM address. */
+    fund?: "all" | "cro-only";
   } = {},
 ): Promise<TestAgent> {
   const mnemonic = options.mnemonic ?? generateMnemonic().reveal();
@@ -78,7 +80,14 @@ export async function startTestAgent(
     secrets: knownSecretValues,
     ...(options.logDestination ? { destination: options.logDestination as never } : {}),
   });
-  const launched = await launchAgent({ config, keys, keystore, logger, metrics });
+  const launched = await launchAgent({
+    config,
+    keys,
+    keystore,
+    logger,
+    metrics,
+    ...(options.fund ? { fund: options.fund } : {}),
+  });
   return {
     ...launched,
     mnemonic,
