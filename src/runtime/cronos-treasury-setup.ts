@@ -4,11 +4,8 @@ import type { Logger } from "../logging/index.js";
 import { CronosClient, type CronosPolicy } from "../services/cronos/index.js";
 import type { AgentKeys } from "../services/keys/index.js";
 import { cronosCrashPointFromEnv } from "./cronos-crash-point.js";
+import type { FundMode } from "./fund-mode.js";
 import type { NetworkConnection } from "./network-connection.js";
-
-/** How the devnet funds a run: both accounts (default), or only the EVM address (`run --fund cro-only`). */
-export const fundModes = ["all", "cro-only"] as const;
-export type FundMode = (typeof fundModes)[number];
 
 export function cronosPolicyFromConfig(config: AgentConfig, pollIntervalMs: number): CronosPolicy {
   const { treasury, budget } = config;

@@ -9,7 +9,8 @@ import type { AgentKeys, KeystoreBackend } from "../services/keys/index.js";
 import { type AgentStore, openAgentStore } from "../services/store/index.js";
 import { type AgentRuntime, startAgentRuntime } from "./agent-runtime.js";
 import { actorSettingsFromConfig, agentSettingsFromConfig, feeReserveUakt } from "./agent-settings.js";
-import { connectCronosTreasury, type FundMode } from "./cronos-treasury-setup.js";
+import { connectCronosTreasury } from "./cronos-treasury-setup.js";
+import type { FundMode } from "./fund-mode.js";
 import { planKeyRotation } from "./key-rotation-plan.js";
 import { type ConnectOptions, connectNetwork, type NetworkConnection } from "./network-connection.js";
 

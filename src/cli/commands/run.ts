@@ -5,6 +5,7 @@ import { UsageError } from "../../errors.js";
 import { leaseMachine } from "../../machines/index.js";
 import { devnetAgentKeystore } from "../../runtime/devnet-identity.js";
 import { devnetRunDir } from "../../runtime/devnet-runs.js";
+import { type FundMode, fundModes } from "../../runtime/fund-mode.js";
 import type { LaunchedAgent } from "../../runtime/launch-agent.js";
 import { isInState, type LeaseView } from "../../runtime/lease-view.js";
 import { AgentKeys } from "../../services/keys/index.js";
@@ -17,6 +18,7 @@ interface RunOptions {
   until?: string;
   json?: boolean;
   terminateOnExit?: boolean;
+  fund?: string;
 }
 
 /** Every state name of the lease machine, dotted ("active.monitoring"), for `--until`. */
@@ -39,6 +41,14 @@ function checkUntil(until: string | undefined): void {
       `--until ${until} is not a lease state: use one of ${top.join(", ")} (or a dotted sub-state)`,
     );
   }
+}
+
+function checkFundMode(mode: string | undefined): FundMode {
+  if (mode === undefined) return "all";
+  if (!(fundModes as readonly string[]).includes(mode)) {
+    throw new UsageError(`--fund ${mode} is not a funding mode: use one of ${fundModes.join(", ")}`);
+  }
+  return mode as FundMode;
 }
 
 function printView(view: LeaseView, json: boolean | undefined): void {
@@ -82,8 +92,13 @@ export function registerRunCommand(program: Command): void {
     )
     .option("--terminate-on-exit", "close the deployment (refunding its escrow) when stopped with Ctrl-C")
     .option("--retry", "if the lease had failed (all deployment attempts used up), try deploying again")
+    .option(
+      "--fund <mode>",
+      "devnet: fund the Akash account and the EVM address (all, default), or only the EVM address with CRO (cro-only: the agent swaps and bridges its own AKT)",
+    )
     .action(async (options: RunOptions, command: Command) => {
       checkUntil(options.until);
+      const fund = checkFundMode(options.fund);
       const context = cliContext(command, { "devnet.url": options.devnetUrl });
       let { config } = context;
       const { logger } = context;
@@ -125,7 +140,19 @@ export function registerRunCommand(program: Command): void {
       });
       // Loaded here, not at start-up: the other commands need neither the chain clients nor the devnet.
       const { launchAgent } = await import("../../runtime/launch-agent.js");
-      const agent = await launchAgent({ config, keys, keystore, logger, metrics: new ScriptedMetrics() });
+      if (fund === "cro-only" && config.network !== "devnet") {
+        throw new UsageError(
+          `--fund cro-only is for the devnet (its faucets): on ${config.network}, fund the agent's addresses yourself`,
+        );
+      }
+      const agent = await launchAgent({
+        config,
+        keys,
+        keystore,
+        logger,
+        metrics: new ScriptedMetrics(),
+        fund,
+      });
       if (signalled) {
         await agent.close();
         return;
