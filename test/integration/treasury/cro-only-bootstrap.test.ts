@@ -1,8 +1,9 @@
 import { createChainNodeSDK } from "@akashnetwork/chain-sdk";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { DevnetHandle } from "../../../src/devnet/index.js";
+import { runCli } from "../../../support/run-cli.js";
 import { startTestAgent, type TestAgent } from "../../support/agent-harness.js";
-import { startTestDevnet } from "../../support/devnet.js";
+import { startTestDevnet, waitFor } from "../../support/devnet.js";
 
 describe("treasury: an agent with CRO only reaches an active lease by itself", () => {
   let devnet: DevnetHandle;
@@ -13,7 +14,7 @@ describe("treasury: an agent with CRO only reaches an active lease by itself", (
   });
 
   afterAll(async () => {
-    await agent?.close();
+    await agent?.close().catch(() => undefined);
     await devnet?.stop();
   });
 
@@ -37,5 +38,53 @@ describe("treasury: an agent with CRO only reaches an active lease by itself", (
     );
     expect(uakt).toBeLessThan(BigInt(transfers[0]!.amount));
     expect(uakt).toBeGreaterThan(0n);
+
+    // Once the treasury has read its balances (escrow and burn included), the CLI reads them from the store.
+    await waitFor(() => {
+      const treasury = agent!.runtime.actor.getSnapshot().children.treasury?.getSnapshot() as
+        | { context: { balances: { escrowUact?: string; burnUactPerDay?: string } | null } }
+        | undefined;
+      const balances = treasury?.context.balances;
+      return balances && BigInt(balances.burnUactPerDay ?? "0") > 0n ? true : undefined;
+    }, 20_000);
+    await agent.close();
+    const shown = await runCli(["treasury", "--data", agent.dataDir, "--json"]);
+    expect(shown.stderr).toBe("");
+    expect(shown.code).toBe(0);
+    const view = JSON.parse(shown.stdout) as {
+      akash: { uakt: string; uact: string; escrowUact: string };
+      cronos: { croWei: string; aktUnits: string };
+      runwayDays: number;
+      tier: string;
+      spentTodayUsd: number;
+      capUsdPerDay: number;
+    };
+    expect(Object.keys(view)).toEqual([
+      "akash",
+      "cronos",
+      "runwayDays",
+      "tier",
+      "spentTodayUsd",
+      "capUsdPerDay",
+    ]);
+    for (const value of [
+      view.akash.uakt,
+      view.akash.uact,
+      view.akash.escrowUact,
+      view.cronos.croWei,
+      view.cronos.aktUnits,
+    ])
+      expect(value).toMatch(/^\d+$/);
+    expect(BigInt(view.akash.escrowUact)).toBeGreaterThan(0n);
+    // 2000 CRO from the devnet, less the swap and gas.
+    expect(BigInt(view.cronos.croWei)).toBeLessThan(2_000n * 10n ** 18n);
+    expect(BigInt(view.cronos.croWei)).toBeGreaterThan(1_500n * 10n ** 18n);
+    expect(view.runwayDays).toBeGreaterThan(0);
+    expect(["normal", "frugal", "critical"]).toContain(view.tier);
+    // The first deployment deposit is committed spend.
+    expect(view.spentTodayUsd).toBeGreaterThan(0);
+    expect(view.capUsdPerDay).toBe(50);
+    const text = await runCli(["treasury", "--data", agent.dataDir]);
+    expect(text.stdout).toMatch(/^tier {5}(normal|frugal|critical)$/m);
   });
 });
