@@ -107,7 +107,9 @@ export const treasuryMachine = setup({
         swapBlocked: short ? context.swapBlocked : null,
       });
       if (short)
-        enqueue(raise({ type: "TREASURY.SWAP_NEEDED", reason: "AKT for fees is below the reserve" }));
+        enqueue(
+          raise({ type: "TREASURY.SWAP_NEEDED", reason: "AKT is short of the fee reserve or the ACT float" }),
+        );
       const tier = treasuryTier(params.balances, context.settings);
       if (tier !== context.tier) {
         enqueue.assign({ tier });

@@ -69,8 +69,21 @@ export function capViolation(
   return null;
 }
 
+/**
+ * AKT is short when it is under the fee reserve, or, with CRO on hand to swap, when the ACT held plus
+ * what the AKT above the reserve can mint no longer covers the float (the next deposit and top-up).
+ */
 export function isAktShort(balances: Balances, settings: TreasurySettings): boolean {
-  return BigInt(balances.uakt) < BigInt(settings.minAktReserveUakt);
+  const reserve = BigInt(settings.minAktReserveUakt);
+  const uakt = BigInt(balances.uakt);
+  if (uakt < reserve) return true;
+  const croOnHand = balances.croWei !== null && BigInt(balances.croWei) > 0n;
+  if (!croOnHand || !settings.actFloatUact) return false;
+  const floatShortUact = BigInt(settings.actFloatUact) - BigInt(balances.uact);
+  if (floatShortUact <= 0n) return false;
+  return (
+    uaktToUsd((uakt - reserve).toString(), settings) < uactToUsd(floatShortUact.toString(), settings.actUsd)
+  );
 }
 
 const DEFAULT_TIERS = { frugalBelowDays: 30, criticalBelowDays: 7 };
@@ -120,6 +133,6 @@ export function tierChangeAlert(
   return {
     severity: to === "critical" ? "critical" : to === "frugal" ? "high" : "medium",
     title: `Treasury ${to}`,
-    message: `The treasury went from ${from ?? "unknown"} to ${to}: $${holdingsUsd(balances, settings).toFixed(2)} held, ${runway === null ? "no burn" : `${runway.toFixed(1)} days of runway`} (frugal under ${tiers.frugalBelowDays} days, critical under ${tiers.criticalBelowDays}); ${what}.`,
+    message: `The treasury went from ${from ?? "unknown"} to ${to}: $${holdingsUsd(balances, settings).toFixed(2)} held, ${runway === null ? "no burn" : `${runway.toFixed(2)} days of runway`} (frugal under ${tiers.frugalBelowDays} days, critical under ${tiers.criticalBelowDays}); ${what}.`,
   };
 }
