@@ -162,7 +162,11 @@ function allowedFor(issue: z.core.$ZodIssue): string {
     case "unrecognized_keys":
       return `unknown setting${issue.keys.length > 1 ? "s" : ""} ${issue.keys.join(", ")}`;
     case "invalid_format":
-      return issue.format === "url" ? "expected a URL" : `expected ${issue.format}`;
+      if (issue.format === "url") return "expected a URL";
+      // A pattern with its own description says what it wants ("a 0x… EVM address …").
+      return issue.format === "regex" && !issue.message.startsWith("Invalid")
+        ? `expected ${issue.message}`
+        : `expected ${issue.format}`;
     default:
       return issue.message;
   }
