@@ -70,6 +70,8 @@ export function createAgentActors(services: AgentServices, channels: AlertChanne
       }
       if (cronos && BigInt(first.uakt) < minimum) {
         await bootstrapFromCro({
+          // The devnet's faucet just funded the Akash account: only the EVM address is funded here.
+          swap: !(services.faucet && cronos.fundAkash),
           cronos,
           key: `${input.akash}:bootstrap`,
           akash: input.akash,

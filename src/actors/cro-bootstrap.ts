@@ -10,6 +10,8 @@ export const DEVNET_CRO_GRANT_WEI = 2_000n * 10n ** 18n;
 
 export interface CroBootstrapInput {
   cronos: CronosTreasury;
+  /** False: only fund the EVM address from the devnet's faucet (the Akash account is funded apart). */
+  swap: boolean;
   /** The bootstrap swap's idempotency key. */
   key: string;
   akash: string;
@@ -34,6 +36,7 @@ export async function bootstrapFromCro(input: CroBootstrapInput): Promise<void> 
     logger.info({ address: cronos.client.address }, "devnet: funding the agent's EVM address with CRO");
     await cronos.faucet(cronos.client.address, DEVNET_CRO_GRANT_WEI);
   }
+  if (!input.swap) return;
   const current = BigInt((await chain.balances(input.akash)).uakt);
   if (current >= input.minimumUakt) return;
   if ((await cronos.client.croWei()) === 0n && !input.store.intents.get(`${input.key}:swap`)) return;
