@@ -2,9 +2,11 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { DevnetHandle } from "../../../src/devnet/index.js";
 import { EffectError } from "../../../src/domain/index.js";
 import {
+  bumpedFees,
   type CronosLegKind,
   type CronosLegStep,
   type CroToAktRequest,
+  runCronosLeg,
   swapCroToAkt,
 } from "../../../src/services/cronos/index.js";
 import { type CronosAgent, createCronosAgent } from "../../support/cronos-agent.js";
@@ -130,4 +132,54 @@ describe("treasury: CRO → AKT on the devnet's Cronos, bridged to Akash (ethers
       );
     },
   );
+
+  it("replaces a transaction stuck in the mempool with the same nonce and bumped fees, under the ceiling", async () => {
+    const agent = await newAgent();
+    const rpc = (method: string, params: unknown[] = []) =>
+      fetch(devnet.cronos!.rpc, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ jsonrpc: "2.0", id: 1, method, params }),
+      }).then((response) => response.json());
+    await rpc("evm_setAutomine", [false]);
+    try {
+      const leg = runCronosLeg(
+        {
+          key: "stuck-leg",
+          kind: "cronos_swap",
+          payload: { purpose: "a plain transfer to itself" },
+          call: () => ({ to: agent.evm, data: "0x", value: 1n, gasLimit: 21_000n }),
+        },
+        agent.deps({ policy: { ...agent.deps().policy, stuckTxAfterMs: 200 } }),
+      );
+      const txs = await waitForCount(() => agent.store.cronosTxs.list("stuck-leg"), 2);
+      await rpc("evm_mine");
+      const mined = await leg;
+      expect(txs.map((tx) => tx.nonce)).toEqual([0, 0]);
+      expect(BigInt(txs[1]!.maxFeePerGas)).toBeGreaterThan((BigInt(txs[0]!.maxFeePerGas) * 9n) / 8n);
+      expect(mined.hash).toBe(txs[1]!.txHash);
+      expect(await agent.client.minedNonce()).toBe(1);
+      expect(agent.store.intents.get("stuck-leg")?.state).toBe("done");
+    } finally {
+      await rpc("evm_setAutomine", [true]);
+    }
+    // Never above the ceiling: no replacement at all rather than one the agent will not pay for.
+    const previous = { maxFeePerGas: 900n, maxPriorityFeePerGas: 100n };
+    const suggested = { maxFeePerGas: 500n, maxPriorityFeePerGas: 50n };
+    expect(bumpedFees(previous, suggested, 1_000n)).toBeNull();
+    expect(bumpedFees(previous, suggested, 2_000n)).toEqual({
+      maxFeePerGas: 1_013n,
+      maxPriorityFeePerGas: 113n,
+    });
+  });
 });
+
+async function waitForCount<T>(read: () => T[], count: number): Promise<T[]> {
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    const rows = read();
+    if (rows.length >= count) return rows;
+    if (Date.now() > deadline) throw new Error(`only ${rows.length} of ${count} rows after 10 s`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
