@@ -24,6 +24,34 @@ export function createTreasuryActors(services: AgentServices, options: { feeRese
   const { chain, store, settings, logger, cronos } = services;
   const log = logger.child({ actor: "treasury" });
 
+  /**
+   * The request is covered by ACT already minted: what it leaves of the float is minted again now,
+   * when AKT above the fee reserve allows, and not waited for (it settles at the next BME epoch, well
+   * before the next deploy or top-up needs it). Keyed per request, so a re-run never mints it twice.
+   */
+  const refillFloat = async (input: EnsureActInput, before: { uakt: string; uact: string }) => {
+    const float = BigInt(input.floatUact ?? "0");
+    const short = BigInt(input.amountUact) + float - BigInt(before.uact);
+    const key = `${input.key}:float`;
+    // A float mint begun before a restart is finished and recorded whatever the balances say now.
+    const earlier = (
+      store.intents.get(key)?.payload as { messages?: Array<{ amountUakt?: string }> } | undefined
+    )?.messages?.[0]?.amountUakt;
+    if (!earlier && (float === 0n || short <= 0n)) return;
+    const aktUsd = await chain.aktPriceUsd().catch(() => settings.aktUsdFallback);
+    const uakt = earlier ?? uaktToMintUact(short, { actUsd: settings.actUsd, aktUsd }).toString();
+    if (!earlier && BigInt(uakt) > BigInt(before.uakt) - BigInt(options.feeReserveUakt)) return;
+    log.info({ mintUakt: uakt, floatUact: float.toString() }, "minting ACT for the float");
+    const result = await chain.mintAct({ key, amountUakt: uakt });
+    store.spending.record({
+      key,
+      kind: "mint_act",
+      denom: "uakt",
+      amount: uakt,
+      ...(result.txHash ? { txHash: result.txHash } : {}),
+    });
+  };
+
   return {
     readBalances: fromPromise<Balances, void>(async () => {
       const [balances, escrow, cronosHoldings] = await Promise.all([
@@ -65,7 +93,10 @@ export function createTreasuryActors(services: AgentServices, options: { feeRese
         recordMint(earlierUakt, result.txHash);
       }
       const before = await chain.balances();
-      if (BigInt(before.uact) >= wanted) return { at: services.now(), mintedUact: "0" };
+      if (BigInt(before.uact) >= wanted) {
+        await refillFloat(input, before);
+        return { at: services.now(), mintedUact: "0" };
+      }
       if (!earlierUakt) {
         const missing = wanted - BigInt(before.uact);
         const aktUsd = await chain.aktPriceUsd().catch(() => settings.aktUsdFallback);

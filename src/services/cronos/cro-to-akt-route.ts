@@ -64,8 +64,10 @@ export async function quoteSwap(
   aktUnits: bigint,
   prices: { aktUsd: number; croUsd: number },
 ): Promise<SwapQuote> {
-  const croWei = await client.croNeededFor(aktUnits);
-  const quoted = await client.quoteAktFor(croWei);
+  // Both reads at one block: a price move between them would make a bad quote look fair.
+  const at = await client.blockNumber();
+  const croWei = await client.croNeededFor(aktUnits, at);
+  const quoted = await client.quoteAktFor(croWei, at);
   const referenceCroPerAkt = prices.aktUsd / prices.croUsd;
   const quotedCroPerAkt = croOf(croWei) / (Number(quoted) / Number(UNITS_PER_AKT));
   return {

@@ -86,15 +86,20 @@ export class CronosClient {
     return aktTokenAbi.decodeFunctionResult("balanceOf", result)[0] as bigint;
   }
 
-  /** CRO (wei) the router asks for `aktUnits` of AKT (`getAmountsIn`). */
-  async croNeededFor(aktUnits: bigint): Promise<bigint> {
-    const amounts = await this.callRouter("getAmountsIn", [aktUnits, this.path()]);
+  /** The latest block number: pin related reads to one block so that they see one pool state. */
+  async blockNumber(): Promise<number> {
+    return this.provider.getBlockNumber();
+  }
+
+  /** CRO (wei) the router asks for `aktUnits` of AKT (`getAmountsIn`) at block `at`. */
+  async croNeededFor(aktUnits: bigint, at: number): Promise<bigint> {
+    const amounts = await this.callRouter("getAmountsIn", [aktUnits, this.path()], at);
     return amounts[0]!;
   }
 
-  /** AKT units the router gives for `croWei` (`getAmountsOut`): the quote the slippage check uses. */
-  async quoteAktFor(croWei: bigint): Promise<bigint> {
-    const amounts = await this.callRouter("getAmountsOut", [croWei, this.path()]);
+  /** AKT units the router gives for `croWei` (`getAmountsOut`) at block `at`: the quote the slippage check uses. */
+  async quoteAktFor(croWei: bigint, at: number): Promise<bigint> {
+    const amounts = await this.callRouter("getAmountsOut", [croWei, this.path()], at);
     return amounts[1]!;
   }
 
@@ -220,9 +225,14 @@ export class CronosClient {
     return [this.endpoints.wcro, this.endpoints.akt];
   }
 
-  private async callRouter(name: "getAmountsIn" | "getAmountsOut", args: unknown[]): Promise<bigint[]> {
+  private async callRouter(
+    name: "getAmountsIn" | "getAmountsOut",
+    args: unknown[],
+    at: number,
+  ): Promise<bigint[]> {
     const data = routerAbi.encodeFunctionData(name, args);
-    const result = await this.rpc<string>("eth_call", [{ to: this.endpoints.router, data }, "latest"]);
+    const block = `0x${at.toString(16)}`;
+    const result = await this.rpc<string>("eth_call", [{ to: this.endpoints.router, data }, block]);
     return [...(routerAbi.decodeFunctionResult(name, result)[0] as bigint[])];
   }
 

@@ -23,20 +23,26 @@ describe("treasury: an agent with CRO only reaches an active lease by itself", (
     const active = await agent.until("active");
     expect(active.dseq).not.toBeNull();
 
-    // Every uakt the account ever had came over the bridge: no faucet transfer to the Akash address.
+    // Every uakt the account ever had came over the bridge (no faucet transfer to the Akash address):
+    // first the bootstrap's, then any swap the running treasury made for its ACT float.
     const transfers = devnet.cronosControl!.transfers().filter((t) => t.recipient === agent!.address);
-    expect(transfers.map((t) => t.outcome)).toEqual(["credited"]);
+    const bootstrapBridge = agent.store.intents.get(`${agent.address}:bootstrap:bridge`);
+    expect(bootstrapBridge?.state).toBe("done");
+    expect(transfers[0]).toMatchObject({ cronosTxHash: bootstrapBridge?.txHash, outcome: "credited" });
+    expect(transfers.filter((t) => t.outcome === "refunded")).toEqual([]);
     const swap = agent.store.spending.get(`${agent.address}:bootstrap:swap`);
     expect(swap?.denom).toBe("wei");
-    expect(agent.store.intents.get(`${agent.address}:bootstrap:bridge`)?.state).toBe("done");
 
-    // The account exists now, funded with the bridged AKT only, and has paid fees and minted ACT from it.
+    // The account exists now, funded with bridged AKT only, and has paid fees and minted ACT from it.
     const sdk = createChainNodeSDK({ query: { baseUrl: devnet.grpc } });
     const uakt = BigInt(
       (await sdk.cosmos.bank.v1beta1.getBalance({ address: agent.address, denom: "uakt" })).balance?.amount ??
         "0",
     );
-    expect(uakt).toBeLessThan(BigInt(transfers[0]!.amount));
+    const credited = transfers
+      .filter((t) => t.outcome === "credited")
+      .reduce((sum, t) => sum + BigInt(t.amount), 0n);
+    expect(uakt).toBeLessThan(credited);
     expect(uakt).toBeGreaterThan(0n);
 
     // Once the treasury has read its balances (escrow and burn included), the CLI reads them from the store.
@@ -76,9 +82,9 @@ describe("treasury: an agent with CRO only reaches an active lease by itself", (
     ])
       expect(value).toMatch(/^\d+$/);
     expect(BigInt(view.akash.escrowUact)).toBeGreaterThan(0n);
-    // 2000 CRO from the devnet, less the swap and gas.
-    expect(BigInt(view.cronos.croWei)).toBeLessThan(2_000n * 10n ** 18n);
-    expect(BigInt(view.cronos.croWei)).toBeGreaterThan(1_500n * 10n ** 18n);
+    // 2000 CRO from the devnet, less the swaps (about 390 CRO for the bootstrap, 125 per float swap) and gas.
+    expect(BigInt(view.cronos.croWei)).toBeLessThan(1_700n * 10n ** 18n);
+    expect(BigInt(view.cronos.croWei)).toBeGreaterThan(1_000n * 10n ** 18n);
     expect(view.runwayDays).toBeGreaterThan(0);
     expect(["normal", "frugal", "critical"]).toContain(view.tier);
     // The first deployment deposit is committed spend.

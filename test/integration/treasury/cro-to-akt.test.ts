@@ -153,6 +153,8 @@ describe("treasury: CRO → AKT on the devnet's Cronos, bridged to Akash (ethers
         agent.deps({ policy: { ...agent.deps().policy, stuckTxAfterMs: 200 } }),
       );
       const txs = await waitForCount(() => agent.store.cronosTxs.list("stuck-leg"), 2);
+      // Recorded before it is sent: mine once the node holds the replacement.
+      await waitForCount(async () => ((await agent.client.known(txs[1]!.txHash)) ? [true] : []), 1);
       await rpc("evm_mine");
       const mined = await leg;
       expect(txs.map((tx) => tx.nonce)).toEqual([0, 0]);
@@ -174,10 +176,10 @@ describe("treasury: CRO → AKT on the devnet's Cronos, bridged to Akash (ethers
   });
 });
 
-async function waitForCount<T>(read: () => T[], count: number): Promise<T[]> {
+async function waitForCount<T>(read: () => T[] | Promise<T[]>, count: number): Promise<T[]> {
   const deadline = Date.now() + 10_000;
   for (;;) {
-    const rows = read();
+    const rows = await read();
     if (rows.length >= count) return rows;
     if (Date.now() > deadline) throw new Error(`only ${rows.length} of ${count} rows after 10 s`);
     await new Promise((resolve) => setTimeout(resolve, 50));
