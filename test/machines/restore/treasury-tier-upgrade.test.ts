@@ -1,9 +1,5 @@
 import { describe, expect, it } from "vitest";
-import {
-  AGENT_MACHINE_VERSION,
-  AGENT_SNAPSHOT_UPGRADES,
-  treasuryMachine,
-} from "../../../src/machines/index.js";
+import { AGENT_MACHINE_VERSION, AGENT_SNAPSHOT_UPGRADES } from "../../../src/machines/index.js";
 import { treasurySettings } from "../../support/machine-fixtures.js";
 
 describe("agent snapshot 4 → 5: the treasury keeps its survival tier", () => {
