@@ -9,6 +9,7 @@ import { registerRestoreCommand } from "./commands/restore.js";
 import { registerRunCommand } from "./commands/run.js";
 import { registerSdlCommand } from "./commands/sdl.js";
 import { registerStatusCommand } from "./commands/status.js";
+import { registerTreasuryCommand } from "./commands/treasury.js";
 
 /** Builds the `akash-agent` command tree. Each command lives in its own file under ./commands. */
 export function buildProgram(): Command {
@@ -22,6 +23,7 @@ export function buildProgram(): Command {
   registerKeysCommand(program);
   registerRunCommand(program);
   registerStatusCommand(program);
+  registerTreasuryCommand(program);
   registerSdlCommand(program);
   registerCostCommand(program);
   registerDevnetCommand(program);
