@@ -9,6 +9,7 @@ import { registerRestoreCommand } from "./commands/restore.js";
 import { registerRunCommand } from "./commands/run.js";
 import { registerSdlCommand } from "./commands/sdl.js";
 import { registerStatusCommand } from "./commands/status.js";
+import { registerTreasuryCommand } from "./commands/treasury.js";
 import { registerWatchCommand } from "./commands/watch.js";
 
 /** Builds the `akash-agent` command tree. Each command lives in its own file under ./commands. */
@@ -23,6 +24,7 @@ export function buildProgram(): Command {
   registerKeysCommand(program);
   registerRunCommand(program);
   registerStatusCommand(program);
+  registerTreasuryCommand(program);
   registerSdlCommand(program);
   registerCostCommand(program);
   registerDevnetCommand(program);

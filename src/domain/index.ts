@@ -88,7 +88,7 @@ export {
   type ReproductionTrigger,
   type Urgency,
 } from "./reproduction-types.js";
-export { resourcesForTraffic } from "./resource-sizing.js";
+export { cheapestViableResources, resourcesForTraffic } from "./resource-sizing.js";
 export {
   clampToRange,
   hasVerticalHeadroom,
@@ -107,6 +107,15 @@ export {
   type ServiceName,
   type ServiceProfile,
 } from "./service-profiles.js";
+export {
+  runwayDays,
+  type SurvivalTier,
+  survivalTier,
+  survivalTiers,
+  type TierAllowance,
+  type TierThresholds,
+  tierAllowance,
+} from "./survival-tier.js";
 export {
   fullBucket,
   type TokenBucketLimit,

@@ -46,4 +46,10 @@ export {
 export type { TreasuryInput } from "./treasury/treasury.context.js";
 export type { TreasuryEvent, TreasuryNotice } from "./treasury/treasury.events.js";
 export { type TreasuryMachine, treasuryMachine } from "./treasury/treasury.machine.js";
+export {
+  type TreasuryView,
+  treasuryAllowsReproduction,
+  treasuryView,
+  treasuryWantsCheapestSdl,
+} from "./treasury/treasury.selectors.js";
 export type { Balances, TreasurySettings } from "./treasury/treasury.types.js";

@@ -11,6 +11,8 @@ import { type AgentRuntime, startAgentRuntime } from "./agent-runtime.js";
 import { actorSettingsFromConfig, agentSettingsFromConfig, feeReserveUakt } from "./agent-settings.js";
 import { startBackups } from "./backup-launch.js";
 import type { BackupRuntime } from "./backup-runtime.js";
+import { connectCronosTreasury } from "./cronos-treasury-setup.js";
+import type { FundMode } from "./fund-mode.js";
 import { planKeyRotation } from "./key-rotation-plan.js";
 import { type ConnectOptions, connectNetwork, type NetworkConnection } from "./network-connection.js";
 import { setUpVoice } from "./voice-setup.js";
@@ -26,6 +28,8 @@ export interface LaunchOptions {
   now?: () => number;
   /** Extra inspection of the agent system (metrics, the live page, --inspect). */
   inspect?: (event: InspectionEvent) => void;
+  /** On the devnet: fund both accounts (default) or only the EVM address (`run --fund cro-only`). */
+  fund?: FundMode;
 }
 
 export interface LaunchedAgent {
@@ -49,6 +53,7 @@ export async function launchAgent(options: LaunchOptions): Promise<LaunchedAgent
   const store = openAgentStore({ dataDir: config.dataDir });
   let connection: NetworkConnection | undefined;
   let backups: BackupRuntime | null = null;
+  let cronos: Awaited<ReturnType<typeof connectCronosTreasury>> | undefined;
   try {
     connection = await connectNetwork({
       config,
@@ -57,6 +62,13 @@ export async function launchAgent(options: LaunchOptions): Promise<LaunchedAgent
       logger,
       ...(options.devnetUrl ? { devnetUrl: options.devnetUrl } : {}),
       ...(options.devnetOptions ? { devnetOptions: options.devnetOptions } : {}),
+    });
+    cronos = await connectCronosTreasury({
+      config,
+      connection,
+      keys,
+      logger,
+      fund: options.fund ?? "all",
     });
     const timing = { blockSeconds: connection.blockSeconds };
     const configured = agentSettingsFromConfig(config, timing);
@@ -103,6 +115,7 @@ export async function launchAgent(options: LaunchOptions): Promise<LaunchedAgent
       now: options.now ?? Date.now,
       ...(connection.ingress ? { ingress: connection.ingress } : {}),
       ...(connection.faucet ? { faucet: connection.faucet } : {}),
+      ...(cronos ? { cronos } : {}),
       ...(voice.announcer ? { announcer: voice.announcer } : {}),
     };
     backups = await startBackups({
@@ -136,12 +149,14 @@ export async function launchAgent(options: LaunchOptions): Promise<LaunchedAgent
       async close() {
         watching?.stop();
         runtime.stop();
+        cronos?.client.close();
         await opened.close();
         store.close();
       },
     };
   } catch (error) {
     backups?.stop();
+    cronos?.client.close();
     await connection?.close();
     store.close();
     throw error;

@@ -60,6 +60,8 @@ export async function startTestAgent(
     logDestination?: NodeJS.WritableStream;
     /** More of the environment keystore, e.g. `AGENT_ARWEAVE_JWK` for an agent that backs itself up. */
     keystoreEnv?: Record<string, string>;
+    /** How the devnet funds the agent: both accounts (default) or only its EVM address. */
+    fund?: "all" | "cro-only";
   } = {},
 ): Promise<TestAgent> {
   const mnemonic = options.mnemonic ?? generateMnemonic().reveal();
@@ -92,6 +94,7 @@ export async function startTestAgent(
     logger,
     metrics,
     ...(options.inspect ? { inspect: options.inspect } : {}),
+    ...(options.fund ? { fund: options.fund } : {}),
   });
   return {
     ...launched,

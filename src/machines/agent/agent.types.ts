@@ -8,7 +8,7 @@ import type { AlertSeverity } from "../shared/index.js";
 import type { TreasurySettings } from "../treasury/treasury.types.js";
 
 /** Bump when a chart changes so that an old snapshot would not restore into it. */
-export const AGENT_MACHINE_VERSION = "5";
+export const AGENT_MACHINE_VERSION = "6";
 
 /**
  * How a snapshot of an older version becomes one of this version (JSON in, JSON out).
@@ -18,17 +18,38 @@ export const AGENT_MACHINE_VERSION = "5";
  * `settings.rotating` as every key when absent, so a version 2 snapshot restores as it is.
  * 3 → 4: the lease asks the recovery policy about `failure` instead of keeping its own
  * `recoveryReason`; a lease caught releasing a failed attempt gets that attempt as its failure.
- * 4 → 5: the root invokes `heartbeat` beside the outbox; a restore starts only the children a snapshot
+ * 4 → 5: the treasury keeps its survival `tier` (null until first judged).
+ * 5 → 6: the root invokes `heartbeat` beside the outbox; a restore starts only the children a snapshot
  * lists, so the upgrade adds it.
  */
 export const AGENT_SNAPSHOT_UPGRADES: Readonly<Record<string, <T>(snapshot: T) => T>> = {
   "1": (snapshot) => snapshot,
   "2": (snapshot) => snapshot,
   "3": (snapshot) => upgradeLeaseRecovery(snapshot),
-  "4": (snapshot) => withHeartbeatChild(snapshot),
+  "4": (snapshot) => upgradeTreasuryTier(snapshot),
+  "5": (snapshot) => withHeartbeatChild(snapshot),
 };
 
-/** A version 4 root snapshot with the `heartbeat` child a version 5 root invokes. */
+/** Every treasury context inside a version 4 snapshot, with `tier: null` added. */
+function upgradeTreasuryTier<T>(node: T): T {
+  if (Array.isArray(node)) return node.map((item) => upgradeTreasuryTier(item)) as T;
+  if (node === null || typeof node !== "object") return node;
+  const entries = Object.entries(node as Record<string, unknown>).map(([key, value]) => {
+    if (
+      key === "context" &&
+      value !== null &&
+      typeof value === "object" &&
+      "swapBlocked" in value &&
+      !("tier" in value)
+    ) {
+      return [key, { ...(value as Record<string, unknown>), tier: null }];
+    }
+    return [key, upgradeTreasuryTier(value)];
+  });
+  return Object.fromEntries(entries) as T;
+}
+
+/** A version 5 root snapshot with the `heartbeat` child a version 6 root invokes. */
 function withHeartbeatChild<T>(snapshot: T): T {
   const root = snapshot as { children?: Record<string, unknown> };
   if (root === null || typeof root !== "object" || root.children?.heartbeat !== undefined) return snapshot;

@@ -1,18 +1,18 @@
 /**
- * Schema version 4: alert delivery survives restarts. An alert row names its incident (one alert per
- * incident while it is open; a resolving notice closes it), says why it was not sent when it was held
- * back (`suppressed`: a repeat of an open incident, or a resolution of none), and keeps its delivery's
- * progress: the channels already reached, attempts made, when to try again, the last error (redacted),
- * and when it was given up.
+ * Schema version 4: the signed Cronos transactions of the treasury's CRO→AKT legs. Each leg (one
+ * intent in `intents`) keeps every transaction signed for it: the first, then any replacement with the
+ * same nonce and higher fees. They are written before they are sent, so after a crash the same bytes
+ * are looked up or sent again, never signed anew with another nonce.
  */
 export const schemaV4 = `
-ALTER TABLE alerts ADD COLUMN incident TEXT;
-ALTER TABLE alerts ADD COLUMN resolves INTEGER NOT NULL DEFAULT 0 CHECK (resolves IN (0, 1));
-ALTER TABLE alerts ADD COLUMN suppressed TEXT;
-ALTER TABLE alerts ADD COLUMN sent_channels_json TEXT NOT NULL DEFAULT '[]' CHECK (json_valid(sent_channels_json));
-ALTER TABLE alerts ADD COLUMN attempts INTEGER NOT NULL DEFAULT 0 CHECK (attempts >= 0);
-ALTER TABLE alerts ADD COLUMN next_attempt_at INTEGER;
-ALTER TABLE alerts ADD COLUMN last_error TEXT;
-ALTER TABLE alerts ADD COLUMN failed_at INTEGER;
-CREATE INDEX alerts_by_incident ON alerts (incident, created_at) WHERE incident IS NOT NULL;
+CREATE TABLE cronos_txs (
+  intent_key TEXT NOT NULL CHECK (length(intent_key) > 0),
+  attempt INTEGER NOT NULL CHECK (attempt >= 0),
+  nonce INTEGER NOT NULL CHECK (nonce >= 0),
+  tx_hash TEXT NOT NULL UNIQUE CHECK (tx_hash GLOB '0x*'),
+  raw_tx TEXT NOT NULL CHECK (raw_tx GLOB '0x*'),
+  max_fee_per_gas TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  PRIMARY KEY (intent_key, attempt)
+) STRICT;
 `;

@@ -22,19 +22,19 @@ function treeCountingHeartbeats(starts: { count: number }) {
   return { machine, clock };
 }
 
-describe("version 4 → 5: the root's heartbeat actor", () => {
-  it("is in every version 5 snapshot, and the upgrade adds it to a version 4 one so a restore starts it", async () => {
-    expect(AGENT_MACHINE_VERSION).toBe("5");
+describe("version 5 → 6: the root's heartbeat actor", () => {
+  it("is in every version 6 snapshot, and the upgrade adds it to a version 5 one so a restore starts it", async () => {
+    expect(AGENT_MACHINE_VERSION).toBe("6");
     const current = (await quietTreeSnapshot(T0)) as { children: Record<string, { src: string }> };
     expect(current.children.heartbeat).toMatchObject({ src: "heartbeat" });
 
     const { heartbeat: _dropped, ...olderChildren } = current.children;
-    const version4 = { ...current, children: olderChildren };
+    const version5 = { ...current, children: olderChildren };
     const starts = { count: 0 };
     const restoredAsIs = treeCountingHeartbeats(starts);
     const before = createActor(restoredAsIs.machine, {
       input: { settings: treeSettings },
-      snapshot: version4 as never,
+      snapshot: version5 as never,
       clock: restoredAsIs.clock,
     });
     before.start();
@@ -43,7 +43,7 @@ describe("version 4 → 5: the root's heartbeat actor", () => {
     expect(starts.count).toBe(0);
     before.stop();
 
-    const upgraded = AGENT_SNAPSHOT_UPGRADES["4"]!(version4);
+    const upgraded = AGENT_SNAPSHOT_UPGRADES["5"]!(version5);
     const tree = treeCountingHeartbeats(starts);
     const after = createActor(tree.machine, {
       input: { settings: treeSettings },
@@ -56,6 +56,6 @@ describe("version 4 → 5: the root's heartbeat actor", () => {
     expect(Object.keys(after.getSnapshot().children)).toContain("heartbeat");
     after.stop();
     // Upgrading twice changes nothing.
-    expect(AGENT_SNAPSHOT_UPGRADES["4"]!(upgraded)).toEqual(upgraded);
+    expect(AGENT_SNAPSHOT_UPGRADES["5"]!(upgraded)).toEqual(upgraded);
   });
 });
