@@ -27,6 +27,7 @@ export {
   type ProviderDirectory,
   type ProviderGateway,
 } from "./services/akash/index.js";
+export { verifyWebhookSignature } from "./services/alerts/index.js";
 export {
   BackupError,
   BackupNotFoundError,
@@ -47,4 +48,13 @@ export {
   type KeystoreBackend,
   KeystoreError,
 } from "./services/keys/index.js";
+export {
+  HEARTBEAT_D_TAG,
+  HEARTBEAT_KIND,
+  type Heartbeat,
+  type HeartbeatWatch,
+  parseHeartbeat,
+  type ReceivedHeartbeat,
+  watchHeartbeats,
+} from "./services/nostr/index.js";
 export * from "./services/store/index.js";

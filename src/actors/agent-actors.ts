@@ -8,6 +8,7 @@ import type { AgentServices } from "./agent-services.js";
 import type { AlertChannels } from "./alert-channels.js";
 import { createAlertOutbox, type StepWrites } from "./alert-outbox.js";
 import { bootstrapFromCro } from "./cro-bootstrap.js";
+import { createHeartbeatActor } from "./heartbeat-actor.js";
 import { pollUntil } from "./poll-until.js";
 
 /** How often the funding wait repeats the addresses to fund. */
@@ -107,11 +108,14 @@ export function createAgentActors(services: AgentServices, channels: AlertChanne
       return { uakt: balances.uakt, at: services.now() };
     }),
 
+    heartbeat: createHeartbeatActor(services),
+
     alertOutbox: createAlertOutbox({
       store,
       channels,
       logger,
       now: services.now,
+      agentId: services.keys.identity.agentId,
       ...(stepWrites ? { stepWrites } : {}),
     }),
   };

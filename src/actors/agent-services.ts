@@ -2,6 +2,7 @@ import type { Logger } from "../logging/index.js";
 import type { AkashChain, ProviderDirectory, ProviderGateway } from "../services/akash/akash-service.js";
 import type { IngressResolver } from "../services/akash/ingress-dns.js";
 import type { AgentKeys, KeystoreBackend } from "../services/keys/index.js";
+import type { AgentAnnouncer } from "../services/nostr/index.js";
 import type { AgentStore } from "../services/store/index.js";
 import type { CronosTreasury } from "./cronos-treasury.js";
 import type { MetricsSource } from "./metrics-source.js";
@@ -49,6 +50,8 @@ export interface AgentServices {
   now: () => number;
   /** Looks up the services' ingress names; absent: the health check does not look (a devnet without DNS). */
   ingress?: IngressResolver;
+  /** Heartbeats and the relay list on Nostr; absent: the agent announces nothing. */
+  announcer?: { publisher: AgentAnnouncer; heartbeatIntervalMs: number };
   /** On the devnet only: tops the agent's account up from the faucet. */
   faucet?: (address: string, uakt: string) => Promise<void>;
   /** The treasury's Cronos leg (CRO → AKT); absent where no Cronos endpoints are configured. */

@@ -10,6 +10,7 @@ import { registerRunCommand } from "./commands/run.js";
 import { registerSdlCommand } from "./commands/sdl.js";
 import { registerStatusCommand } from "./commands/status.js";
 import { registerTreasuryCommand } from "./commands/treasury.js";
+import { registerWatchCommand } from "./commands/watch.js";
 
 /** Builds the `akash-agent` command tree. Each command lives in its own file under ./commands. */
 export function buildProgram(): Command {
@@ -29,6 +30,7 @@ export function buildProgram(): Command {
   registerDevnetCommand(program);
   registerBackupCommand(program);
   registerRestoreCommand(program);
+  registerWatchCommand(program);
   for (const command of program.commands) command.exitOverride();
   return program;
 }

@@ -13,7 +13,15 @@ export interface ConfigField {
 type AnySchema = z.core.$ZodType;
 
 /** Variables that are read elsewhere (secrets) and never treated as config fields. */
-export const reservedEnvNames = new Set(["AGENT_MNEMONIC", "AGENT_PASSPHRASE", "AGENT_ARWEAVE_JWK"]);
+export const reservedEnvNames = new Set([
+  "AGENT_MNEMONIC",
+  "AGENT_PASSPHRASE",
+  "AGENT_ARWEAVE_JWK",
+  // Alert channel secrets (src/services/alerts/channel-secrets.ts).
+  "AGENT_WEBHOOK_SECRET",
+  "AGENT_SLACK_WEBHOOK_URL",
+  "AGENT_TELEGRAM_BOT_TOKEN",
+]);
 
 function unwrap(schema: AnySchema): AnySchema {
   let current = schema;

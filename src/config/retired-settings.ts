@@ -7,8 +7,8 @@ import { envNameOf } from "./config-fields.js";
  * removes it here.
  */
 const retired: Readonly<Record<string, string>> = {
-  "alerts.nostrOperator": "alerts go to the console and webhooks only in this build (no Nostr DMs yet)",
-  "alerts.nostrRelays": "alerts go to the console and webhooks only in this build (no Nostr DMs yet)",
+  "alerts.nostrOperator": "renamed: list the operators' npubs in alerts.nostr.npubs",
+  "alerts.nostrRelays": "renamed: the relays are nostr.relays",
 };
 
 export interface RetiredSetting {

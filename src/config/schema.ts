@@ -12,6 +12,27 @@ const fraction = () => z.number().min(0).max(1);
 const percent = () => z.number().min(0).max(100);
 const httpUrl = () => z.url({ protocol: /^https?$/ });
 
+const alertSeverityNames = ["low", "medium", "high", "critical"] as const;
+
+function rateLimitSchema() {
+  return z.strictObject({
+    burst: z.number().int().min(1).default(5),
+    perHour: positive().default(30),
+  });
+}
+
+/** The settings every alert channel has. */
+function alertChannelFields() {
+  return {
+    minSeverity: z.enum(alertSeverityNames).optional(),
+    rateLimit: rateLimitSchema().optional(),
+  };
+}
+
+function alertChannelSchema() {
+  return z.strictObject(alertChannelFields()).prefault({});
+}
+
 export const networkNames = ["devnet", "sandbox", "mainnet"] as const;
 export type NetworkName = (typeof networkNames)[number];
 
@@ -299,7 +320,58 @@ export const configSchema = z.strictObject({
     .strictObject({
       console: z.boolean().default(true),
       webhooks: z.array(httpUrl()).default([]),
-      minSeverity: z.enum(["low", "medium", "high", "critical"]).default("medium"),
+      minSeverity: z.enum(alertSeverityNames).default("medium"),
+      /** Each channel's own minimum severity (unset: `minSeverity`) and rate limit (unset: `rateLimit`). */
+      consoleChannel: alertChannelSchema(),
+      /** The `webhooks` URLs; the HMAC secret is AGENT_WEBHOOK_SECRET (see README). */
+      webhook: alertChannelSchema(),
+      /** On when AGENT_SLACK_WEBHOOK_URL is set (the URL's path is a secret, so it is not a setting). */
+      slack: alertChannelSchema(),
+      /** On when `chatId` is set; the bot token is AGENT_TELEGRAM_BOT_TOKEN. */
+      telegram: z
+        .strictObject({
+          ...alertChannelFields(),
+          chatId: z
+            .string()
+            .regex(/^(-?\d+|@[A-Za-z][A-Za-z0-9_]{3,})$/, "a numeric chat id or @channelname")
+            .optional(),
+          apiBase: httpUrl().default("https://api.telegram.org"),
+        })
+        .prefault({}),
+      /** NIP-17 DMs to these operators (npub1…), sent to `nostr.relays`. */
+      nostr: z
+        .strictObject({
+          ...alertChannelFields(),
+          npubs: z
+            .array(z.string().regex(/^npub1[02-9ac-hj-np-z]{58}$/, "an npub1… key (NIP-19)"))
+            .default([]),
+        })
+        .prefault({}),
+      /** Token bucket per channel: up to `burst` at once, refilled at `perHour`; the rest wait their turn. */
+      rateLimit: rateLimitSchema().prefault({}),
+      /** An incident still open this long after its alert is alerted again (a reminder). */
+      remindAfterMs: positive().default(86_400_000),
+      /** Retries of a failed delivery, with exponential backoff from `retryBaseMs` to `retryCapMs`. */
+      maxAttempts: z.number().int().min(1).max(1000).default(20),
+      retryBaseMs: positive().default(2_000),
+      retryCapMs: positive().default(600_000),
+    })
+    .prefault({}),
+
+  nostr: z
+    .strictObject({
+      /** Relays for alerts, heartbeats and the relay list (wss://…); empty: the devnet's relay on the devnet. */
+      relays: z.array(z.url({ protocol: /^wss?$/ })).default([]),
+      /** How long one publish waits for a relay's OK. */
+      publishTimeoutMs: positive().default(10_000),
+    })
+    .prefault({}),
+
+  heartbeat: z
+    .strictObject({
+      enabled: z.boolean().default(true),
+      /** A signed heartbeat (replaceable kind 30420, d tag `akash-agent/heartbeat`) this often. */
+      intervalMs: z.number().int().min(1_000).default(60_000),
     })
     .prefault({}),
 

@@ -66,6 +66,7 @@ export {
   type ScoringWeights,
 } from "./provider-bid.js";
 export { DEFAULT_SCORING_WEIGHTS, REGION_ATTRIBUTE, scoreBids } from "./provider-scoring.js";
+export { relayUriOf } from "./relay-uri.js";
 export { BASELINE_CHILD_METRICS, decideReproduction, VIDEO_CHILD_METRICS } from "./reproduction-decision.js";
 export {
   checkReproductionGates,
@@ -115,6 +116,13 @@ export {
   type TierThresholds,
   tierAllowance,
 } from "./survival-tier.js";
+export {
+  fullBucket,
+  type TokenBucketLimit,
+  type TokenBucketState,
+  type TokenDecision,
+  takeToken,
+} from "./token-bucket.js";
 export type { TrafficMetrics } from "./traffic-metrics.js";
 export { type MeasuredLoad, type ResourceUsagePercent, usageOfResources } from "./traffic-usage.js";
 export { txHashBytes, txHashOf } from "./tx-hash.js";

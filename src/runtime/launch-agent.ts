@@ -1,7 +1,6 @@
 import { mkdirSync } from "node:fs";
 import type { InspectionEvent } from "xstate";
 import type { AgentServices } from "../actors/agent-services.js";
-import { createAlertChannels } from "../actors/alert-channels.js";
 import type { MetricsSource } from "../actors/metrics-source.js";
 import { createSdlFactory } from "../actors/sdl-factory.js";
 import type { AgentConfig } from "../config/index.js";
@@ -16,6 +15,7 @@ import { connectCronosTreasury } from "./cronos-treasury-setup.js";
 import type { FundMode } from "./fund-mode.js";
 import { planKeyRotation } from "./key-rotation-plan.js";
 import { type ConnectOptions, connectNetwork, type NetworkConnection } from "./network-connection.js";
+import { setUpVoice } from "./voice-setup.js";
 
 export interface LaunchOptions {
   config: AgentConfig;
@@ -73,6 +73,14 @@ export async function launchAgent(options: LaunchOptions): Promise<LaunchedAgent
     const timing = { blockSeconds: connection.blockSeconds };
     const configured = agentSettingsFromConfig(config, timing);
     const settings = { ...configured, keys: { ...configured.keys, rotating: rotation.rotating } };
+    const voice = setUpVoice({
+      config,
+      keys,
+      logger,
+      networkRelay: connection.nostrRelay,
+      now: options.now ?? Date.now,
+      storedSecrets: (await options.keystore.load()).alertSecrets ?? {},
+    });
     const services: AgentServices = {
       chain: connection.chain,
       gateway: connection.gateway,
@@ -108,6 +116,7 @@ export async function launchAgent(options: LaunchOptions): Promise<LaunchedAgent
       ...(connection.ingress ? { ingress: connection.ingress } : {}),
       ...(connection.faucet ? { faucet: connection.faucet } : {}),
       ...(cronos ? { cronos } : {}),
+      ...(voice.announcer ? { announcer: voice.announcer } : {}),
     };
     backups = await startBackups({
       config,
@@ -122,12 +131,7 @@ export async function launchAgent(options: LaunchOptions): Promise<LaunchedAgent
     const runtime = startAgentRuntime({
       services,
       settings,
-      channels: createAlertChannels({
-        logger,
-        console: config.alerts.console,
-        webhooks: config.alerts.webhooks,
-        minSeverity: config.alerts.minSeverity,
-      }),
+      channels: voice.channels,
       feeReserveUakt: feeReserveUakt(config),
       heartbeatTimeoutMs: config.intervals.healthCheckMs * 10,
       inspect: (event) => {

@@ -36,6 +36,8 @@ export interface NetworkConnection {
   cronos?: CronosEndpoints;
   /** Devnet only: sends CRO (wei) to an EVM address. */
   cronosFaucet?: (address: string, wei: bigint) => Promise<void>;
+  /** The network's own Nostr relay (the devnet's), the default of `nostr.relays`. */
+  nostrRelay?: string;
   /** The in-process devnet, when this process started one. */
   devnet?: DevnetHandle;
   close(): Promise<void>;
@@ -126,6 +128,7 @@ export async function connectNetwork(options: ConnectOptions): Promise<NetworkCo
               postFaucet(endpoints.faucet, address, wei.toString()),
           }
         : {}),
+      ...(endpoints.nostr ? { nostrRelay: endpoints.nostr.relay } : {}),
       close: () => akash.chain.close(),
     };
   }
@@ -166,6 +169,7 @@ export async function connectNetwork(options: ConnectOptions): Promise<NetworkCo
           }
         : {}),
       devnet,
+      ...(devnet.nostr ? { nostrRelay: devnet.nostr.relay } : {}),
       close: async () => {
         await akash.chain.close();
         await devnet.stop();

@@ -34,8 +34,8 @@ describe("the package entry (dist/index.js)", () => {
     ]) {
       expect(entry[name], name).toHaveProperty("config");
     }
-    expect(entry.AGENT_MACHINE_VERSION).toBe("4");
-    expect(Object.keys(entry.AGENT_SNAPSHOT_UPGRADES as object)).toEqual(["1", "2", "3"]);
+    expect(entry.AGENT_MACHINE_VERSION).toBe("6");
+    expect(Object.keys(entry.AGENT_SNAPSHOT_UPGRADES as object)).toEqual(["1", "2", "3", "4", "5"]);
   });
 
   it("restores nothing from an empty store, through the exported functions", async () => {

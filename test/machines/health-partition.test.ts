@@ -46,7 +46,12 @@ describe("health monitor: the chain unreachable (network partition)", () => {
     const parent = createMachine({
       invoke: { id: "health", src: monitor, input: { settings: healthSettings } },
       on: {
-        "ALERT.RAISED": { actions: ({ event }) => alerts.push(`${event.severity}: ${event.title}`) },
+        "ALERT.RAISED": {
+          actions: ({ event }) =>
+            alerts.push(
+              `${event.severity}: ${event.title} [${event.incident ?? "-"}${event.resolves ? ", resolves" : ""}]`,
+            ),
+        },
         WATCH: { actions: sendTo("health", { type: "HEALTH.WATCH", target }) },
       },
     });
@@ -64,9 +69,13 @@ describe("health monitor: the chain unreachable (network partition)", () => {
       await settleNext("checkHealth", { error: new Error("fetch failed (connect ECONNREFUSED)") });
       await settleNext("waitFor", { done: undefined });
     }
-    expect(alerts).toEqual(["critical: Chain unreachable"]);
+    // One incident: the notice that the chain answers again resolves it (the outbox sends it where the alert went).
+    expect(alerts).toEqual(["critical: Chain unreachable [chain-unreachable]"]);
     await settleNext("checkHealth", { done: healthy });
-    expect(alerts).toEqual(["critical: Chain unreachable", "low: Chain reachable again"]);
+    expect(alerts).toEqual([
+      "critical: Chain unreachable [chain-unreachable]",
+      "low: Chain reachable again [chain-unreachable, resolves]",
+    ]);
     actor.stop();
   });
 });

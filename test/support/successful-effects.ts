@@ -38,7 +38,8 @@ import {
 
 /** The promise actors each machine invokes by name (waits excluded: see clock-waits.ts). */
 export const effectNames = {
-  agent: Object.keys(agentActorContracts).filter((name) => name !== "alertOutbox"),
+  // The long-lived callback actors (outbox, heartbeat) are no effects to script.
+  agent: Object.keys(agentActorContracts).filter((name) => name !== "alertOutbox" && name !== "heartbeat"),
   lease: Object.keys(leaseActorContracts),
   health: Object.keys(healthActorContracts),
   keys: Object.keys(keyRotationActorContracts),

@@ -2,6 +2,7 @@ import type { Command } from "commander";
 import { cliContext, print } from "../cli-options.js";
 import { loadAgentKeys } from "../keystore-access.js";
 import { identityJson, printIdentity } from "./identity-output.js";
+import { registerKeysAlertSecretCommand } from "./keys-alert-secret.js";
 import { registerKeysExportCommand } from "./keys-export.js";
 import { registerKeysPasswdCommand } from "./keys-passwd.js";
 
@@ -21,4 +22,5 @@ export function registerKeysCommand(program: Command): void {
     });
   registerKeysExportCommand(keys);
   registerKeysPasswdCommand(keys);
+  registerKeysAlertSecretCommand(keys);
 }

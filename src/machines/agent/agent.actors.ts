@@ -22,6 +22,11 @@ export const agentActorContracts = {
    * Long-lived outbox: each ALERT.DELIVER is recorded (idempotent on its id) and delivered to the
    * operator's channels; on (re)start it delivers whatever the store still holds undelivered.
    */
+  /**
+   * Long-lived voice: heartbeats and the relay list on Nostr. Announcing nothing is a valid choice
+   * (no relays configured), so unlike the outbox it may go unprovided.
+   */
+  heartbeat: fromCallback(() => () => {}),
   alertOutbox: fromCallback<AlertOutboxEvent>(() => {
     throw new Error(
       "the alertOutbox actor was not provided: use machine.provide({ actors: { alertOutbox } })",

@@ -76,7 +76,10 @@ export const agentMachine = setup({
   id: "agent",
   context: ({ input }) => initialAgentContext(input),
   initial: "booting",
-  invoke: { src: "alertOutbox", id: "alerts", systemId: "alerts" },
+  invoke: [
+    { src: "alertOutbox", id: "alerts", systemId: "alerts" },
+    { src: "heartbeat", id: "heartbeat", systemId: "heartbeat" },
+  ],
   on: {
     "ALERT.RAISED": {
       actions: {
@@ -86,6 +89,8 @@ export const agentMachine = setup({
           severity: event.severity,
           title: event.title,
           message: event.message,
+          ...(event.incident === undefined ? {} : { incident: event.incident }),
+          ...(event.resolves === undefined ? {} : { resolves: event.resolves }),
         }),
       },
     },

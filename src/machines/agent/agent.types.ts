@@ -8,7 +8,7 @@ import type { AlertSeverity } from "../shared/index.js";
 import type { TreasurySettings } from "../treasury/treasury.types.js";
 
 /** Bump when a chart changes so that an old snapshot would not restore into it. */
-export const AGENT_MACHINE_VERSION = "5";
+export const AGENT_MACHINE_VERSION = "6";
 
 /**
  * How a snapshot of an older version becomes one of this version (JSON in, JSON out).
@@ -18,12 +18,16 @@ export const AGENT_MACHINE_VERSION = "5";
  * `settings.rotating` as every key when absent, so a version 2 snapshot restores as it is.
  * 3 → 4: the lease asks the recovery policy about `failure` instead of keeping its own
  * `recoveryReason`; a lease caught releasing a failed attempt gets that attempt as its failure.
+ * 4 → 5: the treasury keeps its survival `tier` (null until first judged).
+ * 5 → 6: the root invokes `heartbeat` beside the outbox; a restore starts only the children a snapshot
+ * lists, so the upgrade adds it.
  */
 export const AGENT_SNAPSHOT_UPGRADES: Readonly<Record<string, <T>(snapshot: T) => T>> = {
   "1": (snapshot) => snapshot,
   "2": (snapshot) => snapshot,
   "3": (snapshot) => upgradeLeaseRecovery(snapshot),
   "4": (snapshot) => upgradeTreasuryTier(snapshot),
+  "5": (snapshot) => withHeartbeatChild(snapshot),
 };
 
 /** Every treasury context inside a version 4 snapshot, with `tier: null` added. */
@@ -43,6 +47,24 @@ function upgradeTreasuryTier<T>(node: T): T {
     return [key, upgradeTreasuryTier(value)];
   });
   return Object.fromEntries(entries) as T;
+}
+
+/** A version 5 root snapshot with the `heartbeat` child a version 6 root invokes. */
+function withHeartbeatChild<T>(snapshot: T): T {
+  const root = snapshot as { children?: Record<string, unknown> };
+  if (root === null || typeof root !== "object" || root.children?.heartbeat !== undefined) return snapshot;
+  return {
+    ...root,
+    children: {
+      ...root.children,
+      heartbeat: {
+        snapshot: { status: "active" },
+        src: "heartbeat",
+        systemId: "heartbeat",
+        syncSnapshot: false,
+      },
+    },
+  } as T;
 }
 
 /** Every lease context inside a version 3 snapshot, with its `recoveryReason` turned into a `failure`. */
@@ -113,4 +135,7 @@ export interface AlertToDeliver {
   title: string;
   message: string;
   source: string;
+  /** See AlertNotice: the condition this alert is about (default: its title). */
+  incident?: string;
+  resolves?: boolean;
 }

@@ -4,7 +4,7 @@ import { healthActorContracts } from "./health.actors.js";
 import { type HealthContext, type HealthInput, initialHealthContext } from "./health.context.js";
 import { evaluateHealth } from "./health.evaluation.js";
 import type { HealthEvent } from "./health.events.js";
-import { partitionPlan, reconnectDelayMs } from "./health.reconnect.js";
+import { CHAIN_UNREACHABLE_INCIDENT, partitionPlan, reconnectDelayMs } from "./health.reconnect.js";
 import { emptyHealthTrack, type HealthReport, type HealthTarget } from "./health.types.js";
 
 /**
@@ -55,6 +55,8 @@ export const healthMachine = setup({
           source: "health",
           severity: "low",
           title: "Chain reachable again",
+          incident: CHAIN_UNREACHABLE_INCIDENT,
+          resolves: true,
           message: `Health checks read the chain again after ${context.failedChecks ?? 0} failed checks.`,
         });
       }
@@ -73,6 +75,7 @@ export const healthMachine = setup({
         source: "health",
         severity: plan.severity,
         title: "Chain unreachable",
+        incident: CHAIN_UNREACHABLE_INCIDENT,
         message: `${plan.reason} (last error: ${toEffectFailure(params.error).message}).`,
       });
     }),

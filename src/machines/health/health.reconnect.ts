@@ -4,6 +4,9 @@ import type { HealthContext } from "./health.context.js";
 /** What the chain is called in alerts when a check cannot read it. */
 export const CHAIN_ENDPOINT = "the Akash chain (RPC and gRPC)";
 
+/** The incident "Chain unreachable" opens and "Chain reachable again" resolves. */
+export const CHAIN_UNREACHABLE_INCIDENT = "chain-unreachable";
+
 /**
  * The recovery policy's plan after `failedChecks` checks in a row could not be made: reconnect with
  * backoff, or (past the policy's limit) escalate. No verdict is ever drawn from a check that failed,

@@ -54,4 +54,8 @@ export interface AlertNotice {
   title: string;
   message: string;
   source: string;
+  /** Names the condition, so it is alerted once while it lasts (default: the title). */
+  incident?: string;
+  /** This notice says the condition is over (a "resolved" notice for `incident`). */
+  resolves?: boolean;
 }

@@ -28,6 +28,8 @@ const devnetEndpointsSchema = z.object({
     .string()
     .regex(/^(\d{1,3}\.){3}\d{1,3}:\d{1,5}$/)
     .optional(),
+  /** The devnet's Nostr relay (absent when it runs without one). */
+  nostr: z.object({ relay: z.string() }).optional(),
   providers: z.array(
     z.object({ address: z.string(), hostUri: z.string(), region: z.string(), audited: z.boolean() }),
   ),

@@ -41,7 +41,10 @@ export {
   KeystoreNotFoundError,
 } from "./keys-errors.js";
 export {
+  type AlertSecretName,
+  type AlertSecrets,
   advanceKeyIndex,
+  alertSecretNames,
   createKeystoreContents,
   initKeystore,
   KEYSTORE_CONTENTS_VERSION,
@@ -52,6 +55,7 @@ export {
   type NewKeystoreOptions,
   rotateKeyIndex,
   saveNewKeystore,
+  setAlertSecret,
   updateKeyIndices,
 } from "./keystore.js";
 export {

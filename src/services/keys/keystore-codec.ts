@@ -2,9 +2,9 @@ import { z } from "zod";
 import { parseArweaveJwk } from "./arweave-key.js";
 import { keyIndicesSchema } from "./key-indices.js";
 import { InvalidMnemonicError, KeystoreError } from "./keys-errors.js";
-import { KEYSTORE_CONTENTS_VERSION, type KeystoreContents } from "./keystore.js";
+import { type AlertSecrets, KEYSTORE_CONTENTS_VERSION, type KeystoreContents } from "./keystore.js";
 import { parseMnemonic } from "./mnemonic.js";
-import { secretRegistry } from "./secret.js";
+import { secretRegistry, secretString } from "./secret.js";
 
 /** Contents versions this build reads: 1 (before per-key rotation times) and the current one. */
 const READABLE_VERSIONS: readonly number[] = [1, KEYSTORE_CONTENTS_VERSION];
@@ -23,6 +23,13 @@ const plaintextSchema = z.strictObject({
       encryption: z.iso.datetime().optional(),
     })
     .optional(),
+  alertSecrets: z
+    .strictObject({
+      webhookSecret: z.string().optional(),
+      slackWebhookUrl: z.string().optional(),
+      telegramBotToken: z.string().optional(),
+    })
+    .optional(),
 });
 
 /** The JSON the keystore encrypts. The bytes are secret: zero them once encrypted. */
@@ -35,6 +42,13 @@ export function encodeKeystorePlaintext(contents: KeystoreContents): Buffer {
       keyIndices: contents.keyIndices,
       createdAt: contents.createdAt,
       rotatedAt: contents.rotatedAt,
+      ...(contents.alertSecrets && Object.keys(contents.alertSecrets).length > 0
+        ? {
+            alertSecrets: Object.fromEntries(
+              Object.entries(contents.alertSecrets).map(([name, secret]) => [name, secret?.reveal()]),
+            ),
+          }
+        : {}),
     }),
     "utf8",
   );
@@ -91,5 +105,16 @@ export function decodeKeystorePlaintext(bytes: Uint8Array, where: string): Keyst
     rotatedAt: Object.freeze(
       Object.fromEntries(Object.entries(plain.rotatedAt ?? {}).filter(([, at]) => at !== undefined)),
     ),
+    ...(plain.alertSecrets ? { alertSecrets: alertSecretsOf(plain.alertSecrets) } : {}),
   });
+}
+
+function alertSecretsOf(plain: Record<string, string | undefined>): AlertSecrets {
+  return Object.freeze(
+    Object.fromEntries(
+      Object.entries(plain)
+        .filter((entry): entry is [string, string] => entry[1] !== undefined)
+        .map(([name, value]) => [name, secretString(value)]),
+    ),
+  );
 }

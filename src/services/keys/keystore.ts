@@ -11,6 +11,11 @@ export const KEYSTORE_CONTENTS_VERSION = 2;
 /** When each key moved to its current index (ISO-8601); a key not listed was not rotated since `createdAt`. */
 export type KeyRotationTimes = Readonly<Partial<Record<KeyKind, string>>>;
 
+/** Alert channel credentials the keystore may hold (the environment's AGENT_* variables override them). */
+export const alertSecretNames = ["webhookSecret", "slackWebhookUrl", "telegramBotToken"] as const;
+export type AlertSecretName = (typeof alertSecretNames)[number];
+export type AlertSecrets = Readonly<Partial<Record<AlertSecretName, Secret<string>>>>;
+
 /** Everything the agent's keys come from. Secrets are wrapped; the rest is public. */
 export interface KeystoreContents {
   readonly version: typeof KEYSTORE_CONTENTS_VERSION;
@@ -24,6 +29,8 @@ export interface KeystoreContents {
   readonly createdAt: string;
   /** When each key was last rotated: saved with its index, in the same write. */
   readonly rotatedAt: KeyRotationTimes;
+  /** Alert channel credentials (`keys set-alert-secret`); absent: none stored. */
+  readonly alertSecrets?: AlertSecrets;
 }
 
 /** Where the keystore lives. A Vault or KMS backend implements the same four calls. */
@@ -179,4 +186,19 @@ export function advanceKeyIndex(
   return updateKeystore(backend, (contents) =>
     rotateKeyIndexOf(contents, kind, contents.keyIndices[kind] + 1, at),
   );
+}
+
+/** Stores (or, with null, removes) one alert channel credential in the keystore, in one save. */
+export function setAlertSecret(
+  backend: KeystoreBackend,
+  name: AlertSecretName,
+  value: Secret<string> | null,
+): Promise<KeystoreContents> {
+  return updateKeystore(backend, (contents) => {
+    const { [name]: _old, ...others } = contents.alertSecrets ?? {};
+    return {
+      ...contents,
+      alertSecrets: Object.freeze(value === null ? others : { ...others, [name]: value }),
+    };
+  });
 }

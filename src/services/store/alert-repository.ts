@@ -17,6 +17,22 @@ export interface NewAlert {
   /** Where it should go: `console`, `nostr`, `webhook` … */
   readonly channels: readonly string[];
   readonly createdAt?: number;
+  /** The incident this alert belongs to; while one is open, later alerts of it are recorded, not sent. */
+  readonly incident?: string;
+  /** This alert says the incident is over. */
+  readonly resolves?: boolean;
+  /** Why it is recorded but not sent (`repeat`: its incident is open; `nothing_to_resolve`). */
+  readonly suppressed?: AlertSuppression;
+}
+
+export type AlertSuppression = "repeat" | "nothing_to_resolve";
+
+/** How far an alert's delivery has come (kept in its row, so a restart carries on). */
+export interface AlertDeliveryProgress {
+  readonly sentChannels: readonly string[];
+  readonly attempts: number;
+  readonly nextAttemptAt: number | null;
+  readonly lastError: string | null;
 }
 
 export interface StoredAlert {
@@ -29,6 +45,14 @@ export interface StoredAlert {
   readonly createdAt: number;
   readonly deliveredAt: number | null;
   readonly acknowledgedAt: number | null;
+  readonly incident: string | null;
+  readonly resolves: boolean;
+  readonly suppressed: AlertSuppression | null;
+  readonly sentChannels: string[];
+  readonly attempts: number;
+  readonly nextAttemptAt: number | null;
+  readonly lastError: string | null;
+  readonly failedAt: number | null;
 }
 
 interface AlertRow {
@@ -41,6 +65,14 @@ interface AlertRow {
   created_at: number;
   delivered_at: number | null;
   acknowledged_at: number | null;
+  incident: string | null;
+  resolves: number;
+  suppressed: AlertSuppression | null;
+  sent_channels_json: string;
+  attempts: number;
+  next_attempt_at: number | null;
+  last_error: string | null;
+  failed_at: number | null;
 }
 
 const toAlert = (row: AlertRow): StoredAlert => ({
@@ -53,10 +85,23 @@ const toAlert = (row: AlertRow): StoredAlert => ({
   createdAt: row.created_at,
   deliveredAt: row.delivered_at,
   acknowledgedAt: row.acknowledged_at,
+  incident: row.incident,
+  resolves: row.resolves === 1,
+  suppressed: row.suppressed,
+  sentChannels: parseJsonText(row.sent_channels_json) as string[],
+  attempts: row.attempts,
+  nextAttemptAt: row.next_attempt_at,
+  lastError: row.last_error,
+  failedAt: row.failed_at,
 });
 
 export class AlertRepository {
-  private readonly insertRow: Statement<[string, string, string, string, string, string, number]>;
+  private readonly insertRow: Statement<
+    [string, string, string, string, string, string, number, string | null, number, string | null]
+  >;
+  private readonly incidentRow: Statement<[string], AlertRow>;
+  private readonly progressRow: Statement<[string, number, number | null, string | null, string]>;
+  private readonly failRow: Statement<[number, string | null, string]>;
   private readonly getRow: Statement<[string], AlertRow>;
   private readonly deliverRow: Statement<[number, string]>;
   private readonly acknowledgeRow: Statement<[number, string]>;
@@ -68,8 +113,19 @@ export class AlertRepository {
     private readonly deps: RepositoryDeps,
   ) {
     this.insertRow = db.prepare(
-      `INSERT INTO alerts (id, severity, title, message, metadata_json, channels_json, created_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`,
+      `INSERT INTO alerts (id, severity, title, message, metadata_json, channels_json, created_at, incident, resolves, suppressed)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`,
+    );
+    this.incidentRow = db.prepare(
+      `SELECT * FROM alerts WHERE incident = ? AND suppressed IS NULL
+       ORDER BY created_at DESC, rowid DESC LIMIT 1`,
+    );
+    this.progressRow = db.prepare(
+      `UPDATE alerts SET sent_channels_json = ?, attempts = ?, next_attempt_at = ?, last_error = ?
+       WHERE id = ?`,
+    );
+    this.failRow = db.prepare(
+      "UPDATE alerts SET failed_at = coalesce(failed_at, ?), last_error = coalesce(?, last_error) WHERE id = ?",
     );
     this.getRow = db.prepare("SELECT * FROM alerts WHERE id = ?");
     this.deliverRow = db.prepare("UPDATE alerts SET delivered_at = coalesce(delivered_at, ?) WHERE id = ?");
@@ -77,7 +133,8 @@ export class AlertRepository {
       "UPDATE alerts SET acknowledged_at = coalesce(acknowledged_at, ?) WHERE id = ?",
     );
     this.undeliveredRows = db.prepare(
-      "SELECT * FROM alerts WHERE delivered_at IS NULL ORDER BY created_at, id",
+      `SELECT * FROM alerts WHERE delivered_at IS NULL AND suppressed IS NULL AND failed_at IS NULL
+       ORDER BY created_at, id`,
     );
     this.recentRows = db.prepare("SELECT * FROM alerts ORDER BY created_at DESC, id DESC LIMIT ?");
   }
@@ -106,6 +163,9 @@ export class AlertRepository {
         "alert channels",
       ),
       alert.createdAt ?? this.deps.clock(),
+      alert.incident ?? null,
+      alert.resolves ? 1 : 0,
+      alert.suppressed ?? null,
     );
     return { alert: this.require(alert.id), created: changes === 1 };
   }
@@ -127,7 +187,31 @@ export class AlertRepository {
     return this.require(id);
   }
 
-  /** Alerts not yet delivered, oldest first (what a delivery actor retries after a restart). */
+  /** The newest sent (not suppressed) alert of an incident: it is open unless that alert resolves it. */
+  latestOfIncident(incident: string): StoredAlert | undefined {
+    const row = this.incidentRow.get(incident);
+    return row ? toAlert(row) : undefined;
+  }
+
+  /** Saves how far delivery came (channels reached, attempts, next try, last error: redacted). */
+  recordProgress(id: string, progress: AlertDeliveryProgress): StoredAlert {
+    this.progressRow.run(
+      toJsonText([...progress.sentChannels], "sent channels"),
+      progress.attempts,
+      progress.nextAttemptAt,
+      progress.lastError === null ? null : this.deps.redactor.text(progress.lastError),
+      id,
+    );
+    return this.require(id);
+  }
+
+  /** Gives up on an alert's delivery (after too many attempts); later calls keep the first time. */
+  markFailed(id: string, at: number = this.deps.clock(), error: string | null = null): StoredAlert {
+    this.failRow.run(at, error === null ? null : this.deps.redactor.text(error), id);
+    return this.require(id);
+  }
+
+  /** Alerts still to deliver (not delivered, suppressed or given up), oldest first: what a delivery actor retries after a restart. */
   undelivered(): StoredAlert[] {
     return this.undeliveredRows.all().map(toAlert);
   }

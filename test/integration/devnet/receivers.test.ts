@@ -1,8 +1,8 @@
 import { createHmac } from "node:crypto";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { createAlertChannels } from "../../../src/actors/alert-channels.js";
 import type { DevnetHandle, DevnetReceiversInfo, ReceivedMessage } from "../../../src/devnet/index.js";
-import { createLogger } from "../../../src/logging/index.js";
+import { alertJson, type OutgoingAlert } from "../../../src/services/alerts/index.js";
+import { createWebhookChannel } from "../../../src/services/alerts/webhook-channel.js";
 import { startTestDevnet } from "../../support/devnet.js";
 
 const BOT_TOKEN = "7000000001:AAH-devnet_token";
@@ -23,6 +23,17 @@ async function postJson(
     contentType: response.headers.get("content-type"),
   };
 }
+
+const webhookChannel = (url: string) =>
+  createWebhookChannel({
+    name: "webhook",
+    url,
+    secret: null,
+    minSeverity: "low",
+    rateLimit: { burst: 10, perHour: 60 },
+    timeoutMs: 5_000,
+    now: Date.now,
+  });
 
 describe("devnet: alert receivers (JSON webhook, Slack incoming webhook, Telegram Bot API)", () => {
   let devnet: DevnetHandle;
@@ -82,23 +93,21 @@ describe("devnet: alert receivers (JSON webhook, Slack incoming webhook, Telegra
       expect(await received("webhook")).toEqual([]);
     });
 
-    it("receives what the agent's alert channels send today (src/actors/alert-channels.ts)", async () => {
-      const channels = createAlertChannels({
-        logger: createLogger({ level: "silent" }),
-        console: false,
-        webhooks: [receivers.webhook],
-        minSeverity: "low",
-      });
-      const alert = {
+    it("receives what the agent's webhook channel sends (src/services/alerts/webhook-channel.ts)", async () => {
+      const alert: OutgoingAlert = {
         id: "al-1",
         severity: "critical",
         title: "escrow low",
         message: "2 h left",
         source: "lease",
-      } as const;
-      await channels.deliver(alert);
+        incident: "lease/escrow low",
+        resolves: false,
+        agentId: "agent-1",
+        raisedAt: Date.UTC(2026, 0, 1),
+      };
+      await webhookChannel(receivers.webhook).send(alert);
       const [message] = await received("webhook");
-      expect(message!.body).toEqual(alert);
+      expect(message!.body).toEqual(alertJson(alert));
       expect(message!.headers!["content-type"]).toBe("application/json");
     });
   });
@@ -215,15 +224,19 @@ describe("devnet: alert receivers (JSON webhook, Slack incoming webhook, Telegra
         description: "Internal Server Error",
       });
       expect((await postJson(receivers.webhook, {})).status).toBe(500);
-      const channels = createAlertChannels({
-        logger: createLogger({ level: "silent" }),
-        console: false,
-        webhooks: [receivers.webhook],
-        minSeverity: "low",
-      });
       await expect(
-        channels.deliver({ id: "a", severity: "high", title: "t", message: "m", source: "s" }),
-      ).rejects.toThrow(/answered 500/);
+        webhookChannel(receivers.webhook).send({
+          id: "a",
+          severity: "high",
+          title: "t",
+          message: "m",
+          source: "s",
+          incident: "s/t",
+          resolves: false,
+          agentId: "agent-1",
+          raisedAt: Date.now(),
+        }),
+      ).rejects.toThrow(/answered HTTP 500/);
       const status = (await (await fetch(`${devnet.control}/status`)).json()) as {
         receivers: { failing: Record<string, number | null> };
       };

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createActor, SimulatedClock, type SnapshotFrom, toPromise } from "xstate";
 import { createAgentActors } from "../../../src/actors/agent-actors.js";
 import type { AgentServices } from "../../../src/actors/agent-services.js";
-import type { AlertChannels } from "../../../src/actors/alert-channels.js";
+import { noAlertChannels } from "../../../src/actors/alert-channels.js";
 import { createKeyRotationActors } from "../../../src/actors/keys-actors.js";
 import { createLogger } from "../../../src/logging/index.js";
 import { type KeyRotationSettings, keyRotationMachine } from "../../../src/machines/index.js";
@@ -40,7 +40,7 @@ async function servicesAt(keystore: KeystoreBackend, now: number): Promise<Agent
   return partial as AgentServices;
 }
 
-const noChannels = { names: () => [], deliver: async () => undefined } as unknown as AlertChannels;
+const noChannels = noAlertChannels;
 
 describe("key rotation schedule across a restart", () => {
   let dir: TempDir;

@@ -3,7 +3,7 @@ import { assign, createActor, sendTo, setup } from "xstate";
 import type { AlertChannels } from "../../../src/actors/alert-channels.js";
 import { createAlertOutbox } from "../../../src/actors/alert-outbox.js";
 import { createLogger } from "../../../src/logging/index.js";
-import type { AlertToDeliver } from "../../../src/machines/index.js";
+import type { AlertChannel, OutgoingAlert } from "../../../src/services/alerts/index.js";
 import {
   type AgentStore,
   createSnapshotPersister,
@@ -24,7 +24,7 @@ const SECRET = "the-secret-that-must-not-be-saved";
 
 /** What a channel saw at the moment delivery started: the newest saved state and the outbox row. */
 interface Delivery {
-  alert: AlertToDeliver;
+  alert: OutgoingAlert;
   savedRaised: number | null;
   rowExisted: boolean;
 }
@@ -33,9 +33,11 @@ function world() {
   const store = openAgentStore({ dataDir: dirs.make() });
   stores.push(store);
   const deliveries: Delivery[] = [];
-  const channels: AlertChannels = {
-    names: () => ["test"],
-    async deliver(alert) {
+  const channel: AlertChannel = {
+    name: "test",
+    minSeverity: "low",
+    rateLimit: { burst: 100, perHour: 3600 },
+    async send(alert) {
       const latest = store.snapshots.latest("root");
       const saved = latest ? (JSON.parse(latest.snapshotJson) as { context: { raised: number } }) : null;
       deliveries.push({
@@ -44,6 +46,11 @@ function world() {
         rowExisted: store.alerts.get(alert.id) !== undefined,
       });
     },
+  };
+  const channels: AlertChannels = {
+    list: [channel],
+    retry: { maxAttempts: 3, baseMs: 10, capMs: 10 },
+    remindAfterMs: 60_000,
   };
   const errors: unknown[] = [];
   const persister = createSnapshotPersister({
@@ -58,6 +65,7 @@ function world() {
     channels,
     logger: createLogger({ level: "silent" }),
     now: Date.now,
+    agentId: "agent-1",
     stepWrites: persister.stageWithNextWrite,
   });
   const machine = setup({

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createActor, toPromise } from "xstate";
 import { createAgentActors } from "../../../src/actors/agent-actors.js";
 import type { AgentServices } from "../../../src/actors/agent-services.js";
-import type { AlertChannels } from "../../../src/actors/alert-channels.js";
+import { noAlertChannels } from "../../../src/actors/alert-channels.js";
 import { createKeyRotationActors } from "../../../src/actors/keys-actors.js";
 import { createLogger } from "../../../src/logging/index.js";
 import type { KeyName } from "../../../src/machines/index.js";
@@ -23,7 +23,7 @@ const silent = createLogger({
   destination: new Writable({ write: (_chunk, _encoding, done) => done() }),
 });
 
-const noChannels = { names: () => [], deliver: async () => undefined } as unknown as AlertChannels;
+const noChannels = noAlertChannels;
 
 async function servicesOver(keystore: KeystoreBackend): Promise<AgentServices> {
   const partial: Partial<AgentServices> = {

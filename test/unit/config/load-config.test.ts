@@ -104,15 +104,15 @@ describe("loadConfig", () => {
   it("refuses the settings that did nothing (alerts.nostr*), naming the setting and why", () => {
     const fromEnv = errorOf(() => loadConfig({ env: { AGENT_ALERTS_NOSTR_RELAYS: "wss://relay.example" } }));
     expect(fromEnv.message).toMatch(
-      /^invalid config: alerts\.nostrRelays = .* \(from AGENT_ALERTS_NOSTR_RELAYS\): no longer a setting, alerts go/,
+      /^invalid config: alerts\.nostrRelays = .* \(from AGENT_ALERTS_NOSTR_RELAYS\): no longer a setting, renamed: the relays are nostr\.relays/,
     );
     expect(fromEnv.exitCode).toBe(2);
 
     const file = yamlFile("alerts:\n  nostrOperator: npub1example\n");
     expect(errorOf(() => loadConfig({ file, env: {} })).message).toBe(
-      `invalid config: alerts.nostrOperator = "npub1example" (from ${file}): no longer a setting, alerts go to the console and webhooks only in this build (no Nostr DMs yet); remove it`,
+      `invalid config: alerts.nostrOperator = "npub1example" (from ${file}): no longer a setting, renamed: list the operators' npubs in alerts.nostr.npubs; remove it`,
     );
-    expect(configFields.filter((field) => /^alerts\.nostr/.test(field.key))).toEqual([]);
+    expect(configFields.filter((field) => /^alerts\.nostr(Operator|Relays)/.test(field.key))).toEqual([]);
   });
 
   it("reads the HTTP port and the admin keys (AGENT_ADMIN_NPUBS, comma-separated) from the environment", () => {

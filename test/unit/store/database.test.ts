@@ -111,11 +111,12 @@ describe("openDatabase", () => {
     try {
       expect(store.migration).toEqual({
         from: 1,
-        to: 4,
+        to: 5,
         applied: [
           "escrow refunds in spending",
           "lease ready time and health checks in provider performance",
           "signed cronos transactions of treasury legs",
+          "alert incidents and durable delivery progress",
         ],
       });
       expect(
