@@ -175,8 +175,10 @@ export function registerRunCommand(program: Command): void {
         fund,
         ...(inspection ? { inspect: inspection.inspect } : {}),
       });
-      // The URL for a person (`npm start`); with --log-json the log line above carries it.
-      if (!config.log.json) process.stderr.write(`\n  page, API and relay: ${agent.url}\n\n`);
+      // The URL for a person (`npm start`); with --log-json the log line above carries it, and
+      // --log-level silent means nothing on stderr.
+      if (!config.log.json && config.log.level !== "silent")
+        process.stderr.write(`\n  page, API and relay: ${agent.url}\n\n`);
       if (signalled) {
         await agent.close();
         inspection?.stop();
