@@ -1,5 +1,6 @@
 import { Command } from "commander";
 import { addGlobalOptions } from "./cli-options.js";
+import { registerAdminCommand } from "./commands/admin.js";
 import { registerCostCommand } from "./commands/cost.js";
 import { registerDevnetCommand } from "./commands/devnet.js";
 import { registerInitCommand } from "./commands/init.js";
@@ -23,6 +24,7 @@ export function buildProgram(): Command {
   registerSdlCommand(program);
   registerCostCommand(program);
   registerDevnetCommand(program);
+  registerAdminCommand(program);
   for (const command of program.commands) command.exitOverride();
   return program;
 }
