@@ -101,8 +101,8 @@ export * from "./sdl/index.js";
 export {
   deploymentProfiles,
   SDL_PROFILES,
-  SERVICE_NAMES,
   type SdlProfile,
+  SERVICE_NAMES,
   type ServiceName,
   type ServiceProfile,
 } from "./service-profiles.js";

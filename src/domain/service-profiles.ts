@@ -52,7 +52,10 @@ const persistent = (sizeGi: number, mount: string): Volume => ({
  * next to its 50Gi persistent volume: Akash requires a local container volume in every profile
  * (the notes' postgres profile has only the persistent one).
  */
-export function deploymentProfiles(relay: Resources, profile: SdlProfile = "nostream"): readonly ServiceProfile[] {
+export function deploymentProfiles(
+  relay: Resources,
+  profile: SdlProfile = "nostream",
+): readonly ServiceProfile[] {
   if (profile === "relay") {
     return [
       {

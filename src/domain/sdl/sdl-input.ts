@@ -1,9 +1,9 @@
-import { SDL_PROFILES, type SdlProfile } from "../service-profiles.js";
 import type { DailyBudget } from "../budget.js";
 import type { ResourceRates } from "../cost.js";
 import { DomainInputError } from "../domain-input-error.js";
 import { requireText } from "../input-checks.js";
 import type { Resources } from "../resources.js";
+import { SDL_PROFILES, type SdlProfile } from "../service-profiles.js";
 import type { TrafficMetrics } from "../traffic-metrics.js";
 
 export const AGENT_ROLES = ["root", "replica", "specialized"] as const;
