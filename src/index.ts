@@ -28,6 +28,18 @@ export {
   type ProviderGateway,
 } from "./services/akash/index.js";
 export {
+  BackupError,
+  BackupNotFoundError,
+  type BackupPointer,
+  BackupRefusedError,
+  type BackupResult,
+  type BackupTarget,
+  makeBackup,
+  type RestoreResult,
+  readPointer,
+  restoreBackup,
+} from "./services/backup/index.js";
+export {
   AgentKeys,
   EnvKeystore,
   FileKeystore,

@@ -80,6 +80,8 @@ export class AgentProcess {
     this.child = spawn(process.execPath, [CLI, ...agentRunArgs(options)], {
       env: {
         ...base,
+        // Any free port: agents in parallel test files must not compete for the default 8080.
+        AGENT_HTTP_PORT: "0",
         ...options.settings,
         AGENT_MNEMONIC: options.mnemonic,
         ...(options.crashAt ? { [CRASH_AT_ENV]: options.crashAt } : {}),

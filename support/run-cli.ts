@@ -13,7 +13,8 @@ export interface CliResult {
 }
 
 /**
- * Runs the built CLI (`npm test` builds first) with a clean AGENT_* environment plus `env`. With
+ * Runs the built CLI (`npm test` builds first) with a clean AGENT_* environment (the HTTP port: any
+ * free one) plus `env`. With
  * `input`, that text is piped to its stdin, which is then closed.
  */
 export function runCli(
@@ -28,7 +29,7 @@ export function runCli(
     const child = execFile(
       process.execPath,
       [CLI, ...args],
-      { env: { ...base, ...env }, timeout: timeoutMs, maxBuffer: 16 * 1024 * 1024 },
+      { env: { ...base, AGENT_HTTP_PORT: "0", ...env }, timeout: timeoutMs, maxBuffer: 16 * 1024 * 1024 },
       (error, stdout, stderr) => {
         const code = error ? (typeof error.code === "number" ? error.code : 1) : 0;
         resolve({ code, signal: error?.signal ?? null, stdout, stderr });

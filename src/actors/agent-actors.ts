@@ -7,6 +7,7 @@ import { type KeyKind, lastRotatedAt } from "../services/keys/index.js";
 import type { AgentServices } from "./agent-services.js";
 import type { AlertChannels } from "./alert-channels.js";
 import { createAlertOutbox, type StepWrites } from "./alert-outbox.js";
+import { bootstrapFromCro } from "./cro-bootstrap.js";
 import { pollUntil } from "./poll-until.js";
 
 /** How often the funding wait repeats the addresses to fund. */
@@ -60,11 +61,28 @@ export function createAgentActors(services: AgentServices, channels: AlertChanne
     awaitFunding: fromPromise<AwaitFundingOutput, AwaitFundingInput>(async ({ input, signal }) => {
       const minimum = BigInt(input.minimumUakt);
       const first = await chain.balances(input.akash);
-      if (BigInt(first.uakt) < minimum && services.faucet) {
+      const cronos = services.cronos;
+      if (BigInt(first.uakt) < minimum && services.faucet && cronos?.fundAkash !== false) {
         // Enough for a few deployment deposits (a move holds two at once) and their fees.
         const grant = (minimum * 4n).toString();
         log.info({ address: input.akash, uakt: grant }, "devnet: funding the agent from the faucet");
         await services.faucet(input.akash, grant);
+      }
+      if (cronos && BigInt(first.uakt) < minimum) {
+        await bootstrapFromCro({
+          // The devnet's faucet just funded the Akash account: only the EVM address is funded here.
+          swap: !(services.faucet && cronos.fundAkash),
+          cronos,
+          key: `${input.akash}:bootstrap`,
+          akash: input.akash,
+          minimumUakt: minimum,
+          chain,
+          store,
+          logger: log,
+          now: services.now,
+          aktUsdFallback: settings.aktUsdFallback,
+          signal,
+        });
       }
       let lastReminder = 0;
       const balances = await pollUntil({

@@ -3,6 +3,7 @@ import type { AkashChain, ProviderDirectory, ProviderGateway } from "../services
 import type { IngressResolver } from "../services/akash/ingress-dns.js";
 import type { AgentKeys, KeystoreBackend } from "../services/keys/index.js";
 import type { AgentStore } from "../services/store/index.js";
+import type { CronosTreasury } from "./cronos-treasury.js";
 import type { MetricsSource } from "./metrics-source.js";
 import type { SdlFactory } from "./sdl-factory.js";
 
@@ -50,4 +51,6 @@ export interface AgentServices {
   ingress?: IngressResolver;
   /** On the devnet only: tops the agent's account up from the faucet. */
   faucet?: (address: string, uakt: string) => Promise<void>;
+  /** The treasury's Cronos leg (CRO → AKT); absent where no Cronos endpoints are configured. */
+  cronos?: CronosTreasury;
 }

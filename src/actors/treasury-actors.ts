@@ -10,27 +10,64 @@ import type {
   SwapOutput,
 } from "../machines/treasury/treasury.actors.js";
 import type { Balances } from "../machines/treasury/treasury.types.js";
+import { swapCroToAkt } from "../services/cronos/index.js";
 import type { AgentServices } from "./agent-services.js";
 import { escrowRefundedOn } from "./escrow-refunds.js";
 import { pollUntil } from "./poll-until.js";
+import { cronosLegDeps, readCronosHoldings, readEscrowAndBurn } from "./treasury-readings.js";
 
 /**
  * The treasury machine's effects: balances (with the day's escrow refunds from the ledger, credited
  * back against the daily cap), ACT minting, escrow deposits.
  */
 export function createTreasuryActors(services: AgentServices, options: { feeReserveUakt: string }) {
-  const { chain, store, settings, logger } = services;
+  const { chain, store, settings, logger, cronos } = services;
   const log = logger.child({ actor: "treasury" });
+
+  /**
+   * The request is covered by ACT already minted: what it leaves of the float is minted again now,
+   * when AKT above the fee reserve allows, and not waited for (it settles at the next BME epoch, well
+   * before the next deploy or top-up needs it). Keyed per request, so a re-run never mints it twice.
+   */
+  const refillFloat = async (input: EnsureActInput, before: { uakt: string; uact: string }) => {
+    const float = BigInt(input.floatUact ?? "0");
+    const short = BigInt(input.amountUact) + float - BigInt(before.uact);
+    const key = `${input.key}:float`;
+    // A float mint begun before a restart is finished and recorded whatever the balances say now.
+    const earlier = (
+      store.intents.get(key)?.payload as { messages?: Array<{ amountUakt?: string }> } | undefined
+    )?.messages?.[0]?.amountUakt;
+    if (!earlier && (float === 0n || short <= 0n)) return;
+    const aktUsd = await chain.aktPriceUsd().catch(() => settings.aktUsdFallback);
+    const uakt = earlier ?? uaktToMintUact(short, { actUsd: settings.actUsd, aktUsd }).toString();
+    if (!earlier && BigInt(uakt) > BigInt(before.uakt) - BigInt(options.feeReserveUakt)) return;
+    log.info({ mintUakt: uakt, floatUact: float.toString() }, "minting ACT for the float");
+    const result = await chain.mintAct({ key, amountUakt: uakt });
+    store.spending.record({
+      key,
+      kind: "mint_act",
+      denom: "uakt",
+      amount: uakt,
+      ...(result.txHash ? { txHash: result.txHash } : {}),
+    });
+  };
 
   return {
     readBalances: fromPromise<Balances, void>(async () => {
-      const balances = await chain.balances();
+      const [balances, escrow, cronosHoldings] = await Promise.all([
+        chain.balances(),
+        readEscrowAndBurn(chain, settings.blockSeconds),
+        cronos ? readCronosHoldings(cronos) : Promise.resolve(null),
+      ]);
       const at = services.now();
       return {
         uakt: balances.uakt,
         uact: balances.uact,
         pendingMintUact: "0",
-        croWei: null,
+        croWei: cronosHoldings?.croWei ?? null,
+        aktUnits: cronosHoldings?.aktUnits ?? null,
+        escrowUact: escrow.escrowUact,
+        burnUactPerDay: escrow.burnUactPerDay,
         at,
         refundedTodayUact: escrowRefundedOn(store, at).toString(),
       };
@@ -56,12 +93,20 @@ export function createTreasuryActors(services: AgentServices, options: { feeRese
         recordMint(earlierUakt, result.txHash);
       }
       const before = await chain.balances();
-      if (BigInt(before.uact) >= wanted) return { at: services.now(), mintedUact: "0" };
+      if (BigInt(before.uact) >= wanted) {
+        await refillFloat(input, before);
+        return { at: services.now(), mintedUact: "0" };
+      }
       if (!earlierUakt) {
         const missing = wanted - BigInt(before.uact);
         const aktUsd = await chain.aktPriceUsd().catch(() => settings.aktUsdFallback);
-        const uakt = uaktToMintUact(missing, { actUsd: settings.actUsd, aktUsd });
+        const prices = { actUsd: settings.actUsd, aktUsd };
+        const needed = uaktToMintUact(missing, prices);
         const spendable = BigInt(before.uakt) - BigInt(options.feeReserveUakt);
+        // The float (one deposit plus one top-up) is minted along when AKT allows, so the next
+        // deploy or move finds its ACT settled; only the request itself is waited for.
+        const withFloat = uaktToMintUact(missing + BigInt(input.floatUact ?? "0"), prices);
+        const uakt = withFloat <= spendable ? withFloat : needed;
         if (uakt > spendable) {
           throw new EffectError(
             "insufficient_funds",
@@ -109,11 +154,24 @@ export function createTreasuryActors(services: AgentServices, options: { feeRese
       );
     }),
 
-    swapCroForAkt: fromPromise<SwapOutput, SwapInput>(async () => {
-      throw new EffectError(
-        "fatal",
-        "no CRO→AKT swap route is configured: the Cronos DEX and bridge legs are not part of this build; fund the Akash account with AKT",
+    swapCroForAkt: fromPromise<SwapOutput, SwapInput>(async ({ input, signal }) => {
+      if (!cronos) {
+        throw new EffectError(
+          "fatal",
+          `no CRO→AKT swap route: no Cronos endpoints are configured for this network (treasury.cronos.*); fund the Akash account with AKT`,
+        );
+      }
+      const result = await swapCroToAkt(
+        {
+          key: input.key,
+          amountUakt: input.amountUakt,
+          akashAddress: services.keys.identity.akash,
+          aktUsd: await chain.aktPriceUsd().catch(() => settings.aktUsdFallback),
+          akashUakt: async () => BigInt((await chain.balances()).uakt),
+        },
+        cronosLegDeps(cronos, { store, logger: log, now: services.now, signal }),
       );
+      return { at: services.now(), receivedUakt: result.receivedUakt, spentUsd: result.spentUsd };
     }),
   };
 }

@@ -30,6 +30,32 @@ function endpointsSchema(defaults: { chainId: string; rpc: string; grpc: string;
     .prefault({});
 }
 
+const evmAddressText = () => z.string().regex(/^0x[0-9a-fA-F]{40}$/, "a 0x… EVM address (40 hex digits)");
+
+/** Where the Cronos leg of the treasury is reached; every field is needed for the leg to be used. */
+function cronosEndpointsSchema(defaults: {
+  rpc?: string;
+  chainId?: number;
+  router?: string;
+  wcro?: string;
+  akt?: string;
+}) {
+  const withDefault = <T extends z.ZodType>(schema: T, value: z.infer<T> | undefined) =>
+    value === undefined ? schema.optional() : schema.default(value as never);
+  return z
+    .strictObject({
+      rpc: withDefault(httpUrl(), defaults.rpc),
+      chainId: withDefault(z.number().int().positive(), defaults.chainId),
+      /** The Uniswap V2 router (VVS Finance on Cronos mainnet). */
+      router: withDefault(evmAddressText(), defaults.router),
+      /** Wrapped CRO, the router's WETH. */
+      wcro: withDefault(evmAddressText(), defaults.wcro),
+      /** The AKT IBC voucher token with `send_to_ibc`. */
+      akt: withDefault(evmAddressText(), defaults.akt),
+    })
+    .prefault({});
+}
+
 export const configSchema = z.strictObject({
   network: z.enum(networkNames).default("devnet"),
   dataDir: z.string().min(1).default(".agent-data"),
@@ -99,6 +125,13 @@ export const configSchema = z.strictObject({
       childAllocationCapUsd: positive().default(50),
       /** The treasury never goes below this to fund children. */
       treasuryMinimumUsd: nonNegative().default(20),
+      /**
+       * Reference price of one CRO in USD: the slippage check compares a DEX quote with the AKT oracle
+       * price over this, and the runway counts CRO at it.
+       */
+      croUsd: positive().default(0.1),
+      /** Most one CRO→AKT swap may spend, in USD at `croUsd`. */
+      perSwapCapUsd: positive().default(50),
     })
     .prefault({}),
 
@@ -220,6 +253,36 @@ export const configSchema = z.strictObject({
       feeReserveAkt: nonNegative().default(1),
       /** AKT bought by one emergency CRO→AKT swap. */
       swapChunkAkt: positive().default(10),
+      /** A swap whose quote is this much worse than the oracle price (fee and price impact included) is refused. */
+      slippageCapPercent: z.number().gt(0).max(50).default(3),
+      /** ACT kept minted ahead of need, in USD; 0 = one deployment deposit plus one top-up. */
+      actFloatUsd: nonNegative().default(0),
+      /** Runway (days) under which the agent is frugal: no reproduction. */
+      frugalBelowDays: positive().default(30),
+      /** Runway (days) under which the agent is critical: cheapest viable SDL too. Must be below frugalBelowDays. */
+      criticalBelowDays: positive().default(7),
+      /** Highest EIP-1559 maxFeePerGas the agent pays on Cronos, in gwei. */
+      gasFeeCeilingGwei: positive().default(10_000),
+      /** A Cronos transaction not mined after this long is replaced (same nonce, higher fees). */
+      stuckTxAfterMs: positive().default(120_000),
+      /** Seconds a swap may wait in the mempool before the router refuses it (its deadline). */
+      swapDeadlineSeconds: z.number().int().min(30).default(1_200),
+      /** Longest wait for bridged AKT to arrive on Akash (the IBC timeout is one day). */
+      bridgeWaitMs: positive().default(90_000_000),
+      /** Cronos endpoints per network (the devnet's come from the devnet itself). */
+      cronos: z
+        .strictObject({
+          mainnet: cronosEndpointsSchema({
+            rpc: "https://evm.cronos.org",
+            chainId: 25,
+            router: "0x145863Eb42Cf62847A6Ca784e6416C1682b1b2Ae",
+            wcro: "0x5C7F8A570d578ED84E63fdFA7b1eE72dEae1AE23",
+            akt: "0x39a65A74Dc5A778Ff93d1765Ea51F57BC49c81B3",
+          }),
+          /** Unset by default: sandbox runs without the Cronos leg unless these are given. */
+          sandbox: cronosEndpointsSchema({}),
+        })
+        .prefault({}),
     })
     .prefault({}),
 
@@ -259,6 +322,21 @@ export const configSchema = z.strictObject({
             .regex(/^(npub1[02-9ac-hj-np-z]{58}|[0-9a-f]{64})$/, "an npub1… key or 64 hex characters"),
         )
         .default([]),
+    })
+    .prefault({}),
+
+  backup: z
+    .strictObject({
+      /** Encrypted backups of the store on Arweave after each milestone and on a schedule (§15). */
+      enabled: z.boolean().default(true),
+      /** A scheduled backup this many minutes after the last one (milestones back up at once). */
+      intervalMinutes: z.number().int().min(1).max(10_080).default(360),
+      /** Relays for the backup pointer (kind 30078); empty = the network's relay (the devnet's own). */
+      relays: z.array(z.url({ protocol: /^wss?$/ })).default([]),
+      /** Arweave gateway the backups are posted to and read from; unset = the devnet's, else arweave.net. */
+      gateway: httpUrl().optional(),
+      /** How long a backup waits for the gateway to serve its upload before the pointer moves to it. */
+      availableTimeoutMs: positive().default(600_000),
     })
     .prefault({}),
 

@@ -87,7 +87,7 @@ export {
   type ReproductionTrigger,
   type Urgency,
 } from "./reproduction-types.js";
-export { resourcesForTraffic } from "./resource-sizing.js";
+export { cheapestViableResources, resourcesForTraffic } from "./resource-sizing.js";
 export {
   clampToRange,
   hasVerticalHeadroom,
@@ -106,6 +106,15 @@ export {
   type ServiceName,
   type ServiceProfile,
 } from "./service-profiles.js";
+export {
+  runwayDays,
+  type SurvivalTier,
+  survivalTier,
+  survivalTiers,
+  type TierAllowance,
+  type TierThresholds,
+  tierAllowance,
+} from "./survival-tier.js";
 export type { TrafficMetrics } from "./traffic-metrics.js";
 export { type MeasuredLoad, type ResourceUsagePercent, usageOfResources } from "./traffic-usage.js";
 export { txHashBytes, txHashOf } from "./tx-hash.js";

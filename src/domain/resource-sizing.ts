@@ -28,3 +28,11 @@ export function resourcesForTraffic(metrics: TrafficMetrics): Resources {
     storageGi: clampToRange(Math.ceil(valid.storageUsedGi * STORAGE_HEADROOM), RESOURCE_LIMITS.storageGi),
   };
 }
+
+/**
+ * The cheapest resources the relay still runs on (a critical treasury's next deployment): the floor
+ * of every range, with storage still holding what is used plus headroom.
+ */
+export function cheapestViableResources(storageUsedGi: number): Resources {
+  return resourcesForTraffic({ eventsPerSecond: 0, activeConnections: 0, storageUsedGi });
+}

@@ -1,4 +1,5 @@
 import { agentMachine } from "./agent/agent.machine.js";
+import { backupMachine } from "./backup/backup.machine.js";
 import { describeChart } from "./describe-chart.js";
 import { healthMachine } from "./health/health.machine.js";
 import { keyRotationMachine } from "./keys/keys.machine.js";
@@ -13,6 +14,7 @@ const machines = {
   keys: keyRotationMachine,
   treasury: treasuryMachine,
   reproduction: reproductionMachine,
+  backup: backupMachine,
 };
 
 /** The chart of every machine, keyed by the docs file it belongs in. */

@@ -9,6 +9,16 @@ export {
   type LoadedIdentity,
   type PublicIdentity,
 } from "./agent/agent.types.js";
+export { type BackupMachine, backupMachine } from "./backup/backup.machine.js";
+export type {
+  BackupEvent,
+  BackupInput,
+  BackupReason,
+  BackupRecord,
+  BackupSettings,
+  RunBackupInput,
+  RunBackupOutput,
+} from "./backup/backup.types.js";
 export type { HealthInput } from "./health/health.context.js";
 export type { HealthEvent, HealthNotice } from "./health/health.events.js";
 export { type HealthMachine, healthMachine } from "./health/health.machine.js";
@@ -36,4 +46,10 @@ export {
 export type { TreasuryInput } from "./treasury/treasury.context.js";
 export type { TreasuryEvent, TreasuryNotice } from "./treasury/treasury.events.js";
 export { type TreasuryMachine, treasuryMachine } from "./treasury/treasury.machine.js";
+export {
+  type TreasuryView,
+  treasuryAllowsReproduction,
+  treasuryView,
+  treasuryWantsCheapestSdl,
+} from "./treasury/treasury.selectors.js";
 export type { Balances, TreasurySettings } from "./treasury/treasury.types.js";

@@ -33,6 +33,30 @@ function requireCapForAMove(config: AgentConfig, depositUact: bigint): void {
   }
 }
 
+/** The tier thresholds, refused when critical is not below frugal. */
+function survivalTierThresholds(config: AgentConfig): { frugalBelowDays: number; criticalBelowDays: number } {
+  const { frugalBelowDays, criticalBelowDays } = config.treasury;
+  if (criticalBelowDays >= frugalBelowDays) {
+    throw new UsageError(
+      `treasury.criticalBelowDays = ${criticalBelowDays} must be below treasury.frugalBelowDays = ${frugalBelowDays}: lower the first or raise the second`,
+    );
+  }
+  return { frugalBelowDays, criticalBelowDays };
+}
+
+/**
+ * ACT kept minted ahead of need: \`treasury.actFloatUsd\` when set, else one deployment deposit plus
+ * one top-up (what a top-up adds: from \`escrow.topUpBelowHours\` back to \`escrow.topUpToHours\`).
+ */
+export function actFloatUact(config: AgentConfig, depositUact: bigint): bigint {
+  if (config.treasury.actFloatUsd > 0) {
+    return BigInt(Math.ceil((config.treasury.actFloatUsd / config.budget.actUsd) * MICRO));
+  }
+  const topUpHours = Math.max(0, config.escrow.topUpToHours - config.escrow.topUpBelowHours);
+  const topUpUsd = (config.budget.targetUsdPerDay / 24) * topUpHours;
+  return depositUact + BigInt(Math.ceil((topUpUsd / config.budget.actUsd) * MICRO));
+}
+
 /** The machines' settings (their inputs), from the agent's config. */
 export function agentSettingsFromConfig(config: AgentConfig, timing: ChainTiming): AgentSettings {
   if (config.reproduction.enabled) {
@@ -99,6 +123,9 @@ export function agentSettingsFromConfig(config: AgentConfig, timing: ChainTiming
       minAktReserveUakt: feeReserveUakt.toString(),
       swapChunkUakt: BigInt(Math.ceil(config.treasury.swapChunkAkt * MICRO)).toString(),
       retry,
+      croUsd: config.budget.croUsd,
+      tiers: survivalTierThresholds(config),
+      actFloatUact: actFloatUact(config, deposit).toString(),
     },
     reproduction: {
       enabled: false,

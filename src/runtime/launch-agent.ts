@@ -10,6 +10,10 @@ import type { AgentKeys, KeystoreBackend } from "../services/keys/index.js";
 import { type AgentStore, openAgentStore } from "../services/store/index.js";
 import { type AgentRuntime, startAgentRuntime } from "./agent-runtime.js";
 import { actorSettingsFromConfig, agentSettingsFromConfig, feeReserveUakt } from "./agent-settings.js";
+import { startBackups } from "./backup-launch.js";
+import type { BackupRuntime } from "./backup-runtime.js";
+import { connectCronosTreasury } from "./cronos-treasury-setup.js";
+import type { FundMode } from "./fund-mode.js";
 import { planKeyRotation } from "./key-rotation-plan.js";
 import { type ConnectOptions, connectNetwork, type NetworkConnection } from "./network-connection.js";
 
@@ -24,12 +28,16 @@ export interface LaunchOptions {
   now?: () => number;
   /** Extra inspection of the agent system (metrics, the live page, --inspect). */
   inspect?: (event: InspectionEvent) => void;
+  /** On the devnet: fund both accounts (default) or only the EVM address (`run --fund cro-only`). */
+  fund?: FundMode;
 }
 
 export interface LaunchedAgent {
   runtime: AgentRuntime;
   connection: NetworkConnection;
   store: AgentStore;
+  /** The backups to Arweave, when they run (see `startBackups`). */
+  backups: BackupRuntime | null;
   /** Stops the agent (its lease stays), then closes the connection and the store. */
   close(): Promise<void>;
 }
@@ -44,6 +52,8 @@ export async function launchAgent(options: LaunchOptions): Promise<LaunchedAgent
   mkdirSync(config.dataDir, { recursive: true });
   const store = openAgentStore({ dataDir: config.dataDir });
   let connection: NetworkConnection | undefined;
+  let backups: BackupRuntime | null = null;
+  let cronos: Awaited<ReturnType<typeof connectCronosTreasury>> | undefined;
   try {
     connection = await connectNetwork({
       config,
@@ -52,6 +62,13 @@ export async function launchAgent(options: LaunchOptions): Promise<LaunchedAgent
       logger,
       ...(options.devnetUrl ? { devnetUrl: options.devnetUrl } : {}),
       ...(options.devnetOptions ? { devnetOptions: options.devnetOptions } : {}),
+    });
+    cronos = await connectCronosTreasury({
+      config,
+      connection,
+      keys,
+      logger,
+      fund: options.fund ?? "all",
     });
     const timing = { blockSeconds: connection.blockSeconds };
     const configured = agentSettingsFromConfig(config, timing);
@@ -90,7 +107,18 @@ export async function launchAgent(options: LaunchOptions): Promise<LaunchedAgent
       now: options.now ?? Date.now,
       ...(connection.ingress ? { ingress: connection.ingress } : {}),
       ...(connection.faucet ? { faucet: connection.faucet } : {}),
+      ...(cronos ? { cronos } : {}),
     };
+    backups = await startBackups({
+      config,
+      keys,
+      store,
+      logger,
+      connection,
+      ...(options.devnetUrl ? { devnetUrl: options.devnetUrl } : {}),
+      ...(options.now ? { now: options.now } : {}),
+    });
+    const watching = backups;
     const runtime = startAgentRuntime({
       services,
       settings,
@@ -102,20 +130,29 @@ export async function launchAgent(options: LaunchOptions): Promise<LaunchedAgent
       }),
       feeReserveUakt: feeReserveUakt(config),
       heartbeatTimeoutMs: config.intervals.healthCheckMs * 10,
-      ...(options.inspect ? { inspect: options.inspect } : {}),
+      inspect: (event) => {
+        watching?.observe(event);
+        options.inspect?.(event);
+      },
     });
+    watching?.watch(() => runtime.actor);
     const opened = connection;
     return {
       runtime,
       connection: opened,
       store,
+      backups: watching,
       async close() {
+        watching?.stop();
         runtime.stop();
+        cronos?.client.close();
         await opened.close();
         store.close();
       },
     };
   } catch (error) {
+    backups?.stop();
+    cronos?.client.close();
     await connection?.close();
     store.close();
     throw error;

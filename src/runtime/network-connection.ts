@@ -8,9 +8,11 @@ import {
   type IngressResolver,
   resolveDevnetEndpoints,
 } from "../services/akash/index.js";
+import type { CronosEndpoints } from "../services/cronos/index.js";
 import type { AkashWallets } from "../services/keys/index.js";
 import type { AgentStore } from "../services/store/index.js";
 import { crashPointFromEnv } from "./crash-point.js";
+import { configuredCronosEndpoints } from "./cronos-endpoints-config.js";
 
 /** The network the agent runs on, connected. */
 export interface NetworkConnection {
@@ -30,6 +32,10 @@ export interface NetworkConnection {
   ingress: IngressResolver | null;
   /** Devnet only: funds an address with AKT. */
   faucet?: (address: string, uakt: string) => Promise<void>;
+  /** The Cronos endpoints of the treasury's CRO→AKT leg (the devnet's own, or the network's from config). */
+  cronos?: CronosEndpoints;
+  /** Devnet only: sends CRO (wei) to an EVM address. */
+  cronosFaucet?: (address: string, wei: bigint) => Promise<void>;
   /** The in-process devnet, when this process started one. */
   devnet?: DevnetHandle;
   close(): Promise<void>;
@@ -89,6 +95,7 @@ export async function connectNetwork(options: ConnectOptions): Promise<NetworkCo
       pollIntervalMs: config.intervals.chainPollMs,
       auditors: [],
       ingress: createIngressResolver({ timeoutMs: dnsTimeoutMs }),
+      ...configuredCronosEndpoints(config),
       close: () => akash.chain.close(),
     };
   }
@@ -112,6 +119,13 @@ export async function connectNetwork(options: ConnectOptions): Promise<NetworkCo
       auditors: [...endpoints.auditors],
       ingress: devnetIngressResolver(endpoints.dns, dnsTimeoutMs, logger),
       faucet: (address, uakt) => postFaucet(endpoints.faucet, address, uakt),
+      ...(endpoints.cronos
+        ? {
+            cronos: endpoints.cronos,
+            cronosFaucet: (address: string, wei: bigint) =>
+              postFaucet(endpoints.faucet, address, wei.toString()),
+          }
+        : {}),
       close: () => akash.chain.close(),
     };
   }
@@ -143,6 +157,14 @@ export async function connectNetwork(options: ConnectOptions): Promise<NetworkCo
       faucet: async (address, uakt) => {
         await devnet.fund(address, uakt);
       },
+      ...(devnet.cronos && devnet.cronosControl
+        ? {
+            cronos: devnet.cronos,
+            cronosFaucet: async (address: string, wei: bigint) => {
+              await devnet.cronosControl?.fund(address, wei);
+            },
+          }
+        : {}),
       devnet,
       close: async () => {
         await akash.chain.close();

@@ -1,12 +1,12 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Duplex } from "node:stream";
+import type { LivePage } from "../live/live-page.js";
 import type { Logger } from "../logging/index.js";
 import { type AgentRelay, NIP11_MEDIA_TYPE } from "../services/relay/index.js";
 import { ADMIN_ACTIONS, type AdminAction, type AdminApi } from "./admin-api.js";
 import type { AgentMetrics } from "./agent-metrics.js";
 import { sendError, sendJson, sendText } from "./json-response.js";
-import type { LivePage } from "./live-page-port.js";
 import { nip98RequestOf, verifyNip98 } from "./nip98-auth.js";
 import type { SeenAuthEvents } from "./seen-auth-events.js";
 

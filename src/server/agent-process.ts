@@ -1,5 +1,6 @@
 import type { InspectionEvent } from "xstate";
 import type { MetricsSource } from "../actors/metrics-source.js";
+import { createLivePage, type LivePage } from "../live/live-page.js";
 import { leaseMachine } from "../machines/index.js";
 import { type LaunchedAgent, type LaunchOptions, launchAgent } from "../runtime/launch-agent.js";
 import type { LeaseView } from "../runtime/lease-view.js";
@@ -9,7 +10,6 @@ import { AdminApi } from "./admin-api.js";
 import { AgentHttpServer } from "./agent-http-server.js";
 import { AgentMetrics } from "./agent-metrics.js";
 import { AgentSystemView } from "./agent-system-view.js";
-import type { LivePage } from "./live-page-port.js";
 import { SeenAuthEvents } from "./seen-auth-events.js";
 
 /** How long readiness waits for the chain to answer. */
@@ -18,6 +18,7 @@ const CHAIN_PROBE_MS = 2_000;
 export interface AgentProcessOptions extends Omit<LaunchOptions, "metrics" | "inspect"> {
   /** Where the health monitor's usage comes from; default: the agent's own relay. */
   metrics?: MetricsSource;
+  /** The live page on `GET /` and `/live`; default: the agent's own (src/live). */
   livePage?: LivePage;
   /** Further inspection (e.g. `--inspect`). */
   inspect?: (event: InspectionEvent) => void;
@@ -96,25 +97,28 @@ export async function startAgentProcess(options: AgentProcessOptions): Promise<A
     db: () => launched?.store.db ?? null,
   });
   const seen = new SeenAuthEvents(config.dataDir);
+  let status: () => StatusJson = () => ({ ...NOT_STARTED, actors: {} });
+  const livePage = options.livePage ?? createLivePage({ status: () => status(), logger });
   try {
     launched = await launchAgent({
       ...options,
       metrics: metricsSource,
       inspect: (event) => {
         metrics.inspect(event);
-        options.livePage?.inspect(event);
+        livePage.inspect(event);
         options.inspect?.(event);
       },
     });
   } catch (error) {
     seen.close();
+    await livePage.close();
     await relay.close();
     throw error;
   }
   const agent = launched;
   const systemView = new AgentSystemView(agent.runtime);
   view = systemView;
-  const status = (): StatusJson => ({
+  status = (): StatusJson => ({
     ...(agent.runtime.lease() ?? NOT_STARTED),
     actors: systemView.actors(),
   });
@@ -144,7 +148,7 @@ export async function startAgentProcess(options: AgentProcessOptions): Promise<A
       if (!agent.runtime.lease()?.dseq) reasons.push("no lease known yet");
       return reasons;
     },
-    ...(options.livePage ? { livePage: options.livePage } : {}),
+    livePage,
   });
   let url: string;
   try {
@@ -152,6 +156,7 @@ export async function startAgentProcess(options: AgentProcessOptions): Promise<A
   } catch (error) {
     await agent.close();
     seen.close();
+    await livePage.close();
     await relay.close();
     throw error;
   }
@@ -166,7 +171,7 @@ export async function startAgentProcess(options: AgentProcessOptions): Promise<A
     status,
     async close() {
       await http.close();
-      await options.livePage?.close();
+      await livePage.close();
       await agent.close();
       seen.close();
       await relay.close();

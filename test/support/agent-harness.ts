@@ -1,6 +1,7 @@
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import type { InspectionEvent } from "xstate";
 import { ScriptedMetrics } from "../../src/actors/metrics-source.js";
 import { loadConfig } from "../../src/config/index.js";
 import type { DevnetHandle } from "../../src/devnet/index.js";
@@ -53,8 +54,14 @@ export async function startTestAgent(
     mnemonic?: string;
     dataDir?: string;
     logLevel?: string;
+    /** Extra inspection of the agent's actor system (e.g. the live page's feed). */
+    inspect?: (event: InspectionEvent) => void;
     /** Where log lines go (JSON); default stderr. */
     logDestination?: NodeJS.WritableStream;
+    /** More of the environment keystore, e.g. `AGENT_ARWEAVE_JWK` for an agent that backs itself up. */
+    keystoreEnv?: Record<string, string>;
+    /** How the devnet funds the agent: both accounts (default) or only its EVM address. */
+    fund?: "all" | "cro-only";
   } = {},
 ): Promise<TestAgent> {
   const mnemonic = options.mnemonic ?? generateMnemonic().reveal();
@@ -71,7 +78,7 @@ export async function startTestAgent(
       ...options.settings,
     },
   });
-  const keystore = new EnvKeystore({ env: { AGENT_MNEMONIC: mnemonic } });
+  const keystore = new EnvKeystore({ env: { ...options.keystoreEnv, AGENT_MNEMONIC: mnemonic } });
   const keys = AgentKeys.fromContents(await keystore.load());
   const metrics = new ScriptedMetrics();
   const logger = createLogger({
@@ -80,7 +87,15 @@ export async function startTestAgent(
     secrets: knownSecretValues,
     ...(options.logDestination ? { destination: options.logDestination as never } : {}),
   });
-  const launched = await launchAgent({ config, keys, keystore, logger, metrics });
+  const launched = await launchAgent({
+    config,
+    keys,
+    keystore,
+    logger,
+    metrics,
+    ...(options.inspect ? { inspect: options.inspect } : {}),
+    ...(options.fund ? { fund: options.fund } : {}),
+  });
   return {
     ...launched,
     mnemonic,

@@ -24,7 +24,7 @@ export class TerminalSession {
     );
     const command = [process.execPath, CLI, ...args].map(shellQuote).join(" ");
     this.#child = spawn("script", ["-qec", command, "/dev/null"], {
-      env: { ...base, ...env, TERM: "dumb" },
+      env: { ...base, AGENT_HTTP_PORT: "0", ...env, TERM: "dumb" },
       stdio: ["pipe", "pipe", "pipe"],
     });
     const append = (chunk: Buffer) => {

@@ -4,6 +4,7 @@ import { UsageError } from "../../errors.js";
 import { leaseMachine } from "../../machines/index.js";
 import { devnetAgentKeystore } from "../../runtime/devnet-identity.js";
 import { devnetRunDir } from "../../runtime/devnet-runs.js";
+import { type FundMode, fundModes } from "../../runtime/fund-mode.js";
 import type { LaunchedAgent } from "../../runtime/launch-agent.js";
 import { isInState, type LeaseView } from "../../runtime/lease-view.js";
 import { parseInspectTarget, startStatelyInspection } from "../../server/stately-inspector.js";
@@ -19,6 +20,7 @@ interface RunOptions {
   terminateOnExit?: boolean;
   httpPort?: number;
   inspect?: string;
+  fund?: string;
 }
 
 function parseHttpPort(value: string): number {
@@ -49,6 +51,14 @@ function checkUntil(until: string | undefined): void {
       `--until ${until} is not a lease state: use one of ${top.join(", ")} (or a dotted sub-state)`,
     );
   }
+}
+
+function checkFundMode(mode: string | undefined): FundMode {
+  if (mode === undefined) return "all";
+  if (!(fundModes as readonly string[]).includes(mode)) {
+    throw new UsageError(`--fund ${mode} is not a funding mode: use one of ${fundModes.join(", ")}`);
+  }
+  return mode as FundMode;
 }
 
 function printView(view: LeaseView, json: boolean | undefined): void {
@@ -101,8 +111,13 @@ export function registerRunCommand(program: Command): void {
       "--inspect <target>",
       "also stream the statecharts to the Stately inspector: `sky` (needs internet) or ws://HOST:PORT",
     )
+    .option(
+      "--fund <mode>",
+      "devnet: fund the Akash account and the EVM address (all, default), or only the EVM address with CRO (cro-only: the agent swaps and bridges its own AKT)",
+    )
     .action(async (options: RunOptions, command: Command) => {
       checkUntil(options.until);
+      const fund = checkFundMode(options.fund);
       const inspectTarget = options.inspect;
       if (inspectTarget !== undefined) parseInspectTarget(inspectTarget);
       const context = cliContext(command, { "devnet.url": options.devnetUrl, "http.port": options.httpPort });
@@ -145,6 +160,11 @@ export function registerRunCommand(program: Command): void {
         signalled = true;
       });
       // Loaded here, not at start-up: the other commands need neither the chain clients nor the devnet.
+      if (fund === "cro-only" && config.network !== "devnet") {
+        throw new UsageError(
+          `--fund cro-only is for the devnet (its faucets): on ${config.network}, fund the agent's addresses yourself`,
+        );
+      }
       const { startAgentProcess } = await import("../../server/agent-process.js");
       const inspection = inspectTarget ? await startStatelyInspection(inspectTarget, logger) : null;
       const agent = await startAgentProcess({
@@ -152,6 +172,7 @@ export function registerRunCommand(program: Command): void {
         keys,
         keystore,
         logger,
+        fund,
         ...(inspection ? { inspect: inspection.inspect } : {}),
       });
       // The URL for a person (`npm start`); with --log-json the log line above carries it.

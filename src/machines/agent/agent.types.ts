@@ -8,7 +8,7 @@ import type { AlertSeverity } from "../shared/index.js";
 import type { TreasurySettings } from "../treasury/treasury.types.js";
 
 /** Bump when a chart changes so that an old snapshot would not restore into it. */
-export const AGENT_MACHINE_VERSION = "4";
+export const AGENT_MACHINE_VERSION = "5";
 
 /**
  * How a snapshot of an older version becomes one of this version (JSON in, JSON out).
@@ -23,7 +23,27 @@ export const AGENT_SNAPSHOT_UPGRADES: Readonly<Record<string, <T>(snapshot: T) =
   "1": (snapshot) => snapshot,
   "2": (snapshot) => snapshot,
   "3": (snapshot) => upgradeLeaseRecovery(snapshot),
+  "4": (snapshot) => upgradeTreasuryTier(snapshot),
 };
+
+/** Every treasury context inside a version 4 snapshot, with `tier: null` added. */
+function upgradeTreasuryTier<T>(node: T): T {
+  if (Array.isArray(node)) return node.map((item) => upgradeTreasuryTier(item)) as T;
+  if (node === null || typeof node !== "object") return node;
+  const entries = Object.entries(node as Record<string, unknown>).map(([key, value]) => {
+    if (
+      key === "context" &&
+      value !== null &&
+      typeof value === "object" &&
+      "swapBlocked" in value &&
+      !("tier" in value)
+    ) {
+      return [key, { ...(value as Record<string, unknown>), tier: null }];
+    }
+    return [key, upgradeTreasuryTier(value)];
+  });
+  return Object.fromEntries(entries) as T;
+}
 
 /** Every lease context inside a version 3 snapshot, with its `recoveryReason` turned into a `failure`. */
 function upgradeLeaseRecovery<T>(node: T): T {

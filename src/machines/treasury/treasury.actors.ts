@@ -4,6 +4,8 @@ import type { Balances } from "./treasury.types.js";
 export interface EnsureActInput {
   key: string;
   amountUact: string;
+  /** ACT to keep minted beyond `amountUact` (the float), minted along when AKT allows; not waited for. */
+  floatUact?: string;
 }
 export interface EnsureActOutput {
   at: number;

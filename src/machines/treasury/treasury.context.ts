@@ -1,3 +1,4 @@
+import type { SurvivalTier } from "../../domain/index.js";
 import type { EffectFailure, FundsRequest } from "../shared/index.js";
 import type { Answer, Balances, DailySpend, TreasurySettings } from "./treasury.types.js";
 
@@ -23,6 +24,8 @@ export interface TreasuryContext {
   swapBlocked: string | null;
   retries: number;
   lastError: EffectFailure | null;
+  /** The survival tier last alerted (null until the first balance reading). */
+  tier: SurvivalTier | null;
 }
 
 export const ANSWERS_KEPT = 100;
@@ -41,5 +44,6 @@ export function initialTreasuryContext(input: TreasuryInput): TreasuryContext {
     swapBlocked: null,
     retries: 0,
     lastError: null,
+    tier: null,
   };
 }

@@ -24,6 +24,8 @@ import {
   netSpentUsd,
   requestUsd,
   spendOn,
+  tierChangeAlert,
+  treasuryTier,
   uaktToUsd,
 } from "./treasury.policy.js";
 import type { Balances } from "./treasury.types.js";
@@ -95,7 +97,7 @@ export const treasuryMachine = setup({
     notify: enqueueActions(({ enqueue, self }, params: { notice: TreasuryNotice }) => {
       if (self._parent) enqueue.sendParent(params.notice);
     }),
-    storeBalances: enqueueActions(({ context, enqueue }, params: { balances: Balances }) => {
+    storeBalances: enqueueActions(({ context, enqueue, self }, params: { balances: Balances }) => {
       const short = isAktShort(params.balances, context.settings);
       enqueue.assign({
         balances: params.balances,
@@ -105,7 +107,21 @@ export const treasuryMachine = setup({
         swapBlocked: short ? context.swapBlocked : null,
       });
       if (short)
-        enqueue(raise({ type: "TREASURY.SWAP_NEEDED", reason: "AKT for fees is below the reserve" }));
+        enqueue(
+          raise({ type: "TREASURY.SWAP_NEEDED", reason: "AKT is short of the fee reserve or the ACT float" }),
+        );
+      const tier = treasuryTier(params.balances, context.settings);
+      if (tier !== context.tier) {
+        enqueue.assign({ tier });
+        // Alerted once per change; finding itself normal at the first reading is no news.
+        if (self._parent && !(context.tier === null && tier === "normal")) {
+          enqueue.sendParent({
+            type: "ALERT.RAISED",
+            source: "treasury",
+            ...tierChangeAlert(context.tier, tier, params.balances, context.settings),
+          });
+        }
+      }
     }),
     receive: enqueueActions(({ context, enqueue, self }, params: { request: FundsRequest }) => {
       const { request } = params;
@@ -297,6 +313,7 @@ export const treasuryMachine = setup({
             input: ({ context }) => ({
               key: `${context.current!.requestId}:act`,
               amountUact: context.current!.amountUact,
+              ...(context.settings.actFloatUact ? { floatUact: context.settings.actFloatUact } : {}),
             }),
             onDone: [
               { guard: "isTopUp", target: "depositing" },

@@ -1,4 +1,4 @@
-import { uactToUsd } from "../../domain/index.js";
+import { runwayDays, type SurvivalTier, survivalTier, tierAllowance, uactToUsd } from "../../domain/index.js";
 import type { FundsRequest } from "../shared/index.js";
 import type { Balances, DailySpend, TreasurySettings } from "./treasury.types.js";
 
@@ -69,6 +69,70 @@ export function capViolation(
   return null;
 }
 
+/**
+ * AKT is short when it is under the fee reserve, or, with CRO on hand to swap, when the ACT held plus
+ * what the AKT above the reserve can mint no longer covers the float (the next deposit and top-up).
+ */
 export function isAktShort(balances: Balances, settings: TreasurySettings): boolean {
-  return BigInt(balances.uakt) < BigInt(settings.minAktReserveUakt);
+  const reserve = BigInt(settings.minAktReserveUakt);
+  const uakt = BigInt(balances.uakt);
+  if (uakt < reserve) return true;
+  const croOnHand = balances.croWei !== null && BigInt(balances.croWei) > 0n;
+  if (!croOnHand || !settings.actFloatUact) return false;
+  const floatShortUact = BigInt(settings.actFloatUact) - BigInt(balances.uact);
+  if (floatShortUact <= 0n) return false;
+  return (
+    uaktToUsd((uakt - reserve).toString(), settings) < uactToUsd(floatShortUact.toString(), settings.actUsd)
+  );
+}
+
+const DEFAULT_TIERS = { frugalBelowDays: 30, criticalBelowDays: 7 };
+const WEI_PER_CRO = 1e18;
+
+/**
+ * What the treasury holds, in USD: AKT and ACT on Akash, the escrows of its deployments, CRO and AKT
+ * on Cronos (CRO at the reference price).
+ */
+export function holdingsUsd(balances: Balances, settings: TreasurySettings): number {
+  const actUsd = (uact: string | undefined) => (uact ? uactToUsd(uact, settings.actUsd) : 0);
+  const croUsd = balances.croWei ? (Number(balances.croWei) / WEI_PER_CRO) * (settings.croUsd ?? 0) : 0;
+  const cronosAkt = balances.aktUnits ? uaktToUsd(balances.aktUnits, settings) : 0;
+  return (
+    uaktToUsd(balances.uakt, settings) +
+    actUsd(balances.uact) +
+    actUsd(balances.escrowUact) +
+    croUsd +
+    cronosAkt
+  );
+}
+
+/** Runway in days at the leases' burn rate; null while nothing burns. */
+export function treasuryRunwayDays(balances: Balances, settings: TreasurySettings): number | null {
+  const burnUsd = balances.burnUactPerDay ? uactToUsd(balances.burnUactPerDay, settings.actUsd) : 0;
+  return runwayDays(holdingsUsd(balances, settings), burnUsd);
+}
+
+export function treasuryTier(balances: Balances, settings: TreasurySettings): SurvivalTier {
+  return survivalTier(treasuryRunwayDays(balances, settings), settings.tiers ?? DEFAULT_TIERS);
+}
+
+/** The alert raised when the tier changes, with the numbers behind it. */
+export function tierChangeAlert(
+  from: SurvivalTier | null,
+  to: SurvivalTier,
+  balances: Balances,
+  settings: TreasurySettings,
+): { severity: "medium" | "high" | "critical"; title: string; message: string } {
+  const runway = treasuryRunwayDays(balances, settings);
+  const tiers = settings.tiers ?? DEFAULT_TIERS;
+  const allowed = tierAllowance(to);
+  const what =
+    to === "normal"
+      ? "every kind of spending is allowed again"
+      : `${allowed.reproduction ? "" : "no reproduction"}${allowed.cheapestSdl ? ", the next deployment takes the cheapest viable SDL" : ""}`;
+  return {
+    severity: to === "critical" ? "critical" : to === "frugal" ? "high" : "medium",
+    title: `Treasury ${to}`,
+    message: `The treasury went from ${from ?? "unknown"} to ${to}: $${holdingsUsd(balances, settings).toFixed(2)} held, ${runway === null ? "no burn" : `${runway.toFixed(2)} days of runway`} (frugal under ${tiers.frugalBelowDays} days, critical under ${tiers.criticalBelowDays}); ${what}.`,
+  };
 }

@@ -8,6 +8,12 @@ export interface Balances {
   pendingMintUact: string;
   /** CRO on Cronos, in wei, when a payment key is configured. */
   croWei: string | null;
+  /** AKT on Cronos (token units = uakt), when the Cronos leg is configured (absent in older snapshots). */
+  aktUnits?: string | null;
+  /** uact left in the escrows of the agent's open deployments (absent when not read). */
+  escrowUact?: string;
+  /** uact the agent's active leases cost per day, from their prices (absent when not read). */
+  burnUactPerDay?: string;
   at: number;
   /**
    * uact the escrows of closed deployments gave back on the UTC day of `at`, as recorded in the
@@ -29,6 +35,12 @@ export interface TreasurySettings {
   /** AKT bought by one emergency swap. */
   swapChunkUakt: string;
   retry: RetryPolicy;
+  /** Reference USD price of CRO (runway counts CRO at it). Absent in snapshots before version 5. */
+  croUsd?: number;
+  /** Runway (days) under which the agent is frugal, and critical. Absent in snapshots before version 5. */
+  tiers?: { frugalBelowDays: number; criticalBelowDays: number };
+  /** ACT kept minted ahead of need (one deposit plus one top-up). Absent in snapshots before version 5. */
+  actFloatUact?: string;
 }
 
 export interface DailySpend {

@@ -31,6 +31,16 @@ const devnetEndpointsSchema = z.object({
   providers: z.array(
     z.object({ address: z.string(), hostUri: z.string(), region: z.string(), audited: z.boolean() }),
   ),
+  /** The Cronos stand-in (absent when the devnet runs without it). */
+  cronos: z
+    .object({
+      rpc: z.url(),
+      chainId: z.number().int().positive(),
+      router: z.string(),
+      wcro: z.string(),
+      akt: z.string(),
+    })
+    .optional(),
 });
 
 /** What a running `akash-agent devnet` serves at `GET {control}/endpoints`. */

@@ -1,6 +1,7 @@
 import type { Database } from "better-sqlite3";
 import { AlertRepository } from "./alert-repository.js";
 import { ChildRepository } from "./child-repository.js";
+import { CronosTxRepository } from "./cronos-tx-repository.js";
 import { closeDatabase, type DatabaseOptions, openDatabase } from "./database.js";
 import { IntentRepository } from "./intent-repository.js";
 import { JournalRepository } from "./journal-repository.js";
@@ -31,6 +32,8 @@ export interface AgentStore {
   readonly providerPerformance: ProviderPerformanceRepository;
   readonly spending: SpendingRepository;
   readonly intents: IntentRepository;
+  /** Signed Cronos transactions of the treasury's CRO→AKT legs. */
+  readonly cronosTxs: CronosTxRepository;
   /** Runs `work` in one transaction (nested calls become savepoints); rolls back if it throws. */
   transaction<T>(work: () => T): T;
   /** Closes the connection; repeat calls do nothing. */
@@ -55,6 +58,7 @@ export function openAgentStore(options: AgentStoreOptions): AgentStore {
       providerPerformance: new ProviderPerformanceRepository(db, deps),
       spending: new SpendingRepository(db, deps),
       intents: new IntentRepository(db, deps),
+      cronosTxs: new CronosTxRepository(db, deps),
       transaction: <T>(work: () => T): T => db.transaction(work)(),
       close: () => closeDatabase(db),
     };

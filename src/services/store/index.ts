@@ -8,6 +8,7 @@ export {
 } from "./alert-repository.js";
 export { toAmountText } from "./amounts.js";
 export { type ChildAgent, type ChildRegistration, ChildRepository } from "./child-repository.js";
+export { type CronosTx, CronosTxRepository } from "./cronos-tx-repository.js";
 export {
   closeDatabase,
   type DatabaseOptions,

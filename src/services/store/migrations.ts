@@ -2,6 +2,7 @@ import type { Database } from "better-sqlite3";
 import { schemaV1 } from "./schema-v1.js";
 import { schemaV2 } from "./schema-v2.js";
 import { schemaV3 } from "./schema-v3.js";
+import { schemaV4 } from "./schema-v4.js";
 import { SchemaTooNewError, StoreError } from "./store-errors.js";
 
 /** One numbered schema change. Versions start at 1 and go up by one; a released migration never changes. */
@@ -15,6 +16,7 @@ export const schemaMigrations: readonly Migration[] = [
   { version: 1, name: "initial schema", sql: schemaV1 },
   { version: 2, name: "escrow refunds in spending", sql: schemaV2 },
   { version: 3, name: "lease ready time and health checks in provider performance", sql: schemaV3 },
+  { version: 4, name: "signed cronos transactions of treasury legs", sql: schemaV4 },
 ];
 
 /** Marks the file as this agent's database ("AKAG"), so another program's SQLite file is not migrated. */

@@ -2,6 +2,7 @@ import { npubEncode } from "nostr-tools/nip19";
 import { finalizeEvent, generateSecretKey, getPublicKey } from "nostr-tools/pure";
 import parsePrometheusTextFormat from "parse-prometheus-text-format";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { WebSocket } from "ws";
 import type { DevnetHandle } from "../../../src/devnet/index.js";
 import { AGENT_MACHINE_ID } from "../../../src/runtime/agent-runtime.js";
 import { leaseViewFromPersisted } from "../../../src/runtime/lease-view.js";
@@ -91,8 +92,28 @@ describe("the agent's HTTP routes and admin API", { timeout: 90_000 }, () => {
       supported_nips: [1, 11, 42],
       pubkey: agent.keys.identity.nostrPubkey,
     });
-    const page = await fetch(`${agent.url}/`);
-    expect(await page.text()).toMatch(/GET \/api\/status/);
+  });
+
+  it("serves the live page on / and its frames on /live, beside the relay on the same port", async () => {
+    const page = await fetch(`${agent.url}/`, { headers: { accept: "text/html" } });
+    expect(page.headers.get("content-type")).toMatch(/^text\/html/);
+    expect(await page.text()).toContain('data-state="lease.active.monitoring"');
+
+    const socket = new WebSocket(`${agent.url.replace(/^http/, "ws")}/live`);
+    const frames: Array<{ type: string; sessionId?: string }> = [];
+    socket.on("message", (data) => frames.push(JSON.parse(String(data))));
+    try {
+      await waitFor(
+        () => (frames.some((frame) => frame.type === "@xstate.snapshot") ? true : undefined),
+        10_000,
+        "a replayed snapshot frame",
+      );
+      expect(frames.some((frame) => frame.type === "@xstate.actor")).toBe(true);
+      const text = JSON.stringify(frames);
+      for (const word of agent.mnemonic.split(" ").slice(0, 4)) expect(text).not.toContain(` ${word} `);
+    } finally {
+      socket.close();
+    }
   });
 
   it("serves /api/status: the JSON of `status --json` plus each actor's state", async () => {

@@ -111,8 +111,12 @@ describe("openDatabase", () => {
     try {
       expect(store.migration).toEqual({
         from: 1,
-        to: 3,
-        applied: ["escrow refunds in spending", "lease ready time and health checks in provider performance"],
+        to: 4,
+        applied: [
+          "escrow refunds in spending",
+          "lease ready time and health checks in provider performance",
+          "signed cronos transactions of treasury legs",
+        ],
       });
       expect(
         store.providerPerformance.latest({ provider: "akash1p", dseq: "5", gseq: 1, oseq: 1 }),
