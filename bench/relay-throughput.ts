@@ -11,7 +11,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
-import { cpus, tmpdir } from "node:os";
+import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { finalizeEvent, generateSecretKey, type VerifiedEvent } from "nostr-tools/pure";
 import { Relay, useWebSocketImplementation } from "nostr-tools/relay";
@@ -67,7 +67,7 @@ async function measure(clients: number): Promise<{ eventsPerSecond: number; stor
 }
 
 console.log(
-  `relay throughput: ${totalEvents} kind-1 events per run, ${cpus().length} cores (${cpus()[0]?.model ?? "?"})`,
+  `relay throughput: ${totalEvents} kind-1 events per run, ${cpus().length} cores (${cpus()[0]?.model ?? "?"}), load average ${loadavg()[0]?.toFixed(1)}`,
 );
 console.log(`${"clients".padStart(7)}  ${"events/s accepted".padStart(17)}  ${"stored KB".padStart(9)}`);
 for (const clients of clientCounts) {

@@ -1,5 +1,6 @@
 import { Command } from "commander";
 import { addGlobalOptions } from "./cli-options.js";
+import { registerAdminCommand } from "./commands/admin.js";
 import { registerBackupCommand } from "./commands/backup.js";
 import { registerCostCommand } from "./commands/cost.js";
 import { registerDevnetCommand } from "./commands/devnet.js";
@@ -31,6 +32,7 @@ export function buildProgram(): Command {
   registerBackupCommand(program);
   registerRestoreCommand(program);
   registerWatchCommand(program);
+  registerAdminCommand(program);
   for (const command of program.commands) command.exitOverride();
   return program;
 }

@@ -2,12 +2,11 @@ import { z } from "zod";
 import type { Logger } from "../logging/index.js";
 import { keyNames } from "../machines/keys/keys.types.js";
 import type { AgentRuntime } from "../runtime/agent-runtime.js";
+import type { AdminAction } from "./admin-actions.js";
 import type { AgentSystemView } from "./agent-system-view.js";
 import { publicKeyHex } from "./nip98-auth.js";
 
-/** The admin actions under /api/admin/<action>. */
-export const ADMIN_ACTIONS = ["pause", "resume", "terminate", "migrate", "rotate-keys", "config"] as const;
-export type AdminAction = (typeof ADMIN_ACTIONS)[number];
+export { ADMIN_ACTIONS, type AdminAction } from "./admin-actions.js";
 
 export type AdminResult =
   | { status: 200; body: Record<string, unknown> }

@@ -1,7 +1,7 @@
 import { getToken } from "nostr-tools/nip98";
 import { finalizeEvent } from "nostr-tools/pure";
 import type { Secret } from "../services/keys/index.js";
-import type { AdminAction } from "./admin-api.js";
+import type { AdminAction } from "./admin-actions.js";
 
 export interface AdminCall {
   /** The agent's base URL (http://host:port). */

@@ -7,7 +7,9 @@ import type { DevnetHandle } from "../../../src/devnet/index.js";
 import { AGENT_MACHINE_ID } from "../../../src/runtime/agent-runtime.js";
 import { leaseViewFromPersisted } from "../../../src/runtime/lease-view.js";
 import { callAdmin } from "../../../src/server/admin-client.js";
+import { generateMnemonic } from "../../../src/services/keys/index.js";
 import { secretBytes } from "../../../src/services/keys/secret.js";
+import { runCli } from "../../../support/run-cli.js";
 import { startTestAgentProcess, type TestAgentProcess } from "../../support/agent-process-harness.js";
 import { startTestDevnet, waitFor } from "../../support/devnet.js";
 import { tolerateIdleGoaway } from "../../support/idle-goaway.js";
@@ -288,6 +290,23 @@ describe("the agent's HTTP routes and admin API", { timeout: 90_000 }, () => {
     expect(journal.map((entry) => entry.type)).toEqual(
       expect.arrayContaining(["HEALTH.UNWATCH", "HEALTH.WATCH"]),
     );
+  });
+
+  it("`akash-agent admin` signs the call with the keystore's Nostr key", async () => {
+    const paused = await runCli(["admin", "pause", "--url", agent.url], { AGENT_MNEMONIC: agent.mnemonic });
+    expect(paused.code).toBe(0);
+    expect(JSON.parse(paused.stdout)).toMatchObject({ ok: true, action: "pause" });
+    expect(agent.view.healthWatching()).toBe(false);
+    const resumed = await runCli(["admin", "resume", "--url", agent.url, "--body", "{}"], {
+      AGENT_MNEMONIC: agent.mnemonic,
+    });
+    expect(JSON.parse(resumed.stdout)).toMatchObject({ ok: true, action: "resume" });
+    expect(agent.view.healthWatching()).toBe(true);
+    const other = await runCli(["admin", "pause", "--url", agent.url], {
+      AGENT_MNEMONIC: generateMnemonic().reveal(),
+    });
+    expect(other.code).toBe(1);
+    expect(JSON.parse(other.stdout)).toEqual({ error: expect.stringMatching(/not an admin/) });
   });
 
   it("applies a config call (log level, admin keys) and refuses the removed operator afterwards", async () => {
