@@ -1,5 +1,11 @@
 import { fromPromise } from "xstate";
-import { type BidCandidate, EffectError, scoreBids, toEffectFailure } from "../domain/index.js";
+import {
+  type BidCandidate,
+  EffectError,
+  resourcesForTier,
+  scoreBids,
+  toEffectFailure,
+} from "../domain/index.js";
 import type {
   AwaitServicesInput,
   AwaitServicesOutput,
@@ -20,6 +26,7 @@ import type {
   SendManifestInput,
 } from "../machines/lease/lease.actors.js";
 import type { BidSummary } from "../machines/lease/lease.types.js";
+import { treasuryWantsCheapestSdl } from "../machines/treasury/treasury.selectors.js";
 import type { ConsoleProvider } from "../services/akash/index.js";
 import { manifestOfSdl } from "../services/akash/sdl-manifest.js";
 import type { AgentServices } from "./agent-services.js";
@@ -62,8 +69,24 @@ export function createLeaseActors(services: AgentServices) {
   };
 
   return {
-    generateSdl: fromPromise<GenerateSdlOutput, GenerateSdlInput>(async ({ input }) => {
-      const deployable = sdl.deployable(input.resources);
+    generateSdl: fromPromise<GenerateSdlOutput, GenerateSdlInput>(async ({ input, system }) => {
+      // A treasury in its critical tier takes the cheapest viable SDL for a new deployment or a move
+      // (DESIGN §14); a scale-up keeps what it asked for, or it would never end.
+      const treasury = system.get("treasury")?.getSnapshot() as
+        | { context?: Parameters<typeof treasuryWantsCheapestSdl>[0] }
+        | undefined;
+      const cheapest =
+        input.purpose !== "scale" &&
+        treasury?.context !== undefined &&
+        treasuryWantsCheapestSdl(treasury.context);
+      const resources = resourcesForTier(input.resources, cheapest);
+      if (cheapest && JSON.stringify(resources) !== JSON.stringify(input.resources)) {
+        log.warn(
+          { asked: input.resources, resources },
+          "the treasury is critical: deploying the cheapest viable resources",
+        );
+      }
+      const deployable = sdl.deployable(resources);
       const [manifest, height] = await Promise.all([
         manifestOfSdl(deployable.yamlWithSecrets()),
         chain.height(),
@@ -76,7 +99,7 @@ export function createLeaseActors(services: AgentServices) {
         {
           dseq: dseq.toString(),
           purpose: input.purpose,
-          resources: input.resources,
+          resources,
           maxPriceUact: deployable.maxPricePerBlock,
         },
         "generated the SDL",
@@ -84,7 +107,7 @@ export function createLeaseActors(services: AgentServices) {
       return {
         dseq: dseq.toString(),
         manifestVersion: manifest.manifestVersion,
-        resources: input.resources,
+        resources,
         maxPriceUact: deployable.maxPricePerBlock,
       };
     }),

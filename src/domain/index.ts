@@ -88,7 +88,7 @@ export {
   type ReproductionTrigger,
   type Urgency,
 } from "./reproduction-types.js";
-export { cheapestViableResources, resourcesForTraffic } from "./resource-sizing.js";
+export { cheapestViableResources, resourcesForTier, resourcesForTraffic } from "./resource-sizing.js";
 export {
   clampToRange,
   hasVerticalHeadroom,

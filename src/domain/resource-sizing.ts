@@ -36,3 +36,12 @@ export function resourcesForTraffic(metrics: TrafficMetrics): Resources {
 export function cheapestViableResources(storageUsedGi: number): Resources {
   return resourcesForTraffic({ eventsPerSecond: 0, activeConnections: 0, storageUsedGi });
 }
+
+/**
+ * What a deployment made while the treasury is critical may hold: the cheapest viable resources,
+ * keeping the storage asked for (it holds the relay's data). Other tiers take what was asked.
+ */
+export function resourcesForTier(requested: Resources, cheapestSdl: boolean): Resources {
+  if (!cheapestSdl) return requested;
+  return { ...cheapestViableResources(0), storageGi: requested.storageGi };
+}
