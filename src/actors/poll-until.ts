@@ -1,3 +1,4 @@
+import { abortablePause } from "../services/abortable-pause.js";
 export interface PollOptions<T> {
   read: () => Promise<T>;
   done: (value: T) => boolean;
@@ -9,26 +10,14 @@ export interface PollOptions<T> {
   signal: AbortSignal;
 }
 
-/** Waits `ms`, or less if the signal aborts first; leaves no listener behind. */
-function pause(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const stop = () => {
-      clearTimeout(timer);
-      resolve();
-    };
-    const timer = setTimeout(() => {
-      signal.removeEventListener("abort", stop);
-      resolve();
-    }, ms);
-    signal.addEventListener("abort", stop, { once: true });
-  });
-}
-
 /** Reads until `done` says so or the deadline passes; returns the last reading either way. */
 export async function pollUntil<T>(options: PollOptions<T>): Promise<T> {
   for (;;) {
     const value = await options.read();
     if (options.done(value) || options.now() >= options.deadline || options.signal.aborted) return value;
-    await pause(Math.min(options.intervalMs, Math.max(0, options.deadline - options.now())), options.signal);
+    await abortablePause(
+      Math.min(options.intervalMs, Math.max(0, options.deadline - options.now())),
+      options.signal,
+    );
   }
 }

@@ -1,4 +1,5 @@
 import { EffectError } from "../../domain/index.js";
+import { abortablePause } from "../abortable-pause.js";
 import type { CronosClient, MinedTx } from "./cronos-client.js";
 import { type CronosLegDeps, runCronosLeg } from "./cronos-leg.js";
 
@@ -76,16 +77,6 @@ export async function quoteSwap(
     slippagePercent: (quotedCroPerAkt / referenceCroPerAkt - 1) * 100,
     usd: croOf(croWei) * prices.croUsd,
   };
-}
-
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(resolve, ms);
-    signal?.addEventListener("abort", () => {
-      clearTimeout(timer);
-      resolve();
-    });
-  });
 }
 
 /**
@@ -280,6 +271,6 @@ async function waitForArrival(
       );
     }
     if (deps.signal?.aborted) throw new EffectError("retryable", "stopped while waiting for bridged AKT");
-    await sleep(deps.policy.pollIntervalMs, deps.signal);
+    await abortablePause(deps.policy.pollIntervalMs, deps.signal);
   }
 }

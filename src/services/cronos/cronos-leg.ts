@@ -1,6 +1,7 @@
 import { Transaction } from "ethers";
 import { EffectError } from "../../domain/index.js";
 import type { Logger } from "../../logging/index.js";
+import { abortablePause } from "../abortable-pause.js";
 import type { AgentStore, JsonValue } from "../store/index.js";
 import type { CronosClient, Eip1559Fees, EvmCall, MinedTx } from "./cronos-client.js";
 import type { CronosPolicy } from "./cronos-endpoints.js";
@@ -62,16 +63,6 @@ export async function feesUnderCeiling(client: CronosClient, ceiling: bigint): P
   const priority =
     suggested.maxPriorityFeePerGas < maxFeePerGas ? suggested.maxPriorityFeePerGas : maxFeePerGas;
   return { maxFeePerGas, maxPriorityFeePerGas: priority };
-}
-
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(resolve, ms);
-    signal?.addEventListener("abort", () => {
-      clearTimeout(timer);
-      resolve();
-    });
-  });
 }
 
 /**
@@ -143,7 +134,7 @@ export async function runCronosLeg(leg: CronosLeg, deps: CronosLegDeps): Promise
           `Cronos ${leg.kind} ${leg.key}: nonce ${latest.nonce} was used by a transaction that is not this leg's`,
         );
       }
-      await sleep(policy.pollIntervalMs, deps.signal);
+      await abortablePause(policy.pollIntervalMs, deps.signal);
     } else if (!resent && !(await client.known(latest.txHash))) {
       // Signed before a crash and never sent, or dropped from the mempool: the same bytes again.
       await client.broadcast(latest.rawTx);
@@ -154,10 +145,10 @@ export async function runCronosLeg(leg: CronosLeg, deps: CronosLegDeps): Promise
         txs = store.cronosTxs.list(leg.key);
         resent = false;
       } else {
-        await sleep(policy.pollIntervalMs, deps.signal);
+        await abortablePause(policy.pollIntervalMs, deps.signal);
       }
     } else {
-      await sleep(policy.pollIntervalMs, deps.signal);
+      await abortablePause(policy.pollIntervalMs, deps.signal);
     }
     if (deps.signal?.aborted)
       throw new EffectError("retryable", `Cronos ${leg.kind} ${leg.key} stopped while waiting`);
