@@ -1,12 +1,11 @@
-import { existsSync } from "node:fs";
-import { join } from "node:path";
 import type { Command } from "commander";
 import { UsageError } from "../../errors.js";
 import { backupCrashPointFromEnv } from "../../runtime/backup-crash-point.js";
 import { fundOnDevnet } from "../../runtime/backup-launch.js";
 import { makeBackup } from "../../services/backup/index.js";
-import { DEFAULT_DATABASE_FILE, openAgentStore } from "../../services/store/index.js";
+import { openAgentStore } from "../../services/store/index.js";
 import { cliContext, print } from "../cli-options.js";
+import { requireSavedAgentState } from "../saved-agent-state.js";
 import { backupKeys, backupTargetOrFail } from "./backup-access.js";
 
 export function registerBackupCommand(program: Command): void {
@@ -17,11 +16,7 @@ export function registerBackupCommand(program: Command): void {
     .option("--json", 'one JSON line { "id", "seq", "bytes", "sha256" }')
     .action(async (options: { devnetUrl?: string; json?: boolean }, command: Command) => {
       const { config } = cliContext(command, { "devnet.url": options.devnetUrl });
-      if (!existsSync(join(config.dataDir, DEFAULT_DATABASE_FILE))) {
-        throw new UsageError(
-          `no agent state in ${config.dataDir}: point --data at the directory the agent ran with`,
-        );
-      }
+      requireSavedAgentState(config.dataDir, "backup");
       const keys = await backupKeys(config);
       const address = keys.identity.arweave;
       if (!address) {

@@ -1,14 +1,10 @@
-import { existsSync } from "node:fs";
-import { join } from "node:path";
 import type { Command } from "commander";
 import { UsageError } from "../../errors.js";
 import { AGENT_MACHINE_ID } from "../../runtime/agent-runtime.js";
-import { latestDevnetRunDir } from "../../runtime/devnet-runs.js";
 import { leaseViewFromPersisted, stateName } from "../../runtime/lease-view.js";
 import { openAgentStore } from "../../services/store/index.js";
 import { cliContext, print } from "../cli-options.js";
-
-const DATABASE = "agent.db";
+import { requireSavedAgentState } from "../saved-agent-state.js";
 
 export function registerStatusCommand(program: Command): void {
   program
@@ -17,14 +13,7 @@ export function registerStatusCommand(program: Command): void {
     .option("--json", 'one JSON line { "state", "dseq", "provider", "uris", "escrowRunwayHours" }')
     .action((options: { json?: boolean }, command: Command) => {
       const { config } = cliContext(command);
-      if (!existsSync(join(config.dataDir, DATABASE))) {
-        const devnetRun = latestDevnetRunDir(config.dataDir);
-        throw new UsageError(
-          devnetRun
-            ? `no agent state in ${config.dataDir} itself: runs on the embedded devnet keep theirs apart; the newest is \`akash-agent status --data ${devnetRun}\``
-            : `no agent state in ${config.dataDir}: point --data at the directory the agent ran with`,
-        );
-      }
+      requireSavedAgentState(config.dataDir, "status");
       const store = openAgentStore({ dataDir: config.dataDir });
       try {
         const latest = store.snapshots.latest(AGENT_MACHINE_ID);

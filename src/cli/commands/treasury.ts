@@ -1,15 +1,11 @@
-import { existsSync } from "node:fs";
-import { join } from "node:path";
 import type { Command } from "commander";
 import { UsageError } from "../../errors.js";
 import { type TreasuryView, treasuryView } from "../../machines/index.js";
 import type { TreasuryContext } from "../../machines/treasury/treasury.context.js";
 import { AGENT_MACHINE_ID } from "../../runtime/agent-runtime.js";
-import { latestDevnetRunDir } from "../../runtime/devnet-runs.js";
 import { openAgentStore } from "../../services/store/index.js";
 import { cliContext, print } from "../cli-options.js";
-
-const DATABASE = "agent.db";
+import { requireSavedAgentState } from "../saved-agent-state.js";
 
 /** The treasury child's context inside the root's persisted snapshot, if it ran. */
 function treasuryContextOf(root: unknown): TreasuryContext | null {
@@ -43,14 +39,7 @@ export function registerTreasuryCommand(program: Command): void {
     )
     .action((options: { json?: boolean }, command: Command) => {
       const { config } = cliContext(command);
-      if (!existsSync(join(config.dataDir, DATABASE))) {
-        const devnetRun = latestDevnetRunDir(config.dataDir);
-        throw new UsageError(
-          devnetRun
-            ? `no agent state in ${config.dataDir} itself: runs on the embedded devnet keep theirs apart; the newest is \`akash-agent treasury --data ${devnetRun}\``
-            : `no agent state in ${config.dataDir}: point --data at the directory the agent ran with`,
-        );
-      }
+      requireSavedAgentState(config.dataDir, "treasury");
       const store = openAgentStore({ dataDir: config.dataDir });
       try {
         const latest = store.snapshots.latest(AGENT_MACHINE_ID);

@@ -2,11 +2,11 @@ import { describe, expect, it } from "vitest";
 import { assign, createActor, setup, toPromise } from "xstate";
 import type { AgentServices } from "../../../src/actors/agent-services.js";
 import { createLeaseActors } from "../../../src/actors/lease-actors.js";
-import { createSdlFactory } from "../../../src/actors/sdl-factory.js";
 import type { SurvivalTier } from "../../../src/domain/index.js";
 import { createLogger } from "../../../src/logging/index.js";
 import type { GenerateSdlInput, GenerateSdlOutput } from "../../../src/machines/lease/lease.actors.js";
 import { AgentKeys, createKeystoreContents } from "../../../src/services/keys/index.js";
+import { sdlFactoryFor } from "../../support/sdl-factory-fixture.js";
 
 const asked = { cpuUnits: 5, memoryGi: 6, storageGi: 150 };
 
@@ -15,21 +15,7 @@ async function generate(tier: SurvivalTier | null, purpose: GenerateSdlInput["pu
   const keys = AgentKeys.fromContents(await createKeystoreContents({ now: new Date(0), arweaveJwk: null }));
   const services = {
     chain: { height: async () => 100, activeDeployments: async () => [] },
-    sdl: createSdlFactory({
-      keys,
-      identity: {
-        agentId: keys.identity.agentId,
-        akashAddress: keys.identity.akash,
-        nostrPubkey: keys.identity.nostrPubkey,
-        relayName: "relay",
-        relayDomain: "relay.example.com",
-        network: "devnet",
-        chainId: "akash-devnet-1",
-        role: "root",
-      },
-      image: "ghcr.io/akash-agent/agent-relay:0.1.0",
-      budget: { targetUsdPerDay: 5, actUsd: 1 },
-    }),
+    sdl: sdlFactoryFor(keys),
     logger: createLogger({ level: "silent" }),
   } as unknown as AgentServices;
   const treasury = setup({ types: { context: {} as { tier: SurvivalTier | null } } }).createMachine({

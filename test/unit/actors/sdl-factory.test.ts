@@ -1,7 +1,6 @@
 import { hkdf } from "@noble/hashes/hkdf.js";
 import { sha256 } from "@noble/hashes/sha2.js";
 import { describe, expect, it } from "vitest";
-import { createSdlFactory } from "../../../src/actors/sdl-factory.js";
 import { manifestOfSdl } from "../../../src/services/akash/sdl-manifest.js";
 import {
   AgentKeys,
@@ -9,26 +8,9 @@ import {
   type KeyIndices,
   type KeystoreContents,
 } from "../../../src/services/keys/index.js";
+import { sdlFactoryFor } from "../../support/sdl-factory-fixture.js";
 
 const resources = { cpuUnits: 2, memoryGi: 4, storageGi: 100 };
-
-function factoryFor(keys: AgentKeys) {
-  return createSdlFactory({
-    keys,
-    identity: {
-      agentId: keys.identity.agentId,
-      akashAddress: keys.identity.akash,
-      nostrPubkey: keys.identity.nostrPubkey,
-      relayName: "relay",
-      relayDomain: "relay.example.com",
-      network: "devnet",
-      chainId: "akash-devnet-1",
-      role: "root",
-    },
-    image: "ghcr.io/akash-agent/agent-relay:0.1.0",
-    budget: { targetUsdPerDay: 5, actUsd: 1 },
-  });
-}
 
 function postgresPasswordIn(yaml: string): string | undefined {
   return /POSTGRES_PASSWORD=([^\s"]+)/.exec(yaml)?.[1];
@@ -41,8 +23,8 @@ function at(contents: KeystoreContents, keyIndices: Partial<KeyIndices>): AgentK
 describe("the SDL factory's workload secrets", () => {
   it("keep the manifest version when the encryption key rotates", async () => {
     const contents = await createKeystoreContents({ now: new Date(0), arweaveJwk: null });
-    const before = factoryFor(at(contents, {})).deployable(resources).yamlWithSecrets();
-    const after = factoryFor(at(contents, { encryption: 1 }))
+    const before = sdlFactoryFor(at(contents, {})).deployable(resources).yamlWithSecrets();
+    const after = sdlFactoryFor(at(contents, { encryption: 1 }))
       .deployable(resources)
       .yamlWithSecrets();
     // Compared without printing them: a failure message must not show a password.
@@ -64,7 +46,7 @@ describe("the SDL factory's workload secrets", () => {
         24,
       ),
     ).toString("base64url");
-    const password = postgresPasswordIn(factoryFor(keys).deployable(resources).yamlWithSecrets());
+    const password = postgresPasswordIn(sdlFactoryFor(keys).deployable(resources).yamlWithSecrets());
     expect(password === legacy).toBe(true);
   });
 });

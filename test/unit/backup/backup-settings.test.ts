@@ -3,15 +3,7 @@ import type { AnyActorRef, InspectionEvent } from "xstate";
 import { loadConfig } from "../../../src/config/index.js";
 import { createMilestoneDetector } from "../../../src/runtime/backup-milestones.js";
 import { chooseBackupTarget } from "../../../src/runtime/backup-target.js";
-
-function errorOf(run: () => unknown): Error {
-  try {
-    run();
-  } catch (error) {
-    return error as Error;
-  }
-  throw new Error("expected an error");
-}
+import { thrownBy } from "../../support/thrown-by.js";
 
 const devnet = { gateway: "http://127.0.0.1:1984", relay: "ws://127.0.0.1:7777", faucet: null };
 
@@ -43,14 +35,14 @@ describe("backup settings", () => {
 
   it("refuses bad values naming the setting, its source and what is allowed", () => {
     expect(
-      errorOf(() => loadConfig({ env: { AGENT_BACKUP_RELAYS: "https://not-a-relay.example" } })).message,
+      thrownBy(() => loadConfig({ env: { AGENT_BACKUP_RELAYS: "https://not-a-relay.example" } })).message,
     ).toMatch(
       /^invalid config: backup\.relays\.0 = "https:\/\/not-a-relay\.example" \(from AGENT_BACKUP_RELAYS\)/,
     );
-    expect(errorOf(() => loadConfig({ env: { AGENT_BACKUP_INTERVAL_MINUTES: "0" } })).message).toMatch(
+    expect(thrownBy(() => loadConfig({ env: { AGENT_BACKUP_INTERVAL_MINUTES: "0" } })).message).toMatch(
       /^invalid config: backup\.intervalMinutes = 0 \(from AGENT_BACKUP_INTERVAL_MINUTES\): must be >= 1/,
     );
-    expect(errorOf(() => loadConfig({ env: { AGENT_BACKUP_GATEWAY: "ftp://x.example" } })).message).toMatch(
+    expect(thrownBy(() => loadConfig({ env: { AGENT_BACKUP_GATEWAY: "ftp://x.example" } })).message).toMatch(
       /^invalid config: backup\.gateway = "ftp:\/\/x\.example" \(from AGENT_BACKUP_GATEWAY\)/,
     );
   });

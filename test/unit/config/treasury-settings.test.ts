@@ -9,17 +9,9 @@ import {
 } from "../../../src/runtime/agent-settings.js";
 import { configuredCronosEndpoints } from "../../../src/runtime/cronos-endpoints-config.js";
 import { cronosPolicyFromConfig } from "../../../src/runtime/cronos-treasury-setup.js";
+import { thrownBy } from "../../support/thrown-by.js";
 
 const timing = { blockSeconds: 6 };
-
-function errorOf(run: () => unknown): Error {
-  try {
-    run();
-  } catch (error) {
-    return error as Error;
-  }
-  throw new Error("expected an error");
-}
 
 describe("config: treasury.* and budget.* settings of the Cronos leg, tiers and float", () => {
   it("each setting has its AGENT_* variable, read with its type", () => {
@@ -65,16 +57,16 @@ describe("config: treasury.* and budget.* settings of the Cronos leg, tiers and 
   });
 
   it("refuses bad values with the field, the value and what is allowed", () => {
-    expect(errorOf(() => loadConfig({ env: { AGENT_TREASURY_SLIPPAGE_CAP_PERCENT: "80" } })).message).toBe(
+    expect(thrownBy(() => loadConfig({ env: { AGENT_TREASURY_SLIPPAGE_CAP_PERCENT: "80" } })).message).toBe(
       "invalid config: treasury.slippageCapPercent = 80 (from AGENT_TREASURY_SLIPPAGE_CAP_PERCENT): must be <= 50",
     );
     expect(
-      errorOf(() => loadConfig({ env: { AGENT_TREASURY_CRONOS_MAINNET_ROUTER: "0x1234" } })).message,
+      thrownBy(() => loadConfig({ env: { AGENT_TREASURY_CRONOS_MAINNET_ROUTER: "0x1234" } })).message,
     ).toMatch(/treasury\.cronos\.mainnet\.router = "0x1234" .*a 0x… EVM address \(40 hex digits\)/);
     const inverted = loadConfig({
       env: { AGENT_TREASURY_FRUGAL_BELOW_DAYS: "5", AGENT_TREASURY_CRITICAL_BELOW_DAYS: "7" },
     });
-    const error = errorOf(() => agentSettingsFromConfig(inverted, timing));
+    const error = thrownBy(() => agentSettingsFromConfig(inverted, timing));
     expect(error).toBeInstanceOf(UsageError);
     expect(error.message).toBe(
       "treasury.criticalBelowDays = 7 must be below treasury.frugalBelowDays = 5: lower the first or raise the second",
