@@ -1,12 +1,4 @@
 import type { Command } from "commander";
-import { UsageError } from "../../errors.js";
-import { backupCrashPointFromEnv } from "../../runtime/backup-crash-point.js";
-import { fundOnDevnet } from "../../runtime/backup-launch.js";
-import { makeBackup } from "../../services/backup/index.js";
-import { openAgentStore } from "../../services/store/index.js";
-import { cliContext, print } from "../cli-options.js";
-import { requireSavedAgentState } from "../saved-agent-state.js";
-import { backupKeys, backupTargetOrFail } from "./backup-access.js";
 
 export function registerBackupCommand(program: Command): void {
   program
@@ -15,34 +7,7 @@ export function registerBackupCommand(program: Command): void {
     .option("--devnet-url <url>", "control URL of a running `akash-agent devnet` (devnet only)")
     .option("--json", 'one JSON line { "id", "seq", "bytes", "sha256" }')
     .action(async (options: { devnetUrl?: string; json?: boolean }, command: Command) => {
-      const { config } = cliContext(command, { "devnet.url": options.devnetUrl });
-      requireSavedAgentState(config.dataDir, "backup");
-      const keys = await backupKeys(config);
-      const address = keys.identity.arweave;
-      if (!address) {
-        throw new UsageError(
-          "the keystore has no Arweave wallet to sign the backup: use the file keystore from `akash-agent init`, or set AGENT_ARWEAVE_JWK",
-        );
-      }
-      const { target, faucet } = await backupTargetOrFail(config);
-      if (config.network === "devnet" && faucet) await fundOnDevnet(target.gateway, faucet, address);
-      const store = openAgentStore({ dataDir: config.dataDir });
-      try {
-        const onStep = backupCrashPointFromEnv();
-        const result = await makeBackup({ store, keys, target, ...(onStep ? { onStep } : {}) });
-        if (options.json) {
-          print(
-            JSON.stringify({ id: result.id, seq: result.seq, bytes: result.bytes, sha256: result.sha256 }),
-          );
-          return;
-        }
-        print(`backup   ${result.seq}${result.resumed ? " (finished an interrupted one)" : ""}`);
-        print(`id       ${result.id}`);
-        print(`bytes    ${result.bytes} (compressed and encrypted; the store is ${result.storeBytes})`);
-        print(`sha256   ${result.sha256}`);
-        print(`pointer  ${target.relays.join(", ")}`);
-      } finally {
-        store.close();
-      }
+      const { backupAction } = await import("./backup-action.js");
+      await backupAction(options, command);
     });
 }
