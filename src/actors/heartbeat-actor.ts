@@ -42,7 +42,11 @@ function leaseFacts(lease: AnyActorRef | undefined) {
  * whenever the lease's relay URI changes. Both are replaceable events, so repeating one after a restart
  * is harmless; failures are logged and tried again at the next tick. Without an announcer it does nothing.
  */
-export function createHeartbeatActor(services: Pick<AgentServices, "announcer" | "keys" | "logger" | "now">) {
+export function createHeartbeatActor(
+  services: Pick<AgentServices, "announcer" | "keys" | "logger" | "now"> & {
+    store?: Pick<AgentServices["store"], "leadership">;
+  },
+) {
   return fromCallback(({ system }) => {
     const announcer = services.announcer;
     if (!announcer) return () => {};
@@ -57,7 +61,7 @@ export function createHeartbeatActor(services: Pick<AgentServices, "announcer" |
       beating = true;
       const heartbeat: Heartbeat = {
         agentId: services.keys.identity.agentId,
-        generation: 0,
+        generation: services.store?.leadership.current().generation ?? 0,
         ...leaseFacts(system.get("lease")),
         at: new Date(services.now()).toISOString(),
       };

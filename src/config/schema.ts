@@ -79,6 +79,11 @@ function cronosEndpointsSchema(defaults: {
 
 export const configSchema = z.strictObject({
   network: z.enum(networkNames).default("devnet"),
+  /**
+   * `bootstrap`: the process a person starts (`akash-agent run`); `deployed`: the agent image inside its
+   * own lease, started by the provider with AGENT_ROLE=deployed, waiting for activation (DESIGN §12).
+   */
+  role: z.enum(["bootstrap", "deployed"]).default("bootstrap"),
   dataDir: z.string().min(1).default(".agent-data"),
 
   networks: z
@@ -125,6 +130,13 @@ export const configSchema = z.strictObject({
       sdlProfile: z.enum(["relay", "nostream"]).default("relay"),
       role: z.enum(["root", "replica", "specialized"]).default("root"),
       parentAgentId: z.string().min(1).optional(),
+      /**
+       * `auto`: once the lease is active, hand over to the deployed image when it offers activation
+       * (GET /api/activation), else keep managing the lease from here; `off`: never hand over.
+       */
+      handover: z.enum(["auto", "off"]).default("auto"),
+      /** How long the handover waits for the deployed instance's activation offer, then for a quiet agent. */
+      handoverTimeoutMs: z.number().int().min(1_000).max(3_600_000).default(120_000),
     })
     .prefault({}),
 

@@ -14,6 +14,7 @@ import type { BackupRuntime } from "./backup-runtime.js";
 import { connectCronosTreasury } from "./cronos-treasury-setup.js";
 import type { FundMode } from "./fund-mode.js";
 import { planKeyRotation } from "./key-rotation-plan.js";
+import { refuseIfLeaderElsewhere } from "./leader-elsewhere.js";
 import { type ConnectOptions, connectNetwork, type NetworkConnection } from "./network-connection.js";
 import { setUpVoice } from "./voice-setup.js";
 
@@ -81,6 +82,16 @@ export async function launchAgent(options: LaunchOptions): Promise<LaunchedAgent
       now: options.now ?? Date.now,
       storedSecrets: (await options.keystore.load()).alertSecrets ?? {},
     });
+    if (config.role === "bootstrap") {
+      await refuseIfLeaderElsewhere({
+        relays: voice.relays,
+        pubkey: keys.identity.nostrPubkey,
+        generation: store.leadership.current().generation,
+        staleAfterMs: config.heartbeat.intervalMs * 3,
+        now: options.now ?? Date.now,
+        logger,
+      });
+    }
     const services: AgentServices = {
       chain: connection.chain,
       gateway: connection.gateway,

@@ -36,7 +36,11 @@ export interface AgentProcess extends LaunchedAgent {
 }
 
 /** `status --json`'s lease view plus each actor's state. */
-export type StatusJson = LeaseView & { actors: ReturnType<AgentSystemView["actors"]> };
+export type StatusJson = LeaseView & {
+  actors: ReturnType<AgentSystemView["actors"]>;
+  /** Which generation this process leads (DESIGN §12), when it is known. */
+  leadership?: { generation: number; state: string };
+};
 
 const NOT_STARTED: LeaseView = {
   state: "not started",
@@ -118,10 +122,14 @@ export async function startAgentProcess(options: AgentProcessOptions): Promise<A
   const agent = launched;
   const systemView = new AgentSystemView(agent.runtime);
   view = systemView;
-  status = (): StatusJson => ({
-    ...(agent.runtime.lease() ?? NOT_STARTED),
-    actors: systemView.actors(),
-  });
+  status = (): StatusJson => {
+    const { generation, state } = agent.store.leadership.current();
+    return {
+      ...(agent.runtime.lease() ?? NOT_STARTED),
+      actors: systemView.actors(),
+      leadership: { generation, state },
+    };
+  };
   const admin = new AdminApi({
     runtime: agent.runtime,
     view: systemView,

@@ -10,6 +10,7 @@ import { isInState, type LeaseView } from "../../runtime/lease-view.js";
 import { parseInspectTarget, startStatelyInspection } from "../../server/stately-inspector.js";
 import { AgentKeys } from "../../services/keys/index.js";
 import { cliContext, print } from "../cli-options.js";
+import { describeHandover, finishOrRefuse, followRemote, leadershipOf, startHandover } from "./run-handover.js";
 import { keystorePath, openKeystore, usesEnvKeystore } from "../keystore-access.js";
 
 interface RunOptions {
@@ -42,13 +43,16 @@ function leaseStateNames(): string[] {
   return names;
 }
 
+/** `--until handed-over`: exit once the deployed agent leads (DESIGN §12), printing where it lives. */
+export const HANDED_OVER = "handed-over";
+
 function checkUntil(until: string | undefined): void {
-  if (until === undefined) return;
+  if (until === undefined || until === HANDED_OVER) return;
   const names = leaseStateNames();
   if (!names.includes(until)) {
     const top = names.filter((name) => !name.includes("."));
     throw new UsageError(
-      `--until ${until} is not a lease state: use one of ${top.join(", ")} (or a dotted sub-state)`,
+      `--until ${until} is not a lease state: use one of ${top.join(", ")} (or a dotted sub-state), or ${HANDED_OVER}`,
     );
   }
 }
@@ -94,11 +98,11 @@ export function registerRunCommand(program: Command): void {
     )
     .option(
       "--until <state>",
-      "exit 0 once the lease reaches this state (non-zero if it fails first), e.g. active",
+      `exit 0 once the lease reaches this state (non-zero if it fails first), e.g. active; or ${HANDED_OVER}: once the deployed agent has taken over`,
     )
     .option(
       "--json",
-      'with --until: print the lease as one JSON line { "state", "dseq", "provider", "uris", "escrowRunwayHours" }',
+      'with --until: print the lease as one JSON line { "state", "dseq", "provider", "uris", "escrowRunwayHours" } (handed-over: { "state", "generation", "leader" })',
     )
     .option("--terminate-on-exit", "close the deployment (refunding its escrow) when stopped with Ctrl-C")
     .option("--retry", "if the lease had failed (all deployment attempts used up), try deploying again")
@@ -123,6 +127,16 @@ export function registerRunCommand(program: Command): void {
       const context = cliContext(command, { "devnet.url": options.devnetUrl, "http.port": options.httpPort });
       let { config } = context;
       const { logger } = context;
+      if (config.role === "deployed") {
+        const { runDeployed } = await import("./run-deployed.js");
+        await runDeployed(config, logger);
+        return;
+      }
+      const previous = leadershipOf(config.dataDir);
+      if (previous && previous.state !== "leading") {
+        await finishOrRefuse({ config, logger, leadership: previous, until: options.until, json: options.json });
+        return;
+      }
 
       const inProcessDevnet = config.network === "devnet" && !config.devnet.url;
       if (inProcessDevnet) {
@@ -205,6 +219,31 @@ export function registerRunCommand(program: Command): void {
         process.exitCode = code;
       };
 
+      const handover =
+        config.agent.handover === "auto" && (options.until === undefined || options.until === HANDED_OVER)
+          ? startHandover({ config, keys, keystore, logger, agent })
+          : null;
+
+      if (options.until === HANDED_OVER) {
+        const outcome = await Promise.race([
+          (handover ?? Promise.resolve(null)).catch((error: unknown) => error as Error),
+          interrupted.then(() => "interrupted" as const),
+        ]);
+        if (outcome === "interrupted") {
+          logger.info(`interrupted: stopping (${whatStays})`);
+          await stop(130);
+        } else if (outcome instanceof Error || outcome === null) {
+          process.stderr.write(
+            `akash-agent: no handover: ${outcome === null ? "the deployed image does not offer activation (agent.handover is off, or the image is not this agent)" : `${outcome.message}; run again with the same --data to finish it`}\n`,
+          );
+          await stop(1);
+        } else {
+          print(options.json ? JSON.stringify(outcome) : describeHandover(outcome));
+          await stop(0);
+        }
+        return;
+      }
+
       if (options.until) {
         const wanted = options.until;
         const reached = await Promise.race([
@@ -232,7 +271,36 @@ export function registerRunCommand(program: Command): void {
         return;
       }
 
-      await interrupted;
+      const handedOver = handover
+        ? handover.then(
+            (result) => result,
+            (error: unknown) => error as Error,
+          )
+        : new Promise<null>(() => {});
+      const first = await Promise.race([interrupted.then(() => "interrupted" as const), handedOver]);
+      if (first instanceof Error) {
+        process.stderr.write(
+          `akash-agent: the handover did not finish: ${first.message}; run again with the same --data to finish it\n`,
+        );
+        await stop(1);
+        return;
+      }
+      if (first !== "interrupted" && first !== null) {
+        process.stderr.write(`\n${describeHandover(first)}\n\n`);
+        if (!inProcessDevnet) {
+          await stop(0);
+          return;
+        }
+        const following = followRemote(first.leader.uri, logger);
+        await interrupted;
+        following.stop();
+        logger.info(
+          "interrupted: stopping; the embedded devnet stops with this process, and the deployed agent with it",
+        );
+        await stop(130);
+        return;
+      }
+      if (first === null) await interrupted;
       if (!options.terminateOnExit) {
         logger.info(`interrupted: stopping (${whatStays})`);
       }

@@ -4,6 +4,7 @@ import { AGENT_MACHINE_ID } from "../../runtime/agent-runtime.js";
 import { leaseViewFromPersisted, stateName } from "../../runtime/lease-view.js";
 import { openAgentStore } from "../../services/store/index.js";
 import { cliContext, print } from "../cli-options.js";
+import { printRemote, readRemoteStatus } from "./remote-status.js";
 import { requireSavedAgentState } from "../saved-agent-state.js";
 
 export function registerStatusCommand(program: Command): void {
@@ -11,7 +12,12 @@ export function registerStatusCommand(program: Command): void {
     .command("status")
     .description("show the agent's lease from its database (--data), without running it")
     .option("--json", 'one JSON line { "state", "dseq", "provider", "uris", "escrowRunwayHours" }')
-    .action((options: { json?: boolean }, command: Command) => {
+    .option("--remote <uri>", "read a running agent's GET /api/status instead (e.g. where it lives after a handover)")
+    .action(async (options: { json?: boolean; remote?: string }, command: Command) => {
+      if (options.remote !== undefined) {
+        printRemote(await readRemoteStatus(options.remote), options.json);
+        return;
+      }
       const { config } = cliContext(command);
       requireSavedAgentState(config.dataDir, "status");
       const store = openAgentStore({ dataDir: config.dataDir });
@@ -38,6 +44,12 @@ export function registerStatusCommand(program: Command): void {
         print(`provider ${view.provider ?? "-"}`);
         print(`uris     ${view.uris.join(", ") || "-"}`);
         print(`escrow   ${view.escrowRunwayHours === null ? "-" : `${view.escrowRunwayHours} h of runway`}`);
+        const leadership = store.leadership.current();
+        if (leadership.state !== "leading" && leadership.leader) {
+          print(
+            `leader   ${leadership.state.replace("_", " ")}: generation ${leadership.generation} runs at ${leadership.leader.uri} (dseq ${leadership.leader.dseq}); this data directory no longer acts`,
+          );
+        }
         for (const alert of store.alerts.recent(5)) {
           print(`alert    ${new Date(alert.createdAt).toISOString()} ${alert.severity}: ${alert.title}`);
         }

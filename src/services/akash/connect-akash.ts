@@ -51,7 +51,7 @@ export interface ConnectAkashInput {
   readonly endpoints: AkashEndpoints;
   readonly wallets: AkashWallets;
   /** The agent's store: its `intents` make transactions idempotent across crashes. */
-  readonly store: Pick<AgentStore, "intents">;
+  readonly store: Pick<AgentStore, "intents"> & Partial<Pick<AgentStore, "leadership">>;
   readonly options?: ConnectAkashOptions;
 }
 
@@ -113,6 +113,7 @@ export async function connectAkash(input: ConnectAkashInput): Promise<AkashConne
   const executor = new TxExecutor({
     signer,
     intents: store.intents,
+    ...(store.leadership ? { leadership: store.leadership } : {}),
     chainId: endpoints.chainId,
     pollIntervalMs: options.broadcastPollIntervalMs ?? 1_000,
     inclusionTimeoutMs: options.broadcastTimeoutMs ?? 60_000,

@@ -1,7 +1,7 @@
 import type { EncodeObject } from "@cosmjs/proto-signing";
 import { EffectError } from "../../domain/effect-failure.js";
 import type { Logger } from "../../logging/index.js";
-import type { Intent, IntentRepository, JsonValue } from "../store/index.js";
+import type { Intent, IntentRepository, JsonValue, LeadershipRepository } from "../store/index.js";
 import type { TxResult } from "./akash-service.js";
 import {
   type ChainRejection,
@@ -38,6 +38,8 @@ export interface TxJob {
 export interface TxExecutorOptions {
   readonly signer: SigningClient;
   readonly intents: IntentRepository;
+  /** The store's leadership: an instance that no longer leads (it handed over) sends nothing (DESIGN §12). */
+  readonly leadership?: Pick<LeadershipRepository, "current">;
   readonly chainId: string;
   /** How often inclusion is looked up after a broadcast. */
   readonly pollIntervalMs: number;
@@ -93,7 +95,14 @@ export class TxExecutor {
   }
 
   private async execute(job: TxJob): Promise<TxResult> {
-    const { intents } = this.options;
+    const { intents, leadership } = this.options;
+    const leading = leadership?.current();
+    if (leading && leading.state !== "leading") {
+      throw new EffectError(
+        "fatal",
+        `${job.kind} ${job.key} not sent: this instance ${leading.state === "superseded" ? "was superseded" : "handed over"} (generation ${leading.generation}) and no longer acts for the agent`,
+      );
+    }
     const known = intents.get(job.key);
     if (known?.state === "done") return { alreadyDone: true, txHash: known.txHash };
     const intent = this.record(job);

@@ -5,6 +5,7 @@ import { CronosTxRepository } from "./cronos-tx-repository.js";
 import { closeDatabase, type DatabaseOptions, openDatabase } from "./database.js";
 import { IntentRepository } from "./intent-repository.js";
 import { JournalRepository } from "./journal-repository.js";
+import { LeadershipRepository } from "./leadership-repository.js";
 import type { MigrationResult } from "./migrations.js";
 import { ProviderPerformanceRepository } from "./provider-performance-repository.js";
 import { passThroughRedactor, type RepositoryDeps, type StoreRedactor } from "./repository-deps.js";
@@ -34,6 +35,8 @@ export interface AgentStore {
   readonly intents: IntentRepository;
   /** Signed Cronos transactions of the treasury's CRO→AKT legs. */
   readonly cronosTxs: CronosTxRepository;
+  /** Which generation this store belongs to and whether its agent acts (DESIGN §12). */
+  readonly leadership: LeadershipRepository;
   /** Runs `work` in one transaction (nested calls become savepoints); rolls back if it throws. */
   transaction<T>(work: () => T): T;
   /** Closes the connection; repeat calls do nothing. */
@@ -59,6 +62,7 @@ export function openAgentStore(options: AgentStoreOptions): AgentStore {
       spending: new SpendingRepository(db, deps),
       intents: new IntentRepository(db, deps),
       cronosTxs: new CronosTxRepository(db, deps),
+      leadership: new LeadershipRepository(db, deps),
       transaction: <T>(work: () => T): T => db.transaction(work)(),
       close: () => closeDatabase(db),
     };

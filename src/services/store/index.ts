@@ -10,6 +10,13 @@ export { toAmountText } from "./amounts.js";
 export { type ChildAgent, type ChildRegistration, ChildRepository } from "./child-repository.js";
 export { type CronosTx, CronosTxRepository } from "./cronos-tx-repository.js";
 export {
+  type LeaderLocation,
+  type Leadership,
+  LeadershipRepository,
+  type LeadershipState,
+  leadershipStates,
+} from "./leadership-repository.js";
+export {
   closeDatabase,
   type DatabaseOptions,
   DEFAULT_DATABASE_FILE,

@@ -4,6 +4,7 @@ import { schemaV2 } from "./schema-v2.js";
 import { schemaV3 } from "./schema-v3.js";
 import { schemaV4 } from "./schema-v4.js";
 import { schemaV5 } from "./schema-v5.js";
+import { schemaV6 } from "./schema-v6.js";
 import { SchemaTooNewError, StoreError } from "./store-errors.js";
 
 /** One numbered schema change. Versions start at 1 and go up by one; a released migration never changes. */
@@ -19,6 +20,7 @@ export const schemaMigrations: readonly Migration[] = [
   { version: 3, name: "lease ready time and health checks in provider performance", sql: schemaV3 },
   { version: 4, name: "signed cronos transactions of treasury legs", sql: schemaV4 },
   { version: 5, name: "alert incidents and durable delivery progress", sql: schemaV5 },
+  { version: 6, name: "leadership generation and handover", sql: schemaV6 },
 ];
 
 /** Marks the file as this agent's database ("AKAG"), so another program's SQLite file is not migrated. */

@@ -111,12 +111,13 @@ describe("openDatabase", () => {
     try {
       expect(store.migration).toEqual({
         from: 1,
-        to: 5,
+        to: 6,
         applied: [
           "escrow refunds in spending",
           "lease ready time and health checks in provider performance",
           "signed cronos transactions of treasury legs",
           "alert incidents and durable delivery progress",
+          "leadership generation and handover",
         ],
       });
       expect(

@@ -1,0 +1,233 @@
+import { randomBytes } from "node:crypto";
+import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { join } from "node:path";
+import { keystorePath } from "../cli/keystore-access.js";
+import { type AgentConfig, loadConfig } from "../config/index.js";
+import { UsageError } from "../errors.js";
+import type { Logger } from "../logging/index.js";
+import { sendError, sendJson } from "../server/json-response.js";
+import {
+  ActivationEndpoint,
+  EphemeralActivationKey,
+  type OpenedActivation,
+} from "../services/activation/index.js";
+import { AgentKeys, FileKeystore, secretString } from "../services/keys/index.js";
+import { writeFileAtomic } from "../services/keys/atomic-write.js";
+import { DEFAULT_DATABASE_FILE, type Leadership, openAgentStore } from "../services/store/index.js";
+
+/** Public facts of the deployment the instance runs in: its manifest's env and the provider's. */
+export interface DeployedManifest {
+  readonly agentId: string;
+  readonly nonce: string;
+  /** The deployment's owner (AKASH_OWNER): the Akash address the activating keystore must derive. */
+  readonly owner: string;
+  readonly dseq: string;
+  readonly provider: string;
+}
+
+const MANIFEST_ENV = {
+  agentId: "AGENT_ID",
+  nonce: "AGENT_ACTIVATION_NONCE",
+  owner: "AKASH_OWNER",
+  dseq: "AKASH_DEPLOYMENT_SEQUENCE",
+  provider: "AKASH_PROVIDER",
+} as const;
+
+/** Reads the deployment's public facts, naming each missing variable. */
+export function readDeployedManifest(env: NodeJS.ProcessEnv): DeployedManifest {
+  const missing = Object.values(MANIFEST_ENV).filter((name) => !env[name]);
+  if (missing.length > 0) {
+    throw new UsageError(
+      `AGENT_ROLE=deployed needs ${missing.join(", ")} in the environment (the SDL's manifest and the provider set them): start the agent image through a deployment, or run without AGENT_ROLE=deployed`,
+    );
+  }
+  const read = (key: keyof typeof MANIFEST_ENV) => env[MANIFEST_ENV[key]] as string;
+  return {
+    agentId: read("agentId"),
+    nonce: read("nonce"),
+    owner: read("owner"),
+    dseq: read("dseq"),
+    provider: read("provider"),
+  };
+}
+
+/** Files the instance keeps beside its store. The passphrase only keeps the keystore off plain disk. */
+const ACTIVATED_CONFIG_FILE = "activated-config.json";
+const PASSPHRASE_FILE = "instance-passphrase";
+const ACTIVATION_RECORD_FILE = "activation.json";
+
+export interface ActivatedAgent {
+  readonly config: AgentConfig;
+  readonly keys: AgentKeys;
+  readonly keystore: FileKeystore;
+}
+
+/** The instance's config once activated: the leader's settings, under this instance's own environment. */
+function activatedConfig(dataDir: string, env: NodeJS.ProcessEnv): AgentConfig {
+  return loadConfig({ file: join(dataDir, ACTIVATED_CONFIG_FILE), env });
+}
+
+function instanceKeystore(config: AgentConfig, dataDir: string): FileKeystore {
+  const passphrase = readFileSync(join(dataDir, PASSPHRASE_FILE), "utf8").trim();
+  return new FileKeystore({ path: keystorePath({ ...config, dataDir }), passphrase: secretString(passphrase) });
+}
+
+function readLeadership(dataDir: string): Leadership | null {
+  if (!existsSync(join(dataDir, DEFAULT_DATABASE_FILE))) return null;
+  const store = openAgentStore({ dataDir });
+  try {
+    return store.leadership.current();
+  } finally {
+    store.close();
+  }
+}
+
+/**
+ * Writes what an activation brought, each file atomically, the store last but one and the leadership
+ * last: an instance that crashes half-way is still `awaiting_activation` after its restart (no
+ * `leading` row), and the leader's repeated POST writes everything again.
+ */
+async function persistActivation(
+  opened: OpenedActivation,
+  manifest: DeployedManifest,
+  dataDir: string,
+  env: NodeJS.ProcessEnv,
+): Promise<void> {
+  await writeFileAtomic(join(dataDir, ACTIVATED_CONFIG_FILE), JSON.stringify(opened.settings));
+  await writeFileAtomic(join(dataDir, PASSPHRASE_FILE), randomBytes(32).toString("base64url"));
+  const config = activatedConfig(dataDir, env);
+  await instanceKeystore(config, dataDir).save(opened.contents);
+  for (const suffix of ["-wal", "-shm", "-journal"]) {
+    rmSync(join(dataDir, `${DEFAULT_DATABASE_FILE}${suffix}`), { force: true });
+  }
+  await writeFileAtomic(join(dataDir, DEFAULT_DATABASE_FILE), opened.store);
+  const store = openAgentStore({ dataDir });
+  try {
+    store.leadership.record({
+      generation: opened.generation,
+      state: "leading",
+      leader: { dseq: manifest.dseq, provider: manifest.provider, uri: "" },
+    });
+  } finally {
+    store.close();
+  }
+}
+
+async function loadActivated(dataDir: string, env: NodeJS.ProcessEnv): Promise<ActivatedAgent> {
+  const config = activatedConfig(dataDir, env);
+  const keystore = instanceKeystore(config, dataDir);
+  return { config: { ...config, dataDir }, keys: AgentKeys.fromContents(await keystore.load()), keystore };
+}
+
+/** The only routes of an instance that does not act: awaiting activation, or handed over. */
+function startWaitingServer(
+  config: AgentConfig,
+  route: (req: IncomingMessage, res: ServerResponse) => Promise<void>,
+): Promise<{ server: Server; url: string }> {
+  const server = createServer((req, res) => {
+    route(req, res).catch((error: unknown) => {
+      if (!res.headersSent) sendError(res, 500, error instanceof Error ? error.message : String(error));
+    });
+  });
+  return new Promise((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(config.http.port, config.http.host, () => {
+      const { port } = server.address() as AddressInfo;
+      resolve({ server, url: `http://${config.http.host}:${port}` });
+    });
+  });
+}
+
+const closeServer = (server: Server) =>
+  new Promise<void>((resolve) => {
+    server.closeAllConnections();
+    server.close(() => resolve());
+  });
+
+export interface DeployedInstanceOptions {
+  readonly config: AgentConfig;
+  readonly logger: Logger;
+  readonly env: NodeJS.ProcessEnv;
+  /** Starts the agent process (relay, routes, actors) once activated, on the same HTTP port. */
+  readonly startAgent: (agent: ActivatedAgent) => Promise<{ close(): Promise<void> }>;
+}
+
+/**
+ * The agent image inside its lease (DESIGN §12). Without a store that leads, it waits for activation:
+ * GET/POST /api/activation, /healthz, and /api/status saying so. Once activated (or restarted after
+ * it was) it runs the agent as the leader of its generation. A store that handed over or was
+ * superseded never acts again: it only says where the agent went.
+ */
+export async function runDeployedInstance(options: DeployedInstanceOptions): Promise<{ close(): Promise<void> }> {
+  const { config, logger, env } = options;
+  const manifest = readDeployedManifest(env);
+  const dataDir = config.dataDir;
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  const leadership = readLeadership(dataDir);
+
+  if (leadership?.state === "leading" && leadership.generation > 0) {
+    logger.info({ generation: leadership.generation }, "activated before: resuming as the agent's leader");
+    return options.startAgent(await loadActivated(dataDir, env));
+  }
+  if (leadership && leadership.state !== "leading" && leadership.state !== "handing_over") {
+    const { server, url } = await startWaitingServer(config, async (req, res) => {
+      if (req.url === "/healthz") return sendJson(res, 200, { ok: true });
+      if (req.url === "/api/status") return sendJson(res, 200, { ...leadership });
+      sendError(res, 503, `this instance ${leadership.state} (generation ${leadership.generation}) and does not act`);
+    });
+    logger.warn({ url, ...leadership }, "this instance no longer leads the agent: it does not act");
+    return { close: () => closeServer(server) };
+  }
+
+  const ephemeral = EphemeralActivationKey.generate();
+  let activated: (() => void) | undefined;
+  const activation = new Promise<void>((resolve) => {
+    activated = resolve;
+  });
+  const endpoint = new ActivationEndpoint({
+    expected: manifest,
+    ephemeral,
+    recordPath: join(dataDir, ACTIVATION_RECORD_FILE),
+    onActivated: (opened) => persistActivation(opened, manifest, dataDir, env),
+    onRefused: (reason, status) => logger.warn({ status, reason }, "activation refused"),
+    logger,
+  });
+  const { server, url } = await startWaitingServer(config, async (req, res) => {
+    if (await endpoint.handle(req, res)) {
+      if (endpoint.offer().state === "activated") activated?.();
+      return;
+    }
+    if (req.url === "/healthz") return sendJson(res, 200, { ok: true });
+    if (req.url === "/readyz") return sendError(res, 503, "awaiting activation");
+    if (req.url === "/api/status") return sendJson(res, 200, { state: "awaiting_activation", agentId: manifest.agentId });
+    sendError(res, 503, "this agent instance is awaiting activation");
+  });
+  logger.info(
+    { url, agentId: manifest.agentId, dseq: manifest.dseq },
+    "deployed instance awaiting activation (GET /api/activation)",
+  );
+  let running: { close(): Promise<void> } | null = null;
+  let closed = false;
+  const started = activation.then(async () => {
+    // The acknowledgement is on its way; the port passes from the waiting routes to the agent's.
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    await closeServer(server);
+    if (closed) return;
+    logger.info("activated: starting the agent as its leader");
+    running = await options.startAgent(await loadActivated(dataDir, env));
+  });
+  started.catch((error: unknown) => {
+    // Exiting lets the provider restart the instance, which then resumes as the leader it became.
+    logger.fatal({ err: error }, "the activated agent could not start");
+    process.exit(1);
+  });
+  return {
+    async close() {
+      closed = true;
+      await closeServer(server);
+      await running?.close();
+    },
+  };
+}

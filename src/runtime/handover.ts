@@ -1,0 +1,158 @@
+import { activationNonce } from "../actors/sdl-factory.js";
+import type { AgentConfig } from "../config/index.js";
+import type { Logger } from "../logging/index.js";
+import {
+  type ActivationOffer,
+  type ActivationPackage,
+  activateInstance,
+} from "../services/activation/index.js";
+import { exportStore } from "../services/backup/store-export.js";
+import { type AgentKeys, type KeystoreBackend, secretBytes } from "../services/keys/index.js";
+import { encodeKeystorePlaintext } from "../services/keys/keystore-codec.js";
+import type { AgentStore, LeaderLocation } from "../services/store/index.js";
+import type { AgentRuntime } from "./agent-runtime.js";
+import { isInState, type LeaseView } from "./lease-view.js";
+import { publicSettings } from "./public-settings.js";
+
+/** Where the agent lives after a handover, and from which generation on. */
+export interface HandoverResult {
+  readonly state: "handed_over";
+  readonly generation: number;
+  readonly leader: LeaderLocation;
+}
+
+/** The URL of a lease's service URI (`host[:port]`, as a provider lists it; port 80 without one). */
+export function instanceUrl(uri: string): string {
+  return /^https?:\/\//.test(uri) ? uri : `http://${uri}`;
+}
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** The deployed image's activation offer, or why there is none (it is not the agent, or not up yet). */
+async function readOffer(url: string): Promise<{ offer: ActivationOffer } | { absent: string }> {
+  try {
+    const response = await fetch(new URL("/api/activation", url), { signal: AbortSignal.timeout(3_000) });
+    if (response.status === 404) return { absent: `${url} has no activation endpoint (404)` };
+    if (!response.ok) return { absent: `${url}/api/activation answered ${response.status}` };
+    return { offer: (await response.json()) as ActivationOffer };
+  } catch (error) {
+    return { absent: `${url} is not reachable (${error instanceof Error ? error.message : String(error)})` };
+  }
+}
+
+/** Effects the agent may still be in the middle of: everything but its backups (they resume anywhere). */
+function pendingEffects(store: AgentStore): string[] {
+  return store.intents
+    .pending()
+    .filter((intent) => !intent.kind.startsWith("backup"))
+    .map((intent) => `${intent.kind} ${intent.key}`);
+}
+
+export interface HandoverDeps {
+  readonly config: AgentConfig;
+  readonly keys: AgentKeys;
+  readonly keystore: KeystoreBackend;
+  readonly store: AgentStore;
+  readonly logger: Logger;
+}
+
+/**
+ * The bootstrap's side once the lease is active (DESIGN §12): find the deployed instance's activation
+ * offer (none: the image is not the agent, and this process keeps managing the lease), wait until the
+ * agent is quiet (lease monitoring, no effect in flight), stop it, then {@link completeHandover}.
+ * Returns null when there is nothing to hand over to.
+ */
+export async function handOver(
+  deps: HandoverDeps & { runtime: AgentRuntime; stopAgent: () => Promise<void>; signal: AbortSignal },
+): Promise<HandoverResult | null> {
+  const { runtime, store, logger, config, signal } = deps;
+  const view = await runtime.waitForLease((current) => isInState(current.state, "active"));
+  const leader = leaderOf(view);
+  if (!leader) return null;
+  const url = instanceUrl(leader.uri);
+  let found = await readOffer(url);
+  for (let attempt = 1; "absent" in found && attempt < 3 && !signal.aborted; attempt += 1) {
+    await sleep(1_000);
+    found = await readOffer(url);
+  }
+  if ("absent" in found) {
+    logger.info(
+      { reason: found.absent },
+      "the deployed image does not offer activation: this process keeps managing the lease",
+    );
+    return null;
+  }
+  logger.info({ url }, "the deployed agent is waiting for activation: handing over once the agent is quiet");
+  const deadline = Date.now() + config.agent.handoverTimeoutMs;
+  let lastReport = 0;
+  for (;;) {
+    if (signal.aborted) return null;
+    const current = runtime.lease();
+    const busy = pendingEffects(store);
+    if (current && isInState(current.state, "active.monitoring") && busy.length === 0) break;
+    if (Date.now() > deadline) {
+      throw new Error(
+        `the agent did not become quiet within ${config.agent.handoverTimeoutMs} ms (lease ${current?.state ?? "?"}, in flight: ${busy.join(", ") || "none"}): not handing over`,
+      );
+    }
+    if (Date.now() - lastReport > 5_000) {
+      lastReport = Date.now();
+      logger.info(
+        { lease: current?.state, inFlight: busy },
+        "waiting for the agent's effects in flight to finish before handing over",
+      );
+    }
+    await sleep(250);
+  }
+  await deps.stopAgent();
+  const generation = store.leadership.current().generation + 1;
+  store.leadership.record({ generation, state: "handing_over", leader });
+  return completeHandover(deps);
+}
+
+function leaderOf(view: LeaseView): LeaderLocation | null {
+  const uri = view.uris[0];
+  if (!view.dseq || !view.provider || !uri) return null;
+  return { dseq: view.dseq, provider: view.provider, uri };
+}
+
+/**
+ * Activates the instance recorded in the store's `handing_over` leadership with the keystore and the
+ * store as they are now (the agent is stopped), then records `handed_over`. Safe to call again after a
+ * crash at any point: an instance already activated for this generation answers its acknowledgement.
+ */
+export async function completeHandover(deps: HandoverDeps): Promise<HandoverResult> {
+  const { store, keys, logger } = deps;
+  const leadership = store.leadership.current();
+  if (leadership.state === "handed_over" && leadership.leader) {
+    return { state: "handed_over", generation: leadership.generation, leader: leadership.leader };
+  }
+  if (leadership.state !== "handing_over" || !leadership.leader) {
+    throw new Error(`no handover in progress (leadership is ${leadership.state})`);
+  }
+  const { leader, generation } = leadership;
+  const url = instanceUrl(leader.uri);
+  const nonce = activationNonce(keys, leader.dseq);
+  const build = async (offer: ActivationOffer): Promise<ActivationPackage> => ({
+    agentId: keys.identity.agentId,
+    nonce: offer.nonce,
+    generation,
+    keystore: secretBytes(encodeKeystorePlaintext(await deps.keystore.load())),
+    store: exportStore(store.db).bytes,
+    settings: publicSettings(deps.config),
+  });
+  logger.info({ url, generation }, "activating the deployed agent");
+  const receipt = await activateInstance({
+    url,
+    keys,
+    expected: { agentId: keys.identity.agentId, nonce },
+    build,
+    timeoutMs: 30_000,
+  });
+  store.leadership.record({ generation, state: "handed_over", leader });
+  logger.info(
+    { generation, dseq: leader.dseq, provider: leader.provider, uri: leader.uri, again: receipt.alreadyActivated },
+    `handed over: the agent now runs in its own lease at ${url} (generation ${generation})`,
+  );
+  return { state: "handed_over", generation, leader };
+}

@@ -1,0 +1,90 @@
+import type { Database, Statement } from "better-sqlite3";
+import type { RepositoryDeps } from "./repository-deps.js";
+import { StoreError } from "./store-errors.js";
+
+export const leadershipStates = ["leading", "handing_over", "handed_over", "superseded"] as const;
+export type LeadershipState = (typeof leadershipStates)[number];
+
+/** Where the leader of a generation runs: its deployment and the URI of its page, API and relay. */
+export interface LeaderLocation {
+  readonly dseq: string;
+  readonly provider: string;
+  readonly uri: string;
+}
+
+export interface Leadership {
+  /** 0 for an agent that never handed over; each handover or take-back adds one. */
+  readonly generation: number;
+  readonly state: LeadershipState;
+  /**
+   * `handing_over`/`handed_over`: the instance the agent hands over to (generation + 1 leads there);
+   * `leading`: where this instance runs, when it runs in a lease; `superseded`: the newer leader if known.
+   */
+  readonly leader: LeaderLocation | null;
+  readonly updatedAt: number;
+}
+
+interface LeadershipRow {
+  generation: number;
+  state: LeadershipState;
+  leader_json: string | null;
+  updated_at: number;
+}
+
+/** A store that never recorded leadership leads as generation 0 (every store before schema 6). */
+const NEVER_HANDED_OVER: Leadership = { generation: 0, state: "leading", leader: null, updatedAt: 0 };
+
+/** The store's single leadership row. */
+export class LeadershipRepository {
+  private readonly readRow: Statement<[], LeadershipRow>;
+  private readonly writeRow: Statement<[number, LeadershipState, string | null, number]>;
+
+  constructor(
+    db: Database,
+    private readonly deps: RepositoryDeps,
+  ) {
+    this.readRow = db.prepare("SELECT generation, state, leader_json, updated_at FROM leadership WHERE id = 1");
+    this.writeRow = db.prepare(
+      `INSERT INTO leadership (id, generation, state, leader_json, updated_at) VALUES (1, ?, ?, ?, ?)
+       ON CONFLICT (id) DO UPDATE SET generation = excluded.generation, state = excluded.state,
+         leader_json = excluded.leader_json, updated_at = excluded.updated_at`,
+    );
+  }
+
+  current(): Leadership {
+    const row = this.readRow.get();
+    if (!row) return NEVER_HANDED_OVER;
+    return {
+      generation: row.generation,
+      state: row.state,
+      leader: row.leader_json === null ? null : (JSON.parse(row.leader_json) as LeaderLocation),
+      updatedAt: row.updated_at,
+    };
+  }
+
+  /** Whether this store's agent may act (send transactions, move funds): only while it leads. */
+  acting(): boolean {
+    return this.current().state === "leading";
+  }
+
+  /**
+   * Records a new leadership state. The generation never goes down: a store that saw generation g
+   * cannot be talked back into an older one.
+   */
+  record(next: { generation: number; state: LeadershipState; leader: LeaderLocation | null }): Leadership {
+    const now = this.current();
+    if (!Number.isInteger(next.generation) || next.generation < now.generation) {
+      throw new StoreError(
+        `leadership generation ${next.generation} is older than the recorded ${now.generation}: refusing to go back`,
+      );
+    }
+    const updatedAt = this.deps.clock();
+    this.writeRow.run(
+      next.generation,
+      next.state,
+      next.leader === null ? null : JSON.stringify(next.leader),
+      updatedAt,
+    );
+    return { ...next, updatedAt };
+  }
+}

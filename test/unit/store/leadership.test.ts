@@ -1,0 +1,80 @@
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { EffectError } from "../../../src/domain/effect-failure.js";
+import type { SigningClient } from "../../../src/services/akash/signing-client.js";
+import { TxExecutor } from "../../../src/services/akash/tx-executor.js";
+import { openAgentStore, StoreError } from "../../../src/services/store/index.js";
+
+const leader = { dseq: "42", provider: "akash1provider", uri: "127.0.0.1:31000" };
+
+describe("store: leadership (DESIGN §12)", () => {
+  it("leads as generation 0 until a handover is recorded, and never goes back to an older generation", () => {
+    const store = openAgentStore({ dataDir: mkdtempSync(join(tmpdir(), "leadership-")), clock: () => 5 });
+    try {
+      expect(store.leadership.current()).toEqual({ generation: 0, state: "leading", leader: null, updatedAt: 0 });
+      expect(store.leadership.acting()).toBe(true);
+      store.leadership.record({ generation: 1, state: "handing_over", leader });
+      expect(store.leadership.acting()).toBe(false);
+      store.leadership.record({ generation: 1, state: "handed_over", leader });
+      expect(store.leadership.current()).toEqual({ generation: 1, state: "handed_over", leader, updatedAt: 5 });
+      expect(() => store.leadership.record({ generation: 0, state: "leading", leader: null })).toThrow(StoreError);
+      expect(store.leadership.current().state).toBe("handed_over");
+    } finally {
+      store.close();
+    }
+  });
+
+  it("survives reopening the store", () => {
+    const dataDir = mkdtempSync(join(tmpdir(), "leadership-"));
+    const first = openAgentStore({ dataDir });
+    first.leadership.record({ generation: 3, state: "leading", leader });
+    first.close();
+    const again = openAgentStore({ dataDir });
+    try {
+      expect(again.leadership.current()).toMatchObject({ generation: 3, state: "leading", leader });
+    } finally {
+      again.close();
+    }
+  });
+
+  it("a store that handed over sends no transaction: refused before any intent or chain call", async () => {
+    const store = openAgentStore({ dataDir: mkdtempSync(join(tmpdir(), "leadership-")) });
+    try {
+      store.leadership.record({ generation: 1, state: "handed_over", leader });
+      const calls: string[] = [];
+      const signer = new Proxy({} as SigningClient, {
+        get: (_target, name) => () => {
+          calls.push(String(name));
+          throw new Error("the signer must not be used");
+        },
+      });
+      const executor = new TxExecutor({
+        signer,
+        intents: store.intents,
+        leadership: store.leadership,
+        chainId: "devnet",
+        pollIntervalMs: 10,
+        inclusionTimeoutMs: 100,
+      });
+      const job = {
+        key: "agent:topup:1",
+        kind: "deposit",
+        payload: null,
+        effectHolds: async () => {
+          calls.push("effectHolds");
+          return false;
+        },
+        messages: async () => [],
+      };
+      const refusal = await executor.run(job).catch((error: unknown) => error);
+      expect(refusal).toBeInstanceOf(EffectError);
+      expect((refusal as EffectError).message).toMatch(/handed over \(generation 1\) and no longer acts/);
+      expect(calls).toEqual([]);
+      expect(store.intents.get(job.key)).toBeUndefined();
+    } finally {
+      store.close();
+    }
+  });
+});
