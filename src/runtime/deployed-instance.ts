@@ -13,8 +13,8 @@ import {
   EphemeralActivationKey,
   type OpenedActivation,
 } from "../services/activation/index.js";
-import { AgentKeys, FileKeystore, secretString } from "../services/keys/index.js";
 import { writeFileAtomic } from "../services/keys/atomic-write.js";
+import { AgentKeys, FileKeystore, secretString } from "../services/keys/index.js";
 import { DEFAULT_DATABASE_FILE, type Leadership, openAgentStore } from "../services/store/index.js";
 
 /** Public facts of the deployment the instance runs in: its manifest's env and the provider's. */
@@ -71,7 +71,10 @@ function activatedConfig(dataDir: string, env: NodeJS.ProcessEnv): AgentConfig {
 
 function instanceKeystore(config: AgentConfig, dataDir: string): FileKeystore {
   const passphrase = readFileSync(join(dataDir, PASSPHRASE_FILE), "utf8").trim();
-  return new FileKeystore({ path: keystorePath({ ...config, dataDir }), passphrase: secretString(passphrase) });
+  return new FileKeystore({
+    path: keystorePath({ ...config, dataDir }),
+    passphrase: secretString(passphrase),
+  });
 }
 
 function readLeadership(dataDir: string): Leadership | null {
@@ -160,7 +163,9 @@ export interface DeployedInstanceOptions {
  * it was) it runs the agent as the leader of its generation. A store that handed over or was
  * superseded never acts again: it only says where the agent went.
  */
-export async function runDeployedInstance(options: DeployedInstanceOptions): Promise<{ close(): Promise<void> }> {
+export async function runDeployedInstance(
+  options: DeployedInstanceOptions,
+): Promise<{ close(): Promise<void> }> {
   const { config, logger, env } = options;
   const manifest = readDeployedManifest(env);
   const dataDir = config.dataDir;
@@ -175,7 +180,11 @@ export async function runDeployedInstance(options: DeployedInstanceOptions): Pro
     const { server, url } = await startWaitingServer(config, async (req, res) => {
       if (req.url === "/healthz") return sendJson(res, 200, { ok: true });
       if (req.url === "/api/status") return sendJson(res, 200, { ...leadership });
-      sendError(res, 503, `this instance ${leadership.state} (generation ${leadership.generation}) and does not act`);
+      sendError(
+        res,
+        503,
+        `this instance ${leadership.state} (generation ${leadership.generation}) and does not act`,
+      );
     });
     logger.warn({ url, ...leadership }, "this instance no longer leads the agent: it does not act");
     return { close: () => closeServer(server) };
@@ -201,7 +210,8 @@ export async function runDeployedInstance(options: DeployedInstanceOptions): Pro
     }
     if (req.url === "/healthz") return sendJson(res, 200, { ok: true });
     if (req.url === "/readyz") return sendError(res, 503, "awaiting activation");
-    if (req.url === "/api/status") return sendJson(res, 200, { state: "awaiting_activation", agentId: manifest.agentId });
+    if (req.url === "/api/status")
+      return sendJson(res, 200, { state: "awaiting_activation", agentId: manifest.agentId });
     sendError(res, 503, "this agent instance is awaiting activation");
   });
   logger.info(

@@ -151,7 +151,13 @@ export async function completeHandover(deps: HandoverDeps): Promise<HandoverResu
   });
   store.leadership.record({ generation, state: "handed_over", leader });
   logger.info(
-    { generation, dseq: leader.dseq, provider: leader.provider, uri: leader.uri, again: receipt.alreadyActivated },
+    {
+      generation,
+      dseq: leader.dseq,
+      provider: leader.provider,
+      uri: leader.uri,
+      again: receipt.alreadyActivated,
+    },
     `handed over: the agent now runs in its own lease at ${url} (generation ${generation})`,
   );
   return { state: "handed_over", generation, leader };

@@ -7,7 +7,14 @@ import type { AgentConfig } from "../config/index.js";
  * public data; it still travels inside the encrypted activation.
  */
 export function publicSettings(config: AgentConfig): Record<string, unknown> {
-  const { dataDir: _dataDir, role: _role, keystore: _keystore, http: _http, devnet: _devnet, network: _network, ...rest } =
-    config;
+  const {
+    dataDir: _dataDir,
+    role: _role,
+    keystore: _keystore,
+    http: _http,
+    devnet: _devnet,
+    network: _network,
+    ...rest
+  } = config;
   return JSON.parse(JSON.stringify(rest)) as Record<string, unknown>;
 }

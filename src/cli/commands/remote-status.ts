@@ -23,7 +23,8 @@ export async function readRemoteStatus(uri: string): Promise<Record<string, unkn
     );
   }
   const text = await response.text();
-  if (!response.ok) throw new AgentError(`${url.toString()} answered ${response.status}: ${text.trim().slice(0, 200)}`);
+  if (!response.ok)
+    throw new AgentError(`${url.toString()} answered ${response.status}: ${text.trim().slice(0, 200)}`);
   try {
     return JSON.parse(text) as Record<string, unknown>;
   } catch {

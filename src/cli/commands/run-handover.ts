@@ -65,13 +65,19 @@ export function followRemote(uri: string, logger: Logger): { stop(): void } {
       const now = `${status.state ?? "?"}`;
       if (now !== last) {
         last = now;
-        logger.info({ lease: status.state, runwayHours: status.escrowRunwayHours }, `deployed agent: lease ${now}`);
+        logger.info(
+          { lease: status.state, runwayHours: status.escrowRunwayHours },
+          `deployed agent: lease ${now}`,
+        );
       }
     } catch (error) {
       const now = "unreachable";
       if (now !== last) {
         last = now;
-        logger.warn({ url: url.toString(), reason: (error as Error).message }, "deployed agent not reachable");
+        logger.warn(
+          { url: url.toString(), reason: (error as Error).message },
+          "deployed agent not reachable",
+        );
       }
     }
   };
@@ -99,7 +105,9 @@ export async function finishOrRefuse(o: {
       : null;
   if (leadership.state === "handing_over") {
     if (!usesEnvKeystore(config) && !existsSync(keystorePath(config))) {
-      throw new AgentError(`a handover is in progress in ${config.dataDir} but it has no keystore to finish it with`);
+      throw new AgentError(
+        `a handover is in progress in ${config.dataDir} but it has no keystore to finish it with`,
+      );
     }
     const keystore = await openKeystore(config);
     const { AgentKeys } = await import("../../services/keys/index.js");

@@ -10,8 +10,14 @@ import { isInState, type LeaseView } from "../../runtime/lease-view.js";
 import { parseInspectTarget, startStatelyInspection } from "../../server/stately-inspector.js";
 import { AgentKeys } from "../../services/keys/index.js";
 import { cliContext, print } from "../cli-options.js";
-import { describeHandover, finishOrRefuse, followRemote, leadershipOf, startHandover } from "./run-handover.js";
 import { keystorePath, openKeystore, usesEnvKeystore } from "../keystore-access.js";
+import {
+  describeHandover,
+  finishOrRefuse,
+  followRemote,
+  leadershipOf,
+  startHandover,
+} from "./run-handover.js";
 
 interface RunOptions {
   devnetUrl?: string;
@@ -134,7 +140,13 @@ export function registerRunCommand(program: Command): void {
       }
       const previous = leadershipOf(config.dataDir);
       if (previous && previous.state !== "leading") {
-        await finishOrRefuse({ config, logger, leadership: previous, until: options.until, json: options.json });
+        await finishOrRefuse({
+          config,
+          logger,
+          leadership: previous,
+          until: options.until,
+          json: options.json,
+        });
         return;
       }
 

@@ -4,15 +4,18 @@ import { AGENT_MACHINE_ID } from "../../runtime/agent-runtime.js";
 import { leaseViewFromPersisted, stateName } from "../../runtime/lease-view.js";
 import { openAgentStore } from "../../services/store/index.js";
 import { cliContext, print } from "../cli-options.js";
-import { printRemote, readRemoteStatus } from "./remote-status.js";
 import { requireSavedAgentState } from "../saved-agent-state.js";
+import { printRemote, readRemoteStatus } from "./remote-status.js";
 
 export function registerStatusCommand(program: Command): void {
   program
     .command("status")
     .description("show the agent's lease from its database (--data), without running it")
     .option("--json", 'one JSON line { "state", "dseq", "provider", "uris", "escrowRunwayHours" }')
-    .option("--remote <uri>", "read a running agent's GET /api/status instead (e.g. where it lives after a handover)")
+    .option(
+      "--remote <uri>",
+      "read a running agent's GET /api/status instead (e.g. where it lives after a handover)",
+    )
     .action(async (options: { json?: boolean; remote?: string }, command: Command) => {
       if (options.remote !== undefined) {
         printRemote(await readRemoteStatus(options.remote), options.json);

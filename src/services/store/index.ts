@@ -10,13 +10,6 @@ export { toAmountText } from "./amounts.js";
 export { type ChildAgent, type ChildRegistration, ChildRepository } from "./child-repository.js";
 export { type CronosTx, CronosTxRepository } from "./cronos-tx-repository.js";
 export {
-  type LeaderLocation,
-  type Leadership,
-  LeadershipRepository,
-  type LeadershipState,
-  leadershipStates,
-} from "./leadership-repository.js";
-export {
   closeDatabase,
   type DatabaseOptions,
   DEFAULT_DATABASE_FILE,
@@ -39,6 +32,13 @@ export {
   type JsonValue,
   toJsonText,
 } from "./json-data.js";
+export {
+  type LeaderLocation,
+  type Leadership,
+  LeadershipRepository,
+  type LeadershipState,
+  leadershipStates,
+} from "./leadership-repository.js";
 export {
   APPLICATION_ID,
   type Migration,

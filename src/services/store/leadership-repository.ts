@@ -43,7 +43,9 @@ export class LeadershipRepository {
     db: Database,
     private readonly deps: RepositoryDeps,
   ) {
-    this.readRow = db.prepare("SELECT generation, state, leader_json, updated_at FROM leadership WHERE id = 1");
+    this.readRow = db.prepare(
+      "SELECT generation, state, leader_json, updated_at FROM leadership WHERE id = 1",
+    );
     this.writeRow = db.prepare(
       `INSERT INTO leadership (id, generation, state, leader_json, updated_at) VALUES (1, ?, ?, ?, ?)
        ON CONFLICT (id) DO UPDATE SET generation = excluded.generation, state = excluded.state,

@@ -13,13 +13,25 @@ describe("store: leadership (DESIGN §12)", () => {
   it("leads as generation 0 until a handover is recorded, and never goes back to an older generation", () => {
     const store = openAgentStore({ dataDir: mkdtempSync(join(tmpdir(), "leadership-")), clock: () => 5 });
     try {
-      expect(store.leadership.current()).toEqual({ generation: 0, state: "leading", leader: null, updatedAt: 0 });
+      expect(store.leadership.current()).toEqual({
+        generation: 0,
+        state: "leading",
+        leader: null,
+        updatedAt: 0,
+      });
       expect(store.leadership.acting()).toBe(true);
       store.leadership.record({ generation: 1, state: "handing_over", leader });
       expect(store.leadership.acting()).toBe(false);
       store.leadership.record({ generation: 1, state: "handed_over", leader });
-      expect(store.leadership.current()).toEqual({ generation: 1, state: "handed_over", leader, updatedAt: 5 });
-      expect(() => store.leadership.record({ generation: 0, state: "leading", leader: null })).toThrow(StoreError);
+      expect(store.leadership.current()).toEqual({
+        generation: 1,
+        state: "handed_over",
+        leader,
+        updatedAt: 5,
+      });
+      expect(() => store.leadership.record({ generation: 0, state: "leading", leader: null })).toThrow(
+        StoreError,
+      );
       expect(store.leadership.current().state).toBe("handed_over");
     } finally {
       store.close();
