@@ -7,6 +7,7 @@ import type { AgentStore } from "../services/store/index.js";
 import type { CronosTreasury } from "./cronos-treasury.js";
 import type { MetricsSource } from "./metrics-source.js";
 import type { SdlFactory } from "./sdl-factory.js";
+import type { SelfHosting } from "./self-hosting.js";
 
 /** Timings and policy the actors need (from config; tests shrink them). */
 export interface ActorSettings {
@@ -56,4 +57,6 @@ export interface AgentServices {
   faucet?: (address: string, uakt: string) => Promise<void>;
   /** The treasury's Cronos leg (CRO → AKT); absent where no Cronos endpoints are configured. */
   cronos?: CronosTreasury;
+  /** Present when the agent runs inside its own lease: how it hands over to the next one. */
+  selfHosting?: SelfHosting;
 }

@@ -31,6 +31,7 @@ import type { ConsoleProvider } from "../services/akash/index.js";
 import { manifestOfSdl } from "../services/akash/sdl-manifest.js";
 import type { AgentServices } from "./agent-services.js";
 import { recordEscrowRefund } from "./escrow-refunds.js";
+import { createHandOverActor } from "./handover-actor.js";
 import { pollUntil } from "./poll-until.js";
 
 const REGION = "location-region";
@@ -342,7 +343,8 @@ export function createLeaseActors(services: AgentServices) {
       ]);
       const leaseGone = lease === null || lease.state === "closed" || lease.state === "insufficient_funds";
       const gone = leaseGone || (!probe.ok && lease.state !== "reclaiming");
-      const strategy = gone ? "rebid" : "new_deployment";
+      // An agent living in this lease would close itself by re-bidding: it always moves make-before-break.
+      const strategy = gone && !services.selfHosting ? "rebid" : "new_deployment";
       log.warn({ provider: input.lease.provider, reason: input.reason, strategy }, "migrating");
       store.providerPerformance.leaseEnded(input.lease, {
         endedAt: services.now(),
@@ -359,6 +361,8 @@ export function createLeaseActors(services: AgentServices) {
       log.info({ provider: input.lease.provider, dseq: input.lease.dseq }, "closing the lease");
       await chain.closeLease({ key: input.key, lease: input.lease });
     }),
+
+    handOverToNewLease: createHandOverActor(services),
 
     closeDeployments: fromPromise<void, CloseDeploymentsInput>(async ({ input }) => {
       // Each close goes through the chain service even when the deployment looks closed already:

@@ -1,14 +1,8 @@
-import { activationNonce } from "../actors/sdl-factory.js";
+import { activateNextLeader, instanceUrl } from "../actors/activate-next-leader.js";
 import type { AgentConfig } from "../config/index.js";
 import type { Logger } from "../logging/index.js";
-import {
-  type ActivationOffer,
-  type ActivationPackage,
-  activateInstance,
-} from "../services/activation/index.js";
-import { exportStore } from "../services/backup/store-export.js";
-import { type AgentKeys, type KeystoreBackend, secretBytes } from "../services/keys/index.js";
-import { encodeKeystorePlaintext } from "../services/keys/keystore-codec.js";
+import type { ActivationOffer } from "../services/activation/index.js";
+import type { AgentKeys, KeystoreBackend } from "../services/keys/index.js";
 import type { AgentStore, LeaderLocation } from "../services/store/index.js";
 import type { AgentRuntime } from "./agent-runtime.js";
 import { isInState, type LeaseView } from "./lease-view.js";
@@ -21,10 +15,7 @@ export interface HandoverResult {
   readonly leader: LeaderLocation;
 }
 
-/** The URL of a lease's service URI (`host[:port]`, as a provider lists it; port 80 without one). */
-export function instanceUrl(uri: string): string {
-  return /^https?:\/\//.test(uri) ? uri : `http://${uri}`;
-}
+export { instanceUrl };
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
@@ -131,23 +122,14 @@ export async function completeHandover(deps: HandoverDeps): Promise<HandoverResu
     throw new Error(`no handover in progress (leadership is ${leadership.state})`);
   }
   const { leader, generation } = leadership;
-  const url = instanceUrl(leader.uri);
-  const nonce = activationNonce(keys, leader.dseq);
-  const build = async (offer: ActivationOffer): Promise<ActivationPackage> => ({
-    agentId: keys.identity.agentId,
-    nonce: offer.nonce,
-    generation,
-    keystore: secretBytes(encodeKeystorePlaintext(await deps.keystore.load())),
-    store: exportStore(store.db).bytes,
-    settings: publicSettings(deps.config),
-  });
-  logger.info({ url, generation }, "activating the deployed agent");
-  const receipt = await activateInstance({
-    url,
+  const receipt = await activateNextLeader({
     keys,
-    expected: { agentId: keys.identity.agentId, nonce },
-    build,
-    timeoutMs: 30_000,
+    keystore: deps.keystore,
+    store,
+    settings: publicSettings(deps.config),
+    leader,
+    generation,
+    logger,
   });
   store.leadership.record({ generation, state: "handed_over", leader });
   logger.info(
@@ -158,7 +140,7 @@ export async function completeHandover(deps: HandoverDeps): Promise<HandoverResu
       uri: leader.uri,
       again: receipt.alreadyActivated,
     },
-    `handed over: the agent now runs in its own lease at ${url} (generation ${generation})`,
+    `handed over: the agent now runs in its own lease at ${instanceUrl(leader.uri)} (generation ${generation})`,
   );
   return { state: "handed_over", generation, leader };
 }

@@ -3,6 +3,7 @@ import type { InspectionEvent } from "xstate";
 import type { AgentServices } from "../actors/agent-services.js";
 import type { MetricsSource } from "../actors/metrics-source.js";
 import { createSdlFactory } from "../actors/sdl-factory.js";
+import type { SelfHosting } from "../actors/self-hosting.js";
 import type { AgentConfig } from "../config/index.js";
 import type { Logger } from "../logging/index.js";
 import type { AgentKeys, KeystoreBackend } from "../services/keys/index.js";
@@ -31,6 +32,8 @@ export interface LaunchOptions {
   inspect?: (event: InspectionEvent) => void;
   /** On the devnet: fund both accounts (default) or only the EVM address (`run --fund cro-only`). */
   fund?: FundMode;
+  /** When the agent runs inside its own lease: how it hands over to its next one. */
+  selfHosting?: SelfHosting;
 }
 
 export interface LaunchedAgent {
@@ -128,6 +131,7 @@ export async function launchAgent(options: LaunchOptions): Promise<LaunchedAgent
       ...(connection.faucet ? { faucet: connection.faucet } : {}),
       ...(cronos ? { cronos } : {}),
       ...(voice.announcer ? { announcer: voice.announcer } : {}),
+      ...(options.selfHosting ? { selfHosting: options.selfHosting } : {}),
     };
     backups = await startBackups({
       config,

@@ -1,16 +1,26 @@
 import type { InspectionEvent } from "xstate";
 import type { MetricsSource } from "../actors/metrics-source.js";
+import type { SelfHosting } from "../actors/self-hosting.js";
 import { createLivePage, type LivePage } from "../live/live-page.js";
 import { leaseMachine } from "../machines/index.js";
 import { type LaunchedAgent, type LaunchOptions, launchAgent } from "../runtime/launch-agent.js";
 import type { LeaseView } from "../runtime/lease-view.js";
+import { publicSettings } from "../runtime/public-settings.js";
 import { RelayMetricsSource } from "../services/metrics/index.js";
-import { AgentRelay } from "../services/relay/index.js";
+import { AgentRelay, readAllEvents } from "../services/relay/index.js";
 import { AdminApi } from "./admin-api.js";
 import { AgentHttpServer } from "./agent-http-server.js";
 import { AgentMetrics } from "./agent-metrics.js";
 import { AgentSystemView } from "./agent-system-view.js";
 import { SeenAuthEvents } from "./seen-auth-events.js";
+
+/** The relay URL of a lease's service URI (`host[:port]` or an http(s) URL). */
+function relayUrlOf(uri: string): string {
+  if (/^wss?:\/\//.test(uri)) return uri;
+  if (/^https:\/\//.test(uri)) return uri.replace(/^https/, "wss");
+  if (/^http:\/\//.test(uri)) return uri.replace(/^http/, "ws");
+  return `ws://${uri}`;
+}
 
 /** How long readiness waits for the chain to answer. */
 const CHAIN_PROBE_MS = 2_000;
@@ -103,9 +113,28 @@ export async function startAgentProcess(options: AgentProcessOptions): Promise<A
   const seen = new SeenAuthEvents(config.dataDir);
   let status: () => StatusJson = () => ({ ...NOT_STARTED, actors: {} });
   const livePage = options.livePage ?? createLivePage({ status: () => status(), logger });
+  const selfHosting: SelfHosting | undefined =
+    config.role === "deployed"
+      ? {
+          settings: () => publicSettings(config),
+          importRelayEvents: async (uri) => relay.importEvents(await readAllEvents(relayUrlOf(uri))),
+          handedOver: ({ generation, leader }) => {
+            logger.info(
+              { generation, ...leader },
+              "handed over: this instance stops acting and keeps its status page",
+            );
+            // Not from inside the actor that reports it: its machine is stopped on the next turn.
+            setImmediate(() => {
+              launched?.backups?.stop();
+              launched?.runtime.stop();
+            });
+          },
+        }
+      : undefined;
   try {
     launched = await launchAgent({
       ...options,
+      ...(selfHosting ? { selfHosting } : {}),
       metrics: metricsSource,
       inspect: (event) => {
         metrics.inspect(event);

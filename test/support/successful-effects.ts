@@ -55,6 +55,7 @@ export const keyedLeaseEffects = [
   "sendManifest",
   "closeLease",
   "closeDeployments",
+  "handOverToNewLease",
 ] as const;
 
 const DAY_MS = 86_400_000;
@@ -149,6 +150,7 @@ export function successfulOutput(src: string, input: unknown, now: number): unkn
     case "sendManifest":
     case "closeLease":
     case "closeDeployments":
+    case "handOverToNewLease":
     case "waitFor":
     case "waitUntil":
       return undefined;

@@ -105,6 +105,14 @@ export interface CloseDeploymentsInput {
   dseqs: string[];
 }
 
+export interface HandOverToNewLeaseInput {
+  key: string;
+  /** The new lease, ready: the instance there is the next leader. */
+  lease: LeaseRef;
+  /** The lease being replaced: closed by whoever leads once this is done. */
+  previous: LeaseRef;
+}
+
 export const leaseActorContracts = {
   generateSdl: actorContract<GenerateSdlOutput, GenerateSdlInput>("generateSdl"),
   createDeployment: actorContract<void, CreateDeploymentInput>("createDeployment"),
@@ -117,4 +125,5 @@ export const leaseActorContracts = {
   planMigration: actorContract<PlanMigrationOutput, PlanMigrationInput>("planMigration"),
   closeLease: actorContract<void, CloseLeaseInput>("closeLease"),
   closeDeployments: actorContract<void, CloseDeploymentsInput>("closeDeployments"),
+  handOverToNewLease: actorContract<void, HandOverToNewLeaseInput>("handOverToNewLease"),
 };

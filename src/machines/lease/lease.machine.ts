@@ -720,8 +720,36 @@ export const leaseMachine = setup({
     },
 
     draining: {
-      initial: "working",
+      initial: "handing_over",
       states: {
+        /**
+         * An agent that runs inside its own lease hands over to the instance in the new lease before the
+         * old one closes (DESIGN §12: make-before-break with handover); the new leader, resuming here
+         * from the state it was given, goes on to close the old deployment. Elsewhere this is a no-op.
+         */
+        handing_over: {
+          invoke: {
+            src: "handOverToNewLease",
+            input: ({ context }) => ({
+              key: `${context.agentId}:handover:${context.lease!.dseq}`,
+              lease: context.lease!,
+              previous: context.previous!,
+            }),
+            onDone: { target: "working", actions: "clearRetries" },
+            onError: [
+              {
+                guard: { type: "isFatal", params: ({ event }) => ({ error: event.error }) },
+                target: "#lease.recovery.abandoning",
+                actions: {
+                  type: "recordFailure",
+                  params: ({ event }) => ({ step: "handing_over", error: event.error }),
+                },
+              },
+              { target: "handover_backing_off", actions: "countRetry" },
+            ],
+          },
+        },
+        handover_backing_off: backingOff("handing_over"),
         working: {
           invoke: {
             src: "closeDeployments",

@@ -4,6 +4,7 @@ import { join } from "node:path";
 import type { Duplex } from "node:stream";
 import type { NostrRelay } from "@nostr-relay/core";
 import { EventRepositorySqlite } from "@nostr-relay/event-repository-sqlite";
+import { type Event, verifyEvent } from "nostr-tools/pure";
 import { WebSocketServer } from "ws";
 import { createRelayCore, MAX_MESSAGE_BYTES, serveRelayClient } from "./relay-core.js";
 import { type RelayInformation, relayInformation } from "./relay-information.js";
@@ -88,6 +89,20 @@ export class AgentRelay {
   /** Takes a WebSocket upgrade as a relay client. */
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
     this.sockets.handleUpgrade(req, socket, head, (ws) => this.sockets.emit("connection", ws, req));
+  }
+
+  /**
+   * Stores events read from another relay (a self-migration's copy), skipping those it holds. Each
+   * event must carry a valid signature; replaceable events keep the newest, as for a client's EVENT.
+   */
+  async importEvents(events: readonly Event[]): Promise<number> {
+    let stored = 0;
+    for (const event of events) {
+      if (!verifyEvent({ ...event })) continue;
+      const result = await this.repository.upsert(event);
+      if (!result.isDuplicate) stored += 1;
+    }
+    return stored;
   }
 
   traffic(): RelayTraffic {

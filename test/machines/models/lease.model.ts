@@ -131,6 +131,11 @@ export const leaseModel: MachineModel<LeaseMachine> = {
       { label: "retryable", error: errors.retryable },
       { label: "fatal", error: errors.fatal },
     ],
+    handOverToNewLease: [
+      { label: "ok", done: undefined },
+      { label: "retryable", error: errors.retryable },
+      { label: "fatal", error: errors.fatal },
+    ],
     waitFor: [{ label: "elapsed", done: undefined }],
   },
 };

@@ -61,6 +61,7 @@ export const leaseOutcomes: Record<string, FuzzOutcome[]> = {
   ],
   closeLease: [ok("closeLease"), fail("retryable"), fail("fatal")],
   closeDeployments: [ok("closeDeployments"), fail("retryable"), fail("fatal")],
+  handOverToNewLease: [ok("handOverToNewLease"), fail("retryable"), fail("fatal")],
 };
 
 export const healthOutcomes = fromModel(healthModel.outcomes);

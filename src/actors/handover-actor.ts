@@ -1,0 +1,100 @@
+import { fromPromise } from "xstate";
+import { EffectError } from "../domain/effect-failure.js";
+import type { HandOverToNewLeaseInput } from "../machines/lease/lease.actors.js";
+import { ActivationRefusedError } from "../services/activation/index.js";
+import type { LeaderLocation } from "../services/store/index.js";
+import { activateNextLeader } from "./activate-next-leader.js";
+import type { AgentServices } from "./agent-services.js";
+
+/** The handover intent: recorded before the next instance is activated, so that both sides know it. */
+export const HANDOVER_INTENT_KIND = "handover";
+
+interface HandoverPayload {
+  generation: number;
+  leader: LeaderLocation;
+}
+
+/**
+ * The lease machine's `handOverToNewLease` (DESIGN §12, self-migration). The new lease is ready and
+ * the old one still serves. On the instance that leads now: record the intent (generation + 1, the new
+ * lease), activate the instance in the new lease with the keystore and the state as they are, record
+ * `handed_over` and stop acting — this promise never settles there, the actors are stopped. On the
+ * instance activated with that state, which resumes in this very step: take the old relay's events,
+ * then finish, so that the machine goes on to close the old deployment. Without self-hosting (a
+ * bootstrap, an embedding host) there is nothing to hand over to and it finishes at once.
+ */
+export function createHandOverActor(services: AgentServices) {
+  const log = services.logger.child({ actor: "lease", step: "handover" });
+  return fromPromise<void, HandOverToNewLeaseInput>(async ({ input }) => {
+    const { selfHosting, store, keys } = services;
+    if (!selfHosting) return;
+    const recorded = store.intents.get(input.key);
+    if (recorded?.state === "done") return;
+    const me = store.leadership.current();
+    const payload = recorded?.payload as HandoverPayload | undefined;
+
+    if (payload && me.state === "leading" && me.generation >= payload.generation) {
+      // This instance is the one the handover activated: the old relay's events come over first.
+      const copied = await selfHosting
+        .importRelayEvents(input.previous.uris[0] ?? "")
+        .catch((error: unknown) => {
+          log.warn({ err: error }, "the previous instance's relay events could not be copied");
+          return 0;
+        });
+      store.intents.complete(input.key);
+      log.info({ copied, generation: me.generation }, "took over from the previous lease; closing it next");
+      return;
+    }
+    if (me.state === "handed_over" && me.leader) {
+      selfHosting.handedOver({ generation: me.generation, leader: me.leader });
+      return new Promise<void>(() => {});
+    }
+    if (me.state !== "leading") {
+      throw new EffectError(
+        "fatal",
+        `this instance ${me.state} (generation ${me.generation}): it hands nothing over`,
+      );
+    }
+
+    const uri = input.lease.uris[0];
+    if (!uri) throw new EffectError("fatal", `the new lease ${input.lease.dseq} lists no URI to activate`);
+    const leader: LeaderLocation = { dseq: input.lease.dseq, provider: input.lease.provider, uri };
+    const generation = payload?.generation ?? me.generation + 1;
+    if (!recorded) {
+      store.intents.record({
+        key: input.key,
+        kind: HANDOVER_INTENT_KIND,
+        payload: { generation, leader } satisfies HandoverPayload as never,
+      });
+    }
+    try {
+      await activateNextLeader({
+        keys,
+        keystore: services.keystore,
+        store,
+        settings: selfHosting.settings(),
+        leader,
+        generation,
+        logger: services.logger,
+      });
+    } catch (error) {
+      // An instance that refuses (wrong nonce, another agent's keystore…) will not change its mind:
+      // the move is abandoned and the agent stays where it is. Anything else is tried again.
+      const refused = error instanceof ActivationRefusedError;
+      throw new EffectError(
+        refused ? "fatal" : "retryable",
+        `activating the next instance failed: ${(error as Error).message}`,
+        {
+          cause: error,
+        },
+      );
+    }
+    store.leadership.record({ generation, state: "handed_over", leader });
+    log.info(
+      { generation, ...leader },
+      "handed over to the instance in the new lease: this one stops acting",
+    );
+    selfHosting.handedOver({ generation, leader });
+    return new Promise<void>(() => {});
+  });
+}

@@ -1,0 +1,231 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { finalizeEvent, generateSecretKey } from "nostr-tools/pure";
+import { Relay, useWebSocketImplementation } from "nostr-tools/relay";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import WebSocket from "ws";
+import { envNameOf } from "../../src/config/config-fields.js";
+import type { DevnetHandle } from "../../src/devnet/index.js";
+import { createLogger } from "../../src/logging/index.js";
+import { latestOwnHeartbeat } from "../../src/runtime/leader-elsewhere.js";
+import { AgentKeys, EnvKeystore, generateMnemonic } from "../../src/services/keys/index.js";
+import { spawnAgent } from "../../support/agent-process.js";
+import { runCli } from "../../support/run-cli.js";
+import { fastAgentSettings } from "../support/agent-harness.js";
+import { chainAudit, DEPLOYMENT_ACTIVE } from "../support/chain-audit.js";
+import { agentProcessOptions, startTestDevnet, waitFor } from "../support/devnet.js";
+
+useWebSocketImplementation(WebSocket);
+
+const quiet = createLogger({ level: "silent", json: true });
+
+interface Handover {
+  state: string;
+  generation: number;
+  leader: { dseq: string; provider: string; uri: string };
+}
+
+interface RemoteStatus {
+  state: string;
+  dseq: string | null;
+  provider: string | null;
+  uris: string[];
+  leadership?: { generation: number; state: string };
+}
+
+/** fastAgentSettings as the `AGENT_*` variables a spawned agent reads. */
+function settingsEnv(settings: Record<string, unknown>): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(settings).map(([key, value]) => [envNameOf(key.split(".")), String(value)]),
+  );
+}
+
+async function remoteStatus(uri: string): Promise<RemoteStatus> {
+  const response = await fetch(`http://${uri}/api/status`, { signal: AbortSignal.timeout(5_000) });
+  return (await response.json()) as RemoteStatus;
+}
+
+/** Publishes a note to a relay and resolves once the relay accepted it. */
+async function publishNote(url: string, content: string): Promise<string> {
+  const relay = await Relay.connect(url);
+  try {
+    const event = finalizeEvent(
+      { kind: 1, created_at: Math.floor(Date.now() / 1000), tags: [], content },
+      generateSecretKey(),
+    );
+    await relay.publish(event);
+    return event.id;
+  } finally {
+    relay.close();
+  }
+}
+
+async function hasEvent(url: string, id: string): Promise<boolean> {
+  const relay = await Relay.connect(url);
+  try {
+    const events = await new Promise<string[]>((resolve) => {
+      const found: string[] = [];
+      const sub = relay.subscribe([{ ids: [id] }], {
+        onevent: (event) => found.push(event.id),
+        oneose: () => {
+          sub.close();
+          resolve(found);
+        },
+      });
+    });
+    return events.includes(id);
+  } finally {
+    relay.close();
+  }
+}
+
+/**
+ * DESIGN §12 end to end on the devnet, with the providers running this package's own entry point as the
+ * agent image: a bootstrap deploys the agent, activates the instance in its lease and hands over; the
+ * deployed agent then keeps its own lease, and moves itself when its provider reclaims the lease.
+ */
+describe("the agent lives on Akash: activation, handover, self-migration", () => {
+  let devnet: DevnetHandle;
+  const dirs: string[] = [];
+  const tempDir = (prefix: string) => {
+    const dir = mkdtempSync(join(tmpdir(), prefix));
+    dirs.push(dir);
+    return dir;
+  };
+  const mnemonic = generateMnemonic().reveal();
+  const env = settingsEnv({
+    ...fastAgentSettings,
+    "agent.sdlProfile": "relay",
+    "agent.relayDomain": "127.0.0.1",
+    "heartbeat.intervalMs": 1_000,
+    "log.level": "info",
+  });
+
+  beforeAll(async () => {
+    devnet = await startTestDevnet({
+      providers: 3,
+      nostr: true,
+      ...agentProcessOptions(tempDir("agent-logs-")),
+    });
+  });
+  afterAll(async () => {
+    await devnet?.stop();
+    for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("hands over, refuses a second bootstrap, tops up its own escrow and moves itself off a reclaiming provider", async () => {
+    const bootDir = tempDir("bootstrap-");
+    const boot = spawnAgent({
+      devnetUrl: devnet.control,
+      dataDir: bootDir,
+      mnemonic,
+      until: "handed-over",
+      settings: env,
+    });
+    const exit = await boot.exited;
+    expect(exit.code, exit.otherStderr.join("\n")).toBe(0);
+    const handover = JSON.parse(exit.stdout.trim()) as Handover;
+    expect(handover).toMatchObject({ state: "handed_over", generation: 1 });
+    expect(handover.leader.provider).toMatch(/^akash1/);
+
+    // The deployed agent leads generation 1 in its own lease, which it knows as active.
+    const leading = await waitFor(async () => {
+      const status = await remoteStatus(handover.leader.uri).catch(() => undefined);
+      return status?.leadership?.generation === 1 && status.state.startsWith("active") ? status : undefined;
+    }, 30_000);
+    expect(leading.dseq).toBe(handover.leader.dseq);
+    const remote = await runCli(["status", "--remote", handover.leader.uri, "--json"]);
+    expect(remote.code, remote.stderr).toBe(0);
+    expect(JSON.parse(remote.stdout)).toMatchObject({
+      dseq: handover.leader.dseq,
+      leadership: { generation: 1 },
+    });
+
+    // The bootstrap's data directory does not act again; --until handed-over says where the agent is.
+    const again = await runCli(
+      [
+        "run",
+        "--network",
+        "devnet",
+        "--devnet-url",
+        devnet.control,
+        "--data",
+        bootDir,
+        "--until",
+        "handed-over",
+        "--json",
+      ],
+      { AGENT_MNEMONIC: mnemonic },
+    );
+    expect(again.code, again.stderr).toBe(0);
+    expect(JSON.parse(again.stdout)).toEqual(handover);
+    const refusedHere = await runCli(
+      ["run", "--network", "devnet", "--devnet-url", devnet.control, "--data", bootDir],
+      {
+        AGENT_MNEMONIC: mnemonic,
+      },
+    );
+    expect(refusedHere.code).toBe(3);
+
+    // A second bootstrap with the same mnemonic and a fresh data directory sees the heartbeats and refuses.
+    const second = await runCli(
+      [
+        "run",
+        "--network",
+        "devnet",
+        "--devnet-url",
+        devnet.control,
+        "--data",
+        tempDir("second-"),
+        "--until",
+        "active",
+      ],
+      { AGENT_MNEMONIC: mnemonic, ...env },
+    );
+    expect(second.code, second.stderr).toBe(3);
+    expect(second.stderr).toMatch(/already leads elsewhere as generation 1/);
+
+    // The deployed agent tops its own escrow up: the chain's deposits grow after the bootstrap left.
+    const audit = chainAudit(devnet);
+    const keys = AgentKeys.fromContents(await new EnvKeystore({ env: { AGENT_MNEMONIC: mnemonic } }).load());
+    const owner = keys.identity.akash;
+    const deploymentNow = async (dseq: string) => {
+      const found = (await audit.deployments(owner)).find((entry) => entry.dseq === dseq);
+      if (!found) throw new Error(`deployment ${dseq} not on chain`);
+      return found;
+    };
+    const before = await deploymentNow(handover.leader.dseq);
+    const toppedUp = await waitFor(async () => {
+      const now = await deploymentNow(handover.leader.dseq);
+      return BigInt(now.deposited) > BigInt(before.deposited) ? now : undefined;
+    }, 90_000);
+    expect(toppedUp.state).toBe(DEPLOYMENT_ACTIVE);
+
+    // Self-migration: an event on the leader's relay, then the provider reclaims the lease.
+    const noteId = await publishNote(`ws://${handover.leader.uri}`, "before the move");
+    await devnet.reclaimLease(
+      { owner, dseq: handover.leader.dseq, gseq: 1, oseq: 1, provider: handover.leader.provider },
+      60_000,
+    );
+    // The new leader (generation 2) runs on another provider and closed the old deployment itself.
+    const moved = await waitFor(async () => {
+      const active = (await audit.deployments(owner)).filter((d) => d.state === DEPLOYMENT_ACTIVE);
+      return active.length === 1 && active[0]!.dseq !== handover.leader.dseq ? active[0] : undefined;
+    }, 150_000);
+    const lease = (await audit.leases(owner)).find((entry) => entry.dseq === moved.dseq && entry.state === 1);
+    expect(lease?.provider).toBeDefined();
+    expect(lease?.provider).not.toBe(handover.leader.provider);
+    // Where it lives now, as clients learn it: from its heartbeat.
+    const newLeader = await waitFor(async () => {
+      const heartbeat = await latestOwnHeartbeat([devnet.nostr!.relay], keys.identity.nostrPubkey, quiet);
+      if (heartbeat?.generation !== 2 || !heartbeat.relayUri) return undefined;
+      const uri = heartbeat.relayUri.replace(/^wss?:\/\//, "");
+      const status = await remoteStatus(uri).catch(() => undefined);
+      return status?.leadership?.state === "leading" ? { uri, status } : undefined;
+    }, 30_000);
+    expect(newLeader.status.dseq).toBe(moved.dseq);
+    // The relay's events came along.
+    expect(await hasEvent(`ws://${newLeader.uri}`, noteId)).toBe(true);
+  }, 420_000);
+});
