@@ -1,12 +1,11 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { sha256 } from "@noble/hashes/sha2.js";
-import { bytesToHex } from "@noble/hashes/utils.js";
 import { getToken } from "nostr-tools/nip98";
 import { finalizeEvent } from "nostr-tools/pure";
 import type { Nip98Request } from "../../src/server/nip98-auth.js";
 import type { ActivationPackage, SealedActivation } from "../../src/services/activation/index.js";
+import { nip98Authorization } from "../../src/services/activation/nip98-authorization.js";
 import { exportStore } from "../../src/services/backup/store-export.js";
 import {
   AgentKeys,
@@ -91,30 +90,14 @@ export async function signedActivationRequest(
   };
 }
 
-/**
- * The same POST signed by hand (NIP-98: kind 27235, u, method and payload tags), synchronously, for
- * any body: a cross-check that the endpoint takes a standard NIP-98 event, not only nostr-tools' own.
- */
+/** The same POST with the leader's own NIP-98 signing, synchronously, for any body. */
 export function nip98PostOf(url: string, body: Buffer, privateKey: Secret<Uint8Array>): Nip98Request {
   const target = new URL("/api/activation", url);
-  const event = finalizeEvent(
-    {
-      kind: 27235,
-      created_at: Math.floor(Date.now() / 1000),
-      tags: [
-        ["u", target.toString()],
-        ["method", "POST"],
-        ["payload", bytesToHex(sha256(body))],
-      ],
-      content: "",
-    },
-    privateKey.reveal(),
-  );
   return {
     method: "POST",
     path: target.pathname,
     host: target.host,
-    authorization: `Nostr ${Buffer.from(JSON.stringify(event)).toString("base64")}`,
+    authorization: nip98Authorization(target.toString(), body, privateKey),
     body,
   };
 }

@@ -1,5 +1,4 @@
-import { getToken } from "nostr-tools/nip98";
-import { finalizeEvent, type NostrEvent } from "nostr-tools/pure";
+import type { NostrEvent } from "nostr-tools/pure";
 import { z } from "zod";
 import type { AgentKeys } from "../keys/index.js";
 import { verifyAcknowledgement } from "./acknowledgement.js";
@@ -15,6 +14,7 @@ import {
   nostrEventSchema,
 } from "./activation-offer.js";
 import type { ActivationPackage } from "./activation-package.js";
+import { nip98Authorization } from "./nip98-authorization.js";
 import { sealActivationPackage } from "./sealed-package.js";
 
 export const DEFAULT_ACTIVATION_TIMEOUT_MS = 60_000;
@@ -95,15 +95,8 @@ export async function activateInstance(o: ActivateInstanceOptions): Promise<Acti
   } finally {
     pkg.keystore.reveal().fill(0);
   }
-  const body = JSON.stringify(sealed);
-  // getToken hashes JSON.stringify(payload): the very bytes sent as the body.
-  const authorization = await getToken(
-    target,
-    "POST",
-    (template) => finalizeEvent(template, privateKey.reveal()),
-    true,
-    sealed,
-  );
+  const body = Buffer.from(JSON.stringify(sealed), "utf8");
+  const authorization = nip98Authorization(target, body, privateKey);
   let response: Response;
   try {
     response = await fetch(target, {
