@@ -335,6 +335,19 @@ describe("activation over loopback HTTP", { timeout: 60_000 }, () => {
     expect(restarted.refusals.map((r) => r.status)).toEqual([409]);
   });
 
+  it("two POSTs at once for the same generation: one activation, both answered the same acknowledgement", async () => {
+    const instance = await startInstance(agent);
+    const pkg = () => packageFor(agent, { nonce: NONCE, generation: 4, store });
+    const [a, b] = await Promise.all([
+      postPackage(instance.url, agent, pkg()),
+      postPackage(instance.url, agent, pkg()),
+    ]);
+    expect([a.status, b.status]).toEqual([200, 200]);
+    expect([a.json.alreadyActivated, b.json.alreadyActivated].sort()).toEqual([false, true]);
+    expect(a.json.acknowledgement).toEqual(b.json.acknowledgement);
+    expect(instance.activations).toHaveLength(1);
+  });
+
   it("the leader refuses to send keys to an instance that offers another nonce or agent", async () => {
     const instance = await startInstance(agent, { expected: expectationFor(agent, "someone-elses-nonce") });
     let built = 0;
