@@ -1,0 +1,221 @@
+import type { IncomingMessage, ServerResponse } from "node:http";
+import type { Logger } from "../../logging/index.js";
+import { sendError, sendJson } from "../../server/json-response.js";
+import { nip98RequestOf } from "../../server/nip98-auth.js";
+import { signAcknowledgement } from "./acknowledgement.js";
+import { ActivationRefusedError } from "./activation-errors.js";
+import { ACTIVATION_PATH, ACTIVATION_PROTOCOL_VERSION, type ActivationOffer } from "./activation-offer.js";
+import { type ActivationRecord, readActivationRecord, writeActivationRecord } from "./activation-record.js";
+import { readBoundedBody } from "./bounded-body.js";
+import type { EphemeralActivationKey } from "./ephemeral-key.js";
+import {
+  type ActivationAuth,
+  type ActivationExpectation,
+  authenticateActivation,
+  checkAddressee,
+  type OpenedActivation,
+  openAuthenticatedActivation,
+} from "./open-activation.js";
+import { parseSealedActivation } from "./sealed-package.js";
+
+/** Largest activation body read (the store image travels in it, base64). */
+export const DEFAULT_MAX_ACTIVATION_BODY_BYTES = 64 * 1024 * 1024;
+
+export interface ActivationEndpointOptions {
+  /** What the manifest says: the agent, the activation nonce, the deployment owner and dseq. */
+  readonly expected: ActivationExpectation & { readonly dseq: string };
+  readonly ephemeral: EphemeralActivationKey;
+  /** JSON file in the data directory (see `ACTIVATION_RECORD_FILE`). */
+  readonly recordPath: string;
+  /**
+   * Persists the keystore and the store. Resolves before the acknowledgement is sent; it may run again
+   * for the same package if the instance crashed before its record was written, so it must be safe to repeat.
+   */
+  readonly onActivated: (opened: OpenedActivation) => Promise<void>;
+  /** Called on every refusal (the lead raises an alert): the reason holds no secret. */
+  readonly onRefused?: (reason: string, status: number) => void;
+  readonly logger: Logger;
+  readonly now?: () => number;
+  readonly maxBodyBytes?: number;
+}
+
+/** The answer to a successful POST. */
+export interface ActivationAnswer {
+  readonly generation: number;
+  readonly acknowledgement: ActivationRecord["acknowledgement"];
+  /** True when the instance was activated before and answered its stored acknowledgement again. */
+  readonly alreadyActivated: boolean;
+}
+
+/**
+ * The awaiting instance's `/api/activation`: GET answers the offer, POST takes a sealed, NIP-98-signed
+ * package, checks it is this agent's (see `openAuthenticatedActivation`), hands it to `onActivated`,
+ * records the activation durably and answers a signed acknowledgement. POSTs are handled one at a time.
+ */
+export class ActivationEndpoint {
+  readonly #options: ActivationEndpointOptions;
+  readonly #now: () => number;
+  readonly #maxBodyBytes: number;
+  /** NIP-98 event ids seen by this process, with when they expire (ms). */
+  readonly #seen = new Map<string, number>();
+  #record: ActivationRecord | null;
+  #queue: Promise<unknown> = Promise.resolve();
+
+  constructor(options: ActivationEndpointOptions) {
+    this.#options = options;
+    this.#now = options.now ?? Date.now;
+    this.#maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_ACTIVATION_BODY_BYTES;
+    this.#record = readActivationRecord(options.recordPath);
+  }
+
+  /** Whether this instance has been activated (now or before a restart). */
+  get activated(): boolean {
+    return this.#record !== null;
+  }
+
+  offer(): ActivationOffer {
+    const record = this.#record;
+    return {
+      version: ACTIVATION_PROTOCOL_VERSION,
+      agentId: this.#options.expected.agentId,
+      nonce: this.#options.expected.nonce,
+      ephemeralPubkey: this.#options.ephemeral.publicKeyHex,
+      state: record ? "activated" : "awaiting",
+      generation: record?.generation ?? null,
+      acknowledgement: record?.acknowledgement ?? null,
+    };
+  }
+
+  /** Serves `/api/activation`; false (nothing written) for any other path. */
+  async handle(req: IncomingMessage, res: ServerResponse): Promise<boolean> {
+    if (new URL(req.url ?? "/", "http://instance").pathname !== ACTIVATION_PATH) return false;
+    const method = req.method ?? "GET";
+    if (method === "GET" || method === "HEAD") {
+      sendJson(res, 200, this.offer());
+      return true;
+    }
+    if (method !== "POST") {
+      res.setHeader("allow", "GET, HEAD, POST");
+      sendError(res, 405, `${method} ${ACTIVATION_PATH} is not served: GET the offer or POST the package`);
+      return true;
+    }
+    const read = await readBoundedBody(req, this.#maxBodyBytes);
+    if (read.tooLarge) {
+      res.setHeader("connection", "close");
+      this.#refuse(
+        res,
+        new ActivationRefusedError(413, `the activation body is over ${this.#maxBodyBytes} bytes`),
+      );
+      return true;
+    }
+    const request = nip98RequestOf(req, read.body);
+    const run = this.#queue.then(() => this.#post(request, res));
+    this.#queue = run.catch(() => undefined);
+    await run;
+    return true;
+  }
+
+  async #post(request: ReturnType<typeof nip98RequestOf>, res: ServerResponse): Promise<void> {
+    let answer: ActivationAnswer;
+    try {
+      answer = await this.#activate(request);
+    } catch (error) {
+      if (error instanceof ActivationRefusedError) {
+        this.#refuse(res, error);
+        return;
+      }
+      this.#options.logger.error({ err: error }, "activation failed: nothing recorded, the leader may retry");
+      sendError(res, 500, "the activation could not be completed: see the instance's log; retry it");
+      return;
+    }
+    sendJson(res, 200, answer);
+  }
+
+  async #activate(request: ReturnType<typeof nip98RequestOf>): Promise<ActivationAnswer> {
+    const nowMs = this.#now();
+    const auth = authenticateActivation(request, nowMs);
+    this.#acceptOnce(auth, nowMs);
+    const sealed = parseSealedActivation(request.body);
+    const { expected, ephemeral } = this.#options;
+    const record = this.#record;
+    if (record) {
+      checkAddressee(sealed, expected, sealed.ephemeralPubkey);
+      if (auth.pubkey !== record.signer) {
+        throw new ActivationRefusedError(
+          403,
+          "this instance was activated by another key: the request's signer is not the agent's",
+        );
+      }
+      if (sealed.generation !== record.generation) {
+        throw new ActivationRefusedError(
+          409,
+          `replayed activation: this instance was activated at generation ${record.generation}, ` +
+            `not ${sealed.generation}; a new leader deploys a new instance`,
+        );
+      }
+      this.#options.logger.info(
+        { generation: record.generation },
+        "activation repeated: answering the stored acknowledgement",
+      );
+      return {
+        generation: record.generation,
+        acknowledgement: record.acknowledgement,
+        alreadyActivated: true,
+      };
+    }
+    const opened = openAuthenticatedActivation({ auth, sealed, ephemeral, expected });
+    await this.#options.onActivated(opened);
+    const acknowledgement = signAcknowledgement(
+      opened.keys,
+      {
+        agentId: expected.agentId,
+        nonce: expected.nonce,
+        generation: opened.generation,
+        ephemeralPubkey: ephemeral.publicKeyHex,
+        owner: expected.owner,
+        dseq: expected.dseq,
+      },
+      Math.floor(nowMs / 1000),
+    );
+    const activated: ActivationRecord = {
+      version: 1,
+      activated: true,
+      agentId: expected.agentId,
+      nonce: expected.nonce,
+      generation: opened.generation,
+      signer: auth.pubkey,
+      authEventId: auth.eventId,
+      acknowledgement: { ...acknowledgement },
+      activatedAt: new Date(nowMs).toISOString(),
+    };
+    await writeActivationRecord(this.#options.recordPath, activated);
+    this.#record = activated;
+    this.#options.logger.info(
+      { generation: opened.generation, npub: opened.keys.identity.npub },
+      "activated: keystore and state received",
+    );
+    return {
+      generation: opened.generation,
+      acknowledgement: activated.acknowledgement,
+      alreadyActivated: false,
+    };
+  }
+
+  /** Refuses an auth event seen before (in this process, or the one recorded as the activation's). */
+  #acceptOnce(auth: ActivationAuth, nowMs: number): void {
+    for (const [id, expiresAt] of this.#seen) if (expiresAt < nowMs) this.#seen.delete(id);
+    if (this.#seen.has(auth.eventId) || this.#record?.authEventId === auth.eventId) {
+      throw new ActivationRefusedError(
+        409,
+        "replayed activation: this NIP-98 event was used already; sign a new one",
+      );
+    }
+    this.#seen.set(auth.eventId, auth.expiresAt);
+  }
+
+  #refuse(res: ServerResponse, error: ActivationRefusedError): void {
+    this.#options.logger.warn({ status: error.status, reason: error.message }, "activation refused");
+    this.#options.onRefused?.(error.message, error.status);
+    sendError(res, error.status, error.message);
+  }
+}
