@@ -14,6 +14,7 @@ import {
   type OpenedActivation,
 } from "../services/activation/index.js";
 import { writeFileAtomic } from "../services/keys/atomic-write.js";
+import { inspectExport } from "../services/backup/store-export.js";
 import { AgentKeys, FileKeystore, secretString } from "../services/keys/index.js";
 import { DEFAULT_DATABASE_FILE, type Leadership, openAgentStore } from "../services/store/index.js";
 
@@ -98,6 +99,8 @@ async function persistActivation(
   dataDir: string,
   env: NodeJS.ProcessEnv,
 ): Promise<void> {
+  // Refuses (before anything is written) an image that is not an agent store this build can open.
+  inspectExport(opened.store);
   await writeFileAtomic(join(dataDir, ACTIVATED_CONFIG_FILE), JSON.stringify(opened.settings));
   await writeFileAtomic(join(dataDir, PASSPHRASE_FILE), randomBytes(32).toString("base64url"));
   const config = activatedConfig(dataDir, env);
