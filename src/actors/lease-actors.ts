@@ -41,8 +41,12 @@ export function createLeaseActors(services: AgentServices) {
   const { chain, gateway, directory, store, sdl, logger, settings } = services;
   const log = logger.child({ actor: "lease" });
 
-  const deployableManifest = async (resources: GenerateSdlInput["resources"], expectedVersion: string) => {
-    const deployable = sdl.deployable(resources);
+  const deployableManifest = async (
+    resources: GenerateSdlInput["resources"],
+    dseq: string,
+    expectedVersion: string,
+  ) => {
+    const deployable = sdl.deployable(resources, dseq);
     const manifest = await manifestOfSdl(deployable.yamlWithSecrets());
     if (manifest.manifestVersion !== expectedVersion) {
       throw new EffectError(
@@ -87,15 +91,13 @@ export function createLeaseActors(services: AgentServices) {
           "the treasury is critical: deploying the cheapest viable resources",
         );
       }
-      const deployable = sdl.deployable(resources);
-      const [manifest, height] = await Promise.all([
-        manifestOfSdl(deployable.yamlWithSecrets()),
-        chain.height(),
-      ]);
       // A dseq is unique per owner forever; the block height is the usual choice, bumped past
-      // any dseq this agent already used.
-      const used = (await chain.activeDeployments()).map((deployment) => BigInt(deployment.dseq));
+      // any dseq this agent already used. It comes first: the SDL carries the dseq's activation nonce.
+      const [height, active] = await Promise.all([chain.height(), chain.activeDeployments()]);
+      const used = active.map((deployment) => BigInt(deployment.dseq));
       const dseq = [BigInt(height), ...used.map((value) => value + 1n)].reduce((a, b) => (a > b ? a : b));
+      const deployable = sdl.deployable(resources, dseq.toString());
+      const manifest = await manifestOfSdl(deployable.yamlWithSecrets());
       log.info(
         {
           dseq: dseq.toString(),
@@ -122,7 +124,11 @@ export function createLeaseActors(services: AgentServices) {
         const key = `${input.key}:orphan:${orphan.dseq}`;
         recordEscrowRefund(store, { key, result: await chain.closeDeployment({ key, dseq: orphan.dseq }) });
       }
-      const { deployable } = await deployableManifest(deployment.resources, deployment.manifestVersion);
+      const { deployable } = await deployableManifest(
+        deployment.resources,
+        deployment.dseq,
+        deployment.manifestVersion,
+      );
       log.info({ dseq: deployment.dseq, depositUact: input.depositUact }, "creating the deployment");
       const result = await chain.createDeployment({
         key: input.key,
@@ -279,7 +285,7 @@ export function createLeaseActors(services: AgentServices) {
     }),
 
     sendManifest: fromPromise<void, SendManifestInput>(async ({ input }) => {
-      const { manifest } = await deployableManifest(input.resources, input.manifestVersion);
+      const { manifest } = await deployableManifest(input.resources, input.lease.dseq, input.manifestVersion);
       log.info({ provider: input.lease.provider, dseq: input.lease.dseq }, "sending the manifest");
       await gateway.sendManifest({
         lease: input.lease,

@@ -12,6 +12,9 @@ import {
   type SdlTemplate,
 } from "../domain/index.js";
 import { type AgentKeys, secretString } from "../services/keys/index.js";
+import { activationNonce } from "./activation-nonce.js";
+
+export { activationNonce } from "./activation-nonce.js";
 
 export interface SdlFactoryOptions {
   keys: AgentKeys;
@@ -22,12 +25,18 @@ export interface SdlFactoryOptions {
   profile?: SdlProfile;
   placement?: PlacementInput;
   extraEnv?: Record<string, string>;
+  /** Devnet only: the devnet's control URL, put in the manifest so the deployed instance finds the chain. */
+  devnetUrl?: string;
 }
 
-/** Builds the agent's SDL for given resources: deterministic, so a restart regenerates the same manifest version. */
+/**
+ * Builds the agent's SDL for given resources and deployment sequence: deterministic, so a restart
+ * regenerates the same manifest version. It carries no key of the agent, only the deployment's
+ * activation nonce (public) and, in the nostream profile, postgres' derived password.
+ */
 export interface SdlFactory {
-  template(resources: Resources): SdlTemplate;
-  deployable(resources: Resources): DeployableSdl;
+  template(resources: Resources, dseq: string): SdlTemplate;
+  deployable(resources: Resources, dseq: string): DeployableSdl;
 }
 
 /**
@@ -48,7 +57,7 @@ function postgresPassword(keys: AgentKeys): string {
 }
 
 export function createSdlFactory(options: SdlFactoryOptions): SdlFactory {
-  const template = (resources: Resources) =>
+  const template = (resources: Resources, dseq: string) =>
     generateSdlTemplate({
       resources,
       identity: options.identity,
@@ -57,13 +66,12 @@ export function createSdlFactory(options: SdlFactoryOptions): SdlFactory {
       ...(options.profile ? { profile: options.profile } : {}),
       ...(options.placement ? { placement: options.placement } : {}),
       ...(options.extraEnv ? { extraEnv: options.extraEnv } : {}),
+      ...(options.devnetUrl ? { devnetUrl: options.devnetUrl } : {}),
+      activationNonce: activationNonce(options.keys, dseq),
     });
   return {
     template,
-    deployable: (resources) =>
-      injectSecrets(template(resources), {
-        agentMnemonic: options.keys.mnemonic().reveal(),
-        postgresPassword: postgresPassword(options.keys),
-      }),
+    deployable: (resources, dseq) =>
+      injectSecrets(template(resources, dseq), { postgresPassword: postgresPassword(options.keys) }),
   };
 }

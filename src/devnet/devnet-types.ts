@@ -6,6 +6,7 @@ import type { RpcFaultSpec } from "./network-faults.js";
 import type { DevnetNostrInfo, NostrDevnetControl } from "./nostr/index.js";
 import type { ProviderHealth } from "./provider/provider-node.js";
 import type { ProviderProfile } from "./provider/provider-profile.js";
+import type { AgentProcessInfo } from "./provider/workload-runner.js";
 import type { AlertReceiversControl, DevnetReceiversInfo } from "./receivers/index.js";
 
 export interface DevnetOptions {
@@ -45,6 +46,11 @@ export interface DevnetOptions {
   readonly agentCwd?: string;
   /** Directory for the agent processes' stdout/stderr logs (default: discarded). */
   readonly agentLogDir?: string;
+  /**
+   * Where agent processes' persistent volumes live (`<root>/<owner>-<dseq>-<service>-<volume>`, deleted
+   * when the lease closes). Default with `agentCommand`: a temporary directory removed at stop.
+   */
+  readonly agentVolumeRoot?: string;
   /** Seed of the providers' reliability rolls (default 1). */
   readonly seed?: number;
   /** Validator min-gas-prices in uakt per gas (default "0.025"). */
@@ -157,6 +163,8 @@ export interface DevnetHandle extends DevnetEndpoints, DevnetFaults {
   readonly dnsControl?: DnsDevnetControl;
   /** Resolves once the chain has committed a block at or above `height`. */
   waitForHeight(height: bigint): Promise<void>;
+  /** The agent processes the providers started (command, environment, volumes, log file). */
+  agentProcesses(): AgentProcessInfo[];
   /** Stops every server, timer and child process. */
   stop(): Promise<void>;
 }

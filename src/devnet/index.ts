@@ -1,3 +1,4 @@
+export { ownAgentCommand, packageRoot } from "./agent-entry-point.js";
 export type {
   DevnetEndpoints,
   DevnetFaults,
@@ -11,8 +12,10 @@ export type { DnsDevnetControl, DnsDevnetStatus } from "./dns/index.js";
 export type { FundResult } from "./faucet.js";
 export type { RpcFaultSpec, RpcFaultTarget } from "./network-faults.js";
 export type { DevnetNostrInfo, NostrDevnetControl, NostrEventDropMode } from "./nostr/index.js";
+export { type AgentProcessOptions, ownAgentProcessOptions } from "./own-agent-processes.js";
 export type { ProviderHealth } from "./provider/provider-node.js";
 export { DEFAULT_PROVIDER_PROFILES, type ProviderProfile } from "./provider/provider-profile.js";
+export type { AgentProcessInfo } from "./provider/workload-runner.js";
 export type {
   AlertChannel,
   AlertReceiversControl,

@@ -1,4 +1,5 @@
-import { existsSync, mkdirSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { MsgSignProviderAttributes } from "@akashnetwork/chain-sdk/private-types/akash.v1";
 import { type ArweaveDevnet, arweaveControlRoutes, startArweaveDevnet } from "./arweave/index.js";
@@ -114,6 +115,13 @@ export async function startDevnet(options: DevnetOptions = {}): Promise<DevnetHa
   const producer = new BlockProducer(chain, blockTimeMs);
   const stoppables: { stop(): Promise<void> }[] = [];
 
+  const ownVolumeRoot =
+    options.agentVolumeRoot === undefined && options.agentCommand?.length
+      ? mkdtempSync(join(tmpdir(), "akash-devnet-volumes-"))
+      : undefined;
+  const agentVolumeRoot = options.agentVolumeRoot ?? ownVolumeRoot;
+  if (options.agentVolumeRoot !== undefined) mkdirSync(options.agentVolumeRoot, { recursive: true });
+
   const stop = async () => {
     producer.stop();
     chain.close();
@@ -121,6 +129,7 @@ export async function startDevnet(options: DevnetOptions = {}): Promise<DevnetHa
     await Promise.all(providers.map((p) => p.stop()));
     await Promise.all([...gateways.values()].map((g) => g.stop()));
     await Promise.all(stoppables.map((s) => s.stop()));
+    if (ownVolumeRoot !== undefined) rmSync(ownVolumeRoot, { recursive: true, force: true });
   };
 
   try {
@@ -144,6 +153,7 @@ export async function startDevnet(options: DevnetOptions = {}): Promise<DevnetHa
           ...(options.agentEnv !== undefined ? { agentEnv: options.agentEnv } : {}),
           ...(options.agentCwd !== undefined ? { agentCwd: options.agentCwd } : {}),
           ...(options.agentLogDir !== undefined ? { agentLogDir: options.agentLogDir } : {}),
+          ...(agentVolumeRoot !== undefined ? { agentVolumeRoot } : {}),
         },
         random: seededRandom(Math.floor(random() * 2 ** 32)),
       });
@@ -401,6 +411,7 @@ export async function startDevnet(options: DevnetOptions = {}): Promise<DevnetHa
       ...(dns ? { dnsControl: dns.control } : {}),
       fund: (address, amount, denom = "uakt") => faucet.fund(address, BigInt(amount), denom),
       height: () => chain.height,
+      agentProcesses: () => providers.flatMap((p) => p.agentProcesses()),
       waitForHeight: (height) =>
         chain.height >= height
           ? Promise.resolve()

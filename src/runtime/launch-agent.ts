@@ -46,6 +46,17 @@ export interface LaunchedAgent {
   close(): Promise<void>;
 }
 
+/** The devnet's control URL the deployed instance is told (AGENT_DEVNET_URL); none off the devnet. */
+function devnetUrlForSdl(
+  config: AgentConfig,
+  connection: NetworkConnection,
+  devnetUrl: string | undefined,
+): { devnetUrl?: string } {
+  if (config.network !== "devnet") return {};
+  const url = devnetUrl ?? config.devnet.url ?? connection.devnet?.control;
+  return url ? { devnetUrl: url } : {};
+}
+
 /** Opens the store, connects to the network, binds the actors and starts (or resumes) the agent. */
 export async function launchAgent(options: LaunchOptions): Promise<LaunchedAgent> {
   const { config, keys, logger } = options;
@@ -117,6 +128,7 @@ export async function launchAgent(options: LaunchOptions): Promise<LaunchedAgent
         },
         image: config.agent.image,
         profile: config.agent.sdlProfile,
+        ...devnetUrlForSdl(config, connection, options.devnetUrl),
         budget: { targetUsdPerDay: config.budget.targetUsdPerDay, actUsd: config.budget.actUsd },
       }),
       metrics: options.metrics,

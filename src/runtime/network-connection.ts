@@ -13,6 +13,7 @@ import type { AkashWallets } from "../services/keys/index.js";
 import type { AgentStore } from "../services/store/index.js";
 import { crashPointFromEnv } from "./crash-point.js";
 import { configuredCronosEndpoints } from "./cronos-endpoints-config.js";
+import { embeddedDevnetAgentProcesses } from "./embedded-devnet-agents.js";
 
 /** The network the agent runs on, connected. */
 export interface NetworkConnection {
@@ -140,6 +141,7 @@ export async function connectNetwork(options: ConnectOptions): Promise<NetworkCo
   const devnet = await startDevnet({
     blockTimeMs: config.devnet.blockTimeMs,
     providers: config.devnet.providers,
+    ...(options.devnetOptions?.agentCommand ? {} : embeddedDevnetAgentProcesses(config, logger)),
     ...options.devnetOptions,
   });
   try {

@@ -7,15 +7,18 @@ export interface OpenedDeployment {
   readonly sdl: SDL;
 }
 
-/** Creates a deployment from `sdlText` with chain-sdk at the current height as dseq. */
+/**
+ * Creates a deployment from `sdlText` with chain-sdk at the current height as dseq. An SDL that
+ * depends on its dseq (the agent's carries the dseq's activation nonce) is given as a function of it.
+ */
 export async function createDeployment(
   tenant: Tenant,
-  sdlText: string,
+  sdlText: string | ((dseq: string) => string),
   depositUact = "5000000",
 ): Promise<OpenedDeployment> {
-  const sdl = SDL.fromString(sdlText, "beta3");
   const latest = await tenant.sdk.cosmos.base.tendermint.v1beta1.getLatestBlock();
   const dseq = latest.block!.header!.height.toString();
+  const sdl = SDL.fromString(typeof sdlText === "string" ? sdlText : sdlText(dseq), "beta3");
   await tenant.sdk.akash.deployment.v1beta4.createDeployment({
     id: { owner: tenant.address, dseq },
     groups: sdl.groups(),
@@ -52,7 +55,7 @@ export interface OpenLease extends OpenedDeployment {
 /** Deployment → cheapest bid (from `provider` when given) → lease → manifest accepted by the provider. */
 export async function openLease(
   tenant: Tenant,
-  sdlText: string,
+  sdlText: string | ((dseq: string) => string),
   options: { provider?: string; bids?: number } = {},
 ): Promise<OpenLease> {
   const { JwtTokenManager } = await import("@akashnetwork/chain-sdk");

@@ -1,7 +1,14 @@
 import { createChainNodeSDK, createStargateClient } from "@akashnetwork/chain-sdk";
 import { Secp256k1HdWallet } from "@cosmjs/amino";
 import { DirectSecp256k1HdWallet } from "@cosmjs/proto-signing";
-import { type DevnetHandle, type DevnetOptions, startDevnet } from "../../src/devnet/index.js";
+import { configSchema } from "../../src/config/schema.js";
+import {
+  type AgentProcessOptions,
+  type DevnetHandle,
+  type DevnetOptions,
+  ownAgentProcessOptions,
+  startDevnet,
+} from "../../src/devnet/index.js";
 
 /**
  * A devnet tuned for tests: fast blocks, quick workloads, short timeouts unless overridden. The Cronos
@@ -20,6 +27,18 @@ export function startTestDevnet(options: DevnetOptions = {}): Promise<DevnetHand
     arweave: false,
     ...options,
   });
+}
+
+/** The agent's default image (`agent.image`), what its own SDL deploys. */
+export const DEFAULT_AGENT_IMAGE = configSchema.parse({}).agent.image;
+
+/**
+ * Devnet options under which providers run the agent's default image as this package's built entry
+ * point (`node dist/main.js run`), logging to `logDir`. Only for tests that mean to spawn agent
+ * processes: `startTestDevnet` runs none unless given these. Needs `npm run build` first.
+ */
+export function agentProcessOptions(logDir: string, volumeRoot?: string): AgentProcessOptions {
+  return ownAgentProcessOptions(DEFAULT_AGENT_IMAGE, logDir, volumeRoot);
 }
 
 export interface Tenant {

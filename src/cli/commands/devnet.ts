@@ -1,7 +1,11 @@
+import { mkdirSync, mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import type { Command } from "commander";
 import { DEFAULT_BLOCK_TIME_MS, DEFAULT_PROVIDER_COUNT } from "../../devnet/devnet-defaults.js";
 import type { DevnetEndpoints } from "../../devnet/index.js";
 import { UsageError } from "../../errors.js";
+import { cliContext } from "../cli-options.js";
 
 const MIN_BLOCK_TIME_MS = 10;
 const MAX_PROVIDERS = 50;
@@ -13,6 +17,7 @@ interface DevnetFlags {
   data?: string;
   agentImage?: string;
   agentCommand?: string;
+  agentProcess?: boolean;
   cronos?: boolean;
   croPrice?: string;
   nostr?: boolean;
@@ -69,7 +74,24 @@ function parseIntFlag(
   return value;
 }
 
-function summary(endpoints: DevnetEndpoints): string {
+/** What the providers run for the agent's image, for the summary. */
+interface AgentProcessSummary {
+  readonly image: string;
+  readonly command: readonly string[];
+  readonly logDir: string;
+  readonly volumeRoot: string | null;
+}
+
+function agentLines(agents: AgentProcessSummary | null): string[] {
+  if (agents === null) return ["  agent image none: every image runs as a placeholder (--no-agent-process)"];
+  return [
+    `  agent image ${agents.image}   runs as: ${agents.command.join(" ")}`,
+    `              logs in ${agents.logDir}`,
+    `              volumes in ${agents.volumeRoot ?? "a temporary directory, removed at stop"}`,
+  ];
+}
+
+function summary(endpoints: DevnetEndpoints, agents: AgentProcessSummary | null): string {
   const lines = [
     `Akash devnet ${endpoints.chainId} is running (block time ${endpoints.blockTimeMs} ms)`,
     `  rpc         ${endpoints.rpc}`,
@@ -103,6 +125,7 @@ function summary(endpoints: DevnetEndpoints): string {
           `  dns         ${endpoints.dns}   (UDP; A records for the leases' *.ingress.*.devnet.localhost names)`,
         ]
       : []),
+    ...agentLines(agents),
     `  providers:`,
     ...endpoints.providers.map(
       (p) => `    ${p.address}  ${p.hostUri}  ${p.region}${p.audited ? "  audited" : ""}`,
@@ -124,6 +147,32 @@ function untilSignal(): Promise<NodeJS.Signals> {
   });
 }
 
+/**
+ * The agent image and the process the providers run for it: by default `agent.image` as this
+ * package's own entry point, logs and volumes beside `--data` (else logs in a temporary directory
+ * that is kept, volumes in one removed at stop).
+ */
+async function agentProcesses(
+  command: Command,
+  flags: DevnetFlags,
+  agentCommand: string[] | undefined,
+): Promise<AgentProcessSummary> {
+  const image = flags.agentImage ?? cliContext(command).config.agent.image;
+  const logDir =
+    flags.data !== undefined
+      ? join(flags.data, "agent-logs")
+      : mkdtempSync(join(tmpdir(), "akash-devnet-agent-logs-"));
+  const { ownAgentProcessOptions } = await import("../../devnet/own-agent-processes.js");
+  const own = agentCommand === undefined ? ownAgentProcessOptions(image, logDir) : null;
+  if (own === null) mkdirSync(logDir, { recursive: true });
+  return {
+    image,
+    command: own?.agentCommand ?? (agentCommand as string[]),
+    logDir,
+    volumeRoot: flags.data !== undefined ? join(flags.data, "agent-volumes") : null,
+  };
+}
+
 export function registerDevnetCommand(program: Command): void {
   program
     .command("devnet")
@@ -137,19 +186,20 @@ export function registerDevnetCommand(program: Command): void {
     .option("--data <dir>", "keep the chain's state in this directory across stop and start")
     .option(
       "--agent-image <image>",
-      "manifest image that providers run as a local process (with --agent-command)",
+      "manifest image that providers run as a local process (default: agent.image, the agent's own)",
     )
     .option(
       "--agent-command <argv>",
-      "the process to run for --agent-image: a JSON array or a space-separated command",
+      "the process to run for the agent image: a JSON array or a space-separated command (default: this package's `node dist/main.js run`)",
     )
+    .option("--no-agent-process", "run every image as a placeholder, the agent's too (no local processes)")
     .option("--no-cronos", "leave out the Cronos EVM stand-in (Uniswap V2, AKT token, IBC relayer)")
     .option("--no-arweave", "leave out the Arweave gateway stand-in (arlocal)")
     .option("--cro-price <usd>", "USD price of 1 CRO that seeds the WCRO/AKT pool (default 0.10)")
     .option("--no-nostr", "leave out the Nostr relay")
     .option("--no-receivers", "leave out the alert receivers (JSON webhook, Slack webhook, Telegram Bot API)")
     .option("--no-dns", "leave out the DNS server for the leases' ingress names")
-    .action(async (flags: DevnetFlags) => {
+    .action(async (flags: DevnetFlags, command: Command) => {
       const blockTimeMs = parseIntFlag(
         "--block-time",
         flags.blockTime,
@@ -167,8 +217,10 @@ export function registerDevnetCommand(program: Command): void {
         "providers",
       );
       const agentCommand = parseAgentCommand(flags.agentCommand);
-      if ((flags.agentImage === undefined) !== (agentCommand === undefined)) {
-        throw new UsageError("--agent-image and --agent-command go together: give both or neither");
+      if (flags.agentProcess === false && (flags.agentImage !== undefined || agentCommand !== undefined)) {
+        throw new UsageError(
+          "--no-agent-process runs no agent process: drop it, or drop --agent-image and --agent-command",
+        );
       }
       const croPrice = flags.croPrice?.trim();
       if (croPrice !== undefined && !(/^\d+(\.\d+)?$/.test(croPrice) && Number(croPrice) > 0)) {
@@ -179,6 +231,7 @@ export function registerDevnetCommand(program: Command): void {
       if (croPrice !== undefined && flags.cronos === false) {
         throw new UsageError("--cro-price needs the Cronos stand-in: drop --no-cronos or --cro-price");
       }
+      const agents = flags.agentProcess === false ? null : await agentProcesses(command, flags, agentCommand);
       const signal = untilSignal();
       // Loaded here, not at start-up: every other command would pay for Hardhat, arlocal and the relay.
       const { startDevnet } = await import("../../devnet/index.js");
@@ -191,12 +244,17 @@ export function registerDevnetCommand(program: Command): void {
         arweave: flags.arweave !== false,
         ...(flags.dns === false ? { dns: false } : {}),
         ...(flags.data !== undefined ? { dataDir: flags.data } : {}),
-        ...(flags.agentImage !== undefined && agentCommand
-          ? { agentImage: flags.agentImage, agentCommand }
+        ...(agents
+          ? {
+              agentImage: agents.image,
+              agentCommand: agents.command,
+              agentLogDir: agents.logDir,
+              ...(agents.volumeRoot !== null ? { agentVolumeRoot: agents.volumeRoot } : {}),
+            }
           : {}),
       });
       const endpoints = devnet.endpoints();
-      process.stdout.write(flags.json ? `${JSON.stringify(endpoints)}\n` : summary(endpoints));
+      process.stdout.write(flags.json ? `${JSON.stringify(endpoints)}\n` : summary(endpoints, agents));
       await signal;
       await devnet.stop();
     });

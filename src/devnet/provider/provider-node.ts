@@ -17,7 +17,12 @@ import { bidPrice, groupDemand } from "./bid-pricing.js";
 import type { ManifestGroup } from "./manifest-services.js";
 import type { ProviderCertificate } from "./provider-certificate.js";
 import { type ProviderProfile, profileAttributes } from "./provider-profile.js";
-import { type AgentRuntimeOptions, type LeaseRef, LeaseWorkload } from "./workload-runner.js";
+import {
+  type AgentProcessInfo,
+  type AgentRuntimeOptions,
+  type LeaseRef,
+  LeaseWorkload,
+} from "./workload-runner.js";
 
 export type ProviderHealth = { mode: "healthy" } | { mode: "slow"; delayMs: number } | { mode: "failing" };
 
@@ -219,7 +224,7 @@ export class ProviderNode {
     for (const [key, tracked] of this.leases) {
       if (live.has(key)) continue;
       this.leases.delete(key);
-      void tracked.workload?.stop();
+      void tracked.workload?.close();
     }
   }
 
@@ -342,6 +347,11 @@ export class ProviderNode {
   /** The ingress names of the workloads it runs now (leases without a manifest have none). */
   ingressHostnames(): string[] {
     return [...this.leases.values()].flatMap((l) => l.workload?.ingressHostnames() ?? []);
+  }
+
+  /** The agent processes its leases run. */
+  agentProcesses(): AgentProcessInfo[] {
+    return [...this.leases.values()].flatMap((l) => l.workload?.agentProcesses() ?? []);
   }
 
   async acceptManifest(tracked: TrackedLease, group: ManifestGroup, providerHost: string): Promise<void> {

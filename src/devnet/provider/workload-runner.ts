@@ -4,7 +4,14 @@ import { closeSync, openSync } from "node:fs";
 import { createConnection, createServer } from "node:net";
 import { join } from "node:path";
 import { LOOPBACK } from "../http-utils.js";
-import { envEntries, type ManifestExpose, type ManifestService } from "./manifest-services.js";
+import { agentProcessEnv } from "./agent-process-env.js";
+import { type HostVolume, prepareHostVolumes, removeHostVolumes } from "./lease-volumes.js";
+import {
+  envEntries,
+  type ManifestExpose,
+  type ManifestService,
+  persistentMounts,
+} from "./manifest-services.js";
 
 export interface AgentRuntimeOptions {
   /** Manifest image (repository, tag optional) that the provider runs as a local process. */
@@ -16,6 +23,27 @@ export interface AgentRuntimeOptions {
   readonly agentCwd?: string;
   /** When set, each agent process's stdout and stderr are appended to `<dir>/<owner>-<dseq>-<service>.log`. */
   readonly agentLogDir?: string;
+  /**
+   * Where an agent process's persistent volumes live, one directory per lease, service and volume
+   * (`<root>/<owner>-<dseq>-<service>-<volume>`); kept across restarts, deleted when the lease closes.
+   * Without it a process gets no volume directory and its mount paths stay as they are.
+   */
+  readonly agentVolumeRoot?: string;
+}
+
+/** One agent process as the provider started it (for tests and the operator; in-process only). */
+export interface AgentProcessInfo {
+  readonly owner: string;
+  readonly dseq: string;
+  readonly service: string;
+  /** The running process's pid, null between a crash and its restart. */
+  readonly pid: number | null;
+  readonly command: readonly string[];
+  /** The environment it was started with. It may hold `agentEnv` values: never log it. */
+  readonly env: Readonly<Record<string, string>>;
+  readonly volumes: readonly HostVolume[];
+  readonly logFile: string | null;
+  readonly restarts: number;
 }
 
 export interface LeaseRef {
@@ -45,8 +73,6 @@ export interface ForwardedPortJson {
   proto: string;
   name: string;
 }
-
-const INHERITED_ENV = ["PATH", "HOME", "TMPDIR", "LANG", "LC_ALL", "SYSTEMROOT"];
 
 function imageRepository(image: string): string {
   const slash = image.lastIndexOf("/");
@@ -87,6 +113,12 @@ interface ExposeBinding {
   readonly hostPort: number;
 }
 
+/** The binding a process serves HTTP on: the expose published as 80, else the first TCP one. */
+function httpBinding(bindings: readonly ExposeBinding[]): ExposeBinding | undefined {
+  const tcp = bindings.filter((b) => b.expose.proto.toUpperCase() === "TCP");
+  return tcp.find((b) => (b.expose.externalPort || b.expose.port) === 80) ?? tcp[0];
+}
+
 /** One service of a lease as the provider runs it: a real process for the agent's image, else simulated. */
 class ServiceRuntime {
   readonly service: ManifestService;
@@ -96,7 +128,9 @@ class ServiceRuntime {
   private readonly failing: boolean;
   private readonly ingressHost: string;
   private readonly runsProcess: boolean;
+  private readonly volumes: readonly HostVolume[];
   private child: ChildProcess | undefined;
+  private launched: { command: string[]; env: Record<string, string>; logFile: string | null } | undefined;
   private ready = false;
   private stopping = false;
   private restartTimer: NodeJS.Timeout | undefined;
@@ -106,10 +140,17 @@ class ServiceRuntime {
   constructor(
     service: ManifestService,
     bindings: ExposeBinding[],
-    options: { startDelayMs: number; failing: boolean; ingressHost: string; runsProcess: boolean },
+    options: {
+      startDelayMs: number;
+      failing: boolean;
+      ingressHost: string;
+      runsProcess: boolean;
+      volumes: readonly HostVolume[];
+    },
   ) {
     this.service = service;
     this.bindings = bindings;
+    this.volumes = options.volumes;
     this.startDelayMs = options.startDelayMs;
     this.failing = options.failing;
     this.ingressHost = options.ingressHost;
@@ -120,24 +161,24 @@ class ServiceRuntime {
     if (!this.runsProcess || this.failing) return;
     const [command, ...args] = runtime.agentCommand ?? [];
     if (!command) return;
-    const env: Record<string, string> = {};
-    for (const key of INHERITED_ENV) if (process.env[key] !== undefined) env[key] = process.env[key]!;
-    Object.assign(env, runtime.agentEnv ?? {}, envEntries(this.service), {
-      AKASH_OWNER: lease.owner,
-      AKASH_PROVIDER: lease.provider,
-      AKASH_DEPLOYMENT_SEQUENCE: lease.dseq.toString(),
-      AKASH_GROUP_SEQUENCE: String(lease.gseq),
-      AKASH_ORDER_SEQUENCE: String(lease.oseq),
-      AKASH_CLUSTER_PUBLIC_HOSTNAME: providerHost,
+    const http = httpBinding(this.bindings);
+    const env = agentProcessEnv({
+      lease,
+      providerHost,
+      hostEnv: process.env,
+      agentEnv: runtime.agentEnv ?? {},
+      manifestEnv: envEntries(this.service),
+      volumes: this.volumes,
+      httpPort: http?.hostPort,
+      hostPorts: this.bindings.map((b) => ({ port: b.expose.port, hostPort: b.hostPort })),
     });
-    const first = this.bindings[0];
-    if (first) env.PORT = String(first.hostPort);
-    for (const b of this.bindings) env[`AKASH_DEVNET_PORT_${b.expose.port}`] = String(b.hostPort);
+    const logFile = runtime.agentLogDir
+      ? join(runtime.agentLogDir, `${lease.owner}-${lease.dseq}-${this.service.name}.log`)
+      : null;
+    this.launched = { command: [command, ...args], env, logFile };
     const launch = () => {
       if (this.stopping) return;
-      const log = runtime.agentLogDir
-        ? openSync(join(runtime.agentLogDir, `${lease.owner}-${lease.dseq}-${this.service.name}.log`), "a")
-        : undefined;
+      const log = logFile !== null ? openSync(logFile, "a") : undefined;
       const output = log ?? "ignore";
       const child = spawn(command, args, { env, cwd: runtime.agentCwd, stdio: ["ignore", output, output] });
       if (log !== undefined) closeSync(log);
@@ -155,8 +196,8 @@ class ServiceRuntime {
     const probe = async () => {
       if (this.stopping) return;
       if (this.child && this.child.exitCode === null) {
-        this.ready = first
-          ? await canConnect(first.hostPort)
+        this.ready = http
+          ? await canConnect(http.hostPort)
           : Date.now() - this.startedAt >= this.startDelayMs;
       } else {
         this.ready = false;
@@ -164,6 +205,27 @@ class ServiceRuntime {
       this.probeTimer = setTimeout(() => void probe(), 100);
     };
     void probe();
+  }
+
+  /** What the provider started for this service, when it runs as a process. */
+  processInfo(lease: LeaseRef): AgentProcessInfo | null {
+    if (!this.launched) return null;
+    return {
+      owner: lease.owner,
+      dseq: lease.dseq.toString(),
+      service: this.service.name,
+      pid: this.child?.pid ?? null,
+      command: this.launched.command,
+      env: this.launched.env,
+      volumes: this.volumes,
+      logFile: this.launched.logFile,
+      restarts: this.restarts,
+    };
+  }
+
+  /** Deletes its volumes: only when the lease is gone, never on a restart or a manifest update. */
+  removeVolumes(): void {
+    removeHostVolumes(this.volumes);
   }
 
   isReady(): boolean {
@@ -282,11 +344,16 @@ export class LeaseWorkload {
           hostPort: runsProcess ? await freePort() : 30000 + Math.floor(Math.random() * 2767),
         });
       }
+      const volumeRoot = options.runtime.agentVolumeRoot;
       const runtime = new ServiceRuntime(service, bindings, {
         startDelayMs: options.startDelayMs,
         failing: options.failing,
         ingressHost: options.ingressHost,
         runsProcess,
+        volumes:
+          runsProcess && volumeRoot !== undefined
+            ? prepareHostVolumes(volumeRoot, lease, service.name, persistentMounts(service))
+            : [],
       });
       runtime.start(lease, options.runtime, options.providerHost);
       runtimes.push(runtime);
@@ -314,7 +381,19 @@ export class LeaseWorkload {
     return this.runtimes.every((r) => r.isReady());
   }
 
+  /** The agent processes it started. */
+  agentProcesses(): AgentProcessInfo[] {
+    return this.runtimes.flatMap((r) => r.processInfo(this.lease) ?? []);
+  }
+
+  /** Stops its processes; their volumes stay (a manifest update or a devnet restart keeps them). */
   stop(): Promise<void> {
     return Promise.all(this.runtimes.map((r) => r.stop())).then(() => undefined);
+  }
+
+  /** The lease closed: stops its processes and deletes their volumes, as a provider does. */
+  async close(): Promise<void> {
+    await this.stop();
+    for (const runtime of this.runtimes) runtime.removeVolumes();
   }
 }

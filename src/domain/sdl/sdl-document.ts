@@ -10,7 +10,7 @@ import {
   type ServiceName,
   type ServiceProfile,
 } from "../service-profiles.js";
-import type { AgentIdentity, ValidPlacement } from "./sdl-input.js";
+import type { AgentIdentity, ValidInstanceEnv, ValidPlacement } from "./sdl-input.js";
 import type { SdlSecretName } from "./sdl-secrets.js";
 
 /** Everything an SDL is made of, validated. Secrets are not in it: they come from `secretValue`. */
@@ -23,6 +23,7 @@ export interface SdlSpec {
   readonly pricing: readonly { readonly service: ServiceName; readonly amount: bigint }[];
   /** Sorted by name. */
   readonly extraEnv: readonly (readonly [string, string])[];
+  readonly instance: ValidInstanceEnv;
 }
 
 export type SecretValue = (name: SdlSecretName) => string;
@@ -34,10 +35,14 @@ export const REDIS_IMAGE = "redis:7-alpine";
 const POSTGRES_DATABASE = "nostream";
 const POSTGRES_USER = "nostream";
 
+/** Env names the generator owns even when it leaves them out (extraEnv must not set them). */
+export const INSTANCE_ENV_NAMES = ["AGENT_ROLE", "AGENT_ACTIVATION_NONCE", "AGENT_DEVNET_URL"] as const;
+
 /**
  * agent-relay's env before `extraEnv`, in a fixed order. Names that the agent's config loader
- * reads (AGENT_NETWORK, AGENT_DATA_DIR, AGENT_KEYSTORE_BACKEND, AGENT_AGENT_*) configure the agent
- * inside the image; AGENT_MNEMONIC is the env keystore's secret.
+ * reads (AGENT_NETWORK, AGENT_DATA_DIR, AGENT_DEVNET_URL, AGENT_AGENT_*) configure the agent inside
+ * the image. AGENT_ROLE=deployed is the process role (the instance waits for activation), not the
+ * family role AGENT_AGENT_ROLE. Nothing here is secret: the agent's keys arrive by activation.
  */
 export function relayEnvEntries(spec: SdlSpec, secretValue: SecretValue): [string, string][] {
   const { identity, resources } = spec;
@@ -58,10 +63,15 @@ export function relayEnvEntries(spec: SdlSpec, secretValue: SecretValue): [strin
     ["AGENT_MEMORY_GI", String(resources.memoryGi)],
     ["AGENT_STORAGE_GI", String(resources.storageGi)],
     ["AGENT_DATA_DIR", AGENT_DATA_MOUNT],
-    ["AGENT_KEYSTORE_BACKEND", "env"],
-    ["AGENT_MNEMONIC", secretValue("agentMnemonic")],
+    ["AGENT_ROLE", "deployed"],
+    ...optionalEntry("AGENT_ACTIVATION_NONCE", spec.instance.activationNonce),
+    ...optionalEntry("AGENT_DEVNET_URL", spec.instance.devnetUrl),
     ...(spec.profile === "nostream" ? nostreamEnvEntries(secretValue) : []),
   ];
+}
+
+function optionalEntry(name: string, value: string | null): [string, string][] {
+  return value === null ? [] : [[name, value]];
 }
 
 /** How agent-relay reaches postgres and redis in the `nostream` profile. */

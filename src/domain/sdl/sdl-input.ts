@@ -52,6 +52,13 @@ export type SdlInput = SdlSizing & {
   readonly extraEnv?: Readonly<Record<string, string>>;
   /** Which services the deployment holds (default `nostream`, the seed's three). */
   readonly profile?: SdlProfile;
+  /**
+   * The one-time nonce the deployed instance shows at `GET /api/activation` (AGENT_ACTIVATION_NONCE);
+   * public, and derived per deployment by whoever holds the keys. Omitted only in a printed sample.
+   */
+  readonly activationNonce?: string;
+  /** Devnet only: the devnet's control URL (AGENT_DEVNET_URL), how the deployed instance finds the chain. */
+  readonly devnetUrl?: string;
 };
 
 export const AKASH_ADDRESS = {
@@ -67,6 +74,14 @@ const IMAGE = { regex: /^[a-z0-9][a-z0-9._/:@-]{0,254}$/, description: "a contai
 const NOSTR_PUBKEY = { regex: /^[0-9a-f]{64}$/, description: "64 lowercase hex characters" };
 const SHORT_TEXT = { regex: /^.{1,128}$/, description: "at most 128 characters" };
 const ATTRIBUTE_KEY = { regex: /^[a-zA-Z][\w./-]{1,126}$/, description: "an Akash attribute key" };
+const ACTIVATION_NONCE = {
+  regex: /^[A-Za-z0-9_-]{16,128}$/,
+  description: "16–128 base64url characters (activationNonce(keys, dseq))",
+};
+const DEVNET_URL = {
+  regex: /^https?:\/\/[A-Za-z0-9.[\]:-]+(:\d{1,5})?(\/[\x21-\x7e]*)?$/,
+  description: "an http(s) URL such as http://127.0.0.1:26680 (the devnet's control URL)",
+};
 export const ENV_NAME = { regex: /^[A-Z][A-Z0-9_]{0,127}$/, description: "an upper-case env variable name" };
 
 export function validateIdentity(identity: AgentIdentity): AgentIdentity {
@@ -141,5 +156,29 @@ export function validatePlacement(placement: PlacementInput | undefined): ValidP
     attributes: sortedEntries("placement.attributes", placement?.attributes, ATTRIBUTE_KEY),
     anyOf: sortedAddresses("placement.signedBy.anyOf", placement?.signedBy?.anyOf),
     allOf: sortedAddresses("placement.signedBy.allOf", placement?.signedBy?.allOf),
+  };
+}
+
+export interface ValidInstanceEnv {
+  readonly activationNonce: string | null;
+  readonly devnetUrl: string | null;
+}
+
+/** The deployed instance's public start-up values: the activation nonce, and the devnet URL on the devnet only. */
+export function validateInstanceEnv(input: SdlInput, network: string): ValidInstanceEnv {
+  const { activationNonce, devnetUrl } = input;
+  if (devnetUrl !== undefined && network !== "devnet") {
+    throw DomainInputError.of(
+      "devnetUrl",
+      devnetUrl,
+      `is for the devnet only (identity.network is ${network}): leave it out`,
+    );
+  }
+  return {
+    activationNonce:
+      activationNonce === undefined
+        ? null
+        : requireText("activationNonce", activationNonce, ACTIVATION_NONCE),
+    devnetUrl: devnetUrl === undefined ? null : requireText("devnetUrl", devnetUrl, DEVNET_URL),
   };
 }

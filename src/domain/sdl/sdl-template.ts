@@ -6,13 +6,14 @@ import { resourcesForTraffic } from "../resource-sizing.js";
 import { type Resources, validateResources } from "../resources.js";
 import { deploymentProfiles, type ServiceName } from "../service-profiles.js";
 import { splitPrice } from "./price-split.js";
-import { relayEnvEntries, renderSdlYaml, type SdlSpec } from "./sdl-document.js";
+import { INSTANCE_ENV_NAMES, relayEnvEntries, renderSdlYaml, type SdlSpec } from "./sdl-document.js";
 import {
   ENV_NAME,
   type SdlInput,
   sortedEntries,
   validateIdentity,
   validateImage,
+  validateInstanceEnv,
   validatePlacement,
   validateProfile,
 } from "./sdl-input.js";
@@ -210,8 +211,12 @@ export function generateSdlTemplate(input: SdlInput): SdlTemplate {
     placement: validatePlacement(input.placement),
     pricing: pricingFor(input, resources),
     extraEnv: [],
+    instance: validateInstanceEnv(input, identity.network),
   };
-  const generatedNames = new Set(relayEnvEntries(base, () => REDACTED_MARKER).map(([name]) => name));
+  const generatedNames = new Set([
+    ...relayEnvEntries(base, () => REDACTED_MARKER).map(([name]) => name),
+    ...INSTANCE_ENV_NAMES,
+  ]);
   return new SdlTemplate({ ...base, extraEnv: extraEnvFrom(input, generatedNames) });
 }
 

@@ -82,10 +82,7 @@ export class AgentKeys {
     return deriveWorkloadKey(this.#seed);
   }
 
-  /**
-   * The mnemonic itself, for the one place that needs it whole: the SDL's secret injection, so the
-   * deployed agent can open its own keystore from `AGENT_MNEMONIC`.
-   */
+  /** The mnemonic itself, for the few places that need it whole (never the SDL: see DESIGN §12). */
   mnemonic(): Secret<string> {
     return this.#mnemonic;
   }

@@ -61,7 +61,7 @@ describe("the agent keeps its secrets", { timeout: 90_000 }, () => {
       budget: { targetUsdPerDay: 5, actUsd: 1 },
     });
     const postgresPassword = /POSTGRES_PASSWORD=([^\s"]+)/.exec(
-      sdl.deployable({ cpuUnits: 2, memoryGi: 4, storageGi: 100 }).yamlWithSecrets(),
+      sdl.deployable({ cpuUnits: 2, memoryGi: 4, storageGi: 100 }, "1").yamlWithSecrets(),
     )?.[1];
     expect(postgresPassword).toBeDefined();
     const secrets = {

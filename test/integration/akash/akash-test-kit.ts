@@ -66,8 +66,6 @@ export async function startAgent(
 }
 
 export const TEST_SECRETS = {
-  agentMnemonic:
-    "legal winner thank year wave sausage worth useful legal winner thank yellow legal winner thank year wave sausage worth useful legal winner thank year",
   postgresPassword: "pg-Secret-4f9c1e7a2b",
 };
 

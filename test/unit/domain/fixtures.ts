@@ -15,8 +15,6 @@ export const identity: AgentIdentity = {
 };
 
 export const secrets: SdlSecrets = {
-  agentMnemonic:
-    "legal winner thank year wave sausage worth useful legal winner thank yellow legal winner thank year wave sausage worth useful legal winner thank year",
   postgresPassword: "pg-Secret-4f9c1e7a2b",
 };
 
@@ -26,4 +24,5 @@ export const baseInput: Extract<SdlInput, { metrics: TrafficMetrics }> = {
   identity,
   image: "ghcr.io/akash-agent/agent-relay:0.1.0",
   budget: { targetUsdPerDay: 5, actUsd: 1 },
+  activationNonce: "n0nce-Of-Dseq-42_abcdefgh",
 };

@@ -72,7 +72,8 @@ const cases: [string, SdlInput, Resources][] = [
         attributes: { "location-region": "eu-central", tier: "community" },
         signedBy: { anyOf: [address("z"), address("a")] },
       },
-      extraEnv: { AGENT_DEVNET_URL: "http://127.0.0.1:26700" },
+      extraEnv: { RELAY_NOTE: "from-the-operator", AGENT_LOG_LEVEL: "debug" },
+      devnetUrl: "http://127.0.0.1:26700",
     },
     { cpuUnits: 6, memoryGi: 16, storageGi: 500 },
   ],
@@ -125,7 +126,13 @@ describe("generated SDL parses with chain-sdk", () => {
     const relayEnv = services[0]?.env ?? [];
     expect(relayEnv).toContain(`AGENT_ID=${input.identity.agentId}`);
     expect(relayEnv).toContain(`AGENT_AKASH_ADDRESS=${input.identity.akashAddress}`);
-    expect(relayEnv).toContain(`AGENT_MNEMONIC=${secrets.agentMnemonic}`);
+    expect(relayEnv).toContain("AGENT_ROLE=deployed");
+    expect(relayEnv.filter((entry) => entry.startsWith("AGENT_ACTIVATION_NONCE="))).toEqual(
+      input.activationNonce === undefined ? [] : [`AGENT_ACTIVATION_NONCE=${input.activationNonce}`],
+    );
+    expect(relayEnv.some((entry) => /^AGENT_(MNEMONIC|KEYSTORE_BACKEND|PASSPHRASE)=/.test(entry))).toBe(
+      false,
+    );
     expect(relayEnv).toContain(`AGENT_CPU_UNITS=${expected.cpuUnits}`);
     expect(services[1]?.env).toContain(`POSTGRES_PASSWORD=${secrets.postgresPassword}`);
 
@@ -152,7 +159,9 @@ describe("generated SDL parses with chain-sdk", () => {
     const relayEnv = manifest[0]?.services[0]?.env ?? [];
     expect(relayEnv).toContain("AGENT_AGENT_PARENT_AGENT_ID=agent-parent-1");
     expect(relayEnv).toContain("AGENT_AGENT_ROLE=replica");
-    expect(relayEnv.at(-1)).toBe("AGENT_DEVNET_URL=http://127.0.0.1:26700");
+    expect(relayEnv).toContain("AGENT_DEVNET_URL=http://127.0.0.1:26700");
+    expect(relayEnv.some((entry) => entry.startsWith("AGENT_ACTIVATION_NONCE="))).toBe(false);
+    expect(relayEnv.slice(-2)).toEqual(["AGENT_LOG_LEVEL=debug", "RELAY_NOTE=from-the-operator"]);
   });
 
   it("has no placement requirements unless asked", () => {
@@ -183,6 +192,7 @@ describe("determinism", () => {
       resources: reversed(input.resources as Resources),
       image: input.image,
       identity: reversed(input.identity),
+      ...(input.devnetUrl ? { devnetUrl: input.devnetUrl } : {}),
     };
     const a = deploy(input);
     const b = deploy(shuffled);
@@ -326,6 +336,40 @@ describe("input validation", () => {
       { ...baseInput, extraEnv: { AGENT_ID: "other" } },
       "extraEnv.AGENT_ID",
       "must not redefine a generated env name",
+    ],
+    [
+      "process role through extraEnv",
+      { ...baseInput, extraEnv: { AGENT_ROLE: "bootstrap" } },
+      "extraEnv.AGENT_ROLE",
+      "must not redefine a generated env name",
+    ],
+    [
+      "devnet URL through extraEnv",
+      { ...baseInput, extraEnv: { AGENT_DEVNET_URL: "http://127.0.0.1:1" } },
+      "extraEnv.AGENT_DEVNET_URL",
+      "must not redefine a generated env name",
+    ],
+    [
+      "short activation nonce",
+      { ...baseInput, activationNonce: "abc" },
+      "activationNonce",
+      "16–128 base64url characters",
+    ],
+    [
+      "devnet URL off the devnet",
+      {
+        ...baseInput,
+        identity: { ...baseInput.identity, network: "mainnet" },
+        devnetUrl: "http://127.0.0.1:1",
+      },
+      "devnetUrl",
+      "is for the devnet only",
+    ],
+    [
+      "devnet URL that is no URL",
+      { ...baseInput, devnetUrl: "127.0.0.1:1 x" },
+      "devnetUrl",
+      "an http(s) URL",
     ],
     [
       "secret through extraEnv",

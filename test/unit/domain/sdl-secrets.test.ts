@@ -13,6 +13,8 @@ import {
 import { baseInput, secrets } from "./fixtures.js";
 
 const secretValues = Object.values(secrets);
+const MNEMONIC =
+  "legal winner thank year wave sausage worth useful legal winner thank yellow legal winner thank year wave sausage worth useful legal winner thank year";
 const expectNoSecret = (text: string) => {
   for (const value of secretValues) expect(text).not.toContain(value);
 };
@@ -23,8 +25,8 @@ describe("secrets enter only through injectSecrets", () => {
 
   it("a template holds placeholders, never values", () => {
     expect(String(template)).toBe(template.redactedYaml);
-    expect(template.redactedYaml.split(REDACTED_MARKER)).toHaveLength(4); // mnemonic + 2 × postgres password
-    expect(template.redactedYaml).toContain(`AGENT_MNEMONIC=${REDACTED_MARKER}`);
+    expect(template.redactedYaml.split(REDACTED_MARKER)).toHaveLength(3); // 2 × postgres password
+    expect(template.redactedYaml).not.toContain("AGENT_MNEMONIC");
     expect(template.redactedYaml).toContain(`POSTGRES_PASSWORD=${REDACTED_MARKER}`);
     expect("yamlWithSecrets" in template).toBe(false);
   });
@@ -47,7 +49,8 @@ describe("secrets enter only through injectSecrets", () => {
 
   it("only yamlWithSecrets() returns the values, and differs from the redacted form only in them", () => {
     const yaml = deployable.yamlWithSecrets();
-    expect(yaml).toContain(`AGENT_MNEMONIC=${secrets.agentMnemonic}`);
+    expect(yaml).not.toContain("AGENT_MNEMONIC");
+    expect(yaml).not.toContain("AGENT_KEYSTORE_BACKEND");
     expect(yaml.split(secrets.postgresPassword)).toHaveLength(3);
     let redacted = yaml;
     for (const value of secretValues) redacted = redacted.split(value).join(REDACTED_MARKER);
@@ -62,12 +65,11 @@ describe("secrets enter only through injectSecrets", () => {
   });
 
   it.each([
-    [{ ...secrets, agentMnemonic: "too few words here" }, "secrets.agentMnemonic"],
-    [{ ...secrets, agentMnemonic: secrets.agentMnemonic.toUpperCase() }, "secrets.agentMnemonic"],
+    [{ ...secrets, agentMnemonic: MNEMONIC }, "secrets.agentMnemonic"],
     [{ ...secrets, postgresPassword: "short-pw" }, "secrets.postgresPassword"],
     [{ ...secrets, postgresPassword: "has a space in it 123" }, "secrets.postgresPassword"],
     [{ ...secrets, extra: "x".repeat(20) }, "secrets.extra"],
-    [{ agentMnemonic: secrets.agentMnemonic }, "secrets.postgresPassword"],
+    [{}, "secrets.postgresPassword"],
   ])("rejects malformed secrets without echoing them (%#)", (bad, field) => {
     let caught: unknown;
     try {
