@@ -13,8 +13,8 @@ import {
   EphemeralActivationKey,
   type OpenedActivation,
 } from "../services/activation/index.js";
-import { writeFileAtomic } from "../services/keys/atomic-write.js";
 import { inspectExport } from "../services/backup/store-export.js";
+import { writeFileAtomic } from "../services/keys/atomic-write.js";
 import { AgentKeys, FileKeystore, secretString } from "../services/keys/index.js";
 import { DEFAULT_DATABASE_FILE, type Leadership, openAgentStore } from "../services/store/index.js";
 

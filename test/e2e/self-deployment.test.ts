@@ -96,7 +96,11 @@ describe("the agent lives on Akash: activation, handover, self-migration", () =>
   const mnemonic = generateMnemonic().reveal();
   const env = settingsEnv({
     ...fastAgentSettings,
-    "agent.sdlProfile": "relay",
+    // The seed's three services: the first deposit lasts ~0.67 h at devnet speed, so the bootstrap tops
+    // up to 1.01 h before it hands over, and the deployed agent again ~36 s later.
+    "agent.sdlProfile": "nostream",
+    "escrow.topUpBelowHours": 1,
+    "escrow.topUpToHours": 1.01,
     "agent.relayDomain": "127.0.0.1",
     "heartbeat.intervalMs": 1_000,
     "log.level": "info",

@@ -7,7 +7,6 @@ import { devnetRunDir } from "../../runtime/devnet-runs.js";
 import { type FundMode, fundModes } from "../../runtime/fund-mode.js";
 import type { LaunchedAgent } from "../../runtime/launch-agent.js";
 import { isInState, type LeaseView } from "../../runtime/lease-view.js";
-import { isDeployedInstance } from "../../runtime/process-role.js";
 import { parseInspectTarget, startStatelyInspection } from "../../server/stately-inspector.js";
 import { AgentKeys } from "../../services/keys/index.js";
 import { cliContext, print } from "../cli-options.js";
@@ -166,11 +165,6 @@ export function registerRunCommand(program: Command): void {
       let keystore = null;
       if (usesEnvKeystore(config) || keystoreFile) {
         keystore = await openKeystore({ ...config, dataDir: context.config.dataDir });
-      } else if (isDeployedInstance(process.env)) {
-        // Never the devnet's test identity: that instance would deploy itself again, and so on.
-        throw new UsageError(
-          `no keystore at ${keystorePath(context.config)}: a deployed instance (AGENT_ROLE=deployed) gets the agent's keys only by activation`,
-        );
       } else if (config.network === "devnet") {
         logger.warn(
           "no keystore: using the devnet's well-known test identity (never use it on a real network)",
