@@ -36,8 +36,8 @@ export function packageRoot(from: string = fileURLToPath(import.meta.url)): stri
  * The argv a devnet provider runs for the agent's image: this package's own built CLI, `run`.
  * Always the built file, also under tsx or vitest: the provider starts a plain `node`.
  */
-export function ownAgentCommand(): string[] {
-  const main = join(packageRoot(), "dist", "main.js");
+export function ownAgentCommand(root: string = packageRoot()): string[] {
+  const main = join(root, "dist", "main.js");
   if (!existsSync(main)) {
     throw new AgentError(
       `${main} is missing: run \`npm run build\` first (the devnet runs the agent's own built entry point for its image)`,

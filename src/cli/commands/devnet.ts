@@ -5,7 +5,7 @@ import type { Command } from "commander";
 import { DEFAULT_BLOCK_TIME_MS, DEFAULT_PROVIDER_COUNT } from "../../devnet/devnet-defaults.js";
 import type { DevnetEndpoints } from "../../devnet/index.js";
 import { UsageError } from "../../errors.js";
-import { cliContext } from "../cli-options.js";
+import { cliContext, type GlobalOptions } from "../cli-options.js";
 
 const MIN_BLOCK_TIME_MS = 10;
 const MAX_PROVIDERS = 50;
@@ -199,7 +199,10 @@ export function registerDevnetCommand(program: Command): void {
     .option("--no-nostr", "leave out the Nostr relay")
     .option("--no-receivers", "leave out the alert receivers (JSON webhook, Slack webhook, Telegram Bot API)")
     .option("--no-dns", "leave out the DNS server for the leases' ingress names")
-    .action(async (flags: DevnetFlags, command: Command) => {
+    .action(async (given: DevnetFlags, command: Command) => {
+      // `--data` is also the program's global option, which commander fills instead of this command's.
+      const data = given.data ?? command.optsWithGlobals<GlobalOptions>().data;
+      const flags: DevnetFlags = { ...given, ...(data !== undefined ? { data } : {}) };
       const blockTimeMs = parseIntFlag(
         "--block-time",
         flags.blockTime,
