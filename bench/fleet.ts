@@ -35,7 +35,10 @@ const { values } = parseArgs({
 const agents = Math.round(positiveNumber("agents", values.agents ?? process.env.FLEET_AGENTS, AGENTS_TARGET));
 const hours = positiveNumber("hours", values.hours, 24);
 const healthIntervalMs = positiveNumber("health-interval-s", values["health-interval-s"], 300) * 1000;
-const baselineAgents = Math.min(agents, Math.round(positiveNumber("baseline-agents", values["baseline-agents"], 100)));
+const baselineAgents = Math.min(
+  agents,
+  Math.round(positiveNumber("baseline-agents", values["baseline-agents"], 100)),
+);
 
 const gcOn = typeof (globalThis as { gc?: unknown }).gc === "function";
 console.log(
@@ -61,7 +64,23 @@ const runs: Array<[string, FleetFigures]> = [
   [`${baselineAgents} leases, SQLite NORMAL`, small],
 ];
 console.log(
-  ["run".padEnd(30), "boot s", "day wall s", "checks", "top-ups", "transitions", "writes", "skipped", "trans/s", "writes/s", "lag p50", "lag p99", "lag max", "heap/actor", "active at end"].join(" | "),
+  [
+    "run".padEnd(30),
+    "boot s",
+    "day wall s",
+    "checks",
+    "top-ups",
+    "transitions",
+    "writes",
+    "skipped",
+    "trans/s",
+    "writes/s",
+    "lag p50",
+    "lag p99",
+    "lag max",
+    "heap/actor",
+    "active at end",
+  ].join(" | "),
 );
 for (const [label, figures] of runs) {
   console.log(

@@ -8,10 +8,10 @@ import type { LeaseInput, LeaseSettings } from "../../src/machines/index.js";
 import { type AgentHost, createAgentHost } from "../../src/runtime/agent-host.js";
 import { fundFromOwnAccount, type LeaseFunder } from "../../src/runtime/hosted-lease-funds.js";
 import { isInState } from "../../src/runtime/lease-view.js";
-import { openAgentStore, type SynchronousMode } from "../../src/services/store/index.js";
+import { type AgentStore, openAgentStore, type SynchronousMode } from "../../src/services/store/index.js";
 import { EventClock } from "./event-clock.js";
-import { eventClockWaits } from "./fleet-waits.js";
 import { actorSettings, fleetServices, ownerOf } from "./fleet-services.js";
+import { eventClockWaits } from "./fleet-waits.js";
 import { SimulatedAkash } from "./simulated-akash.js";
 
 export interface FleetScenario {
@@ -81,6 +81,7 @@ async function settleAll(host: AgentHost, ids: string[], state: string, rounds =
 
 export interface FleetWorld {
   clock: EventClock;
+  store: AgentStore;
   sim: SimulatedAkash;
   host: AgentHost;
   ids: string[];
@@ -97,19 +98,27 @@ export async function openFleetWorld(options: {
   clock?: EventClock;
   sim?: SimulatedAkash;
   onTransition?: () => void;
+  /** Wraps the funder (each agent paying from its own account), e.g. to hold or fail requests. */
+  wrapFund?: (pay: LeaseFunder) => LeaseFunder;
 }): Promise<FleetWorld> {
   const clock = options.clock ?? new EventClock(T0);
   const now = () => clock.now();
   const sim =
     options.sim ??
-    new SimulatedAkash({ now, blockSeconds: actorSettings.blockSeconds, providers: 5, bidPriceUact: { min: 100, max: 300 } });
+    new SimulatedAkash({
+      now,
+      blockSeconds: actorSettings.blockSeconds,
+      providers: 5,
+      bidPriceUact: { min: 100, max: 300 },
+    });
   const store = openAgentStore({ dataDir: options.dataDir, synchronous: options.synchronous, clock: now });
   const logger = createLogger({ level: "silent" });
   const servicesOf = await fleetServices({ sim, store, logger, now });
   let topUps = 0;
   const payOwn = fundFromOwnAccount(servicesOf, { feeReserveUakt: "1000000" });
+  const pay = options.wrapFund ? options.wrapFund(payOwn) : payOwn;
   const fund: LeaseFunder = async (agentId, request, signal) => {
-    const answer = await payOwn(agentId, request, signal);
+    const answer = await pay(agentId, request, signal);
     if (request.purpose === "escrow_top_up" && answer.type === "TREASURY.REQUEST_GRANTED") topUps += 1;
     return answer;
   };
@@ -132,6 +141,7 @@ export async function openFleetWorld(options: {
   const ids = Array.from({ length: options.agents }, (_, index) => `agent-${index}`);
   return {
     clock,
+    store,
     sim,
     host,
     ids,

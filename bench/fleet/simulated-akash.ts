@@ -78,29 +78,28 @@ export class SimulatedAkash {
   }
 
   chainFor(owner: string): AkashChain {
-    const sim = this;
     const deployments = () => {
-      let map = sim.accounts.get(owner);
+      let map = this.accounts.get(owner);
       if (!map) {
         map = new Map();
-        sim.accounts.set(owner, map);
+        this.accounts.set(owner, map);
       }
       return map;
     };
     const find = (dseq: string) => deployments().get(dseq);
     const once = (key: string, apply: () => void): TxResult => {
-      const done = sim.txs.get(`${owner}/${key}`);
+      const done = this.txs.get(`${owner}/${key}`);
       if (done !== undefined) return { alreadyDone: true, txHash: done };
       apply();
       const txHash = hashOf(`${owner}/${key}`);
-      sim.txs.set(`${owner}/${key}`, txHash);
-      sim.broadcasts += 1;
-      return { alreadyDone: false, txHash, height: sim.height() };
+      this.txs.set(`${owner}/${key}`, txHash);
+      this.broadcasts += 1;
+      return { alreadyDone: false, txHash, height: this.height() };
     };
     const createDeployment = (request: Omit<CreateDeploymentRequest, "key" | "sdlYaml">) => {
       if (find(request.dseq)) throw new Error(`deployment ${owner}/${request.dseq} exists`);
-      const height = sim.height();
-      const { min, max } = sim.options.bidPriceUact;
+      const height = this.height();
+      const { min, max } = this.options.bidPriceUact;
       deployments().set(request.dseq, {
         owner,
         dseq: request.dseq,
@@ -109,14 +108,16 @@ export class SimulatedAkash {
         closedAtHeight: null,
         depositedUact: Number(request.depositUact),
         lease: null,
-        bids: sim.providers.map((provider) => ({
+        bids: this.providers.map((provider) => ({
           dseq: request.dseq,
           gseq: 1,
           oseq: 1,
           provider: provider.owner,
           state: "open",
           priceUact: String(
-            min + (Number.parseInt(hashOf(`${owner}/${request.dseq}/${provider.owner}`).slice(0, 8), 16) % (max - min + 1)),
+            min +
+              (Number.parseInt(hashOf(`${owner}/${request.dseq}/${provider.owner}`).slice(0, 8), 16) %
+                (max - min + 1)),
           ),
           createdAtHeight: height,
         })),
@@ -125,10 +126,11 @@ export class SimulatedAkash {
     const closeDeployment = (dseq: string): string => {
       const deployment = find(dseq);
       if (!deployment || deployment.closedAtHeight !== null) return "0";
-      const height = sim.height();
-      const left = sim.escrowLeft(deployment, height);
+      const height = this.height();
+      const left = this.escrowLeft(deployment, height);
       deployment.closedAtHeight = height;
-      if (deployment.lease && deployment.lease.closedAtHeight === null) deployment.lease.closedAtHeight = height;
+      if (deployment.lease && deployment.lease.closedAtHeight === null)
+        deployment.lease.closedAtHeight = height;
       for (const bid of deployment.bids) bid.state = "closed";
       return String(Math.floor(left));
     };
@@ -140,21 +142,22 @@ export class SimulatedAkash {
       deployment.lease = {
         key: { dseq: bid.dseq, gseq: bid.gseq, oseq: bid.oseq, provider: bid.provider },
         priceUact: Number(chosen.priceUact),
-        createdAtHeight: sim.height(),
+        createdAtHeight: this.height(),
         closedAtHeight: null,
       };
     };
     const deposit = (dseq: string, amountUact: string) => {
       const deployment = find(dseq);
-      if (!deployment || deployment.closedAtHeight !== null) throw new Error(`deployment ${dseq} is not open`);
+      if (!deployment || deployment.closedAtHeight !== null)
+        throw new Error(`deployment ${dseq} is not open`);
       deployment.depositedUact += Number(amountUact);
     };
     const leaseInfo = (deployment: SimDeployment): LeaseInfo | null => {
       const lease = deployment.lease;
       if (!lease) return null;
-      const height = sim.height();
+      const height = this.height();
       let state: LeaseState = lease.closedAtHeight === null ? "active" : "closed";
-      if (state === "active" && sim.escrowLeft(deployment, height) <= 0) state = "insufficient_funds";
+      if (state === "active" && this.escrowLeft(deployment, height) <= 0) state = "insufficient_funds";
       return {
         ...lease.key,
         state,
@@ -166,16 +169,16 @@ export class SimulatedAkash {
     return {
       chainId: "akash-sim-1",
       owner,
-      height: async () => sim.height(),
+      height: async () => this.height(),
       balances: async () => ({ uakt: "1000000000", uact: "1000000000" }),
       deployment: async (dseq) => {
         const deployment = find(dseq);
-        return deployment ? sim.deploymentInfo(deployment) : null;
+        return deployment ? this.deploymentInfo(deployment) : null;
       },
       activeDeployments: async () =>
         [...deployments().values()]
           .filter((deployment) => deployment.closedAtHeight === null)
-          .map((deployment) => sim.deploymentInfo(deployment)),
+          .map((deployment) => this.deploymentInfo(deployment)),
       bids: async (dseq) => find(dseq)?.bids.map((bid) => ({ ...bid })) ?? [],
       leases: async (dseq) => {
         const deployment = find(dseq);
@@ -187,7 +190,7 @@ export class SimulatedAkash {
         const info = deployment ? leaseInfo(deployment) : null;
         return info && info.provider === key.provider ? info : null;
       },
-      provider: async (address) => sim.providers.find((provider) => provider.owner === address) ?? null,
+      provider: async (address) => this.providers.find((provider) => provider.owner === address) ?? null,
       auditedProvider: async () => null,
       aktPriceUsd: async () => 0.5,
       createDeployment: async (request) => once(request.key, () => createDeployment(request)),
@@ -202,7 +205,7 @@ export class SimulatedAkash {
       closeLease: async (request) =>
         once(request.key, () => {
           const lease = find(request.lease.dseq)?.lease;
-          if (lease && lease.closedAtHeight === null) lease.closedAtHeight = sim.height();
+          if (lease && lease.closedAtHeight === null) lease.closedAtHeight = this.height();
         }),
       deposit: async (request) => once(request.key, () => deposit(request.dseq, request.amountUact)),
       mintAct: async (request) => once(request.key, () => undefined),
@@ -223,7 +226,9 @@ export class SimulatedAkash {
   readonly gateway: ProviderGateway = {
     sendManifest: async () => undefined,
     leaseStatus: async ({ lease }) => ({
-      services: [{ name: "agent", total: 1, ready: 1, uris: [`${lease.dseq}.${lease.provider}.ingress.sim`] }],
+      services: [
+        { name: "agent", total: 1, ready: 1, uris: [`${lease.dseq}.${lease.provider}.ingress.sim`] },
+      ],
       forwardedPorts: [],
     }),
     probe: async () => ({ ok: true, latencyMs: 5 }),
