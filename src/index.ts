@@ -13,7 +13,15 @@ export * from "./domain/index.js";
 export { AgentError, UsageError } from "./errors.js";
 export { createLogger, createRedactor, type Logger } from "./logging/index.js";
 export * from "./machines/index.js";
+export {
+  type AgentHost,
+  type AgentHostOptions,
+  createAgentHost,
+  HOSTED_LEASE_MACHINE_VERSION,
+  hostedLeaseMachineId,
+} from "./runtime/agent-host.js";
 export type { AgentRuntime } from "./runtime/agent-runtime.js";
+export { fundFromOwnAccount, type LeaseFunder } from "./runtime/hosted-lease-funds.js";
 export { type LaunchedAgent, type LaunchOptions, launchAgent } from "./runtime/launch-agent.js";
 export { isInState, type LeaseView } from "./runtime/lease-view.js";
 export {
