@@ -44,6 +44,8 @@ const leaseMayMiss: Readonly<Record<string, string>> = {
   "lease.draining": "needs LEASE.SHUTDOWN (a rare command) while a deployment is open",
   "lease.draining.working": "needs LEASE.SHUTDOWN (a rare command) while a deployment is open",
   "lease.draining.backing_off": "needs a shutdown, then a retryable failure of its close",
+  "lease.draining.handing_over": "needs LEASE.SHUTDOWN (a rare command) while a deployment is open",
+  "lease.draining.handover_backing_off": "needs a shutdown, then a retryable failure of the handover",
 };
 
 describe("lease machine, random runs (fast-check)", () => {
