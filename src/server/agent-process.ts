@@ -1,6 +1,7 @@
 import type { InspectionEvent } from "xstate";
 import type { MetricsSource } from "../actors/metrics-source.js";
 import type { SelfHosting } from "../actors/self-hosting.js";
+import { relayUriOf } from "../domain/index.js";
 import { createLivePage, type LivePage } from "../live/live-page.js";
 import { leaseMachine } from "../machines/index.js";
 import { type LaunchedAgent, type LaunchOptions, launchAgent } from "../runtime/launch-agent.js";
@@ -13,14 +14,6 @@ import { AgentHttpServer } from "./agent-http-server.js";
 import { AgentMetrics } from "./agent-metrics.js";
 import { AgentSystemView } from "./agent-system-view.js";
 import { SeenAuthEvents } from "./seen-auth-events.js";
-
-/** The relay URL of a lease's service URI (`host[:port]` or an http(s) URL). */
-function relayUrlOf(uri: string): string {
-  if (/^wss?:\/\//.test(uri)) return uri;
-  if (/^https:\/\//.test(uri)) return uri.replace(/^https/, "wss");
-  if (/^http:\/\//.test(uri)) return uri.replace(/^http/, "ws");
-  return `ws://${uri}`;
-}
 
 /** How long readiness waits for the chain to answer. */
 const CHAIN_PROBE_MS = 2_000;
@@ -117,7 +110,7 @@ export async function startAgentProcess(options: AgentProcessOptions): Promise<A
     config.role === "deployed"
       ? {
           settings: () => publicSettings(config),
-          importRelayEvents: async (uri) => relay.importEvents(await readAllEvents(relayUrlOf(uri))),
+          importRelayEvents: async (uri) => relay.importEvents(await readAllEvents(relayUriOf([uri]) ?? uri)),
           handedOver: ({ generation, leader }) => {
             logger.info(
               { generation, ...leader },

@@ -210,6 +210,7 @@ describe("relay URI of a lease", () => {
   it("turns the lease's first URI into a WebSocket URL", () => {
     expect(relayUriOf(["abc.ingress.example.com"])).toBe("wss://abc.ingress.example.com");
     expect(relayUriOf(["http://127.0.0.1:3000"])).toBe("ws://127.0.0.1:3000");
+    expect(relayUriOf(["127.0.0.1:31000"])).toBe("ws://127.0.0.1:31000");
     expect(relayUriOf(["https://relay.example"])).toBe("wss://relay.example");
     expect(relayUriOf([])).toBeNull();
   });
