@@ -10,6 +10,7 @@ import {
   AgentKeys,
   EnvKeystore,
   generateMnemonic,
+  type KeystoreBackend,
   knownSecretValues,
 } from "../../src/services/keys/index.js";
 import { fastAgentSettings } from "./agent-harness.js";
@@ -27,7 +28,13 @@ export interface TestAgentProcess extends AgentProcess {
  */
 export async function startTestAgentProcess(
   devnet: DevnetHandle,
-  options: { settings?: Record<string, unknown>; mnemonic?: string; dataDir?: string } = {},
+  options: {
+    settings?: Record<string, unknown>;
+    mnemonic?: string;
+    dataDir?: string;
+    /** Default: the environment keystore with `mnemonic` (which cannot keep a rotated key). */
+    keystore?: KeystoreBackend;
+  } = {},
 ): Promise<TestAgentProcess> {
   const mnemonic = options.mnemonic ?? generateMnemonic().reveal();
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), "agent-process-"));
@@ -45,7 +52,7 @@ export async function startTestAgentProcess(
       ...options.settings,
     },
   });
-  const keystore = new EnvKeystore({ env: { AGENT_MNEMONIC: mnemonic } });
+  const keystore = options.keystore ?? new EnvKeystore({ env: { AGENT_MNEMONIC: mnemonic } });
   const keys = AgentKeys.fromContents(await keystore.load());
   const logger = createLogger({ level: config.log.level, json: true, secrets: knownSecretValues });
   const agent = await startAgentProcess({ config, keys, keystore, logger });
