@@ -116,6 +116,10 @@ export async function startAgentProcess(options: AgentProcessOptions): Promise<A
               { generation, ...leader },
               "handed over: this instance stops acting and keeps its status page",
             );
+            // Nothing accepted here from now on could reach the new relay's copy of these events.
+            relay.refuseWrites(
+              `this relay moved to ${relayUriOf([leader.uri]) ?? leader.uri} (generation ${generation})`,
+            );
             // Not from inside the actor that reports it: its machine is stopped on the next turn.
             setImmediate(() => {
               launched?.backups?.stop();

@@ -9,6 +9,7 @@ import { WebSocketServer } from "ws";
 import { createRelayCore, MAX_MESSAGE_BYTES, serveRelayClient } from "./relay-core.js";
 import { type RelayInformation, relayInformation } from "./relay-information.js";
 import { type RelayTraffic, TrafficMeter } from "./traffic-meter.js";
+import { WriteGate } from "./write-gate.js";
 
 /** The relay's SQLite file under the agent's data directory (on the deployment's persistent volume). */
 export const RELAY_EVENTS_FILE = "relay-events.sqlite";
@@ -38,6 +39,7 @@ export class AgentRelay {
     private readonly repository: EventRepositorySqlite,
     private readonly relay: NostrRelay,
     meter: TrafficMeter,
+    private readonly gate: WriteGate,
     private readonly information: RelayInformation,
   ) {
     this.meter = meter;
@@ -59,15 +61,17 @@ export class AgentRelay {
       throw error;
     }
     const meter = new TrafficMeter(options.now);
+    const gate = new WriteGate();
     const relay = createRelayCore(repository, {
       hostname: options.hostname,
-      plugins: [meter],
+      plugins: [gate, meter],
       ...(options.onError ? { onError: options.onError } : {}),
     });
     return new AgentRelay(
       repository,
       relay,
       meter,
+      gate,
       relayInformation({
         name: options.name,
         description: "The relay of a self-deploying Akash agent: it pays its own hosting from what it earns.",
@@ -89,6 +93,11 @@ export class AgentRelay {
   /** Takes a WebSocket upgrade as a relay client. */
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
     this.sockets.handleUpgrade(req, socket, head, (ws) => this.sockets.emit("connection", ws, req));
+  }
+
+  /** Refuses every new event from now on, saying why (the relay moved): reads still work. */
+  refuseWrites(reason: string): void {
+    this.gate.close(reason);
   }
 
   /**
