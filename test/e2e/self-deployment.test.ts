@@ -83,7 +83,7 @@ async function hasEvent(url: string, id: string): Promise<boolean> {
 /**
  * DESIGN §12 end to end on the devnet, with the providers running this package's own entry point as the
  * agent image: a bootstrap deploys the agent, activates the instance in its lease and hands over; the
- * deployed agent then keeps its own lease, and moves itself when its provider reclaims the lease.
+ * deployed agent then keeps its own lease, and moves itself when its provider degrades.
  */
 describe("the agent lives on Akash: activation, handover, self-migration", () => {
   let devnet: DevnetHandle;
@@ -118,7 +118,7 @@ describe("the agent lives on Akash: activation, handover, self-migration", () =>
     for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
   });
 
-  it("hands over, refuses a second bootstrap, tops up its own escrow and moves itself off a reclaiming provider", async () => {
+  it("hands over, refuses a second bootstrap, tops up its own escrow and moves itself off a degraded provider", async () => {
     const bootDir = tempDir("bootstrap-");
     const boot = spawnAgent({
       devnetUrl: devnet.control,
@@ -206,12 +206,10 @@ describe("the agent lives on Akash: activation, handover, self-migration", () =>
     }, 90_000);
     expect(toppedUp.state).toBe(DEPLOYMENT_ACTIVE);
 
-    // Self-migration: an event on the leader's relay, then the provider reclaims the lease.
+    // Self-migration: an event on the leader's relay, then its provider degrades.
     const noteId = await publishNote(`ws://${handover.leader.uri}`, "before the move");
-    await devnet.reclaimLease(
-      { owner, dseq: handover.leader.dseq, gseq: 1, oseq: 1, provider: handover.leader.provider },
-      60_000,
-    );
+    // The provider degrades: its status API fails, the health monitor calls it degraded, the agent moves.
+    devnet.degradeProvider(handover.leader.provider, { mode: "failing" });
     // The new leader (generation 2) runs on another provider and closed the old deployment itself.
     const moved = await waitFor(async () => {
       const active = (await audit.deployments(owner)).filter((d) => d.state === DEPLOYMENT_ACTIVE);

@@ -67,7 +67,7 @@ export function followRemote(uri: string, logger: Logger): { stop(): void } {
         last = now;
         logger.info(
           { lease: status.state, runwayHours: status.escrowRunwayHours },
-          `deployed agent: lease ${now}`,
+          `deployed agent: ${now}`,
         );
       }
     } catch (error) {
