@@ -71,7 +71,7 @@ export async function guardAgent(o: {
     const { startAgentProcess } = await import("../../server/agent-process.js");
     const agent = await startAgentProcess({ config, keys, keystore, logger, fund: o.fund });
     const handedOver = await Promise.race([
-      handOverOnceMoved({ config, keys, keystore, logger, agent, lostDseq: outcome.lostLeader.dseq }).catch(
+      handOverOnceMoved({ config, keys, keystore, logger, agent, lost: outcome.lostLeader }).catch(
         (error: unknown) => error as Error,
       ),
       o.interrupted.then(() => "interrupted" as const),

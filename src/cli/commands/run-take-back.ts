@@ -8,7 +8,7 @@ import { takeBack } from "../../runtime/take-back.js";
 import { withTakeBackDeps } from "../../runtime/take-back-connection.js";
 import type { AgentProcess } from "../../server/agent-process.js";
 import { AgentKeys, type KeystoreBackend } from "../../services/keys/index.js";
-import type { Leadership } from "../../services/store/index.js";
+import type { LeaderLocation, Leadership } from "../../services/store/index.js";
 import { keystorePath, openKeystore, usesEnvKeystore } from "../keystore-access.js";
 import { startHandover } from "./run-handover.js";
 
@@ -57,7 +57,7 @@ export async function takeBackDataDir(o: {
 /**
  * After a take-back, the agent resumes with the lost leader's lease in its state; it hands over again
  * only once its lease has moved (the lease machine finds the old one closed or its provider offline and
- * deploys elsewhere), never to the instance that was lost.
+ * deploys elsewhere, a new deployment or a new lease of the same one), never to the instance that was lost.
  */
 export async function handOverOnceMoved(o: {
   config: AgentConfig;
@@ -65,12 +65,16 @@ export async function handOverOnceMoved(o: {
   keystore: KeystoreBackend;
   logger: Logger;
   agent: AgentProcess;
-  lostDseq: string | null;
+  lost: LeaderLocation | null;
 }): Promise<HandoverResult | null> {
-  if (o.lostDseq !== null) {
-    o.logger.info({ lost: o.lostDseq }, "waiting for the agent's lease to move off the lost deployment");
+  const { lost } = o;
+  if (lost) {
+    o.logger.info({ lost }, "waiting for the agent's lease to move off the lost leader's");
     await o.agent.runtime.waitForLease(
-      (view) => isInState(view.state, "active.monitoring") && view.dseq !== null && view.dseq !== o.lostDseq,
+      (view) =>
+        isInState(view.state, "active.monitoring") &&
+        view.dseq !== null &&
+        (view.dseq !== lost.dseq || view.provider !== lost.provider),
     );
   }
   return startHandover(o);

@@ -263,7 +263,7 @@ export function registerRunCommand(program: Command): void {
                 keystore,
                 logger,
                 agent,
-                lostDseq: takenBack.lostLeader?.dseq ?? null,
+                lost: takenBack.lostLeader,
               })
             : startHandover({ config, keys, keystore, logger, agent })
           : null;

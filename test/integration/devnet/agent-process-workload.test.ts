@@ -90,7 +90,10 @@ describe("the devnet runs the agent's own entry point for the agent's image", ()
     ).toBe(false);
 
     // The persistent volume: a host directory per lease, service and volume, in place of the mount.
-    const hostDir = join(volumeRoot, `${tenant.address}-${lease.dseq}-agent-relay-data`);
+    const hostDir = join(
+      volumeRoot,
+      `${tenant.address}-${lease.dseq}-${lease.bidId.provider}-agent-relay-data`,
+    );
     expect(started.volumes).toEqual([{ volume: "data", mount: AGENT_DATA_MOUNT, hostDir }]);
     expect(existsSync(hostDir)).toBe(true);
     expect(env.AGENT_DATA_DIR).toBe(hostDir);
