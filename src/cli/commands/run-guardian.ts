@@ -70,12 +70,13 @@ export async function guardAgent(o: {
     }
     const { startAgentProcess } = await import("../../server/agent-process.js");
     const agent = await startAgentProcess({ config, keys, keystore, logger, fund: o.fund });
-    const handedOver = await Promise.race([
-      handOverOnceMoved({ config, keys, keystore, logger, agent, lost: outcome.lostLeader }).catch(
-        (error: unknown) => error as Error,
-      ),
-      o.interrupted.then(() => "interrupted" as const),
-    ]);
+    const handingOver =
+      config.agent.handover === "auto"
+        ? handOverOnceMoved({ config, keys, keystore, logger, agent, lost: outcome.lostLeader }).catch(
+            (error: unknown) => error as Error,
+          )
+        : Promise.resolve(null);
+    const handedOver = await Promise.race([handingOver, o.interrupted.then(() => "interrupted" as const)]);
     if (handedOver === "interrupted") {
       logger.info("guardian: interrupted while the agent ran here: stopping it (its lease stays open)");
       await agent.close();
@@ -84,7 +85,7 @@ export async function guardAgent(o: {
     if (handedOver instanceof Error || handedOver === null) {
       const why =
         handedOver === null
-          ? "the deployed image does not offer activation"
+          ? "no handover (agent.handover is off, or the deployed image does not offer activation)"
           : `the handover did not finish: ${handedOver.message}`;
       logger.warn(`guardian: ${why}; the agent keeps running here until Ctrl-C`);
       await o.interrupted;

@@ -149,6 +149,11 @@ export function registerRunCommand(program: Command): void {
         await runDeployed(config, logger);
         return;
       }
+      if (options.guardian && config.network === "devnet" && !config.devnet.url) {
+        throw new UsageError(
+          "--guardian on the devnet needs --devnet-url: the embedded devnet, and the agent in it, stop with this process",
+        );
+      }
       const previous = leadershipOf(config.dataDir);
       const takenBack = options.takeBack
         ? await takeBackDataDir({ config, logger, leadership: previous })
