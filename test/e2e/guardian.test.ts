@@ -71,6 +71,7 @@ describe("a guardian brings back an agent whose provider was taken offline", () 
     });
   });
   afterAll(async () => {
+    // GUARDIAN_DEBUG=<file>: the guardian's log lines, to see where a failed run stopped.
     if (process.env.GUARDIAN_DEBUG && guardian) {
       const { writeFileSync } = await import("node:fs");
       writeFileSync(process.env.GUARDIAN_DEBUG, guardian.lines.map((l) => JSON.stringify(l)).join("\n"));
@@ -155,6 +156,9 @@ describe("a guardian brings back an agent whose provider was taken offline", () 
       "generation 3 leading on another provider",
     );
     expect(newLeader.status.leadership?.generation).toBe(3);
+    const remote = await runCli(["status", "--remote", newLeader.uri, "--json"]);
+    expect(remote.code, remote.stderr).toBe(0);
+    expect(JSON.parse(remote.stdout)).toMatchObject({ leadership: { generation: 3, state: "leading" } });
     // A new lease elsewhere (the migration may rebid the same deployment or deploy again).
     expect(newLeader.status.provider).not.toBe(handover.leader.provider);
     const active = await waitFor(
