@@ -29,6 +29,8 @@ export interface AgentProcessOptions {
   /** `AKASH_AGENT_CRASH_AT` (`step[:n]`): the agent SIGKILLs itself at that transaction step. */
   readonly crashAt?: string;
   readonly logLevel?: string;
+  /** Further flags of `run` (e.g. `--guardian`). */
+  readonly extraArgs?: readonly string[];
 }
 
 export interface AgentExit {
@@ -58,6 +60,7 @@ export function agentRunArgs(options: AgentProcessOptions): string[] {
     "0",
     ...(options.until ? ["--until", options.until] : []),
     ...(options.terminateOnExit ? ["--terminate-on-exit"] : []),
+    ...(options.extraArgs ?? []),
   ];
 }
 

@@ -137,6 +137,11 @@ export const configSchema = z.strictObject({
       handover: z.enum(["auto", "off"]).default("auto"),
       /** How long the handover waits for the deployed instance's activation offer, then for a quiet agent. */
       handoverTimeoutMs: z.number().int().min(1_000).max(3_600_000).default(120_000),
+      /**
+       * `run --guardian`: how long the agent's heartbeats must be silent (and its leader's lease gone)
+       * before the guardian takes it back; unset: 5 × heartbeat.intervalMs.
+       */
+      guardianSilenceMs: z.number().int().min(1_000).optional(),
     })
     .prefault({}),
 

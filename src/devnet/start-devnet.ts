@@ -281,7 +281,7 @@ export async function startDevnet(options: DevnetOptions = {}): Promise<DevnetHa
         node.setOnline(online);
         const gateway = gateways.get(address)!;
         if (online && !gateway.listening) await gateway.start();
-        if (!online) await gateway.stop();
+        if (!online) await Promise.all([gateway.stop(), node.stopWorkloads()]);
       },
       degradeProvider(address, health) {
         providerByAddress(address).health = health;

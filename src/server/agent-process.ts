@@ -1,12 +1,16 @@
 import type { InspectionEvent } from "xstate";
+import { HANDOVER_INTENT_KIND } from "../actors/handover-actor.js";
 import type { MetricsSource } from "../actors/metrics-source.js";
 import type { SelfHosting } from "../actors/self-hosting.js";
 import { relayUriOf } from "../domain/index.js";
 import { createLivePage, type LivePage } from "../live/live-page.js";
 import { leaseMachine } from "../machines/index.js";
+import { watchOwnGeneration } from "../runtime/generation-watch.js";
 import { type LaunchedAgent, type LaunchOptions, launchAgent } from "../runtime/launch-agent.js";
 import type { LeaseView } from "../runtime/lease-view.js";
 import { publicSettings } from "../runtime/public-settings.js";
+import { raiseStandaloneAlert } from "../runtime/standalone-alert.js";
+import { nostrRelaysOf } from "../runtime/voice-setup.js";
 import { RelayMetricsSource } from "../services/metrics/index.js";
 import { AgentRelay, readAllEvents } from "../services/relay/index.js";
 import { AdminApi } from "./admin-api.js";
@@ -106,6 +110,12 @@ export async function startAgentProcess(options: AgentProcessOptions): Promise<A
   const seen = new SeenAuthEvents(config.dataDir);
   let status: () => StatusJson = () => ({ ...NOT_STARTED, actors: {} });
   const livePage = options.livePage ?? createLivePage({ status: () => status(), logger });
+  // Not from inside the actor that reports it: its machine is stopped on the next turn.
+  const stopActing = () =>
+    setImmediate(() => {
+      launched?.backups?.stop();
+      launched?.runtime.stop();
+    });
   const selfHosting: SelfHosting | undefined =
     config.role === "deployed"
       ? {
@@ -120,11 +130,7 @@ export async function startAgentProcess(options: AgentProcessOptions): Promise<A
             relay.refuseWrites(
               `this relay moved to ${relayUriOf([leader.uri]) ?? leader.uri} (generation ${generation})`,
             );
-            // Not from inside the actor that reports it: its machine is stopped on the next turn.
-            setImmediate(() => {
-              launched?.backups?.stop();
-              launched?.runtime.stop();
-            });
+            stopActing();
           },
         }
       : undefined;
@@ -146,6 +152,7 @@ export async function startAgentProcess(options: AgentProcessOptions): Promise<A
     throw error;
   }
   const agent = launched;
+  const generationWatch = config.role === "deployed" ? followOwnGeneration(options, agent, stopActing) : null;
   const systemView = new AgentSystemView(agent.runtime);
   view = systemView;
   status = (): StatusJson => {
@@ -188,6 +195,7 @@ export async function startAgentProcess(options: AgentProcessOptions): Promise<A
   try {
     url = await http.listen();
   } catch (error) {
+    generationWatch?.stop();
     await agent.close();
     seen.close();
     await livePage.close();
@@ -204,6 +212,7 @@ export async function startAgentProcess(options: AgentProcessOptions): Promise<A
     url,
     status,
     async close() {
+      generationWatch?.stop();
       await http.close();
       await livePage.close();
       await agent.close();
@@ -211,4 +220,48 @@ export async function startAgentProcess(options: AgentProcessOptions): Promise<A
       await relay.close();
     },
   };
+}
+
+/**
+ * A deployed leader follows its own heartbeats: one of a later generation means it was superseded
+ * (DESIGN §12). It then stops acting as after a handover, raises one alert and keeps its status page.
+ */
+function followOwnGeneration(
+  options: AgentProcessOptions,
+  agent: LaunchedAgent,
+  stopActing: () => void,
+): { stop(): void } {
+  const { config, keys, logger } = options;
+  const relays = nostrRelaysOf(config, agent.connection.nostrRelay);
+  return watchOwnGeneration({
+    relays,
+    pubkey: keys.identity.nostrPubkey,
+    leadership: agent.store.leadership,
+    handingOverTo: () => {
+      const handover = agent.store.intents.pending().find((intent) => intent.kind === HANDOVER_INTENT_KIND);
+      const generation = (handover?.payload as { generation?: unknown } | undefined)?.generation;
+      return typeof generation === "number" ? generation : null;
+    },
+    logger,
+    onSuperseded: (heartbeat) => {
+      stopActing();
+      const where = heartbeat.relayUri ?? "an unknown place";
+      void raiseStandaloneAlert({
+        alert: {
+          id: `superseded-generation-${heartbeat.generation}`,
+          severity: "high",
+          title: "Agent instance superseded",
+          message: `A heartbeat of generation ${heartbeat.generation} (relay ${where}, provider ${heartbeat.provider ?? "unknown"}) shows another instance leading: this one stopped acting and only serves its status.`,
+          source: "leadership",
+          incident: `superseded-${heartbeat.generation}`,
+        },
+        config,
+        keys,
+        keystore: options.keystore,
+        store: agent.store,
+        relays,
+        logger,
+      });
+    },
+  });
 }

@@ -65,10 +65,7 @@ export function followRemote(uri: string, logger: Logger): { stop(): void } {
       const now = `${status.state ?? "?"}`;
       if (now !== last) {
         last = now;
-        logger.info(
-          { lease: status.state, runwayHours: status.escrowRunwayHours },
-          `deployed agent: ${now}`,
-        );
+        logger.info({ lease: status.state, runwayHours: status.escrowRunwayHours }, `deployed agent: ${now}`);
       }
     } catch (error) {
       const now = "unreachable";

@@ -18,6 +18,7 @@ import {
   leadershipOf,
   startHandover,
 } from "./run-handover.js";
+import { handOverOnceMoved, takeBackDataDir } from "./run-take-back.js";
 
 interface RunOptions {
   devnetUrl?: string;
@@ -28,6 +29,8 @@ interface RunOptions {
   httpPort?: number;
   inspect?: string;
   fund?: string;
+  takeBack?: boolean;
+  guardian?: boolean;
 }
 
 function parseHttpPort(value: string): number {
@@ -125,6 +128,14 @@ export function registerRunCommand(program: Command): void {
       "--fund <mode>",
       "devnet: fund the Akash account and the EVM address (all, default), or only the EVM address with CRO (cro-only: the agent swaps and bridges its own AKT)",
     )
+    .option(
+      "--take-back",
+      "lead again from a data directory that handed over: only when the agent's heartbeats are silent (3 heartbeat intervals) and its leader's lease is gone (exit 3 otherwise)",
+    )
+    .option(
+      "--guardian",
+      "after the handover, stay and watch the agent's heartbeats and lease; take it back (as --take-back) only if it goes silent and its lease is gone (agent.guardianSilenceMs)",
+    )
     .action(async (options: RunOptions, command: Command) => {
       checkUntil(options.until);
       const fund = checkFundMode(options.fund);
@@ -138,8 +149,25 @@ export function registerRunCommand(program: Command): void {
         await runDeployed(config, logger);
         return;
       }
+      if (options.guardian && config.network === "devnet" && !config.devnet.url) {
+        throw new UsageError(
+          "--guardian on the devnet needs --devnet-url: the embedded devnet, and the agent in it, stop with this process",
+        );
+      }
       const previous = leadershipOf(config.dataDir);
-      if (previous && previous.state !== "leading") {
+      const takenBack = options.takeBack
+        ? await takeBackDataDir({ config, logger, leadership: previous })
+        : null;
+      if (options.guardian && previous?.state === "handed_over" && !takenBack) {
+        const { guardAgent } = await import("./run-guardian.js");
+        const interrupted = new Promise<void>((resolve) => {
+          process.once("SIGINT", () => resolve());
+          process.once("SIGTERM", () => resolve());
+        });
+        process.exitCode = await guardAgent({ config, logger, fund, interrupted });
+        return;
+      }
+      if (previous && previous.state !== "leading" && !takenBack) {
         await finishOrRefuse({
           config,
           logger,
@@ -233,7 +261,16 @@ export function registerRunCommand(program: Command): void {
 
       const handover =
         config.agent.handover === "auto" && (options.until === undefined || options.until === HANDED_OVER)
-          ? startHandover({ config, keys, keystore, logger, agent })
+          ? takenBack
+            ? handOverOnceMoved({
+                config,
+                keys,
+                keystore,
+                logger,
+                agent,
+                lost: takenBack.lostLeader,
+              })
+            : startHandover({ config, keys, keystore, logger, agent })
           : null;
 
       if (options.until === HANDED_OVER) {
@@ -299,6 +336,12 @@ export function registerRunCommand(program: Command): void {
       }
       if (first !== "interrupted" && first !== null) {
         process.stderr.write(`\n${describeHandover(first)}\n\n`);
+        if (options.guardian && !inProcessDevnet) {
+          await stop(0);
+          const { guardAgent } = await import("./run-guardian.js");
+          process.exitCode = await guardAgent({ config, logger, fund, interrupted });
+          return;
+        }
         if (!inProcessDevnet) {
           await stop(0);
           return;

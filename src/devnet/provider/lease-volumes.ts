@@ -10,6 +10,8 @@ export interface HostVolume extends PersistentMount {
 export interface VolumeOwner {
   readonly owner: string;
   readonly dseq: bigint;
+  /** The provider whose disk it is: a lease of the same deployment on another provider starts empty. */
+  readonly provider: string;
 }
 
 /** Manifest names come from the tenant: keep each to one safe path segment. */
@@ -17,9 +19,15 @@ function segment(name: string): string {
   return name.replace(/[^A-Za-z0-9._-]/g, "_");
 }
 
-/** `<root>/<owner>-<dseq>-<service>-<volume>`: the same lease, service and volume always get the same directory. */
+/**
+ * `<root>/<owner>-<dseq>-<provider>-<service>-<volume>`: the same lease, service and volume always get
+ * the same directory (a restart or a manifest update keeps it); each provider has its own disks.
+ */
 export function hostVolumeDir(root: string, lease: VolumeOwner, service: string, volume: string): string {
-  return join(root, `${segment(lease.owner)}-${lease.dseq}-${segment(service)}-${segment(volume)}`);
+  return join(
+    root,
+    `${segment(lease.owner)}-${lease.dseq}-${segment(lease.provider)}-${segment(service)}-${segment(volume)}`,
+  );
 }
 
 /** Creates (or finds, after a process restart or a manifest update) the host directories of a service's volumes. */

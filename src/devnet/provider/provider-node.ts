@@ -367,6 +367,14 @@ export class ProviderNode {
     await previous?.stop();
   }
 
+  /**
+   * The provider went down: the processes of its leases die with it (their volumes stay, and the leases
+   * stay on chain until someone closes them; while offline it withdraws nothing).
+   */
+  async stopWorkloads(): Promise<void> {
+    await Promise.all([...this.leases.values()].map((l) => l.workload?.stop()));
+  }
+
   async stop(): Promise<void> {
     this.unsubscribe?.();
     await Promise.all([...this.leases.values()].map((l) => l.workload?.stop()));

@@ -90,7 +90,10 @@ describe("the devnet runs the agent's own entry point for the agent's image", ()
     ).toBe(false);
 
     // The persistent volume: a host directory per lease, service and volume, in place of the mount.
-    const hostDir = join(volumeRoot, `${tenant.address}-${lease.dseq}-agent-relay-data`);
+    const hostDir = join(
+      volumeRoot,
+      `${tenant.address}-${lease.dseq}-${lease.bidId.provider}-agent-relay-data`,
+    );
     expect(started.volumes).toEqual([{ volume: "data", mount: AGENT_DATA_MOUNT, hostDir }]);
     expect(existsSync(hostDir)).toBe(true);
     expect(env.AGENT_DATA_DIR).toBe(hostDir);
@@ -106,25 +109,28 @@ describe("the devnet runs the agent's own entry point for the agent's image", ()
     expect(env.PORT).toBe(env.AGENT_HTTP_PORT);
     expect(env.AGENT_HTTP_HOST).toBe("127.0.0.1");
 
-    // The CLI ran with that env: it looked for its keystore in the volume and, as a deployed instance
-    // that has not been activated, refused the devnet's test identity (no self-deploying cascade).
+    // The CLI ran with that env: a deployed instance without keys, awaiting activation with its nonce.
     const logFile = join(logDir, `${tenant.address}-${lease.dseq}-agent-relay.log`);
     expect(started.logFile).toBe(logFile);
     const log = await waitFor(
       () => {
         const text = existsSync(logFile) ? readFileSync(logFile, "utf8") : "";
-        return text.includes("only by activation") ? text : undefined;
+        return text.includes("awaiting activation") ? text : undefined;
       },
       20_000,
       "the agent process's first output",
     );
-    expect(log).toContain(`no keystore at ${join(hostDir, "keystore.json")}`);
-    expect(log).toContain("AGENT_ROLE=deployed");
     expect(log).not.toContain(mnemonic.split(" ").slice(0, 3).join(" "));
+    const offer = (await (await fetch(`http://127.0.0.1:${env.AGENT_HTTP_PORT}/api/activation`)).json()) as {
+      state: string;
+      nonce: string;
+    };
+    expect(offer).toMatchObject({ state: "awaiting", nonce: activationNonce(keys, lease.dseq) });
 
-    // The provider restarts the exited process; the volume's data is still there.
+    // The provider restarts a process that died; the volume's data is still there.
     writeFileSync(join(hostDir, "marker"), "kept");
     const restarts = started.restarts;
+    process.kill(started.pid!, "SIGKILL");
     await waitFor(
       () => {
         const now = devnet.agentProcesses().find((p) => p.dseq === lease.dseq);

@@ -52,7 +52,7 @@ describe("persistent volumes of a manifest service", () => {
     const root = join(work, "volumes");
     const mounts = [{ volume: "data", mount: "/var/lib/akash-agent" }];
     const [volume] = prepareHostVolumes(root, lease, "agent-relay", mounts);
-    expect(volume!.hostDir).toBe(join(root, "akash1owner-42-agent-relay-data"));
+    expect(volume!.hostDir).toBe(join(root, "akash1owner-42-akash1provider-agent-relay-data"));
     writeFileSync(join(volume!.hostDir, "agent.db"), "state");
     const [again] = prepareHostVolumes(root, lease, "agent-relay", mounts);
     expect(existsSync(join(again!.hostDir, "agent.db"))).toBe(true);
