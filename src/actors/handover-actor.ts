@@ -1,6 +1,7 @@
 import { fromPromise } from "xstate";
 import { EffectError } from "../domain/effect-failure.js";
 import type { HandOverToNewLeaseInput } from "../machines/lease/lease.actors.js";
+import { handoverCrashPointFromEnv } from "../runtime/handover-crash-point.js";
 import { ActivationRefusedError } from "../services/activation/index.js";
 import type { LeaderLocation } from "../services/store/index.js";
 import { activateNextLeader } from "./activate-next-leader.js";
@@ -25,6 +26,7 @@ interface HandoverPayload {
  */
 export function createHandOverActor(services: AgentServices) {
   const log = services.logger.child({ actor: "lease", step: "handover" });
+  const crashAt = handoverCrashPointFromEnv(services.keys.identity.agentId);
   return fromPromise<void, HandOverToNewLeaseInput>(async ({ input }) => {
     const { selfHosting, store, keys } = services;
     if (!selfHosting) return;
@@ -66,9 +68,10 @@ export function createHandOverActor(services: AgentServices) {
         kind: HANDOVER_INTENT_KIND,
         payload: { generation, leader } satisfies HandoverPayload as never,
       });
+      crashAt("self-recorded");
     }
     try {
-      await activateNextLeader({
+      const receipt = await activateNextLeader({
         keys,
         keystore: services.keystore,
         store,
@@ -77,6 +80,7 @@ export function createHandOverActor(services: AgentServices) {
         generation,
         logger: services.logger,
       });
+      if (!receipt.alreadyActivated) crashAt("self-activated");
     } catch (error) {
       // An instance that refuses (wrong nonce, another agent's keystore…) will not change its mind:
       // the move is abandoned and the agent stays where it is. Anything else is tried again.

@@ -5,6 +5,7 @@ import type { ActivationOffer } from "../services/activation/index.js";
 import type { AgentKeys, KeystoreBackend } from "../services/keys/index.js";
 import type { AgentStore, LeaderLocation } from "../services/store/index.js";
 import type { AgentRuntime } from "./agent-runtime.js";
+import { type CrashAt, type HandoverCrashStep, handoverCrashPointFromEnv } from "./handover-crash-point.js";
 import { isInState, type LeaseView } from "./lease-view.js";
 import { publicSettings } from "./public-settings.js";
 
@@ -45,7 +46,12 @@ export interface HandoverDeps {
   readonly keystore: KeystoreBackend;
   readonly store: AgentStore;
   readonly logger: Logger;
+  /** Fault injection between the durable steps; default: AKASH_AGENT_HANDOVER_CRASH_AT. */
+  readonly crashAt?: CrashAt<HandoverCrashStep>;
 }
+
+const crashHookOf = (deps: HandoverDeps) =>
+  deps.crashAt ?? handoverCrashPointFromEnv(deps.keys.identity.agentId);
 
 /**
  * The bootstrap's side once the lease is active (DESIGN §12): find the deployed instance's activation
@@ -96,9 +102,12 @@ export async function handOver(
     await sleep(250);
   }
   await deps.stopAgent();
+  const crashAt = crashHookOf(deps);
+  crashAt("stopped");
   const generation = store.leadership.current().generation + 1;
   store.leadership.record({ generation, state: "handing_over", leader });
-  return completeHandover(deps);
+  crashAt("recorded");
+  return completeHandover({ ...deps, crashAt });
 }
 
 function leaderOf(view: LeaseView): LeaderLocation | null {
@@ -131,6 +140,7 @@ export async function completeHandover(deps: HandoverDeps): Promise<HandoverResu
     generation,
     logger,
   });
+  if (!receipt.alreadyActivated) crashHookOf(deps)("activated");
   store.leadership.record({ generation, state: "handed_over", leader });
   logger.info(
     {
