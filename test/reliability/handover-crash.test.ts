@@ -75,7 +75,7 @@ const describeExit = (exit: AgentExit) => (exit.signal ? exit.signal : `exit ${e
 function formatTable(outcomes: readonly RowOutcome[], wallMs: number): string {
   const line = (cells: readonly string[]) =>
     cells.map((cell, i) => cell.padEnd([3, 15, 15, 6, 7][i] ?? 0)).join(" │ ");
-  const out = [line(["#", "side", "step", "result", "s"]) + " │ outcome"];
+  const out = [`${line(["#", "side", "step", "result", "s"])} │ outcome`];
   outcomes.forEach((o, i) => {
     out.push(
       `${line([String(i + 1), o.row.side, o.row.step, o.ok ? "ok" : "FAIL", (o.ms / 1000).toFixed(1)])} │ ${o.outcome}`,
