@@ -48,7 +48,10 @@ const ROWS: readonly HandoverCrashRow[] = [
   { side: "self-migration", step: "self-activated", inDefault: false },
 ];
 
-const selected = ROWS.filter((row) => FULL || row.inDefault);
+/** AGENT_HANDOVER_CRASH_ROWS=step,step picks rows by step (to look at one). */
+const picked = process.env.AGENT_HANDOVER_CRASH_ROWS?.split(",");
+const selected = ROWS.filter((row) => (picked ? picked.includes(row.step) : FULL || row.inDefault));
+const BOOTSTRAP_TIMEOUT_MS = 180_000;
 
 interface RowAgent {
   readonly row: HandoverCrashRow;
@@ -69,6 +72,13 @@ const settings = settingsEnv({
   "heartbeat.intervalMs": 1_000,
   "log.level": "info",
 });
+
+/** One progress line per milestone of a row (stderr), so that a row that hangs shows where. */
+function progress(row: HandoverCrashRow, text: string): void {
+  process.stderr.write(
+    `[handover-crash ${row.side}/${row.step} ${new Date().toISOString().slice(11, 19)}] ${text}\n`,
+  );
+}
 
 const describeExit = (exit: AgentExit) => (exit.signal ? exit.signal : `exit ${exit.code}`);
 
@@ -157,7 +167,15 @@ describe(`handover crash matrix (${FULL ? "full" : "default subset; AGENT_FULL_C
       until: "handed-over",
       settings: { ...settings, ...(crashAt ? { [HANDOVER_CRASH_AT_ENV]: crashAt } : {}) },
     });
-    return boot.exited;
+    const timer = setTimeout(() => {
+      progress(agent.row, `the bootstrap did not exit within ${BOOTSTRAP_TIMEOUT_MS} ms: killing it`);
+      boot.signal("SIGKILL");
+    }, BOOTSTRAP_TIMEOUT_MS);
+    const exit = await boot.exited;
+    clearTimeout(timer);
+    const last = boot.lines.at(-1)?.msg;
+    progress(agent.row, `bootstrap ${describeExit(exit)}${last ? ` (last log: ${last})` : ""}`);
+    return exit;
   }
 
   async function activeDeployments(owner: string): Promise<string[]> {
@@ -217,6 +235,7 @@ describe(`handover crash matrix (${FULL ? "full" : "default subset; AGENT_FULL_C
         problems.push(`the bootstrap's data dir says ${JSON.stringify(bootLeadership)}`);
       }
       await leadingAt(handover.leader.uri, 1, 60_000);
+      progress(row, `generation 1 leads at dseq ${handover.leader.dseq}`);
       let leader = { uri: handover.leader.uri, dseq: handover.leader.dseq, generation: 1 };
 
       if (row.side === "self-migration") {
@@ -225,6 +244,7 @@ describe(`handover crash matrix (${FULL ? "full" : "default subset; AGENT_FULL_C
           { owner, dseq: handover.leader.dseq, gseq: 1, oseq: 1, provider: handover.leader.provider },
           60_000,
         );
+        progress(row, "lease reclaimed: waiting for the move");
         const moved = await waitFor(
           async () => {
             const active = await activeDeployments(owner);
@@ -233,6 +253,7 @@ describe(`handover crash matrix (${FULL ? "full" : "default subset; AGENT_FULL_C
           180_000,
           "the new deployment to be the only active one",
         );
+        progress(row, `dseq ${moved} is the only active deployment`);
         const next = await waitFor(
           async () => {
             const heartbeat = await latestOwnHeartbeat(
@@ -294,6 +315,7 @@ describe(`handover crash matrix (${FULL ? "full" : "default subset; AGENT_FULL_C
     } catch (error) {
       problems.push((error as Error).message);
     } finally {
+      progress(row, problems.length === 0 ? "ok" : `FAIL: ${problems.join("; ")}`);
       restarts.stop();
     }
     return {
