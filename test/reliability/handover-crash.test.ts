@@ -68,6 +68,8 @@ interface RowOutcome {
 
 const settings = settingsEnv({
   ...fastAgentSettings,
+  // Several agent processes start at once on a small machine: a fresh node process can take > 15 s.
+  "timeouts.servicesReadyMs": 60_000,
   "agent.relayDomain": "127.0.0.1",
   "heartbeat.intervalMs": 1_000,
   "log.level": "info",
@@ -331,7 +333,7 @@ describe(`handover crash matrix (${FULL ? "full" : "default subset; AGENT_FULL_C
     async () => {
       const wallStart = Date.now();
       // Rows run side by side (each is its own agent); a few at a time on a small machine.
-      const concurrency = Number(process.env.AGENT_HANDOVER_CRASH_CONCURRENCY ?? 4);
+      const concurrency = Number(process.env.AGENT_HANDOVER_CRASH_CONCURRENCY ?? 3);
       const outcomes: RowOutcome[] = new Array(agents.length);
       let next = 0;
       await Promise.all(
