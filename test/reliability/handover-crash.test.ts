@@ -142,8 +142,15 @@ describe(`handover crash matrix (${FULL ? "full" : "default subset; AGENT_FULL_C
     });
   }, 120_000);
 
+  let failed = false;
   afterAll(async () => {
     await devnet?.stop();
+    if (failed) {
+      process.stderr.write(
+        `[handover-crash] a row failed: its logs and data directories stay in ${dirs.join(" ")}\n`,
+      );
+      return;
+    }
     for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
   });
 
@@ -345,6 +352,7 @@ describe(`handover crash matrix (${FULL ? "full" : "default subset; AGENT_FULL_C
         }),
       );
       console.log(formatTable(outcomes, Date.now() - wallStart));
+      failed = outcomes.some((o) => !o.ok);
       expect(outcomes.filter((o) => !o.ok).map((o) => `${o.row.step}: ${o.outcome}`)).toEqual([]);
     },
     FULL ? 900_000 : 300_000,
