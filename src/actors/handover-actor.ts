@@ -1,10 +1,13 @@
 import { fromPromise } from "xstate";
 import { EffectError } from "../domain/effect-failure.js";
+import type { Logger } from "../logging/index.js";
 import type { HandOverToNewLeaseInput } from "../machines/lease/lease.actors.js";
+import { handoverCrashPointFromEnv } from "../runtime/handover-crash-point.js";
 import { ActivationRefusedError } from "../services/activation/index.js";
 import type { LeaderLocation } from "../services/store/index.js";
 import { activateNextLeader } from "./activate-next-leader.js";
 import type { AgentServices } from "./agent-services.js";
+import type { SelfHosting } from "./self-hosting.js";
 
 /** The handover intent: recorded before the next instance is activated, so that both sides know it. */
 export const HANDOVER_INTENT_KIND = "handover";
@@ -12,6 +15,40 @@ export const HANDOVER_INTENT_KIND = "handover";
 interface HandoverPayload {
   generation: number;
   leader: LeaderLocation;
+}
+
+/**
+ * How long the new leader keeps trying to read the previous instance's relay: that instance may be
+ * restarting (its provider restarts a crashed process within seconds) and its deployment stays until
+ * this copy is done. Past it the previous relay is taken as gone and the move goes on without it.
+ */
+const RELAY_COPY_WINDOW_MS = 90_000;
+
+async function copyPreviousRelay(
+  selfHosting: SelfHosting,
+  uri: string,
+  log: Logger,
+  signal: AbortSignal,
+): Promise<number> {
+  const deadline = Date.now() + RELAY_COPY_WINDOW_MS;
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await selfHosting.importRelayEvents(uri);
+    } catch (error) {
+      if (Date.now() > deadline || signal.aborted) {
+        log.warn(
+          { err: error, attempts: attempt },
+          "the previous instance's relay events could not be copied: moving on without them",
+        );
+        return 0;
+      }
+      log.info(
+        { attempt, reason: (error as Error).message },
+        "the previous instance's relay is not reachable yet: trying again",
+      );
+      await new Promise((resolve) => setTimeout(resolve, Math.min(5_000, 500 * attempt)));
+    }
+  }
 }
 
 /**
@@ -25,7 +62,8 @@ interface HandoverPayload {
  */
 export function createHandOverActor(services: AgentServices) {
   const log = services.logger.child({ actor: "lease", step: "handover" });
-  return fromPromise<void, HandOverToNewLeaseInput>(async ({ input }) => {
+  const crashAt = handoverCrashPointFromEnv(services.keys.identity.agentId);
+  return fromPromise<void, HandOverToNewLeaseInput>(async ({ input, signal }) => {
     const { selfHosting, store, keys } = services;
     if (!selfHosting) return;
     const recorded = store.intents.get(input.key);
@@ -35,12 +73,7 @@ export function createHandOverActor(services: AgentServices) {
 
     if (payload && me.state === "leading" && me.generation >= payload.generation) {
       // This instance is the one the handover activated: the old relay's events come over first.
-      const copied = await selfHosting
-        .importRelayEvents(input.previous.uris[0] ?? "")
-        .catch((error: unknown) => {
-          log.warn({ err: error }, "the previous instance's relay events could not be copied");
-          return 0;
-        });
+      const copied = await copyPreviousRelay(selfHosting, input.previous.uris[0] ?? "", log, signal);
       store.intents.complete(input.key);
       log.info({ copied, generation: me.generation }, "took over from the previous lease; closing it next");
       return;
@@ -66,9 +99,10 @@ export function createHandOverActor(services: AgentServices) {
         kind: HANDOVER_INTENT_KIND,
         payload: { generation, leader } satisfies HandoverPayload as never,
       });
+      crashAt("self-recorded");
     }
     try {
-      await activateNextLeader({
+      const receipt = await activateNextLeader({
         keys,
         keystore: services.keystore,
         store,
@@ -77,6 +111,7 @@ export function createHandOverActor(services: AgentServices) {
         generation,
         logger: services.logger,
       });
+      if (!receipt.alreadyActivated) crashAt("self-activated");
     } catch (error) {
       // An instance that refuses (wrong nonce, another agent's keystore…) will not change its mind:
       // the move is abandoned and the agent stays where it is. Anything else is tried again.

@@ -17,6 +17,7 @@ import { inspectExport } from "../services/backup/store-export.js";
 import { writeFileAtomic } from "../services/keys/atomic-write.js";
 import { AgentKeys, FileKeystore, secretString } from "../services/keys/index.js";
 import { DEFAULT_DATABASE_FILE, type Leadership, openAgentStore } from "../services/store/index.js";
+import { activationCrashPointFromEnv } from "./handover-crash-point.js";
 
 /** Public facts of the deployment the instance runs in: its manifest's env and the provider's. */
 export interface DeployedManifest {
@@ -174,8 +175,12 @@ export async function runDeployedInstance(
   const dataDir = config.dataDir;
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const leadership = readLeadership(dataDir);
+  const crashAt = activationCrashPointFromEnv(manifest.agentId, env);
+  // The activation record is written last, after the acknowledgement is signed: a store that leads
+  // without it is an activation that crashed half-way, which the leader's retry writes again.
+  const recorded = existsSync(join(dataDir, ACTIVATION_RECORD_FILE));
 
-  if (leadership?.state === "leading" && leadership.generation > 0) {
+  if (leadership?.state === "leading" && leadership.generation > 0 && recorded) {
     logger.info({ generation: leadership.generation }, "activated before: resuming as the agent's leader");
     return options.startAgent(await loadActivated(dataDir, env));
   }
@@ -212,6 +217,8 @@ export async function runDeployedInstance(
         keys: opened.keys,
         keystore: instanceKeystore(config, dataDir),
       };
+      // Only on a first attempt: the restarted instance takes the leader's retry.
+      if (leadership === null) crashAt("persisted");
     },
     onRefused: (reason, status) => logger.warn({ status, reason }, "activation refused"),
     logger,
@@ -236,6 +243,7 @@ export async function runDeployedInstance(
   const started = activation.then(async () => {
     // The acknowledgement is on its way; the port passes from the waiting routes to the agent's.
     await new Promise((resolve) => setTimeout(resolve, 100));
+    crashAt("acknowledged");
     await closeServer(server);
     if (closed) return;
     logger.info("activated: starting the agent as its leader");

@@ -1,10 +1,15 @@
 import { activateNextLeader, instanceUrl } from "../actors/activate-next-leader.js";
 import type { AgentConfig } from "../config/index.js";
 import type { Logger } from "../logging/index.js";
-import type { ActivationOffer } from "../services/activation/index.js";
+import {
+  ActivationFailedError,
+  type ActivationOffer,
+  type ActivationReceipt,
+} from "../services/activation/index.js";
 import type { AgentKeys, KeystoreBackend } from "../services/keys/index.js";
 import type { AgentStore, LeaderLocation } from "../services/store/index.js";
 import type { AgentRuntime } from "./agent-runtime.js";
+import { type CrashAt, type HandoverCrashStep, handoverCrashPointFromEnv } from "./handover-crash-point.js";
 import { isInState, type LeaseView } from "./lease-view.js";
 import { publicSettings } from "./public-settings.js";
 
@@ -45,7 +50,12 @@ export interface HandoverDeps {
   readonly keystore: KeystoreBackend;
   readonly store: AgentStore;
   readonly logger: Logger;
+  /** Fault injection between the durable steps; default: AKASH_AGENT_HANDOVER_CRASH_AT. */
+  readonly crashAt?: CrashAt<HandoverCrashStep>;
 }
+
+const crashHookOf = (deps: HandoverDeps) =>
+  deps.crashAt ?? handoverCrashPointFromEnv(deps.keys.identity.agentId);
 
 /**
  * The bootstrap's side once the lease is active (DESIGN §12): find the deployed instance's activation
@@ -96,9 +106,45 @@ export async function handOver(
     await sleep(250);
   }
   await deps.stopAgent();
+  const crashAt = crashHookOf(deps);
+  crashAt("stopped");
   const generation = store.leadership.current().generation + 1;
   store.leadership.record({ generation, state: "handing_over", leader });
-  return completeHandover(deps);
+  crashAt("recorded");
+  return completeHandover({ ...deps, crashAt });
+}
+
+/**
+ * Activates the instance, trying again while it cannot be reached or fails (the provider restarts an
+ * instance that crashed mid-activation, which then awaits the package again) until the handover's
+ * timeout. A refusal is final: the instance will not change its mind.
+ */
+async function activateUntilAnswered(
+  deps: HandoverDeps,
+  leader: LeaderLocation,
+  generation: number,
+): Promise<ActivationReceipt> {
+  const deadline = Date.now() + deps.config.agent.handoverTimeoutMs;
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await activateNextLeader({
+        keys: deps.keys,
+        keystore: deps.keystore,
+        store: deps.store,
+        settings: publicSettings(deps.config),
+        leader,
+        generation,
+        logger: deps.logger,
+      });
+    } catch (error) {
+      if (!(error instanceof ActivationFailedError) || Date.now() > deadline) throw error;
+      deps.logger.warn(
+        { attempt, reason: error.message },
+        "the deployed instance did not complete the activation: trying again (a crashed instance is restarted by its provider)",
+      );
+      await sleep(Math.min(5_000, 500 * attempt));
+    }
+  }
 }
 
 function leaderOf(view: LeaseView): LeaderLocation | null {
@@ -113,7 +159,7 @@ function leaderOf(view: LeaseView): LeaderLocation | null {
  * crash at any point: an instance already activated for this generation answers its acknowledgement.
  */
 export async function completeHandover(deps: HandoverDeps): Promise<HandoverResult> {
-  const { store, keys, logger } = deps;
+  const { store, logger } = deps;
   const leadership = store.leadership.current();
   if (leadership.state === "handed_over" && leadership.leader) {
     return { state: "handed_over", generation: leadership.generation, leader: leadership.leader };
@@ -122,15 +168,8 @@ export async function completeHandover(deps: HandoverDeps): Promise<HandoverResu
     throw new Error(`no handover in progress (leadership is ${leadership.state})`);
   }
   const { leader, generation } = leadership;
-  const receipt = await activateNextLeader({
-    keys,
-    keystore: deps.keystore,
-    store,
-    settings: publicSettings(deps.config),
-    leader,
-    generation,
-    logger,
-  });
+  const receipt = await activateUntilAnswered(deps, leader, generation);
+  if (!receipt.alreadyActivated) crashHookOf(deps)("activated");
   store.leadership.record({ generation, state: "handed_over", leader });
   logger.info(
     {

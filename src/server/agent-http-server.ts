@@ -4,6 +4,7 @@ import type { Duplex } from "node:stream";
 import type { LivePage } from "../live/live-page.js";
 import type { Logger } from "../logging/index.js";
 import { type AgentRelay, NIP11_MEDIA_TYPE } from "../services/relay/index.js";
+import type { ActivationRecordRoute } from "./activation-record-route.js";
 import { ADMIN_ACTIONS, type AdminAction, type AdminApi } from "./admin-api.js";
 import type { AgentMetrics } from "./agent-metrics.js";
 import { sendError, sendJson, sendText } from "./json-response.js";
@@ -26,6 +27,8 @@ export interface AgentHttpServerOptions {
   /** Why the agent is not ready (empty: ready). */
   notReady(): Promise<string[]>;
   livePage?: LivePage;
+  /** An activated instance's read-only `/api/activation` (role deployed). */
+  activation?: ActivationRecordRoute;
   now?: () => number;
 }
 
@@ -113,6 +116,7 @@ export class AgentHttpServer {
     const path = pathOf(req);
     const method = req.method ?? "GET";
     if (path.startsWith("/api/admin/")) return this.admin(req, res, path.slice("/api/admin/".length));
+    if (this.options.activation?.handle(req, res)) return;
     if (method !== "GET" && method !== "HEAD") {
       sendError(res, 405, `${method} ${path} is not served: use GET`);
       return;

@@ -13,6 +13,7 @@ import { raiseStandaloneAlert } from "../runtime/standalone-alert.js";
 import { nostrRelaysOf } from "../runtime/voice-setup.js";
 import { RelayMetricsSource } from "../services/metrics/index.js";
 import { AgentRelay, readAllEvents } from "../services/relay/index.js";
+import type { ActivationRecordRoute } from "./activation-record-route.js";
 import { AdminApi } from "./admin-api.js";
 import { AgentHttpServer } from "./agent-http-server.js";
 import { AgentMetrics } from "./agent-metrics.js";
@@ -29,6 +30,8 @@ export interface AgentProcessOptions extends Omit<LaunchOptions, "metrics" | "in
   livePage?: LivePage;
   /** Further inspection (e.g. `--inspect`). */
   inspect?: (event: InspectionEvent) => void;
+  /** Role deployed: the activation record `/api/activation` keeps answering from. */
+  activation?: ActivationRecordRoute;
 }
 
 export interface AgentProcess extends LaunchedAgent {
@@ -190,6 +193,7 @@ export async function startAgentProcess(options: AgentProcessOptions): Promise<A
       return reasons;
     },
     livePage,
+    ...(options.activation ? { activation: options.activation } : {}),
   });
   let url: string;
   try {

@@ -1,3 +1,4 @@
+import { join } from "node:path";
 import type { AgentConfig } from "../../config/index.js";
 import { UsageError } from "../../errors.js";
 import type { Logger } from "../../logging/index.js";
@@ -18,12 +19,24 @@ export async function runDeployed(config: AgentConfig, logger: Logger): Promise<
     process.once("SIGTERM", () => resolve());
   });
   const { startAgentProcess } = await import("../../server/agent-process.js");
+  const { ActivationRecordRoute } = await import("../../server/activation-record-route.js");
+  const { ACTIVATION_RECORD_FILE } = await import("../../services/activation/index.js");
   const instance = await runDeployedInstance({
     config,
     logger,
     env: process.env,
-    startAgent: ({ config: activated, keys, keystore }) =>
-      startAgentProcess({ config: activated, keys, keystore, logger, fund: "all" }),
+    startAgent: ({ config: activated, keys, keystore }) => {
+      // A leader that crashed after activating this instance reads its acknowledgement here.
+      const activation = ActivationRecordRoute.fromFile(join(activated.dataDir, ACTIVATION_RECORD_FILE));
+      return startAgentProcess({
+        config: activated,
+        keys,
+        keystore,
+        logger,
+        fund: "all",
+        ...(activation ? { activation } : {}),
+      });
+    },
   });
   await stopped;
   logger.info("stopping: the lease and its escrow stay; the provider restarts this instance as the leader");
