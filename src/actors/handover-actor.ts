@@ -62,10 +62,10 @@ async function copyPreviousRelay(
  */
 export function createHandOverActor(services: AgentServices) {
   const log = services.logger.child({ actor: "lease", step: "handover" });
-  const crashAt = handoverCrashPointFromEnv(services.keys.identity.agentId);
   return fromPromise<void, HandOverToNewLeaseInput>(async ({ input, signal }) => {
     const { selfHosting, store, keys } = services;
     if (!selfHosting) return;
+    const crashAt = handoverCrashPointFromEnv(keys.identity.agentId);
     const recorded = store.intents.get(input.key);
     if (recorded?.state === "done") return;
     const me = store.leadership.current();

@@ -124,8 +124,10 @@ describe("the agent's HTTP routes and admin API", { timeout: 90_000 }, () => {
     agent.runtime.persister.flush();
     const stored = agent.store.snapshots.latest(AGENT_MACHINE_ID);
     const statusCommandView = leaseViewFromPersisted(JSON.parse(stored!.snapshotJson));
-    const { actors, ...lease } = status;
+    const { actors, leadership, ...lease } = status;
     expect(lease).toEqual(statusCommandView);
+    // A bootstrap that never handed over leads as generation 0.
+    expect(leadership).toEqual({ generation: 0, state: "leading" });
     expect(lease).toMatchObject({
       state: expect.stringMatching(/^active/),
       provider: expect.stringMatching(/^akash1/),
