@@ -2,7 +2,6 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { envNameOf } from "../../src/config/config-fields.js";
 import type { DevnetHandle } from "../../src/devnet/index.js";
 import { createLogger } from "../../src/logging/index.js";
 import { latestOwnHeartbeat } from "../../src/runtime/leader-elsewhere.js";
@@ -11,33 +10,14 @@ import { type AgentProcess, spawnAgent } from "../../support/agent-process.js";
 import { runCli } from "../../support/run-cli.js";
 import { fastAgentSettings } from "../support/agent-harness.js";
 import { chainAudit, DEPLOYMENT_ACTIVE, LEASE_ACTIVE } from "../support/chain-audit.js";
+import {
+  type HandoverJson as Handover,
+  remoteStatus,
+  settingsEnv,
+} from "../support/deployed-agent-probes.js";
 import { agentProcessOptions, startTestDevnet, waitFor } from "../support/devnet.js";
 
 const quiet = createLogger({ level: "silent", json: true });
-
-interface Handover {
-  state: string;
-  generation: number;
-  leader: { dseq: string; provider: string; uri: string };
-}
-
-interface RemoteStatus {
-  state: string;
-  dseq: string | null;
-  provider: string | null;
-  leadership?: { generation: number; state: string };
-}
-
-function settingsEnv(settings: Record<string, unknown>): Record<string, string> {
-  return Object.fromEntries(
-    Object.entries(settings).map(([key, value]) => [envNameOf(key.split(".")), String(value)]),
-  );
-}
-
-async function remoteStatus(uri: string): Promise<RemoteStatus> {
-  const response = await fetch(`http://${uri}/api/status`, { signal: AbortSignal.timeout(5_000) });
-  return (await response.json()) as RemoteStatus;
-}
 
 /**
  * DESIGN §12, one leader at a time: `--take-back` is refused while the deployed leader's heartbeats are

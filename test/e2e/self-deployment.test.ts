@@ -1,11 +1,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { finalizeEvent, generateSecretKey } from "nostr-tools/pure";
-import { Relay, useWebSocketImplementation } from "nostr-tools/relay";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import WebSocket from "ws";
-import { envNameOf } from "../../src/config/config-fields.js";
 import type { DevnetHandle } from "../../src/devnet/index.js";
 import { createLogger } from "../../src/logging/index.js";
 import { latestOwnHeartbeat } from "../../src/runtime/leader-elsewhere.js";
@@ -14,71 +10,16 @@ import { spawnAgent } from "../../support/agent-process.js";
 import { runCli } from "../../support/run-cli.js";
 import { fastAgentSettings } from "../support/agent-harness.js";
 import { chainAudit, DEPLOYMENT_ACTIVE } from "../support/chain-audit.js";
+import {
+  type HandoverJson as Handover,
+  hasEvent,
+  publishNote,
+  remoteStatus,
+  settingsEnv,
+} from "../support/deployed-agent-probes.js";
 import { agentProcessOptions, startTestDevnet, waitFor } from "../support/devnet.js";
 
-useWebSocketImplementation(WebSocket);
-
 const quiet = createLogger({ level: "silent", json: true });
-
-interface Handover {
-  state: string;
-  generation: number;
-  leader: { dseq: string; provider: string; uri: string };
-}
-
-interface RemoteStatus {
-  state: string;
-  dseq: string | null;
-  provider: string | null;
-  uris: string[];
-  leadership?: { generation: number; state: string };
-}
-
-/** fastAgentSettings as the `AGENT_*` variables a spawned agent reads. */
-function settingsEnv(settings: Record<string, unknown>): Record<string, string> {
-  return Object.fromEntries(
-    Object.entries(settings).map(([key, value]) => [envNameOf(key.split(".")), String(value)]),
-  );
-}
-
-async function remoteStatus(uri: string): Promise<RemoteStatus> {
-  const response = await fetch(`http://${uri}/api/status`, { signal: AbortSignal.timeout(5_000) });
-  return (await response.json()) as RemoteStatus;
-}
-
-/** Publishes a note to a relay and resolves once the relay accepted it. */
-async function publishNote(url: string, content: string): Promise<string> {
-  const relay = await Relay.connect(url);
-  try {
-    const event = finalizeEvent(
-      { kind: 1, created_at: Math.floor(Date.now() / 1000), tags: [], content },
-      generateSecretKey(),
-    );
-    await relay.publish(event);
-    return event.id;
-  } finally {
-    relay.close();
-  }
-}
-
-async function hasEvent(url: string, id: string): Promise<boolean> {
-  const relay = await Relay.connect(url);
-  try {
-    const events = await new Promise<string[]>((resolve) => {
-      const found: string[] = [];
-      const sub = relay.subscribe([{ ids: [id] }], {
-        onevent: (event) => found.push(event.id),
-        oneose: () => {
-          sub.close();
-          resolve(found);
-        },
-      });
-    });
-    return events.includes(id);
-  } finally {
-    relay.close();
-  }
-}
 
 /**
  * DESIGN §12 end to end on the devnet, with the providers running this package's own entry point as the

@@ -16,6 +16,8 @@ export interface HandoverJson {
 export interface RemoteStatus {
   state: string;
   dseq?: string | null;
+  provider?: string | null;
+  uris?: string[];
   generation?: number;
   leadership?: { generation: number; state: string };
 }
