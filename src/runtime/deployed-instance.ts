@@ -9,7 +9,9 @@ import { UsageError } from "../errors.js";
 import type { Logger } from "../logging/index.js";
 import { sendError, sendJson } from "../server/json-response.js";
 import {
+  ACTIVATION_REFUSALS_FILE,
   ActivationEndpoint,
+  ActivationRefusalLog,
   EphemeralActivationKey,
   type OpenedActivation,
 } from "../services/activation/index.js";
@@ -220,7 +222,8 @@ export async function runDeployedInstance(
       // Only on a first attempt: the restarted instance takes the leader's retry.
       if (leadership === null) crashAt("persisted");
     },
-    onRefused: (reason, status) => logger.warn({ status, reason }, "activation refused"),
+    // Kept on the volume: the agent this instance becomes alerts about them (it holds no key yet).
+    refusalLog: new ActivationRefusalLog(join(dataDir, ACTIVATION_REFUSALS_FILE)),
     logger,
   });
   const { server, url } = await startWaitingServer(config, async (req, res) => {

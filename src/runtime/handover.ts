@@ -1,10 +1,12 @@
 import { activateNextLeader, instanceUrl } from "../actors/activate-next-leader.js";
 import type { AgentConfig } from "../config/index.js";
+import { AgentError } from "../errors.js";
 import type { Logger } from "../logging/index.js";
 import {
   ActivationFailedError,
   type ActivationOffer,
   type ActivationReceipt,
+  ActivationRefusedError,
 } from "../services/activation/index.js";
 import type { AgentKeys, KeystoreBackend } from "../services/keys/index.js";
 import type { AgentStore, LeaderLocation } from "../services/store/index.js";
@@ -12,6 +14,8 @@ import type { AgentRuntime } from "./agent-runtime.js";
 import { type CrashAt, type HandoverCrashStep, handoverCrashPointFromEnv } from "./handover-crash-point.js";
 import { isInState, type LeaseView } from "./lease-view.js";
 import { publicSettings } from "./public-settings.js";
+import { raiseStandaloneAlert } from "./standalone-alert.js";
+import { nostrRelaysOf } from "./voice-setup.js";
 
 /** Where the agent lives after a handover, and from which generation on. */
 export interface HandoverResult {
@@ -52,6 +56,8 @@ export interface HandoverDeps {
   readonly logger: Logger;
   /** Fault injection between the durable steps; default: AKASH_AGENT_HANDOVER_CRASH_AT. */
   readonly crashAt?: CrashAt<HandoverCrashStep>;
+  /** The network's relay, where an alert about a refused activation goes with `nostr.relays`. */
+  readonly networkRelay?: string;
 }
 
 const crashHookOf = (deps: HandoverDeps) =>
@@ -168,7 +174,13 @@ export async function completeHandover(deps: HandoverDeps): Promise<HandoverResu
     throw new Error(`no handover in progress (leadership is ${leadership.state})`);
   }
   const { leader, generation } = leadership;
-  const receipt = await activateUntilAnswered(deps, leader, generation);
+  let receipt: ActivationReceipt;
+  try {
+    receipt = await activateUntilAnswered(deps, leader, generation);
+  } catch (error) {
+    if (error instanceof ActivationRefusedError) throw await abandonRefusedHandover(deps, leader, error);
+    throw error;
+  }
   if (!receipt.alreadyActivated) crashHookOf(deps)("activated");
   store.leadership.record({ generation, state: "handed_over", leader });
   logger.info(
@@ -182,4 +194,50 @@ export async function completeHandover(deps: HandoverDeps): Promise<HandoverResu
     `handed over: the agent now runs in its own lease at ${instanceUrl(leader.uri)} (generation ${generation})`,
   );
   return { state: "handed_over", generation, leader };
+}
+
+/**
+ * The instance refused the activation (a wrong nonce, another agent's expectation, already activated
+ * by someone else): it will not change its mind, and it holds nothing of ours. The agent stays here,
+ * leading (the generation it recorded stays: generations never go down), and the operator is alerted.
+ */
+async function abandonRefusedHandover(
+  deps: HandoverDeps,
+  leader: LeaderLocation,
+  refusal: ActivationRefusedError,
+): Promise<AgentError> {
+  const { store, config, logger } = deps;
+  const { generation } = store.leadership.record({
+    generation: store.leadership.current().generation,
+    state: "leading",
+    leader: null,
+  });
+  const where = `${instanceUrl(leader.uri)} (dseq ${leader.dseq}, provider ${leader.provider})`;
+  logger.error(
+    { status: refusal.status, reason: refusal.message, ...leader },
+    "the deployed instance refused the activation: not handing over",
+  );
+  await raiseStandaloneAlert({
+    alert: {
+      id: `handover-refused-${leader.dseq}-g${generation}`,
+      severity: "high",
+      title: "Handover refused by the deployed instance",
+      message:
+        `The instance at ${where} refused this agent's activation (${refusal.status}): ${refusal.message}. ` +
+        "Nothing secret was sent to it. The agent was not handed over and stays with the bootstrap.",
+      source: "leadership",
+      incident: `handover-refused-${leader.dseq}`,
+    },
+    config,
+    keys: deps.keys,
+    keystore: deps.keystore,
+    store,
+    relays: nostrRelaysOf(config, deps.networkRelay),
+    logger,
+  });
+  return new AgentError(
+    `the instance at ${where} refused the activation (${refusal.status}: ${refusal.message}): the agent was ` +
+      `not handed over and still leads from ${config.dataDir} (generation ${generation}); an alert was raised. ` +
+      "Check that the deployment runs this agent's image for this agent, or set agent.handover: off to manage the lease from here",
+  );
 }

@@ -7,6 +7,7 @@ import {
   readAcknowledgement,
   readActivationRecord,
 } from "../services/activation/index.js";
+import type { ActivationRefusalLog } from "../services/activation/refusal-log.js";
 import { sendError, sendJson } from "./json-response.js";
 
 /**
@@ -16,8 +17,15 @@ import { sendError, sendJson } from "./json-response.js";
  */
 export class ActivationRecordRoute {
   readonly #offer: ActivationOffer;
+  readonly #refusals: ActivationRefusalLog | null;
+  #onRefused: (() => void) | null = null;
 
-  private constructor(record: ActivationRecord, ephemeralPubkey: string) {
+  private constructor(
+    record: ActivationRecord,
+    ephemeralPubkey: string,
+    refusals: ActivationRefusalLog | null,
+  ) {
+    this.#refusals = refusals;
     this.#offer = {
       version: ACTIVATION_PROTOCOL_VERSION,
       agentId: record.agentId,
@@ -29,8 +37,11 @@ export class ActivationRecordRoute {
     };
   }
 
-  /** The route for the record at `path`; null when there is none (the instance was never activated). */
-  static fromFile(path: string): ActivationRecordRoute | null {
+  /**
+   * The route for the record at `path`; null when there is none (the instance was never activated).
+   * POSTs it refuses are added to `refusals`.
+   */
+  static fromFile(path: string, refusals: ActivationRefusalLog | null = null): ActivationRecordRoute | null {
     const record = readActivationRecord(path);
     if (!record) return null;
     const acknowledged = readAcknowledgement(record.acknowledgement);
@@ -39,11 +50,21 @@ export class ActivationRecordRoute {
         `the activation record ${path} holds an acknowledgement that does not verify: redeploy this instance`,
       );
     }
-    return new ActivationRecordRoute(record, acknowledged.ephemeralPubkey);
+    return new ActivationRecordRoute(record, acknowledged.ephemeralPubkey, refusals);
   }
 
   offer(): ActivationOffer {
-    return this.#offer;
+    return this.#refusals ? { ...this.#offer, refused: this.#refusals.current().count } : this.#offer;
+  }
+
+  /** The refusal log this route adds to, if any. */
+  get refusals(): ActivationRefusalLog | null {
+    return this.#refusals;
+  }
+
+  /** Called after each POST this route refuses (the running agent alerts). */
+  onRefused(listener: () => void): void {
+    this.#onRefused = listener;
   }
 
   /** Serves `/api/activation`; false (nothing written) for any other path. */
@@ -51,15 +72,14 @@ export class ActivationRecordRoute {
     if (new URL(req.url ?? "/", "http://instance").pathname !== ACTIVATION_PATH) return false;
     const method = req.method ?? "GET";
     if (method === "GET" || method === "HEAD") {
-      sendJson(res, 200, this.#offer);
+      sendJson(res, 200, this.offer());
       return true;
     }
     if (method === "POST") {
-      sendError(
-        res,
-        409,
-        `replayed activation: this instance was activated at generation ${this.#offer.generation} and leads; a new leader deploys a new instance`,
-      );
+      const reason = `replayed activation: this instance was activated at generation ${this.#offer.generation} and leads; a new leader deploys a new instance`;
+      this.#refusals?.add(409, reason);
+      this.#onRefused?.();
+      sendError(res, 409, reason);
       return true;
     }
     res.setHeader("allow", "GET, HEAD");

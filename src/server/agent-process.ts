@@ -5,6 +5,7 @@ import type { SelfHosting } from "../actors/self-hosting.js";
 import { relayUriOf } from "../domain/index.js";
 import { createLivePage, type LivePage } from "../live/live-page.js";
 import { leaseMachine } from "../machines/index.js";
+import { refusedActivationAlert } from "../runtime/activation-refusal-alerts.js";
 import { watchOwnGeneration } from "../runtime/generation-watch.js";
 import { type LaunchedAgent, type LaunchOptions, launchAgent } from "../runtime/launch-agent.js";
 import type { LeaseView } from "../runtime/lease-view.js";
@@ -156,6 +157,7 @@ export async function startAgentProcess(options: AgentProcessOptions): Promise<A
   }
   const agent = launched;
   const generationWatch = config.role === "deployed" ? followOwnGeneration(options, agent, stopActing) : null;
+  if (options.activation) alertRefusedActivations(options, agent, options.activation);
   const systemView = new AgentSystemView(agent.runtime);
   view = systemView;
   status = (): StatusJson => {
@@ -268,4 +270,35 @@ function followOwnGeneration(
       });
     },
   });
+}
+
+/** Raises an alert about the activation attempts this instance refused, now and after each new one. */
+function alertRefusedActivations(
+  options: AgentProcessOptions,
+  agent: LaunchedAgent,
+  route: ActivationRecordRoute,
+): void {
+  const refusals = route.refusals;
+  if (!refusals) return;
+  const { config, keys, logger } = options;
+  const relays = nostrRelaysOf(config, agent.connection.nostrRelay);
+  const raise = () => {
+    const alert = refusedActivationAlert(
+      refusals.current(),
+      agent.store.leadership.current().generation,
+      Date.now(),
+    );
+    if (!alert) return;
+    void raiseStandaloneAlert({
+      alert,
+      config,
+      keys,
+      keystore: options.keystore,
+      store: agent.store,
+      relays,
+      logger,
+    });
+  };
+  raise();
+  route.onRefused(raise);
 }

@@ -20,14 +20,19 @@ export async function runDeployed(config: AgentConfig, logger: Logger): Promise<
   });
   const { startAgentProcess } = await import("../../server/agent-process.js");
   const { ActivationRecordRoute } = await import("../../server/activation-record-route.js");
-  const { ACTIVATION_RECORD_FILE } = await import("../../services/activation/index.js");
+  const { ACTIVATION_RECORD_FILE, ACTIVATION_REFUSALS_FILE, ActivationRefusalLog } = await import(
+    "../../services/activation/index.js"
+  );
   const instance = await runDeployedInstance({
     config,
     logger,
     env: process.env,
     startAgent: ({ config: activated, keys, keystore }) => {
       // A leader that crashed after activating this instance reads its acknowledgement here.
-      const activation = ActivationRecordRoute.fromFile(join(activated.dataDir, ACTIVATION_RECORD_FILE));
+      const activation = ActivationRecordRoute.fromFile(
+        join(activated.dataDir, ACTIVATION_RECORD_FILE),
+        new ActivationRefusalLog(join(activated.dataDir, ACTIVATION_REFUSALS_FILE)),
+      );
       return startAgentProcess({
         config: activated,
         keys,

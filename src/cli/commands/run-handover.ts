@@ -45,6 +45,7 @@ export function startHandover(o: {
     keystore: o.keystore,
     store: agent.store,
     logger: o.logger,
+    ...(agent.connection.nostrRelay ? { networkRelay: agent.connection.nostrRelay } : {}),
     runtime: agent.runtime,
     signal: new AbortController().signal,
     stopAgent: async () => {

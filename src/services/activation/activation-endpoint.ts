@@ -16,6 +16,7 @@ import {
   type OpenedActivation,
   openAuthenticatedActivation,
 } from "./open-activation.js";
+import type { ActivationRefusalLog } from "./refusal-log.js";
 import { parseSealedActivation } from "./sealed-package.js";
 
 /** Largest activation body read (the store image travels in it, base64). */
@@ -32,8 +33,10 @@ export interface ActivationEndpointOptions {
    * for the same package if the instance crashed before its record was written, so it must be safe to repeat.
    */
   readonly onActivated: (opened: OpenedActivation) => Promise<void>;
-  /** Called on every refusal (the lead raises an alert): the reason holds no secret. */
+  /** Called on every refusal: the reason holds no secret. */
   readonly onRefused?: (reason: string, status: number) => void;
+  /** Where refusals are kept until the agent this instance becomes can alert about them. */
+  readonly refusalLog?: ActivationRefusalLog;
   readonly logger: Logger;
   readonly now?: () => number;
   readonly maxBodyBytes?: number;
@@ -83,6 +86,7 @@ export class ActivationEndpoint {
       state: record ? "activated" : "awaiting",
       generation: record?.generation ?? null,
       acknowledgement: record?.acknowledgement ?? null,
+      ...(this.#options.refusalLog ? { refused: this.#options.refusalLog.current().count } : {}),
     };
   }
 
@@ -215,6 +219,7 @@ export class ActivationEndpoint {
 
   #refuse(res: ServerResponse, error: ActivationRefusedError): void {
     this.#options.logger.warn({ status: error.status, reason: error.message }, "activation refused");
+    this.#options.refusalLog?.add(error.status, error.message);
     this.#options.onRefused?.(error.message, error.status);
     sendError(res, error.status, error.message);
   }

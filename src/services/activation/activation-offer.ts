@@ -18,6 +18,8 @@ export interface ActivationOffer {
   readonly generation: number | null;
   /** The acknowledgement it answered; null while awaiting. */
   readonly acknowledgement: NostrEvent | null;
+  /** How many activation attempts this instance refused (absent from older builds). */
+  readonly refused?: number;
 }
 
 export const hex64Schema = z.string().regex(/^[0-9a-f]{64}$/, "64 lowercase hex characters");
@@ -40,4 +42,5 @@ export const activationOfferSchema = z.object({
   state: z.enum(["awaiting", "activated"]),
   generation: z.number().int().nonnegative().nullable(),
   acknowledgement: nostrEventSchema.nullable(),
+  refused: z.number().int().nonnegative().optional(),
 });

@@ -44,4 +44,11 @@ export {
   type OpenedActivation,
   openActivation,
 } from "./open-activation.js";
+export {
+  ACTIVATION_REFUSALS_FILE,
+  ActivationRefusalLog,
+  type ActivationRefusals,
+  describeRefusals,
+  readActivationRefusals,
+} from "./refusal-log.js";
 export { parseSealedActivation, type SealedActivation, sealActivationPackage } from "./sealed-package.js";

@@ -9,10 +9,13 @@ import { ActivationRecordRoute } from "../../../src/server/activation-record-rou
 import { sendError } from "../../../src/server/json-response.js";
 import {
   ACTIVATION_RECORD_FILE,
+  ACTIVATION_REFUSALS_FILE,
   ActivationEndpoint,
   type ActivationOffer,
+  ActivationRefusalLog,
   activateInstance,
   EphemeralActivationKey,
+  readActivationRefusals,
   verifyAcknowledgement,
 } from "../../../src/services/activation/index.js";
 import {
@@ -120,6 +123,29 @@ describe("an activated instance's /api/activation, served from its record", { ti
     const put = await fetch(`${url}/api/activation`, { method: "PUT", body: "{}" });
     expect(put.status).toBe(405);
     expect((await fetch(`${url}/api/status`)).status).toBe(404);
+  });
+
+  it("keeps each refused POST in the refusal log, shows the count in the offer and tells its listener", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "activation-record-refusals-"));
+    dirs.push(dir);
+    const log = new ActivationRefusalLog(join(dir, ACTIVATION_REFUSALS_FILE));
+    const route = ActivationRecordRoute.fromFile(recordPath, log);
+    let told = 0;
+    route!.onRefused(() => {
+      told += 1;
+    });
+    const url = await listen((req, res) => {
+      if (!route!.handle(req, res)) sendError(res, 404, "not the activation route");
+    });
+    expect((await fetch(`${url}/api/activation`, { method: "POST", body: "{}" })).status).toBe(409);
+    expect((await fetch(`${url}/api/activation`, { method: "POST", body: "{}" })).status).toBe(409);
+    expect(told).toBe(2);
+    const offer = (await (await fetch(`${url}/api/activation`)).json()) as ActivationOffer;
+    expect(offer).toMatchObject({ state: "activated", generation: 3, refused: 2 });
+    await log.flushed();
+    const kept = readActivationRefusals(join(dir, ACTIVATION_REFUSALS_FILE));
+    expect(kept.count).toBe(2);
+    expect(kept.latest.map((refusal) => refusal.status)).toEqual([409, 409]);
   });
 
   it("is absent for an instance that was never activated", () => {
