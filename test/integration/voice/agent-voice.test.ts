@@ -227,7 +227,8 @@ describe("voice of the real agent on the devnet: heartbeats, relay list, `watch`
   it("refuses a malformed --npub or --relay with a usage error (exit code 2) naming the flag", async () => {
     const { buildProgram } = await import("../../../src/cli/program.js");
     const { UsageError } = await import("../../../src/errors.js");
-    const run = (args: string[]) => buildProgram().parseAsync(["node", "akash-agent", "watch", ...args]);
+    const run = async (args: string[]) =>
+      (await buildProgram()).parseAsync(["node", "akash-agent", "watch", ...args]);
     const badNpub = run(["--npub", "npub1nothing", "--relay", relay]);
     await expect(badNpub).rejects.toBeInstanceOf(UsageError);
     await expect(badNpub).rejects.toThrow(/--npub "npub1nothing" is not an npub1… key/);
