@@ -97,7 +97,7 @@ describe("init --import", SLOW, () => {
       expect(identity).toMatchObject(await standardWallets(mnemonic));
       expect(identity.arweave).toMatch(/^[A-Za-z0-9_-]{43}$/);
       expect(imported.stderr).toContain("does not derive from the recovery words; a new one was generated");
-      expect(imported.stderr).toContain("backups are not built yet");
+      expect(imported.stderr).toContain("the backups do not carry it");
 
       const shown = await runCli(["keys", "show", "--json", "--data", data], env);
       expect(JSON.parse(shown.stdout)).toMatchObject(await standardWallets(mnemonic));
@@ -155,7 +155,7 @@ describe("keys export-mnemonic and keys passwd", SLOW, () => {
       "The recovery words were not shown (--no-confirm): before funding the agent, write them down with " +
         "`akash-agent keys export-mnemonic` on a terminal.",
     );
-    expect(created.stdout).toContain("backups are not built yet), it is only in the keystore file");
+    expect(created.stdout).toContain("the backups do not carry it: it is only in the keystore file");
 
     const piped = await runCli(["keys", "export-mnemonic", "--data", data], env);
     expect(piped.code).toBe(2);

@@ -54,9 +54,8 @@ export function custodyNotes(options: {
   if (options.identity.arweave) {
     notes.push(
       `The Arweave wallet (${options.identity.arweave}) does not derive from the recovery words` +
-        `${options.imported ? "; a new one was generated" : ""}. Until the agent's first encrypted backup ` +
-        "exists (backups are not built yet), it is only in the keystore file: keep a copy of " +
-        `${options.keystore} and its passphrase as well as the words.`,
+        `${options.imported ? "; a new one was generated" : ""}, and the backups do not carry it: it is only ` +
+        `in the keystore file. Keep a copy of ${options.keystore} and its passphrase as well as the words.`,
     );
   }
   return notes;
