@@ -7,7 +7,11 @@ import { ActivationRefusedError } from "../services/activation/index.js";
 import type { LeaderLocation } from "../services/store/index.js";
 import { activateNextLeader } from "./activate-next-leader.js";
 import type { AgentServices } from "./agent-services.js";
+import { effectsInFlight } from "./effects-in-flight.js";
 import type { SelfHosting } from "./self-hosting.js";
+
+/** How long a handover waits for the effects in flight before it tries again later. */
+const QUIET_TIMEOUT_MS = 120_000;
 
 /** The handover intent: recorded before the next instance is activated, so that both sides know it. */
 export const HANDOVER_INTENT_KIND = "handover";
@@ -101,7 +105,10 @@ export function createHandOverActor(services: AgentServices) {
       });
       crashAt("self-recorded");
     }
+    // Nothing new starts from here on, and what is in flight finishes before the state is exported.
+    store.leadership.pauseEffects(`handing over to generation ${generation} in lease ${leader.dseq}`);
     try {
+      await untilNoEffectsInFlight(store, log, signal);
       const receipt = await activateNextLeader({
         keys,
         keystore: services.keystore,
@@ -113,6 +120,8 @@ export function createHandOverActor(services: AgentServices) {
       });
       if (!receipt.alreadyActivated) crashAt("self-activated");
     } catch (error) {
+      store.leadership.resumeEffects();
+      if (error instanceof EffectError) throw error;
       // An instance that refuses (wrong nonce, another agent's keystore…) will not change its mind:
       // the move is abandoned and the agent stays where it is. Anything else is tried again.
       const refused = error instanceof ActivationRefusedError;
@@ -132,4 +141,33 @@ export function createHandOverActor(services: AgentServices) {
     selfHosting.handedOver({ generation, leader });
     return new Promise<void>(() => {});
   });
+}
+
+/**
+ * Waits until no transaction or Cronos leg is running in this process (new ones are paused); past the
+ * timeout, throws to retry later. Intents recorded and not running are in the exported state and
+ * resume on the next leader.
+ */
+async function untilNoEffectsInFlight(
+  store: AgentServices["store"],
+  log: Logger,
+  signal: AbortSignal,
+): Promise<void> {
+  const deadline = Date.now() + QUIET_TIMEOUT_MS;
+  let reported = 0;
+  for (;;) {
+    if (store.leadership.effectsRunning() === 0) return;
+    const busy = effectsInFlight(store, [HANDOVER_INTENT_KIND]);
+    if (Date.now() > deadline || signal.aborted) {
+      throw new EffectError(
+        "retryable",
+        `${store.leadership.effectsRunning()} effect(s) still running after ${QUIET_TIMEOUT_MS} ms (recorded and not done: ${busy.join(", ") || "none"}): the handover waits for a quieter moment`,
+      );
+    }
+    if (Date.now() - reported > 5_000) {
+      reported = Date.now();
+      log.info({ inFlight: busy }, "waiting for the effects in flight to finish before handing over");
+    }
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
 }

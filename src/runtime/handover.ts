@@ -1,4 +1,5 @@
 import { activateNextLeader, instanceUrl } from "../actors/activate-next-leader.js";
+import { effectsInFlight } from "../actors/effects-in-flight.js";
 import type { AgentConfig } from "../config/index.js";
 import { AgentError } from "../errors.js";
 import type { Logger } from "../logging/index.js";
@@ -38,14 +39,6 @@ async function readOffer(url: string): Promise<{ offer: ActivationOffer } | { ab
   } catch (error) {
     return { absent: `${url} is not reachable (${error instanceof Error ? error.message : String(error)})` };
   }
-}
-
-/** Effects the agent may still be in the middle of: everything but its backups (they resume anywhere). */
-function pendingEffects(store: AgentStore): string[] {
-  return store.intents
-    .pending()
-    .filter((intent) => !intent.kind.startsWith("backup"))
-    .map((intent) => `${intent.kind} ${intent.key}`);
 }
 
 export interface HandoverDeps {
@@ -95,7 +88,7 @@ export async function handOver(
   for (;;) {
     if (signal.aborted) return null;
     const current = runtime.lease();
-    const busy = pendingEffects(store);
+    const busy = effectsInFlight(store);
     if (current && isInState(current.state, "active.monitoring") && busy.length === 0) break;
     if (Date.now() > deadline) {
       throw new Error(

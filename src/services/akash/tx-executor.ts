@@ -39,7 +39,7 @@ export interface TxExecutorOptions {
   readonly signer: SigningClient;
   readonly intents: IntentRepository;
   /** The store's leadership: an instance that no longer leads (it handed over) sends nothing (DESIGN §12). */
-  readonly leadership?: Pick<LeadershipRepository, "current">;
+  readonly leadership?: Pick<LeadershipRepository, "effectRefusal" | "track">;
   readonly chainId: string;
   /** How often inclusion is looked up after a broadcast. */
   readonly pollIntervalMs: number;
@@ -95,14 +95,19 @@ export class TxExecutor {
   }
 
   private async execute(job: TxJob): Promise<TxResult> {
-    const { intents, leadership } = this.options;
-    const leading = leadership?.current();
-    if (leading && leading.state !== "leading") {
+    const { leadership } = this.options;
+    const refusal = leadership?.effectRefusal();
+    if (refusal) {
       throw new EffectError(
-        "fatal",
-        `${job.kind} ${job.key} not sent: this instance ${leading.state === "superseded" ? "was superseded" : "handed over"} (generation ${leading.generation}) and no longer acts for the agent`,
+        refusal.final ? "fatal" : "retryable",
+        `${job.kind} ${job.key} not sent: ${refusal.reason}`,
       );
     }
+    return leadership ? leadership.track(() => this.send(job)) : this.send(job);
+  }
+
+  private async send(job: TxJob): Promise<TxResult> {
+    const { intents } = this.options;
     const known = intents.get(job.key);
     if (known?.state === "done") return { alreadyDone: true, txHash: known.txHash };
     const intent = this.record(job);

@@ -73,6 +73,19 @@ export async function feesUnderCeiling(client: CronosClient, ceiling: bigint): P
  * (under the ceiling). Resolves with the mined transaction; a reverted one fails the leg.
  */
 export async function runCronosLeg(leg: CronosLeg, deps: CronosLegDeps): Promise<MinedTx> {
+  const { leadership } = deps.store;
+  // Only a leader that is not handing over sends; the next leader resumes a leg refused here.
+  const refusal = leadership.effectRefusal();
+  if (refusal) {
+    throw new EffectError(
+      refusal.final ? "fatal" : "retryable",
+      `Cronos ${leg.kind} ${leg.key} not sent: ${refusal.reason}`,
+    );
+  }
+  return leadership.track(() => sendCronosLeg(leg, deps));
+}
+
+async function sendCronosLeg(leg: CronosLeg, deps: CronosLegDeps): Promise<MinedTx> {
   const { client, store, policy, logger } = deps;
   const log = logger.child({ leg: leg.kind, key: leg.key });
   const stored = store.intents.get(leg.key);

@@ -38,6 +38,10 @@ const NEVER_HANDED_OVER: Leadership = { generation: 0, state: "leading", leader:
 export class LeadershipRepository {
   private readonly readRow: Statement<[], LeadershipRow>;
   private readonly writeRow: Statement<[number, LeadershipState, string | null, number]>;
+  /** Why new effects wait (in memory only: a restart clears it, and the handover that set it runs again). */
+  private pausedFor: string | null = null;
+  /** Effects (transactions, Cronos legs) this process is running now. */
+  private running = 0;
 
   constructor(
     db: Database,
@@ -67,6 +71,51 @@ export class LeadershipRepository {
   /** Whether this store's agent may act (send transactions, move funds): only while it leads. */
   acting(): boolean {
     return this.current().state === "leading";
+  }
+
+  /**
+   * Holds back every new effect while a self-migration exports this store (DESIGN §12): an effect
+   * begun after the export would be missing from the next leader's state. Effects already recorded
+   * finish; the ones refused meanwhile are retried, here or by the next leader.
+   */
+  pauseEffects(reason: string): void {
+    this.pausedFor = reason;
+  }
+
+  resumeEffects(): void {
+    this.pausedFor = null;
+  }
+
+  /** Counts `effect` as running until it settles (check `effectRefusal` first, in the same tick). */
+  async track<T>(effect: () => Promise<T>): Promise<T> {
+    this.running += 1;
+    try {
+      return await effect();
+    } finally {
+      this.running -= 1;
+    }
+  }
+
+  /** How many effects this process is running now: a handover exports the state when none is. */
+  effectsRunning(): number {
+    return this.running;
+  }
+
+  /**
+   * Why a new effect must not start now, or null when it may: `final` when this store no longer leads
+   * (it never acts again), not final while effects are paused for a handover.
+   */
+  effectRefusal(): { readonly reason: string; readonly final: boolean } | null {
+    const { state, generation } = this.current();
+    if (state !== "leading") {
+      const what = state === "superseded" ? "was superseded" : "handed over";
+      return {
+        reason: `this instance ${what} (generation ${generation}) and no longer acts for the agent`,
+        final: true,
+      };
+    }
+    if (this.pausedFor !== null) return { reason: `effects are paused: ${this.pausedFor}`, final: false };
+    return null;
   }
 
   /**

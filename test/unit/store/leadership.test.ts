@@ -89,4 +89,55 @@ describe("store: leadership (DESIGN §12)", () => {
       store.close();
     }
   });
+
+  it("effects paused for a handover are refused as retryable, new ones only, until resumed; a restart clears the pause", async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), "leadership-"));
+    const store = openAgentStore({ dataDir });
+    try {
+      const executor = new TxExecutor({
+        signer: new Proxy({} as SigningClient, {
+          get: () => () => {
+            throw new Error("the signer must not be used while paused");
+          },
+        }),
+        intents: store.intents,
+        leadership: store.leadership,
+        chainId: "devnet",
+        pollIntervalMs: 10,
+        inclusionTimeoutMs: 100,
+      });
+      const job = {
+        key: "agent:topup:2",
+        kind: "deposit",
+        payload: null,
+        effectHolds: async () => false,
+        messages: async () => [],
+      };
+      expect(store.leadership.effectRefusal()).toBeNull();
+      store.leadership.pauseEffects("handing over to generation 1 in lease 42");
+      expect(store.leadership.effectRefusal()).toEqual({
+        reason: "effects are paused: handing over to generation 1 in lease 42",
+        final: false,
+      });
+      const refusal = (await executor.run(job).catch((error: unknown) => error)) as EffectError;
+      expect(refusal).toBeInstanceOf(EffectError);
+      expect(refusal.kind).toBe("retryable");
+      expect(refusal.message).toContain("effects are paused: handing over to generation 1");
+      expect(store.intents.get(job.key)).toBeUndefined();
+      store.leadership.resumeEffects();
+      expect(store.leadership.effectRefusal()).toBeNull();
+
+      store.leadership.pauseEffects("handing over");
+    } finally {
+      store.close();
+    }
+    const reopened = openAgentStore({ dataDir });
+    try {
+      expect(reopened.leadership.effectRefusal()).toBeNull();
+      reopened.leadership.record({ generation: 1, state: "handed_over", leader });
+      expect(reopened.leadership.effectRefusal()).toMatchObject({ final: true });
+    } finally {
+      reopened.close();
+    }
+  });
 });
