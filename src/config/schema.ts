@@ -109,6 +109,8 @@ export const configSchema = z.strictObject({
       url: httpUrl().optional(),
       blockTimeMs: z.number().int().min(10).max(60_000).default(1000),
       providers: z.number().int().min(1).max(50).default(5),
+      /** Without url: start the devnet inside the `run` process (it then stops with it) instead of as its own process. */
+      inProcess: z.boolean().default(false),
     })
     .prefault({}),
 
