@@ -84,6 +84,10 @@ export function registerDevnetStopCommand(devnet: Command): void {
     .action(async (given: { data?: string }, command: Command) => {
       const dataDir = given.data ?? command.optsWithGlobals<GlobalOptions>().data ?? DEFAULT_DATA_DIR;
       const dirs = devnetDirsUnder(dataDir);
+      if (dirs.length === 0 && existsSync(join(dataDir, "devnet-runs"))) {
+        print(`no devnet of ${dataDir} is running: nothing to stop`);
+        return;
+      }
       if (dirs.length === 0) {
         throw new AgentError(
           `no devnet is recorded under ${dataDir}: give the --data of the \`npm start\`/\`run\` (or of \`akash-agent devnet --data\`) that started it`,

@@ -94,7 +94,8 @@ export function followLeader(options: LeaderFollowerOptions): LeaderFollower {
   const retries = new Set<NodeJS.Timeout>();
 
   const onHeartbeat = (heartbeat: ReceivedHeartbeat) => {
-    if (stopped) return;
+    // The relay also keeps the last heartbeat of an earlier generation (the bootstrap's): not news.
+    if (stopped || heartbeat.generation < leader.generation) return;
     options.onLine(heartbeatLine(heartbeat));
     if (heartbeat.generation > leader.generation && heartbeat.relayUri) {
       const uri = hostOf(heartbeat.relayUri);

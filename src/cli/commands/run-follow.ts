@@ -21,8 +21,9 @@ export function devnetStopCommand(dataDir: string): string {
     return dataDir === DEFAULT_DATA_DIR ? "npm stop" : `npm stop -- --data ${quoted(dataDir)}`;
   }
   const script = process.argv[1] ?? "";
-  const cli =
-    basename(script) === "main.js" ? `node ${quoted(relative(process.cwd(), script))}` : "akash-agent";
+  const nearby = relative(process.cwd(), script);
+  const path = nearby.startsWith("..") ? script : nearby;
+  const cli = basename(script) === "main.js" ? `node ${quoted(path)}` : "akash-agent";
   return `${cli} devnet stop --data ${quoted(dataDir)}`;
 }
 
