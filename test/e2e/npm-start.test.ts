@@ -91,12 +91,16 @@ describe("npm start", () => {
   it("hands over, follows until Ctrl-C leaving the agent running, follows it again, and devnet stop ends it all", async () => {
     // Another agent holds the default port (or something else already does): npm start takes a free one.
     port8080 = await listenOn(8080);
+    const started = performance.now();
+    const seconds = () => ((performance.now() - started) / 1000).toFixed(1);
+    const figures: string[] = [];
     const first = new StartSession(dataDir, env);
     sessions.push(first);
     const where = await first.printed(
       /uri +(http:\/\/\S+)[\s\S]*process +pid (\d+)[\s\S]*devnet +pid (\d+), control (\S+)[\s\S]*following its heartbeats/,
       150_000,
     );
+    figures.push(`following after ${seconds()} s`);
     const [, url, agentPidText, devnetPidText] = where;
     const uri = new URL(url as string).host;
     const agentPid = Number(agentPidText);
@@ -109,8 +113,10 @@ describe("npm start", () => {
     // A line per heartbeat of the deployed agent (generation 1, in its lease).
     await first.printed(/heartbeat +generation 1 +lease active/, 30_000);
 
+    figures.push(`first heartbeat line ${seconds()} s`);
     first.interrupt();
     expect(await first.exited).toBe(0);
+    figures.push(`exited ${seconds()} s`);
     expect(first.stdout).toContain(
       `The deployed agent keeps running at ${url} on the devnet (agent pid ${agentPid}, devnet pid ${devnetPid}).`,
     );
@@ -130,12 +136,15 @@ describe("npm start", () => {
     );
     await second.printed(new RegExp(`devnet +pid ${devnetPid},`), 1_000);
     await second.printed(/status +\S+ +lease active\S* +leader leading \(generation 1\)/, 30_000);
+    figures.push(`second run following ${seconds()} s`);
     second.interrupt();
     expect(await second.exited).toBe(0);
     expect(second.stdout).toContain(`keeps running at ${url}`);
 
     const stopped = await runCli(["devnet", "stop", "--data", dataDir], {}, 60_000);
     expect(stopped.code, stopped.stderr).toBe(0);
+    figures.push(`devnet stopped ${seconds()} s`);
+    console.log(`npm start figures: ${figures.join(", ")}`);
     expect(stopped.stdout).toContain(`stopped the devnet (pid ${devnetPid}`);
     expect(stopped.stdout).toContain(`the agent processes it ran (pid ${agentPid})`);
     expect(isProcessAlive(devnetPid)).toBe(false);

@@ -115,7 +115,7 @@ export function registerRunCommand(program: Command): void {
     )
     .option(
       "--devnet-url <url>",
-      "control URL of a running `akash-agent devnet` (default: start one in this process)",
+      "control URL of a running `akash-agent devnet` (default: start one as its own process, reused by later runs on this --data; AGENT_DEVNET_IN_PROCESS=true: in this process)",
     )
     .option(
       "--until <state>",
