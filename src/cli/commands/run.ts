@@ -8,12 +8,12 @@ import { type FundMode, fundModes } from "../../runtime/fund-mode.js";
 import { httpPortTaken, SCHEMA_HTTP_PORT } from "../../runtime/http-port-taken.js";
 import type { LaunchedAgent } from "../../runtime/launch-agent.js";
 import { isInState, type LeaseView } from "../../runtime/lease-view.js";
-import { type ManagedDevnet, useManagedDevnet } from "../../runtime/managed-devnet.js";
 import { parseInspectTarget, startStatelyInspection } from "../../server/stately-inspector.js";
 import { AgentKeys, type KeystoreBackend } from "../../services/keys/index.js";
 import { cliContext, print } from "../cli-options.js";
 import { keystorePath, openKeystore, usesEnvKeystore } from "../keystore-access.js";
-import { devnetStopCommand, followDeployedAgent } from "./run-follow.js";
+import { runDevnet } from "./run-devnet.js";
+import { followDeployedAgent } from "./run-follow.js";
 import {
   describeHandover,
   finishHandover,
@@ -166,26 +166,9 @@ export function registerRunCommand(program: Command): void {
           "--guardian on the devnet needs the devnet out of this process: unset devnet.inProcess (AGENT_DEVNET_IN_PROCESS), or pass --devnet-url",
         );
       }
-      // Without --devnet-url the devnet runs as its own process (reused by the next run on this
-      // --data), so that the deployed agent outlives this one; this run's state is in its run folder.
-      const managedDevnet: ManagedDevnet | null =
-        config.network === "devnet" && !config.devnet.url && !config.devnet.inProcess
-          ? await useManagedDevnet({ config, dataDir: config.dataDir, logger })
-          : null;
-      let followsAgent = false;
-      if (managedDevnet) {
-        config = {
-          ...config,
-          dataDir: managedDevnet.runDir,
-          devnet: { ...config.devnet, url: managedDevnet.control },
-        };
-        process.once("exit", () => {
-          if (followsAgent) return;
-          process.stderr.write(
-            `akash-agent: the devnet keeps running (pid ${managedDevnet.pid}, ${managedDevnet.control}); stop it with: ${devnetStopCommand(context.config.dataDir)}\n`,
-          );
-        });
-      }
+      const devnetOfRun = await runDevnet(config, logger);
+      config = devnetOfRun.config;
+      const managedDevnet = devnetOfRun.devnet;
       // npm start: without --until, on a devnet of its own, it follows the deployed agent.
       const follow = managedDevnet !== null && options.until === undefined && !options.guardian;
       const chooseKeystore = async (): Promise<KeystoreBackend> => {
@@ -223,7 +206,7 @@ export function registerRunCommand(program: Command): void {
           openKeystore: chooseKeystore,
         });
         if (result) {
-          followsAgent = true;
+          devnetOfRun.following();
           await followDeployedAgent({
             config,
             dataDir: context.config.dataDir,
@@ -406,7 +389,7 @@ export function registerRunCommand(program: Command): void {
       }
       if (first !== "interrupted" && first !== null && follow && managedDevnet) {
         await stop(0);
-        followsAgent = true;
+        devnetOfRun.following();
         await followDeployedAgent({
           config,
           dataDir: context.config.dataDir,
