@@ -1,6 +1,8 @@
+import { resolve } from "node:path";
 import type { AgentConfig } from "../../config/index.js";
 import type { Logger } from "../../logging/index.js";
 import { type ManagedDevnet, useManagedDevnet } from "../../runtime/managed-devnet.js";
+import { keystorePath } from "../keystore-access.js";
 import { devnetStopCommand } from "./run-follow.js";
 
 export interface RunDevnet {
@@ -30,7 +32,13 @@ export async function runDevnet(config: AgentConfig, logger: Logger): Promise<Ru
     );
   });
   return {
-    config: { ...config, dataDir: devnet.runDir, devnet: { ...config.devnet, url: devnet.control } },
+    config: {
+      ...config,
+      dataDir: devnet.runDir,
+      devnet: { ...config.devnet, url: devnet.control },
+      // The keystore stays where the operator keeps it, not in the run folder.
+      keystore: { ...config.keystore, path: resolve(keystorePath(config)) },
+    },
     devnet,
     following: () => {
       follows = true;
