@@ -1,7 +1,7 @@
 /**
  * The agent living in its own lease, timed on this machine (DESIGN §12):
- *  1. `run --until handed-over` with the embedded devnet (what `npm start` does, without the build):
- *     seconds from the process start to the handover.
+ *  1. `run --until handed-over` on a devnet it starts as its own process (what `npm start` does,
+ *     without the build): seconds from the process start to the handover.
  *  2. A self-migration off a reclaiming provider, seen by a relay client that publishes a note every
  *     100 ms to where the agent's relay is and, when that fails, looks up the agent's newest heartbeat
  *     for its relay URI: the longest gap between two accepted notes is the downtime that client saw,
@@ -68,9 +68,11 @@ async function timeToHandover(): Promise<number> {
         AGENT_LOG_LEVEL: "warn",
       },
     );
-    if (result.code !== 0) throw new Error(`the embedded run did not hand over (exit ${result.code})`);
+    if (result.code !== 0) throw new Error(`the npm start run did not hand over (exit ${result.code})`);
     return result.ms / 1000;
   } finally {
+    // The run leaves its devnet (and the deployed agent) running, as npm start does.
+    await run(["devnet", "stop", "--data", data], {});
     rmSync(data, { recursive: true, force: true });
   }
 }
@@ -210,6 +212,6 @@ async function migrationDowntime(): Promise<void> {
 }
 
 console.log(
-  `npm start → handed over (embedded devnet, 1 s blocks): ${(await timeToHandover()).toFixed(1)} s`,
+  `npm start → handed over (devnet started by the run, 1 s blocks): ${(await timeToHandover()).toFixed(1)} s`,
 );
 await migrationDowntime();

@@ -105,10 +105,12 @@ export const configSchema = z.strictObject({
 
   devnet: z
     .strictObject({
-      /** Control URL of a devnet started with `akash-agent devnet`; unset = start one in-process. */
+      /** Control URL of a devnet started with `akash-agent devnet`; unset = `run` starts one (see inProcess). */
       url: httpUrl().optional(),
       blockTimeMs: z.number().int().min(10).max(60_000).default(1000),
       providers: z.number().int().min(1).max(50).default(5),
+      /** Without url: start the devnet inside the `run` process (it then stops with it) instead of as its own process. */
+      inProcess: z.boolean().default(false),
     })
     .prefault({}),
 

@@ -393,7 +393,21 @@ export async function startDevnet(options: DevnetOptions = {}): Promise<DevnetHa
         ...arweaveControlRoutes(arweave?.control),
         ...dnsControlRoutes(dns?.control),
       },
-      readRoutes: receivedReadRoutes(receivers),
+      readRoutes: {
+        ...receivedReadRoutes(receivers),
+        // Where the agent's image runs as a process (no env: it may hold agentEnv values).
+        "GET /agents": () =>
+          providers.flatMap((p) =>
+            p.agentProcesses().map(({ owner, dseq, service, pid, logFile, restarts }) => ({
+              owner,
+              dseq,
+              service,
+              pid,
+              logFile,
+              restarts,
+            })),
+          ),
+      },
     });
     const controlUrl = await control.start(options.ports?.control);
     stoppables.push(control);

@@ -5,7 +5,9 @@ import type { Command } from "commander";
 import { DEFAULT_BLOCK_TIME_MS, DEFAULT_PROVIDER_COUNT } from "../../devnet/devnet-defaults.js";
 import type { DevnetEndpoints } from "../../devnet/index.js";
 import { UsageError } from "../../errors.js";
+import { removeDevnetProcessRecord, writeDevnetProcessRecord } from "../../runtime/devnet-process-record.js";
 import { cliContext, type GlobalOptions } from "../cli-options.js";
+import { registerDevnetStopCommand } from "./devnet-stop.js";
 
 const MIN_BLOCK_TIME_MS = 10;
 const MAX_PROVIDERS = 50;
@@ -174,7 +176,7 @@ async function agentProcesses(
 }
 
 export function registerDevnetCommand(program: Command): void {
-  program
+  const devnetCommand = program
     .command("devnet")
     .description("start a local Akash devnet (chain + providers) on loopback and run until interrupted")
     .option(
@@ -257,8 +259,18 @@ export function registerDevnetCommand(program: Command): void {
           : {}),
       });
       const endpoints = devnet.endpoints();
+      // Recorded for `npm start` (which reuses a devnet that answers) and `devnet stop --data`.
+      if (flags.data !== undefined) {
+        writeDevnetProcessRecord(flags.data, {
+          pid: process.pid,
+          control: endpoints.control,
+          startedAt: new Date().toISOString(),
+        });
+      }
       process.stdout.write(flags.json ? `${JSON.stringify(endpoints)}\n` : summary(endpoints, agents));
       await signal;
       await devnet.stop();
+      if (flags.data !== undefined) removeDevnetProcessRecord(flags.data, process.pid);
     });
+  registerDevnetStopCommand(devnetCommand);
 }

@@ -96,31 +96,11 @@ export async function finishOrRefuse(o: {
   until: string | undefined;
   json: boolean | undefined;
 }): Promise<void> {
-  const { config, logger, leadership } = o;
-  let result: HandoverResult | null =
-    leadership.state === "handed_over" && leadership.leader
-      ? { state: "handed_over", generation: leadership.generation, leader: leadership.leader }
-      : null;
-  if (leadership.state === "handing_over") {
-    if (!usesEnvKeystore(config) && !existsSync(keystorePath(config))) {
-      throw new AgentError(
-        `a handover is in progress in ${config.dataDir} but it has no keystore to finish it with`,
-      );
-    }
-    const keystore = await openKeystore(config);
-    const { AgentKeys } = await import("../../services/keys/index.js");
-    const keys = AgentKeys.fromContents(await keystore.load());
-    const store = openAgentStore({ dataDir: config.dataDir });
-    try {
-      logger.info("a handover was in progress: finishing it (the agent here stays stopped)");
-      result = await completeHandover({ config, keys, keystore, store, logger });
-    } finally {
-      store.close();
-    }
-  }
+  const { config } = o;
+  const result = await finishHandover(o);
   if (!result) {
     throw new AgentError(
-      `the agent in ${config.dataDir} ${leadership.state.replace("_", " ")} (generation ${leadership.generation}): this data directory no longer acts for it`,
+      `the agent in ${config.dataDir} ${o.leadership.state.replace("_", " ")} (generation ${o.leadership.generation}): this data directory no longer acts for it`,
       3,
     );
   }
@@ -133,4 +113,40 @@ export async function finishOrRefuse(o: {
     `this data directory handed over to generation ${result.generation}: it does not act for the agent again (follow it with \`akash-agent status --remote ${instanceUrl(result.leader.uri)}\`)`,
     3,
   );
+}
+
+/**
+ * Where the agent went from a data directory that handed over, finishing a handover in progress
+ * first; null when it was superseded (it knows no leader). `openKeystore` overrides where the keys
+ * come from (default: the data directory's keystore or AGENT_MNEMONIC).
+ */
+export async function finishHandover(o: {
+  config: AgentConfig;
+  logger: Logger;
+  leadership: Leadership;
+  openKeystore?: () => Promise<KeystoreBackend>;
+}): Promise<HandoverResult | null> {
+  const { config, logger, leadership } = o;
+  let result: HandoverResult | null =
+    leadership.state === "handed_over" && leadership.leader
+      ? { state: "handed_over", generation: leadership.generation, leader: leadership.leader }
+      : null;
+  if (leadership.state === "handing_over") {
+    if (!o.openKeystore && !usesEnvKeystore(config) && !existsSync(keystorePath(config))) {
+      throw new AgentError(
+        `a handover is in progress in ${config.dataDir} but it has no keystore to finish it with`,
+      );
+    }
+    const keystore = await (o.openKeystore ?? (() => openKeystore(config)))();
+    const { AgentKeys } = await import("../../services/keys/index.js");
+    const keys = AgentKeys.fromContents(await keystore.load());
+    const store = openAgentStore({ dataDir: config.dataDir });
+    try {
+      logger.info("a handover was in progress: finishing it (the agent here stays stopped)");
+      result = await completeHandover({ config, keys, keystore, store, logger });
+    } finally {
+      store.close();
+    }
+  }
+  return result;
 }

@@ -5,14 +5,18 @@ import { leaseMachine } from "../../machines/index.js";
 import { devnetAgentKeystore } from "../../runtime/devnet-identity.js";
 import { devnetRunDir } from "../../runtime/devnet-runs.js";
 import { type FundMode, fundModes } from "../../runtime/fund-mode.js";
+import { httpPortTaken, SCHEMA_HTTP_PORT } from "../../runtime/http-port-taken.js";
 import type { LaunchedAgent } from "../../runtime/launch-agent.js";
 import { isInState, type LeaseView } from "../../runtime/lease-view.js";
 import { parseInspectTarget, startStatelyInspection } from "../../server/stately-inspector.js";
-import { AgentKeys } from "../../services/keys/index.js";
+import { AgentKeys, type KeystoreBackend } from "../../services/keys/index.js";
 import { cliContext, print } from "../cli-options.js";
 import { keystorePath, openKeystore, usesEnvKeystore } from "../keystore-access.js";
+import { runDevnet } from "./run-devnet.js";
+import { followDeployedAgent } from "./run-follow.js";
 import {
   describeHandover,
+  finishHandover,
   finishOrRefuse,
   followRemote,
   leadershipOf,
@@ -95,6 +99,14 @@ function failureReason(runtime: LaunchedAgent["runtime"]): string {
   return lease?.context?.lastError?.message ?? root.context.lastError?.message ?? "the agent stopped";
 }
 
+/** Resolves at the first Ctrl-C (or SIGTERM). */
+function untilInterrupted(): Promise<void> {
+  return new Promise<void>((resolve) => {
+    process.once("SIGINT", () => resolve());
+    process.once("SIGTERM", () => resolve());
+  });
+}
+
 export function registerRunCommand(program: Command): void {
   program
     .command("run")
@@ -103,7 +115,7 @@ export function registerRunCommand(program: Command): void {
     )
     .option(
       "--devnet-url <url>",
-      "control URL of a running `akash-agent devnet` (default: start one in this process)",
+      "control URL of a running `akash-agent devnet` (default: start one as its own process, reused by later runs on this --data; AGENT_DEVNET_IN_PROCESS=true: in this process)",
     )
     .option(
       "--until <state>",
@@ -149,11 +161,30 @@ export function registerRunCommand(program: Command): void {
         await runDeployed(config, logger);
         return;
       }
-      if (options.guardian && config.network === "devnet" && !config.devnet.url) {
+      if (options.guardian && config.network === "devnet" && !config.devnet.url && config.devnet.inProcess) {
         throw new UsageError(
-          "--guardian on the devnet needs --devnet-url: the embedded devnet, and the agent in it, stop with this process",
+          "--guardian on the devnet needs the devnet out of this process: unset devnet.inProcess (AGENT_DEVNET_IN_PROCESS), or pass --devnet-url",
         );
       }
+      const devnetOfRun = await runDevnet(config, logger);
+      config = devnetOfRun.config;
+      const managedDevnet = devnetOfRun.devnet;
+      // npm start: without --until, on a devnet of its own, it follows the deployed agent.
+      const follow = managedDevnet !== null && options.until === undefined && !options.guardian;
+      const chooseKeystore = async (): Promise<KeystoreBackend> => {
+        if (usesEnvKeystore(config) || existsSync(keystorePath(context.config))) {
+          return openKeystore({ ...config, dataDir: context.config.dataDir });
+        }
+        if (config.network === "devnet") {
+          logger.warn(
+            "no keystore: using the devnet's well-known test identity (never use it on a real network)",
+          );
+          return devnetAgentKeystore();
+        }
+        throw new UsageError(
+          `no keystore at ${keystorePath(context.config)}: create one with \`akash-agent init\` before running on ${config.network}`,
+        );
+      };
       const previous = leadershipOf(config.dataDir);
       const takenBack = options.takeBack
         ? await takeBackDataDir({ config, logger, leadership: previous })
@@ -166,6 +197,28 @@ export function registerRunCommand(program: Command): void {
         });
         process.exitCode = await guardAgent({ config, logger, fund, interrupted });
         return;
+      }
+      if (follow && managedDevnet && previous && previous.state !== "leading" && !takenBack) {
+        const result = await finishHandover({
+          config,
+          logger,
+          leadership: previous,
+          openKeystore: chooseKeystore,
+        });
+        if (result) {
+          devnetOfRun.following();
+          await followDeployedAgent({
+            config,
+            dataDir: context.config.dataDir,
+            devnet: managedDevnet,
+            leader: { ...result.leader, generation: result.generation },
+            pubkey: null,
+            existing: true,
+            interrupted: untilInterrupted(),
+            logger,
+          });
+          return;
+        }
       }
       if (previous && previous.state !== "leading" && !takenBack) {
         await finishOrRefuse({
@@ -188,27 +241,13 @@ export function registerRunCommand(program: Command): void {
 
       const whatStays = inProcessDevnet
         ? "the embedded devnet stops with it; to resume later, run against `akash-agent devnet` with --devnet-url"
-        : "the lease stays open and is paid from its escrow; run again with the same --data to resume, or stop with --terminate-on-exit to close it";
-      const keystoreFile = existsSync(keystorePath(context.config));
-      let keystore = null;
-      if (usesEnvKeystore(config) || keystoreFile) {
-        keystore = await openKeystore({ ...config, dataDir: context.config.dataDir });
-      } else if (config.network === "devnet") {
-        logger.warn(
-          "no keystore: using the devnet's well-known test identity (never use it on a real network)",
-        );
-        keystore = devnetAgentKeystore();
-      } else {
-        throw new UsageError(
-          `no keystore at ${keystorePath(context.config)}: create one with \`akash-agent init\` before running on ${config.network}`,
-        );
-      }
+        : managedDevnet
+          ? `the lease stays open on the devnet, which keeps running (pid ${managedDevnet.pid}); run again with the same --data to resume`
+          : "the lease stays open and is paid from its escrow; run again with the same --data to resume, or stop with --terminate-on-exit to close it";
+      const keystore = await chooseKeystore();
       const keys = AgentKeys.fromContents(await keystore.load());
       // Ctrl-C is heard from here on, even while the agent is still starting.
-      const interrupted = new Promise<void>((resolve) => {
-        process.once("SIGINT", () => resolve());
-        process.once("SIGTERM", () => resolve());
-      });
+      const interrupted = untilInterrupted();
       let signalled = false;
       void interrupted.then(() => {
         signalled = true;
@@ -219,6 +258,14 @@ export function registerRunCommand(program: Command): void {
           `--fund cro-only is for the devnet (its faucets): on ${config.network}, fund the agent's addresses yourself`,
         );
       }
+      // Two `npm start`s on one machine: the second takes a free port (never when one was asked for).
+      const defaultPortTaken =
+        config.network === "devnet" &&
+        options.httpPort === undefined &&
+        process.env.AGENT_HTTP_PORT === undefined &&
+        config.http.port === SCHEMA_HTTP_PORT &&
+        (await httpPortTaken(config.http.host, config.http.port));
+      if (defaultPortTaken) config = { ...config, http: { ...config.http, port: 0 } };
       const { startAgentProcess } = await import("../../server/agent-process.js");
       const inspection = inspectTarget ? await startStatelyInspection(inspectTarget, logger) : null;
       const agent = await startAgentProcess({
@@ -231,6 +278,12 @@ export function registerRunCommand(program: Command): void {
       });
       // The URL for a person (`npm start`); with --log-json the log line above carries it, and
       // --log-level silent means nothing on stderr.
+      if (defaultPortTaken) {
+        logger.warn(
+          { url: agent.url },
+          `port ${SCHEMA_HTTP_PORT} is taken (another agent?): this one listens on ${agent.url}`,
+        );
+      }
       if (!config.log.json && config.log.level !== "silent")
         process.stderr.write(`\n  page, API and relay: ${agent.url}\n\n`);
       if (signalled) {
@@ -332,6 +385,21 @@ export function registerRunCommand(program: Command): void {
           `akash-agent: the handover did not finish: ${first.message}; run again with the same --data to finish it\n`,
         );
         await stop(1);
+        return;
+      }
+      if (first !== "interrupted" && first !== null && follow && managedDevnet) {
+        await stop(0);
+        devnetOfRun.following();
+        await followDeployedAgent({
+          config,
+          dataDir: context.config.dataDir,
+          devnet: managedDevnet,
+          leader: { ...first.leader, generation: first.generation },
+          pubkey: keys.identity.nostrPubkey,
+          existing: false,
+          interrupted,
+          logger,
+        });
         return;
       }
       if (first !== "interrupted" && first !== null) {
