@@ -9,6 +9,7 @@ import { registerKeysCommand } from "./commands/keys.js";
 import { registerRestoreCommand } from "./commands/restore.js";
 import { registerRunCommand } from "./commands/run.js";
 import { registerSdlCommand } from "./commands/sdl.js";
+import { registerSimulateCommand } from "./commands/simulate.js";
 import { registerStatusCommand } from "./commands/status.js";
 import { registerTreasuryCommand } from "./commands/treasury.js";
 import { registerWatchCommand } from "./commands/watch.js";
@@ -33,6 +34,7 @@ export function buildProgram(): Command {
   registerRestoreCommand(program);
   registerWatchCommand(program);
   registerAdminCommand(program);
+  registerSimulateCommand(program);
   for (const command of program.commands) command.exitOverride();
   return program;
 }
