@@ -45,6 +45,8 @@ describe("simulate", () => {
     });
     expect(report.policy.migrations).toBeGreaterThan(0);
     expect(report.policy.availability).toBeGreaterThan(report.baselines.neverMigrate.availability);
+    // The lease's alerts (e.g. "Lease closed") reach the world through the host.
+    expect(Object.values(outcomes).some((outcome) => outcome.alerts > 0)).toBe(true);
     for (const outcome of Object.values(outcomes)) {
       expect(outcome.upMs + outcome.downMs).toBe(3 * 86_400_000);
       // Every lease is billed at most the order's max price for every block of the run, twice over
