@@ -35,32 +35,46 @@ export interface RunOptions {
   skipQuietChecks?: boolean;
 }
 
-function strategySetup(strategy: StrategyName, agent: AgentUnderTest, maxBidsPerOrder: number) {
-  if (strategy === "cheapest") {
-    // Always the cheapest bid of the order: every bid, so the whole bid window, is waited for.
-    return {
-      bidChoice: "cheapest" as BidChoice,
-      lease: { ...agent.lease, minBids: maxBidsPerOrder },
-      health: agent.health,
-      movesOnProviderTrouble: true,
-    };
-  }
-  const bidChoice: BidChoice = "scored";
-  if (strategy === "policy") {
-    return { bidChoice, lease: agent.lease, health: agent.health, movesOnProviderTrouble: true };
-  }
-  return {
-    bidChoice,
+/** How a strategy differs from the agent as configured. */
+interface StrategySetup {
+  bidChoice: BidChoice;
+  lease: LeaseSettings;
+  health: HealthSettings;
+  movesOnProviderTrouble: boolean;
+}
+
+function strategySetup(
+  strategy: StrategyName,
+  agent: AgentUnderTest,
+  maxBidsPerOrder: number,
+): StrategySetup {
+  const asConfigured: StrategySetup = {
+    bidChoice: "scored",
     lease: agent.lease,
-    health: {
-      ...agent.health,
-      failuresBeforeAlarm: Math.max(
-        agent.health.failuresBeforeAlarm,
-        Math.ceil(LOST_AFTER_MS / agent.health.intervalMs),
-      ),
-    },
-    movesOnProviderTrouble: false,
+    health: agent.health,
+    movesOnProviderTrouble: true,
   };
+  switch (strategy) {
+    case "policy":
+      return asConfigured;
+    case "cheapest":
+      // Always the cheapest bid of the order: every bid, so the whole bid window, is waited for.
+      return { ...asConfigured, bidChoice: "cheapest", lease: { ...agent.lease, minBids: maxBidsPerOrder } };
+    case "neverMigrate":
+      // Provider trouble never reaches the lease, and a silent provider is reported only once the
+      // lease counts as lost.
+      return {
+        ...asConfigured,
+        health: {
+          ...agent.health,
+          failuresBeforeAlarm: Math.max(
+            agent.health.failuresBeforeAlarm,
+            Math.ceil(LOST_AFTER_MS / agent.health.intervalMs),
+          ),
+        },
+        movesOnProviderTrouble: false,
+      };
+  }
 }
 
 /**
@@ -119,6 +133,12 @@ export async function runStrategy(
   for (let day = 1; day <= market.days && failure === null; day++) {
     await clock.runUntil(day * DAY_MS, (from, to) => world.account(from, to));
     onDay?.(day);
+    // A machine that broke (an action or guard threw) would make the rest of the figures meaningless.
+    for (const [id, child] of Object.entries(actor.getSnapshot().children)) {
+      const snapshot = child?.getSnapshot() as { status: string; error?: unknown } | undefined;
+      if (snapshot?.status === "error")
+        failure ??= new Error(`the ${id} actor failed`, { cause: snapshot.error });
+    }
   }
   actor.stop();
   if (failure !== null) throw failure;

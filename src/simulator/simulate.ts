@@ -3,7 +3,13 @@ import { deploymentProfiles, maxPricePerBlockUact } from "../domain/index.js";
 import { actorSettingsFromConfig, agentSettingsFromConfig } from "../runtime/agent-settings.js";
 import { generateMarket, type PricedResources, targetPricePerBlock } from "./market-model.js";
 import { DEFAULT_MARKET_PARAMS, type MarketParams } from "./market-params.js";
-import { type AgentUnderTest, runStrategy, type StrategyName, type StrategyOutcome } from "./run-strategy.js";
+import {
+  type AgentUnderTest,
+  runStrategy,
+  STRATEGIES,
+  type StrategyName,
+  type StrategyOutcome,
+} from "./run-strategy.js";
 import { SIM_AUDITOR } from "./simulated-effects.js";
 
 export interface SimulationOptions {
@@ -106,7 +112,7 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRu
     targetPricePerBlock: target,
   });
   const outcomes = {} as Record<StrategyName, StrategyOutcome>;
-  for (const strategy of ["policy", "cheapest", "neverMigrate"] as const) {
+  for (const strategy of STRATEGIES) {
     outcomes[strategy] = await runStrategy(market, strategy, agent, {
       onDay: (day) => options.onProgress?.({ strategy, day, days: options.days }),
       ...(options.skipQuietChecks === undefined ? {} : { skipQuietChecks: options.skipQuietChecks }),
