@@ -21,6 +21,7 @@ const COMMANDS: Readonly<Record<string, () => Promise<Registrar>>> = {
   restore: async () => (await import("./commands/restore.js")).registerRestoreCommand,
   watch: async () => (await import("./commands/watch.js")).registerWatchCommand,
   admin: async () => (await import("./commands/admin.js")).registerAdminCommand,
+  simulate: async () => (await import("./commands/simulate.js")).registerSimulateCommand,
 };
 
 /** The command names, in `--help` order. */
