@@ -167,20 +167,16 @@ const badAuthorization = (url: string, method: string, text: string) =>
     awkwardJson.map((value) => `Nostr ${Buffer.from(JSON.stringify(value)).toString("base64")}`),
     fc.constant(null).map(() => authorization(stranger, { url, method, body: text })),
     fc.constant(null).map(() => authorization(operator, { url, method, body: text, kind: 1 })),
-    fc
-      .integer({ min: 61, max: 10_000_000 })
-      .chain((skew) =>
-        fc
-          .constantFrom(-skew, skew)
-          .map((offset) =>
-            authorization(operator, {
-              url,
-              method,
-              body: text,
-              createdAt: Math.floor(Date.now() / 1000) + offset,
-            }),
-          ),
+    fc.integer({ min: 61, max: 10_000_000 }).chain((skew) =>
+      fc.constantFrom(-skew, skew).map((offset) =>
+        authorization(operator, {
+          url,
+          method,
+          body: text,
+          createdAt: Math.floor(Date.now() / 1000) + offset,
+        }),
       ),
+    ),
     fc.constant(null).map(() => authorization(operator, { url: `${url}x`, method, body: text })),
     fc.constant(null).map(() => authorization(operator, { url, method: "GET", body: text })),
     fc.constant(null).map(() => authorization(operator, { url, method, body: `${text} ` })),
