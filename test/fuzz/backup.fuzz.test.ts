@@ -58,6 +58,8 @@ beforeAll(async () => {
   );
   itemId = item.id;
   const signed = new DataItem(item.raw);
+  // As postDataItem does: the bundle header takes the id from rawId, which a parsed item computes on demand.
+  signed.rawId = Buffer.from(signed.rawId);
   const bundle = await bundleAndSignData([signed], new ArweaveSigner({ ...identity.jwk.reveal() }));
   bundleRaw = Buffer.from(bundle.getRaw());
   server = createServer((_req, res) => {
