@@ -160,6 +160,11 @@ function valueAt(tree: unknown, path: readonly PropertyKey[]): unknown {
   return node;
 }
 
+/** A key as written in a message: quoted when it is empty or holds spaces or symbols, so it can be seen. */
+function shownKey(key: string): string {
+  return /^[\w.-]+$/.test(key) ? key : JSON.stringify(key);
+}
+
 function allowedFor(issue: z.core.$ZodIssue): string {
   switch (issue.code) {
     case "too_small":
@@ -171,7 +176,7 @@ function allowedFor(issue: z.core.$ZodIssue): string {
     case "invalid_type":
       return `expected ${issue.expected}`;
     case "unrecognized_keys":
-      return `unknown setting${issue.keys.length > 1 ? "s" : ""} ${issue.keys.join(", ")}`;
+      return `unknown setting${issue.keys.length > 1 ? "s" : ""} ${issue.keys.map(shownKey).join(", ")}`;
     case "invalid_format":
       if (issue.format === "url") return "expected a URL";
       // A pattern with its own description ("an akash1… address") says more than "expected regex".

@@ -189,4 +189,13 @@ describe("fuzzing the config: YAML files and AGENT_* variables", () => {
       new UsageError(`config file ${file} is not valid YAML: Unresolved tag: !foo at line 1, column 10:`),
     );
   });
+
+  // Found by this fuzzer: an empty key (`agent: { "": 0 }`) gave "unknown setting " naming nothing.
+  it("quotes an unknown key that is empty or not a plain word, so the message shows it", () => {
+    const file = join(dir, "empty-key.yaml");
+    writeFileSync(file, 'agent:\n  "": 0\n  "a b": 1\n');
+    expect(() => loadConfig({ file, env: {} })).toThrow(
+      new UsageError(`invalid config under agent (from ${file}): unknown settings "", "a b"`),
+    );
+  });
 });
