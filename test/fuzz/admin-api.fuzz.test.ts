@@ -295,4 +295,18 @@ describe("fuzzing the admin API (NIP-98 headers and bodies against the real rout
     }
     await expectAlive();
   });
+
+  // Found by this fuzzer: the payload tag was checked only when the request had a body, so a signed
+  // `migrate {"avoidProvider": …}` sent with its body dropped was accepted as a bare `migrate`.
+  it("refuses a signed call whose body was dropped (its payload tag names a body)", async () => {
+    const url = `http://${host}/api/admin/migrate`;
+    const signedBody = JSON.stringify({ avoidProvider: LEASE.provider });
+    const headers = { authorization: authorization(operator, { url, method: "POST", body: signedBody }) };
+    const response = await fetch(url, { method: "POST", headers });
+    expect(response.status).toBe(401);
+    expect(await response.json()).toEqual({
+      error: "the NIP-98 event's payload tag is not the sha256 of the body",
+    });
+    expect(acted).toEqual([]);
+  });
 });
