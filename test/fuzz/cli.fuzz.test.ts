@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildProgram } from "../../src/cli/program.js";
 import { AgentError } from "../../src/errors.js";
 import { generateMnemonic } from "../../src/services/keys/index.js";
+import { runCli } from "../../support/run-cli.js";
 import {
   awkwardText,
   expectNoSecretIn,
@@ -95,39 +96,37 @@ const flagValue = fc.oneof(
   ),
 );
 
-const commandLine = fc
-  .constantFrom(...commandShapes)
-  .chain((shape) =>
-    fc
-      .array(
-        fc.oneof(
-          {
-            weight: 6,
-            arbitrary: fc
-              .tuple(fc.constantFrom(...shape.options, ...GLOBAL_OPTIONS), flagValue)
-              .map(([option, value]) => (option.takesValue ? [option.long, value] : [option.long])),
-          },
-          {
-            weight: 1,
-            arbitrary: fc.constantFrom(...shape.options, ...GLOBAL_OPTIONS).map((option) => [option.long]),
-          },
-          {
-            weight: 1,
-            arbitrary: fc
-              .tuple(fc.constantFrom(...shape.options, ...GLOBAL_OPTIONS), flagValue)
-              .map(([option, value]) => [`${option.long}=${value}`]),
-          },
-          {
-            weight: 1,
-            arbitrary: fc
-              .oneof(awkwardText, fc.constantFrom("--unknown", "-x", "--json=1", "--no-such", "--help"))
-              .map((word) => [word]),
-          },
-        ),
-        { maxLength: 6 },
-      )
-      .map((parts) => ({ path: shape.path, args: [...shape.path, ...parts.flat()] })),
-  );
+const commandLine = fc.constantFrom(...commandShapes).chain((shape) =>
+  fc
+    .array(
+      fc.oneof(
+        {
+          weight: 6,
+          arbitrary: fc
+            .tuple(fc.constantFrom(...shape.options, ...GLOBAL_OPTIONS), flagValue)
+            .map(([option, value]) => (option.takesValue ? [option.long, value] : [option.long])),
+        },
+        {
+          weight: 1,
+          arbitrary: fc.constantFrom(...shape.options, ...GLOBAL_OPTIONS).map((option) => [option.long]),
+        },
+        {
+          weight: 1,
+          arbitrary: fc
+            .tuple(fc.constantFrom(...shape.options, ...GLOBAL_OPTIONS), flagValue)
+            .map(([option, value]) => [`${option.long}=${value}`]),
+        },
+        {
+          weight: 1,
+          arbitrary: fc
+            .oneof(awkwardText, fc.constantFrom("--unknown", "-x", "--json=1", "--no-such", "--help"))
+            .map((word) => [word]),
+        },
+      ),
+      { maxLength: 6 },
+    )
+    .map((parts) => ({ path: shape.path, args: [...shape.path, ...parts.flat()] })),
+);
 
 /** Runs one command line through the program, capturing what it writes. */
 async function runLine(args: string[]): Promise<{ error: unknown; output: string; recorded: string[] }> {
@@ -212,5 +211,38 @@ describe("fuzzing akash-agent command lines (in process, commander with exitOver
     const keys = await runLine(["keys", "show", "--json"]);
     expect(keys.error).toBeNull();
     expect(JSON.parse(keys.output)).toMatchObject({ akash: expect.stringMatching(/^akash1/) });
+  });
+
+  // A few lines through the built binary: main.ts turns each ending into its exit code and one stderr line.
+  it("exits 2 with one line naming the problem from the built CLI, without the mnemonic", {
+    timeout: 60_000,
+  }, async () => {
+    const env = { AGENT_MNEMONIC: MNEMONIC, AGENT_DATA_DIR: dataDir };
+    for (const [args, says] of [
+      [["cost", "--cpu", "two"], /--cpu <units>' argument 'two' is invalid/],
+      [
+        [
+          "--network",
+          "moon",
+          "sdl",
+          "--events-per-second",
+          "1",
+          "--connections",
+          "1",
+          "--storage-used-gib",
+          "1",
+        ],
+        /^akash-agent: invalid config: network = "moon" \(from command line\): allowed: devnet, sandbox, mainnet\n$/,
+      ],
+      [
+        ["--config", dataDir, "keys", "show"],
+        /^akash-agent: cannot read config file .+ \(EISDIR\): check the --config path\n$/,
+      ],
+    ] as const) {
+      const result = await runCli([...args], env);
+      expect(result.code, args.join(" ")).toBe(2);
+      expect(result.stderr).toMatch(says);
+      expectNoSecretIn(`${result.stdout}${result.stderr}`, SECRETS, `akash-agent ${args.join(" ")}`);
+    }
   });
 });
