@@ -225,7 +225,7 @@ describe("fuzzing activation requests to an awaiting instance", () => {
         expect(activations, what).toEqual([]);
         expect(endpoint.activated).toBe(false);
       }),
-      fuzzParameters(50),
+      fuzzParameters(40),
     );
     expect(refusals.length).toBeGreaterThan(0);
     expectNoSecretIn(logLines.join("\n"), secrets, "the instance's log");

@@ -225,7 +225,7 @@ describe("fuzzing the admin API (NIP-98 headers and bodies against the real rout
           expect(acted).toEqual([]);
         },
       ),
-      fuzzParameters(300),
+      fuzzParameters(150),
     );
     await expectAlive();
     expectNoSecretIn(logLines.join("\n"), SECRETS, "the log");
@@ -269,7 +269,7 @@ describe("fuzzing the admin API (NIP-98 headers and bodies against the real rout
           expect(processErrors).toEqual([]);
         },
       ),
-      fuzzParameters(150),
+      fuzzParameters(100),
     );
     await expectAlive();
   });

@@ -126,7 +126,7 @@ describe("fuzzing backups on the restore path", () => {
           expectRefusal(error, [BackupRefusedError]);
         }
       }),
-      fuzzParameters(300),
+      fuzzParameters(200),
     );
   });
 
@@ -164,7 +164,7 @@ describe("fuzzing backups on the restore path", () => {
           }
         },
       ),
-      fuzzParameters(300),
+      fuzzParameters(200),
     );
   });
 
@@ -192,7 +192,7 @@ describe("fuzzing backups on the restore path", () => {
           }
         },
       ),
-      fuzzParameters(200),
+      fuzzParameters(120),
     );
     // Flips in unused pages leave a readable store: the runs did reach the reading, not only refusals.
     expect(read).toBeGreaterThan(0);
@@ -219,7 +219,7 @@ describe("fuzzing backups on the restore path", () => {
           expectRefusal(error, [BackupRefusedError, BackupError]);
         }
       }),
-      fuzzParameters(150),
+      fuzzParameters(100),
     );
   });
 });

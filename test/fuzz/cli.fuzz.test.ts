@@ -194,7 +194,7 @@ describe("fuzzing akash-agent command lines (in process, commander with exitOver
         }
         expectNoSecretIn(output, SECRETS, `the output of ${args.join(" ")}`);
       }),
-      fuzzParameters(400),
+      fuzzParameters(250),
     );
     // The runs reached every ending: results, usage errors and AgentErrors (a bad setting, a bad value).
     expect(Object.fromEntries(outcomes)).toMatchObject({

@@ -137,7 +137,7 @@ describe("fuzzing the config: YAML files and AGENT_* variables", () => {
           if (named) expect(reservedEnvNames.has(named)).toBe(false);
         }
       }),
-      fuzzParameters(400),
+      fuzzParameters(200),
     );
   });
 
@@ -156,7 +156,7 @@ describe("fuzzing the config: YAML files and AGENT_* variables", () => {
           expectClearRefusal(error);
         }
       }),
-      fuzzParameters(400),
+      fuzzParameters(200),
     );
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
   });

@@ -241,7 +241,7 @@ describe("fuzzing the Nostr events the agent reads", () => {
           expect(heartbeat.agentId.length).toBeGreaterThan(0);
         },
       ),
-      fuzzParameters(120),
+      fuzzParameters(80),
     );
   });
 
@@ -339,7 +339,7 @@ describe("fuzzing the Nostr events the agent reads", () => {
           expect(processErrors).toEqual([]);
         },
       ),
-      fuzzParameters(30),
+      fuzzParameters(25),
     );
     expect(taken.heartbeats, "heartbeats taken").toBeGreaterThan(0);
   });
@@ -413,7 +413,7 @@ describe("fuzzing the Nostr events the agent reads", () => {
           expect(processErrors).toEqual([]);
         },
       ),
-      fuzzParameters(25),
+      fuzzParameters(20),
     );
     expect(taken.pointers, "pointers read").toBeGreaterThan(0);
   });
@@ -489,7 +489,7 @@ describe("fuzzing the Nostr events the agent reads", () => {
             expect(processErrors).toEqual([]);
           },
         ),
-        fuzzParameters(80),
+        fuzzParameters(60),
       );
       expect(taken.stored, "events stored").toBeGreaterThan(0);
     } finally {

@@ -295,7 +295,7 @@ describe("fuzzing replies from providers and the Console API", () => {
           );
         }
       }),
-      fuzzParameters(100),
+      fuzzParameters(60),
     );
   });
 
@@ -318,7 +318,7 @@ describe("fuzzing replies from providers and the Console API", () => {
           );
         }
       }),
-      fuzzParameters(50),
+      fuzzParameters(30),
     );
   });
 
@@ -343,7 +343,7 @@ describe("fuzzing replies from providers and the Console API", () => {
           expectEffectError(error, ["retryable", "fatal"], "Console API http://127.0.0.1:");
         }
       }),
-      fuzzParameters(100),
+      fuzzParameters(60),
     );
   });
 

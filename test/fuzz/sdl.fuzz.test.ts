@@ -153,7 +153,7 @@ describe("fuzzing SDL inputs", () => {
         expect(sdl.groups().length).toBeGreaterThan(0);
         expect(sdl.manifest().length).toBeGreaterThan(0);
       }),
-      fuzzParameters(400),
+      fuzzParameters(300),
     );
     expect(outcomes.sdl).toBeGreaterThan(0);
     expect(outcomes.refused).toBeGreaterThan(0);
@@ -183,7 +183,7 @@ describe("fuzzing SDL inputs", () => {
           }
         },
       ),
-      fuzzParameters(300),
+      fuzzParameters(200),
     );
   });
 });
