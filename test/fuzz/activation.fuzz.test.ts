@@ -28,6 +28,7 @@ import {
   awkwardText,
   expectNoSecretIn,
   fuzzParameters,
+  fuzzTimeout,
   withinMs,
 } from "../support/input-fuzz.js";
 
@@ -207,7 +208,7 @@ const attempt: fc.Arbitrary<Attempt> = fc.oneof(
 
 describe("fuzzing activation requests to an awaiting instance", () => {
   it("never activates on a request that is not the agent's own valid package, and refuses each with a 4xx", {
-    timeout: 60_000,
+    timeout: fuzzTimeout(60_000),
   }, async () => {
     await fc.assert(
       fc.asyncProperty(attempt, async ({ what, body, authorization }) => {

@@ -1,8 +1,10 @@
 import { createHash } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
+import type { IncomingMessage } from "node:http";
 import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import type { Duplex } from "node:stream";
 import fc from "fast-check";
 import { npubEncode } from "nostr-tools/nip19";
 import { finalizeEvent, generateSecretKey, getPublicKey } from "nostr-tools/pure";
@@ -20,6 +22,7 @@ import {
   awkwardText,
   expectNoSecretIn,
   fuzzParameters,
+  fuzzTimeout,
   withinMs,
 } from "../support/input-fuzz.js";
 
@@ -99,7 +102,10 @@ beforeAll(async () => {
   server = new AgentHttpServer({
     host: "127.0.0.1",
     port: 0,
-    relay: { handleUpgrade: (_req, socket) => socket.destroy(), nip11: {} } as unknown as AgentRelay,
+    relay: {
+      handleUpgrade: (_req: IncomingMessage, socket: Duplex) => socket.destroy(),
+      nip11: {},
+    } as unknown as AgentRelay,
     metrics: { render: async () => ({ contentType: "text/plain", body: "" }) } as unknown as AgentMetrics,
     admin,
     seen,
@@ -188,7 +194,7 @@ const badAuthorization = (url: string, method: string, text: string) =>
       const event = JSON.parse(
         Buffer.from(authorization(operator, { url, method, body: text }).slice(6), "base64").toString(),
       ) as Record<string, unknown>;
-      const field = (["id", "sig", "pubkey"] as const)[at % 3];
+      const field = (["id", "sig", "pubkey"] as const)[at % 3] ?? "id";
       const value = event[field] as string;
       const i = at % value.length;
       event[field] = `${value.slice(0, i)}${value[i] === "0" ? "1" : "0"}${value.slice(i + 1)}`;
@@ -198,7 +204,7 @@ const badAuthorization = (url: string, method: string, text: string) =>
 
 describe("fuzzing the admin API (NIP-98 headers and bodies against the real routes)", () => {
   it("never acts on a request whose NIP-98 authorization does not hold, and always answers an error", {
-    timeout: 60_000,
+    timeout: fuzzTimeout(60_000),
   }, async () => {
     await fc.assert(
       fc.asyncProperty(
@@ -232,7 +238,7 @@ describe("fuzzing the admin API (NIP-98 headers and bodies against the real rout
   });
 
   it("never acts on an unknown action or a request line the server must refuse, and stays up", {
-    timeout: 60_000,
+    timeout: fuzzTimeout(60_000),
   }, async () => {
     const path = fc.oneof(
       fc.constantFrom(

@@ -14,7 +14,13 @@ import {
 } from "../../src/services/backup/index.js";
 import { agentStoreImage } from "../support/activation-fixtures.js";
 import { type BackupIdentity, newBackupIdentity } from "../support/backup-fixtures.js";
-import { expectNoSecretIn, fuzzParameters, mnemonicSpellings, withinMs } from "../support/input-fuzz.js";
+import {
+  expectNoSecretIn,
+  fuzzParameters,
+  fuzzTimeout,
+  mnemonicSpellings,
+  withinMs,
+} from "../support/input-fuzz.js";
 
 /**
  * Backups as a restore meets them, damaged in every way fuzzing finds: sealed envelopes with bytes
@@ -199,7 +205,7 @@ describe("fuzzing backups on the restore path", () => {
   });
 
   it("takes a data item out of a changed gateway bundle only when it still verifies, else refuses", {
-    timeout: 60_000,
+    timeout: fuzzTimeout(60_000),
   }, async () => {
     // The unchanged bundle is read: the refusals below are the damage's doing.
     served = bundleRaw;

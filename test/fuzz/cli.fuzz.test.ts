@@ -12,6 +12,7 @@ import {
   awkwardText,
   expectNoSecretIn,
   fuzzParameters,
+  fuzzTimeout,
   mnemonicSpellings,
   withinMs,
 } from "../support/input-fuzz.js";
@@ -171,7 +172,7 @@ async function runLine(args: string[]): Promise<{ error: unknown; output: string
 
 describe("fuzzing akash-agent command lines (in process, commander with exitOverride)", () => {
   it("ends every command line in a result, a usage error or an AgentError, never a crash or the mnemonic", {
-    timeout: 60_000,
+    timeout: fuzzTimeout(60_000),
   }, async () => {
     const outcomes = new Map<string, number>();
     await fc.assert(
@@ -215,7 +216,7 @@ describe("fuzzing akash-agent command lines (in process, commander with exitOver
 
   // A few lines through the built binary: main.ts turns each ending into its exit code and one stderr line.
   it("exits 2 with one line naming the problem from the built CLI, without the mnemonic", {
-    timeout: 60_000,
+    timeout: fuzzTimeout(60_000),
   }, async () => {
     const env = { AGENT_MNEMONIC: MNEMONIC, AGENT_DATA_DIR: dataDir };
     for (const [args, says] of [

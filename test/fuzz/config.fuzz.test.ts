@@ -12,6 +12,7 @@ import {
   awkwardText,
   expectNoSecretIn,
   fuzzParameters,
+  fuzzTimeout,
   mnemonicSpellings,
 } from "../support/input-fuzz.js";
 
@@ -124,7 +125,9 @@ function expectClearRefusal(error: unknown): void {
 }
 
 describe("fuzzing the config: YAML files and AGENT_* variables", () => {
-  it("turns every environment into a valid config or a UsageError naming the variable's setting", () => {
+  it("turns every environment into a valid config or a UsageError naming the variable's setting", {
+    timeout: fuzzTimeout(30_000),
+  }, () => {
     fc.assert(
       fc.property(environment, (env) => {
         try {
@@ -141,7 +144,9 @@ describe("fuzzing the config: YAML files and AGENT_* variables", () => {
     );
   });
 
-  it("turns every config file (with or without env) into a valid config or a UsageError naming the setting", () => {
+  it("turns every config file (with or without env) into a valid config or a UsageError naming the setting", {
+    timeout: fuzzTimeout(30_000),
+  }, () => {
     let count = 0;
     fc.assert(
       fc.property(fileText, fc.option(environment, { nil: undefined }), (text, env) => {

@@ -24,6 +24,7 @@ import {
   awkwardText,
   expectNoSecretIn,
   fuzzParameters,
+  fuzzTimeout,
   withinMs,
 } from "../support/input-fuzz.js";
 
@@ -246,7 +247,7 @@ describe("fuzzing the Nostr events the agent reads", () => {
   });
 
   it("follows only the agent's own valid heartbeats from a relay that sends anything", {
-    timeout: 60_000,
+    timeout: fuzzTimeout(60_000),
   }, async () => {
     await fc.assert(
       fc.asyncProperty(
@@ -345,7 +346,7 @@ describe("fuzzing the Nostr events the agent reads", () => {
   });
 
   it("reads only the agent's own decryptable pointer, whatever the relay sends", {
-    timeout: 60_000,
+    timeout: fuzzTimeout(60_000),
   }, async () => {
     const pointer = fc.record({
       v: fc.constant(1),
@@ -419,7 +420,7 @@ describe("fuzzing the Nostr events the agent reads", () => {
   });
 
   it("answers every client frame sent to the agent's relay and stores only validly signed events", {
-    timeout: 60_000,
+    timeout: fuzzTimeout(60_000),
   }, async () => {
     const ws = new WebSocket(agentRelayUrl);
     await new Promise((resolve, reject) => {

@@ -9,7 +9,13 @@ import {
   type SdlInput,
   type SdlSecrets,
 } from "../../src/domain/index.js";
-import { awkwardJson, awkwardText, expectNoSecretIn, fuzzParameters } from "../support/input-fuzz.js";
+import {
+  awkwardJson,
+  awkwardText,
+  expectNoSecretIn,
+  fuzzParameters,
+  fuzzTimeout,
+} from "../support/input-fuzz.js";
 import { baseInput, secrets } from "../unit/domain/fixtures.js";
 
 /**
@@ -112,7 +118,9 @@ const change = fc.tuple(
 const SECRET_VALUES = Object.values(secrets);
 
 describe("fuzzing SDL inputs", () => {
-  it("gives an SDL chain-sdk parses, or a DomainInputError naming a field the case changed", () => {
+  it("gives an SDL chain-sdk parses, or a DomainInputError naming a field the case changed", {
+    timeout: fuzzTimeout(30_000),
+  }, () => {
     const outcomes = { sdl: 0, refused: 0 };
     fc.assert(
       fc.property(fc.array(change, { minLength: 1, maxLength: 3 }), (changes) => {
@@ -159,7 +167,9 @@ describe("fuzzing SDL inputs", () => {
     expect(outcomes.refused).toBeGreaterThan(0);
   });
 
-  it("takes secrets only as a printable password of 16+ characters, and never echoes one", () => {
+  it("takes secrets only as a printable password of 16+ characters, and never echoes one", {
+    timeout: fuzzTimeout(30_000),
+  }, () => {
     const template = generateSdlTemplate(baseInput);
     fc.assert(
       fc.property(

@@ -15,6 +15,11 @@ export function fuzzParameters(numRuns: number): fc.Parameters<unknown> {
   return { numRuns: runs, seed: chosen === undefined ? FIXED_INPUT_FUZZ_SEED : Number(chosen) };
 }
 
+/** A fuzz test's time limit: `ms` for CI's runs, an hour for a soak (`FUZZ_RUNS` set). */
+export function fuzzTimeout(ms: number): number {
+  return process.env.FUZZ_RUNS === undefined ? ms : 3_600_000;
+}
+
 /** Rejects when `work` has not settled within `ms`: a fuzzed input must never make the code under test hang. */
 export async function withinMs<T>(ms: number, what: string, work: () => Promise<T>): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
