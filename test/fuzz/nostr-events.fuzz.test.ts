@@ -8,6 +8,8 @@ import * as nip44 from "nostr-tools/nip44";
 import { type Event, finalizeEvent, generateSecretKey } from "nostr-tools/pure";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import WebSocket, { WebSocketServer } from "ws";
+import { createLogger } from "../../src/logging/index.js";
+import { watchOwnGeneration } from "../../src/runtime/generation-watch.js";
 import { POINTER_D_TAG, POINTER_KIND, readPointer } from "../../src/services/backup/backup-pointer.js";
 import type { NostrKey } from "../../src/services/keys/nostr-key.js";
 import {
@@ -18,6 +20,7 @@ import {
 } from "../../src/services/nostr/heartbeat-event.js";
 import { watchHeartbeats } from "../../src/services/nostr/heartbeat-reader.js";
 import { AgentRelay } from "../../src/services/relay/index.js";
+import type { Leadership } from "../../src/services/store/index.js";
 import { newActivationAgent, secretSpellings } from "../support/activation-fixtures.js";
 import {
   awkwardJson,
@@ -343,6 +346,131 @@ describe("fuzzing the Nostr events the agent reads", () => {
       fuzzParameters(25),
     );
     expect(taken.heartbeats, "heartbeats taken").toBeGreaterThan(0);
+  });
+
+  it("lets only the agent's own heartbeat of a later generation supersede a leading instance", {
+    timeout: fuzzTimeout(60_000),
+  }, async () => {
+    const LEADING = 5;
+    const heartbeatAt = (generation: number) => ({
+      agentId: "agent-1",
+      generation,
+      leaseState: "active",
+      provider: null,
+      runwayDays: null,
+      relayUri: "wss://elsewhere.example",
+      at: new Date().toISOString(),
+    });
+    const frameOf = (event: unknown) => JSON.stringify(["EVENT", "SUB", event]);
+    const notSuperseding = fc.oneof(
+      // A stranger's heartbeat of a later generation, or the agent's of this or an earlier one.
+      fc.integer({ min: LEADING + 1, max: 100 }).map((generation) =>
+        frameOf(
+          signedEvent({
+            kind: HEARTBEAT_KIND,
+            dTag: HEARTBEAT_D_TAG,
+            content: JSON.stringify(heartbeatAt(generation)),
+            byAgent: false,
+            createdAt: 1_700_000_000,
+            validContent: true,
+          }).event,
+        ),
+      ),
+      fc.integer({ min: 0, max: LEADING }).map((generation) =>
+        frameOf(
+          signedEvent({
+            kind: HEARTBEAT_KIND,
+            dTag: HEARTBEAT_D_TAG,
+            content: JSON.stringify(heartbeatAt(generation)),
+            byAgent: true,
+            createdAt: 1_700_000_000,
+            validContent: true,
+          }).event,
+        ),
+      ),
+      // The agent's heartbeat of a later generation, changed after signing or with a wrong field.
+      fc.tuple(fc.integer({ min: LEADING + 1, max: 100 }), brokenEvent).map(([generation, how]) =>
+        frameOf(
+          breakEvent(
+            signedEvent({
+              kind: HEARTBEAT_KIND,
+              dTag: HEARTBEAT_D_TAG,
+              content: JSON.stringify(heartbeatAt(generation)),
+              byAgent: true,
+              createdAt: 1_700_000_000,
+              validContent: true,
+            }).event,
+            how,
+          ),
+        ),
+      ),
+      fc.tuple(fc.constantFrom("generation", "agentId", "at"), awkwardJson).map(([field, wrong]) =>
+        frameOf(
+          signedEvent({
+            kind: HEARTBEAT_KIND,
+            dTag: HEARTBEAT_D_TAG,
+            content: JSON.stringify({ ...heartbeatAt(LEADING + 1), [field]: wrong }),
+            byAgent: true,
+            createdAt: 1_700_000_000,
+            validContent: true,
+          }).event,
+        ),
+      ),
+      frameNoise,
+    );
+    const watchWith = async (sent: Array<string | Buffer>) => {
+      frames = [...sent, '["EOSE","SUB"]'];
+      const recorded: number[] = [];
+      let superseded = 0;
+      const leadership = {
+        current: (): Leadership => ({ generation: LEADING, state: "leading", leader: null, updatedAt: 0 }),
+        record: (next: { generation: number }) => {
+          recorded.push(next.generation);
+          return {
+            generation: next.generation,
+            state: "superseded",
+            leader: null,
+            updatedAt: 0,
+          } as Leadership;
+        },
+      };
+      const watch = watchOwnGeneration({
+        relays: [fakeUrl],
+        pubkey: key.pubkey,
+        leadership,
+        handingOverTo: () => null,
+        onSuperseded: () => {
+          superseded += 1;
+        },
+        logger: createLogger({ level: "silent" }),
+      });
+      // The relay sends its frames right after the REQ: a loopback round trip is well within this.
+      await new Promise((resolve) => setTimeout(resolve, 150));
+      watch.stop();
+      return { recorded, superseded };
+    };
+    await fc.assert(
+      fc.asyncProperty(fc.array(notSuperseding, { maxLength: 5 }), async (sent) => {
+        const { recorded, superseded } = await watchWith(sent);
+        expect(recorded).toEqual([]);
+        expect(superseded).toBe(0);
+        expect(processErrors).toEqual([]);
+      }),
+      fuzzParameters(25),
+    );
+    // The check can fail: the agent's own heartbeat of a later generation does supersede it, once.
+    const later = signedEvent({
+      kind: HEARTBEAT_KIND,
+      dTag: HEARTBEAT_D_TAG,
+      content: JSON.stringify(heartbeatAt(LEADING + 1)),
+      byAgent: true,
+      createdAt: 1_700_000_000,
+      validContent: true,
+    }).event;
+    expect(await watchWith([frameOf(later), frameOf(later)])).toEqual({
+      recorded: [LEADING + 1],
+      superseded: 1,
+    });
   });
 
   it("reads only the agent's own decryptable pointer, whatever the relay sends", {
