@@ -119,7 +119,9 @@ function expectRefusal(error: unknown, classes: Array<new (...args: never[]) => 
 }
 
 describe("fuzzing backups on the restore path", () => {
-  it("refuses every changed sealed backup with a BackupRefusedError, and opens only the original", () => {
+  it("refuses every changed sealed backup with a BackupRefusedError, and opens only the original", {
+    timeout: fuzzTimeout(30_000),
+  }, () => {
     fc.assert(
       fc.property(damage, (how) => {
         const bytes = damaged(sealed, how);
@@ -136,7 +138,9 @@ describe("fuzzing backups on the restore path", () => {
     );
   });
 
-  it("refuses an envelope whose header is rewritten (any JSON, any declared length)", () => {
+  it("refuses an envelope whose header is rewritten (any JSON, any declared length)", {
+    timeout: fuzzTimeout(30_000),
+  }, () => {
     fc.assert(
       fc.property(
         fc.oneof(
@@ -174,7 +178,9 @@ describe("fuzzing backups on the restore path", () => {
     );
   });
 
-  it("refuses a sealed store image that is damaged or not an agent store, naming why", () => {
+  it("refuses a sealed store image that is damaged or not an agent store, naming why", {
+    timeout: fuzzTimeout(30_000),
+  }, () => {
     let read = 0;
     fc.assert(
       fc.property(
