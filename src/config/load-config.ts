@@ -1,5 +1,5 @@
 import { readFileSync } from "node:fs";
-import { parse as parseYaml } from "yaml";
+import { parseDocument } from "yaml";
 import type { z } from "zod";
 import { UsageError } from "../errors.js";
 import { type ConfigField, configFields, findConfigField, reservedEnvNames } from "./config-fields.js";
@@ -43,7 +43,13 @@ function mergeInto(target: Tree, source: Tree): void {
 }
 
 function describeValue(value: unknown): string {
-  const text = typeof value === "string" ? JSON.stringify(value) : (JSON.stringify(value) ?? String(value));
+  let text: string;
+  try {
+    text = typeof value === "string" ? JSON.stringify(value) : (JSON.stringify(value) ?? String(value));
+  } catch {
+    // A YAML alias inside its own anchor (`a: &x [*x]`) makes a value that contains itself.
+    text = "a value that contains itself";
+  }
   return text.length > 60 ? `${text.slice(0, 57)}...` : text;
 }
 
@@ -59,7 +65,12 @@ function readFile(file: string): Tree {
   }
   let parsed: unknown;
   try {
-    parsed = parseYaml(text);
+    // Warnings (an unknown `!tag`, whose value would be taken as plain text) are refused like errors,
+    // rather than printed by the yaml library and ignored.
+    const document = parseDocument(text, { logLevel: "error" });
+    const problem = document.errors[0] ?? document.warnings[0];
+    if (problem) throw problem;
+    parsed = document.toJS({ maxAliasCount: 100 });
   } catch (error) {
     const reason = error instanceof Error ? error.message.split("\n")[0] : "invalid YAML";
     throw new UsageError(`config file ${file} is not valid YAML: ${reason}`);
@@ -149,6 +160,11 @@ function valueAt(tree: unknown, path: readonly PropertyKey[]): unknown {
   return node;
 }
 
+/** A key as written in a message: quoted when it is empty or holds spaces or symbols, so it can be seen. */
+function shownKey(key: string): string {
+  return /^[\w.-]+$/.test(key) ? key : JSON.stringify(key);
+}
+
 function allowedFor(issue: z.core.$ZodIssue): string {
   switch (issue.code) {
     case "too_small":
@@ -160,7 +176,7 @@ function allowedFor(issue: z.core.$ZodIssue): string {
     case "invalid_type":
       return `expected ${issue.expected}`;
     case "unrecognized_keys":
-      return `unknown setting${issue.keys.length > 1 ? "s" : ""} ${issue.keys.join(", ")}`;
+      return `unknown setting${issue.keys.length > 1 ? "s" : ""} ${issue.keys.map(shownKey).join(", ")}`;
     case "invalid_format":
       if (issue.format === "url") return "expected a URL";
       // A pattern with its own description ("an akash1… address") says more than "expected regex".

@@ -53,7 +53,14 @@ function readBody(req: IncomingMessage): Promise<Buffer> {
 }
 
 const isUpgrade = (req: IncomingMessage) => req.headers.upgrade?.toLowerCase() === "websocket";
-const pathOf = (req: IncomingMessage) => new URL(req.url ?? "/", "http://agent").pathname;
+/** The request's path, or null when its target is not a URL path (`GET //` is a valid request line). */
+function pathOf(req: IncomingMessage): string | null {
+  try {
+    return new URL(req.url ?? "/", "http://agent").pathname;
+  } catch {
+    return null;
+  }
+}
 
 /**
  * The agent process's one port: the Nostr relay (WebSocket upgrade on `/`, NIP-11 on `GET /` with
@@ -69,7 +76,7 @@ export class AgentHttpServer {
     this.now = options.now ?? Date.now;
     this.server = createServer((req, res) => {
       this.route(req, res).catch((error: unknown) => {
-        options.logger.error({ err: error, path: pathOf(req) }, "HTTP route failed");
+        options.logger.error({ err: error, path: req.url }, "HTTP route failed");
         if (!res.headersSent) sendError(res, 500, "internal error: see the agent's log");
         else res.destroy();
       });
@@ -104,6 +111,10 @@ export class AgentHttpServer {
 
   private upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
     const path = pathOf(req);
+    if (path === null) {
+      socket.end("HTTP/1.1 404 Not Found\r\nconnection: close\r\ncontent-length: 0\r\n\r\n");
+      return;
+    }
     if (path === "/" && isUpgrade(req)) {
       this.options.relay.handleUpgrade(req, socket, head);
       return;
@@ -115,6 +126,14 @@ export class AgentHttpServer {
   private async route(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const path = pathOf(req);
     const method = req.method ?? "GET";
+    if (path === null) {
+      sendError(
+        res,
+        404,
+        "the request's path is not a URL path: try /api/status, /metrics, /healthz or /readyz",
+      );
+      return;
+    }
     if (path.startsWith("/api/admin/")) return this.admin(req, res, path.slice("/api/admin/".length));
     if (this.options.activation?.handle(req, res)) return;
     if (method !== "GET" && method !== "HEAD") {

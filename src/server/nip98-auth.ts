@@ -103,8 +103,10 @@ export function verifyNip98(
   if (tag(event.tags, "method")?.toUpperCase() !== request.method.toUpperCase()) {
     return deny(401, "the NIP-98 event's method tag does not match the request");
   }
-  if (request.body.length > 0) {
-    const payload = tag(event.tags, "payload");
+  const payload = tag(event.tags, "payload");
+  // A payload tag binds the event to that body: the same event with the body dropped (or any other
+  // body) is refused, else a captured call could be sent with its arguments removed.
+  if (request.body.length > 0 || payload !== undefined) {
     // Node's native hash: an activation body runs to tens of MiB (noble's is ~8× slower there).
     if (payload !== createHash("sha256").update(request.body).digest("hex")) {
       return deny(401, "the NIP-98 event's payload tag is not the sha256 of the body");

@@ -42,6 +42,15 @@ export interface ActivationEndpointOptions {
   readonly maxBodyBytes?: number;
 }
 
+/** The request's path; null when its target is not a URL path (`GET //` is a valid request line). */
+function pathOf(req: IncomingMessage): string | null {
+  try {
+    return new URL(req.url ?? "/", "http://instance").pathname;
+  } catch {
+    return null;
+  }
+}
+
 /** The answer to a successful POST. */
 export interface ActivationAnswer {
   readonly generation: number;
@@ -92,7 +101,7 @@ export class ActivationEndpoint {
 
   /** Serves `/api/activation`; false (nothing written) for any other path. */
   async handle(req: IncomingMessage, res: ServerResponse): Promise<boolean> {
-    if (new URL(req.url ?? "/", "http://instance").pathname !== ACTIVATION_PATH) return false;
+    if (pathOf(req) !== ACTIVATION_PATH) return false;
     const method = req.method ?? "GET";
     if (method === "GET" || method === "HEAD") {
       sendJson(res, 200, this.offer());

@@ -45,11 +45,21 @@ export function heartbeatTemplate(heartbeat: Heartbeat, createdAtSeconds: number
   };
 }
 
+function isVerified(event: Event): boolean {
+  try {
+    return verifyEvent(event);
+  } catch {
+    return false;
+  }
+}
+
 /** The heartbeat in an event from a relay, or null when it is not a valid, correctly signed one. */
 export function parseHeartbeat(untrusted: Event): ReceivedHeartbeat | null {
   // verifyEvent caches its verdict on the object it is given: check a fresh copy (DESIGN §10).
-  const event = JSON.parse(JSON.stringify(untrusted)) as Event;
-  if (event.kind !== HEARTBEAT_KIND || !verifyEvent(event)) return null;
+  const event = JSON.parse(JSON.stringify(untrusted ?? null)) as Event | null;
+  if (typeof event !== "object" || event === null || event.kind !== HEARTBEAT_KIND) return null;
+  // nostr-tools' verifyEvent throws (rather than answering false) on an object that is not an event.
+  if (!Array.isArray(event.tags) || !isVerified(event)) return null;
   if (!event.tags.some(([name, value]) => name === "d" && value === HEARTBEAT_D_TAG)) return null;
   let content: unknown;
   try {
