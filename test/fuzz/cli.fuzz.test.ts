@@ -76,7 +76,7 @@ const GLOBAL_OPTIONS = [
   { long: "--log-level", takesValue: true },
 ];
 
-const commandShapes = shapes(buildProgram());
+const commandShapes = shapes(await buildProgram());
 
 const flagValue = fc.oneof(
   awkwardText,
@@ -131,7 +131,7 @@ const commandLine = fc.constantFrom(...commandShapes).chain((shape) =>
 
 /** Runs one command line through the program, capturing what it writes. */
 async function runLine(args: string[]): Promise<{ error: unknown; output: string; recorded: string[] }> {
-  const program = buildProgram();
+  const program = await buildProgram();
   const recorded: string[] = [];
   const output: string[] = [];
   const replaceActions = (command: Command, path: string[]) => {
