@@ -102,7 +102,9 @@ describe("a leading instance that sees a later generation in its own heartbeats 
     }
   });
 
-  it("a deployed agent process records superseded, stops its actors, raises one alert and keeps serving its status", async () => {
+  it("a deployed agent process records superseded, stops its actors, raises one alert and keeps serving its status", {
+    timeout: 120_000,
+  }, async () => {
     const mnemonic = generateMnemonic().reveal();
     const dataDir = tempDir("superseded-agent-");
     // As the activation leaves it: the instance leads generation 1.

@@ -52,7 +52,9 @@ describe("taking the agent back from a data directory that handed over", () => {
     );
   });
 
-  it("refuses while the leader's lease runs, then takes back as the next generation once its provider is down", async () => {
+  it("refuses while the leader's lease runs, then takes back as the next generation once its provider is down", {
+    timeout: 120_000,
+  }, async () => {
     const agent = await startTestAgentProcess(devnet, { settings: { "agent.handover": "off" } });
     const view = await agent.until("active.monitoring");
     await agent.close();
