@@ -170,6 +170,8 @@ export async function launchAgent(options: LaunchOptions): Promise<LaunchedAgent
       },
     });
     watching?.watch(() => runtime.actor);
+    // A restored agent keeps the rotation plan it was saved with; this process's keystore decides now.
+    if (runtime.restoredSeq !== null) runtime.send({ type: "KEYS.SCHEDULE", rotating: rotation.rotating });
     const opened = connection;
     return {
       runtime,
