@@ -26,10 +26,13 @@ const SWEEP_WINDOW_MS = 300_000;
 /** The sweep's own record: the old account's uakt before its ACT refund was burnt (to see the burn settle). */
 const BURN_WAIT_KIND = "akash_sweep_burn";
 
-type RotationServices = Pick<
+export type AkashRotationServices = Pick<
   AgentServices,
-  "akashAccounts" | "selfHosting" | "keystore" | "store" | "logger" | "now" | "settings"
-> & { keys: AgentKeys };
+  "akashAccounts" | "selfHosting" | "keystore" | "store" | "logger" | "now"
+> & {
+  keys: AgentKeys;
+  settings: Pick<AgentServices["settings"], "pollIntervalMs" | "mintSettleTimeoutMs">;
+};
 
 /**
  * Rotation of the Akash key (DESIGN §12): the key owns the agent's deployment and its escrow, so the
@@ -48,7 +51,8 @@ type RotationServices = Pick<
  * Every transaction has its own idempotency key under the step's and goes through the crash-safe
  * executor of the account that signs it, so a crash at any point resumes without a second send.
  */
-export function createAkashKeyRotation(services: RotationServices, current: () => AgentKeys) {
+export function createAkashKeyRotation(services: AkashRotationServices) {
+  const current = () => services.keys;
   const log = services.logger.child({ actor: "keys", key: "akash" });
 
   const accounts = (): AkashAccounts => {

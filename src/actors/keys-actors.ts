@@ -40,7 +40,7 @@ export const KEYS_NOT_ROTATED: Readonly<Partial<Record<KeyName, string>>> = {
 export function createKeyRotationActors(services: AgentServices) {
   const { keystore, logger } = services;
   const log = logger.child({ actor: "keys" });
-  const akash = createAkashKeyRotation(services, () => services.keys);
+  const akash = createAkashKeyRotation(services);
 
   /** Throws, before anything changed, for a key this build does not rotate or a keystore that cannot keep it. */
   const refuseUnsupported = (name: KeyName) => {
