@@ -4,13 +4,17 @@ import type { NetworkConnection } from "./network-connection.js";
 
 /**
  * The agent's Akash accounts over a network connection: the connection's account is the primary one
- * (the keystore's current index); other indices connect on demand with the same endpoints. `keys`
- * is read at each use, since a rotation replaces the agent's keys.
+ * (`initial`'s Akash index, the one it was connected with); other indices connect on demand with the
+ * same endpoints. `keys` is read at each use, since a rotation replaces the agent's keys.
  */
-export function openAkashAccounts(connection: NetworkConnection, keys: () => AgentKeys): AkashAccounts {
+export function openAkashAccounts(
+  connection: NetworkConnection,
+  initial: AgentKeys,
+  keys: () => AgentKeys,
+): AkashAccounts {
   return new AkashAccounts({
     initial: {
-      index: keys().identity.keyIndices.akash,
+      index: initial.identity.keyIndices.akash,
       chain: connection.chain,
       gateway: connection.gateway,
     },

@@ -107,7 +107,7 @@ export async function launchAgent(options: LaunchOptions): Promise<LaunchedAgent
         logger,
       });
     }
-    const akashAccounts = openAkashAccounts(connection, () => services.keys);
+    const akashAccounts = openAkashAccounts(connection, keys, () => services.keys);
     const services: AgentServices = {
       chain: akashAccounts.chain,
       gateway: akashAccounts.gateway,
