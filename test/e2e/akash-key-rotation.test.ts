@@ -47,12 +47,14 @@ describe("Akash key rotation by self-migration", () => {
     "heartbeat.intervalMs": 1_000,
     // A grace period of ~2 s between "the next key is ready" and "the next key is primary".
     "keyRotation.graceHours": 0.0005,
+    // The instance in the new lease starts a whole agent process: on a loaded machine that takes a while.
+    "timeouts.servicesReadyMs": 45_000,
     "log.level": "info",
   });
 
   beforeAll(async () => {
     devnet = await startTestDevnet({
-      providers: 2,
+      providers: 3,
       nostr: true,
       ...agentProcessOptions(tempDir("agent-logs-")),
     });
@@ -61,7 +63,7 @@ describe("Akash key rotation by self-migration", () => {
   afterAll(async () => {
     rpc?.disconnect();
     await devnet?.stop();
-    for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+    if (!process.env.KEEP_AGENT_LOGS) for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
   });
 
   it("moves into a deployment of the next key, closes the old one and sweeps the old account", async () => {
@@ -88,7 +90,6 @@ describe("Akash key rotation by self-migration", () => {
     const balance = async (address: string, denom: string) =>
       BigInt((await rpc.getBalance(address, denom)).amount);
     const noteId = await publishNote(`ws://${handover.leader.uri}`, "before the key rotation");
-
     const answer = await callAdmin({
       url: `http://${handover.leader.uri}`,
       action: "rotate-keys",
@@ -96,7 +97,6 @@ describe("Akash key rotation by self-migration", () => {
       privateKey: keys.nostrKey().privateKey,
     });
     expect(answer).toEqual({ status: 200, json: { ok: true, action: "rotate-keys", key: "akash" } });
-
     // The agent now lives in a deployment of the next key, and the old key holds none.
     const moved = await waitFor(async () => {
       const active = (await audit.deployments(newOwner)).filter((d) => d.state === DEPLOYMENT_ACTIVE);
@@ -107,7 +107,6 @@ describe("Akash key rotation by self-migration", () => {
       (entry) => entry.dseq === moved.dseq && entry.state === 1,
     );
     expect(lease?.provider).toMatch(/^akash1/);
-
     // Generation 2 leads from there, as its heartbeat tells clients.
     const newLeader = await waitFor(async () => {
       const heartbeat = await latestOwnHeartbeat([devnet.nostr!.relay], keys.identity.nostrPubkey, quiet);
@@ -117,7 +116,6 @@ describe("Akash key rotation by self-migration", () => {
       return status?.leadership?.state === "leading" ? { uri, status } : undefined;
     }, 30_000);
     expect(newLeader.status.dseq).toBe(moved.dseq);
-
     // The old account is swept: its ACT refund burnt back to AKT and sent on, only the sweep's fee
     // reserve (less the fee) left behind.
     const swept = await waitFor(async () => {
