@@ -12,7 +12,7 @@ export function openAkashAccounts(
   initial: AgentKeys,
   keys: () => AgentKeys,
 ): AkashAccounts {
-  return new AkashAccounts({
+  const accounts = new AkashAccounts({
     initial: {
       index: initial.identity.keyIndices.akash,
       chain: connection.chain,
@@ -22,4 +22,9 @@ export function openAkashAccounts(
     wallets: (index) => keys().akashWallets(index),
     addressAt: (index) => keys().akashKey(index).address,
   });
+  // A restart in the middle of an Akash key rotation's move: the lease that serves is still the
+  // previous key's, and reads of it fall back to the accounts already opened.
+  const index = initial.identity.keyIndices.akash;
+  if (index > 0) accounts.account(index - 1).catch(() => undefined);
+  return accounts;
 }
