@@ -1,4 +1,5 @@
 import type { Logger } from "../logging/index.js";
+import type { AkashAccounts } from "../services/akash/akash-accounts.js";
 import type { AkashChain, ProviderDirectory, ProviderGateway } from "../services/akash/akash-service.js";
 import type { IngressResolver } from "../services/akash/ingress-dns.js";
 import type { AgentKeys, KeystoreBackend } from "../services/keys/index.js";
@@ -59,4 +60,9 @@ export interface AgentServices {
   cronos?: CronosTreasury;
   /** Present when the agent runs inside its own lease: how it hands over to the next one. */
   selfHosting?: SelfHosting;
+  /**
+   * The agent's Akash accounts by key index (`chain` and `gateway` above are its primary account);
+   * absent: the Akash key does not rotate (an embedding host with one fixed account).
+   */
+  akashAccounts?: AkashAccounts;
 }

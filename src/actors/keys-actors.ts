@@ -1,9 +1,15 @@
 import { fromPromise } from "xstate";
 import { EffectError } from "../domain/index.js";
-import type { RollbackInput, RotationStepInput, StepDone } from "../machines/keys/keys.actors.js";
+import type {
+  KeyActivated,
+  RollbackInput,
+  RotationStepInput,
+  StepDone,
+} from "../machines/keys/keys.actors.js";
 import type { KeyName } from "../machines/keys/keys.types.js";
 import { AgentKeys, assertAccountIndex, type KeyKind, rotateKeyIndex } from "../services/keys/index.js";
 import type { AgentServices } from "./agent-services.js";
+import { createAkashKeyRotation } from "./akash-key-rotation.js";
 
 const kindOf: Record<KeyName, KeyKind> = {
   akash: "akash",
@@ -17,8 +23,6 @@ const kindOf: Record<KeyName, KeyKind> = {
  * depends on, which needs a move this build does not make (DESIGN §12).
  */
 export const KEYS_NOT_ROTATED: Readonly<Partial<Record<KeyName, string>>> = {
-  akash:
-    "the Akash key owns the deployment and its escrow: rotating it is a self-migration to a deployment owned by the next key, which this build does not do",
   identity:
     "the Nostr public key is in the deployment's manifest (AGENT_NOSTR_PUBKEY): rotating it needs a manifest update, which this build does not do",
 };
@@ -26,7 +30,9 @@ export const KEYS_NOT_ROTATED: Readonly<Partial<Record<KeyName, string>>> = {
 /**
  * Key rotation over the keystore. The payment and encryption keys hold nothing on chain and are not
  * in the deployment's manifest in this build, so a rotation moves the keystore to the next index (the
- * mnemonic still recovers every older key). The keys in KEYS_NOT_ROTATED, and every key when the
+ * mnemonic still recovers every older key). The Akash key owns the deployment: its rotation is a
+ * self-migration into a deployment of the next key, then a sweep of the old account
+ * (akash-key-rotation.ts). The keys in KEYS_NOT_ROTATED, and every key when the
  * keystore cannot save a rotated index, are refused at the first step, before anything changed:
  * the machine rolls back and alerts (the schedule leaves them out; this answers a restored schedule
  * from an older build or a request to rotate now).
@@ -34,6 +40,7 @@ export const KEYS_NOT_ROTATED: Readonly<Partial<Record<KeyName, string>>> = {
 export function createKeyRotationActors(services: AgentServices) {
   const { keystore, logger } = services;
   const log = logger.child({ actor: "keys" });
+  const akash = createAkashKeyRotation(services);
 
   /** Throws, before anything changed, for a key this build does not rotate or a keystore that cannot keep it. */
   const refuseUnsupported = (name: KeyName) => {
@@ -51,6 +58,7 @@ export function createKeyRotationActors(services: AgentServices) {
 
   return {
     prepareNextKey: fromPromise<StepDone, RotationStepInput>(async ({ input }) => {
+      if (input.name === "akash") return akash.prepare(input);
       refuseUnsupported(input.name);
       assertAccountIndex(input.toIndex);
       log.info(
@@ -60,7 +68,8 @@ export function createKeyRotationActors(services: AgentServices) {
       return { at: services.now() };
     }),
 
-    activateNextKey: fromPromise<StepDone, RotationStepInput>(async ({ input }) => {
+    activateNextKey: fromPromise<KeyActivated, RotationStepInput>(async ({ input }) => {
+      if (input.name === "akash") return akash.activate(input);
       // Again here: a rotation restored from an older build's snapshot may have begun without the check.
       refuseUnsupported(input.name);
       const kind = kindOf[input.name];
@@ -73,7 +82,8 @@ export function createKeyRotationActors(services: AgentServices) {
       return { at };
     }),
 
-    revokeOldKey: fromPromise<StepDone, RotationStepInput>(async ({ input }) => {
+    revokeOldKey: fromPromise<StepDone, RotationStepInput>(async ({ input, signal }) => {
+      if (input.name === "akash") return akash.revoke(input, signal);
       log.info({ key: input.name, index: input.fromIndex }, "old key retired (nothing on chain held it)");
       return { at: services.now() };
     }),
@@ -85,6 +95,7 @@ export function createKeyRotationActors(services: AgentServices) {
           `the ${input.name} key was already switched to index ${input.toIndex}; it cannot move back`,
         );
       }
+      if (input.name === "akash") return akash.rollback(input);
       log.warn(
         { key: input.name, index: input.fromIndex },
         "rotation rolled back: the old key stays primary",

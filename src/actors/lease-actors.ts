@@ -112,6 +112,7 @@ export function createLeaseActors(services: AgentServices) {
         manifestVersion: manifest.manifestVersion,
         resources,
         maxPriceUact: deployable.maxPricePerBlock,
+        owner: chain.owner,
       };
     }),
 
@@ -373,9 +374,14 @@ export function createLeaseActors(services: AgentServices) {
     closeDeployments: fromPromise<void, CloseDeploymentsInput>(async ({ input }) => {
       // Each close goes through the chain service even when the deployment looks closed already:
       // it finds the effect on chain and completes its record instead of sending anything.
+      // A deployment of the key before a rotation is closed with that key (the mnemonic derives it).
+      const owner =
+        input.owner !== undefined && input.owner !== chain.owner && services.akashAccounts
+          ? (await services.akashAccounts.accountOf(input.owner)).chain
+          : chain;
       for (const dseq of input.dseqs) {
         const key = `${input.key}:${dseq}`;
-        const result = await chain.closeDeployment({ key, dseq });
+        const result = await owner.closeDeployment({ key, dseq });
         recordEscrowRefund(store, { key, result });
         store.providerPerformance.deploymentEnded(dseq, {
           endedAt: services.now(),

@@ -17,6 +17,10 @@ const rotatable: KeyName[] = (["akash", "payment", "identity", "encryption"] as 
   (name) => KEYS_NOT_ROTATED[name] === undefined,
 );
 
+const AKASH_ROTATION_NOTE =
+  "the akash key rotates by self-migration into a deployment of the next key, then the old account is swept: " +
+  "only an agent that runs inside its own lease does it (a bootstrap refuses it with an alert and tries again later)";
+
 /**
  * Decides at start which keys rotate. Rotation needs a keystore that keeps a rotated index across
  * restarts (the file keystore): with another one an explicit `keyRotation.enabled: true` is refused
@@ -50,8 +54,11 @@ export function planKeyRotation(
   return {
     rotating: rotatable,
     warnings: [],
-    notes: Object.entries(KEYS_NOT_ROTATED).map(
-      ([name, reason]) => `the ${name} key is not rotated on schedule: ${reason}`,
-    ),
+    notes: [
+      ...Object.entries(KEYS_NOT_ROTATED).map(
+        ([name, reason]) => `the ${name} key is not rotated on schedule: ${reason}`,
+      ),
+      AKASH_ROTATION_NOTE,
+    ],
   };
 }

@@ -10,6 +10,7 @@ import type { AgentKeys, KeystoreBackend } from "../services/keys/index.js";
 import { type AgentStore, openAgentStore } from "../services/store/index.js";
 import { type AgentRuntime, startAgentRuntime } from "./agent-runtime.js";
 import { actorSettingsFromConfig, agentSettingsFromConfig, feeReserveUakt } from "./agent-settings.js";
+import { openAkashAccounts } from "./akash-accounts-setup.js";
 import { startBackups } from "./backup-launch.js";
 import type { BackupRuntime } from "./backup-runtime.js";
 import { connectCronosTreasury } from "./cronos-treasury-setup.js";
@@ -106,9 +107,11 @@ export async function launchAgent(options: LaunchOptions): Promise<LaunchedAgent
         logger,
       });
     }
+    const akashAccounts = openAkashAccounts(connection, keys, () => services.keys);
     const services: AgentServices = {
-      chain: connection.chain,
-      gateway: connection.gateway,
+      chain: akashAccounts.chain,
+      gateway: akashAccounts.gateway,
+      akashAccounts,
       directory: connection.directory,
       store,
       keys,
@@ -167,6 +170,8 @@ export async function launchAgent(options: LaunchOptions): Promise<LaunchedAgent
       },
     });
     watching?.watch(() => runtime.actor);
+    // A restored agent keeps the rotation plan it was saved with; this process's keystore decides now.
+    if (runtime.restoredSeq !== null) runtime.send({ type: "KEYS.SCHEDULE", rotating: rotation.rotating });
     const opened = connection;
     return {
       runtime,
@@ -177,6 +182,7 @@ export async function launchAgent(options: LaunchOptions): Promise<LaunchedAgent
         watching?.stop();
         runtime.stop();
         cronos?.client.close();
+        await akashAccounts.close();
         await opened.close();
         store.close();
       },

@@ -3,6 +3,7 @@ import { type DevnetHandle, startDevnet } from "../devnet/index.js";
 import type { Logger } from "../logging/index.js";
 import type { AkashChain, ProviderDirectory, ProviderGateway } from "../services/akash/akash-service.js";
 import {
+  type AkashConnection,
   connectAkash,
   createIngressResolver,
   type IngressResolver,
@@ -41,6 +42,8 @@ export interface NetworkConnection {
   nostrRelay?: string;
   /** The in-process devnet, when this process started one. */
   devnet?: DevnetHandle;
+  /** Connects another Akash account (another key index) with the same endpoints, store and options. */
+  connectAccount(wallets: AkashWallets): Promise<AkashConnection>;
   close(): Promise<void>;
 }
 
@@ -84,12 +87,9 @@ export async function connectNetwork(options: ConnectOptions): Promise<NetworkCo
   const txHook = onTxStep ? { onTxStep } : {};
   if (config.network !== "devnet") {
     const endpoints = config.networks[config.network];
-    const akash = await connectAkash({
-      endpoints,
-      wallets: options.wallets,
-      store: options.store,
-      options: { logger, ...txHook },
-    });
+    const connectAccount = (wallets: AkashWallets) =>
+      connectAkash({ endpoints, wallets, store: options.store, options: { logger, ...txHook } });
+    const akash = await connectAccount(options.wallets);
     return {
       network: config.network,
       chainId: endpoints.chainId,
@@ -99,6 +99,7 @@ export async function connectNetwork(options: ConnectOptions): Promise<NetworkCo
       auditors: [],
       ingress: createIngressResolver({ timeoutMs: dnsTimeoutMs }),
       ...configuredCronosEndpoints(config),
+      connectAccount,
       close: () => akash.chain.close(),
     };
   }
@@ -107,12 +108,14 @@ export async function connectNetwork(options: ConnectOptions): Promise<NetworkCo
   if (url) {
     const endpoints = await resolveDevnetEndpoints(url);
     logger.info({ control: url, chainId: endpoints.chainId }, "using a running devnet");
-    const akash = await connectAkash({
-      endpoints,
-      wallets: options.wallets,
-      store: options.store,
-      options: { broadcastPollIntervalMs: Math.min(endpoints.blockTimeMs, 500), logger, ...txHook },
-    });
+    const connectAccount = (wallets: AkashWallets) =>
+      connectAkash({
+        endpoints,
+        wallets,
+        store: options.store,
+        options: { broadcastPollIntervalMs: Math.min(endpoints.blockTimeMs, 500), logger, ...txHook },
+      });
+    const akash = await connectAccount(options.wallets);
     return {
       network: "devnet",
       chainId: endpoints.chainId,
@@ -130,6 +133,7 @@ export async function connectNetwork(options: ConnectOptions): Promise<NetworkCo
           }
         : {}),
       ...(endpoints.nostr ? { nostrRelay: endpoints.nostr.relay } : {}),
+      connectAccount,
       close: () => akash.chain.close(),
     };
   }
@@ -145,12 +149,14 @@ export async function connectNetwork(options: ConnectOptions): Promise<NetworkCo
     ...options.devnetOptions,
   });
   try {
-    const akash = await connectAkash({
-      endpoints: devnet,
-      wallets: options.wallets,
-      store: options.store,
-      options: { broadcastPollIntervalMs: Math.min(devnet.blockTimeMs, 500), logger, ...txHook },
-    });
+    const connectAccount = (wallets: AkashWallets) =>
+      connectAkash({
+        endpoints: devnet,
+        wallets,
+        store: options.store,
+        options: { broadcastPollIntervalMs: Math.min(devnet.blockTimeMs, 500), logger, ...txHook },
+      });
+    const akash = await connectAccount(options.wallets);
     return {
       network: "devnet",
       chainId: devnet.chainId,
@@ -172,6 +178,7 @@ export async function connectNetwork(options: ConnectOptions): Promise<NetworkCo
         : {}),
       devnet,
       ...(devnet.nostr ? { nostrRelay: devnet.nostr.relay } : {}),
+      connectAccount,
       close: async () => {
         await akash.chain.close();
         await devnet.stop();

@@ -1,5 +1,6 @@
 import type { HealthNotice } from "../health/health.events.js";
 import type { KeyRotationNotice } from "../keys/keys.events.js";
+import type { KeyName } from "../keys/keys.types.js";
 import type { LeaseNotice } from "../lease/lease.events.js";
 import type { ReproductionNotice } from "../reproduction/reproduction.events.js";
 import type { TreasuryNotice } from "../treasury/treasury.events.js";
@@ -9,7 +10,9 @@ export type AgentCommand =
   | { type: "AGENT.SHUTDOWN"; terminateLease: boolean }
   /** Try again after the lease failed (it waits in `failed` for this). */
   | { type: "LEASE.RETRY" }
-  | { type: "CHILD.HEARTBEAT"; childId: string; at: number };
+  | { type: "CHILD.HEARTBEAT"; childId: string; at: number }
+  /** The keys this process can rotate, sent at start (a restored agent keeps the plan it was saved with). */
+  | { type: "KEYS.SCHEDULE"; rotating: KeyName[] };
 
 /** Everything the agent receives: commands from outside and notices from its children. */
 export type AgentEvent =

@@ -56,6 +56,11 @@ export const agentMachine = setup({
       const { replyTo: _replyTo, ...answer } = event;
       enqueue.sendTo(requester, answer);
     }),
+    /** A rotation of the Akash key waits for the lease to be active in the new key's deployment. */
+    tellKeysWhereLeaseIs: sendTo("keys", ({ event }) => {
+      if (event.type !== "LEASE.ACTIVE") throw new Error("tellKeysWhereLeaseIs handles LEASE.ACTIVE only");
+      return { type: "KEYS.LEASE_ACTIVE" as const, owner: event.lease.owner ?? null };
+    }),
     watchLease: sendTo("health", ({ event }) => {
       if (event.type !== "LEASE.ACTIVE") throw new Error("watchLease handles LEASE.ACTIVE only");
       const { lease } = event;
@@ -186,7 +191,16 @@ export const agentMachine = setup({
         "LEASE.ESCROW_LOW": { actions: "forwardToLease" },
         "LEASE.RECLAIMING": { actions: "forwardToLease" },
         "LEASE.CLOSED": { actions: "forwardToLease" },
-        "LEASE.ACTIVE": { actions: "watchLease" },
+        "LEASE.ACTIVE": { actions: ["watchLease", "tellKeysWhereLeaseIs"] },
+        "KEYS.MOVE_NEEDED": {
+          actions: sendTo("lease", ({ event }) => ({
+            type: "LEASE.MIGRATE" as const,
+            owner: event.owner,
+            fromOwner: event.fromOwner,
+            reason: event.reason,
+          })),
+        },
+        "KEYS.SCHEDULE": { actions: sendTo("keys", ({ event }) => event) },
         "LEASE.SCALE_CAPPED": { actions: sendTo("reproduction", { type: "REPRODUCTION.EVALUATE_NOW" }) },
         "TREASURY.FUNDS_REQUESTED": { actions: "forwardToTreasury" },
         "TREASURY.WALLET_LOW": { actions: "forwardToTreasury" },

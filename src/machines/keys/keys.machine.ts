@@ -1,5 +1,5 @@
 import { assign, enqueueActions, setup } from "xstate";
-import { toEffectFailure, waitUntil } from "../shared/index.js";
+import { toEffectFailure, waitFor, waitUntil } from "../shared/index.js";
 import { keyRotationActorContracts } from "./keys.actors.js";
 import {
   dueAfter,
@@ -10,7 +10,10 @@ import {
   scheduledKeys,
 } from "./keys.context.js";
 import type { KeyRotationEvent, KeyRotationNotice } from "./keys.events.js";
-import type { KeyName, RotationPhase } from "./keys.types.js";
+import type { KeyName, OwnerMove, RotationPhase } from "./keys.types.js";
+
+/** How often a rotation's move is asked of the lease again while it is not done. */
+const DEFAULT_MOVE_REQUEST_MS = 60_000;
 
 /**
  * Rotates each key in `settings.rotating` on its own schedule (Akash and payment keys 30 days, identity
@@ -19,6 +22,12 @@ import type { KeyName, RotationPhase } from "./keys.types.js";
  * with an alert. A failure in any step rolls the rotation back and alerts. Due times and the
  * end of the grace period are absolute times in context, waited on with `waitUntil`, so a restart
  * neither forgets nor restarts them.
+ *
+ * The Akash key owns the deployment, so its new index becoming primary is followed by `migrating`:
+ * the agent is asked (KEYS.MOVE_NEEDED, again every `moveRequestMs` until done) to move into a
+ * deployment the new key owns — a self-migration with handover — and the rotation goes on to
+ * `revoking` (close what the old key still owns, sweep its funds) once the lease reports itself
+ * active in such a deployment. On a self-migration that state is resumed by the next instance.
  */
 export const keyRotationMachine = setup({
   types: {
@@ -26,9 +35,12 @@ export const keyRotationMachine = setup({
     events: {} as KeyRotationEvent,
     input: {} as KeyRotationInput,
   },
-  actors: { ...keyRotationActorContracts, waitUntil },
+  actors: { ...keyRotationActorContracts, waitUntil, waitFor },
   guards: {
     nothingRotates: ({ context }) => scheduledKeys(context.settings).length === 0,
+    movesOwner: (_, params: { move?: OwnerMove }) => params.move !== undefined,
+    isMovedTo: ({ context }, params: { owner: string | null }) =>
+      context.rotation?.move !== undefined && context.rotation.move.owner === params.owner,
   },
   actions: {
     notify: enqueueActions(({ enqueue, self }, params: { notice: KeyRotationNotice }) => {
@@ -45,6 +57,14 @@ export const keyRotationMachine = setup({
     })),
     enterPhase: assign(({ context }, params: { phase: RotationPhase }) => ({
       rotation: context.rotation ? { ...context.rotation, phase: params.phase } : null,
+    })),
+    startMove: assign(({ context }, params: { move: OwnerMove }) => ({
+      rotation: context.rotation
+        ? { ...context.rotation, phase: "migrating" as const, move: params.move }
+        : null,
+    })),
+    applySchedule: assign(({ context }, params: { rotating: KeyName[] }) => ({
+      settings: { ...context.settings, rotating: params.rotating },
     })),
     startGrace: assign(({ context }, params: { at: number }) => ({
       rotation: context.rotation
@@ -84,12 +104,19 @@ export const keyRotationMachine = setup({
   id: "keys",
   context: ({ input }) => initialKeyRotationContext(input),
   initial: "starting",
+  on: {
+    "KEYS.SCHEDULE": { actions: { type: "applySchedule", params: ({ event }) => event } },
+  },
   states: {
     starting: {
       always: [{ guard: "nothingRotates", target: "disabled" }, { target: "scheduled" }],
     },
     disabled: {
       on: {
+        "KEYS.SCHEDULE": {
+          target: "starting",
+          actions: { type: "applySchedule", params: ({ event }) => event },
+        },
         "KEYS.ROTATE_NOW": {
           actions: {
             type: "notify",
@@ -117,6 +144,10 @@ export const keyRotationMachine = setup({
         },
       },
       on: {
+        "KEYS.SCHEDULE": {
+          target: "starting",
+          actions: { type: "applySchedule", params: ({ event }) => event },
+        },
         "KEYS.ROTATE_NOW": {
           target: "rotating",
           actions: { type: "begin", params: ({ event }) => ({ name: event.key }) },
@@ -151,10 +182,42 @@ export const keyRotationMachine = setup({
           invoke: {
             src: "activateNextKey",
             input: ({ context }) => stepInput(context, "activate"),
-            onDone: { target: "revoking", actions: { type: "enterPhase", params: { phase: "revoking" } } },
+            onDone: [
+              {
+                guard: { type: "movesOwner", params: ({ event }) => event.output },
+                target: "migrating",
+                actions: { type: "startMove", params: ({ event }) => ({ move: event.output.move! }) },
+              },
+              { target: "revoking", actions: { type: "enterPhase", params: { phase: "revoking" } } },
+            ],
             onError: {
               target: "#keys.rolling_back",
               actions: { type: "recordError", params: ({ event }) => ({ error: event.error }) },
+            },
+          },
+        },
+        /** The new key is primary; the agent moves into a deployment it owns (the lease does the move). */
+        migrating: {
+          entry: {
+            type: "notify",
+            params: ({ context }) => ({
+              notice: {
+                type: "KEYS.MOVE_NEEDED",
+                ...context.rotation!.move!,
+                reason: `rotation of the ${context.rotation!.key} key to index ${context.rotation!.toIndex}`,
+              },
+            }),
+          },
+          invoke: {
+            src: "waitFor",
+            input: ({ context }) => ({ ms: context.settings.moveRequestMs ?? DEFAULT_MOVE_REQUEST_MS }),
+            onDone: { target: "migrating", reenter: true },
+          },
+          on: {
+            "KEYS.LEASE_ACTIVE": {
+              guard: { type: "isMovedTo", params: ({ event }) => event },
+              target: "revoking",
+              actions: { type: "enterPhase", params: { phase: "revoking" } },
             },
           },
         },

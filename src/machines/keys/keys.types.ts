@@ -13,7 +13,15 @@ export interface KeyState {
   dueAt: number;
 }
 
-export type RotationPhase = "preparing" | "grace" | "activating" | "revoking";
+export type RotationPhase = "preparing" | "grace" | "activating" | "migrating" | "revoking";
+
+/** A key whose rotation moves what it owns: the agent moves into a deployment of `owner` (DESIGN §12). */
+export interface OwnerMove {
+  /** The next key's `akash1…` address: owner of the deployment the agent moves into. */
+  owner: string;
+  /** The rotated key's address: owner of the deployment that serves until the move is done. */
+  fromOwner: string;
+}
 
 export interface Rotation {
   key: KeyName;
@@ -22,6 +30,8 @@ export interface Rotation {
   phase: RotationPhase;
   /** End of the dual-key grace period (absolute ms), once known. */
   graceEndsAt: number | null;
+  /** Set once the new key is primary, when its rotation moves the agent's deployment. */
+  move?: OwnerMove;
 }
 
 export interface KeyRotationSettings {
@@ -34,4 +44,6 @@ export interface KeyRotationSettings {
   graceMs: number;
   /** After a failed rotation is rolled back, try again this much later. */
   retryAfterMs: number;
+  /** While a rotation's move is under way, ask the lease for it again this often (default 60 s). */
+  moveRequestMs?: number;
 }

@@ -116,6 +116,7 @@ export const leaseActions = {
       uris: params.uris,
       manifestVersion: deployment.manifestVersion,
       resources: deployment.resources,
+      ...(deployment.owner === undefined ? {} : { owner: deployment.owner }),
     };
     return {
       lease,
@@ -128,6 +129,11 @@ export const leaseActions = {
     };
   }),
   forgetPrevious: update(() => ({ previous: null, purpose: "deploy" as const })),
+  /** A move to another owner's deployment begins: the serving lease is named as `fromOwner`'s. */
+  noteOwnerMove: update(({ context }, params: { fromOwner: string; reason: string }) => ({
+    migrationReason: params.reason,
+    lease: context.lease ? { ...context.lease, owner: context.lease.owner ?? params.fromOwner } : null,
+  })),
   abandonNewDeployment: update(({ context }) => ({
     lease: context.previous,
     deployment: context.previous
@@ -136,6 +142,7 @@ export const leaseActions = {
           manifestVersion: context.previous.manifestVersion,
           resources: context.previous.resources,
           maxPriceUact: context.previous.priceUact,
+          ...(context.previous.owner === undefined ? {} : { owner: context.previous.owner }),
         }
       : null,
     resources: context.previous?.resources ?? context.resources,

@@ -103,6 +103,8 @@ export interface CloseLeaseInput {
 export interface CloseDeploymentsInput {
   key: string;
   dseqs: string[];
+  /** Their owner when it is not the agent's primary Akash key (the key before a rotation). */
+  owner?: string;
 }
 
 export interface HandOverToNewLeaseInput {

@@ -8,6 +8,11 @@ export type LeaseEvent =
   | { type: "LEASE.DEPLOY"; resources?: LeaseResources }
   | { type: "LEASE.RETRY" }
   | { type: "LEASE.SHUTDOWN" }
+  /**
+   * Move into a deployment owned by `owner` (an Akash key rotation made it the agent's primary key);
+   * the lease serving now is `fromOwner`'s. Answered with LEASE.ACTIVE when the lease is `owner`'s already.
+   */
+  | { type: "LEASE.MIGRATE"; owner: string; fromOwner: string; reason: string }
   /** `observedAt`: when the escrow was read; a read from before the last top-up is stale and ignored. */
   | { type: "LEASE.ESCROW_LOW"; runwayHours: number; observedAt: number }
   | { type: "LEASE.RECLAIMING"; provider: string; deadline: number | null }

@@ -34,5 +34,8 @@ export const leaseGuards = {
   deploymentStillOpen: (_: unknown, params: { deploymentOpen: boolean }) => params.deploymentOpen,
   isCurrentProvider: ({ context }: WithContext, params: { provider: string }) =>
     context.lease?.provider === params.provider,
+  /** The serving lease is already in a deployment of `owner` (a lease without one is the first key's). */
+  isLeaseOwnedBy: ({ context }: WithContext, params: { owner: string }) =>
+    context.lease?.owner === params.owner,
   isRebid: (_: unknown, params: { strategy: "rebid" | "new_deployment" }) => params.strategy === "rebid",
 };

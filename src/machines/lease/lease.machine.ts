@@ -597,6 +597,22 @@ export const leaseMachine = setup({
             params: ({ context, event }) => ({ failure: exhaustionFailure(context, event.resource) }),
           },
         },
+        "LEASE.MIGRATE": [
+          {
+            guard: { type: "isLeaseOwnedBy", params: ({ event }) => event },
+            actions: {
+              type: "notify",
+              params: ({ context }) => ({ notice: { type: "LEASE.ACTIVE", lease: context.lease! } }),
+            },
+          },
+          {
+            target: "#lease.generating_sdl",
+            actions: [
+              { type: "noteOwnerMove", params: ({ event }) => event },
+              { type: "startFlow", params: { purpose: "migrate" } },
+            ],
+          },
+        ],
         "HEALTH.PROVIDER_DEGRADED": {
           guard: { type: "isCurrentProvider", params: ({ event }) => event },
           target: ".assessing",
@@ -756,6 +772,7 @@ export const leaseMachine = setup({
             input: ({ context }) => ({
               key: `${context.agentId}:drain:${context.previous!.dseq}`,
               dseqs: [context.previous!.dseq],
+              ...(context.previous!.owner === undefined ? {} : { owner: context.previous!.owner }),
             }),
             onDone: {
               target: "#lease.active",

@@ -12,6 +12,8 @@ export interface DeploymentRef {
   resources: LeaseResources;
   /** Highest price per block the deployment's group accepts, in uact. */
   maxPriceUact: string;
+  /** The `akash1…` account that owns it (absent in snapshots from before Akash key rotation). */
+  owner?: string;
 }
 
 export interface LeaseId {
@@ -36,6 +38,11 @@ export interface LeaseRef extends LeaseId {
   /** The deployment's manifest version, needed to drain or compare. */
   manifestVersion: string;
   resources: LeaseResources;
+  /**
+   * The deployment's owner: an Akash key rotation moves the agent into a deployment of the next key,
+   * and the old one is closed with the old key. Absent in snapshots from before it: the primary key's.
+   */
+  owner?: string;
 }
 
 export type LeasePurpose = "deploy" | "migrate" | "scale";

@@ -1,12 +1,14 @@
 import {
   LeaseClosedReason,
   MsgAccountDeposit,
+  MsgBurnACT,
   MsgMintACT,
   Scope,
   Source,
 } from "@akashnetwork/chain-sdk/private-types/akash.v1";
 import { MsgCloseDeployment, MsgCreateDeployment } from "@akashnetwork/chain-sdk/private-types/akash.v1beta4";
 import { MsgCloseLease, MsgCreateLease } from "@akashnetwork/chain-sdk/private-types/akash.v1beta5";
+import { MsgSend } from "@akashnetwork/chain-sdk/private-types/cosmos.v1beta1";
 import { type EncodeObject, type GeneratedType, Registry } from "@cosmjs/proto-signing";
 import { EffectError } from "../../domain/effect-failure.js";
 import type { JsonValue } from "../store/index.js";
@@ -21,6 +23,8 @@ const MESSAGE_TYPES: readonly (GeneratedType & { $type: string })[] = [
   MsgCloseLease,
   MsgAccountDeposit,
   MsgMintACT,
+  MsgBurnACT,
+  MsgSend,
 ];
 
 /** The cosmjs registry of the Akash messages the agent signs (chain-sdk's own codecs). */
@@ -36,6 +40,8 @@ const INTENT_KINDS: Record<ChainMessage["type"], string> = {
   closeLease: "close_lease",
   deposit: "escrow_deposit",
   mintAct: "mint_act",
+  burnAct: "burn_act",
+  send: "bank_send",
 };
 
 export function intentKindOf(messages: readonly ChainMessage[]): string {
@@ -69,6 +75,10 @@ export function intentPayloadOf(message: ChainMessage): JsonValue {
       return { type: message.type, dseq: message.dseq, amountUact: message.amountUact };
     case "mintAct":
       return { type: message.type, amountUakt: message.amountUakt };
+    case "burnAct":
+      return { type: message.type, amountUact: message.amountUact };
+    case "send":
+      return { type: message.type, toAddress: message.toAddress, amountUakt: message.amountUakt };
   }
 }
 
@@ -117,6 +127,15 @@ export async function validateMessage(message: ChainMessage): Promise<void> {
       requireAmount("amountUact", message.amountUact);
       return;
     case "mintAct":
+      requireAmount("amountUakt", message.amountUakt);
+      return;
+    case "burnAct":
+      requireAmount("amountUact", message.amountUact);
+      return;
+    case "send":
+      if (!/^akash1[02-9ac-hj-np-z]{38,58}$/.test(message.toAddress)) {
+        throw new EffectError("fatal", `toAddress must be an akash1… address, got "${message.toAddress}"`);
+      }
       requireAmount("amountUakt", message.amountUakt);
       return;
   }
@@ -180,6 +199,24 @@ export async function encodeMessage(owner: string, message: ChainMessage): Promi
           owner,
           to: owner,
           coinsToBurn: { denom: "uakt", amount: message.amountUakt },
+        }),
+      };
+    case "burnAct":
+      return {
+        typeUrl: `/${MsgBurnACT.$type}`,
+        value: MsgBurnACT.fromPartial({
+          owner,
+          to: owner,
+          coinsToBurn: { denom: "uact", amount: message.amountUact },
+        }),
+      };
+    case "send":
+      return {
+        typeUrl: `/${MsgSend.$type}`,
+        value: MsgSend.fromPartial({
+          fromAddress: owner,
+          toAddress: message.toAddress,
+          amount: [{ denom: "uakt", amount: message.amountUakt }],
         }),
       };
   }

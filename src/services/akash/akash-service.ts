@@ -50,7 +50,11 @@ export type ChainMessage =
   | { type: "createLease"; bid: LeaseKey }
   | { type: "closeLease"; lease: LeaseKey }
   | { type: "deposit"; dseq: string; amountUact: string }
-  | { type: "mintAct"; amountUakt: string };
+  | { type: "mintAct"; amountUakt: string }
+  /** Burns the owner's ACT back to AKT (a BME refund); the AKT arrives when the epoch settles. */
+  | { type: "burnAct"; amountUact: string }
+  /** A bank transfer of AKT to another account (ACT is not transferable). */
+  | { type: "send"; toAddress: string; amountUakt: string };
 
 /**
  * Several messages in one transaction (one block, one fee) under one idempotency key: the chain

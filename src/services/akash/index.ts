@@ -1,4 +1,5 @@
 /** Akash: the chain, provider gateways and the Console API. The only place that knows chain-sdk and cosmjs. */
+export { type AkashAccount, AkashAccounts, type AkashAccountsOptions } from "./akash-accounts.js";
 
 export {
   type AkashEndpoints,

@@ -4,7 +4,7 @@ import type { ChainQueries } from "./chain-queries.js";
 
 /**
  * What the chain shows of a message's effect: it `holds` (nothing left to do), is `absent`, or is
- * `unknowable` from state (a deposit or a mint leaves nothing that tells one from the next; only
+ * `unknowable` from state (a deposit, a mint, a burn or a transfer leaves nothing that tells one from the next; only
  * the recorded tx hash can).
  */
 export type EffectState = "holds" | "absent" | "unknowable";
@@ -41,6 +41,8 @@ export async function effectOf(
     }
     case "deposit":
     case "mintAct":
+    case "burnAct":
+    case "send":
       return "unknowable";
   }
 }

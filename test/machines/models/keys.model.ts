@@ -48,12 +48,21 @@ export const keysModel: MachineModel<KeyRotationMachine> = {
   events: () => [
     { type: "KEYS.ROTATE_NOW", key: "akash" },
     { type: "KEYS.ROTATE_NOW", key: "identity" },
+    { type: "KEYS.SCHEDULE", rotating: ["payment"] },
+    { type: "KEYS.SCHEDULE", rotating: [] },
+    { type: "KEYS.LEASE_ACTIVE", owner: "akash1next" },
+    { type: "KEYS.LEASE_ACTIVE", owner: null },
   ],
   outcomes: {
     prepareNextKey: step,
-    activateNextKey: step,
+    // The Akash key's activation moves the agent into a deployment of the next key.
+    activateNextKey: [
+      ...step,
+      { label: "moves", done: { at: 5_000, move: { owner: "akash1next", fromOwner: "akash1old" } } },
+    ],
     revokeOldKey: step,
     rollbackRotation: step,
     waitUntil: [{ label: "due", done: undefined }],
+    waitFor: [{ label: "elapsed", done: undefined }],
   },
 };

@@ -19,6 +19,7 @@ function serialize(snapshot: LeaseSnapshot): string {
     deployment: c.deployment !== null,
     chosen: c.chosenBid !== null,
     lease: c.lease !== null,
+    owned: c.lease?.owner !== undefined,
     previous: c.previous !== null,
     failedLease: c.failedLease !== null,
     // The plan is read again only by the flow's recovery (deciding after releasing a failed lease);
@@ -65,6 +66,19 @@ function events(snapshot: LeaseSnapshot) {
     { type: "LEASE.RECLAIMING" as const, provider, deadline: 5 },
     { type: "LEASE.CLOSED" as const, reason: "provider closed", deploymentOpen: true },
     { type: "LEASE.CLOSED" as const, reason: "insufficient_funds", deploymentOpen: false },
+    // An Akash key rotation, asked of a lease that serves (the transition exists in every `active`
+    // state; asking it elsewhere too would multiply the paths): into the next key's deployment, or
+    // (answered at once) the deployment it is in.
+    ...(snapshot.matches({ active: "monitoring" })
+      ? [
+          {
+            type: "LEASE.MIGRATE" as const,
+            owner: snapshot.context.lease?.owner ?? "akash1next",
+            fromOwner: "akash1old",
+            reason: "rotation",
+          },
+        ]
+      : []),
   ];
 }
 

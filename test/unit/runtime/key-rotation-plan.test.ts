@@ -52,14 +52,14 @@ describe("which keys rotate, decided at start", () => {
     }
   });
 
-  it("with a keystore file, rotates the payment and encryption keys and says why the Akash and identity keys stay", () => {
+  it("with a keystore file, rotates the Akash, payment and encryption keys and says why the identity key stays", () => {
     for (const enabled of [true, undefined]) {
       const plan = planKeyRotation(rotation(enabled), fileKeystore);
-      expect(plan.rotating).toEqual(["payment", "encryption"]);
+      expect(plan.rotating).toEqual(["akash", "payment", "encryption"]);
       expect(plan.warnings).toEqual([]);
       expect(plan.notes).toEqual([
-        expect.stringMatching(/^the akash key is not rotated on schedule: .*self-migration/),
         expect.stringMatching(/^the identity key is not rotated on schedule: .*manifest/),
+        expect.stringMatching(/^the akash key rotates by self-migration.*inside its own lease/),
       ]);
     }
   });
