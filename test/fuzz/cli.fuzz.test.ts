@@ -129,6 +129,14 @@ const commandLine = fc.constantFrom(...commandShapes).chain((shape) =>
     .map((parts) => ({ path: shape.path, args: [...shape.path, ...parts.flat()] })),
 );
 
+/**
+ * Whether a command with subcommands also acts by itself (`devnet` runs a devnet, `devnet stop` stops
+ * one): commander keeps the handler in a private field.
+ */
+function hasOwnAction(command: Command): boolean {
+  return (command as unknown as { _actionHandler: unknown })._actionHandler != null;
+}
+
 /** Runs one command line through the program, capturing what it writes. */
 async function runLine(args: string[]): Promise<{ error: unknown; output: string; recorded: string[] }> {
   const program = await buildProgram();
@@ -138,7 +146,7 @@ async function runLine(args: string[]): Promise<{ error: unknown; output: string
     for (const sub of command.commands) {
       const here = [...path, sub.name()];
       sub.configureOutput({ writeOut: (text) => output.push(text), writeErr: (text) => output.push(text) });
-      if (!RUN_FOR_REAL.has(here.join(" ")) && sub.commands.length === 0) {
+      if (!RUN_FOR_REAL.has(here.join(" ")) && (sub.commands.length === 0 || hasOwnAction(sub))) {
         sub.action(() => {
           recorded.push(here.join(" "));
         });
