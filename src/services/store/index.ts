@@ -8,6 +8,12 @@ export {
 } from "./alert-repository.js";
 export { toAmountText } from "./amounts.js";
 export { type ChildAgent, type ChildRegistration, ChildRepository } from "./child-repository.js";
+export {
+  type CommitGroup,
+  type CommitGroupMember,
+  createCommitGroup,
+  type GroupWrite,
+} from "./commit-group.js";
 export { type CronosTx, CronosTxRepository } from "./cronos-tx-repository.js";
 export {
   closeDatabase,
@@ -93,3 +99,4 @@ export {
   StoreError,
   UnknownSnapshotVersionError,
 } from "./store-errors.js";
+export { type BarrierDetector, barrierDetector, type WriteBarriers } from "./write-barriers.js";
