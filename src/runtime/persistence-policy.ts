@@ -6,7 +6,13 @@ import type { WriteBarriers } from "../services/store/index.js";
  * resumes from its last barrier and runs them again. Every other actor is an effect (or a child
  * machine): its start is written first.
  */
-export const READ_ONLY_ACTORS = ["waitFor", "waitUntil", "checkHealth", "readBalances", "checkHeartbeats"] as const;
+export const READ_ONLY_ACTORS = [
+  "waitFor",
+  "waitUntil",
+  "checkHealth",
+  "readBalances",
+  "checkHeartbeats",
+] as const;
 
 export const agentWriteBarriers: WriteBarriers = { readOnly: READ_ONLY_ACTORS };
 
