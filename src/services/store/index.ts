@@ -1,3 +1,4 @@
+export { type ActorRow, assembleRows, ROOT_PATH, splitIntoRows } from "./actor-rows.js";
 export { type AgentStore, type AgentStoreOptions, openAgentStore } from "./agent-store.js";
 export {
   AlertRepository,
@@ -74,6 +75,7 @@ export {
   DEFAULT_SNAPSHOTS_KEPT,
   type NewSnapshot,
   SnapshotRepository,
+  type StoredActorRows,
   type StoredSnapshot,
 } from "./snapshot-repository.js";
 export {

@@ -1,4 +1,5 @@
 import type { AnyActorRef, InspectionEvent } from "xstate";
+import { type ActorRow, splitIntoRows } from "./actor-rows.js";
 import type { AgentStore } from "./agent-store.js";
 import type { CommitGroup, CommitGroupMember, GroupWrite } from "./commit-group.js";
 import type { JournalEntry, JournalInput } from "./journal-repository.js";
@@ -63,7 +64,7 @@ export interface SnapshotPersister {
    * snapshot cannot be written never runs either: nothing leaves for a state that was not saved.
    */
   stageWithNextWrite(write: () => void, afterCommit: () => void): void;
-  /** Snapshot rows written so far by this persister. */
+  /** Writes so far by this persister (each rewrites the rows of the actors that changed). */
   readonly writes: number;
   /** Flushes that found the snapshot identical to the last one written and skipped it. */
   readonly skippedIdentical: number;
@@ -76,7 +77,8 @@ const writableStatuses = new Set(["active", "done"]);
 
 /**
  * Persists the root actor's `getPersistedSnapshot()` after settled steps of any actor in the system:
- * every step, or (with `barriers`) every step that reached a barrier. The root's own `subscribe` misses
+ * every step, or (with `barriers`) every step that reached a barrier. It is stored as one row per actor
+ * (the root and each child machine of it, actor-rows.ts), and a write rewrites only the rows that changed. The root's own `subscribe` misses
  * steps in which only a child changed, so this listens to the inspection stream: each `@xstate.snapshot`
  * (from any actor) marks the system dirty, and the first inspection event of a step queues one microtask
  * (or asks the commit group for its tick's transaction) that writes once the synchronous step has
@@ -97,9 +99,11 @@ export function createSnapshotPersister(options: SnapshotPersisterOptions): Snap
       throw error;
     });
 
-  const previous = store.snapshots.latest(machineId);
-  let lastJson = previous?.machineVersion === machineVersion ? previous.snapshotJson : undefined;
-  let lastSeq = previous?.machineVersion === machineVersion ? previous.seq : undefined;
+  // One row per actor, each rewritten only when it changed: what each row holds now, by path.
+  const previous = store.snapshots.actorRowsOf(machineId);
+  const current = previous?.machineVersion === machineVersion ? previous : undefined;
+  let lastRows = new Map((current?.rows ?? []).map((row) => [row.path, row.json]));
+  let lastSeq = current?.seq;
   let root: AnyActorRef | undefined;
   let dirty = false;
   let barrier = false;
@@ -139,16 +143,24 @@ export function createSnapshotPersister(options: SnapshotPersisterOptions): Snap
     }
     const persisted = persistedForm(root.getPersistedSnapshot());
     if (checkJson) assertJsonData(persisted, `the persisted snapshot of machine "${machineId}"`);
-    const json = JSON.stringify(persisted);
+    const rows = splitIntoRows(persisted).map(({ path, value }) => ({ path, json: JSON.stringify(value) }));
+    const changed: ActorRow[] = [];
+    const secretValues = [...secrets()];
+    for (const row of rows) {
+      // Located in the whole snapshot, so the error names the path from the root.
+      assertNoSecrets(machineId, row.json, persisted, secretValues);
+      if (lastRows.get(row.path) !== row.json) changed.push({ path: row.path, json: row.json });
+    }
+    const nextRows = new Map(rows.map((row) => [row.path, row.json]));
+    const removed = [...lastRows.keys()].filter((path) => !nextRows.has(path));
     const stagedNow = staged;
     staged = [];
-    assertNoSecrets(machineId, json, persisted, secrets());
     const wasDirty = dirty;
     dirty = false;
     barrier = false;
     const inputs = unlinkedInputs;
     unlinkedInputs = [];
-    const identical = json === lastJson && lastSeq !== undefined;
+    const identical = changed.length === 0 && removed.length === 0 && lastSeq !== undefined;
     if (identical && inputs.length === 0 && stagedNow.length === 0) {
       skippedIdentical += wasDirty ? 1 : 0;
       return null;
@@ -156,14 +168,14 @@ export function createSnapshotPersister(options: SnapshotPersisterOptions): Snap
     let seq = lastSeq;
     return {
       write: () => {
-        if (!identical) seq = store.snapshots.append({ machineId, machineVersion, snapshotJson: json });
+        if (!identical) seq = store.snapshots.putActorRows(machineId, machineVersion, changed, removed);
         if (seq !== undefined) store.journal.linkToSnapshot(inputs, seq);
         for (const entry of stagedNow) entry.write();
       },
       committed: () => {
         if (identical) skippedIdentical += wasDirty ? 1 : 0;
         else {
-          lastJson = json;
+          lastRows = nextRows;
           lastSeq = seq;
           writes += 1;
         }

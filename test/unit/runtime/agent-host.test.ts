@@ -70,7 +70,7 @@ describe("a host of many lease actors over one store", () => {
 
     // Every lease is served by a lease of its own on chain and has written its own snapshot rows.
     const rows = store.db
-      .prepare("SELECT machine_id AS machineId, COUNT(*) AS count FROM snapshots GROUP BY machine_id")
+      .prepare("SELECT machine_id AS machineId, COUNT(*) AS count FROM actor_snapshots GROUP BY machine_id")
       .all() as Array<{ machineId: string; count: number }>;
     expect(rows.map((row) => row.machineId).sort()).toEqual(ids.map(hostedLeaseMachineId).sort());
     for (const id of ids) {

@@ -281,7 +281,8 @@ describe("group commit (DESIGN §17)", () => {
     await settle();
     const before = runs.map((_, index) => stored(store, ["a", "b"][index]));
     store.db.exec(
-      "CREATE TRIGGER refuse BEFORE INSERT ON snapshots BEGIN SELECT RAISE(ABORT, 'disk full'); END",
+      `CREATE TRIGGER refuse_insert BEFORE INSERT ON actor_snapshots BEGIN SELECT RAISE(ABORT, 'disk full'); END;
+       CREATE TRIGGER refuse_update BEFORE UPDATE ON actor_snapshots BEGIN SELECT RAISE(ABORT, 'disk full'); END;`,
     );
     for (const run of runs) {
       run.actor.send({ type: "TICK" });
