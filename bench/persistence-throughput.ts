@@ -44,6 +44,8 @@ export interface Figures {
   /** Transitions taken by every machine actor of every agent (XState microsteps). */
   transitions: number;
   wallMs: number;
+  /** CPU time of this process (user + system) over the same span: less swayed by other work on the machine. */
+  cpuMs: number;
   snapshotWrites: number;
   /** Write transactions (one per write without group commit). */
   transactions: number;
@@ -133,11 +135,14 @@ export async function runScenario(scenario: Scenario): Promise<Figures> {
     const startWrites = writes();
     const startCommits = group?.commits ?? 0;
     const started = performance.now();
+    const cpuStarted = process.cpuUsage();
     for (let cycle = 0; cycle < scenario.cycles; cycle += 1) {
       clock.increment(HEALTH_INTERVAL_MS);
       await quiesce(() => transitions);
     }
     const wallMs = performance.now() - started;
+    const cpu = process.cpuUsage(cpuStarted);
+    const cpuMs = (cpu.user + cpu.system) / 1000;
 
     for (const agent of agents) {
       const lease = agent.actor.system.get("lease")?.getSnapshot();
@@ -152,6 +157,7 @@ export async function runScenario(scenario: Scenario): Promise<Figures> {
       scenario,
       transitions: transitions - startTransitions,
       wallMs,
+      cpuMs,
       snapshotWrites: writes() - startWrites,
       transactions: group ? group.commits - startCommits : writes() - startWrites,
       snapshotBytes: store?.snapshots.latest("agent-0")?.snapshotJson.length ?? 0,
