@@ -109,9 +109,10 @@ export interface AgentHost {
  * Runs many lease actors (the real lease machine, src/machines/lease) in one process over one store.
  * Each lease is a root actor with its own system and its own snapshot persister, so each writes only
  * its own row when it changed, and restores on its own. Leases are written at barriers, every lease
- * that reached one in a tick in one transaction (group commit, DESIGN §17). What the agent's other children would do for a
- * lease, the host does: funds requests (kept in the lease's context until answered) are paid by `fund`
- * once the step that made them is written; health findings are the caller's to send.
+ * that reached one in a tick in one transaction (group commit, DESIGN §17). What the agent's other
+ * children would do for a lease, the host does: funds requests (kept in the lease's context until
+ * answered) are paid by `fund` once the step that made them is written; health findings are the
+ * caller's to send.
  *
  * Notices a lease sends to its parent (LEASE.ACTIVE, alerts) go nowhere here: a hosted lease has no
  * parent. Read the state from `view` or `actor(...).subscribe`.
