@@ -3,8 +3,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type Actor, createActor, type InspectionEvent, SimulatedClock } from "xstate";
 import { AGENT_MACHINE_VERSION, type AgentMachine } from "../src/machines/index.js";
+import { agentPersistedForm, agentWriteBarriers } from "../src/runtime/persistence-policy.js";
 import {
   type AgentStore,
+  type CommitGroup,
+  createCommitGroup,
   createSnapshotPersister,
   openAgentStore,
   type SnapshotPersister,
@@ -19,8 +22,15 @@ import { benchSettings, HEALTH_INTERVAL_MS, instantAgentMachine } from "./instan
  */
 export type Storage =
   | { kind: "memory" }
-  | { kind: "shared-db"; synchronous: SynchronousMode }
-  | { kind: "db-per-agent"; synchronous: SynchronousMode };
+  | { kind: "shared-db"; synchronous: SynchronousMode; writes: WriteMode }
+  | { kind: "db-per-agent"; synchronous: SynchronousMode; writes: WriteMode };
+
+/**
+ * `barriers`: as the agent runs now (DESIGN §17): written when an effect starts, readings blanked, and
+ * in a shared DB one transaction per tick for every agent that reached a barrier (group commit).
+ * `every-step`: every settled step of every agent in its own transaction (the former way).
+ */
+export type WriteMode = "barriers" | "every-step";
 
 export interface Scenario {
   agents: number;
@@ -34,7 +44,11 @@ export interface Figures {
   /** Transitions taken by every machine actor of every agent (XState microsteps). */
   transitions: number;
   wallMs: number;
+  /** CPU time of this process (user + system) over the same span: less swayed by other work on the machine. */
+  cpuMs: number;
   snapshotWrites: number;
+  /** Write transactions (one per write without group commit). */
+  transactions: number;
   /** Size of the last snapshot written, in bytes. */
   snapshotBytes: number;
 }
@@ -78,6 +92,11 @@ export async function runScenario(scenario: Scenario): Promise<Figures> {
   clock.set(T0);
   const machine = instantAgentMachine(clock);
   const storeOf = openStores(scenario.storage, scenario.agents, dir);
+  const { storage } = scenario;
+  const atBarriers = storage.kind !== "memory" && storage.writes === "barriers";
+  const sharedStore = storage.kind === "shared-db" ? storeOf(0) : null;
+  const group: CommitGroup | null =
+    atBarriers && sharedStore && scenario.agents > 1 ? createCommitGroup(sharedStore) : null;
   let transitions = 0;
   const agents: Agent[] = [];
   try {
@@ -90,6 +109,8 @@ export async function runScenario(scenario: Scenario): Promise<Figures> {
             machineVersion: AGENT_MACHINE_VERSION,
             // As in production (NODE_ENV=production): no per-write check that the snapshot is plain JSON.
             checkJson: false,
+            ...(atBarriers ? { barriers: agentWriteBarriers, persistedForm: agentPersistedForm } : {}),
+            ...(group ? { commitGroup: group } : {}),
           })
         : null;
       const actor = createActor(machine, {
@@ -112,12 +133,16 @@ export async function runScenario(scenario: Scenario): Promise<Figures> {
 
     const startTransitions = transitions;
     const startWrites = writes();
+    const startCommits = group?.commits ?? 0;
     const started = performance.now();
+    const cpuStarted = process.cpuUsage();
     for (let cycle = 0; cycle < scenario.cycles; cycle += 1) {
       clock.increment(HEALTH_INTERVAL_MS);
       await quiesce(() => transitions);
     }
     const wallMs = performance.now() - started;
+    const cpu = process.cpuUsage(cpuStarted);
+    const cpuMs = (cpu.user + cpu.system) / 1000;
 
     for (const agent of agents) {
       const lease = agent.actor.system.get("lease")?.getSnapshot();
@@ -132,7 +157,9 @@ export async function runScenario(scenario: Scenario): Promise<Figures> {
       scenario,
       transitions: transitions - startTransitions,
       wallMs,
+      cpuMs,
       snapshotWrites: writes() - startWrites,
+      transactions: group ? group.commits - startCommits : writes() - startWrites,
       snapshotBytes: store?.snapshots.latest("agent-0")?.snapshotJson.length ?? 0,
     };
   } finally {

@@ -25,6 +25,12 @@ export { fundFromOwnAccount, type LeaseFunder } from "./runtime/hosted-lease-fun
 export { type LaunchedAgent, type LaunchOptions, launchAgent } from "./runtime/launch-agent.js";
 export { isInState, type LeaseView } from "./runtime/lease-view.js";
 export {
+  agentPersistedForm,
+  agentWriteBarriers,
+  hostedLeasePersistedForm,
+  READ_ONLY_ACTORS,
+} from "./runtime/persistence-policy.js";
+export {
   type AkashChain,
   type AkashConnection,
   AkashEndpointError,

@@ -23,6 +23,8 @@ export interface FleetScenario {
   /** Persist every lease's steps (one SQLite store), or run them in memory. */
   persist: boolean;
   synchronous: SynchronousMode;
+  /** When persisted leases are written: at barriers with group commit (default), or every step. */
+  writes?: "barriers" | "every-step";
 }
 
 export interface FleetFigures {
@@ -33,6 +35,8 @@ export interface FleetFigures {
   transitions: number;
   snapshotWrites: number;
   skippedIdentical: number;
+  /** Write transactions: group commits at barriers, one per write every step. */
+  transactions: number;
   healthChecks: number;
   topUps: number;
   lagP50Ms: number;
@@ -94,6 +98,7 @@ export async function openFleetWorld(options: {
   agents: number;
   persist: boolean;
   synchronous: SynchronousMode;
+  writes?: "barriers" | "every-step";
   dataDir: string;
   clock?: EventClock;
   sim?: SimulatedAkash;
@@ -131,6 +136,7 @@ export async function openFleetWorld(options: {
     waits: eventClockWaits(clock),
     clock,
     persist: options.persist,
+    ...(options.writes ? { writes: options.writes } : {}),
     // As in production (NODE_ENV=production): no per-write check that each snapshot is plain JSON.
     checkJson: false,
     ...(onTransition
@@ -198,6 +204,7 @@ export async function runFleet(scenario: FleetScenario): Promise<FleetFigures> {
     agents: scenario.agents,
     persist: scenario.persist,
     synchronous: scenario.synchronous,
+    ...(scenario.writes ? { writes: scenario.writes } : {}),
     dataDir,
     onTransition: () => {
       transitions += 1;
@@ -245,6 +252,10 @@ export async function runFleet(scenario: FleetScenario): Promise<FleetFigures> {
       transitions: transitions - startTransitions,
       snapshotWrites: writes.written - startWrites.written,
       skippedIdentical: writes.skippedIdentical - startWrites.skippedIdentical,
+      transactions:
+        scenario.writes === "every-step"
+          ? writes.written - startWrites.written
+          : writes.groupCommits - startWrites.groupCommits,
       healthChecks,
       topUps: world.topUps() - startTopUps,
       lagP50Ms: lag.percentile(50) / 1e6,

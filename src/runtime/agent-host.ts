@@ -7,6 +7,8 @@ import { AGENT_MACHINE_VERSION, type LeaseEvent, type LeaseInput } from "../mach
 import { knownSecretValues } from "../services/keys/index.js";
 import {
   type AgentStore,
+  type CommitGroup,
+  createCommitGroup,
   createSnapshotPersister,
   restoreLatestSnapshot,
   type SnapshotPersister,
@@ -18,6 +20,7 @@ import {
   type WaitActors,
 } from "./hosted-lease-machine.js";
 import { type LeaseView, leaseViewOf } from "./lease-view.js";
+import { agentWriteBarriers, hostedLeasePersistedForm } from "./persistence-policy.js";
 
 /**
  * Version of a hosted lease's snapshot shape. The lease machine's shape is versioned with the agent's
@@ -51,6 +54,12 @@ export interface AgentHostOptions {
   clock?: ActorOptions<AnyActorLogic>["clock"];
   /** Persist every lease's steps and resume them at start. Default true; false runs in memory (benches). */
   persist?: boolean;
+  /**
+   * When leases are written (DESIGN §17): `barriers` (default) writes a lease's step only when it starts
+   * an effect or asks for funds, in one transaction per tick for every lease that did (group commit);
+   * `every-step` writes each lease's every step in its own transaction (the former way, for comparison).
+   */
+  writes?: "barriers" | "every-step";
   /** Secret strings no snapshot may contain. Default: the keystore's known secrets. */
   secrets?: () => Iterable<string>;
   /** Check each snapshot is plain JSON before writing it. Default: on unless NODE_ENV is `production`. */
@@ -85,8 +94,11 @@ export interface AgentHost {
   readonly size: number;
   /** How many leases resumed from a stored snapshot at start. */
   readonly resumed: number;
-  /** Snapshot rows written and identical snapshots skipped, over every lease. */
-  writes(): { written: number; skippedIdentical: number };
+  /**
+   * Snapshot rows written and identical snapshots skipped, over every lease; steps left to the next
+   * barrier; group transactions committed (0 with `writes: "every-step"`).
+   */
+  writes(): { written: number; skippedIdentical: number; deferredSteps: number; groupCommits: number };
   /** Writes every lease's last step now. */
   flush(): void;
   /** Writes every lease's last step, stops every lease and abandons the funds requests being paid. */
@@ -96,9 +108,11 @@ export interface AgentHost {
 /**
  * Runs many lease actors (the real lease machine, src/machines/lease) in one process over one store.
  * Each lease is a root actor with its own system and its own snapshot persister, so each writes only
- * its own row when it changed, and restores on its own. What the agent's other children would do for a
- * lease, the host does: funds requests (kept in the lease's context until answered) are paid by `fund`
- * once the step that made them is written; health findings are the caller's to send.
+ * its own row when it changed, and restores on its own. Leases are written at barriers, every lease
+ * that reached one in a tick in one transaction (group commit, DESIGN §17). What the agent's other
+ * children would do for a lease, the host does: funds requests (kept in the lease's context until
+ * answered) are paid by `fund` once the step that made them is written; health findings are the
+ * caller's to send.
  *
  * Notices a lease sends to its parent (LEASE.ACTIVE, alerts) go nowhere here: a hosted lease has no
  * parent. Read the state from `view` or `actor(...).subscribe`.
@@ -115,6 +129,8 @@ export function createAgentHost(options: AgentHostOptions): AgentHost {
   const leases = new Map<string, HostedLease>();
   const agentOfSystem = new WeakMap<object, string>();
   let resumed = 0;
+  const atBarriers = (options.writes ?? "barriers") === "barriers";
+  const commitGroup: CommitGroup | null = persist && atBarriers ? createCommitGroup(store) : null;
 
   const machine = provideHostedLeaseMachine({
     waits: options.waits ?? createWaitActors(now),
@@ -131,6 +147,8 @@ export function createAgentHost(options: AgentHostOptions): AgentHost {
     const request = lease.actor.getSnapshot().context.pendingRequest;
     if (!request || lease.funding === request.requestId || stopping.signal.aborted) return;
     lease.funding = request.requestId;
+    // Paying is the effect: the step that asked is a barrier, written with this tick's group commit.
+    lease.persister?.requireWrite();
     // Queued after the persister's write of this step (it queues its write on the step's first event).
     queueMicrotask(async () => {
       try {
@@ -172,6 +190,8 @@ export function createAgentHost(options: AgentHostOptions): AgentHost {
           machineVersion: HOSTED_LEASE_MACHINE_VERSION,
           secrets: options.secrets ?? knownSecretValues,
           ...(options.checkJson !== undefined ? { checkJson: options.checkJson } : {}),
+          ...(atBarriers ? { barriers: agentWriteBarriers, persistedForm: hostedLeasePersistedForm } : {}),
+          ...(commitGroup ? { commitGroup } : {}),
           onError: (error) => {
             log.fatal(
               { err: error, agentId },
@@ -241,11 +261,13 @@ export function createAgentHost(options: AgentHostOptions): AgentHost {
     writes() {
       let written = 0;
       let skippedIdentical = 0;
+      let deferredSteps = 0;
       for (const { persister } of leases.values()) {
         written += persister?.writes ?? 0;
         skippedIdentical += persister?.skippedIdentical ?? 0;
+        deferredSteps += persister?.deferredSteps ?? 0;
       }
-      return { written, skippedIdentical };
+      return { written, skippedIdentical, deferredSteps, groupCommits: commitGroup?.commits ?? 0 };
     },
     flush() {
       for (const { persister } of leases.values()) persister?.flush();

@@ -16,6 +16,7 @@ import {
   type SnapshotPersister,
 } from "../services/store/index.js";
 import { type LeaseView, leaseViewFromPersisted, leaseViewOf } from "./lease-view.js";
+import { agentPersistedForm, agentWriteBarriers } from "./persistence-policy.js";
 import { createProgressReporter } from "./progress-reporter.js";
 
 export const AGENT_MACHINE_ID = "agent";
@@ -63,6 +64,9 @@ export function startAgentRuntime(options: AgentRuntimeOptions): AgentRuntime {
     machineId: AGENT_MACHINE_ID,
     machineVersion: AGENT_MACHINE_VERSION,
     secrets: knownSecretValues,
+    // DESIGN §17: written at barriers (an effect starts, an input is journaled, stop), readings blanked.
+    barriers: agentWriteBarriers,
+    persistedForm: agentPersistedForm,
     onError: (error) => {
       logger.fatal(
         { err: error },

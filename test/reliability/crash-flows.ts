@@ -3,7 +3,14 @@ import { isInState } from "../../src/runtime/lease-view.js";
 import type { AgentProcess, AgentProcessOptions } from "../../support/agent-process.js";
 import type { MessageKind, OwnerChainReader, OwnerFootprint } from "../../support/owner-chain-footprint.js";
 
-export type FlowName = "deploy" | "renew" | "migrate-degraded" | "migrate-offline" | "terminate";
+export type FlowName =
+  | "deploy"
+  | "renew"
+  | "migrate-degraded"
+  | "migrate-offline"
+  | "terminate"
+  | "watch"
+  | "renew-watch";
 
 /** The options of `run` that make up a flow's command (the rest is the same for every run of a row). */
 export type RunCommand = Pick<AgentProcessOptions, "until" | "terminateOnExit">;
@@ -322,10 +329,27 @@ const terminate: CrashFlow = {
   cleanup: async () => {},
 };
 
+/** Deploys and keeps watching (no `--until`): phase 1 runs health checks until the row kills it. */
+const watch: CrashFlow = {
+  ...deploy,
+  name: "watch",
+  command: {},
+  resume: (start) => resumeUntil(start, { until: "active.monitoring" }),
+};
+
+/** The renew flow's top-up, then health checks without `--until` until the row kills it. */
+const renewWatch: CrashFlow = {
+  ...renew,
+  name: "renew-watch",
+  command: {},
+};
+
 export const CRASH_FLOWS: Readonly<Record<FlowName, CrashFlow>> = {
   deploy,
   renew,
   "migrate-degraded": migrateDegraded,
   "migrate-offline": migrateOffline,
   terminate,
+  watch,
+  "renew-watch": renewWatch,
 };

@@ -5,7 +5,14 @@ import type { DevnetHandle } from "../../src/devnet/index.js";
 import { isInState, type LeaseView, leaseViewFromPersisted } from "../../src/runtime/lease-view.js";
 import { generateMnemonic } from "../../src/services/keys/index.js";
 import { type DailySpend, type Intent, openAgentStore } from "../../src/services/store/index.js";
-import { type AgentProcess, type AgentProcessOptions, spawnAgent } from "../../support/agent-process.js";
+import {
+  type AgentExit,
+  type AgentLogLine,
+  type AgentProcess,
+  type AgentProcessOptions,
+  isLeaseStateLine,
+  spawnAgent,
+} from "../../support/agent-process.js";
 import type { OwnerChainReader } from "../../support/owner-chain-footprint.js";
 import { storedLeaseState } from "../support/agent-database.js";
 import { chainProblems, storeProblems } from "./crash-checks.js";
@@ -43,6 +50,8 @@ const RESUMING = "resuming from the stored snapshot";
 
 interface StoreReading {
   readonly view: LeaseView | null;
+  /** The health monitor's count of finished checks in the stored snapshot (null before it ran). */
+  readonly healthChecks: number | null;
   readonly spending: DailySpend[];
   readonly pending: Intent[];
 }
@@ -54,8 +63,12 @@ function readStore(dataDir: string): StoreReading {
     const latest = store.snapshots.latest("agent");
     const root = latest ? (JSON.parse(latest.snapshotJson) as unknown) : null;
     const view = root ? leaseViewFromPersisted(root) : null;
+    const health = (
+      root as { children?: { health?: { snapshot?: { context?: { checks?: unknown } } } } } | null
+    )?.children?.health?.snapshot?.context?.checks;
     return {
       view,
+      healthChecks: typeof health === "number" ? health : null,
       spending: store.spending.dailyTotals({ from: 0, to: Date.now() + 1 }),
       pending: store.intents.pending(),
     };
@@ -100,7 +113,13 @@ export async function runCrashRow(row: CrashRow, environment: MatrixEnvironment)
   try {
     // Phase 1: run the flow and kill it.
     const crashAt = crashAtSpec(row.kill);
-    const first = start({ ...base, ...flow.command, ...(crashAt ? { crashAt } : {}) });
+    const first = start({
+      ...base,
+      ...flow.command,
+      ...(crashAt ? { crashAt } : {}),
+      // The health monitor's steps are logged at debug level: a reads row counts them.
+      ...(row.kill.kind === "reads" ? { logLevel: "debug" } : {}),
+    });
     const driving = flow.drive(first, context).catch((error: unknown) => {
       setup.push(`driving the flow: ${(error as Error).message}`);
     });
@@ -118,6 +137,19 @@ export async function runCrashRow(row: CrashRow, environment: MatrixEnvironment)
         setup.push(`never entered ${row.kill.state}: exit ${exit.signal ?? exit.code}`);
       }
       killedIn = killedAt ?? first.leaseStates().at(-1) ?? "none";
+    } else if (row.kill.kind === "reads") {
+      const { exit, killed } = await killAfterReads(
+        first,
+        row.kill.after,
+        row.kill.checks,
+        PHASE_TIMEOUT_MS * 2,
+      );
+      if (!killed || exit.signal !== "SIGKILL") {
+        setup.push(
+          `never finished ${row.kill.checks} checks after ${row.kill.after.join(" → ")}: exit ${exit.signal ?? exit.code}`,
+        );
+      }
+      killedIn = first.leaseStates().at(-1) ?? "none";
     } else {
       const exit = await first.exitWithin(PHASE_TIMEOUT_MS * 2);
       if (exit.signal !== "SIGKILL" || exit.timedOut) {
@@ -136,6 +168,16 @@ export async function runCrashRow(row: CrashRow, environment: MatrixEnvironment)
       if (!pending.includes(wanted ?? "")) {
         setup.push(
           `the crash did not stop a ${wanted} tx (pending intents: ${pending.join(", ") || "none"})`,
+        );
+      }
+    }
+
+    if (row.kill.kind === "reads") {
+      // The row is about steps that were not written: the database must hold fewer checks than were made.
+      const made = first.lines.filter(isFinishedCheck).length;
+      if (afterKill.healthChecks !== null && afterKill.healthChecks >= made) {
+        setup.push(
+          `the database holds all ${made} checks made: the kill was not between a read-only step and a barrier`,
         );
       }
     }
@@ -170,6 +212,44 @@ export async function runCrashRow(row: CrashRow, environment: MatrixEnvironment)
     await flow.cleanup(context);
     await environment.reader.closeAll(mnemonic);
   }
+}
+
+/** A health check finished: the monitor logged its move from checking to waiting for the next one. */
+const isFinishedCheck = (line: AgentLogLine) => line.actor === "health" && line.state === "waiting";
+
+/**
+ * SIGKILLs the agent once its lease has logged each state of `after` in turn and then its health
+ * monitor finished `checks` more checks; resolves with the exit (`killed` false when it ended first).
+ */
+async function killAfterReads(
+  agent: AgentProcess,
+  after: readonly string[],
+  checks: number,
+  timeoutMs: number,
+): Promise<{ exit: AgentExit; killed: boolean }> {
+  let passed = 0;
+  let counted = 0;
+  let killed = false;
+  const watch = (line: AgentLogLine) => {
+    if (killed) return;
+    if (passed < after.length) {
+      const wanted = after[passed] ?? "";
+      if (isLeaseStateLine(line) && isInState(line.state, wanted)) passed += 1;
+      return;
+    }
+    if (isFinishedCheck(line)) counted += 1;
+    if (counted >= checks) {
+      killed = true;
+      agent.signal("SIGKILL");
+    }
+  };
+  for (const line of agent.lines) watch(line);
+  const remove = agent.onLine(watch);
+  const timer = setTimeout(() => agent.signal("SIGKILL"), timeoutMs);
+  const exit = await agent.exited;
+  clearTimeout(timer);
+  remove();
+  return { exit, killed };
 }
 
 /** The result of a row whose run threw (a broken devnet or test harness, not a verdict on the agent). */

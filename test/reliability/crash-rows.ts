@@ -8,7 +8,13 @@ export type KillPoint =
    */
   | { readonly kind: "state"; readonly state: string; readonly stored?: boolean }
   /** AKASH_AGENT_CRASH_AT=`step`:`n`: the agent SIGKILLs itself at that step of the flow's n-th tx. */
-  | { readonly kind: "tx"; readonly step: TxStep; readonly n: number };
+  | { readonly kind: "tx"; readonly step: TxStep; readonly n: number }
+  /**
+   * SIGKILL from the test between read-only steps and the next barrier (DESIGN §17): once the lease has
+   * logged each state of `after` in turn, after the health monitor finished `checks` more checks (with
+   * their balance polls) that the database does not hold one by one.
+   */
+  | { readonly kind: "reads"; readonly after: readonly string[]; readonly checks: number };
 
 export interface CrashRow {
   readonly flow: FlowName;
@@ -37,6 +43,8 @@ export const DEPLOY_STATES = [
 
 export function rowLabel(row: CrashRow): string {
   if (row.kill.kind === "state") return `state ${row.kill.state}${row.kill.stored ? " (once stored)" : ""}`;
+  if (row.kill.kind === "reads")
+    return `${row.kill.checks} checks after ${row.kill.after.join(" → ")}, before a barrier`;
   const tx = CRASH_FLOWS[row.flow].txs[row.kill.n - 1];
   return `${row.kill.step} ${tx?.label ?? `tx ${row.kill.n}`} (:${row.kill.n})`;
 }
@@ -82,5 +90,17 @@ export function crashRows(): CrashRow[] {
     ...txRows("migrate-offline", 4, is(["included", 4])),
     { flow: "terminate", kill: { kind: "state", state: "terminating", stored: true }, inDefault: true },
     ...txRows("terminate", 4, is(["broadcast", 4])),
+    // Barrier cases (DESIGN §17): health checks and balance polls are not written one by one. A kill after
+    // some of them resumes from the last barrier, derives them again and repeats no effect.
+    {
+      flow: "watch",
+      kill: { kind: "reads", after: ["active.monitoring"], checks: 3 },
+      inDefault: true,
+    },
+    {
+      flow: "renew-watch",
+      kill: { kind: "reads", after: ["active.renewing", "active.monitoring"], checks: 2 },
+      inDefault: true,
+    },
   ];
 }

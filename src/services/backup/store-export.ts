@@ -100,7 +100,11 @@ export function inspectExport(bytes: Uint8Array): ExportSummary {
         `the backup's database fails SQLite's integrity check (${String(integrity)})`,
       );
     const count = (sql: string): number => db.prepare<[], { n: number }>(sql).get()?.n ?? 0;
-    const snapshots = count("SELECT count(*) AS n FROM snapshots WHERE machine_id = 'agent'");
+    const hasActorRows =
+      count("SELECT count(*) AS n FROM sqlite_master WHERE type = 'table' AND name = 'actor_snapshots'") > 0;
+    const snapshots =
+      count("SELECT count(*) AS n FROM snapshots WHERE machine_id = 'agent'") +
+      (hasActorRows ? count("SELECT count(*) AS n FROM actor_snapshots WHERE machine_id = 'agent'") : 0);
     if (snapshots === 0) throw new BackupRefusedError("the backup's store holds no saved agent state");
     return {
       schemaVersion,

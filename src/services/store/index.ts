@@ -1,3 +1,4 @@
+export { type ActorRow, assembleRows, ROOT_PATH, splitIntoRows } from "./actor-rows.js";
 export { type AgentStore, type AgentStoreOptions, openAgentStore } from "./agent-store.js";
 export {
   AlertRepository,
@@ -8,6 +9,12 @@ export {
 } from "./alert-repository.js";
 export { toAmountText } from "./amounts.js";
 export { type ChildAgent, type ChildRegistration, ChildRepository } from "./child-repository.js";
+export {
+  type CommitGroup,
+  type CommitGroupMember,
+  createCommitGroup,
+  type GroupWrite,
+} from "./commit-group.js";
 export { type CronosTx, CronosTxRepository } from "./cronos-tx-repository.js";
 export {
   closeDatabase,
@@ -68,6 +75,7 @@ export {
   DEFAULT_SNAPSHOTS_KEPT,
   type NewSnapshot,
   SnapshotRepository,
+  type StoredActorRows,
   type StoredSnapshot,
 } from "./snapshot-repository.js";
 export {
@@ -93,3 +101,4 @@ export {
   StoreError,
   UnknownSnapshotVersionError,
 } from "./store-errors.js";
+export { type BarrierDetector, barrierDetector, type WriteBarriers } from "./write-barriers.js";

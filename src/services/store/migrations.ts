@@ -5,6 +5,7 @@ import { schemaV3 } from "./schema-v3.js";
 import { schemaV4 } from "./schema-v4.js";
 import { schemaV5 } from "./schema-v5.js";
 import { schemaV6 } from "./schema-v6.js";
+import { schemaV7 } from "./schema-v7.js";
 import { SchemaTooNewError, StoreError } from "./store-errors.js";
 
 /** One numbered schema change. Versions start at 1 and go up by one; a released migration never changes. */
@@ -21,6 +22,7 @@ export const schemaMigrations: readonly Migration[] = [
   { version: 4, name: "signed cronos transactions of treasury legs", sql: schemaV4 },
   { version: 5, name: "alert incidents and durable delivery progress", sql: schemaV5 },
   { version: 6, name: "leadership generation and handover", sql: schemaV6 },
+  { version: 7, name: "one snapshot row per actor, rewritten in place", sql: schemaV7 },
 ];
 
 /** Marks the file as this agent's database ("AKAG"), so another program's SQLite file is not migrated. */

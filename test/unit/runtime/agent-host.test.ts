@@ -70,7 +70,7 @@ describe("a host of many lease actors over one store", () => {
 
     // Every lease is served by a lease of its own on chain and has written its own snapshot rows.
     const rows = store.db
-      .prepare("SELECT machine_id AS machineId, COUNT(*) AS count FROM snapshots GROUP BY machine_id")
+      .prepare("SELECT machine_id AS machineId, COUNT(*) AS count FROM actor_snapshots GROUP BY machine_id")
       .all() as Array<{ machineId: string; count: number }>;
     expect(rows.map((row) => row.machineId).sort()).toEqual(ids.map(hostedLeaseMachineId).sort());
     for (const id of ids) {
@@ -81,6 +81,14 @@ describe("a host of many lease actors over one store", () => {
         context: { agentId: string };
       };
       expect(persisted.context.agentId).toBe(id);
+      // Written at its last barrier (DESIGN §17): the services check started; becoming active started no
+      // effect, so it waits for the next barrier (a restart would run the services check again).
+      expect(persisted.value).toEqual({ starting: "working" });
+    }
+    // A flush writes what the barriers left in memory.
+    host.flush();
+    for (const id of ids) {
+      const persisted = JSON.parse(store.snapshots.latest(hostedLeaseMachineId(id))?.snapshotJson ?? "{}");
       expect(persisted.value).toEqual({ active: "awaiting_health" });
     }
     expect(
@@ -127,7 +135,9 @@ describe("a host of many lease actors over one store", () => {
     for (const id of ids.filter((id) => !RENEWING.includes(id))) {
       const now = second.host.actor(id)?.getSnapshot();
       expect(now?.value).toEqual(before.get(id)?.value);
-      expect(now?.context).toEqual(before.get(id)?.context);
+      // The last health reading is volatile: not persisted, read again at the next check.
+      expect(now?.context.lastHealthyAt).toBeNull();
+      expect(now?.context).toEqual({ ...before.get(id)?.context, lastHealthyAt: null });
     }
     // The top-ups asked for before the restart were tried at once and failed: the leases still wait.
     for (const id of RENEWING) {

@@ -111,13 +111,14 @@ describe("openDatabase", () => {
     try {
       expect(store.migration).toEqual({
         from: 1,
-        to: 6,
+        to: 7,
         applied: [
           "escrow refunds in spending",
           "lease ready time and health checks in provider performance",
           "signed cronos transactions of treasury legs",
           "alert incidents and durable delivery progress",
           "leadership generation and handover",
+          "one snapshot row per actor, rewritten in place",
         ],
       });
       expect(

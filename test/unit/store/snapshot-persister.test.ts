@@ -285,7 +285,12 @@ describe("snapshot persister", () => {
     expect((errors[0] as Error).message).not.toContain("abandon");
     expect(latest(store).seq).toBe(seq);
     expect(
-      store.db.prepare("SELECT count(*) FROM snapshots WHERE snapshot_json LIKE '%abandon%'").pluck().get(),
+      store.db
+        .prepare(
+          "SELECT (SELECT count(*) FROM snapshots WHERE snapshot_json LIKE '%abandon%') + (SELECT count(*) FROM actor_snapshots WHERE snapshot_json LIKE '%abandon%')",
+        )
+        .pluck()
+        .get(),
     ).toBe(0);
     expect(() => persister.flush()).toThrow(SecretInSnapshotError);
 
