@@ -54,7 +54,9 @@ function runAndKill(
 }
 
 describe("crash recovery", () => {
-  it("after SIGKILL mid-run the database is consistent and the latest snapshot is complete and restorable", async () => {
+  it("after SIGKILL mid-run the database is consistent and the latest snapshot is complete and restorable", {
+    timeout: 120_000,
+  }, async () => {
     const dataDir = dirs.make();
     let previousTicks = 0;
     let previousSeq: number | null = null;
