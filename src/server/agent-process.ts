@@ -12,6 +12,7 @@ import type { LeaseView } from "../runtime/lease-view.js";
 import { publicSettings } from "../runtime/public-settings.js";
 import { raiseStandaloneAlert } from "../runtime/standalone-alert.js";
 import { nostrRelaysOf } from "../runtime/voice-setup.js";
+import type { RaisedAlert } from "../services/alerts/alert-dispatcher.js";
 import { RelayMetricsSource } from "../services/metrics/index.js";
 import { AgentRelay, readAllEvents } from "../services/relay/index.js";
 import type { ActivationRecordRoute } from "./activation-record-route.js";
@@ -252,21 +253,13 @@ function followOwnGeneration(
     onSuperseded: (heartbeat) => {
       stopActing();
       const where = heartbeat.relayUri ?? "an unknown place";
-      void raiseStandaloneAlert({
-        alert: {
-          id: `superseded-generation-${heartbeat.generation}`,
-          severity: "high",
-          title: "Agent instance superseded",
-          message: `A heartbeat of generation ${heartbeat.generation} (relay ${where}, provider ${heartbeat.provider ?? "unknown"}) shows another instance leading: this one stopped acting and only serves its status.`,
-          source: "leadership",
-          incident: `superseded-${heartbeat.generation}`,
-        },
-        config,
-        keys,
-        keystore: options.keystore,
-        store: agent.store,
-        relays,
-        logger,
+      raiseOutsideActors(options, agent, {
+        id: `superseded-generation-${heartbeat.generation}`,
+        severity: "high",
+        title: "Agent instance superseded",
+        message: `A heartbeat of generation ${heartbeat.generation} (relay ${where}, provider ${heartbeat.provider ?? "unknown"}) shows another instance leading: this one stopped acting and only serves its status.`,
+        source: "leadership",
+        incident: `superseded-${heartbeat.generation}`,
       });
     },
   });
@@ -280,25 +273,28 @@ function alertRefusedActivations(
 ): void {
   const refusals = route.refusals;
   if (!refusals) return;
-  const { config, keys, logger } = options;
-  const relays = nostrRelaysOf(config, agent.connection.nostrRelay);
   const raise = () => {
     const alert = refusedActivationAlert(
       refusals.current(),
       agent.store.leadership.current().generation,
       Date.now(),
     );
-    if (!alert) return;
-    void raiseStandaloneAlert({
-      alert,
-      config,
-      keys,
-      keystore: options.keystore,
-      store: agent.store,
-      relays,
-      logger,
-    });
+    if (alert) raiseOutsideActors(options, agent, alert);
   };
   raise();
   route.onRefused(raise);
+}
+
+/** Raises an alert from outside the actor system (stopped, or not the one that noticed), through the store's outbox. */
+function raiseOutsideActors(options: AgentProcessOptions, agent: LaunchedAgent, alert: RaisedAlert): void {
+  const { config, keys, logger } = options;
+  void raiseStandaloneAlert({
+    alert,
+    config,
+    keys,
+    keystore: options.keystore,
+    store: agent.store,
+    relays: nostrRelaysOf(config, agent.connection.nostrRelay),
+    logger,
+  });
 }

@@ -5,9 +5,21 @@ import { describe, expect, it } from "vitest";
 import { EffectError } from "../../../src/domain/effect-failure.js";
 import type { SigningClient } from "../../../src/services/akash/signing-client.js";
 import { TxExecutor } from "../../../src/services/akash/tx-executor.js";
-import { openAgentStore, StoreError } from "../../../src/services/store/index.js";
+import { type AgentStore, openAgentStore, StoreError } from "../../../src/services/store/index.js";
 
 const leader = { dseq: "42", provider: "akash1provider", uri: "127.0.0.1:31000" };
+
+/** A transaction executor over the store's intents and leadership, with a signer of the test's. */
+function executorOver(store: AgentStore, signer: SigningClient): TxExecutor {
+  return new TxExecutor({
+    signer,
+    intents: store.intents,
+    leadership: store.leadership,
+    chainId: "devnet",
+    pollIntervalMs: 10,
+    inclusionTimeoutMs: 100,
+  });
+}
 
 describe("store: leadership (DESIGN §12)", () => {
   it("leads as generation 0 until a handover is recorded, and never goes back to an older generation", () => {
@@ -62,14 +74,7 @@ describe("store: leadership (DESIGN §12)", () => {
           throw new Error("the signer must not be used");
         },
       });
-      const executor = new TxExecutor({
-        signer,
-        intents: store.intents,
-        leadership: store.leadership,
-        chainId: "devnet",
-        pollIntervalMs: 10,
-        inclusionTimeoutMs: 100,
-      });
+      const executor = executorOver(store, signer);
       const job = {
         key: "agent:topup:1",
         kind: "deposit",
@@ -94,18 +99,14 @@ describe("store: leadership (DESIGN §12)", () => {
     const dataDir = mkdtempSync(join(tmpdir(), "leadership-"));
     const store = openAgentStore({ dataDir });
     try {
-      const executor = new TxExecutor({
-        signer: new Proxy({} as SigningClient, {
+      const executor = executorOver(
+        store,
+        new Proxy({} as SigningClient, {
           get: () => () => {
             throw new Error("the signer must not be used while paused");
           },
         }),
-        intents: store.intents,
-        leadership: store.leadership,
-        chainId: "devnet",
-        pollIntervalMs: 10,
-        inclusionTimeoutMs: 100,
-      });
+      );
       const job = {
         key: "agent:topup:2",
         kind: "deposit",
