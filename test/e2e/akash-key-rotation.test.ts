@@ -9,16 +9,10 @@ import { createLogger } from "../../src/logging/index.js";
 import { latestOwnHeartbeat } from "../../src/runtime/leader-elsewhere.js";
 import { callAdmin } from "../../src/server/admin-client.js";
 import { AgentKeys, EnvKeystore, generateMnemonic } from "../../src/services/keys/index.js";
-import { spawnAgent } from "../../support/agent-process.js";
 import { fastAgentSettings } from "../support/agent-harness.js";
+import { bootstrapUntilHandedOver } from "../support/bootstrap-handover.js";
 import { chainAudit, DEPLOYMENT_ACTIVE } from "../support/chain-audit.js";
-import {
-  type HandoverJson as Handover,
-  hasEvent,
-  publishNote,
-  remoteStatus,
-  settingsEnv,
-} from "../support/deployed-agent-probes.js";
+import { hasEvent, publishNote, remoteStatus, settingsEnv } from "../support/deployed-agent-probes.js";
 import { agentProcessOptions, startTestDevnet, waitFor } from "../support/devnet.js";
 
 const quiet = createLogger({ level: "silent", json: true });
@@ -67,21 +61,12 @@ describe("Akash key rotation by self-migration", () => {
   });
 
   it("moves into a deployment of the next key, closes the old one and sweeps the old account", async () => {
-    const boot = spawnAgent({
-      devnetUrl: devnet.control,
+    const { handover } = await bootstrapUntilHandedOver({
+      devnetControl: devnet.control,
       dataDir: tempDir("bootstrap-"),
       mnemonic,
-      until: "handed-over",
       settings: env,
     });
-    const exit = await boot.exited;
-    expect(exit.code, exit.otherStderr.join("\n")).toBe(0);
-    const handover = JSON.parse(exit.stdout.trim()) as Handover;
-    expect(handover).toMatchObject({ state: "handed_over", generation: 1 });
-    await waitFor(async () => {
-      const status = await remoteStatus(handover.leader.uri).catch(() => undefined);
-      return status?.leadership?.generation === 1 && status.state.startsWith("active") ? status : undefined;
-    }, 30_000);
 
     const keys = AgentKeys.fromContents(await new EnvKeystore({ env: { AGENT_MNEMONIC: mnemonic } }).load());
     const oldOwner = keys.akashKey(0).address;

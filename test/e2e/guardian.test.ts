@@ -9,12 +9,9 @@ import { AgentKeys, EnvKeystore, generateMnemonic } from "../../src/services/key
 import { type AgentProcess, spawnAgent } from "../../support/agent-process.js";
 import { runCli } from "../../support/run-cli.js";
 import { fastAgentSettings } from "../support/agent-harness.js";
+import { bootstrapUntilHandedOver } from "../support/bootstrap-handover.js";
 import { chainAudit, DEPLOYMENT_ACTIVE, LEASE_ACTIVE } from "../support/chain-audit.js";
-import {
-  type HandoverJson as Handover,
-  remoteStatus,
-  settingsEnv,
-} from "../support/deployed-agent-probes.js";
+import { remoteStatus, settingsEnv } from "../support/deployed-agent-probes.js";
 import { agentProcessOptions, startTestDevnet, waitFor } from "../support/devnet.js";
 
 const quiet = createLogger({ level: "silent", json: true });
@@ -63,21 +60,12 @@ describe("a guardian brings back an agent whose provider was taken offline", () 
 
   it("refuses --take-back while the leader beats, then the guardian redeploys it elsewhere as a later generation", async () => {
     const bootDir = tempDir("guardian-boot-");
-    const boot = spawnAgent({
-      devnetUrl: devnet.control,
+    const { handover } = await bootstrapUntilHandedOver({
+      devnetControl: devnet.control,
       dataDir: bootDir,
       mnemonic,
-      until: "handed-over",
       settings: env,
     });
-    const exit = await boot.exited;
-    expect(exit.code, exit.otherStderr.join("\n")).toBe(0);
-    const handover = JSON.parse(exit.stdout.trim()) as Handover;
-    expect(handover).toMatchObject({ state: "handed_over", generation: 1 });
-    await waitFor(async () => {
-      const status = await remoteStatus(handover.leader.uri).catch(() => undefined);
-      return status?.leadership?.generation === 1 && status.state.startsWith("active") ? status : undefined;
-    }, 30_000);
     const keys = AgentKeys.fromContents(await new EnvKeystore({ env: { AGENT_MNEMONIC: mnemonic } }).load());
     await waitFor(async () => {
       const heartbeat = await latestOwnHeartbeat([devnet.nostr!.relay], keys.identity.nostrPubkey, quiet);

@@ -6,17 +6,11 @@ import type { DevnetHandle } from "../../src/devnet/index.js";
 import { createLogger } from "../../src/logging/index.js";
 import { latestOwnHeartbeat } from "../../src/runtime/leader-elsewhere.js";
 import { AgentKeys, EnvKeystore, generateMnemonic } from "../../src/services/keys/index.js";
-import { spawnAgent } from "../../support/agent-process.js";
 import { runCli } from "../../support/run-cli.js";
 import { fastAgentSettings } from "../support/agent-harness.js";
+import { bootstrapUntilHandedOver } from "../support/bootstrap-handover.js";
 import { chainAudit, DEPLOYMENT_ACTIVE } from "../support/chain-audit.js";
-import {
-  type HandoverJson as Handover,
-  hasEvent,
-  publishNote,
-  remoteStatus,
-  settingsEnv,
-} from "../support/deployed-agent-probes.js";
+import { hasEvent, publishNote, remoteStatus, settingsEnv } from "../support/deployed-agent-probes.js";
 import { agentProcessOptions, startTestDevnet, waitFor } from "../support/devnet.js";
 
 const quiet = createLogger({ level: "silent", json: true });
@@ -61,24 +55,14 @@ describe("the agent lives on Akash: activation, handover, self-migration", () =>
 
   it("hands over, refuses a second bootstrap, tops up its own escrow and moves itself off a degraded provider", async () => {
     const bootDir = tempDir("bootstrap-");
-    const boot = spawnAgent({
-      devnetUrl: devnet.control,
+    // The deployed agent leads generation 1 in its own lease, which it knows as active.
+    const { handover, leading } = await bootstrapUntilHandedOver({
+      devnetControl: devnet.control,
       dataDir: bootDir,
       mnemonic,
-      until: "handed-over",
       settings: env,
     });
-    const exit = await boot.exited;
-    expect(exit.code, exit.otherStderr.join("\n")).toBe(0);
-    const handover = JSON.parse(exit.stdout.trim()) as Handover;
-    expect(handover).toMatchObject({ state: "handed_over", generation: 1 });
     expect(handover.leader.provider).toMatch(/^akash1/);
-
-    // The deployed agent leads generation 1 in its own lease, which it knows as active.
-    const leading = await waitFor(async () => {
-      const status = await remoteStatus(handover.leader.uri).catch(() => undefined);
-      return status?.leadership?.generation === 1 && status.state.startsWith("active") ? status : undefined;
-    }, 30_000);
     expect(leading.dseq).toBe(handover.leader.dseq);
     const remote = await runCli(["status", "--remote", handover.leader.uri, "--json"]);
     expect(remote.code, remote.stderr).toBe(0);
