@@ -14,6 +14,9 @@ import { pollUntil } from "./poll-until.js";
 /** How often the funding wait repeats the addresses to fund. */
 const FUNDING_REMINDER_MS = 30_000;
 
+/** Children the reproduction actor watches after a restart (born ones still being deployed are its cycle's). */
+const LIVING_CHILD_STATES = new Set(["active", "silent", "resurrecting", "retiring"]);
+
 export function createAgentActors(services: AgentServices, channels: AlertChannels, stepWrites?: StepWrites) {
   const { chain, store, keystore, logger, settings } = services;
   const log = logger.child({ actor: "agent" });
@@ -33,18 +36,25 @@ export function createAgentActors(services: AgentServices, channels: AlertChanne
         identity: rotated("nostr"),
         encryption: rotated("encryption"),
       };
-      const children: ChildRecord[] = store.children.list({ state: "active" }).map((child) => ({
-        childId: child.id,
-        akash: child.addresses.akash ?? "",
-        npub: child.addresses.nostr ?? "",
-        role: child.role === "specialized" ? "specialized" : "replica",
-        region: child.region,
-        dseq: child.dseq,
-        provider: child.provider,
-        activatedAt: child.createdAt,
-        lastHeartbeatAt: child.lastHeartbeatAt ?? null,
-        silent: false,
-      }));
+      const children: ChildRecord[] = store.children
+        .list()
+        .filter((child) => LIVING_CHILD_STATES.has(child.state))
+        .map((child) => ({
+          childId: child.id,
+          index: child.index,
+          akash: child.addresses.akash ?? "",
+          npub: child.addresses.nostr ?? "",
+          role: child.role === "specialized" ? "specialized" : "replica",
+          region: child.region,
+          dseq: child.dseq,
+          provider: child.provider,
+          generation: child.generation,
+          activatedAt: child.createdAt,
+          lastHeartbeatAt: child.lastHeartbeatAt ?? null,
+          silent: child.state === "silent",
+          lastResurrectionAt: null,
+          resurrections: 0,
+        }));
       log.info({ agentId: identity.agentId, akash: identity.akash }, "identity loaded");
       return {
         identity: {
@@ -56,6 +66,7 @@ export function createAgentActors(services: AgentServices, channels: AlertChanne
         },
         keys: keyIndices,
         children,
+        nextChildIndex: store.children.nextIndex(),
       };
     }),
 

@@ -6,6 +6,7 @@ import type { AgentKeys, KeystoreBackend } from "../services/keys/index.js";
 import type { AgentAnnouncer } from "../services/nostr/index.js";
 import type { AgentStore } from "../services/store/index.js";
 import type { CronosTreasury } from "./cronos-treasury.js";
+import type { FamilyOperations } from "./family-operations.js";
 import type { MetricsSource } from "./metrics-source.js";
 import type { SdlFactory } from "./sdl-factory.js";
 import type { SelfHosting } from "./self-hosting.js";
@@ -65,4 +66,6 @@ export interface AgentServices {
    * absent: the Akash key does not rotate (an embedding host with one fixed account).
    */
   akashAccounts?: AkashAccounts;
+  /** Births, resurrections and retirements of child agents; absent: this agent cannot act on a family. */
+  family?: FamilyOperations;
 }

@@ -13,14 +13,15 @@ import type { StepWrites } from "./alert-outbox.js";
 import { createHealthActors } from "./health-actors.js";
 import { createKeyRotationActors } from "./keys-actors.js";
 import { createLeaseActors } from "./lease-actors.js";
-import { createReproductionActors } from "./reproduction-actors.js";
+import { createReproductionActors, type ReproductionActorOptions } from "./reproduction-actors.js";
 import { createTreasuryActors } from "./treasury-actors.js";
 import { createWaitActors } from "./wait-actors.js";
 
 export interface ProvideAgentOptions {
   channels: AlertChannels;
   feeReserveUakt: string;
-  heartbeatTimeoutMs: number;
+  /** Rules, gates and the heartbeat watch of the reproduction actors. */
+  reproduction: ReproductionActorOptions;
   /**
    * Writes an alert's outbox row with the snapshot of the step that raised it and starts delivery
    * after that commit: pass the persister's `stageWithNextWrite`. Without it alerts are written and
@@ -48,9 +49,8 @@ export function provideAgentMachine(services: AgentServices, options: ProvideAge
       }),
       reproduction: reproductionMachine.provide({
         actors: {
-          ...createReproductionActors(services, { heartbeatTimeoutMs: options.heartbeatTimeoutMs }),
+          ...createReproductionActors(services, options.reproduction),
           ...wait,
-          childLease: lease,
         },
       }),
     },

@@ -1,50 +1,376 @@
-import { fromPromise } from "xstate";
-import { EffectError } from "../domain/index.js";
+import { fromCallback, fromPromise } from "xstate";
+import {
+  BASELINE_CHILD_METRICS,
+  checkReproductionGates,
+  EffectError,
+  evaluateReproduction,
+  type ReproductionRules,
+  resourcesForTraffic,
+  VIDEO_CHILD_METRICS,
+} from "../domain/index.js";
 import type {
   CheckHeartbeatsInput,
   CheckHeartbeatsOutput,
   ChildStepDone,
   ChildStepInput,
   CreateChildIdentityInput,
+  DeployChildInput,
+  DeployChildOutput,
   EvaluateReproductionInput,
   EvaluateReproductionOutput,
+  RegisterChildInput,
+  ResurrectChildOutput,
+  WatchHeartbeatsInput,
 } from "../machines/reproduction/reproduction.actors.js";
-import type { ChildIdentity } from "../machines/reproduction/reproduction.types.js";
+import type { ChildHeartbeatEvent } from "../machines/reproduction/reproduction.events.js";
+import type { ChildIdentity, ChildPlan, ChildRecord } from "../machines/reproduction/reproduction.types.js";
 import type { AgentServices } from "./agent-services.js";
+import type { FamilyOperations, MarketProvider } from "./family-operations.js";
 
-const unavailable = () =>
+const GI = 1024 ** 3;
+
+/** The money side of the gates (config `budget.*` and `reproduction.childBudgetUact`). */
+export interface ReproductionGateSettings {
+  childBudgetUact: string;
+  treasuryMinimumUsd: number;
+  ownDailyCostUsd: number;
+  ownRunwayDays: number;
+  childAllocationCapUsd: number;
+  actUsd: number;
+  aktUsd: () => Promise<number>;
+}
+
+export interface ReproductionActorOptions {
+  rules: ReproductionRules;
+  gates: ReproductionGateSettings;
+  /** The triggers that may fire (config `reproduction.triggers`). */
+  triggers: readonly string[];
+  /** When this agent started (the schedule's origin until its first child). */
+  startedAt: number;
+  /** Subscribes to the children's heartbeats; absent: none are read (no relays). */
+  watchHeartbeats?: (
+    children: WatchHeartbeatsInput["children"],
+    onHeartbeat: (event: ChildHeartbeatEvent) => void,
+  ) => () => void;
+}
+
+const notBuilt = () =>
   new EffectError(
     "fatal",
-    "spawning child agents is not part of this build (it needs child funding grants and Nostr heartbeats): keep reproduction.enabled false",
+    "this agent has no family operations (it runs without its keystore's mnemonic or network): reproduction cannot act",
   );
 
-/**
- * Reproduction is switched off in this build (the runtime refuses `reproduction.enabled: true`), so
- * the cycle stays in `disabled` and never invokes these; should it, they fail loudly, never silently.
- * Heartbeat checks are real: they read the children the store knows.
- */
-export function createReproductionActors(services: AgentServices, options: { heartbeatTimeoutMs: number }) {
+/** Providers the child should not land on: the family's, and those in the family's regions when others exist. */
+function providersToAvoid(
+  market: MarketProvider[],
+  family: { providers: string[]; regions: string[] },
+): string[] {
+  const avoid = new Set(family.providers);
+  const regions = new Set(family.regions);
+  const elsewhere = market.filter(
+    (p) => !avoid.has(p.address) && (p.region === null || !regions.has(p.region)),
+  );
+  if (elsewhere.length > 0) {
+    for (const provider of market)
+      if (provider.region !== null && regions.has(provider.region)) avoid.add(provider.address);
+  }
+  return [...avoid];
+}
+
+function planFor(request: NonNullable<EvaluateReproductionInput["request"]>, fundingUact: string): ChildPlan {
+  const metrics = request.role === "specialized" ? VIDEO_CHILD_METRICS : BASELINE_CHILD_METRICS;
   return {
-    evaluateReproduction: fromPromise<EvaluateReproductionOutput, EvaluateReproductionInput>(async () => {
-      throw unavailable();
+    trigger: "operator",
+    reason: `the operator asked for a ${request.role}${request.region ? ` in ${request.region}` : ""}`,
+    urgency: "medium",
+    childConfig: {
+      role: request.role,
+      specialization: request.role === "specialized" ? "video" : null,
+      region: request.region,
+      resources: resourcesForTraffic(metrics),
+      fundingUact,
+    },
+  };
+}
+
+export function createReproductionActors(services: AgentServices, options: ReproductionActorOptions) {
+  const { store } = services;
+  const log = services.logger.child({ actor: "reproduction" });
+  const family = () => {
+    if (!services.family) throw notBuilt();
+    return services.family;
+  };
+
+  const familyPlaces = (children: ChildRecord[]) => {
+    const own = family().ownPlace();
+    return {
+      providers: [
+        ...(own.provider ? [own.provider] : []),
+        ...children.flatMap((c) => (c.provider ? [c.provider] : [])),
+      ],
+      regions: [
+        ...(own.region ? [own.region] : []),
+        ...children.flatMap((c) => (c.region ? [c.region] : [])),
+      ],
+    };
+  };
+
+  return {
+    evaluateReproduction: fromPromise<EvaluateReproductionOutput, EvaluateReproductionInput>(
+      async ({ input }) => {
+        const at = services.now();
+        const ops = family();
+        const balances = await services.chain.balances();
+        const aktUsd = await options.gates.aktUsd();
+        const balanceUsd =
+          (Number(balances.uact) / 1e6) * options.gates.actUsd + (Number(balances.uakt) / 1e6) * aktUsd;
+        const market = await ops.marketProviders();
+        const places = familyPlaces(input.children);
+        const budgetUsd = (Number(options.gates.childBudgetUact) / 1e6) * options.gates.actUsd;
+        const gates = (childDailyUsd: number) => ({
+          quota: { activeChildren: input.children.length, maxChildren: Number.MAX_SAFE_INTEGER },
+          treasury: {
+            balanceUsd,
+            minimumUsd: options.gates.treasuryMinimumUsd,
+            ownDailyCostUsd: options.gates.ownDailyCostUsd,
+            ownRunwayDays: options.gates.ownRunwayDays,
+            childRunwayDays: budgetUsd / childDailyUsd,
+            childAllocationCapUsd: options.gates.childAllocationCapUsd,
+          },
+          market: {
+            onlineProviders: market.length,
+            providersUsedByFamily: new Set(
+              places.providers.filter((p) => market.some((m) => m.address === p)),
+            ).size,
+            recentBidsPerOrder: null,
+          },
+        });
+        if (input.request) {
+          const plan = planFor(input.request, options.gates.childBudgetUact);
+          const specialized = input.request.role === "specialized";
+          const daily = specialized ? options.rules.specialistUsdPerDay : options.rules.replicaUsdPerDay;
+          const gate = checkReproductionGates(
+            {
+              reproduce: true,
+              trigger: "redundancy",
+              reason: plan.reason,
+              urgency: "medium",
+              childConfig: {
+                role: input.request.role,
+                specialization: specialized ? "video" : null,
+                region: input.request.region,
+                initialMetrics: specialized ? VIDEO_CHILD_METRICS : BASELINE_CHILD_METRICS,
+                targetUsdPerDay: daily,
+              },
+            },
+            gates(daily),
+          );
+          if (!gate.passed) return { at, decision: null, reason: `${gate.gate} gate: ${gate.reason}` };
+          return { at, decision: plan, reason: plan.reason };
+        }
+        const outcome = evaluateReproduction(
+          signalsOf(ops, input.children, at, options),
+          gates(options.rules.replicaUsdPerDay),
+          options.rules,
+        );
+        if (outcome.outcome === "no-trigger") return { at, decision: null, reason: outcome.reason };
+        if (!options.triggers.includes(outcome.decision.trigger)) {
+          return {
+            at,
+            decision: null,
+            reason: `${outcome.decision.trigger} fired but is not in reproduction.triggers`,
+          };
+        }
+        if (outcome.outcome === "blocked") {
+          log.info(
+            { gate: outcome.gate, reason: outcome.reason },
+            "a reproduction trigger fired but a gate said no",
+          );
+          return {
+            at,
+            decision: null,
+            reason: `${outcome.decision.trigger} fired; ${outcome.gate}: ${outcome.reason}`,
+          };
+        }
+        const config = outcome.decision.childConfig;
+        return {
+          at,
+          reason: outcome.decision.reason,
+          decision: {
+            trigger: outcome.decision.trigger,
+            reason: outcome.decision.reason,
+            urgency: outcome.decision.urgency,
+            childConfig: {
+              role: config.role,
+              specialization: config.specialization,
+              region: config.region,
+              resources: resourcesForTraffic(config.initialMetrics),
+              fundingUact: options.gates.childBudgetUact,
+            },
+          },
+        };
+      },
+    ),
+
+    createChildIdentity: fromPromise<ChildIdentity, CreateChildIdentityInput>(async ({ input }) => {
+      const child = family().childIdentity(input.index);
+      const known = store.children.get(child.childId);
+      // A birth resumed after a crash finds its child registered already: same index, same child.
+      if (!known || known.state === "failed" || known.state === "retired") {
+        store.children.register({
+          id: child.childId,
+          index: child.index,
+          addresses: { akash: child.akash, nostr: child.npub },
+          role: input.role,
+          region: input.region,
+          state: "born",
+        });
+      }
+      log.info({ childId: child.childId, index: child.index, akash: child.akash }, "child identity derived");
+      return child;
     }),
-    createChildIdentity: fromPromise<ChildIdentity, CreateChildIdentityInput>(async () => {
-      throw unavailable();
+
+    deployChild: fromPromise<DeployChildOutput, DeployChildInput>(async ({ input, signal }) => {
+      const ops = family();
+      const market = await ops.marketProviders().catch(() => []);
+      const places = familyPlaces([]);
+      const avoidProviders = providersToAvoid(market, {
+        providers: [...places.providers, ...input.avoidProviders],
+        regions: [...places.regions, ...input.avoidRegions],
+      });
+      store.children.setState(input.child.childId, "deploying");
+      log.info(
+        { childId: input.child.childId, avoid: avoidProviders },
+        "deploying the child from its own account",
+      );
+      const location = await ops.deploy({
+        key: input.key,
+        child: input.child,
+        plan: input.plan,
+        avoidProviders,
+        signal,
+      });
+      return { ...location, at: services.now() };
     }),
-    registerChild: fromPromise<ChildStepDone, ChildStepInput>(async () => {
-      throw unavailable();
+
+    registerChild: fromPromise<ChildStepDone, RegisterChildInput>(async ({ input }) => {
+      const { child, location, plan } = input;
+      store.children.register({
+        id: child.childId,
+        index: child.index,
+        addresses: { akash: child.akash, nostr: child.npub },
+        role: plan.childConfig.role,
+        region: plan.childConfig.region,
+        dseq: location.dseq,
+        provider: location.provider,
+        state: "active",
+      });
+      const at = services.now();
+      store.children.recordHeartbeat(child.childId, at);
+      return { at };
     }),
-    activateChild: fromPromise<ChildStepDone, ChildStepInput>(async () => {
-      throw unavailable();
-    }),
+
     checkHeartbeats: fromPromise<CheckHeartbeatsOutput, CheckHeartbeatsInput>(async ({ input }) => {
       const at = services.now();
       const silent = input.children
-        .filter(
-          (child) => (child.lastHeartbeatAt ?? child.activatedAt ?? 0) + options.heartbeatTimeoutMs < at,
-        )
+        .filter((child) => (child.lastHeartbeatAt ?? child.activatedAt ?? 0) + input.silenceThresholdMs < at)
         .map((child) => child.childId);
+      for (const child of input.children) {
+        if (
+          child.lastHeartbeatAt !== null &&
+          store.children.get(child.childId)?.lastHeartbeatAt !== child.lastHeartbeatAt
+        ) {
+          store.children.recordHeartbeat(child.childId, child.lastHeartbeatAt);
+        }
+        const state = silent.includes(child.childId) ? "silent" : "active";
+        if (store.children.get(child.childId)?.state !== state) store.children.setState(child.childId, state);
+      }
       return { at, silent };
     }),
+
+    resurrectChild: fromPromise<ResurrectChildOutput, ChildStepInput>(async ({ input, signal }) => {
+      const ops = family();
+      const market = await ops.marketProviders().catch(() => []);
+      const places = familyPlaces([]);
+      const avoidProviders = providersToAvoid(market, {
+        providers: [...places.providers, ...(input.child.provider ? [input.child.provider] : [])],
+        regions: places.regions,
+      });
+      store.children.setState(input.child.childId, "resurrecting");
+      const result = await ops.resurrect({ key: input.key, child: input.child, avoidProviders, signal });
+      const at = services.now();
+      if (result.outcome === "alive") {
+        store.children.setState(input.child.childId, "silent");
+        log.info(
+          { childId: input.child.childId, reason: result.reason },
+          "the silent child's lease is still there: not resurrected",
+        );
+        return { outcome: "alive", at, reason: result.reason };
+      }
+      store.children.register({
+        id: input.child.childId,
+        index: input.child.index,
+        addresses: { akash: input.child.akash, nostr: input.child.npub },
+        role: input.child.role,
+        region: input.child.region,
+        dseq: result.dseq,
+        provider: result.provider,
+        state: "active",
+      });
+      store.children.recordHeartbeat(input.child.childId, at);
+      return { ...result, at };
+    }),
+
+    retireChild: fromPromise<ChildStepDone, ChildStepInput>(async ({ input, signal }) => {
+      if (store.children.get(input.child.childId)) store.children.setState(input.child.childId, "retiring");
+      await family().retire({ key: input.key, child: input.child, signal });
+      if (store.children.get(input.child.childId)) store.children.setState(input.child.childId, "retired");
+      return { at: services.now() };
+    }),
+
+    watchFamilyHeartbeats: fromCallback<{ type: string }, WatchHeartbeatsInput>(({ input, sendBack }) => {
+      if (!options.watchHeartbeats || input.children.length === 0) return () => {};
+      return options.watchHeartbeats(input.children, (event) => sendBack(event));
+    }),
+  };
+}
+
+function signalsOf(
+  ops: FamilyOperations,
+  children: ChildRecord[],
+  now: number,
+  options: ReproductionActorOptions,
+) {
+  const traffic = ops.traffic();
+  const own = ops.ownPlace();
+  const metrics = {
+    eventsPerSecond: traffic?.eventsPerSecond ?? 0,
+    activeConnections: traffic?.openConnections ?? 0,
+    storageUsedGi: (traffic?.storedBytes ?? 0) / GI,
+  };
+  const lastReproductionAt = children.reduce<number | null>(
+    (latest, child) =>
+      child.activatedAt !== null && (latest === null || child.activatedAt > latest)
+        ? child.activatedAt
+        : latest,
+    null,
+  );
+  return {
+    now,
+    metrics,
+    resources: resourcesForTraffic(metrics),
+    // The relay does not know its clients' regions or count events by kind yet: those triggers stay quiet.
+    connectionsByRegion: {},
+    eventsByKind: {},
+    family: {
+      activeAgents: 1 + children.filter((child) => !child.silent).length,
+      regions: [
+        ...(own.region ? [own.region] : []),
+        ...children.flatMap((c) => (c.region ? [c.region] : [])),
+      ],
+      specialists: children.filter((child) => child.role === "specialized").map(() => "video"),
+    },
+    lastReproductionAt,
+    startedAt: options.startedAt,
   };
 }

@@ -22,6 +22,8 @@ const COMMANDS: Readonly<Record<string, () => Promise<Registrar>>> = {
   watch: async () => (await import("./commands/watch.js")).registerWatchCommand,
   admin: async () => (await import("./commands/admin.js")).registerAdminCommand,
   simulate: async () => (await import("./commands/simulate.js")).registerSimulateCommand,
+  spawn: async () => (await import("./commands/family-calls.js")).registerSpawnCommand,
+  retire: async () => (await import("./commands/family-calls.js")).registerRetireCommand,
 };
 
 /** The command names, in `--help` order. */

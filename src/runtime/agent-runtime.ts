@@ -2,6 +2,7 @@ import { type Actor, createActor, type InspectionEvent } from "xstate";
 import type { AgentServices } from "../actors/agent-services.js";
 import type { AlertChannels } from "../actors/alert-channels.js";
 import { provideAgentMachine } from "../actors/provide-agent.js";
+import type { ReproductionActorOptions } from "../actors/reproduction-actors.js";
 import {
   AGENT_MACHINE_VERSION,
   AGENT_SNAPSHOT_UPGRADES,
@@ -26,7 +27,7 @@ export interface AgentRuntimeOptions {
   settings: AgentSettings;
   channels: AlertChannels;
   feeReserveUakt: string;
-  heartbeatTimeoutMs: number;
+  reproduction: ReproductionActorOptions;
   /** Extra inspection (e.g. the live page's WebSocket relay). */
   inspect?: (event: InspectionEvent) => void;
 }
@@ -80,7 +81,7 @@ export function startAgentRuntime(options: AgentRuntimeOptions): AgentRuntime {
   const machine = provideAgentMachine(services, {
     channels: options.channels,
     feeReserveUakt: options.feeReserveUakt,
-    heartbeatTimeoutMs: options.heartbeatTimeoutMs,
+    reproduction: options.reproduction,
     stepWrites: persister.stageWithNextWrite,
   });
   // The lease's last view, kept from the inspection stream: once the agent stops (e.g. after the

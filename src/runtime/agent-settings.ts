@@ -57,13 +57,11 @@ export function actFloatUact(config: AgentConfig, depositUact: bigint): bigint {
   return depositUact + BigInt(Math.ceil((topUpUsd / config.budget.actUsd) * MICRO));
 }
 
+/** Births tried for one child (each a bootstrap that itself tries `bidding.maxAttempts` providers). */
+const BIRTH_ATTEMPTS = 3;
+
 /** The machines' settings (their inputs), from the agent's config. */
 export function agentSettingsFromConfig(config: AgentConfig, timing: ChainTiming): AgentSettings {
-  if (config.reproduction.enabled) {
-    throw new UsageError(
-      "reproduction.enabled is true but spawning child agents is not part of this build: set it to false",
-    );
-  }
   const retry = {
     maxRetries: config.intervals.stepRetries,
     baseDelayMs: config.intervals.baseBackoffMs,
@@ -128,14 +126,15 @@ export function agentSettingsFromConfig(config: AgentConfig, timing: ChainTiming
       actFloatUact: actFloatUact(config, deposit).toString(),
     },
     reproduction: {
-      enabled: false,
-      isChild: config.agent.role !== "root",
+      enabled: config.reproduction.enabled,
+      isChild: config.reproduction.parent !== undefined,
       childrenMayReproduce: config.reproduction.childrenMayReproduce,
       maxChildren: config.reproduction.maxChildren,
       evaluateEveryMs: config.intervals.reproductionCheckMs,
-      heartbeatCheckMs: config.intervals.healthCheckMs,
+      heartbeatCheckMs: config.reproduction.heartbeatCheckMs,
+      silenceThresholdMs: config.reproduction.silenceThresholdMs,
       requestTimeoutMs: config.timeouts.treasuryRequestMs,
-      childLease: lease,
+      maxBirthAttempts: BIRTH_ATTEMPTS,
     },
     minimumFundingUakt: (mintUakt + feeReserveUakt).toString(),
     shutdownTimeoutMs: config.timeouts.shutdownMs,

@@ -16,6 +16,7 @@ import type { BackupRuntime } from "./backup-runtime.js";
 import { connectCronosTreasury } from "./cronos-treasury-setup.js";
 import type { FundMode } from "./fund-mode.js";
 import { planKeyRotation } from "./key-rotation-plan.js";
+import { reproductionOptionsFromConfig } from "./reproduction-options.js";
 import { refuseIfLeaderElsewhere } from "./leader-elsewhere.js";
 import { type ConnectOptions, connectNetwork, type NetworkConnection } from "./network-connection.js";
 import { setUpVoice } from "./voice-setup.js";
@@ -163,7 +164,10 @@ export async function launchAgent(options: LaunchOptions): Promise<LaunchedAgent
       settings,
       channels: voice.channels,
       feeReserveUakt: feeReserveUakt(config),
-      heartbeatTimeoutMs: config.intervals.healthCheckMs * 10,
+      reproduction: reproductionOptionsFromConfig(config, {
+        startedAt: (options.now ?? Date.now)(),
+        aktUsd: () => akashAccounts.chain.aktPriceUsd().catch(() => config.budget.aktUsd),
+      }),
       inspect: (event) => {
         watching?.observe(event);
         options.inspect?.(event);

@@ -1,3 +1,12 @@
 /** The admin actions under /api/admin/<action>. */
-export const ADMIN_ACTIONS = ["pause", "resume", "terminate", "migrate", "rotate-keys", "config"] as const;
+export const ADMIN_ACTIONS = [
+  "pause",
+  "resume",
+  "terminate",
+  "migrate",
+  "rotate-keys",
+  "config",
+  "spawn",
+  "retire",
+] as const;
 export type AdminAction = (typeof ADMIN_ACTIONS)[number];

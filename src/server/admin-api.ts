@@ -3,6 +3,7 @@ import type { Logger } from "../logging/index.js";
 import { keyNames } from "../machines/keys/keys.types.js";
 import type { AgentRuntime } from "../runtime/agent-runtime.js";
 import type { AdminAction } from "./admin-actions.js";
+import { retireBody, retireChild, spawnBody, spawnChild } from "./admin-family.js";
 import type { AgentSystemView } from "./agent-system-view.js";
 import { publicKeyHex } from "./nip98-auth.js";
 
@@ -10,7 +11,7 @@ export { ADMIN_ACTIONS, type AdminAction } from "./admin-actions.js";
 
 export type AdminResult =
   | { status: 200; body: Record<string, unknown> }
-  | { status: 400 | 409; error: string };
+  | { status: 400 | 409 | 503 | 504; error: string };
 
 const akashAddress = z.string().regex(/^akash1[02-9ac-hj-np-z]{38,58}$/, "an akash1… address");
 const npub = z.string().refine(
@@ -41,6 +42,8 @@ const bodies = {
     .refine((body) => body.log !== undefined || body.admin !== undefined, {
       message: "name at least one setting: log.level or admin.npubs",
     }),
+  spawn: spawnBody,
+  retire: retireBody,
 } satisfies Record<AdminAction, z.ZodType>;
 
 /** zod's first issue as "field: message (fix)". */
@@ -82,7 +85,7 @@ export class AdminApi {
     return new Set([this.options.ownPubkey, ...npubs.map(publicKeyHex)]);
   }
 
-  run(action: AdminAction, raw: unknown): AdminResult {
+  run(action: AdminAction, raw: unknown): AdminResult | Promise<AdminResult> {
     const parsed = bodies[action].safeParse(raw);
     if (!parsed.success)
       return { status: 400, error: `bad body for ${action}: ${describeIssue(parsed.error)}` };
@@ -144,6 +147,10 @@ export class AdminApi {
         }
         return ok(action, { applied, note: "applied to the running agent until it restarts" });
       }
+      case "spawn":
+        return spawnChild(view, body as z.infer<typeof spawnBody>);
+      case "retire":
+        return retireChild(view, body as z.infer<typeof retireBody>);
     }
   }
 }

@@ -222,7 +222,7 @@ export class AgentHttpServer {
         return;
       }
     }
-    const result = admin.run(action as AdminAction, json);
+    const result = await admin.run(action as AdminAction, json);
     if (result.status === 200) sendJson(res, 200, result.body);
     else sendError(res, result.status, result.error);
   }

@@ -3,6 +3,7 @@ import type { Resources } from "../domain/index.js";
 import { AGENT_CHILDREN } from "../machines/agent/agent.machine.js";
 import type { HealthReport } from "../machines/health/health.types.js";
 import type { BidSummary } from "../machines/lease/lease.types.js";
+import type { FamilyRequestState } from "../machines/reproduction/reproduction.types.js";
 import type { Balances } from "../machines/treasury/treasury.types.js";
 import type { AgentRuntime } from "../runtime/agent-runtime.js";
 import { stateName } from "../runtime/lease-view.js";
@@ -109,6 +110,14 @@ export class AgentSystemView {
   healthWatching(): boolean {
     const health = this.child("health");
     return health !== null && stateName(health.value) !== "idle";
+  }
+
+  /** What became of an operator's spawn or retire request, or null while the family has not seen it. */
+  familyRequest(requestId: string): FamilyRequestState | null {
+    return (
+      this.context<{ requests: Record<string, FamilyRequestState> }>("reproduction")?.requests[requestId] ??
+      null
+    );
   }
 
   send(id: string, event: { type: string } & Record<string, unknown>): boolean {

@@ -89,6 +89,7 @@ export const reproductionSettings: ReproductionSettings = {
   maxChildren: 1,
   evaluateEveryMs: 3_600_000,
   heartbeatCheckMs: 60_000,
+  silenceThresholdMs: 600_000,
   requestTimeoutMs: 50,
-  childLease: leaseSettings,
+  maxBirthAttempts: 2,
 };

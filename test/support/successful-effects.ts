@@ -44,7 +44,7 @@ export const effectNames = {
   health: Object.keys(healthActorContracts),
   keys: Object.keys(keyRotationActorContracts),
   treasury: Object.keys(treasuryActorContracts),
-  reproduction: Object.keys(reproductionActorContracts),
+  reproduction: Object.keys(reproductionActorContracts).filter((name) => name !== "watchFamilyHeartbeats"),
 } as const;
 
 /** Lease effects whose input carries an idempotency key (they change the chain or the provider). */
@@ -163,8 +163,12 @@ export function successfulOutput(src: string, input: unknown, now: number): unkn
     case "depositEscrow":
     case "fundChild":
     case "registerChild":
-    case "activateChild":
+    case "retireChild":
       return { at: now } satisfies StepDone;
+    case "deployChild":
+      return { at: now, dseq: "2002", provider: "akash1childprovider", uri: "child.ingress:80", generation: 1 };
+    case "resurrectChild":
+      return { at: now, outcome: "alive", reason: "its lease is still there" };
     case "readBalances":
       return richBalances(now);
     case "ensureAct":
@@ -174,12 +178,12 @@ export function successfulOutput(src: string, input: unknown, now: number): unkn
       return { at: now, receivedUakt: amountUakt, spentUsd: 2 } satisfies SwapOutput;
     }
     case "createChildIdentity": {
-      const { key } = input as CreateChildIdentityInput;
-      const generation = generationOf(key);
+      const { index } = input as CreateChildIdentityInput;
       return {
-        childId: `agent-child-${generation}`,
-        akash: `akash1child${generation}`,
-        npub: `npub1child${generation}`,
+        childId: `agent-child-${index}`,
+        akash: `akash1child${index}`,
+        npub: `npub1child${index}`,
+        index,
       } satisfies ChildIdentity;
     }
     case "evaluateReproduction":

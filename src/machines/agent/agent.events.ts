@@ -2,7 +2,11 @@ import type { HealthNotice } from "../health/health.events.js";
 import type { KeyRotationNotice } from "../keys/keys.events.js";
 import type { KeyName } from "../keys/keys.types.js";
 import type { LeaseNotice } from "../lease/lease.events.js";
-import type { ReproductionNotice } from "../reproduction/reproduction.events.js";
+import type {
+  ChildHeartbeatEvent,
+  ReproductionCommand,
+  ReproductionNotice,
+} from "../reproduction/reproduction.events.js";
 import type { TreasuryNotice } from "../treasury/treasury.events.js";
 
 /** Commands a host (CLI, HTTP admin API) sends the agent. */
@@ -10,7 +14,9 @@ export type AgentCommand =
   | { type: "AGENT.SHUTDOWN"; terminateLease: boolean }
   /** Try again after the lease failed (it waits in `failed` for this). */
   | { type: "LEASE.RETRY" }
-  | { type: "CHILD.HEARTBEAT"; childId: string; at: number }
+  | ChildHeartbeatEvent
+  /** The operator's family commands (admin API `spawn` / `retire`). */
+  | Exclude<ReproductionCommand, { type: "REPRODUCTION.EVALUATE_NOW" }>
   /** The keys this process can rotate, sent at start (a restored agent keeps the plan it was saved with). */
   | { type: "KEYS.SCHEDULE"; rotating: KeyName[] };
 

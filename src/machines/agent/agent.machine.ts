@@ -175,6 +175,7 @@ export const agentMachine = setup({
             agentId: context.loaded!.identity.agentId,
             settings: context.settings.reproduction,
             children: context.loaded!.children,
+            nextChildIndex: context.loaded!.nextChildIndex ?? 0,
           }),
         },
       ],
@@ -208,6 +209,8 @@ export const agentMachine = setup({
         "TREASURY.REQUEST_GRANTED": { actions: "routeAnswer" },
         "TREASURY.REQUEST_REFUSED": { actions: "routeAnswer" },
         "CHILD.HEARTBEAT": { actions: "forwardToReproduction" },
+        "REPRODUCTION.SPAWN": { actions: "forwardToReproduction" },
+        "REPRODUCTION.RETIRE": { actions: "forwardToReproduction" },
         "LEASE.RETRY": { actions: "forwardToLease" },
         "AGENT.SHUTDOWN": {
           target: ".shutting_down",

@@ -127,6 +127,8 @@ export interface LoadedIdentity {
   identity: PublicIdentity;
   keys: Record<KeyName, { index: number; rotatedAt: number }>;
   children: ChildRecord[];
+  /** The derivation index the next child takes (every child ever registered keeps its own). */
+  nextChildIndex?: number;
 }
 
 export interface AlertToDeliver {

@@ -1,26 +1,50 @@
-import type { LeaseRef } from "../lease/lease.types.js";
+import { type EventObject, fromCallback } from "xstate";
 import { actorContract } from "../shared/index.js";
-import type { ChildIdentity, ChildPlan, ChildRecord } from "./reproduction.types.js";
+import type { ChildHeartbeatEvent } from "./reproduction.events.js";
+import type {
+  ChildIdentity,
+  ChildLocation,
+  ChildPlan,
+  ChildRecord,
+  ChildRole,
+} from "./reproduction.types.js";
 
 export interface EvaluateReproductionInput {
   key: string;
   children: ChildRecord[];
+  /** An operator's request: no trigger needed, the gates still apply. */
+  request: { role: ChildRole; region: string | null } | null;
 }
 export interface EvaluateReproductionOutput {
   at: number;
-  /** Null when no trigger fired or a gate (network load, treasury minimum) said no; `reason` says which. */
+  /** Null when no trigger fired or a gate (quota, treasury, market) said no; `reason` says which. */
   decision: ChildPlan | null;
   reason: string;
 }
 
 export interface CreateChildIdentityInput {
   key: string;
+  index: number;
+  role: ChildRole;
+  region: string | null;
 }
 
-export interface ChildStepInput {
+export interface DeployChildInput {
   key: string;
   child: ChildIdentity;
-  lease: LeaseRef;
+  plan: ChildPlan;
+  /** Providers the family already runs on: the child's bids from them lose to any other. */
+  avoidProviders: string[];
+  /** Regions the family already runs in. */
+  avoidRegions: string[];
+}
+export type DeployChildOutput = ChildLocation & { at: number };
+
+export interface RegisterChildInput {
+  key: string;
+  child: ChildIdentity;
+  plan: ChildPlan;
+  location: ChildLocation;
 }
 export interface ChildStepDone {
   at: number;
@@ -28,21 +52,43 @@ export interface ChildStepDone {
 
 export interface CheckHeartbeatsInput {
   children: ChildRecord[];
+  silenceThresholdMs: number;
 }
 export interface CheckHeartbeatsOutput {
   at: number;
-  /** Children whose last heartbeat is older than the timeout. */
+  /** Children whose last heartbeat is older than the threshold. */
   silent: string[];
+}
+
+export interface ChildStepInput {
+  key: string;
+  child: ChildRecord;
+}
+export type ResurrectChildOutput =
+  | ({ outcome: "resurrected"; at: number } & ChildLocation)
+  /** Its lease is still there (or the child answers): nothing to resurrect. */
+  | { outcome: "alive"; at: number; reason: string };
+
+export interface WatchHeartbeatsInput {
+  children: { childId: string; npub: string }[];
 }
 
 export const reproductionActorContracts = {
   evaluateReproduction: actorContract<EvaluateReproductionOutput, EvaluateReproductionInput>(
     "evaluateReproduction",
   ),
-  /** A fresh mnemonic for the child, kept encrypted by the parent; only public data comes back. */
+  /** The child's identity at `index` (derived from the parent's mnemonic), registered as born. */
   createChildIdentity: actorContract<ChildIdentity, CreateChildIdentityInput>("createChildIdentity"),
-  registerChild: actorContract<ChildStepDone, ChildStepInput>("registerChild"),
-  /** Hand the running child its autonomy (it takes over its own lease). */
-  activateChild: actorContract<ChildStepDone, ChildStepInput>("activateChild"),
+  /** Deploy the child from its own account (deposits from the grant) and activate it: it leads itself. */
+  deployChild: actorContract<DeployChildOutput, DeployChildInput>("deployChild"),
+  registerChild: actorContract<ChildStepDone, RegisterChildInput>("registerChild"),
   checkHeartbeats: actorContract<CheckHeartbeatsOutput, CheckHeartbeatsInput>("checkHeartbeats"),
+  /** A new deployment for a silent child whose lease is gone, from its latest backup. */
+  resurrectChild: actorContract<ResurrectChildOutput, ChildStepInput>("resurrectChild"),
+  /** Close its deployment, sweep its account, revoke its grants; its record stays. */
+  retireChild: actorContract<ChildStepDone, ChildStepInput>("retireChild"),
+  /** Long-lived: the children's heartbeats from Nostr, as CHILD.HEARTBEAT. Without relays: nothing. */
+  watchFamilyHeartbeats: fromCallback<EventObject, WatchHeartbeatsInput>(() => () => {}),
 };
+
+export type { ChildHeartbeatEvent };

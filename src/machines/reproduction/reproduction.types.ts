@@ -5,13 +5,18 @@ export type ReproductionTrigger =
   | "geographic_demand"
   | "redundancy"
   | "specialization"
-  | "scheduled";
+  | "scheduled"
+  /** Asked for by the operator (`akash-agent spawn`), through the same gates. */
+  | "operator";
+
+export type ChildRole = "replica" | "specialized";
 
 export interface ChildSpec {
-  role: "replica" | "specialized";
+  role: ChildRole;
   specialization: string | null;
   region: string | null;
   resources: LeaseResources;
+  /** The child's deposit budget: the limit of its DepositAuthorization. */
   fundingUact: string;
 }
 
@@ -22,19 +27,42 @@ export interface ChildPlan {
   childConfig: ChildSpec;
 }
 
+/** A child's public identity; its mnemonic is derived from the parent's (BIP-85) at `index`. */
 export interface ChildIdentity {
   childId: string;
   akash: string;
   npub: string;
+  index: number;
+}
+
+/** Where a child leads itself, once born (or resurrected). */
+export interface ChildLocation {
+  dseq: string;
+  provider: string;
+  uri: string;
+  /** The child's leadership generation (1 after its birth's handover). */
+  generation: number;
 }
 
 export interface ChildRecord extends ChildIdentity {
-  role: ChildSpec["role"];
+  role: ChildRole;
   region: string | null;
   dseq: string | null;
   provider: string | null;
+  generation: number;
   activatedAt: number | null;
   lastHeartbeatAt: number | null;
   /** Whether the parent has already alerted about missing heartbeats. */
   silent: boolean;
+  /** When the parent last tried to resurrect it (null: never), so it tries once per silence window. */
+  lastResurrectionAt: number | null;
+  resurrections: number;
 }
+
+/** What became of an operator's spawn or retire request (the admin API reads it). */
+export type FamilyRequestState =
+  | { state: "accepted"; childId: string | null }
+  | { state: "born"; childId: string }
+  | { state: "retired"; childId: string }
+  | { state: "refused"; reason: string }
+  | { state: "failed"; childId: string | null; reason: string };

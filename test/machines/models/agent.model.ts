@@ -113,6 +113,8 @@ export const agentModel: MachineModel<AgentMachine> = {
     { type: "TREASURY.REQUEST_GRANTED", requestId: "r1", replyTo: "lease" },
     { type: "TREASURY.REQUEST_REFUSED", requestId: "r1", replyTo: "lease", reason: "cap" },
     { type: "CHILD.HEARTBEAT", childId: "agent-child", at: 5 },
+    { type: "REPRODUCTION.SPAWN", requestId: "spawn-1", role: "replica", region: null },
+    { type: "REPRODUCTION.RETIRE", requestId: "retire-1", childId: "agent-child" },
     { type: "KEYS.MOVE_NEEDED", owner: "akash1next", fromOwner: "akash1old", reason: "rotation" },
     { type: "KEYS.SCHEDULE", rotating: ["akash"] },
     { type: "ALERT.RAISED", source: "lease", severity: "critical", title: "t", message: "m" },

@@ -1,14 +1,11 @@
 import type { SnapshotFrom } from "xstate";
 import {
   type ChildPlan,
-  type LeaseRef,
-  leaseMachine,
   type ReproductionMachine,
   reproductionMachine,
 } from "../../../src/machines/index.js";
 import { errors, reproductionSettings } from "../../support/machine-fixtures.js";
 import type { MachineModel } from "../../support/model-paths.js";
-import { pendingActors } from "../../support/pending-actors.js";
 
 const decision: ChildPlan = {
   trigger: "redundancy",
@@ -22,18 +19,8 @@ const decision: ChildPlan = {
     fundingUact: "3000000",
   },
 };
-const child = { childId: "agent-child", akash: "akash1child", npub: "npub1child" };
-const childLease: LeaseRef = {
-  dseq: "2002",
-  gseq: 1,
-  oseq: 1,
-  provider: "akash1provider",
-  priceUact: "300",
-  hostUri: "https://p:8443",
-  uris: ["child.ingress"],
-  manifestVersion: "c0ffee",
-  resources: decision.childConfig.resources,
-};
+const child = { childId: "agent-child", akash: "akash1child", npub: "npub1child", index: 0 };
+const location = { dseq: "2002", provider: "akash1provider", uri: "child.ingress:80", generation: 1 };
 
 function serialize(snapshot: SnapshotFrom<ReproductionMachine>): string {
   const c = snapshot.context;
@@ -41,10 +28,15 @@ function serialize(snapshot: SnapshotFrom<ReproductionMachine>): string {
     value: snapshot.value,
     decision: c.decision !== null,
     child: c.child !== null,
-    childLease: c.childLease !== null,
+    birth: c.birth !== null,
+    attempts: c.birthAttempts,
     pending: c.pendingRequestId !== null,
-    children: c.children.map((known) => `${known.childId}:${known.silent}`),
-    due: c.nextEvaluationAt !== null,
+    children: c.children.map(
+      (known) => `${known.childId}:${known.silent}:${known.lastResurrectionAt !== null}`,
+    ),
+    retiring: c.retiring?.childId ?? null,
+    queue: c.retireQueue.length,
+    resurrecting: c.resurrecting,
   });
 }
 
@@ -54,29 +46,24 @@ export const reproductionModel: MachineModel<ReproductionMachine> = {
   // A child agent that its parent did not allow to reproduce.
   otherInputs: [{ agentId: "agent-child", settings: { ...reproductionSettings, isChild: true } }],
   serialize,
+  // With a child in the family, the cycle's own paths are covered once it is back off (quota full):
+  // exploring further births on top of every watch and retirement state only multiplies paths.
+  stopWhen: (snapshot) =>
+    snapshot.context.children.length > 0 &&
+    (snapshot.matches({ cycle: "backing_off" }) || snapshot.context.child !== null),
   events: (snapshot) => {
     const pending = snapshot.context.pendingRequestId;
     return [
       { type: "REPRODUCTION.EVALUATE_NOW" },
-      { type: "CHILD.HEARTBEAT", childId: child.childId, at: 9_000 },
+      { type: "REPRODUCTION.SPAWN", requestId: "spawn-1", role: "replica", region: null },
+      { type: "REPRODUCTION.RETIRE", requestId: "retire-1", childId: child.childId },
+      { type: "CHILD.HEARTBEAT", childId: child.childId, at: 9_000, generation: 1 },
       ...(pending
         ? [
             { type: "TREASURY.REQUEST_GRANTED" as const, requestId: pending },
             { type: "TREASURY.REQUEST_REFUSED" as const, requestId: pending, reason: "cap" },
           ]
         : []),
-      // What the child's lease actor tells its parent while it deploys.
-      {
-        type: "TREASURY.FUNDS_REQUESTED",
-        requestId: "agent-child:deposit:2002",
-        purpose: "deployment_deposit",
-        dseq: "2002",
-        amountUact: "500000",
-        replyTo: "child-lease",
-      },
-      { type: "LEASE.ACTIVE", lease: childLease },
-      { type: "LEASE.FAILED", reason: "no bids", attempts: 2 },
-      { type: "ALERT.RAISED", source: "lease", severity: "critical", title: "t", message: "m" },
     ];
   },
   outcomes: {
@@ -89,38 +76,32 @@ export const reproductionModel: MachineModel<ReproductionMachine> = {
       { label: "ok", done: child },
       { label: "failed", error: errors.retryable },
     ],
-    registerChild: [
-      { label: "ok", done: { at: 2_000 } },
-      { label: "failed", error: errors.retryable },
-    ],
-    activateChild: [
-      { label: "ok", done: { at: 3_000 } },
+    deployChild: [
+      { label: "ok", done: { ...location, at: 2_000 } },
       { label: "failed", error: errors.provider },
+    ],
+    registerChild: [
+      { label: "ok", done: { at: 2_500 } },
+      { label: "failed", error: errors.retryable },
     ],
     checkHeartbeats: [
       { label: "all alive", done: { at: 4_000, silent: [] } },
-      { label: "child silent", done: { at: 4_000, silent: [child.childId] } },
+      { label: "child silent", done: { at: 700_000, silent: [child.childId] } },
+      { label: "failed", error: errors.retryable },
+    ],
+    resurrectChild: [
+      {
+        label: "resurrected",
+        done: { outcome: "resurrected", at: 701_000, ...location, dseq: "3003", generation: 2 },
+      },
+      { label: "alive", done: { outcome: "alive", at: 701_000, reason: "its lease is still there" } },
+      { label: "failed", error: errors.provider },
+    ],
+    retireChild: [
+      { label: "ok", done: { at: 5_000 } },
       { label: "failed", error: errors.retryable },
     ],
     waitUntil: [{ label: "due", done: undefined }],
     waitFor: [{ label: "elapsed", done: undefined }],
-  },
-  realActors: {
-    childLease: leaseMachine.provide({
-      actors: pendingActors([
-        "generateSdl",
-        "createDeployment",
-        "collectBids",
-        "evaluateBids",
-        "createLease",
-        "confirmLease",
-        "sendManifest",
-        "awaitServices",
-        "planMigration",
-        "closeLease",
-        "closeDeployments",
-        "waitFor",
-      ]),
-    }),
   },
 };

@@ -117,13 +117,12 @@ describe("bugs the random runs found, now fixed", () => {
     expect(closed).toBe(true);
   });
 
-  it("reproduction: a child lease that fails is not stopped before it closes its deployment", async () => {
+  it("reproduction: a child that cannot be deployed is retired after its attempts, never left half-born", async () => {
     const recorded = new RecordedActors();
-    const lease = withActors(leaseMachine, recorded.scriptedAll([...effectNames.lease, "waitFor"]));
-    const machine = withActors(reproductionMachine, {
-      ...recorded.scriptedAll([...effectNames.reproduction, "waitFor", "waitUntil"]),
-      childLease: lease,
-    });
+    const machine = withActors(
+      reproductionMachine,
+      recorded.scriptedAll([...effectNames.reproduction, "waitFor", "waitUntil"]),
+    );
     const actor = createActor(machine, { input: { agentId: "agent-test", settings: reproductionSettings } });
     actor.start();
     await settled();
@@ -148,23 +147,23 @@ describe("bugs the random runs found, now fixed", () => {
       requestId: actor.getSnapshot().context.pendingRequestId!,
     });
     await settled();
-    succeed(recorded, "generateSdl");
+    for (let attempt = 1; attempt <= reproductionSettings.maxBirthAttempts; attempt += 1) {
+      settle(recorded, "deployChild", { error: errors.provider });
+      await settled();
+      if (attempt < reproductionSettings.maxBirthAttempts) {
+        succeed(recorded, "waitFor");
+        await settled();
+      }
+    }
+    // Given up: the child's grants are revoked and its account swept before the cycle moves on.
+    expect(actor.getSnapshot().value).toMatchObject({ cycle: "abandoning_birth" });
+    const retire = recorded.running(true).find((invocation) => invocation.src === "retireChild");
+    expect((retire?.input as { child: { childId: string } } | undefined)?.child.childId).toBe("agent-child-0");
+    succeed(recorded, "retireChild");
     await settled();
-    const created = recorded.running(true).find((invocation) => invocation.src === "createDeployment");
-    if (!created) throw new Error("the child lease is not creating its deployment");
-    const childDseq = (created.input as { deployment: { dseq: string } }).deployment.dseq;
-    succeed(recorded, "createDeployment");
-    await settled();
-    // No provider bids on the child's deployment, after a retry: the child lease fails.
-    await noBids(recorded);
-    // The child lease closes its deployment before it reports the failure.
-    expect(actor.getSnapshot().value).toEqual({ cycle: "deploying_child", watch: "idle" });
-    succeed(recorded, "closeDeployments");
-    await settled();
-    expect(actor.getSnapshot().value).toEqual({ cycle: "backing_off", watch: "idle" });
-    // Was: LEASE.FAILED moved the reproduction on at once, which stopped the child lease mid-close.
-    const closes = closesOf(recorded.invocations, childDseq);
-    expect(closes.some((invocation) => invocation.status !== "stopped")).toBe(true);
+    expect(actor.getSnapshot().value).toMatchObject({ cycle: "backing_off" });
+    expect(actor.getSnapshot().context.children).toEqual([]);
+    expect(actor.getSnapshot().context.nextChildIndex).toBe(1);
     actor.stop();
   });
 

@@ -241,27 +241,36 @@ export const treasuryInvariant: Invariant = (snapshot, _previous, world: FuzzWor
 
 export const reproductionInvariant: Invariant = (snapshot, _previous, world, self) => {
   const c = snapshot.context as ReproductionContext;
-  // A child's lease actor that is gone left no deployment behind but the one the child now runs on.
-  const alive = new Set(machineActors(self).map((view) => view.ref.sessionId));
-  const childLeases = new Set(
+  const mine = (invocation: Invocation) => invocation.ancestors[0] === self.sessionId;
+  // No orphan: a child whose deployment was made is in the family, being registered, or retired.
+  const deployed = world.recorded.invocations
+    .filter(
+      (invocation) => mine(invocation) && invocation.src === "deployChild" && invocation.status === "done",
+    )
+    .map((invocation) => (invocation.input as { child: { childId: string } }).child.childId);
+  const retired = new Set(
     world.recorded.invocations
-      .filter(
-        (invocation) => invocation.ancestors[1] === self.sessionId && !alive.has(invocation.ancestors[0]!),
-      )
-      .map((invocation) => invocation.ancestors[0]!),
+      .filter((invocation) => mine(invocation) && invocation.src === "retireChild")
+      .map((invocation) => (invocation.input as { child: { childId: string } }).child.childId),
   );
-  const handedOver = new Set(
-    [c.childLease?.dseq, ...c.children.map((child) => child.dseq)].filter((dseq) => typeof dseq === "string"),
-  );
-  for (const session of childLeases) {
-    const orphans = openDeployments(world, session).filter((dseq) => !handedOver.has(dseq));
-    ensure(orphans.length === 0, `a stopped child lease left deployment ${orphans.join(", ")} open`);
+  for (const childId of deployed) {
+    ensure(
+      c.children.some((child) => child.childId === childId) ||
+        c.child?.childId === childId ||
+        retired.has(childId),
+      `child ${childId} was deployed but is neither in the family nor retired: an orphan`,
+    );
   }
+  // One birth per child: a child is deployed again only after a failed attempt.
   ensure(
     c.children.length <= c.settings.maxChildren,
     `${c.children.length} children, more than the ${c.settings.maxChildren} allowed`,
   );
   ensure(unique(c.children.map((child) => child.childId)), "a child is registered twice");
+  ensure(
+    c.birthAttempts <= c.settings.maxBirthAttempts,
+    `${c.birthAttempts} birth attempts, more than the ${c.settings.maxBirthAttempts} allowed`,
+  );
   const may = c.settings.enabled && (!c.settings.isChild || c.settings.childrenMayReproduce);
   if (!may) {
     ensure(snapshot.matches({ cycle: "disabled" }), "reproducing although not allowed to");
@@ -272,12 +281,23 @@ export const reproductionInvariant: Invariant = (snapshot, _previous, world, sel
   if (snapshot.matches({ cycle: "deploying_child" })) {
     ensure(c.child !== null && c.decision !== null, "deploying a child without its identity or decision");
   }
-  if (snapshot.matches({ cycle: "registering" }) || snapshot.matches({ cycle: "activating" })) {
-    ensure(c.child !== null && c.childLease !== null, "registering a child without its lease");
+  if (snapshot.matches({ cycle: "registering" })) {
+    ensure(c.child !== null && c.birth !== null, "registering a child without where it runs");
   }
   if (snapshot.matches({ cycle: "waiting" }))
     ensure(c.nextEvaluationAt !== null, "waiting without a due time");
-  if (!snapshot.matches({ watch: "idle" })) ensure(c.children.length > 0, "watching heartbeats of no child");
+  if (!snapshot.matches({ watch: "idle" }) && !snapshot.matches({ watch: "waiting" }))
+    ensure(c.children.length > 0 || c.resurrecting !== null, "watching heartbeats of no child");
+  // Exactly one resurrection at a time, of a child being resurrected, never of one being retired.
+  ensure(
+    (c.resurrecting !== null) === snapshot.matches({ watch: "resurrecting" }),
+    "resurrecting flag and state disagree",
+  );
+  const resurrections = runningInputs<{ child: { childId: string } }>(snapshot, "resurrectChild");
+  ensure(resurrections.length <= 1, "two resurrections at once");
+  if (c.retiring) {
+    ensure(c.retiring.childId !== c.resurrecting, "resurrecting a child being retired");
+  }
 };
 
 /** Alerts each agent delivered, by world (the agent property test fills it). */

@@ -209,21 +209,27 @@ describe("deadlines survive a restore: the restored actor waits for the same abs
   const reproductionEffects = [
     "evaluateReproduction",
     "createChildIdentity",
+    "deployChild",
     "registerChild",
-    "activateChild",
     "checkHeartbeats",
+    "resurrectChild",
+    "retireChild",
   ];
   const knownChild: ChildRecord = {
     childId: "agent-child",
     akash: "akash1child",
     npub: "npub1child",
+    index: 0,
     role: "replica",
     region: null,
     dseq: "2002",
     provider: "akash1provider",
+    generation: 1,
     activatedAt: T0 - DAY,
     lastHeartbeatAt: T0 - MINUTE,
     silent: false,
+    lastResurrectionAt: null,
+    resurrections: 0,
   };
 
   it("reproduction: the next evaluation (nextEvaluationAt) and heartbeat check stay due when they were", async () => {
