@@ -133,7 +133,7 @@ export function agentSettingsFromConfig(config: AgentConfig, timing: ChainTiming
       childrenMayReproduce: config.reproduction.childrenMayReproduce,
       maxChildren: config.reproduction.maxChildren,
       evaluateEveryMs: config.intervals.reproductionCheckMs,
-      heartbeatCheckMs: config.intervals.healthCheckMs,
+      heartbeatCheckMs: config.reproduction.heartbeatCheckMs,
       requestTimeoutMs: config.timeouts.treasuryRequestMs,
       childLease: lease,
     },
