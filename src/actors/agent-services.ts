@@ -30,6 +30,8 @@ export interface ActorSettings {
   scoringWeights: { price: number; uptime: number; reputation: number; diversity: number };
   /** Auditor accounts whose signed provider attributes count as audited. */
   trustedAuditors: string[];
+  /** Providers whose bids rank after every other bid (`bidding.avoidProviders`); absent: none. */
+  avoidProviders?: readonly string[];
 }
 
 /** Everything the actors work with. Built once per agent process by the runtime. */

@@ -223,6 +223,7 @@ export function createLeaseActors(services: AgentServices) {
         auditors: settings.trustedAuditors,
         family: store.children.placements(),
         excludedProviders: input.excludedProviders,
+        avoidedProviders: settings.avoidProviders ?? [],
         weights: settings.scoringWeights,
       });
       for (const ranked of result.ranked) {
@@ -233,6 +234,7 @@ export function createLeaseActors(services: AgentServices) {
             priceUact: ranked.price,
             region: ranked.region,
             audited: ranked.audited,
+            ...(ranked.avoided ? { avoided: true } : {}),
             total: Number(ranked.total.toFixed(2)),
             breakdown: ranked.breakdown,
           },

@@ -14,6 +14,7 @@ const COMMANDS: Readonly<Record<string, () => Promise<Registrar>>> = {
   run: async () => (await import("./commands/run.js")).registerRunCommand,
   status: async () => (await import("./commands/status.js")).registerStatusCommand,
   treasury: async () => (await import("./commands/treasury.js")).registerTreasuryCommand,
+  family: async () => (await import("./commands/family.js")).registerFamilyCommand,
   sdl: async () => (await import("./commands/sdl.js")).registerSdlCommand,
   cost: async () => (await import("./commands/cost.js")).registerCostCommand,
   devnet: async () => (await import("./commands/devnet.js")).registerDevnetCommand,

@@ -174,7 +174,8 @@ function allowedFor(issue: z.core.$ZodIssue): string {
     case "invalid_value":
       return `allowed: ${issue.values.map((value) => String(value)).join(", ")}`;
     case "invalid_type":
-      return `expected ${issue.expected}`;
+      // A setting with its own message for a missing value ("needs both akash and npub") says more.
+      return issue.message.startsWith("Invalid") ? `expected ${issue.expected}` : issue.message;
     case "unrecognized_keys":
       return `unknown setting${issue.keys.length > 1 ? "s" : ""} ${issue.keys.map(shownKey).join(", ")}`;
     case "invalid_format":

@@ -51,6 +51,27 @@ function endpointsSchema(defaults: { chainId: string; rpc: string; grpc: string;
     .prefault({});
 }
 
+const akashAddressText = () => z.string().regex(/^akash1[02-9ac-hj-np-z]{38,58}$/, "an akash1… address");
+
+/** A positive whole amount in the smallest unit, as digits (YAML numbers are read as their digits). */
+const wholeAmount = (unit: string, example: string) =>
+  z.coerce
+    .string()
+    .regex(
+      /^[1-9]\d*$/,
+      `a whole amount of ${unit} above 0, in digits (e.g. "${example}"; quote it in YAML)`,
+    );
+
+/** What may start a birth on its own (DESIGN §13; the seed's five triggers). */
+export const reproductionTriggerNames = [
+  "high_load",
+  "geographic_demand",
+  "redundancy",
+  "specialization",
+  "scheduled",
+] as const;
+export type ReproductionTriggerName = (typeof reproductionTriggerNames)[number];
+
 const evmAddressText = () => z.string().regex(/^0x[0-9a-fA-F]{40}$/, "a 0x… EVM address (40 hex digits)");
 
 /** Where the Cronos leg of the treasury is reached; every field is needed for the leg to be used. */
@@ -223,6 +244,8 @@ export const configSchema = z.strictObject({
       windowMs: positive().default(60_000),
       /** Deployment attempts on different providers before giving up. */
       maxAttempts: z.number().int().min(1).default(3),
+      /** Providers whose bids rank after every other bid (a child avoids its family's providers). */
+      avoidProviders: z.array(akashAddressText()).default([]),
     })
     .prefault({}),
 
@@ -237,6 +260,32 @@ export const configSchema = z.strictObject({
       minAgents: z.number().int().min(1).default(3),
       videoShare: fraction().default(0.2),
       scheduledEveryDays: positive().default(30),
+      /** Each child's escrow DepositAuthorization limit, uact (the chain caps its deposits at this). */
+      childBudgetUact: wholeAmount("uact", "50000000").default("50000000"),
+      /** Each child's feegrant BasicAllowance limit, uakt (the chain caps its fees at this). */
+      childFeeBudgetUakt: wholeAmount("uakt", "5000000").default("5000000"),
+      /** Both grants expire this many days after the child's birth. */
+      grantDays: positive().default(30),
+      /** How often the parent looks at its children's heartbeats. */
+      heartbeatCheckMs: positive().default(60_000),
+      /** A child whose last heartbeat is older than this is silent. */
+      silenceThresholdMs: positive().default(600_000),
+      /** The automatic triggers that may start a birth. */
+      triggers: z.array(z.enum(reproductionTriggerNames)).default([...reproductionTriggerNames]),
+      /**
+       * Set on a child (its parent's accounts): its deposits draw on the parent's grant and its fees
+       * go through the parent's feegrant; it cannot mint ACT.
+       */
+      parent: z
+        .strictObject({
+          akash: z
+            .string({ error: "missing: a child's parent needs both akash and npub" })
+            .regex(/^akash1[02-9ac-hj-np-z]{38,58}$/, "an akash1… address"),
+          npub: z
+            .string({ error: "missing: a child's parent needs both akash and npub" })
+            .regex(/^npub1[02-9ac-hj-np-z]{58}$/, "an npub1… key (NIP-19)"),
+        })
+        .optional(),
     })
     .prefault({}),
 

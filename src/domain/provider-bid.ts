@@ -63,6 +63,11 @@ export interface ScoringInput {
   readonly family: readonly FamilyPlacement[];
   /** Providers that failed us; their bids are rejected as `excluded`. */
   readonly excludedProviders: readonly string[];
+  /**
+   * Providers to use only when no other bid is left (a child avoids its parent's and siblings'):
+   * their bids are ranked after every other bid, marked `avoided`.
+   */
+  readonly avoidedProviders?: readonly string[];
   readonly weights?: ScoringWeights;
 }
 
@@ -83,6 +88,8 @@ export interface RankedBid {
   readonly audited: boolean;
   readonly total: number;
   readonly breakdown: ScoreBreakdown;
+  /** Present when the provider is one to avoid: ranked after every bid that is not. */
+  readonly avoided?: true;
 }
 
 export const REJECTION_REASONS = [

@@ -61,6 +61,8 @@ import type {
  *     address, so the same bids always give the same ranking.
  * 16. The scorer logged (`console.log`) the top three. → the ranking with each breakdown is
  *     returned for the caller to show.
+ * 17. (Not in the notes.) A child must not land on its parent's or siblings' provider while another
+ *     bid exists. → `avoidedProviders`: their bids rank after every other bid, whatever their score.
  */
 
 export const DEFAULT_SCORING_WEIGHTS: ScoringWeights = {
@@ -268,6 +270,7 @@ export function scoreBids(input: ScoringInput): ScoringResult {
   }
   const auditors = stringList("auditors", input.auditors);
   const excluded = stringList("excludedProviders", input.excludedProviders);
+  const avoided = stringList("avoidedProviders", input.avoidedProviders ?? []);
   const family = familyList(input.family);
   if (!Array.isArray(input.bids)) throw DomainInputError.of("bids", input.bids, "must be a list of bids");
 
@@ -313,9 +316,23 @@ export function scoreBids(input: ScoringInput): ScoringResult {
       diversity: round2(weights.diversity * diversityFraction(bid.provider, region, family)),
     };
     const total = round2(breakdown.price + breakdown.uptime + breakdown.reputation + breakdown.diversity);
-    return { provider: bid.provider, price, region, audited, total, breakdown };
+    return {
+      provider: bid.provider,
+      price,
+      region,
+      audited,
+      total,
+      breakdown,
+      avoided: avoided.has(bid.provider),
+    };
   });
-  scored.sort((a, b) => b.total - a.total || a.price.compare(b.price) || compareText(a.provider, b.provider));
+  scored.sort(
+    (a, b) =>
+      Number(a.avoided) - Number(b.avoided) ||
+      b.total - a.total ||
+      a.price.compare(b.price) ||
+      compareText(a.provider, b.provider),
+  );
   rejected.sort(
     (a, b) =>
       compareText(a.provider, b.provider) ||
@@ -325,7 +342,12 @@ export function scoreBids(input: ScoringInput): ScoringResult {
   );
   return {
     ranked: scored.map(
-      (entry, index): RankedBid => ({ ...entry, rank: index + 1, price: entry.price.toString() }),
+      ({ avoided: isAvoided, ...entry }, index): RankedBid => ({
+        ...entry,
+        rank: index + 1,
+        price: entry.price.toString(),
+        ...(isAvoided ? { avoided: true as const } : {}),
+      }),
     ),
     rejected,
   };

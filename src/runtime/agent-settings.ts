@@ -162,6 +162,7 @@ export function actorSettingsFromConfig(
       diversity: config.scoring.diversityWeight,
     },
     trustedAuditors: [...new Set([...config.providers.trustedAuditors, ...(timing.trustedAuditors ?? [])])],
+    avoidProviders: config.bidding.avoidProviders,
   };
 }
 

@@ -14,6 +14,13 @@ export {
   parseArweaveJwk,
 } from "./arweave-key.js";
 export {
+  bip85Mnemonic,
+  type ChildIdentity,
+  childIdentity,
+  childMnemonicPath,
+  deriveChildMnemonic,
+} from "./child-mnemonic.js";
+export {
   ARWEAVE_JWK_ENV,
   EnvKeystore,
   type EnvKeystoreOptions,

@@ -1,8 +1,14 @@
 import { mkdirSync } from "node:fs";
 import { join, resolve } from "node:path";
 import BetterSqlite3, { type Database } from "better-sqlite3";
-import { type Migration, type MigrationResult, migrate, schemaMigrations } from "./migrations.js";
-import { StoreError } from "./store-errors.js";
+import {
+  APPLICATION_ID,
+  type Migration,
+  type MigrationResult,
+  migrate,
+  schemaMigrations,
+} from "./migrations.js";
+import { SchemaTooNewError, StoreError } from "./store-errors.js";
 
 /**
  * `FULL` (the default) syncs the WAL on every commit, so a committed snapshot or intent survives a power
@@ -23,6 +29,11 @@ export interface DatabaseOptions {
   readonly busyTimeoutMs?: number;
   /** Schema migrations to apply; tests pass their own. Default: the agent's schema. */
   readonly migrations?: readonly Migration[];
+  /**
+   * Open an existing database without writing to it (commands that only read, beside a running
+   * agent): nothing is created or migrated, and a schema older than this build's is refused.
+   */
+  readonly readOnly?: boolean;
 }
 
 export interface OpenedDatabase {
@@ -38,6 +49,7 @@ export const DEFAULT_DATABASE_FILE = "agent.db";
  * level, foreign keys on, a busy timeout, then every pending schema migration.
  */
 export function openDatabase(options: DatabaseOptions): OpenedDatabase {
+  if (options.readOnly) return openReadOnly(options);
   const dataDir = resolve(options.dataDir);
   const path = join(dataDir, options.fileName ?? DEFAULT_DATABASE_FILE);
   try {
@@ -89,9 +101,50 @@ export function openDatabase(options: DatabaseOptions): OpenedDatabase {
   }
 }
 
+function openReadOnly(options: DatabaseOptions): OpenedDatabase {
+  const path = join(resolve(options.dataDir), options.fileName ?? DEFAULT_DATABASE_FILE);
+  let db: Database;
+  try {
+    db = new BetterSqlite3(path, { readonly: true, fileMustExist: true });
+  } catch (error) {
+    throw new StoreError(
+      `cannot open database ${path} to read: point --data at the agent's data directory`,
+      1,
+      {
+        cause: error,
+      },
+    );
+  }
+  try {
+    db.pragma(`busy_timeout = ${Math.max(0, Math.trunc(options.busyTimeoutMs ?? 5000))}`);
+    const migrations = options.migrations ?? schemaMigrations;
+    const version = db.pragma("user_version", { simple: true }) as number;
+    const applicationId = db.pragma("application_id", { simple: true }) as number;
+    if (applicationId !== APPLICATION_ID) {
+      throw new StoreError(
+        `database ${path} is not an agent's database: point --data at the agent's own folder`,
+      );
+    }
+    if (version > migrations.length) throw new SchemaTooNewError(path, version, migrations.length);
+    if (version < migrations.length) {
+      throw new StoreError(
+        `database ${path} has schema version ${version}, this build reads ${migrations.length}: run the agent with this build once (akash-agent run) to upgrade it`,
+      );
+    }
+    return { db, path, migration: { from: version, to: version, applied: [] } };
+  } catch (error) {
+    db.close();
+    throw error;
+  }
+}
+
 /** Closes a database opened by `openDatabase`, letting SQLite refresh its statistics first. Repeat calls do nothing. */
 export function closeDatabase(db: Database): void {
   if (!db.open) return;
+  if (db.readonly) {
+    db.close();
+    return;
+  }
   try {
     db.pragma("optimize");
   } finally {

@@ -8,7 +8,17 @@ export {
   type StoredAlert,
 } from "./alert-repository.js";
 export { toAmountText } from "./amounts.js";
-export { type ChildAgent, type ChildRegistration, ChildRepository } from "./child-repository.js";
+export {
+  type ChildAddresses,
+  type ChildAgent,
+  type ChildBudget,
+  type ChildLease,
+  type ChildRegistration,
+  ChildRepository,
+  type ChildState,
+  childStates,
+  isChildState,
+} from "./child-repository.js";
 export {
   type CommitGroup,
   type CommitGroupMember,

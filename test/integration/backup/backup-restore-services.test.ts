@@ -41,8 +41,9 @@ function agentStoreWithState(dseq: string): AgentStore {
     }),
   });
   store.children.register({
+    index: 0,
     id: "child-1",
-    addresses: { akash: "akash1child" },
+    addresses: { akash: "akash1child", nostr: "npub1child" },
     role: "replica",
     state: "active",
   });
@@ -117,7 +118,7 @@ describe("backups on the devnet's Arweave gateway and Nostr relay (services)", (
       expect(copy.snapshots.latest("agent")?.snapshotJson).toBe(
         store.snapshots.latest("agent")?.snapshotJson,
       );
-      expect(copy.children.get("child-1")?.role).toBe("replica");
+      expect(copy.children.byId("child-1")?.role).toBe("replica");
       expect(copy.intents.get("deploy:1001")?.kind).toBe("create-deployment");
       // The backup's own reservation is settled, so the restored agent's next backup takes seq 2.
       expect(copy.intents.pending("backup")).toEqual([]);

@@ -111,7 +111,7 @@ describe("openDatabase", () => {
     try {
       expect(store.migration).toEqual({
         from: 1,
-        to: 7,
+        to: 8,
         applied: [
           "escrow refunds in spending",
           "lease ready time and health checks in provider performance",
@@ -119,6 +119,7 @@ describe("openDatabase", () => {
           "alert incidents and durable delivery progress",
           "leadership generation and handover",
           "one snapshot row per actor, rewritten in place",
+          "family registry: derivation index, generation and budget of children",
         ],
       });
       expect(
