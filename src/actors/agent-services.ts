@@ -1,6 +1,7 @@
 import type { Logger } from "../logging/index.js";
 import type { AkashAccounts } from "../services/akash/akash-accounts.js";
 import type { AkashChain, ProviderDirectory, ProviderGateway } from "../services/akash/akash-service.js";
+import type { ChildGrants } from "../services/akash/child-grants.js";
 import type { IngressResolver } from "../services/akash/ingress-dns.js";
 import type { AgentKeys, KeystoreBackend } from "../services/keys/index.js";
 import type { AgentAnnouncer } from "../services/nostr/index.js";
@@ -29,6 +30,8 @@ export interface ActorSettings {
   scoringWeights: { price: number; uptime: number; reputation: number; diversity: number };
   /** Auditor accounts whose signed provider attributes count as audited. */
   trustedAuditors: string[];
+  /** What the treasury's `fundChild` grants besides the deposit budget (reproduction.*); absent: it refuses. */
+  childFunding?: { feeBudgetUakt: string; grantDays: number };
 }
 
 /** Everything the actors work with. Built once per agent process by the runtime. */
@@ -65,4 +68,6 @@ export interface AgentServices {
    * absent: the Akash key does not rotate (an embedding host with one fixed account).
    */
   akashAccounts?: AkashAccounts;
+  /** The agent's grants to its children (authz deposit grant + feegrant); absent: it cannot fund children. */
+  childGrants?: ChildGrants;
 }

@@ -237,6 +237,23 @@ export const configSchema = z.strictObject({
       minAgents: z.number().int().min(1).default(3),
       videoShare: fraction().default(0.2),
       scheduledEveryDays: positive().default(30),
+      /** The feegrant BasicAllowance a parent gives each child for its fees, uakt. */
+      childFeeBudgetUakt: z
+        .string()
+        .regex(/^[1-9]\d*$/, "a positive whole number of uakt")
+        .default("5000000"),
+      /** A child's deposit grant and fee allowance expire this many days after they are given. */
+      grantDays: positive().default(30),
+      /**
+       * Set on a child: its deposits draw on the authz grant from `parent.akash` (sources=[grant]),
+       * its fees go through that account's feegrant, and it cannot mint ACT.
+       */
+      parent: z
+        .strictObject({
+          akash: z.string().regex(/^akash1[02-9ac-hj-np-z]{38,58}$/, "an akash1… address"),
+          npub: z.string().regex(/^npub1[02-9ac-hj-np-z]{58}$/, "an npub1… key (NIP-19)"),
+        })
+        .optional(),
     })
     .prefault({}),
 

@@ -137,7 +137,8 @@ export function agentSettingsFromConfig(config: AgentConfig, timing: ChainTiming
       requestTimeoutMs: config.timeouts.treasuryRequestMs,
       childLease: lease,
     },
-    minimumFundingUakt: (mintUakt + feeReserveUakt).toString(),
+    // A child mints nothing (its deposits draw on its parent's grant): it waits only for fee money.
+    minimumFundingUakt: (config.reproduction.parent ? feeReserveUakt : mintUakt + feeReserveUakt).toString(),
     shutdownTimeoutMs: config.timeouts.shutdownMs,
   };
 }
@@ -163,6 +164,10 @@ export function actorSettingsFromConfig(
       diversity: config.scoring.diversityWeight,
     },
     trustedAuditors: [...new Set([...config.providers.trustedAuditors, ...(timing.trustedAuditors ?? [])])],
+    childFunding: {
+      feeBudgetUakt: config.reproduction.childFeeBudgetUakt,
+      grantDays: config.reproduction.grantDays,
+    },
   };
 }
 
