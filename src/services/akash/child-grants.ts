@@ -69,7 +69,7 @@ export class ChildGrantsClient implements ChildGrants {
     this.granter = deps.granter;
   }
 
-  grantChildBudget(request: GrantChildBudgetRequest): Promise<TxResult> {
+  async grantChildBudget(request: GrantChildBudgetRequest): Promise<TxResult> {
     const { key, child, limitUact, feeLimitUakt, expiresAt } = request;
     this.requireKeyAndChild(key, child);
     if (!AMOUNT.test(limitUact)) {
@@ -119,7 +119,7 @@ export class ChildGrantsClient implements ChildGrants {
     });
   }
 
-  revokeChildGrants({ key, child }: { key: string; child: string }): Promise<TxResult> {
+  async revokeChildGrants({ key, child }: { key: string; child: string }): Promise<TxResult> {
     this.requireKeyAndChild(key, child);
     const { granter } = this;
     return this.deps.executor.run({
