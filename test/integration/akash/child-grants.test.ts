@@ -4,10 +4,17 @@ import { join } from "node:path";
 import { createChainNodeSDK } from "@akashnetwork/chain-sdk";
 import { Source } from "@akashnetwork/chain-sdk/private-types/akash.v1";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createActor, toPromise } from "xstate";
+import type { AgentServices } from "../../../src/actors/agent-services.js";
+import { createTreasuryActors } from "../../../src/actors/treasury-actors.js";
+import { loadConfig } from "../../../src/config/index.js";
 import type { DevnetHandle } from "../../../src/devnet/index.js";
 import { EffectError } from "../../../src/domain/index.js";
+import { createLogger } from "../../../src/logging/index.js";
+import { actorSettingsFromConfig, feeReserveUakt } from "../../../src/runtime/agent-settings.js";
 import {
   type AkashConnection,
+  type ChildGrants,
   connectAkash,
   endpointsFromDevnet,
   type TxResult,
@@ -249,6 +256,80 @@ describe("a parent's grants fund a child on chain: deposits from the DepositAuth
     });
     expect(again).toEqual({ alreadyDone: true, txHash: null });
     expect(await bank(parent.address)).toEqual(before);
+  });
+
+  it("funds a child through the treasury's fundChild: mints the ACT it lacks, grants the budget once, records the spend", async () => {
+    const funder = await startAgent(devnet, { uakt: 200_000_000n });
+    const kid = await startChild(devnet, funder.address);
+    children.push(kid);
+    const config = loadConfig({ env: {} });
+    const servicesOf = (agent: { chain: AgentServices["chain"]; store: AgentStore; grants: ChildGrants }) =>
+      ({
+        chain: agent.chain,
+        store: agent.store,
+        childGrants: agent.grants,
+        settings: {
+          ...actorSettingsFromConfig(config, { blockSeconds: 0.1, pollIntervalMs: 50 }),
+          mintSettleTimeoutMs: 20_000,
+        },
+        logger: createLogger({ level: "silent", json: true }),
+        now: Date.now,
+      }) as unknown as AgentServices;
+    const { fundChild } = createTreasuryActors(
+      servicesOf({ chain: funder.akash.chain, store: funder.store, grants: funder.akash.childGrants }),
+      { feeReserveUakt: feeReserveUakt(config) },
+    );
+    const input = { key: "fund-kid-5", childAddress: kid.address, amountUact: "3000000" };
+    expect((await funder.akash.chain.balances()).uact).toBe("0");
+
+    const started = performance.now();
+    await toPromise(createActor(fundChild, { input }).start());
+    timings.fundChildWithMint = Math.round(performance.now() - started);
+
+    expect(BigInt((await funder.akash.chain.balances()).uact)).toBeGreaterThanOrEqual(3_000_000n);
+    const grants = await funder.akash.childGrants.childGrants(kid.address);
+    expect(grants.deposit?.remainingUact).toBe("3000000");
+    expect(grants.fee?.remainingUakt).toBe(config.reproduction.childFeeBudgetUakt);
+    const expectedExpiry = Date.now() + config.reproduction.grantDays * DAY_MS;
+    expect(Math.abs((grants.deposit?.expiresAt ?? 0) - expectedExpiry)).toBeLessThan(60_000);
+    expect(funder.store.intents.get("fund-kid-5:act")?.state).toBe("done");
+    expect(funder.store.intents.get("fund-kid-5:grant")?.state).toBe("done");
+    const spent = (kind: "child_funding" | "mint_act", denom: string) =>
+      funder.store.spending.totalBetween({ denom, from: 0, to: Date.now() + 1, kinds: [kind] });
+    expect(spent("child_funding", "uact")).toBe(3_000_000n);
+    expect(spent("mint_act", "uakt")).toBeGreaterThan(0n);
+
+    // Run again (a restart re-invokes the actor with the same input): nothing more is sent or recorded.
+    const before = await funder.akash.chain.balances();
+    await toPromise(createActor(fundChild, { input }).start());
+    expect(await funder.akash.chain.balances()).toEqual(before);
+    expect(spent("child_funding", "uact")).toBe(3_000_000n);
+
+    // The budget is usable: the child deploys on it.
+    const sdl = await agentSdl(kid.address, devnet.chainId);
+    const dseq = await freshDseq(funder);
+    await kid.akash.chain.createDeployment({
+      key: `deploy-${dseq}`,
+      dseq,
+      sdlYaml: sdl.yaml,
+      manifestVersion: sdl.manifestVersion,
+      depositUact: "600000",
+    });
+    expect((await funder.akash.childGrants.childGrants(kid.address)).deposit?.remainingUact).toBe("2400000");
+
+    // A child cannot fund children of its own from its parent's grant.
+    const { fundChild: childFundChild } = createTreasuryActors(
+      servicesOf({ chain: kid.akash.chain, store: kid.store, grants: kid.akash.childGrants }),
+      { feeReserveUakt: feeReserveUakt(config) },
+    );
+    await expect(
+      toPromise(
+        createActor(childFundChild, {
+          input: { key: "grandchild", childAddress: funder.address, amountUact: "1000000" },
+        }).start(),
+      ),
+    ).rejects.toThrow(/a child cannot fund children/);
+    await funder.close();
   });
 
   it("refuses a grant to the parent itself, an expiry in the past and amounts that are not whole numbers, naming the field", async () => {
