@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { loadConfig } from "../../../src/config/index.js";
 import { actorSettingsFromConfig, agentSettingsFromConfig } from "../../../src/runtime/agent-settings.js";
+import { planKeyRotation } from "../../../src/runtime/key-rotation-plan.js";
 
 const PARENT_AKASH = "akash1k5w6yvn87n6fkftxc6aw4rxm5jsjn4syzy2npe";
 const PARENT_NPUB = "npub180cvv07tjdrrgpa0j7j7tmnyl2yr6yr7l8j4s3evf6u64th6gkwsyjh6w6";
@@ -66,5 +67,21 @@ describe("a child's funding settings (reproduction.parent, childFeeBudgetUakt, g
     );
     expect(child.minimumFundingUakt).toBe(root.treasury.minAktReserveUakt);
     expect(BigInt(root.minimumFundingUakt)).toBeGreaterThan(BigInt(child.minimumFundingUakt));
+  });
+});
+
+describe("a child's akash key", () => {
+  it("does not rotate: the parent's grants are to its address; the other keys rotate as usual", () => {
+    const fileKeystore = { durable: true, describe: () => "encrypted file /data/keystore.json" };
+    const root = planKeyRotation(loadConfig({ env: {} }), fileKeystore);
+    const child = planKeyRotation(
+      loadConfig({
+        env: { AGENT_REPRODUCTION_PARENT_AKASH: PARENT_AKASH, AGENT_REPRODUCTION_PARENT_NPUB: PARENT_NPUB },
+      }),
+      fileKeystore,
+    );
+    expect(root.rotating).toContain("akash");
+    expect(child.rotating).toEqual(root.rotating.filter((name) => name !== "akash"));
+    expect(child.notes.join("\n")).toMatch(/the akash key is not rotated: this agent is a child/);
   });
 });
