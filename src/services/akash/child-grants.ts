@@ -1,6 +1,7 @@
 import type { EncodeObject } from "@cosmjs/proto-signing";
 import { EffectError } from "../../domain/effect-failure.js";
 import type { TxResult } from "./akash-service.js";
+import { readChildGrants } from "./child-grants-reader.js";
 import {
   depositGrantMessage,
   feeAllowanceMessages,
@@ -8,7 +9,7 @@ import {
   revokeFeeAllowanceMessage,
   wholeSecondsOf,
 } from "./grant-messages.js";
-import type { DepositGrantState, FeeAllowanceState, GrantQueries } from "./grant-queries.js";
+import type { GrantQueries } from "./grant-queries.js";
 import type { TxExecutor } from "./tx-executor.js";
 
 export interface GrantChildBudgetRequest {
@@ -140,19 +141,12 @@ export class ChildGrantsClient implements ChildGrants {
     });
   }
 
-  async childGrants(child: string): Promise<ChildGrantsState> {
-    const { deposit, fee } = await this.read(child);
-    return { deposit, fee };
+  childGrants(child: string): Promise<ChildGrantsState> {
+    return this.read(child);
   }
 
-  private async read(
-    child: string,
-  ): Promise<{ deposit: DepositGrantState | null; fee: FeeAllowanceState | null }> {
-    const [deposit, fee] = await Promise.all([
-      this.deps.grants.depositGrant(this.granter, child),
-      this.deps.grants.feeAllowance(this.granter, child),
-    ]);
-    return { deposit, fee };
+  private read(child: string): Promise<ChildGrantsState> {
+    return readChildGrants(this.deps.grants, this.granter, child);
   }
 
   private requireKeyAndChild(key: string, child: string): void {

@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createChainNodeSDK } from "@akashnetwork/chain-sdk";
 import { Source } from "@akashnetwork/chain-sdk/private-types/akash.v1";
+import { StargateClient } from "@cosmjs/stargate";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createActor, toPromise } from "xstate";
 import type { AgentServices } from "../../../src/actors/agent-services.js";
@@ -17,6 +18,7 @@ import {
   type ChildGrants,
   connectAkash,
   endpointsFromDevnet,
+  openChildGrantsReader,
   type TxResult,
 } from "../../../src/services/akash/index.js";
 import { createAkashWallets, generateMnemonic } from "../../../src/services/keys/index.js";
@@ -71,6 +73,7 @@ describe("a parent's grants fund a child on chain: deposits from the DepositAuth
   let devnet: DevnetHandle;
   let parent: AgentUnderTest;
   let sdk: ReturnType<typeof createChainNodeSDK>;
+  let rpc: StargateClient;
   const children: ChildUnderTest[] = [];
   const timings: Record<string, number> = {};
   const chainErrors: Record<string, string> = {};
@@ -87,9 +90,11 @@ describe("a parent's grants fund a child on chain: deposits from the DepositAuth
     devnet = await startTestDevnet({ providers: 1 });
     parent = await startAgent(devnet, { uakt: 100_000_000n, uact: 20_000_000n });
     sdk = createChainNodeSDK({ query: { baseUrl: devnet.grpc } });
+    rpc = await StargateClient.connect(devnet.rpc);
   });
 
   afterAll(async () => {
+    rpc?.disconnect();
     for (const c of children) await c.close();
     await parent?.close();
     await devnet?.stop();
@@ -207,6 +212,51 @@ describe("a parent's grants fund a child on chain: deposits from the DepositAuth
       deposit: { remainingUact: "1500000", expiresAt: Math.floor(later / 1000) * 1000 },
       fee: { remainingUakt: "2500000", expiresAt: Math.floor(later / 1000) * 1000 },
     });
+  });
+
+  it("sends a grant that a crash interrupted once: the restarted parent finds its tx and sends no second one", async () => {
+    const kid = await child();
+    let crashed = false;
+    const crashing = await startAgent(
+      devnet,
+      { uakt: 50_000_000n },
+      {
+        ...FAST,
+        onTxStep: (step, info) => {
+          if (!crashed && step === "broadcast" && info.key === "grant-after-crash") {
+            crashed = true;
+            throw new Error("simulated crash after the broadcast");
+          }
+        },
+      },
+    );
+    const request = {
+      key: "grant-after-crash",
+      child: kid.address,
+      limitUact: "1000000",
+      feeLimitUakt: "1000000",
+      expiresAt: inThirtyDays(),
+    };
+    await expect(crashing.akash.childGrants.grantChildBudget(request)).rejects.toThrow(/simulated crash/);
+    const recorded = crashing.store.intents.get("grant-after-crash");
+    expect(recorded?.state).not.toBe("done");
+    expect(recorded?.txHash).toMatch(/^[0-9A-F]{64}$/);
+
+    await crashing.restart(FAST);
+    const resumed = await crashing.akash.childGrants.grantChildBudget(request);
+    expect(resumed.txHash).toBe(recorded?.txHash);
+    expect(crashing.store.intents.get("grant-after-crash")?.state).toBe("done");
+    const grantTxs = await rpc.searchTx(
+      `message.action='/cosmos.authz.v1beta1.MsgGrant' AND message.sender='${crashing.address}'`,
+    );
+    expect(grantTxs.map((tx) => tx.hash)).toEqual([recorded?.txHash]);
+    // Anyone can read the grants without the parent's key (what `akash-agent family` shows).
+    const reader = openChildGrantsReader(endpointsFromDevnet(devnet), crashing.address);
+    expect(await reader.childGrants(kid.address)).toEqual(
+      await crashing.akash.childGrants.childGrants(kid.address),
+    );
+    expect((await reader.childGrants(kid.address)).deposit?.remainingUact).toBe("1000000");
+    await crashing.close();
   });
 
   it("revokes both grants: the child's next deposit and its fees are refused, and a second revoke sends nothing", async () => {
