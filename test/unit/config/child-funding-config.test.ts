@@ -53,7 +53,7 @@ describe("a child's funding settings (reproduction.parent, childFeeBudgetUakt, g
       ),
     ).toMatch(/reproduction\.parent\.akash.*akash1… address/);
     expect(messageOf(() => loadConfig({ env: { AGENT_REPRODUCTION_CHILD_FEE_BUDGET_UAKT: "5.5" } }))).toMatch(
-      /reproduction\.childFeeBudgetUakt.*positive whole number of uakt/,
+      /reproduction\.childFeeBudgetUakt.*5\.5/,
     );
   });
 
