@@ -39,6 +39,9 @@ export interface ChildGrants {
    * One tx: MsgGrant(DepositAuthorization) + MsgGrantAllowance(BasicAllowance), a MsgRevokeAllowance
    * first when an allowance exists. A grant already on chain that lasts at least until `expiresAt` is
    * kept (re-granting would reset what the child has spent); when both are, nothing is sent.
+   * Renewing before expiry (a new key, a later `expiresAt`) replaces both: pass as `limitUact` what
+   * the child may spend from then on (e.g. the remainder `childGrants` reads), not the first budget.
+   * An expired fee allowance leaves the child unable to pay any fee, even to close its deployment.
    */
   grantChildBudget(request: GrantChildBudgetRequest): Promise<TxResult>;
   /** MsgRevoke + MsgRevokeAllowance, each only if its grant is there; nothing when neither is. */

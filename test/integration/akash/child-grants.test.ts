@@ -23,7 +23,7 @@ import {
 } from "../../../src/services/akash/index.js";
 import { createAkashWallets, generateMnemonic } from "../../../src/services/keys/index.js";
 import { type AgentStore, openAgentStore } from "../../../src/services/store/index.js";
-import { startTestDevnet } from "../../support/devnet.js";
+import { startTestDevnet, waitFor } from "../../support/devnet.js";
 import { type AgentUnderTest, agentSdl, FAST, freshDseq, startAgent } from "./akash-test-kit.js";
 
 const DAY_MS = 86_400_000;
@@ -257,6 +257,55 @@ describe("a parent's grants fund a child on chain: deposits from the DepositAuth
     );
     expect((await reader.childGrants(kid.address)).deposit?.remainingUact).toBe("1000000");
     await crashing.close();
+  });
+
+  it("lets a child spend no more than its parent holds, and nothing once the grants expire", async () => {
+    const poor = await startAgent(devnet, { uakt: 50_000_000n, uact: 700_000n });
+    const kid = await startChild(devnet, poor.address);
+    children.push(kid);
+    const expiresAt = Date.now() + 5_000;
+    await poor.akash.childGrants.grantChildBudget({
+      key: "grant-poor",
+      child: kid.address,
+      limitUact: "5000000",
+      feeLimitUakt: "1000000",
+      expiresAt,
+    });
+    expect(await kid.akash.chain.balances()).toEqual({ uakt: "1000000", uact: "700000" });
+    const sdl = await agentSdl(kid.address, devnet.chainId);
+    const dseq = await freshDseq(poor);
+    await kid.akash.chain.createDeployment({
+      key: `deploy-${dseq}`,
+      dseq,
+      sdlYaml: sdl.yaml,
+      manifestVersion: sdl.manifestVersion,
+      depositUact: "600000",
+    });
+    expect((await kid.akash.chain.balances()).uact).toBe("100000");
+    const short = await refusal(() =>
+      kid.akash.chain.deposit({ key: `short-${dseq}`, dseq, amountUact: "200000" }),
+    );
+    chainErrors.parentBalanceShort = short.message;
+    expect(short.kind).toBe("insufficient_funds");
+    expect(short.message).toMatch(
+      /spendable balance 100000uact is smaller than 200000uact: insufficient funds/,
+    );
+
+    const blockTime = async () =>
+      (await sdk.cosmos.base.tendermint.v1beta1.getLatestBlock()).block!.header!.time!.getTime();
+    await waitFor(
+      async () => ((await blockTime()) > expiresAt ? true : undefined),
+      20_000,
+      "the grants' expiry",
+    );
+    expect(await poor.akash.childGrants.childGrants(kid.address)).toEqual({ deposit: null, fee: null });
+    expect(await kid.akash.chain.balances()).toEqual({ uakt: "0", uact: "0" });
+    const expired = await refusal(() =>
+      kid.akash.chain.deposit({ key: `expired-${dseq}`, dseq, amountUact: "1000" }),
+    );
+    chainErrors.depositAfterExpiry = expired.message;
+    expect(expired.message).toContain("deposit invalid: insufficient balance");
+    await poor.close();
   });
 
   it("revokes both grants: the child's next deposit and its fees are refused, and a second revoke sends nothing", async () => {
