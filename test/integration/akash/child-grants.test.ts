@@ -345,6 +345,7 @@ describe("a parent's grants fund a child on chain: deposits from the DepositAuth
     // Any tx of the child now fails in the ante handler: nobody pays its fee.
     const close = await refusal(() => kid.akash.chain.closeDeployment({ key: `close-${dseq}`, dseq }));
     chainErrors.feeAfterRevoke = close.message;
+    expect(close.kind).toBe("insufficient_funds");
     expect(close.message).toMatch(/does not allow to pay fees for .*fee-grant not found/);
     expect((await kid.akash.chain.deployment(dseq))?.state).toBe("active");
 

@@ -17,6 +17,7 @@ import { EffectError } from "../../../src/domain/index.js";
 import { AkashChainClient } from "../../../src/services/akash/akash-chain-client.js";
 import { akashRegistry, encodeMessage } from "../../../src/services/akash/akash-messages.js";
 import type { ChainMessage } from "../../../src/services/akash/akash-service.js";
+import { classifyRejection } from "../../../src/services/akash/chain-failures.js";
 import type { ChainQueries } from "../../../src/services/akash/chain-queries.js";
 import { ChildGrantsClient } from "../../../src/services/akash/child-grants.js";
 import { decodeDepositAuthorization } from "../../../src/services/akash/deposit-authorization.js";
@@ -256,5 +257,25 @@ describe("the parent's grant transaction, built from what the chain shows", () =
     const none = grantsClient({ deposit: null, fee: null });
     await none.client.revokeChildGrants({ key: "r", child: CHILD });
     expect(await none.jobs[0]!.effectHolds()).toBe(true);
+  });
+});
+
+describe("a child's fee the parent's allowance no longer pays", () => {
+  it("is insufficient funds: the allowance is gone, used up or expired (texts as the ante handler reports them)", () => {
+    const prefix = `${PARENT} does not allow to pay fees for ${CHILD}`;
+    expect(
+      classifyRejection({ codespace: "sdk", code: 38, log: `${prefix}: fee-grant not found: not found` }),
+    ).toBe("insufficient_funds");
+    expect(
+      classifyRejection({
+        codespace: "feegrant",
+        code: 2,
+        log: `${prefix}: basic allowance: fee limit exceeded`,
+      }),
+    ).toBe("insufficient_funds");
+    expect(
+      classifyRejection({ codespace: "feegrant", code: 3, log: `${prefix}: fee allowance expired` }),
+    ).toBe("insufficient_funds");
+    expect(classifyRejection({ codespace: "sdk", code: 38, log: "key not found" })).toBe("fatal");
   });
 });
