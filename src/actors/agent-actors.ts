@@ -38,10 +38,10 @@ export function createAgentActors(services: AgentServices, channels: AlertChanne
       };
       const children: ChildRecord[] = store.children
         .list()
-        .filter((child) => LIVING_CHILD_STATES.has(child.state))
-        .map((child) => ({
+        .flatMap((child) => (LIVING_CHILD_STATES.has(child.state) && child.index !== null ? [{ child, index: child.index }] : []))
+        .map(({ child, index }) => ({
           childId: child.id,
-          index: child.index,
+          index,
           akash: child.addresses.akash ?? "",
           npub: child.addresses.nostr ?? "",
           role: child.role === "specialized" ? "specialized" : "replica",

@@ -1,6 +1,7 @@
 import type { Logger } from "../logging/index.js";
 import type { AkashAccounts } from "../services/akash/akash-accounts.js";
 import type { AkashChain, ProviderDirectory, ProviderGateway } from "../services/akash/akash-service.js";
+import type { ChildGrants } from "../services/akash/child-grants.js";
 import type { IngressResolver } from "../services/akash/ingress-dns.js";
 import type { AgentKeys, KeystoreBackend } from "../services/keys/index.js";
 import type { AgentAnnouncer } from "../services/nostr/index.js";
@@ -32,6 +33,8 @@ export interface ActorSettings {
   trustedAuditors: string[];
   /** Providers whose bids rank after every other bid (`bidding.avoidProviders`); absent: none. */
   avoidProviders?: readonly string[];
+  /** What the treasury's `fundChild` grants besides the deposit budget (reproduction.*); absent: it refuses. */
+  childFunding?: { feeBudgetUakt: string; grantDays: number };
 }
 
 /** Everything the actors work with. Built once per agent process by the runtime. */
@@ -70,4 +73,6 @@ export interface AgentServices {
   akashAccounts?: AkashAccounts;
   /** Births, resurrections and retirements of child agents; absent: this agent cannot act on a family. */
   family?: FamilyOperations;
+  /** The agent's grants to its children (authz deposit grant + feegrant); absent: it cannot fund children. */
+  childGrants?: ChildGrants;
 }

@@ -214,9 +214,9 @@ export function createReproductionActors(services: AgentServices, options: Repro
 
     createChildIdentity: fromPromise<ChildIdentity, CreateChildIdentityInput>(async ({ input }) => {
       const child = family().childIdentity(input.index);
-      const known = store.children.get(child.childId);
+      const known = store.children.byId(child.childId);
       // A birth resumed after a crash finds its child registered already: same index, same child.
-      if (!known || known.state === "failed" || known.state === "retired") {
+      if (!known) {
         store.children.register({
           id: child.childId,
           index: child.index,
@@ -225,6 +225,11 @@ export function createReproductionActors(services: AgentServices, options: Repro
           region: input.region,
           state: "born",
         });
+      } else if (known.state === "failed" || known.state === "retired") {
+        throw new EffectError(
+          "fatal",
+          `child index ${child.index} (${child.childId}) was ${known.state} already: its identity is not reused`,
+        );
       }
       log.info({ childId: child.childId, index: child.index, akash: child.akash }, "child identity derived");
       return child;
@@ -261,12 +266,11 @@ export function createReproductionActors(services: AgentServices, options: Repro
         addresses: { akash: child.akash, nostr: child.npub },
         role: plan.childConfig.role,
         region: plan.childConfig.region,
-        dseq: location.dseq,
-        provider: location.provider,
-        state: "active",
       });
+      store.children.recordLease(child.childId, location);
+      store.children.setState(child.childId, "active");
       const at = services.now();
-      store.children.recordHeartbeat(child.childId, at);
+      store.children.noteHeartbeat(child.childId, at);
       return { at };
     }),
 
@@ -278,12 +282,12 @@ export function createReproductionActors(services: AgentServices, options: Repro
       for (const child of input.children) {
         if (
           child.lastHeartbeatAt !== null &&
-          store.children.get(child.childId)?.lastHeartbeatAt !== child.lastHeartbeatAt
+          store.children.byId(child.childId)?.lastHeartbeatAt !== child.lastHeartbeatAt
         ) {
-          store.children.recordHeartbeat(child.childId, child.lastHeartbeatAt);
+          store.children.noteHeartbeat(child.childId, child.lastHeartbeatAt);
         }
         const state = silent.includes(child.childId) ? "silent" : "active";
-        if (store.children.get(child.childId)?.state !== state) store.children.setState(child.childId, state);
+        if (store.children.byId(child.childId)?.state !== state) store.children.setState(child.childId, state);
       }
       return { at, silent };
     }),
@@ -307,24 +311,16 @@ export function createReproductionActors(services: AgentServices, options: Repro
         );
         return { outcome: "alive", at, reason: result.reason };
       }
-      store.children.register({
-        id: input.child.childId,
-        index: input.child.index,
-        addresses: { akash: input.child.akash, nostr: input.child.npub },
-        role: input.child.role,
-        region: input.child.region,
-        dseq: result.dseq,
-        provider: result.provider,
-        state: "active",
-      });
-      store.children.recordHeartbeat(input.child.childId, at);
+      store.children.recordLease(input.child.childId, result);
+      store.children.setState(input.child.childId, "active");
+      store.children.noteHeartbeat(input.child.childId, at);
       return { ...result, at };
     }),
 
     retireChild: fromPromise<ChildStepDone, ChildStepInput>(async ({ input, signal }) => {
-      if (store.children.get(input.child.childId)) store.children.setState(input.child.childId, "retiring");
+      if (store.children.byId(input.child.childId)) store.children.setState(input.child.childId, "retiring");
       await family().retire({ key: input.key, child: input.child, signal });
-      if (store.children.get(input.child.childId)) store.children.setState(input.child.childId, "retired");
+      if (store.children.byId(input.child.childId)) store.children.setState(input.child.childId, "retired");
       return { at: services.now() };
     }),
 

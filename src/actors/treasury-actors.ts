@@ -16,6 +16,8 @@ import { escrowRefundedOn } from "./escrow-refunds.js";
 import { pollUntil } from "./poll-until.js";
 import { cronosLegDeps, readCronosHoldings, readEscrowAndBurn } from "./treasury-readings.js";
 
+const DAY_MS = 86_400_000;
+
 /**
  * The treasury machine's effects: balances (with the day's escrow refunds from the ledger, credited
  * back against the daily cap), ACT minting, escrow deposits.
@@ -30,6 +32,8 @@ export function createTreasuryActors(services: AgentServices, options: { feeRese
    * before the next deploy or top-up needs it). Keyed per request, so a re-run never mints it twice.
    */
   const refillFloat = async (input: EnsureActInput, before: { uakt: string; uact: string }) => {
+    // A child mints nothing: its ACT is its parent's, drawn through the grant.
+    if (chain.fundedBy) return;
     const float = BigInt(input.floatUact ?? "0");
     const short = BigInt(input.amountUact) + float - BigInt(before.uact);
     const key = `${input.key}:float`;
@@ -50,6 +54,71 @@ export function createTreasuryActors(services: AgentServices, options: { feeRese
       amount: uakt,
       ...(result.txHash ? { txHash: result.txHash } : {}),
     });
+  };
+
+  /** Makes sure the account holds `amountUact` of ACT, minting from AKT and waiting for it to settle. */
+  const ensureActHeld = async (input: EnsureActInput, signal: AbortSignal): Promise<EnsureActOutput> => {
+    const wanted = BigInt(input.amountUact);
+    const recordMint = (uakt: string, txHash: string | null) =>
+      store.spending.record({
+        key: input.key,
+        kind: "mint_act",
+        denom: "uakt",
+        amount: uakt,
+        ...(txHash ? { txHash } : {}),
+      });
+    // A mint begun for this request before a restart is finished first (looked up by its tx,
+    // never sent twice) and recorded, even if its ACT has already arrived.
+    const earlier = store.intents.get(input.key);
+    const earlierUakt = (earlier?.payload as { messages?: Array<{ amountUakt?: string }> } | undefined)
+      ?.messages?.[0]?.amountUakt;
+    if (earlierUakt) {
+      const result = await chain.mintAct({ key: input.key, amountUakt: earlierUakt });
+      recordMint(earlierUakt, result.txHash);
+    }
+    const before = await chain.balances();
+    if (BigInt(before.uact) >= wanted) {
+      await refillFloat(input, before);
+      return { at: services.now(), mintedUact: "0" };
+    }
+    if (!earlierUakt && chain.fundedBy) {
+      throw new EffectError(
+        "insufficient_funds",
+        `the parent's grant lets this child spend ${before.uact} uact, not the ${wanted} uact needed: a child is funded by its parent's grant (from ${chain.fundedBy}) and cannot mint ACT; the parent must grant more`,
+      );
+    }
+    if (!earlierUakt) {
+      const missing = wanted - BigInt(before.uact);
+      const aktUsd = await chain.aktPriceUsd().catch(() => settings.aktUsdFallback);
+      const prices = { actUsd: settings.actUsd, aktUsd };
+      const needed = uaktToMintUact(missing, prices);
+      const spendable = BigInt(before.uakt) - BigInt(options.feeReserveUakt);
+      // The float (one deposit plus one top-up) is minted along when AKT allows, so the next
+      // deploy or move finds its ACT settled; only the request itself is waited for.
+      const withFloat = uaktToMintUact(missing + BigInt(input.floatUact ?? "0"), prices);
+      const uakt = withFloat <= spendable ? withFloat : needed;
+      if (uakt > spendable) {
+        throw new EffectError(
+          "insufficient_funds",
+          `minting ${missing} uact needs ${uakt} uakt but only ${spendable > 0n ? spendable : 0n} uakt can be spent (the rest is kept for fees)`,
+        );
+      }
+      log.info({ mintUakt: uakt.toString(), forUact: missing.toString(), aktUsd }, "minting ACT from AKT");
+      const result = await chain.mintAct({ key: input.key, amountUakt: uakt.toString() });
+      recordMint(uakt.toString(), result.txHash);
+    }
+    const after = await pollUntil({
+      signal,
+      intervalMs: settings.pollIntervalMs,
+      deadline: services.now() + settings.mintSettleTimeoutMs,
+      now: services.now,
+      read: () => chain.balances(),
+      done: (balances) => BigInt(balances.uact) >= wanted,
+    });
+    if (BigInt(after.uact) < wanted) {
+      throw new EffectError("retryable", `minted ACT has not settled yet (${after.uact} of ${wanted} uact)`);
+    }
+    return { at: services.now(), mintedUact: (BigInt(after.uact) - BigInt(before.uact)).toString() };
   };
 
   return {
@@ -73,66 +142,9 @@ export function createTreasuryActors(services: AgentServices, options: { feeRese
       };
     }),
 
-    ensureAct: fromPromise<EnsureActOutput, EnsureActInput>(async ({ input, signal }) => {
-      const wanted = BigInt(input.amountUact);
-      const recordMint = (uakt: string, txHash: string | null) =>
-        store.spending.record({
-          key: input.key,
-          kind: "mint_act",
-          denom: "uakt",
-          amount: uakt,
-          ...(txHash ? { txHash } : {}),
-        });
-      // A mint begun for this request before a restart is finished first (looked up by its tx,
-      // never sent twice) and recorded, even if its ACT has already arrived.
-      const earlier = store.intents.get(input.key);
-      const earlierUakt = (earlier?.payload as { messages?: Array<{ amountUakt?: string }> } | undefined)
-        ?.messages?.[0]?.amountUakt;
-      if (earlierUakt) {
-        const result = await chain.mintAct({ key: input.key, amountUakt: earlierUakt });
-        recordMint(earlierUakt, result.txHash);
-      }
-      const before = await chain.balances();
-      if (BigInt(before.uact) >= wanted) {
-        await refillFloat(input, before);
-        return { at: services.now(), mintedUact: "0" };
-      }
-      if (!earlierUakt) {
-        const missing = wanted - BigInt(before.uact);
-        const aktUsd = await chain.aktPriceUsd().catch(() => settings.aktUsdFallback);
-        const prices = { actUsd: settings.actUsd, aktUsd };
-        const needed = uaktToMintUact(missing, prices);
-        const spendable = BigInt(before.uakt) - BigInt(options.feeReserveUakt);
-        // The float (one deposit plus one top-up) is minted along when AKT allows, so the next
-        // deploy or move finds its ACT settled; only the request itself is waited for.
-        const withFloat = uaktToMintUact(missing + BigInt(input.floatUact ?? "0"), prices);
-        const uakt = withFloat <= spendable ? withFloat : needed;
-        if (uakt > spendable) {
-          throw new EffectError(
-            "insufficient_funds",
-            `minting ${missing} uact needs ${uakt} uakt but only ${spendable > 0n ? spendable : 0n} uakt can be spent (the rest is kept for fees)`,
-          );
-        }
-        log.info({ mintUakt: uakt.toString(), forUact: missing.toString(), aktUsd }, "minting ACT from AKT");
-        const result = await chain.mintAct({ key: input.key, amountUakt: uakt.toString() });
-        recordMint(uakt.toString(), result.txHash);
-      }
-      const after = await pollUntil({
-        signal,
-        intervalMs: settings.pollIntervalMs,
-        deadline: services.now() + settings.mintSettleTimeoutMs,
-        now: services.now,
-        read: () => chain.balances(),
-        done: (balances) => BigInt(balances.uact) >= wanted,
-      });
-      if (BigInt(after.uact) < wanted) {
-        throw new EffectError(
-          "retryable",
-          `minted ACT has not settled yet (${after.uact} of ${wanted} uact)`,
-        );
-      }
-      return { at: services.now(), mintedUact: (BigInt(after.uact) - BigInt(before.uact)).toString() };
-    }),
+    ensureAct: fromPromise<EnsureActOutput, EnsureActInput>(({ input, signal }) =>
+      ensureActHeld(input, signal),
+    ),
 
     depositEscrow: fromPromise<SpendDone, DepositEscrowInput>(async ({ input }) => {
       log.info({ dseq: input.dseq, amountUact: input.amountUact }, "topping up the escrow");
@@ -147,11 +159,53 @@ export function createTreasuryActors(services: AgentServices, options: { feeRese
       return { at: services.now() };
     }),
 
-    fundChild: fromPromise<SpendDone, FundChildInput>(async () => {
-      throw new EffectError(
-        "fatal",
-        "funding child agents (an authz DepositAuthorization grant) is not part of this build: keep reproduction.enabled false",
+    /**
+     * Mints the ACT the child may draw (the grant moves the parent's own uact when the child
+     * deposits), then grants the child its deposit budget and fee allowance in one tx. The expiry
+     * chosen the first time is kept, so a re-run after a crash asks for the very grants it began.
+     */
+    fundChild: fromPromise<SpendDone, FundChildInput>(async ({ input, signal }) => {
+      const grants = services.childGrants;
+      const funding = settings.childFunding;
+      if (!grants || !funding) {
+        throw new EffectError(
+          "fatal",
+          "funding a child needs the chain's grants and reproduction.childFeeBudgetUakt / reproduction.grantDays: this host provides neither",
+        );
+      }
+      if (chain.fundedBy) {
+        throw new EffectError(
+          "fatal",
+          `this agent is itself a child funded by ${chain.fundedBy}'s grant and holds no ACT of its own to grant: a child cannot fund children`,
+        );
+      }
+      const grantKey = `${input.key}:grant`;
+      const earlier = store.intents.get(grantKey);
+      const earlierExpiry = (earlier?.payload as { expiresAt?: unknown } | undefined)?.expiresAt;
+      const expiresAt =
+        typeof earlierExpiry === "number" ? earlierExpiry : services.now() + funding.grantDays * DAY_MS;
+      if (earlier?.state !== "done") {
+        await ensureActHeld({ key: `${input.key}:act`, amountUact: input.amountUact }, signal);
+      }
+      log.info(
+        { child: input.childAddress, limitUact: input.amountUact, feeLimitUakt: funding.feeBudgetUakt },
+        "granting a child its budget",
       );
+      const result = await grants.grantChildBudget({
+        key: grantKey,
+        child: input.childAddress,
+        limitUact: input.amountUact,
+        feeLimitUakt: funding.feeBudgetUakt,
+        expiresAt,
+      });
+      store.spending.record({
+        key: input.key,
+        kind: "child_funding",
+        denom: "uact",
+        amount: input.amountUact,
+        ...(result.txHash ? { txHash: result.txHash } : {}),
+      });
+      return { at: services.now() };
     }),
 
     swapCroForAkt: fromPromise<SwapOutput, SwapInput>(async ({ input, signal }) => {

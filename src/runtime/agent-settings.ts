@@ -136,7 +136,8 @@ export function agentSettingsFromConfig(config: AgentConfig, timing: ChainTiming
       requestTimeoutMs: config.timeouts.treasuryRequestMs,
       maxBirthAttempts: BIRTH_ATTEMPTS,
     },
-    minimumFundingUakt: (mintUakt + feeReserveUakt).toString(),
+    // A child mints nothing (its deposits draw on its parent's grant): it waits only for fee money.
+    minimumFundingUakt: (config.reproduction.parent ? feeReserveUakt : mintUakt + feeReserveUakt).toString(),
     shutdownTimeoutMs: config.timeouts.shutdownMs,
   };
 }
@@ -163,6 +164,10 @@ export function actorSettingsFromConfig(
     },
     trustedAuditors: [...new Set([...config.providers.trustedAuditors, ...(timing.trustedAuditors ?? [])])],
     avoidProviders: config.bidding.avoidProviders,
+    childFunding: {
+      feeBudgetUakt: config.reproduction.childFeeBudgetUakt,
+      grantDays: config.reproduction.grantDays,
+    },
   };
 }
 

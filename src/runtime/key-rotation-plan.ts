@@ -28,6 +28,22 @@ const AKASH_ROTATION_NOTE =
  * off with a warning.
  */
 export function planKeyRotation(
+  config: Pick<AgentConfig, "keyRotation"> & { reproduction?: Pick<AgentConfig["reproduction"], "parent"> },
+  keystore: Pick<KeystoreBackend, "durable" | "describe">,
+): KeyRotationPlan {
+  const plan = planScheduledRotation(config, keystore);
+  if (!config.reproduction?.parent || !plan.rotating.includes("akash")) return plan;
+  return {
+    ...plan,
+    rotating: plan.rotating.filter((name) => name !== "akash"),
+    notes: [...plan.notes.filter((note) => note !== AKASH_ROTATION_NOTE), CHILD_AKASH_NOTE],
+  };
+}
+
+const CHILD_AKASH_NOTE =
+  "the akash key is not rotated: this agent is a child, and its parent's deposit grant and fee allowance are to this address";
+
+function planScheduledRotation(
   config: Pick<AgentConfig, "keyRotation">,
   keystore: Pick<KeystoreBackend, "durable" | "describe">,
 ): KeyRotationPlan {

@@ -148,6 +148,7 @@ export async function launchAgent(options: LaunchOptions): Promise<LaunchedAgent
       ...(cronos ? { cronos } : {}),
       ...(voice.announcer ? { announcer: voice.announcer } : {}),
       ...(options.selfHosting ? { selfHosting: options.selfHosting } : {}),
+      childGrants: connection.childGrants,
     };
     backups = await startBackups({
       config,

@@ -4,6 +4,7 @@ import type { Logger } from "../logging/index.js";
 import type { AkashChain, ProviderDirectory, ProviderGateway } from "../services/akash/akash-service.js";
 import {
   type AkashConnection,
+  type ChildGrants,
   connectAkash,
   createIngressResolver,
   type IngressResolver,
@@ -23,6 +24,8 @@ export interface NetworkConnection {
   chain: AkashChain;
   gateway: ProviderGateway;
   directory: ProviderDirectory;
+  /** The agent's grants to its children (the parent side of their budgets). */
+  childGrants: ChildGrants;
   blockSeconds: number;
   /** How often to look again while waiting (the devnet's block time, else config). */
   pollIntervalMs: number;
@@ -85,10 +88,13 @@ export async function connectNetwork(options: ConnectOptions): Promise<NetworkCo
   const onTxStep = crashPointFromEnv();
   const dnsTimeoutMs = config.timeouts.slowProviderMs;
   const txHook = onTxStep ? { onTxStep } : {};
+  // A child's deposits and fees are paid through its parent's grants.
+  const parent = config.reproduction.parent?.akash;
+  const fundedBy = parent ? { fundedBy: parent } : {};
   if (config.network !== "devnet") {
     const endpoints = config.networks[config.network];
     const connectAccount = (wallets: AkashWallets) =>
-      connectAkash({ endpoints, wallets, store: options.store, options: { logger, ...txHook } });
+      connectAkash({ endpoints, wallets, store: options.store, ...fundedBy, options: { logger, ...txHook } });
     const akash = await connectAccount(options.wallets);
     return {
       network: config.network,
@@ -113,6 +119,7 @@ export async function connectNetwork(options: ConnectOptions): Promise<NetworkCo
         endpoints,
         wallets,
         store: options.store,
+        ...fundedBy,
         options: { broadcastPollIntervalMs: Math.min(endpoints.blockTimeMs, 500), logger, ...txHook },
       });
     const akash = await connectAccount(options.wallets);
@@ -154,6 +161,7 @@ export async function connectNetwork(options: ConnectOptions): Promise<NetworkCo
         endpoints: devnet,
         wallets,
         store: options.store,
+        ...fundedBy,
         options: { broadcastPollIntervalMs: Math.min(devnet.blockTimeMs, 500), logger, ...txHook },
       });
     const akash = await connectAccount(options.wallets);

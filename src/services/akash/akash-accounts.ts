@@ -130,6 +130,9 @@ function primaryChain(accounts: AkashAccounts): AkashChain {
     get owner() {
       return chain().owner;
     },
+    get fundedBy() {
+      return chain().fundedBy;
+    },
     height: () => chain().height(),
     balances: (address) => chain().balances(address),
     deployment: (dseq) => firstOf(accounts, (account) => account.chain.deployment(dseq)),

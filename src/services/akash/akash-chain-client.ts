@@ -22,6 +22,8 @@ import type {
 import { toChainEffectError } from "./chain-failures.js";
 import type { ChainQueries } from "./chain-queries.js";
 import { escrowRefundOf } from "./escrow-refunds.js";
+import { grantFundedBalances } from "./grant-funded-balances.js";
+import type { GrantQueries } from "./grant-queries.js";
 import { batchHolds, type EffectState, effectOf } from "./message-effects.js";
 import type { SigningClient } from "./signing-client.js";
 import type { TxExecutor, TxJob } from "./tx-executor.js";
@@ -32,18 +34,22 @@ export interface AkashChainClientDeps {
   readonly queries: ChainQueries;
   readonly signer: SigningClient;
   readonly executor: TxExecutor;
+  /** A child's funding: deposits with sources=[grant] from `parent` (the signer pays fees through its feegrant). */
+  readonly grantFunding?: { readonly parent: string; readonly grants: GrantQueries };
 }
 
 /** AkashChain for the agent's own account: queries over gRPC, transactions through the crash-safe executor. */
 export class AkashChainClient implements AkashChain {
   readonly chainId: string;
   readonly owner: string;
+  readonly fundedBy?: string;
   private readonly queries: ChainQueries;
 
   constructor(private readonly deps: AkashChainClientDeps) {
     this.chainId = deps.chainId;
     this.owner = deps.owner;
     this.queries = deps.queries;
+    if (deps.grantFunding) this.fundedBy = deps.grantFunding.parent;
   }
 
   async height(): Promise<number> {
@@ -55,6 +61,8 @@ export class AkashChainClient implements AkashChain {
   }
 
   balances(address: string = this.owner): Promise<Balances> {
+    const funding = this.deps.grantFunding;
+    if (funding && address === this.owner) return grantFundedBalances(this.owner, funding, this.queries);
     return this.queries.balances(address);
   }
 
@@ -130,6 +138,13 @@ export class AkashChainClient implements AkashChain {
   async submit({ key, messages }: SubmitRequest): Promise<TxResult> {
     if (!key) throw new EffectError("fatal", "a transaction needs an idempotency key");
     if (messages.length === 0) throw new EffectError("fatal", `transaction ${key} has no messages`);
+    const funding = this.deps.grantFunding;
+    if (funding && messages.some((m) => m.type === "mintAct")) {
+      throw new EffectError(
+        "fatal",
+        `${intentKindOf(messages)} ${key}: a child is funded by its parent's grant (from ${funding.parent}) and cannot mint ACT; its deposits draw on that grant`,
+      );
+    }
     for (const message of messages) await validateMessage(message);
     return this.deps.executor.run(this.jobFor(key, messages));
   }
@@ -146,7 +161,8 @@ export class AkashChainClient implements AkashChain {
         // A close another party already made (a provider closing the lease) drops out of a retry.
         const states = await effects();
         const pending = messages.filter((_, i) => states[i] !== "holds");
-        return Promise.all(pending.map((m) => encodeMessage(this.owner, m)));
+        const source = this.deps.grantFunding ? "grant" : "balance";
+        return Promise.all(pending.map((m) => encodeMessage(this.owner, m, source)));
       },
     };
   }

@@ -8,7 +8,13 @@ import {
 } from "@akashnetwork/chain-sdk/private-types/akash.v1";
 import { MsgCloseDeployment, MsgCreateDeployment } from "@akashnetwork/chain-sdk/private-types/akash.v1beta4";
 import { MsgCloseLease, MsgCreateLease } from "@akashnetwork/chain-sdk/private-types/akash.v1beta5";
-import { MsgSend } from "@akashnetwork/chain-sdk/private-types/cosmos.v1beta1";
+import {
+  MsgGrant,
+  MsgGrantAllowance,
+  MsgRevoke,
+  MsgRevokeAllowance,
+  MsgSend,
+} from "@akashnetwork/chain-sdk/private-types/cosmos.v1beta1";
 import { type EncodeObject, type GeneratedType, Registry } from "@cosmjs/proto-signing";
 import { EffectError } from "../../domain/effect-failure.js";
 import type { JsonValue } from "../store/index.js";
@@ -25,6 +31,11 @@ const MESSAGE_TYPES: readonly (GeneratedType & { $type: string })[] = [
   MsgMintACT,
   MsgBurnACT,
   MsgSend,
+  // A parent's grants to its children (child-grants.ts).
+  MsgGrant,
+  MsgRevoke,
+  MsgGrantAllowance,
+  MsgRevokeAllowance,
 ];
 
 /** The cosmjs registry of the Akash messages the agent signs (chain-sdk's own codecs). */
@@ -150,8 +161,21 @@ const leaseIdOf = (owner: string, lease: LeaseKey) => ({
   bseq: 0,
 });
 
+/**
+ * Where escrow deposits are drawn from: the owner's own `balance`, or (a child) the authz deposit
+ * grants given to the owner (`reference/akash-authz-facts.md` §2, §3: the child signs its own message).
+ */
+export type DepositSource = "balance" | "grant";
+
+const SOURCES: Readonly<Record<DepositSource, Source>> = { balance: Source.balance, grant: Source.grant };
+
 /** The signed form of a message, from `owner` (the agent's account). */
-export async function encodeMessage(owner: string, message: ChainMessage): Promise<EncodeObject> {
+export async function encodeMessage(
+  owner: string,
+  message: ChainMessage,
+  depositSource: DepositSource = "balance",
+): Promise<EncodeObject> {
+  const sources = [SOURCES[depositSource]];
   switch (message.type) {
     case "createDeployment": {
       const sdl = await readSdl(message.sdlYaml);
@@ -161,7 +185,7 @@ export async function encodeMessage(owner: string, message: ChainMessage): Promi
           id: { owner, dseq: message.dseq },
           groups: sdl.groups,
           hash: Buffer.from(sdl.manifestVersion, "hex"),
-          deposit: { amount: { denom: "uact", amount: message.depositUact }, sources: [Source.balance] },
+          deposit: { amount: { denom: "uact", amount: message.depositUact }, sources },
         }),
       };
     }
@@ -189,7 +213,7 @@ export async function encodeMessage(owner: string, message: ChainMessage): Promi
         value: MsgAccountDeposit.fromPartial({
           signer: owner,
           id: { scope: Scope.deployment, xid: `${owner}/${message.dseq}` },
-          deposit: { amount: { denom: "uact", amount: message.amountUact }, sources: [Source.balance] },
+          deposit: { amount: { denom: "uact", amount: message.amountUact }, sources },
         }),
       };
     case "mintAct":

@@ -72,6 +72,11 @@ export interface AkashChain {
   readonly chainId: string;
   /** The agent's `akash1…` address: owner of its deployments, signer of its txs. */
   readonly owner: string;
+  /**
+   * Set on a child: its parent's address. Deposits draw on the parent's authz grant, fees go through
+   * the parent's feegrant, `balances()` reports what the grants let it spend, and it cannot mint ACT.
+   */
+  readonly fundedBy?: string;
 
   height(): Promise<number>;
   balances(address?: string): Promise<Balances>;

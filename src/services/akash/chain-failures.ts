@@ -16,6 +16,8 @@ import { EffectError, type FailureKind } from "../../domain/effect-failure.js";
  * | sdk        | 5 insufficient funds                                            | insufficient_funds   |
  * | sdk        | 11 out of gas, 19 tx in mempool cache, 30 timeout height, 32 sequence mismatch | retryable |
  * | sdk        | 2 tx parse, 3 invalid sequence, 4 unauthorized (signature/chain id), 7, 8, 10, 12, 13 insufficient fee, 18 | fatal |
+ * | sdk        | 38 not found: "fee-grant not found" (a child's fee allowance is gone) | insufficient_funds |
+ * | feegrant   | 2 fee limit exceeded, 3 fee allowance expired                   | insufficient_funds   |
  * | market     | 28 deposit invalid with "insufficient" in the log               | insufficient_funds   |
  * | market     | 6, 9, 11, 12 bid not open, 13 order not open, 15, 16, 17, 18, 24 order closed | bid_gone |
  * | market     | 7, 10, 20 (lease unknown / not active), 28 otherwise, others    | fatal                |
@@ -40,6 +42,9 @@ interface KnownError {
 const insufficientOrFatal = (log: string): FailureKind =>
   /insufficient/i.test(log) ? "insufficient_funds" : "fatal";
 
+const feeGrantOrFatal = (log: string): FailureKind =>
+  /fee-grant not found/.test(log) ? "insufficient_funds" : "fatal";
+
 const KNOWN_ERRORS: readonly KnownError[] = [
   { codespace: "sdk", code: 2, desc: "tx parse error", kind: "fatal" },
   { codespace: "sdk", code: 3, desc: "invalid sequence", kind: "fatal" },
@@ -54,6 +59,10 @@ const KNOWN_ERRORS: readonly KnownError[] = [
   { codespace: "sdk", code: 19, desc: "tx already in mempool", kind: "retryable" },
   { codespace: "sdk", code: 30, desc: "tx timeout height", kind: "retryable" },
   { codespace: "sdk", code: 32, desc: "incorrect account sequence", kind: "retryable" },
+  // A child's fee through its parent's feegrant (ante handler): no allowance left is no money left.
+  { codespace: "sdk", code: 38, desc: "not found", kind: feeGrantOrFatal },
+  { codespace: "feegrant", code: 2, desc: "fee limit exceeded", kind: "insufficient_funds" },
+  { codespace: "feegrant", code: 3, desc: "fee allowance expired", kind: "insufficient_funds" },
 
   { codespace: "deployment", code: 3, desc: "Deployment exists", kind: "fatal" },
   { codespace: "deployment", code: 4, desc: "Deployment not found", kind: "fatal" },

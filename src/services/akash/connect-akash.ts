@@ -7,9 +7,11 @@ import { AkashEndpointError, ChainIdMismatchError } from "./akash-errors.js";
 import type { AkashChain, ProviderDirectory, ProviderGateway } from "./akash-service.js";
 import { describeTransportError } from "./chain-failures.js";
 import { ChainQueries } from "./chain-queries.js";
+import { type ChildGrants, ChildGrantsClient } from "./child-grants.js";
 import { ConsoleDirectory } from "./console-directory.js";
 import { HeightWatermark } from "./endpoint-failover.js";
 import { FailoverRpcClient } from "./failover-rpc-client.js";
+import { GrantQueries } from "./grant-queries.js";
 import { grpcFailover } from "./grpc-failover.js";
 import { ProviderCertificates } from "./provider-certificates.js";
 import { ProviderGatewayClient } from "./provider-gateway-client.js";
@@ -53,12 +55,19 @@ export interface ConnectAkashInput {
   /** The agent's store: its `intents` make transactions idempotent across crashes. */
   readonly store: Pick<AgentStore, "intents"> & Partial<Pick<AgentStore, "leadership">>;
   readonly options?: ConnectAkashOptions;
+  /**
+   * A child's parent (`reproduction.parent.akash`): deposits with sources=[grant] and every fee through
+   * that account's feegrant. Unset: the account pays from its own balance, as always.
+   */
+  readonly fundedBy?: string;
 }
 
 export interface AkashConnection {
   readonly chain: AkashChain;
   readonly gateway: ProviderGateway;
   readonly directory: ProviderDirectory;
+  /** The account's grants to its children (the parent side of a child's budget). */
+  readonly childGrants: ChildGrants;
 }
 
 /**
@@ -92,16 +101,17 @@ export async function connectAkash(input: ConnectAkashInput): Promise<AkashConne
     address: wallets.address,
     gasPrice: options.gasPrice ?? "0.025uakt",
     gasMultiplier: options.gasMultiplier ?? 1.3,
+    ...(input.fundedBy ? { feeGranter: input.fundedBy } : {}),
   });
-  const queries = new ChainQueries(
-    grpcFailover({
-      urls: [endpoints.grpc, ...(endpoints.grpcFallbacks ?? [])],
-      chainId: endpoints.chainId,
-      timeoutMs: options.queryTimeoutMs ?? 15_000,
-      watermark,
-      onSwitch: onSwitch("Akash gRPC"),
-    }),
-  );
+  const grpc = grpcFailover({
+    urls: [endpoints.grpc, ...(endpoints.grpcFallbacks ?? [])],
+    chainId: endpoints.chainId,
+    timeoutMs: options.queryTimeoutMs ?? 15_000,
+    watermark,
+    onSwitch: onSwitch("Akash gRPC"),
+  });
+  const queries = new ChainQueries(grpc);
+  const grants = new GrantQueries(grpc);
 
   try {
     await checkChainId(endpoints, signer, queries);
@@ -127,7 +137,9 @@ export async function connectAkash(input: ConnectAkashInput): Promise<AkashConne
     queries,
     signer,
     executor,
+    ...(input.fundedBy ? { grantFunding: { parent: input.fundedBy, grants } } : {}),
   });
+  const childGrants = new ChildGrantsClient({ granter: wallets.address, grants, executor, now });
   const gateway = new ProviderGatewayClient({
     now,
     certificates: new ProviderCertificates(
@@ -146,7 +158,7 @@ export async function connectAkash(input: ConnectAkashInput): Promise<AkashConne
     manifestTimeoutMs: options.manifestTimeoutMs ?? 150_000,
   });
   const directory = new ConsoleDirectory(endpoints.consoleApi, requestTimeoutMs);
-  return { chain, gateway, directory };
+  return { chain, gateway, directory, childGrants };
 }
 
 async function checkChainId(

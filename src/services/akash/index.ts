@@ -37,6 +37,8 @@ export type {
 } from "./akash-types.js";
 export { classifyRejection, classifyRejectionText } from "./chain-failures.js";
 export { leaseStateOf } from "./chain-records.js";
+export type { ChildGrants, ChildGrantsState, GrantChildBudgetRequest } from "./child-grants.js";
+export { type ChildGrantsReader, openChildGrantsReader } from "./child-grants-reader.js";
 export {
   type AkashConnection,
   type ConnectAkashInput,

@@ -44,6 +44,8 @@ export interface SigningClientOptions {
   readonly gasPrice: string;
   /** Gas limit = simulated gas × this. */
   readonly gasMultiplier: number;
+  /** Set on a child: every fee is paid through this account's feegrant allowance (`fee.granter`). */
+  readonly feeGranter?: string;
 }
 
 const IN_CACHE = /tx already exists in cache/i;
@@ -95,11 +97,15 @@ export class SigningClient {
     return { accountNumber, sequence };
   }
 
-  /** Gas from a simulation (rejections surface here first), fee in uakt at the configured price. */
+  /**
+   * Gas from a simulation (rejections surface here first), fee in uakt at the configured price, paid
+   * by the fee granter when there is one.
+   */
   async estimateFee(messages: readonly EncodeObject[], memo: string): Promise<StdFee> {
     const gasUsed = await this.client.simulate(this.options.address, messages, memo);
     const gasLimit = Math.ceil(gasUsed * this.options.gasMultiplier);
-    return calculateFee(gasLimit, GasPrice.fromString(this.options.gasPrice));
+    const fee = calculateFee(gasLimit, GasPrice.fromString(this.options.gasPrice));
+    return this.options.feeGranter ? { ...fee, granter: this.options.feeGranter } : fee;
   }
 
   async sign(
