@@ -45,8 +45,11 @@ export interface NetworkConnection {
   nostrRelay?: string;
   /** The in-process devnet, when this process started one. */
   devnet?: DevnetHandle;
-  /** Connects another Akash account (another key index) with the same endpoints, store and options. */
-  connectAccount(wallets: AkashWallets): Promise<AkashConnection>;
+  /**
+   * Connects another Akash account (another key index, or a child's) with the same endpoints, store
+   * and options; `fundedBy` pays its deposits and fees through that account's grants (a child's parent).
+   */
+  connectAccount(wallets: AkashWallets, funding?: { fundedBy?: string }): Promise<AkashConnection>;
   close(): Promise<void>;
 }
 
@@ -93,8 +96,8 @@ export async function connectNetwork(options: ConnectOptions): Promise<NetworkCo
   const fundedBy = parent ? { fundedBy: parent } : {};
   if (config.network !== "devnet") {
     const endpoints = config.networks[config.network];
-    const connectAccount = (wallets: AkashWallets) =>
-      connectAkash({ endpoints, wallets, store: options.store, ...fundedBy, options: { logger, ...txHook } });
+    const connectAccount = (wallets: AkashWallets, funding = fundedBy) =>
+      connectAkash({ endpoints, wallets, store: options.store, ...funding, options: { logger, ...txHook } });
     const akash = await connectAccount(options.wallets);
     return {
       network: config.network,
@@ -114,12 +117,12 @@ export async function connectNetwork(options: ConnectOptions): Promise<NetworkCo
   if (url) {
     const endpoints = await resolveDevnetEndpoints(url);
     logger.info({ control: url, chainId: endpoints.chainId }, "using a running devnet");
-    const connectAccount = (wallets: AkashWallets) =>
+    const connectAccount = (wallets: AkashWallets, funding = fundedBy) =>
       connectAkash({
         endpoints,
         wallets,
         store: options.store,
-        ...fundedBy,
+        ...funding,
         options: { broadcastPollIntervalMs: Math.min(endpoints.blockTimeMs, 500), logger, ...txHook },
       });
     const akash = await connectAccount(options.wallets);
@@ -156,12 +159,12 @@ export async function connectNetwork(options: ConnectOptions): Promise<NetworkCo
     ...options.devnetOptions,
   });
   try {
-    const connectAccount = (wallets: AkashWallets) =>
+    const connectAccount = (wallets: AkashWallets, funding = fundedBy) =>
       connectAkash({
         endpoints: devnet,
         wallets,
         store: options.store,
-        ...fundedBy,
+        ...funding,
         options: { broadcastPollIntervalMs: Math.min(devnet.blockTimeMs, 500), logger, ...txHook },
       });
     const akash = await connectAccount(options.wallets);
