@@ -223,6 +223,10 @@ export const configSchema = z.strictObject({
       windowMs: positive().default(60_000),
       /** Deployment attempts on different providers before giving up. */
       maxAttempts: z.number().int().min(1).default(3),
+      /** Providers whose bids lose to any other bid (a child avoids its parent's and siblings'). */
+      avoidProviders: z
+        .array(z.string().regex(/^akash1[02-9ac-hj-np-z]{38,58}$/, "an akash1… address"))
+        .default([]),
     })
     .prefault({}),
 
@@ -237,6 +241,13 @@ export const configSchema = z.strictObject({
       minAgents: z.number().int().min(1).default(3),
       videoShare: fraction().default(0.2),
       scheduledEveryDays: positive().default(30),
+      /** Set on a child: its parent, whose grants fund its deposits and fees. */
+      parent: z
+        .strictObject({
+          akash: z.string().regex(/^akash1[02-9ac-hj-np-z]{38,58}$/, "an akash1… address"),
+          npub: z.string().regex(/^npub1[02-9ac-hj-np-z]{58}$/, "an npub1… key (NIP-19)"),
+        })
+        .optional(),
     })
     .prefault({}),
 
