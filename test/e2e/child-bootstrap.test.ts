@@ -2,8 +2,11 @@ import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { assign, createActor, setup } from "xstate";
+import { type ChildHeartbeatEvent, createFamilyHeartbeatsActor } from "../../src/actors/family-heartbeats.js";
 import { configSchema } from "../../src/config/schema.js";
 import type { DevnetHandle } from "../../src/devnet/index.js";
+import { createLogger } from "../../src/logging/index.js";
 import {
   CHILD_RUN_PID_FILE,
   type ChildRunInput,
@@ -15,6 +18,8 @@ import { fastAgentSettings } from "../support/agent-harness.js";
 import { chainAudit, DEPLOYMENT_ACTIVE } from "../support/chain-audit.js";
 import { remoteStatus } from "../support/deployed-agent-probes.js";
 import { agentProcessOptions, startTestDevnet, waitFor } from "../support/devnet.js";
+
+const quiet = createLogger({ level: "silent", json: true });
 
 /** The record this file prints for the lead's note. */
 const figures: Record<string, number> = {};
@@ -107,6 +112,44 @@ describe("a child is born by the bootstrap path, resumably", () => {
       return answer?.leadership?.generation === 1 && answer.state.startsWith("active") ? answer : undefined;
     }, 30_000);
     expect(status.dseq).toBe(born.dseq);
+
+    // Its parent hears the child's own instance: heartbeats of generation 1 from its provider.
+    const parent = createActor(
+      setup({
+        types: { context: {} as { heard: ChildHeartbeatEvent[] }, events: {} as ChildHeartbeatEvent },
+        actors: { watchFamilyHeartbeats: createFamilyHeartbeatsActor({ logger: quiet }) },
+      }).createMachine({
+        context: { heard: [] },
+        invoke: {
+          src: "watchFamilyHeartbeats",
+          id: "familyHeartbeats",
+          systemId: "familyHeartbeats",
+          input: {
+            relays: [devnet.nostr!.relay],
+            children: [{ childId: keys.identity.agentId, npub: keys.identity.npub }],
+          },
+        },
+        on: {
+          "CHILD.HEARTBEAT": {
+            actions: assign({ heard: ({ context, event }) => [...context.heard, event] }),
+          },
+        },
+      }),
+    ).start();
+    try {
+      const heard = await waitFor(
+        () =>
+          parent
+            .getSnapshot()
+            .context.heard.find((event) => event.generation === 1 && event.provider === born.provider),
+        20_000,
+        "the child's heartbeat at its parent",
+      );
+      expect(heard).toMatchObject({ type: "CHILD.HEARTBEAT", childId: keys.identity.agentId });
+      expect(heard.leaseState).toMatch(/^active/);
+    } finally {
+      parent.stop();
+    }
 
     // A later call only says where the child lives.
     expect(await runChildBootstrap(input())).toEqual(born);
