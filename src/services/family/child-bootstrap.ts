@@ -1,7 +1,8 @@
 import { z } from "zod";
 import type { AgentConfig } from "../../config/index.js";
+import type { ArweaveJwk } from "../keys/arweave-key.js";
 import type { Secret } from "../keys/secret.js";
-import { runChildCli } from "./child-cli-run.js";
+import { type ChildCliRun, runChildCli } from "./child-cli-run.js";
 import {
   type ChildParent,
   type ChildSettings,
@@ -34,6 +35,8 @@ export interface ChildRunInput {
   readonly parent: ChildParent | null;
   /** The child's mnemonic (derived from the parent's): it goes only into the child's `AGENT_MNEMONIC`. */
   readonly childMnemonic: Secret<string>;
+  /** The child's Arweave wallet, without which it makes no backups (and cannot be resurrected from one). */
+  readonly childArweaveJwk?: Secret<ArweaveJwk>;
   readonly child: ChildIdentityRef;
   /** The child's data directory on the parent's machine (`<parent dataDir>/children/<childId>`). */
   readonly dataDir: string;
@@ -114,15 +117,21 @@ export function parseHandedOver(stdout: readonly string[], what: string, lastLin
 export async function runChildBootstrap(input: ChildRunInput): Promise<ChildLocation> {
   const settings = childSettingsOf(input);
   const what = `the birth of child ${input.child.index} (${input.child.childId})`;
-  const outcome = await runChildCli({
-    args: childRunArgs(settings),
+  const outcome = await runChildCli(childCliRun(input, childRunArgs(settings), what));
+  return parseHandedOver(outcome.stdout, what, outcome.lastLines);
+}
+
+/** One CLI run of the child, with its keys, its settings and the caller's signal and progress. */
+export function childCliRun(input: ChildRunInput, args: readonly string[], what: string): ChildCliRun {
+  return {
+    args,
     dataDir: input.dataDir,
-    env: childEnvironment(settings),
+    env: childEnvironment(childSettingsOf(input)),
     mnemonic: input.childMnemonic,
+    ...(input.childArweaveJwk ? { arweaveJwk: input.childArweaveJwk } : {}),
     what,
     ...(input.signal ? { signal: input.signal } : {}),
     ...(input.onProgress ? { onProgress: input.onProgress } : {}),
     ...(input.killAfterMs !== undefined ? { killAfterMs: input.killAfterMs } : {}),
-  });
-  return parseHandedOver(outcome.stdout, what, outcome.lastLines);
+  };
 }

@@ -4,6 +4,7 @@ import { join, resolve } from "node:path";
 import { createInterface } from "node:readline";
 import { ownCliCommand } from "../../devnet/agent-entry-point.js";
 import { createRedactor, type Redactor } from "../../logging/index.js";
+import type { ArweaveJwk } from "../keys/arweave-key.js";
 import { knownSecretValues, type Secret } from "../keys/secret.js";
 import { ChildRunFailedError, ChildRunInterruptedError } from "./family-errors.js";
 
@@ -22,6 +23,8 @@ export interface ChildCliRun {
   readonly env: Readonly<Record<string, string>>;
   /** The child's mnemonic: passed only as `AGENT_MNEMONIC`, scrubbed from every line read back. */
   readonly mnemonic: Secret<string>;
+  /** The child's Arweave wallet (signs its backups): passed only as `AGENT_ARWEAVE_JWK`, scrubbed too. */
+  readonly arweaveJwk?: Secret<ArweaveJwk>;
   /** What the run is, for messages ("the birth of child …"). */
   readonly what: string;
   readonly signal?: AbortSignal;
@@ -108,8 +111,23 @@ function inheritedEnv(): Record<string, string> {
   );
 }
 
-function redactorFor(mnemonic: Secret<string>): Redactor {
-  return createRedactor(() => [mnemonic.reveal(), ...knownSecretValues()]);
+/** The secrets a child run is given, as the variables it reads them from. */
+function secretEnv(run: ChildCliRun): Record<string, string> {
+  return {
+    AGENT_MNEMONIC: run.mnemonic.reveal(),
+    ...(run.arweaveJwk ? { AGENT_ARWEAVE_JWK: JSON.stringify(run.arweaveJwk.reveal()) } : {}),
+  };
+}
+
+/** Scrubs the run's secrets (whole, and each long part of the JWK) and every secret this process knows. */
+function redactorFor(run: ChildCliRun): Redactor {
+  const jwkParts = run.arweaveJwk
+    ? Object.values(run.arweaveJwk.reveal()).filter(
+        (part): part is string => typeof part === "string" && part.length >= 16,
+      )
+    : [];
+  const own = [...Object.values(secretEnv(run)), ...jwkParts];
+  return createRedactor(() => [...own, ...knownSecretValues()]);
 }
 
 /** The CLI's own `akash-agent:` lines when it wrote any, else its last line (shortened). */
@@ -138,10 +156,10 @@ export async function runChildCli(run: ChildCliRun): Promise<ChildCliOutcome> {
   await stopEarlierRun(dataDir, killAfterMs);
   if (run.signal?.aborted) throw interrupted();
 
-  const redactor = redactorFor(run.mnemonic);
+  const redactor = redactorFor(run);
   const [program, ...programArgs] = run.command ?? ownCliCommand();
   const child = spawn(program!, [...programArgs, ...run.args, "--data", dataDir], {
-    env: { ...inheritedEnv(), ...run.env, AGENT_MNEMONIC: run.mnemonic.reveal() },
+    env: { ...inheritedEnv(), ...run.env, ...secretEnv(run) },
     stdio: ["ignore", "pipe", "pipe"],
     detached: true,
   });

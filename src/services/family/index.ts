@@ -2,6 +2,7 @@ export {
   type ChildIdentityRef,
   type ChildLocation,
   type ChildRunInput,
+  childCliRun,
   childRunArgs,
   childSettingsOf,
   parseHandedOver,
@@ -15,3 +16,9 @@ export {
   childEnvironment,
 } from "./child-environment.js";
 export { ChildRunFailedError, ChildRunInterruptedError, FamilyError } from "./family-errors.js";
+export {
+  RESURRECTION_FILE,
+  type RestoredBackup,
+  type ResurrectionInput,
+  resurrectChild,
+} from "./resurrect-child.js";

@@ -9,7 +9,7 @@ import {
   ChildRunInterruptedError,
   runChildCli,
 } from "../../../../src/services/family/index.js";
-import { generateMnemonic } from "../../../../src/services/keys/index.js";
+import { generateArweaveJwk, generateMnemonic } from "../../../../src/services/keys/index.js";
 import { waitFor } from "../../../support/devnet.js";
 
 /** A stand-in for the CLI: `node -e SCRIPT` (the runner appends `--data DIR`). */
@@ -101,6 +101,28 @@ describe("running a child's CLI as a subprocess", () => {
     expect(everything).not.toContain(mnemonic.reveal().split(" ").slice(0, 3).join(" "));
     expect(existsSync(join(dir, CHILD_RUN_PID_FILE))).toBe(false);
   });
+
+  it("passes the child's Arweave wallet only in AGENT_ARWEAVE_JWK and scrubs it, whole or in parts", async () => {
+    const jwk = await generateArweaveJwk();
+    const progress: string[] = [];
+    await runChildCli({
+      command: node(
+        "const jwk = JSON.parse(process.env.AGENT_ARWEAVE_JWK); console.error(process.env.AGENT_ARWEAVE_JWK); console.error('d=' + jwk.d); console.log(JSON.stringify({ kty: jwk.kty }))",
+      ),
+      args: [],
+      dataDir: dataDir(),
+      env: {},
+      mnemonic: generateMnemonic(),
+      arweaveJwk: jwk,
+      what: "the run",
+      onProgress: (line) => progress.push(line),
+    });
+    expect(progress).toContain(JSON.stringify({ kty: "RSA" }));
+    expect(progress).toContain("d=[redacted]");
+    const everything = progress.join("\n");
+    expect(everything).not.toContain(jwk.reveal().d);
+    expect(everything).not.toContain(jwk.reveal().p);
+  }, 30_000);
 
   it("on abort stops its whole process group (SIGTERM, then SIGKILL) and says how to resume", async () => {
     const dir = dataDir();
