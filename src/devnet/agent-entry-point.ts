@@ -37,11 +37,16 @@ export function packageRoot(from: string = fileURLToPath(import.meta.url)): stri
  * Always the built file, also under tsx or vitest: the provider starts a plain `node`.
  */
 export function ownAgentCommand(root: string = packageRoot()): string[] {
+  return [...ownCliCommand(root), "run"];
+}
+
+/** This package's own built CLI as `node dist/main.js` (a parent runs its children's bootstraps with it). */
+export function ownCliCommand(root: string = packageRoot()): string[] {
   const main = join(root, "dist", "main.js");
   if (!existsSync(main)) {
     throw new AgentError(
       `${main} is missing: run \`npm run build\` first (the devnet runs the agent's own built entry point for its image)`,
     );
   }
-  return [process.execPath, main, "run"];
+  return [process.execPath, main];
 }

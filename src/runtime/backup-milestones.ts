@@ -28,3 +28,20 @@ export function createMilestoneDetector(root: () => AnyActorRef | undefined) {
     }
   };
 }
+
+/**
+ * A generation that took over in this store since its last backup is a milestone too (DESIGN §15,
+ * handover): an instance just activated by its leader, or a data dir that took the agent back. Its
+ * first backup is what a resurrection restores, so it is made at start rather than hours later. A store
+ * that never recorded leadership (updatedAt 0) has none.
+ */
+export function tookOverSinceLastBackup(
+  leadership: { readonly state: string; readonly updatedAt: number },
+  last: { readonly at: number } | null,
+): boolean {
+  return (
+    leadership.state === "leading" &&
+    leadership.updatedAt > 0 &&
+    (last === null || last.at < leadership.updatedAt)
+  );
+}

@@ -6,7 +6,7 @@ import type { BackupSettings } from "../machines/backup/backup.types.js";
 import type { BackupStep, BackupTarget } from "../services/backup/index.js";
 import { type AgentKeys, knownSecretValues } from "../services/keys/index.js";
 import { type AgentStore, createSnapshotPersister, restoreLatestSnapshot } from "../services/store/index.js";
-import { createMilestoneDetector } from "./backup-milestones.js";
+import { createMilestoneDetector, tookOverSinceLastBackup } from "./backup-milestones.js";
 
 export const BACKUP_MACHINE_ID = "backup";
 export const BACKUP_MACHINE_VERSION = "1";
@@ -65,6 +65,9 @@ export function startBackupRuntime(options: BackupRuntimeOptions): BackupRuntime
   });
   persister.attach(actor);
   actor.start();
+  if (tookOverSinceLastBackup(options.store.leadership.current(), actor.getSnapshot().context.last)) {
+    actor.send({ type: "BACKUP.NOW" });
+  }
   let detect: ((event: InspectionEvent) => ReturnType<ReturnType<typeof createMilestoneDetector>>) | null =
     null;
   return {

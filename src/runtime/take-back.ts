@@ -52,6 +52,21 @@ export async function leaderLeaseState(
 
 const LEASE_NOT_CHECKED = "the leader's lease was not checked";
 
+/**
+ * The leader a data directory may take the agent back from: the instance it handed over to, or, in a
+ * copy of a deployed instance's own state (restored from that instance's backup: `leading`, with the
+ * lease it ran in recorded), that instance. None for a bootstrap that never handed over.
+ */
+export function lostLeaderOf(leadership: Leadership): LeaderLocation | null {
+  if (leadership.state === "handed_over") return leadership.leader;
+  if (leadership.state === "leading" && leadership.generation > 0) return leadership.leader;
+  return null;
+}
+
+function nothingToTakeBack(leadership: Leadership): string {
+  return `the agent here is ${leadership.state.replace("_", " ")} (generation ${leadership.generation}), not handed over: there is nothing to take back`;
+}
+
 export type TakeBackVerdict =
   | { readonly allowed: true; readonly generation: number; readonly detail: string }
   | { readonly allowed: false; readonly reason: string };
@@ -69,12 +84,7 @@ export function judgeTakeBack(o: {
   now: number;
 }): TakeBackVerdict {
   const { leadership, heartbeat } = o;
-  if (leadership.state !== "handed_over" || !leadership.leader) {
-    return {
-      allowed: false,
-      reason: `the agent here is ${leadership.state.replace("_", " ")} (generation ${leadership.generation}), not handed over: there is nothing to take back`,
-    };
-  }
+  if (!lostLeaderOf(leadership)) return { allowed: false, reason: nothingToTakeBack(leadership) };
   if (heartbeat && heartbeat.generation >= leadership.generation) {
     const ageMs = Math.max(0, o.now - Date.parse(heartbeat.at));
     if (ageMs <= o.silentAfterMs) {
@@ -106,7 +116,8 @@ export interface TakeBackDeps {
 /** Reads the heartbeats and the leader's lease and judges (see {@link judgeTakeBack}); records nothing. */
 export async function assessTakeBack(deps: TakeBackDeps): Promise<TakeBackVerdict> {
   const leadership = deps.leadership.current();
-  if (leadership.state !== "handed_over" || !leadership.leader) {
+  const lost = lostLeaderOf(leadership);
+  if (!lost) {
     return judgeTakeBack({ leadership, heartbeat: null, lease: null, silentAfterMs: 0, now: deps.now() });
   }
   if (deps.relays.length === 0) {
@@ -126,7 +137,7 @@ export async function assessTakeBack(deps: TakeBackDeps): Promise<TakeBackVerdic
   });
   // The chain is asked only once the heartbeats allow it.
   if (!beforeChain.allowed && beforeChain.reason !== LEASE_NOT_CHECKED) return beforeChain;
-  const lease = await leaderLeaseState(deps.chain, deps.gateway, leadership.leader);
+  const lease = await leaderLeaseState(deps.chain, deps.gateway, lost);
   return judgeTakeBack({ leadership, heartbeat, lease, silentAfterMs: deps.silentAfterMs, now: deps.now() });
 }
 

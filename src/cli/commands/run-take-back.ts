@@ -4,7 +4,7 @@ import { AgentError } from "../../errors.js";
 import type { Logger } from "../../logging/index.js";
 import type { HandoverResult } from "../../runtime/handover.js";
 import { isInState } from "../../runtime/lease-view.js";
-import { takeBack } from "../../runtime/take-back.js";
+import { lostLeaderOf, takeBack } from "../../runtime/take-back.js";
 import { withTakeBackDeps } from "../../runtime/take-back-connection.js";
 import type { AgentProcess } from "../../server/agent-process.js";
 import { AgentKeys, type KeystoreBackend } from "../../services/keys/index.js";
@@ -28,7 +28,8 @@ export async function keysOfDataDir(
 }
 
 /**
- * `run --take-back` (DESIGN §12): a data directory that handed over leads again, but only when the
+ * `run --take-back` (DESIGN §12): a data directory that handed over (or a copy of a deployed instance's
+ * state restored from its backup, see `lostLeaderOf`) leads again, but only when the
  * agent's heartbeats are silent (none of the recorded generation or later within 3 heartbeat intervals)
  * and its leader's lease is gone. Records `leading` with the next generation (which the start-up check
  * against later heartbeats then sees), or throws a one-line refusal with exit code 3.
@@ -39,7 +40,8 @@ export async function takeBackDataDir(o: {
   leadership: Leadership | null;
 }): Promise<{ generation: number; lostLeader: Leadership["leader"] }> {
   const { config, logger, leadership } = o;
-  if (leadership?.state !== "handed_over") {
+  const lostLeader = leadership ? lostLeaderOf(leadership) : null;
+  if (!leadership || !lostLeader) {
     const state = leadership ? leadership.state.replace("_", " ") : "never deployed from here";
     throw new AgentError(
       `--take-back refused: the agent in ${config.dataDir} is ${state}${leadership ? ` (generation ${leadership.generation})` : ""}, not handed over: there is nothing to take back`,
@@ -51,7 +53,7 @@ export async function takeBackDataDir(o: {
     { config, keys, logger, silentAfterMs: 3 * config.heartbeat.intervalMs },
     (deps) => takeBack(deps),
   );
-  return { generation, lostLeader: leadership.leader };
+  return { generation, lostLeader };
 }
 
 /**

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { judgeTakeBack, leaderLeaseState } from "../../../src/runtime/take-back.js";
+import { judgeTakeBack, leaderLeaseState, lostLeaderOf } from "../../../src/runtime/take-back.js";
 import type { LeaseInfo } from "../../../src/services/akash/akash-types.js";
 import type { ReceivedHeartbeat } from "../../../src/services/nostr/heartbeat-event.js";
 import type { Leadership } from "../../../src/services/store/index.js";
@@ -71,6 +71,44 @@ describe("whether a data directory that handed over may take the agent back", ()
     // An older generation's heartbeat, however fresh, is not the leader's.
     expect(judge({ heartbeat: heartbeat(0, 100) })).toMatchObject({ allowed: true, generation: 2 });
     expect(judge({})).toMatchObject({ allowed: true, generation: 2 });
+  });
+});
+
+describe("taking the agent back from a copy of its deployed instance's state (restored from a backup)", () => {
+  // What a deployed instance records when it leads in a lease, and so what its backup restores.
+  const restored: Leadership = {
+    generation: 1,
+    state: "leading",
+    leader: { dseq: "42", provider: "akash1dead", uri: "" },
+    updatedAt: 0,
+  };
+
+  it("names the instance in the recorded lease as the lost leader; a bootstrap or a taken-back copy has none", () => {
+    expect(lostLeaderOf(restored)).toEqual(restored.leader);
+    expect(lostLeaderOf(handedOver)).toEqual(leader);
+    expect(lostLeaderOf({ generation: 0, state: "leading", leader: null, updatedAt: 0 })).toBeNull();
+    expect(lostLeaderOf({ generation: 2, state: "leading", leader: null, updatedAt: 0 })).toBeNull();
+    expect(lostLeaderOf({ ...handedOver, state: "superseded" })).toBeNull();
+  });
+
+  it("allows it when that instance is silent and its lease gone, as the next generation", () => {
+    expect(judge({ leadership: restored, heartbeat: heartbeat(1, 60_000) })).toMatchObject({
+      allowed: true,
+      generation: 2,
+    });
+  });
+
+  it("refuses while that instance still beats or its lease runs", () => {
+    expect(judge({ leadership: restored, heartbeat: heartbeat(1, 1_000) })).toEqual({
+      allowed: false,
+      reason: expect.stringMatching(/heartbeat of generation 1 is fresh/),
+    });
+    expect(
+      judge({
+        leadership: restored,
+        lease: { gone: false, detail: "the leader's lease 42 is still active" },
+      }),
+    ).toMatchObject({ allowed: false });
   });
 });
 

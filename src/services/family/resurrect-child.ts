@@ -1,0 +1,97 @@
+import { existsSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { z } from "zod";
+import { openAgentStore } from "../store/agent-store.js";
+import { DEFAULT_DATABASE_FILE } from "../store/database.js";
+import type { Leadership } from "../store/leadership-repository.js";
+import {
+  type ChildLocation,
+  type ChildRunInput,
+  childCliRun,
+  childRunArgs,
+  childSettingsOf,
+  parseHandedOver,
+} from "./child-bootstrap.js";
+import { runChildCli } from "./child-cli-run.js";
+import { ChildRunFailedError } from "./family-errors.js";
+
+/** What `restore --json` prints. */
+const restoredSchema = z.object({
+  id: z.string(),
+  seq: z.number().int(),
+  dseq: z.string().nullable(),
+});
+
+export type RestoredBackup = z.infer<typeof restoredSchema>;
+
+export interface ResurrectionInput extends ChildRunInput {
+  /** Told once the child's backup is in the data dir (not on a resumed call that finds it there). */
+  readonly onRestored?: (backup: RestoredBackup) => void;
+}
+
+function leadershipIn(dataDir: string): Leadership {
+  const store = openAgentStore({ dataDir });
+  try {
+    return store.leadership.current();
+  } finally {
+    store.close();
+  }
+}
+
+/** Where a resurrection's data dir records the generation its backup restored (before any run). */
+export const RESURRECTION_FILE = "resurrection.json";
+
+const resurrectionSchema = z.object({ restoredGeneration: z.number().int().min(0) });
+
+/**
+ * The generation the restored state had before this resurrection ran anything in it, recorded once:
+ * a later generation in the store means the take-back is done and the child's run only resumes.
+ */
+function restoredGeneration(dataDir: string): number {
+  const file = join(dataDir, RESURRECTION_FILE);
+  if (existsSync(file))
+    return resurrectionSchema.parse(JSON.parse(readFileSync(file, "utf8"))).restoredGeneration;
+  const { generation } = leadershipIn(dataDir);
+  writeFileSync(`${file}.tmp`, JSON.stringify({ restoredGeneration: generation }), { mode: 0o600 });
+  renameSync(`${file}.tmp`, file);
+  return generation;
+}
+
+/**
+ * Brings a child back whose provider is gone (DESIGN §13, life): restores its latest backup into a
+ * fresh data dir with the child's own keys (`restore`), then takes it back and redeploys it elsewhere
+ * (`run --take-back --until handed-over --json`). The take-back itself refuses (exit code 3, a
+ * ChildRunFailedError with childExitCode 3) unless the child's heartbeats are silent and its lease is
+ * gone, so a child that still lives is never doubled. Calling this again on the same data dir resumes:
+ * the restore is not repeated once its store is in place, nor the take-back once it is recorded.
+ */
+export async function resurrectChild(input: ResurrectionInput): Promise<ChildLocation> {
+  const what = `the resurrection of child ${input.child.index} (${input.child.childId})`;
+  const settings = childSettingsOf(input);
+  if (!existsSync(join(input.dataDir, DEFAULT_DATABASE_FILE))) {
+    const restoreArgs = [
+      "restore",
+      "--json",
+      ...(settings.devnetUrl ? ["--devnet-url", settings.devnetUrl] : []),
+    ];
+    const restored = await runChildCli(childCliRun(input, restoreArgs, `${what} (restoring its backup)`));
+    const line = restored.stdout.findLast((text) => text.trim().startsWith("{"));
+    const parsed = line === undefined ? null : restoredSchema.safeParse(JSON.parse(line));
+    if (!parsed?.success) {
+      throw new ChildRunFailedError(
+        `${what}: restore exited 0 but printed no { "id", "seq", "dseq" } line`,
+        0,
+        restored.lastLines,
+      );
+    }
+    input.onRestored?.(parsed.data);
+  }
+  const before = restoredGeneration(input.dataDir);
+  const now = leadershipIn(input.dataDir);
+  // Taken back already (a later generation here): the run resumes, or says where the child went once
+  // it handed over; else --take-back, which the child's CLI refuses unless its heartbeats are silent
+  // and its lease gone.
+  const flags = now.generation > before ? [] : ["--take-back"];
+  const outcome = await runChildCli(childCliRun(input, childRunArgs(settings, flags), what));
+  return parseHandedOver(outcome.stdout, what, outcome.lastLines);
+}
