@@ -1,6 +1,7 @@
 import { mkdirSync } from "node:fs";
 import type { InspectionEvent } from "xstate";
 import type { AgentServices } from "../actors/agent-services.js";
+import type { FamilyTraffic } from "../actors/family-operations.js";
 import type { MetricsSource } from "../actors/metrics-source.js";
 import { createSdlFactory } from "../actors/sdl-factory.js";
 import type { SelfHosting } from "../actors/self-hosting.js";
@@ -16,6 +17,7 @@ import type { BackupRuntime } from "./backup-runtime.js";
 import { connectCronosTreasury } from "./cronos-treasury-setup.js";
 import type { FundMode } from "./fund-mode.js";
 import { planKeyRotation } from "./key-rotation-plan.js";
+import { createFamilyOperations } from "./family-setup.js";
 import { reproductionOptionsFromConfig } from "./reproduction-options.js";
 import { refuseIfLeaderElsewhere } from "./leader-elsewhere.js";
 import { type ConnectOptions, connectNetwork, type NetworkConnection } from "./network-connection.js";
@@ -36,6 +38,8 @@ export interface LaunchOptions {
   fund?: FundMode;
   /** When the agent runs inside its own lease: how it hands over to its next one. */
   selfHosting?: SelfHosting;
+  /** The relay's traffic, for the reproduction triggers; absent: no load is seen. */
+  relayTraffic?: () => FamilyTraffic | null;
 }
 
 export interface LaunchedAgent {
@@ -109,6 +113,7 @@ export async function launchAgent(options: LaunchOptions): Promise<LaunchedAgent
       });
     }
     const akashAccounts = openAkashAccounts(connection, keys, () => services.keys);
+    let runtimeRef: AgentRuntime | null = null;
     const services: AgentServices = {
       chain: akashAccounts.chain,
       gateway: akashAccounts.gateway,
@@ -149,6 +154,20 @@ export async function launchAgent(options: LaunchOptions): Promise<LaunchedAgent
       ...(voice.announcer ? { announcer: voice.announcer } : {}),
       ...(options.selfHosting ? { selfHosting: options.selfHosting } : {}),
       childGrants: connection.childGrants,
+      family: createFamilyOperations({
+        config,
+        keys: () => services.keys,
+        keystore: options.keystore,
+        connection,
+        directory: connection.directory,
+        parentChain: akashAccounts.chain,
+        childGrants: connection.childGrants,
+        logger,
+        devnetUrl: devnetUrlForSdl(config, connection, options.devnetUrl).devnetUrl ?? null,
+        relays: () => [...voice.relays],
+        traffic: () => options.relayTraffic?.() ?? null,
+        ownProvider: () => runtimeRef?.lease()?.provider ?? null,
+      }),
     };
     backups = await startBackups({
       config,
@@ -174,6 +193,7 @@ export async function launchAgent(options: LaunchOptions): Promise<LaunchedAgent
         options.inspect?.(event);
       },
     });
+    runtimeRef = runtime;
     watching?.watch(() => runtime.actor);
     // A restored agent keeps the rotation plan it was saved with; this process's keystore decides now.
     if (runtime.restoredSeq !== null) runtime.send({ type: "KEYS.SCHEDULE", rotating: rotation.rotating });

@@ -144,6 +144,7 @@ export async function startAgentProcess(options: AgentProcessOptions): Promise<A
       ...options,
       ...(selfHosting ? { selfHosting } : {}),
       metrics: metricsSource,
+      relayTraffic: () => (relay.isOpen ? relay.traffic() : null),
       inspect: (event) => {
         metrics.inspect(event);
         livePage.inspect(event);

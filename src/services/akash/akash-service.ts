@@ -125,4 +125,6 @@ export interface ProviderGateway {
 /** Provider uptime and audit data in the Console API's shape. */
 export interface ProviderDirectory {
   providers(addresses: string[]): Promise<ConsoleProvider[]>;
+  /** Every provider the directory lists (the market a child is placed in); absent: not offered. */
+  allProviders?(): Promise<ConsoleProvider[]>;
 }

@@ -53,12 +53,17 @@ export class ConsoleDirectory implements ProviderDirectory {
     return found.filter((p) => asked.has(p.owner));
   }
 
-  private async page(addresses: string[]): Promise<ConsoleProvider[]> {
+  async allProviders(): Promise<ConsoleProvider[]> {
+    return this.page(null);
+  }
+
+  /** One request: the providers at `addresses`, or every provider (null). */
+  private async page(addresses: string[] | null): Promise<ConsoleProvider[]> {
     const url = new URL(
       "v1/providers",
       this.consoleApi.endsWith("/") ? this.consoleApi : `${this.consoleApi}/`,
     );
-    url.searchParams.set("addresses", addresses.join(","));
+    if (addresses !== null) url.searchParams.set("addresses", addresses.join(","));
     let response: Response;
     try {
       response = await fetch(url, { signal: AbortSignal.timeout(this.timeoutMs) });

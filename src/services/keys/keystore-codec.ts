@@ -1,10 +1,10 @@
 import { z } from "zod";
-import { parseArweaveJwk } from "./arweave-key.js";
+import { type ArweaveJwk, parseArweaveJwk } from "./arweave-key.js";
 import { keyIndicesSchema } from "./key-indices.js";
 import { InvalidMnemonicError, KeystoreError } from "./keys-errors.js";
 import { type AlertSecrets, KEYSTORE_CONTENTS_VERSION, type KeystoreContents } from "./keystore.js";
 import { parseMnemonic } from "./mnemonic.js";
-import { secretRegistry, secretString } from "./secret.js";
+import { type Secret, secretRegistry, secretString } from "./secret.js";
 
 /** Contents versions this build reads: 1 (before per-key rotation times) and the current one. */
 const READABLE_VERSIONS: readonly number[] = [1, KEYSTORE_CONTENTS_VERSION];
@@ -30,6 +30,7 @@ const plaintextSchema = z.strictObject({
       telegramBotToken: z.string().optional(),
     })
     .optional(),
+  childArweaveJwks: z.record(z.string().regex(/^\d+$/), z.unknown()).optional(),
 });
 
 /** The JSON the keystore encrypts. The bytes are secret: zero them once encrypted. */
@@ -46,6 +47,13 @@ export function encodeKeystorePlaintext(contents: KeystoreContents): Buffer {
         ? {
             alertSecrets: Object.fromEntries(
               Object.entries(contents.alertSecrets).map(([name, secret]) => [name, secret?.reveal()]),
+            ),
+          }
+        : {}),
+      ...(contents.childArweaveJwks && Object.keys(contents.childArweaveJwks).length > 0
+        ? {
+            childArweaveJwks: Object.fromEntries(
+              Object.entries(contents.childArweaveJwks).map(([index, jwk]) => [index, jwk.reveal()]),
             ),
           }
         : {}),
@@ -106,7 +114,18 @@ export function decodeKeystorePlaintext(bytes: Uint8Array, where: string): Keyst
       Object.fromEntries(Object.entries(plain.rotatedAt ?? {}).filter(([, at]) => at !== undefined)),
     ),
     ...(plain.alertSecrets ? { alertSecrets: alertSecretsOf(plain.alertSecrets) } : {}),
+    ...(plain.childArweaveJwks ? { childArweaveJwks: childJwksOf(plain.childArweaveJwks, where) } : {}),
   });
+}
+
+function childJwksOf(plain: Record<string, unknown>, where: string): KeystoreContents["childArweaveJwks"] {
+  const jwks: Record<string, Secret<ArweaveJwk>> = {};
+  for (const [index, value] of Object.entries(plain)) {
+    const jwk = parseArweaveJwk(value);
+    if (!jwk.ok) throw new KeystoreError(`${where} holds an invalid Arweave key for child ${index}: ${jwk.reason}`);
+    jwks[index] = jwk.jwk;
+  }
+  return Object.freeze(jwks);
 }
 
 function alertSecretsOf(plain: Record<string, string | undefined>): AlertSecrets {

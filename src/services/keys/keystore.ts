@@ -31,6 +31,11 @@ export interface KeystoreContents {
   readonly rotatedAt: KeyRotationTimes;
   /** Alert channel credentials (`keys set-alert-secret`); absent: none stored. */
   readonly alertSecrets?: AlertSecrets;
+  /**
+   * The Arweave wallets of this agent's children, by derivation index (DESIGN §13: a child's mnemonic
+   * derives from ours, its random Arweave key cannot, so it is kept here, encrypted with the rest).
+   */
+  readonly childArweaveJwks?: Readonly<Record<string, Secret<ArweaveJwk>>>;
 }
 
 /** Where the keystore lives. A Vault or KMS backend implements the same four calls. */
