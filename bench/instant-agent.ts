@@ -77,6 +77,7 @@ export const benchSettings: AgentSettings = {
     silenceThresholdMs: 600_000,
     requestTimeoutMs: 120_000,
     maxBirthAttempts: 3,
+    heartbeatRelays: [],
   },
   minimumFundingUakt: "5000000",
   shutdownTimeoutMs: 60_000,

@@ -135,6 +135,8 @@ export function agentSettingsFromConfig(config: AgentConfig, timing: ChainTiming
       silenceThresholdMs: config.reproduction.silenceThresholdMs,
       requestTimeoutMs: config.timeouts.treasuryRequestMs,
       maxBirthAttempts: BIRTH_ATTEMPTS,
+      // The launch sets the relays it announces on (nostr.relays or the network's own).
+      heartbeatRelays: [...config.nostr.relays],
     },
     // A child mints nothing (its deposits draw on its parent's grant): it waits only for fee money.
     minimumFundingUakt: (config.reproduction.parent ? feeReserveUakt : mintUakt + feeReserveUakt).toString(),

@@ -12,6 +12,7 @@ import { type ArweaveJwk, generateArweaveJwk } from "../services/keys/arweave-ke
 import { createAkashWallets } from "../services/keys/akash-wallets.js";
 import { childIdentity, deriveChildMnemonic } from "../services/keys/child-mnemonic.js";
 import type { AgentKeys, KeystoreBackend, Secret } from "../services/keys/index.js";
+import { inheritedChildSettings } from "./child-settings.js";
 import type { NetworkConnection } from "./network-connection.js";
 
 /** The exit code of `run --take-back` when the child is not silent or its lease not gone. */
@@ -94,6 +95,7 @@ export function createFamilyOperations(o: FamilySetupOptions): FamilyOperations 
       dataDir,
       avoidProviders,
       relays: o.relays(),
+      settings: inheritedChildSettings(o.config, o.keys().identity.agentId),
       signal,
       onProgress: (line) => log.debug({ childId: child.childId, line }, "child run"),
     };

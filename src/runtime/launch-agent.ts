@@ -21,7 +21,7 @@ import { createFamilyOperations } from "./family-setup.js";
 import { reproductionOptionsFromConfig } from "./reproduction-options.js";
 import { refuseIfLeaderElsewhere } from "./leader-elsewhere.js";
 import { type ConnectOptions, connectNetwork, type NetworkConnection } from "./network-connection.js";
-import { setUpVoice } from "./voice-setup.js";
+import { nostrRelaysOf, setUpVoice } from "./voice-setup.js";
 
 export interface LaunchOptions {
   config: AgentConfig;
@@ -93,7 +93,12 @@ export async function launchAgent(options: LaunchOptions): Promise<LaunchedAgent
     });
     const timing = { blockSeconds: connection.blockSeconds };
     const configured = agentSettingsFromConfig(config, timing);
-    const settings = { ...configured, keys: { ...configured.keys, rotating: rotation.rotating } };
+    const voiceRelays = nostrRelaysOf(config, connection.nostrRelay);
+    const settings = {
+      ...configured,
+      keys: { ...configured.keys, rotating: rotation.rotating },
+      reproduction: { ...configured.reproduction, heartbeatRelays: voiceRelays },
+    };
     const voice = setUpVoice({
       config,
       keys,

@@ -8,7 +8,9 @@ import type { DevnetHandle } from "../../src/devnet/index.js";
 export interface ChainAudit {
   deployments(
     owner: string,
-  ): Promise<Array<{ dseq: string; state: number; escrowBalance: string; deposited: string }>>;
+  ): Promise<
+    Array<{ dseq: string; state: number; escrowBalance: string; deposited: string; depositors: string[] }>
+  >;
   leases(owner: string): Promise<Array<{ dseq: string; provider: string; state: number; oseq: number }>>;
   close(): void;
 }
@@ -37,6 +39,8 @@ export function chainAudit(devnet: Pick<DevnetHandle, "grpc">): ChainAudit {
         deposited: (entry.escrowAccount?.state?.deposits ?? [])
           .reduce((sum, deposit) => sum + wholeUnits(deposit.balance?.amount), 0n)
           .toString(),
+        // Who paid each deposit still held: the owner for its own balance, the granter for grant money.
+        depositors: [...new Set((entry.escrowAccount?.state?.deposits ?? []).map((deposit) => deposit.owner))],
       }));
     },
     async leases(owner) {

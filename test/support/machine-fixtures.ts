@@ -92,4 +92,5 @@ export const reproductionSettings: ReproductionSettings = {
   silenceThresholdMs: 600_000,
   requestTimeoutMs: 50,
   maxBirthAttempts: 2,
+  heartbeatRelays: [],
 };

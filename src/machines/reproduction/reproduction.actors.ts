@@ -70,6 +70,7 @@ export type ResurrectChildOutput =
   | { outcome: "alive"; at: number; reason: string };
 
 export interface WatchHeartbeatsInput {
+  relays: string[];
   children: { childId: string; npub: string }[];
 }
 

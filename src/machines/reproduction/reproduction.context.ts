@@ -23,6 +23,8 @@ export interface ReproductionSettings {
   requestTimeoutMs: number;
   /** Births tried for one child before it is given up (its grants revoked, its record kept). */
   maxBirthAttempts: number;
+  /** The Nostr relays the children's heartbeats are read from (ours). */
+  heartbeatRelays: string[];
 }
 
 export interface ReproductionInput {

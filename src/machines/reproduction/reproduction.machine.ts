@@ -718,6 +718,7 @@ export const reproductionMachine = setup({
             src: "watchFamilyHeartbeats",
             id: "family-heartbeats",
             input: ({ context }) => ({
+              relays: context.settings.heartbeatRelays,
               children: context.children.map((child) => ({ childId: child.childId, npub: child.npub })),
             }),
           },
