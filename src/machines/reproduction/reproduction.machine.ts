@@ -66,6 +66,7 @@ export const reproductionMachine = setup({
     mayTryBirthAgain: ({ context }) => context.birthAttempts < context.settings.maxBirthAttempts,
     isRetirable: ({ context }, params: { childId: string }) =>
       context.children.some((child) => child.childId === params.childId) &&
+      context.resurrecting !== params.childId &&
       context.retiring?.childId !== params.childId &&
       !context.retireQueue.some((entry) => entry.childId === params.childId),
     hasRetirementQueued: ({ context }) => context.retireQueue.length > 0,
@@ -739,9 +740,12 @@ export const reproductionMachine = setup({
               type: "refuseSpawn",
               params: ({ event, context }) => ({
                 requestId: event.requestId,
-                reason: context.children.some((child) => child.childId === event.childId)
-                  ? `child ${event.childId} is being retired already`
-                  : `no active child ${event.childId} (see \`akash-agent family\`)`,
+                reason:
+                  context.resurrecting === event.childId
+                    ? `child ${event.childId} is being resurrected: retire it once that is over`
+                    : context.children.some((child) => child.childId === event.childId)
+                      ? `child ${event.childId} is being retired already`
+                      : `no active child ${event.childId} (see \`akash-agent family\`)`,
               }),
             },
           },

@@ -35,7 +35,7 @@ async function servicesAt(keystore: KeystoreBackend, now: number): Promise<Agent
     keys,
     logger: silent,
     now: () => now,
-    store: { children: { list: () => [] } } as unknown as AgentServices["store"],
+    store: { children: { list: () => [], nextIndex: () => 0 } } as unknown as AgentServices["store"],
   };
   return partial as AgentServices;
 }

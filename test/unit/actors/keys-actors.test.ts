@@ -31,7 +31,7 @@ async function servicesOver(keystore: KeystoreBackend): Promise<AgentServices> {
     keys: AgentKeys.fromContents(await keystore.load()),
     logger: silent,
     now: () => NOW,
-    store: { children: { list: () => [] } } as unknown as AgentServices["store"],
+    store: { children: { list: () => [], nextIndex: () => 0 } } as unknown as AgentServices["store"],
   };
   return partial as AgentServices;
 }
