@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { assign, createActor, setup } from "xstate";
 import { type ChildHeartbeatEvent, createFamilyHeartbeatsActor } from "../../src/actors/family-heartbeats.js";
 import { configSchema } from "../../src/config/schema.js";
+import { ownCliCommand } from "../../src/devnet/agent-entry-point.js";
 import type { DevnetHandle } from "../../src/devnet/index.js";
 import { createLogger } from "../../src/logging/index.js";
 import {
@@ -61,6 +62,7 @@ describe("a child is born by the bootstrap path, resumably", () => {
     const parentConfig = configSchema.parse({ network: "devnet", devnet: { url: devnet.control } });
     const progress: string[] = [];
     const input = (signal?: AbortSignal): ChildRunInput => ({
+      cli: ownCliCommand(),
       parentConfig,
       // The grant path (reproduction.parent) is another part's: this child pays from its own account,
       // which the devnet's faucet funds (`run --fund all`, the devnet's default).
