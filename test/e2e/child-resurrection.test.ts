@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { configSchema } from "../../src/config/schema.js";
+import { ownCliCommand } from "../../src/devnet/agent-entry-point.js";
 import type { DevnetHandle } from "../../src/devnet/index.js";
 import { readPointer } from "../../src/services/backup/index.js";
 import {
@@ -36,6 +37,25 @@ function lastBackupSeq(dataDir: string): number {
   } finally {
     store.close();
   }
+}
+
+/** The seqs of the backups a run logged (`backup N on Arweave …`). */
+function loggedBackupSeqs(lines: readonly string[]): number[] {
+  return lines.flatMap((line) => {
+    let entry: { msg?: unknown; seq?: unknown } | null;
+    try {
+      entry = JSON.parse(line) as typeof entry;
+    } catch {
+      return [];
+    }
+    return typeof entry === "object" &&
+      entry !== null &&
+      typeof entry.msg === "string" &&
+      entry.msg.startsWith("backup ") &&
+      typeof entry.seq === "number"
+      ? [entry.seq]
+      : [];
+  });
 }
 
 /** The record this file prints for the lead's note. */
@@ -87,6 +107,7 @@ describe("a child is resurrected elsewhere from its backup", () => {
     const parentDir = tempDir("parent-");
     const progress: string[] = [];
     const input = (dataDir: string): ChildRunInput => ({
+      cli: ownCliCommand(),
       parentConfig: configSchema.parse({ network: "devnet", devnet: { url: devnet.control } }),
       parent: null,
       childMnemonic: mnemonic,
@@ -114,7 +135,9 @@ describe("a child is resurrected elsewhere from its backup", () => {
     const born = await runChildBootstrap(input(birthDir));
     // The child's own instance backs up once it leads (a milestone): that is the state to come back
     // from, and any backup after the bootstrap's last one is the instance's.
-    const bootstrapSeq = lastBackupSeq(birthDir);
+    // (The bootstrap's own seqs: as its store recorded them, and as its run logged them, since a backup
+    // it began may be finished by the instance from the imported store, with a bundle of its own.)
+    const bootstrapSeq = Math.max(lastBackupSeq(birthDir), ...loggedBackupSeqs(progress));
     const pointer = await waitFor(
       async () => {
         const found = await readPointer([devnet.nostr!.relay], keys.nostrKey());

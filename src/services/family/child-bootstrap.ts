@@ -30,6 +30,11 @@ export interface ChildLocation {
 }
 
 export interface ChildRunInput {
+  /**
+   * The agent's CLI as an argv prefix: this package's own built entry point, the one the devnet runs for
+   * agent images (`ownCliCommand()` of src/devnet/agent-entry-point.ts: `node dist/main.js`).
+   */
+  readonly cli: readonly string[];
   readonly parentConfig: Pick<AgentConfig, "network" | "devnet" | "reproduction">;
   /** The parent's public addresses (`reproduction.parent` of the child); null: the child pays its own way. */
   readonly parent: ChildParent | null;
@@ -124,6 +129,7 @@ export async function runChildBootstrap(input: ChildRunInput): Promise<ChildLoca
 /** One CLI run of the child, with its keys, its settings and the caller's signal and progress. */
 export function childCliRun(input: ChildRunInput, args: readonly string[], what: string): ChildCliRun {
   return {
+    command: input.cli,
     args,
     dataDir: input.dataDir,
     env: childEnvironment(childSettingsOf(input)),

@@ -2,11 +2,10 @@ import { spawn } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { createInterface } from "node:readline";
-import { ownCliCommand } from "../../devnet/agent-entry-point.js";
 import { createRedactor, type Redactor } from "../../logging/index.js";
 import type { ArweaveJwk } from "../keys/arweave-key.js";
 import { knownSecretValues, type Secret } from "../keys/secret.js";
-import { ChildRunFailedError, ChildRunInterruptedError } from "./family-errors.js";
+import { ChildRunFailedError, ChildRunInterruptedError, FamilyError } from "./family-errors.js";
 
 /** How many of the child's last stderr lines an error carries. */
 const TAIL_LINES = 12;
@@ -31,8 +30,8 @@ export interface ChildCliRun {
   /** Every line the child writes (stderr and stdout), redacted. */
   readonly onProgress?: (line: string) => void;
   readonly killAfterMs?: number;
-  /** The program and its first arguments; default this package's built CLI (`node dist/main.js`). */
-  readonly command?: readonly string[];
+  /** The CLI as its argv prefix: this package's built one, `node dist/main.js` (`ownCliCommand()`). */
+  readonly command: readonly string[];
 }
 
 export interface ChildCliOutcome {
@@ -157,8 +156,9 @@ export async function runChildCli(run: ChildCliRun): Promise<ChildCliOutcome> {
   if (run.signal?.aborted) throw interrupted();
 
   const redactor = redactorFor(run);
-  const [program, ...programArgs] = run.command ?? ownCliCommand();
-  const child = spawn(program!, [...programArgs, ...run.args, "--data", dataDir], {
+  const [program, ...programArgs] = run.command;
+  if (program === undefined) throw new FamilyError(`${run.what}: no command to run the child's CLI with`);
+  const child = spawn(program, [...programArgs, ...run.args, "--data", dataDir], {
     env: { ...inheritedEnv(), ...run.env, ...secretEnv(run) },
     stdio: ["ignore", "pipe", "pipe"],
     detached: true,

@@ -30,6 +30,7 @@ describe("a child's config as AGENT_* variables", () => {
       reproduction: { childrenMayReproduce: false },
     });
     const input: ChildRunInput = {
+      cli: [process.execPath, "main.js"],
       parentConfig,
       parent: { akash: parent.keys.identity.akash, npub: parent.keys.identity.npub },
       childMnemonic: child.mnemonic,
