@@ -38,7 +38,9 @@ export function createAgentActors(services: AgentServices, channels: AlertChanne
       };
       const children: ChildRecord[] = store.children
         .list()
-        .flatMap((child) => (LIVING_CHILD_STATES.has(child.state) && child.index !== null ? [{ child, index: child.index }] : []))
+        .flatMap((child) =>
+          LIVING_CHILD_STATES.has(child.state) && child.index !== null ? [{ child, index: child.index }] : [],
+        )
         .map(({ child, index }) => ({
           childId: child.id,
           index,

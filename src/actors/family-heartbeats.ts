@@ -18,8 +18,8 @@ export interface FamilyHeartbeatsInput {
 export interface ChildHeartbeatEvent {
   readonly type: "CHILD.HEARTBEAT";
   readonly childId: string;
-  /** When the child made it (ISO time, from the signed heartbeat). */
-  readonly at: string;
+  /** When the child made it (ms since the epoch, from the signed heartbeat's time). */
+  readonly at: number;
   readonly generation: number;
   readonly leaseState: string;
   readonly provider: string | null;
@@ -77,7 +77,7 @@ export function createFamilyHeartbeatsActor(services: { logger: Logger; resubscr
       sendBack({
         type: "CHILD.HEARTBEAT",
         childId,
-        at: heartbeat.at,
+        at: Date.parse(heartbeat.at),
         generation: heartbeat.generation,
         leaseState: heartbeat.leaseState,
         provider: heartbeat.provider,

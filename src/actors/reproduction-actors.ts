@@ -1,4 +1,4 @@
-import { fromCallback, fromPromise } from "xstate";
+import { fromPromise } from "xstate";
 import {
   BASELINE_CHILD_METRICS,
   checkReproductionGates,
@@ -25,6 +25,7 @@ import type {
 import type { ChildHeartbeatEvent } from "../machines/reproduction/reproduction.events.js";
 import type { ChildIdentity, ChildPlan, ChildRecord } from "../machines/reproduction/reproduction.types.js";
 import type { AgentServices } from "./agent-services.js";
+import { createFamilyHeartbeatsActor } from "./family-heartbeats.js";
 import type { FamilyOperations, MarketProvider } from "./family-operations.js";
 
 const GI = 1024 ** 3;
@@ -47,11 +48,6 @@ export interface ReproductionActorOptions {
   triggers: readonly string[];
   /** When this agent started (the schedule's origin until its first child). */
   startedAt: number;
-  /** Subscribes to the children's heartbeats; absent: none are read (no relays). */
-  watchHeartbeats?: (
-    children: WatchHeartbeatsInput["children"],
-    onHeartbeat: (event: ChildHeartbeatEvent) => void,
-  ) => () => void;
 }
 
 const notBuilt = () =>
@@ -287,7 +283,8 @@ export function createReproductionActors(services: AgentServices, options: Repro
           store.children.noteHeartbeat(child.childId, child.lastHeartbeatAt);
         }
         const state = silent.includes(child.childId) ? "silent" : "active";
-        if (store.children.byId(child.childId)?.state !== state) store.children.setState(child.childId, state);
+        if (store.children.byId(child.childId)?.state !== state)
+          store.children.setState(child.childId, state);
       }
       return { at, silent };
     }),
@@ -324,10 +321,7 @@ export function createReproductionActors(services: AgentServices, options: Repro
       return { at: services.now() };
     }),
 
-    watchFamilyHeartbeats: fromCallback<{ type: string }, WatchHeartbeatsInput>(({ input, sendBack }) => {
-      if (!options.watchHeartbeats || input.children.length === 0) return () => {};
-      return options.watchHeartbeats(input.children, (event) => sendBack(event));
-    }),
+    watchFamilyHeartbeats: createFamilyHeartbeatsActor({ logger: services.logger }),
   };
 }
 

@@ -1,5 +1,5 @@
-import type { AgentConfig } from "../config/index.js";
 import { findConfigField, reservedEnvNames } from "../config/config-fields.js";
+import type { AgentConfig } from "../config/index.js";
 import type { ChildSettingValue } from "../services/family/index.js";
 import { publicSettings } from "./public-settings.js";
 
@@ -7,7 +7,13 @@ import { publicSettings } from "./public-settings.js";
  * Settings a child decides for itself or its parent sets apart (the family's, its relays, its bids'
  * avoidance), and those of the machine it runs on.
  */
-const NOT_INHERITED = ["reproduction.", "bidding.avoidProviders", "nostr.relays", "agent.parentAgentId", "log."];
+const NOT_INHERITED = [
+  "reproduction.",
+  "bidding.avoidProviders",
+  "nostr.relays",
+  "agent.parentAgentId",
+  "log.",
+];
 
 function isSettingValue(value: unknown): value is ChildSettingValue {
   if (typeof value === "string" || typeof value === "number" || typeof value === "boolean") return true;
@@ -28,7 +34,10 @@ function flatten(value: unknown, prefix: string, out: Record<string, ChildSettin
  * instance gets from its bootstrap) as dotted keys, minus the family's own and the machine's, plus
  * its parent's agent id. Only keys that are settings of the schema are kept.
  */
-export function inheritedChildSettings(config: AgentConfig, parentAgentId: string): Record<string, ChildSettingValue> {
+export function inheritedChildSettings(
+  config: AgentConfig,
+  parentAgentId: string,
+): Record<string, ChildSettingValue> {
   const flat: Record<string, ChildSettingValue> = {};
   flatten(publicSettings(config), "", flat);
   const inherited: Record<string, ChildSettingValue> = { "agent.parentAgentId": parentAgentId };

@@ -1,15 +1,16 @@
 import { join } from "node:path";
 import type { FamilyOperations, FamilyTraffic, MarketProvider } from "../actors/family-operations.js";
 import type { AgentConfig } from "../config/index.js";
+import { ownCliCommand } from "../devnet/agent-entry-point.js";
 import { EffectError } from "../domain/index.js";
 import type { Logger } from "../logging/index.js";
 import type { AkashChain, ProviderDirectory } from "../services/akash/akash-service.js";
 import type { ChildGrants } from "../services/akash/child-grants.js";
-import { type ChildRunInput, resurrectChild, runChildBootstrap } from "../services/family/index.js";
 import { ChildRunFailedError } from "../services/family/family-errors.js";
+import { type ChildRunInput, resurrectChild, runChildBootstrap } from "../services/family/index.js";
 import { retireChildAccount } from "../services/family/retire-child.js";
-import { type ArweaveJwk, generateArweaveJwk } from "../services/keys/arweave-key.js";
 import { createAkashWallets } from "../services/keys/akash-wallets.js";
+import { type ArweaveJwk, generateArweaveJwk } from "../services/keys/arweave-key.js";
 import { childIdentity, deriveChildMnemonic } from "../services/keys/child-mnemonic.js";
 import type { AgentKeys, KeystoreBackend, Secret } from "../services/keys/index.js";
 import { inheritedChildSettings } from "./child-settings.js";
@@ -53,7 +54,8 @@ export function createFamilyOperations(o: FamilySetupOptions): FamilyOperations 
   const log = o.logger.child({ component: "family" });
   const parent = () => ({ akash: o.keys().identity.akash, npub: o.keys().identity.npub });
   const childMnemonic = (index: number) => deriveChildMnemonic(o.keys().mnemonic(), index);
-  const childDir = (childId: string, ...more: string[]) => join(o.config.dataDir, "children", childId, ...more);
+  const childDir = (childId: string, ...more: string[]) =>
+    join(o.config.dataDir, "children", childId, ...more);
   const parentConfig = {
     ...o.config,
     devnet: { ...o.config.devnet, ...(o.devnetUrl ? { url: o.devnetUrl } : {}) },
@@ -88,6 +90,7 @@ export function createFamilyOperations(o: FamilySetupOptions): FamilyOperations 
     const jwk = await childArweaveJwk(child.index);
     return {
       parentConfig,
+      cli: ownCliCommand(),
       parent: parent(),
       childMnemonic: childMnemonic(child.index),
       ...(jwk ? { childArweaveJwk: jwk } : {}),
@@ -118,9 +121,16 @@ export function createFamilyOperations(o: FamilySetupOptions): FamilyOperations 
 
     async deploy({ child, avoidProviders, signal }) {
       const started = Date.now();
-      const location = await runChildBootstrap(await runInput(child, childDir(child.childId), avoidProviders, signal));
+      const location = await runChildBootstrap(
+        await runInput(child, childDir(child.childId), avoidProviders, signal),
+      );
       log.info(
-        { childId: child.childId, dseq: location.dseq, provider: location.provider, ms: Date.now() - started },
+        {
+          childId: child.childId,
+          dseq: location.dseq,
+          provider: location.provider,
+          ms: Date.now() - started,
+        },
         "child born: it leads itself in its own lease",
       );
       return location;

@@ -15,12 +15,12 @@ import { openAkashAccounts } from "./akash-accounts-setup.js";
 import { startBackups } from "./backup-launch.js";
 import type { BackupRuntime } from "./backup-runtime.js";
 import { connectCronosTreasury } from "./cronos-treasury-setup.js";
+import { createFamilyOperations } from "./family-setup.js";
 import type { FundMode } from "./fund-mode.js";
 import { planKeyRotation } from "./key-rotation-plan.js";
-import { createFamilyOperations } from "./family-setup.js";
-import { reproductionOptionsFromConfig } from "./reproduction-options.js";
 import { refuseIfLeaderElsewhere } from "./leader-elsewhere.js";
 import { type ConnectOptions, connectNetwork, type NetworkConnection } from "./network-connection.js";
+import { reproductionOptionsFromConfig } from "./reproduction-options.js";
 import { nostrRelaysOf, setUpVoice } from "./voice-setup.js";
 
 export interface LaunchOptions {

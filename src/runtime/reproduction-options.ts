@@ -8,7 +8,7 @@ const OWN_RUNWAY_DAYS = 7;
 /** The reproduction actors' rules and gates, from the agent's config. */
 export function reproductionOptionsFromConfig(
   config: AgentConfig,
-  o: { startedAt: number; aktUsd: () => Promise<number> } & Pick<ReproductionActorOptions, "watchHeartbeats">,
+  o: { startedAt: number; aktUsd: () => Promise<number> },
 ): ReproductionActorOptions {
   const r = config.reproduction;
   return {
@@ -31,6 +31,5 @@ export function reproductionOptionsFromConfig(
       aktUsd: o.aktUsd,
     },
     startedAt: o.startedAt,
-    ...(o.watchHeartbeats ? { watchHeartbeats: o.watchHeartbeats } : {}),
   };
 }

@@ -39,7 +39,11 @@ describe("a parent spawns, watches and retires funded children", () => {
   const child = (id: string) => children().find((known) => known.id === id);
 
   beforeAll(async () => {
-    devnet = await startTestDevnet({ providers: 4, nostr: true, ...agentProcessOptions(tempDir("family-logs-")) });
+    devnet = await startTestDevnet({
+      providers: 4,
+      nostr: true,
+      ...agentProcessOptions(tempDir("family-logs-")),
+    });
     parent = await startTestAgent(devnet, {
       settings: {
         "agent.sdlProfile": "relay",
@@ -92,7 +96,9 @@ describe("a parent spawns, watches and retires funded children", () => {
     const audit = chainAudit(devnet);
     for (const born of [first, second]) {
       // The child's deployment is its own, and its escrow holds the parent's grant money.
-      const deployments = (await audit.deployments(born.addresses.akash!)).filter((d) => d.state === DEPLOYMENT_ACTIVE);
+      const deployments = (await audit.deployments(born.addresses.akash!)).filter(
+        (d) => d.state === DEPLOYMENT_ACTIVE,
+      );
       expect(deployments.map((d) => d.dseq)).toEqual([born.dseq]);
       expect(deployments[0]!.depositors).toEqual([parent.address]);
       // It leads itself: its own instance answers, generation 1, in that deployment.
@@ -142,7 +148,11 @@ describe("a parent spawns, watches and retires funded children", () => {
   it("a retired child: its deployment closed, both grants revoked on chain, its record kept", async () => {
     const retiring = children().find((known) => known.index === 1)!;
     parent.runtime.send({ type: "REPRODUCTION.RETIRE", requestId: "retire-1", childId: retiring.id }, "test");
-    await waitFor(async () => (child(retiring.id)?.state === "retired" ? true : undefined), 120_000, "retired");
+    await waitFor(
+      async () => (child(retiring.id)?.state === "retired" ? true : undefined),
+      120_000,
+      "retired",
+    );
     const grants = await parent.connection.childGrants.childGrants(retiring.addresses.akash!);
     expect(grants).toEqual({ deposit: null, fee: null });
     const deployments = await chainAudit(devnet).deployments(retiring.addresses.akash!);

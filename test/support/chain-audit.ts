@@ -40,7 +40,9 @@ export function chainAudit(devnet: Pick<DevnetHandle, "grpc">): ChainAudit {
           .reduce((sum, deposit) => sum + wholeUnits(deposit.balance?.amount), 0n)
           .toString(),
         // Who paid each deposit still held: the owner for its own balance, the granter for grant money.
-        depositors: [...new Set((entry.escrowAccount?.state?.deposits ?? []).map((deposit) => deposit.owner))],
+        depositors: [
+          ...new Set((entry.escrowAccount?.state?.deposits ?? []).map((deposit) => deposit.owner)),
+        ],
       }));
     },
     async leases(owner) {

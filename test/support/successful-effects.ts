@@ -166,7 +166,13 @@ export function successfulOutput(src: string, input: unknown, now: number): unkn
     case "retireChild":
       return { at: now } satisfies StepDone;
     case "deployChild":
-      return { at: now, dseq: "2002", provider: "akash1childprovider", uri: "child.ingress:80", generation: 1 };
+      return {
+        at: now,
+        dseq: "2002",
+        provider: "akash1childprovider",
+        uri: "child.ingress:80",
+        generation: 1,
+      };
     case "resurrectChild":
       return { at: now, outcome: "alive", reason: "its lease is still there" };
     case "readBalances":

@@ -1,4 +1,4 @@
-import { type EventObject, fromCallback } from "xstate";
+import { fromCallback } from "xstate";
 import { actorContract } from "../shared/index.js";
 import type { ChildHeartbeatEvent } from "./reproduction.events.js";
 import type {
@@ -69,9 +69,15 @@ export type ResurrectChildOutput =
   /** Its lease is still there (or the child answers): nothing to resurrect. */
   | { outcome: "alive"; at: number; reason: string };
 
+/** Tells a running heartbeat watch which children to follow from now on. */
+export interface WatchedFamilyEvent {
+  readonly type: "FAMILY.CHILDREN";
+  readonly children: readonly { readonly childId: string; readonly npub: string }[];
+}
+
 export interface WatchHeartbeatsInput {
-  relays: string[];
-  children: { childId: string; npub: string }[];
+  readonly relays: readonly string[];
+  readonly children: readonly { readonly childId: string; readonly npub: string }[];
 }
 
 export const reproductionActorContracts = {
@@ -89,7 +95,7 @@ export const reproductionActorContracts = {
   /** Close its deployment, sweep its account, revoke its grants; its record stays. */
   retireChild: actorContract<ChildStepDone, ChildStepInput>("retireChild"),
   /** Long-lived: the children's heartbeats from Nostr, as CHILD.HEARTBEAT. Without relays: nothing. */
-  watchFamilyHeartbeats: fromCallback<EventObject, WatchHeartbeatsInput>(() => () => {}),
+  watchFamilyHeartbeats: fromCallback<WatchedFamilyEvent, WatchHeartbeatsInput>(() => () => {}),
 };
 
 export type { ChildHeartbeatEvent };

@@ -52,6 +52,9 @@ export async function retireChildAccount(input: RetireChildInput): Promise<Retir
     log.warn({ uact: own.uact }, "the retiring child holds ACT of its own: left in its account");
   }
   await input.childGrants.revokeChildGrants({ key: `${key}:revoke`, child: child.akash });
-  log.info({ closed: closedDseqs, sweptUakt }, "child retired: deployments closed, account swept, grants revoked");
+  log.info(
+    { closed: closedDseqs, sweptUakt },
+    "child retired: deployments closed, account swept, grants revoked",
+  );
   return { closedDseqs, sweptUakt };
 }

@@ -122,7 +122,8 @@ function childJwksOf(plain: Record<string, unknown>, where: string): KeystoreCon
   const jwks: Record<string, Secret<ArweaveJwk>> = {};
   for (const [index, value] of Object.entries(plain)) {
     const jwk = parseArweaveJwk(value);
-    if (!jwk.ok) throw new KeystoreError(`${where} holds an invalid Arweave key for child ${index}: ${jwk.reason}`);
+    if (!jwk.ok)
+      throw new KeystoreError(`${where} holds an invalid Arweave key for child ${index}: ${jwk.reason}`);
     jwks[index] = jwk.jwk;
   }
   return Object.freeze(jwks);

@@ -95,7 +95,7 @@ describe("a parent watches its children's heartbeats on the devnet's relay", () 
       expect(heard()[0]).toEqual({
         type: "CHILD.HEARTBEAT",
         childId: first.watched.childId,
-        at: stored.at,
+        at: Date.parse(stored.at),
         generation: 1,
         leaseState: "active.monitoring",
         provider: "akash1provider",
@@ -115,7 +115,7 @@ describe("a parent watches its children's heartbeats on the devnet's relay", () 
       await waitFor(() => (heard().length >= 2 ? true : undefined), 10_000, "the live heartbeat");
       expect(heard()[1]).toMatchObject({
         childId: first.watched.childId,
-        at: live.at,
+        at: Date.parse(live.at),
         generation: 2,
         runwayDays: null,
       });
@@ -139,7 +139,7 @@ describe("a parent watches its children's heartbeats on the devnet's relay", () 
         async () => {
           const sent = await beat(second.keys, { generation: 5 });
           await new Promise((resolve) => setTimeout(resolve, 300));
-          return heard().some((event) => event.at === sent.at) ? sent : undefined;
+          return heard().some((event) => event.at === Date.parse(sent.at)) ? sent : undefined;
         },
         15_000,
         "a heartbeat after the relay came back",

@@ -158,7 +158,9 @@ describe("bugs the random runs found, now fixed", () => {
     // Given up: the child's grants are revoked and its account swept before the cycle moves on.
     expect(actor.getSnapshot().value).toMatchObject({ cycle: "abandoning_birth" });
     const retire = recorded.running(true).find((invocation) => invocation.src === "retireChild");
-    expect((retire?.input as { child: { childId: string } } | undefined)?.child.childId).toBe("agent-child-0");
+    expect((retire?.input as { child: { childId: string } } | undefined)?.child.childId).toBe(
+      "agent-child-0",
+    );
     succeed(recorded, "retireChild");
     await settled();
     expect(actor.getSnapshot().value).toMatchObject({ cycle: "backing_off" });
