@@ -97,6 +97,18 @@ export function createReproductionActors(services: AgentServices, options: Repro
     return services.family;
   };
 
+  /** The budget the treasury granted (its expiry read back from the chain), for `akash-agent family`. */
+  const recordBudget = async (child: ChildIdentity, limitUact: string) => {
+    const grants = services.childGrants ? await services.childGrants.childGrants(child.akash) : null;
+    const expiresAt = grants?.deposit?.expiresAt ?? grants?.fee?.expiresAt;
+    if (expiresAt === undefined || expiresAt === null) return;
+    store.children.setBudget(child.childId, {
+      limitUact,
+      feeLimitUakt: services.settings.childFunding?.feeBudgetUakt ?? "0",
+      expiresAt,
+    });
+  };
+
   const familyPlaces = (children: ChildRecord[]) => {
     const own = family().ownPlace();
     return {
@@ -239,6 +251,7 @@ export function createReproductionActors(services: AgentServices, options: Repro
         providers: [...places.providers, ...input.avoidProviders],
         regions: [...places.regions, ...input.avoidRegions],
       });
+      await recordBudget(input.child, input.plan.childConfig.fundingUact);
       store.children.setState(input.child.childId, "deploying");
       log.info(
         { childId: input.child.childId, avoid: avoidProviders },

@@ -17,6 +17,8 @@ import { pollUntil } from "./poll-until.js";
 import { cronosLegDeps, readCronosHoldings, readEscrowAndBurn } from "./treasury-readings.js";
 
 const DAY_MS = 86_400_000;
+/** Children whose grants may still draw on this agent's ACT (born ones are granted only once funded). */
+const CHILDREN_DRAWING = new Set(["funded", "deploying", "active", "silent", "resurrecting", "retiring"]);
 
 /**
  * The treasury machine's effects: balances (with the day's escrow refunds from the ledger, credited
@@ -24,6 +26,30 @@ const DAY_MS = 86_400_000;
  */
 export function createTreasuryActors(services: AgentServices, options: { feeReserveUakt: string }) {
   const { chain, store, settings, logger, cronos } = services;
+
+  /**
+   * ACT the children may still draw through their grants: a grant moves the parent's own uact, so
+   * what is left of each living child's budget is not this agent's to spend on its own leases.
+   */
+  const reservedForChildren = async (): Promise<bigint> => {
+    const grants = services.childGrants;
+    if (!grants || chain.fundedBy) return 0n;
+    const living = store.children.all().filter((child) => CHILDREN_DRAWING.has(child.state));
+    const remaining = await Promise.all(
+      living.map(async (child) => {
+        const akash = child.addresses.akash;
+        if (!akash) return 0n;
+        return BigInt((await grants.childGrants(akash)).deposit?.remainingUact ?? "0");
+      }),
+    );
+    return remaining.reduce((sum, uact) => sum + uact, 0n);
+  };
+  /** The account's balances with the children's reserved ACT left out. */
+  const ownBalances = async () => {
+    const [balances, reserved] = await Promise.all([chain.balances(), reservedForChildren()]);
+    const uact = BigInt(balances.uact) - reserved;
+    return { ...balances, uact: (uact > 0n ? uact : 0n).toString() };
+  };
   const log = logger.child({ actor: "treasury" });
 
   /**
@@ -76,7 +102,7 @@ export function createTreasuryActors(services: AgentServices, options: { feeRese
       const result = await chain.mintAct({ key: input.key, amountUakt: earlierUakt });
       recordMint(earlierUakt, result.txHash);
     }
-    const before = await chain.balances();
+    const before = await ownBalances();
     if (BigInt(before.uact) >= wanted) {
       await refillFloat(input, before);
       return { at: services.now(), mintedUact: "0" };
@@ -112,7 +138,7 @@ export function createTreasuryActors(services: AgentServices, options: { feeRese
       intervalMs: settings.pollIntervalMs,
       deadline: services.now() + settings.mintSettleTimeoutMs,
       now: services.now,
-      read: () => chain.balances(),
+      read: ownBalances,
       done: (balances) => BigInt(balances.uact) >= wanted,
     });
     if (BigInt(after.uact) < wanted) {
@@ -124,7 +150,7 @@ export function createTreasuryActors(services: AgentServices, options: { feeRese
   return {
     readBalances: fromPromise<Balances, void>(async () => {
       const [balances, escrow, cronosHoldings] = await Promise.all([
-        chain.balances(),
+        ownBalances(),
         readEscrowAndBurn(chain, settings.blockSeconds),
         cronos ? readCronosHoldings(cronos) : Promise.resolve(null),
       ]);

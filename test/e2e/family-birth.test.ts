@@ -57,6 +57,7 @@ describe("a parent spawns, watches and retires funded children", () => {
         "reproduction.heartbeatCheckMs": 500,
         "reproduction.silenceThresholdMs": 60_000,
         "budget.childAllocationCapUsd": 100,
+        "budget.dailySpendCapUsd": 1_000,
         "budget.treasuryMinimumUsd": 0,
       },
     });
@@ -66,19 +67,40 @@ describe("a parent spawns, watches and retires funded children", () => {
   afterAll(async () => {
     await parent?.close();
     await devnet?.stop();
-    for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+    if (!process.env.KEEP_TEST_DIRS) for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+    else console.log(`kept: ${dirs.join(" ")}`);
     console.log(`family figures: ${JSON.stringify(figures)}`);
   });
+
+  /** The family's state, for a failure's message. */
+  function familyState(): string {
+    const reproduction = (
+      parent.runtime.actor.getSnapshot().children as Record<string, { getSnapshot(): { value: unknown; context: unknown } }>
+    ).reproduction?.getSnapshot();
+    const context = reproduction?.context as { requests?: unknown; lastReason?: unknown; lastError?: unknown } | undefined;
+    return JSON.stringify({
+      state: reproduction?.value,
+      requests: context?.requests,
+      lastReason: context?.lastReason,
+      lastError: context?.lastError,
+      children: children().map((known) => `${known.index}:${known.state}`),
+    });
+  }
 
   async function spawn(requestId: string): Promise<ChildAgent> {
     const before = new Set(children().map((known) => known.id));
     const started = performance.now();
     parent.runtime.send({ type: "REPRODUCTION.SPAWN", requestId, role: "replica", region: null }, "test");
     const born = await waitFor(
-      async () => children().find((known) => !before.has(known.id) && known.state === "active"),
+      async () => {
+        if (familyState().includes('"state":"refused"')) throw new Error(`spawn refused: ${familyState()}`);
+        return children().find((known) => !before.has(known.id) && known.state === "active");
+      },
       180_000,
       `the child of ${requestId} active`,
-    );
+    ).catch((error: unknown) => {
+      throw new Error(`${(error as Error).message}; family: ${familyState()}`);
+    });
     figures[`${requestId}ToActiveMs`] = Math.round(performance.now() - started);
     return born;
   }
@@ -101,10 +123,14 @@ describe("a parent spawns, watches and retires funded children", () => {
       );
       expect(deployments.map((d) => d.dseq)).toEqual([born.dseq]);
       expect(deployments[0]!.depositors).toEqual([parent.address]);
-      // It leads itself: its own instance answers, generation 1, in that deployment.
-      const status = await remoteStatus((await childUri(born))!);
+      // It leads itself: its own instance answers, generation 1, in that deployment (once the
+      // activated instance has restarted its server as the leader).
+      const uri = (await childUri(born))!;
+      const status = await waitFor(async () => {
+        const answer = await remoteStatus(uri).catch(() => undefined);
+        return answer?.leadership?.generation === 1 ? answer : undefined;
+      }, 30_000);
       expect(status.dseq).toBe(born.dseq);
-      expect(status.leadership?.generation).toBe(1);
       // Its budget and fees come from the parent's grants.
       const grants = await parent.connection.childGrants.childGrants(born.addresses.akash!);
       expect(BigInt(grants.deposit!.remainingUact)).toBeLessThan(BUDGET_UACT);
