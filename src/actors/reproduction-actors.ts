@@ -128,6 +128,14 @@ export function createReproductionActors(services: AgentServices, options: Repro
       async ({ input }) => {
         const at = services.now();
         const ops = family();
+        // A child is placed away from its parent: first the parent must know where it runs itself.
+        if (ops.ownPlace().provider === null) {
+          return {
+            at,
+            decision: null,
+            reason: "this agent's own lease is not active yet: no child before it",
+          };
+        }
         const balances = await services.chain.balances();
         const aktUsd = await options.gates.aktUsd();
         const balanceUsd =

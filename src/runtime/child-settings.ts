@@ -11,6 +11,8 @@ const NOT_INHERITED = [
   "reproduction.",
   "bidding.avoidProviders",
   "nostr.relays",
+  // A child always moves into its own lease, whatever its parent does.
+  "agent.handover",
   "agent.parentAgentId",
   "log.",
 ];

@@ -192,7 +192,14 @@ export const agentMachine = setup({
         "LEASE.ESCROW_LOW": { actions: "forwardToLease" },
         "LEASE.RECLAIMING": { actions: "forwardToLease" },
         "LEASE.CLOSED": { actions: "forwardToLease" },
-        "LEASE.ACTIVE": { actions: ["watchLease", "tellKeysWhereLeaseIs"] },
+        // A child is placed away from where this agent runs: the family looks again once that is known.
+        "LEASE.ACTIVE": {
+          actions: [
+            "watchLease",
+            "tellKeysWhereLeaseIs",
+            sendTo("reproduction", { type: "REPRODUCTION.EVALUATE_NOW" }),
+          ],
+        },
         "KEYS.MOVE_NEEDED": {
           actions: sendTo("lease", ({ event }) => ({
             type: "LEASE.MIGRATE" as const,
