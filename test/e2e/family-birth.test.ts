@@ -75,9 +75,14 @@ describe("a parent spawns, watches and retires funded children", () => {
   /** The family's state, for a failure's message. */
   function familyState(): string {
     const reproduction = (
-      parent.runtime.actor.getSnapshot().children as Record<string, { getSnapshot(): { value: unknown; context: unknown } }>
+      parent.runtime.actor.getSnapshot().children as Record<
+        string,
+        { getSnapshot(): { value: unknown; context: unknown } }
+      >
     ).reproduction?.getSnapshot();
-    const context = reproduction?.context as { requests?: unknown; lastReason?: unknown; lastError?: unknown } | undefined;
+    const context = reproduction?.context as
+      | { requests?: unknown; lastReason?: unknown; lastError?: unknown }
+      | undefined;
     return JSON.stringify({
       state: reproduction?.value,
       requests: context?.requests,
