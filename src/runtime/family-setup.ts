@@ -1,3 +1,4 @@
+import { rmSync } from "node:fs";
 import { join } from "node:path";
 import type { FamilyOperations, FamilyTraffic, MarketProvider } from "../actors/family-operations.js";
 import type { AgentConfig } from "../config/index.js";
@@ -145,6 +146,8 @@ export function createFamilyOperations(o: FamilySetupOptions): FamilyOperations 
         return { outcome: "resurrected", ...location };
       } catch (error) {
         if (error instanceof ChildRunFailedError && error.childExitCode === TAKE_BACK_REFUSED) {
+          // Nothing was taken back: the next attempt restores the child's latest backup, not this one.
+          rmSync(dataDir, { recursive: true, force: true });
           return { outcome: "alive", reason: error.message };
         }
         throw error;

@@ -11,7 +11,8 @@ import { deriveChildMnemonic } from "../../src/services/keys/child-mnemonic.js";
 import { secretString } from "../../src/services/keys/index.js";
 import type { ChildAgent } from "../../src/services/store/child-repository.js";
 import { openAgentStore } from "../../src/services/store/index.js";
-import { startTestAgent, type TestAgent } from "../support/agent-harness.js";
+import { runCli } from "../../support/run-cli.js";
+import { startTestAgentProcess, type TestAgentProcess } from "../support/agent-process-harness.js";
 import { chainAudit, DEPLOYMENT_ACTIVE } from "../support/chain-audit.js";
 import { remoteStatus } from "../support/deployed-agent-probes.js";
 import { agentProcessOptions, startTestDevnet, waitFor } from "../support/devnet.js";
@@ -28,7 +29,7 @@ const figures: Record<string, number> = {};
  */
 describe("a parent spawns, watches and retires funded children", () => {
   let devnet: DevnetHandle;
-  let parent: TestAgent;
+  let parent: TestAgentProcess;
   const dirs: string[] = [];
   const tempDir = (prefix: string) => {
     const dir = mkdtempSync(join(tmpdir(), prefix));
@@ -44,7 +45,7 @@ describe("a parent spawns, watches and retires funded children", () => {
       nostr: true,
       ...agentProcessOptions(tempDir("family-logs-")),
     });
-    parent = await startTestAgent(devnet, {
+    parent = await startTestAgentProcess(devnet, {
       settings: {
         "agent.sdlProfile": "relay",
         "agent.relayDomain": "127.0.0.1",
@@ -114,7 +115,26 @@ describe("a parent spawns, watches and retires funded children", () => {
     const parentProvider = parent.runtime.lease()?.provider;
     expect(parentProvider).toMatch(/^akash1/);
     const first = await spawn("spawn-1");
-    const second = await spawn("spawn-2");
+    // The second through the operator's command: `akash-agent spawn`, signed with the parent's key.
+    const started = performance.now();
+    const asked = await runCli(["spawn", "--url", parent.url, "--role", "replica", "--json"], {
+      AGENT_MNEMONIC: parent.mnemonic,
+    });
+    expect(asked.code, asked.stderr).toBe(0);
+    const answer = JSON.parse(asked.stdout) as { ok: boolean; agentId: string };
+    expect(answer).toMatchObject({ ok: true, action: "spawn", agentId: expect.stringMatching(/^agent-/) });
+    const second = await waitFor(
+      async () => (child(answer.agentId)?.state === "active" ? child(answer.agentId) : undefined),
+      180_000,
+      `the child ${answer.agentId} active`,
+    );
+    figures.cliSpawnToActiveMs = Math.round(performance.now() - started);
+    // A third is over the quota: refused with the gate's reason, exit 1.
+    const third = await runCli(["spawn", "--url", parent.url, "--role", "replica"], {
+      AGENT_MNEMONIC: parent.mnemonic,
+    });
+    expect(third.code).toBe(1);
+    expect(third.stdout).toMatch(/quota of children is full/);
     expect([first.index, second.index].sort()).toEqual([0, 1]);
     const providers = [first.provider, second.provider];
     expect(new Set(providers).size).toBe(2);
@@ -127,7 +147,7 @@ describe("a parent spawns, watches and retires funded children", () => {
         (d) => d.state === DEPLOYMENT_ACTIVE,
       );
       expect(deployments.map((d) => d.dseq)).toEqual([born.dseq]);
-      expect(deployments[0]!.depositors).toEqual([parent.address]);
+      expect(deployments[0]!.depositors).toEqual([parent.keys.identity.akash]);
       // It leads itself: its own instance answers, generation 1, in that deployment (once the
       // activated instance has restarted its server as the leader).
       const uri = (await childUri(born))!;
@@ -161,7 +181,7 @@ describe("a parent spawns, watches and retires funded children", () => {
       endpoints,
       wallets: await createAkashWallets(mnemonic, 0),
       store,
-      fundedBy: parent.address,
+      fundedBy: parent.keys.identity.akash,
       options: { broadcastPollIntervalMs: 100, logger: createLogger({ level: "silent", json: true }) },
     });
     try {
@@ -178,12 +198,12 @@ describe("a parent spawns, watches and retires funded children", () => {
 
   it("a retired child: its deployment closed, both grants revoked on chain, its record kept", async () => {
     const retiring = children().find((known) => known.index === 1)!;
-    parent.runtime.send({ type: "REPRODUCTION.RETIRE", requestId: "retire-1", childId: retiring.id }, "test");
-    await waitFor(
-      async () => (child(retiring.id)?.state === "retired" ? true : undefined),
-      120_000,
-      "retired",
-    );
+    const retired = await runCli(["retire", "--url", parent.url, retiring.id], {
+      AGENT_MNEMONIC: parent.mnemonic,
+    });
+    expect(retired.code, retired.stderr).toBe(0);
+    expect(retired.stdout.trim()).toBe(`${retiring.id} retired`);
+    expect(child(retiring.id)?.state).toBe("retired");
     const grants = await parent.connection.childGrants.childGrants(retiring.addresses.akash!);
     expect(grants).toEqual({ deposit: null, fee: null });
     const deployments = await chainAudit(devnet).deployments(retiring.addresses.akash!);

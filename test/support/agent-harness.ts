@@ -11,8 +11,10 @@ import { isInState, type LeaseView } from "../../src/runtime/lease-view.js";
 import {
   AgentKeys,
   EnvKeystore,
+  FileKeystore,
   generateMnemonic,
   knownSecretValues,
+  secretString,
 } from "../../src/services/keys/index.js";
 
 /** Settings that make a whole lifecycle fit in seconds on a devnet with ~100 ms blocks. */
@@ -46,6 +48,16 @@ export interface TestAgent extends LaunchedAgent {
   until(state: string, predicate?: (view: LeaseView) => boolean): Promise<LeaseView>;
 }
 
+async function fileKeystoreOf(from: EnvKeystore, dataDir: string): Promise<FileKeystore> {
+  const file = new FileKeystore({
+    path: join(dataDir, "test-keystore.json"),
+    passphrase: secretString("test keystore passphrase"),
+    scrypt: { N: 2 ** 10, r: 8, p: 1 },
+  });
+  if (!(await file.exists())) await file.save(await from.load());
+  return file;
+}
+
 /** Launches the real agent (actors, services, store) in this process against a running devnet. */
 export async function startTestAgent(
   devnet: DevnetHandle,
@@ -62,6 +74,11 @@ export async function startTestAgent(
     keystoreEnv?: Record<string, string>;
     /** How the devnet funds the agent: both accounts (default) or only its EVM address. */
     fund?: "all" | "cro-only";
+    /**
+     * Keep the keys in an encrypted file (cheap scrypt) rather than the environment, so what the agent
+     * saves to its keystore (a rotated index, its children's Arweave wallets) is kept.
+     */
+    durableKeystore?: boolean;
   } = {},
 ): Promise<TestAgent> {
   const mnemonic = options.mnemonic ?? generateMnemonic().reveal();
@@ -78,7 +95,8 @@ export async function startTestAgent(
       ...options.settings,
     },
   });
-  const keystore = new EnvKeystore({ env: { ...options.keystoreEnv, AGENT_MNEMONIC: mnemonic } });
+  const envKeystore = new EnvKeystore({ env: { ...options.keystoreEnv, AGENT_MNEMONIC: mnemonic } });
+  const keystore = options.durableKeystore ? await fileKeystoreOf(envKeystore, dataDir) : envKeystore;
   const keys = AgentKeys.fromContents(await keystore.load());
   const metrics = new ScriptedMetrics();
   const logger = createLogger({

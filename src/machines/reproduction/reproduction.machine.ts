@@ -69,6 +69,7 @@ export const reproductionMachine = setup({
       context.resurrecting !== params.childId &&
       context.retiring?.childId !== params.childId &&
       !context.retireQueue.some((entry) => entry.childId === params.childId),
+    notResurrecting: ({ context }) => context.resurrecting === null,
     hasRetirementQueued: ({ context }) => context.retireQueue.length > 0,
     resurrectionDue: ({ context }) => resurrectionCandidate(context) !== null,
   },
@@ -599,7 +600,8 @@ export const reproductionMachine = setup({
 
     watch: {
       initial: "idle",
-      on: { "FAMILY.CHANGED": ".idle" },
+      // A birth or a retirement elsewhere does not interrupt a resurrection under way.
+      on: { "FAMILY.CHANGED": { guard: "notResurrecting", target: ".idle" } },
       states: {
         idle: {
           always: { guard: "hasChildren", target: "checking" },
@@ -628,8 +630,6 @@ export const reproductionMachine = setup({
           ],
         },
         resurrecting: {
-          // A birth or a retirement elsewhere does not interrupt a resurrection under way.
-          on: { "FAMILY.CHANGED": {} },
           invoke: {
             src: "resurrectChild",
             input: ({ context }) => {
