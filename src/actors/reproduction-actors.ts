@@ -33,6 +33,8 @@ const GI = 1024 ** 3;
 /** The money side of the gates (config `budget.*` and `reproduction.childBudgetUact`). */
 export interface ReproductionGateSettings {
   childBudgetUact: string;
+  /** The deposit a child's first deployment needs: a budget under it could never deploy the child. */
+  childFirstDepositUact: string;
   treasuryMinimumUsd: number;
   ownDailyCostUsd: number;
   ownRunwayDays: number;
@@ -128,6 +130,13 @@ export function createReproductionActors(services: AgentServices, options: Repro
       async ({ input }) => {
         const at = services.now();
         const ops = family();
+        if (BigInt(options.gates.childBudgetUact) < BigInt(options.gates.childFirstDepositUact)) {
+          return {
+            at,
+            decision: null,
+            reason: `reproduction.childBudgetUact (${options.gates.childBudgetUact}) is under a child's first deployment deposit (${options.gates.childFirstDepositUact} uact): raise it`,
+          };
+        }
         // A child is placed away from its parent: first the parent must know where it runs itself.
         if (ops.ownPlace().provider === null) {
           return {

@@ -1,6 +1,7 @@
 import type { ReproductionActorOptions } from "../actors/reproduction-actors.js";
 import type { AgentConfig } from "../config/index.js";
 import { DEFAULT_REPRODUCTION_RULES } from "../domain/index.js";
+import { initialDepositUact } from "./agent-settings.js";
 
 /** Days of its own runway a parent keeps after funding a child (the notes' reserve). */
 const OWN_RUNWAY_DAYS = 7;
@@ -23,6 +24,8 @@ export function reproductionOptionsFromConfig(
     triggers: r.triggers,
     gates: {
       childBudgetUact: r.childBudgetUact,
+      // A child's first deposit is what ours is (it inherits our settings): its budget must cover it.
+      childFirstDepositUact: initialDepositUact(config).toString(),
       treasuryMinimumUsd: config.budget.treasuryMinimumUsd,
       ownDailyCostUsd: config.budget.targetUsdPerDay,
       ownRunwayDays: OWN_RUNWAY_DAYS,

@@ -330,10 +330,22 @@ export function registerRunCommand(program: Command): void {
         const outcome = await Promise.race([
           (handover ?? Promise.resolve(null)).catch((error: unknown) => error as Error),
           interrupted.then(() => "interrupted" as const),
+          // A lease that fails first never becomes active: there is nothing to hand over to.
+          agent.runtime
+            .waitForLease((current) => isInState(current.state, "failed"))
+            .then(
+              () => "failed" as const,
+              () => new Promise<never>(() => {}),
+            ),
         ]);
         if (outcome === "interrupted") {
           logger.info(`interrupted: stopping (${whatStays})`);
           await stop(130);
+        } else if (outcome === "failed") {
+          process.stderr.write(
+            `akash-agent: no handover: the lease failed first (${failureReason(agent.runtime)}); fix the cause, then run again with the same --data and --retry\n`,
+          );
+          await stop(1);
         } else if (outcome instanceof Error || outcome === null) {
           process.stderr.write(
             `akash-agent: no handover: ${outcome === null ? "the deployed image does not offer activation (agent.handover is off, or the image is not this agent)" : `${outcome.message}; run again with the same --data to finish it`}\n`,
