@@ -1,8 +1,6 @@
-import { spawn } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { assign, createActor, setup } from "xstate";
 import { type ChildHeartbeatEvent, createFamilyHeartbeatsActor } from "../../src/actors/family-heartbeats.js";
@@ -23,7 +21,6 @@ import { remoteStatus } from "../support/deployed-agent-probes.js";
 import { agentProcessOptions, startTestDevnet, waitFor } from "../support/devnet.js";
 
 const quiet = createLogger({ level: "silent", json: true });
-const PARENT_SCRIPT = fileURLToPath(new URL("../support/child-birth-parent.ts", import.meta.url));
 
 /** The children's settings: quick devnet timings, the one-service SDL, heartbeats every second. */
 const childSettings: Record<string, string | number | boolean> = {
@@ -170,58 +167,4 @@ describe("a child is born by the bootstrap path, resumably", () => {
     const words = mnemonic.reveal();
     for (const line of progress) expect(line).not.toContain(words);
   }, 240_000);
-  it("resumes a birth whose parent was SIGKILLed once the deployment existed: the child's run left going is stopped, one deployment", async () => {
-    const mnemonic = generateMnemonic();
-    const keys = AgentKeys.fromContents(
-      await new EnvKeystore({ env: { AGENT_MNEMONIC: mnemonic.reveal() } }).load(),
-    );
-    const owner = keys.identity.akash;
-    const dataDir = join(tempDir("killed-parent-"), "children", keys.identity.agentId);
-    const common = {
-      parent: null,
-      child: { index: 1, childId: keys.identity.agentId, akash: owner, npub: keys.identity.npub },
-      dataDir,
-      avoidProviders: [],
-      relays: [devnet.nostr!.relay],
-      settings: childSettings,
-      killAfterMs: 10_000,
-    };
-    const parent = spawn(process.execPath, ["--import", "tsx", PARENT_SCRIPT], {
-      env: {
-        ...process.env,
-        BIRTH_INPUT: JSON.stringify({ ...common, devnetUrl: devnet.control }),
-        BIRTH_CHILD_MNEMONIC: mnemonic.reveal(),
-      },
-      stdio: "ignore",
-    });
-    const parentExit = new Promise<NodeJS.Signals | null>((resolve) =>
-      parent.once("exit", (_, signal) => resolve(signal)),
-    );
-    const audit = chainAudit(devnet);
-    const created = await waitFor(
-      async () => {
-        const deployments = await audit.deployments(owner);
-        return deployments.length > 0 ? deployments : undefined;
-      },
-      60_000,
-      "the child's deployment on chain",
-    );
-    parent.kill("SIGKILL");
-    expect(await parentExit).toBe("SIGKILL");
-    // The child's run outlives its parent (its own process group), recorded in the data dir.
-    const left = JSON.parse(readFileSync(join(dataDir, CHILD_RUN_PID_FILE), "utf8")) as { pid: number };
-    expect(() => process.kill(left.pid, 0)).not.toThrow();
-
-    const born = await runChildBootstrap({
-      ...common,
-      cli: ownCliCommand(),
-      parentConfig: configSchema.parse({ network: "devnet", devnet: { url: devnet.control } }),
-      childMnemonic: mnemonic,
-    });
-    expect(() => process.kill(left.pid, 0)).toThrow();
-    expect(born.dseq).toBe(created[0]!.dseq);
-    expect(born.generation).toBe(1);
-    const deployments = await audit.deployments(owner);
-    expect(deployments.map((entry) => entry.dseq)).toEqual([born.dseq]);
-  }, 120_000);
 });
