@@ -60,6 +60,8 @@ describe("a parent killed at each step of a birth", () => {
         "agent.relayDomain": "127.0.0.1",
         // The parent keeps its lease from this process (its instance is not activated): the test kills it.
         "agent.handover": "off",
+        // Never the default 8080: other test files run agents beside this one.
+        "http.port": 0,
         "heartbeat.intervalMs": 1_000,
         "reproduction.enabled": true,
         "reproduction.maxChildren": 1,
@@ -140,7 +142,7 @@ describe("a parent killed at each step of a birth", () => {
     for (const step of steps) {
       const parent = start();
       // A step the birth went past while the parent was down counts as reached at once.
-      await waitFor(async () => ((await step.reached()) ? true : undefined), 120_000, step.name);
+      await waitFor(async () => ((await step.reached()) ? true : undefined), 240_000, step.name);
       await kill(parent);
       killedAt.push(step.name);
     }
@@ -153,7 +155,7 @@ describe("a parent killed at each step of a birth", () => {
         const found = registered();
         return found?.state === "active" ? found : undefined;
       },
-      120_000,
+      240_000,
       "the child active in the parent's registry",
     );
     await kill(parent);
@@ -173,5 +175,5 @@ describe("a parent killed at each step of a birth", () => {
     expect(await grants.childGrants(child.addresses.akash!)).toMatchObject({
       deposit: { remainingUact: expect.any(String) },
     });
-  }, 600_000);
+  }, 1_200_000);
 });
