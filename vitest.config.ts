@@ -1,13 +1,41 @@
 import { defineConfig } from "vitest/config";
+import { SlowFirstSequencer } from "./test/support/slow-first-sequencer.js";
+
+/** Files that replace a module with `vi.mock`: they need a module cache of their own. */
+const MOCKING_FILES = ["test/unit/keys/atomic-write.test.ts"];
+/** Files that only compute (statecharts, parsers, generators): no devnet, no child process. */
+const IN_PROCESS_FILES = ["test/unit/**/*.test.ts", "test/machines/**/*.test.ts", "test/fuzz/**/*.test.ts"];
+/** Files that start devnets, agent processes or a browser. */
+const OUT_OF_PROCESS_FILES = ["test/{browser,e2e,integration,reliability}/**/*.test.ts"];
 
 export default defineConfig({
   test: {
-    include: ["test/**/*.test.ts"],
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: "forks",
     // Most integration files wait on devnet blocks and child processes rather than the CPU, so more
     // files than cores run side by side.
     maxWorkers: 4,
+    sequence: { sequencer: SlowFirstSequencer },
+    projects: [
+      {
+        extends: true,
+        test: {
+          name: "in-process",
+          include: IN_PROCESS_FILES,
+          exclude: MOCKING_FILES,
+          // One module cache per worker: importing the chain clients again for each of these files
+          // cost more than running them.
+          isolate: false,
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: "isolated",
+          include: [...OUT_OF_PROCESS_FILES, ...MOCKING_FILES],
+        },
+      },
+    ],
   },
 });
