@@ -38,6 +38,7 @@ describe("a child's funding settings (reproduction.parent, childFeeBudgetUakt, g
     expect(actorSettingsFromConfig(child, { blockSeconds: 6 }).childFunding).toEqual({
       feeBudgetUakt: "7000000",
       grantDays: 10,
+      croWei: "0",
     });
   });
 
