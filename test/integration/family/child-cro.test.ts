@@ -25,6 +25,7 @@ import {
   type CronosEndpoints,
   type CronosLegKind,
   type CronosLegStep,
+  sendCro,
   TRANSFER_GAS,
 } from "../../../src/services/cronos/index.js";
 import { retireChildAccount } from "../../../src/services/family/retire-child.js";
@@ -392,6 +393,26 @@ describe("a child's CRO: sent once by its parent within the caps, spent by its o
       childStore.close();
       rmSync(childDir, { recursive: true, force: true });
     }
+  });
+
+  it("two transfers from one address at once (a child's CRO beside an emergency swap) take two nonces", async () => {
+    const nonce = await parent.cronos.minedNonce();
+    const deps = {
+      client: parent.cronos,
+      store: parent.store,
+      policy: fastCronosPolicy,
+      logger,
+      now: Date.now,
+    };
+    const [a, b] = [childIdentity(parent.mnemonic, 40), childIdentity(parent.mnemonic, 41)];
+    const mined = await Promise.all([
+      sendCro({ key: "together-a", purpose: "child_funding", to: a.cronos, wei: 1n }, deps),
+      sendCro({ key: "together-b", purpose: "child_funding", to: b.cronos, wei: 2n }, deps),
+    ]);
+    expect(mined.every((tx) => tx.succeeded)).toBe(true);
+    const nonces = ["together-a", "together-b"].map((key) => parent.store.cronosTxs.list(key)[0]!.nonce);
+    expect(nonces.sort()).toEqual([nonce, nonce + 1]);
+    expect([await croOf(a.cronos), await croOf(b.cronos)]).toEqual([1n, 2n]);
   });
 
   it("a child with no CRO is retired without a Cronos transfer", async () => {
