@@ -33,8 +33,11 @@ export interface ActorSettings {
   trustedAuditors: string[];
   /** Providers whose bids rank after every other bid (`bidding.avoidProviders`); absent: none. */
   avoidProviders?: readonly string[];
-  /** What the treasury's `fundChild` grants besides the deposit budget (reproduction.*); absent: it refuses. */
-  childFunding?: { feeBudgetUakt: string; grantDays: number };
+  /**
+   * What the treasury's `fundChild` grants besides the deposit budget (reproduction.*); absent: it
+   * refuses. `croWei`: CRO sent to each child's Cronos address (`reproduction.childCroWei`; absent or "0": none).
+   */
+  childFunding?: { feeBudgetUakt: string; grantDays: number; croWei?: string };
 }
 
 /** Everything the actors work with. Built once per agent process by the runtime. */

@@ -245,7 +245,11 @@ export function createReproductionActors(services: AgentServices, options: Repro
         store.children.register({
           id: child.childId,
           index: child.index,
-          addresses: { akash: child.akash, nostr: child.npub },
+          addresses: {
+            akash: child.akash,
+            nostr: child.npub,
+            ...(child.cronos ? { cronos: child.cronos } : {}),
+          },
           role: input.role,
           region: input.region,
           state: "born",
@@ -289,7 +293,11 @@ export function createReproductionActors(services: AgentServices, options: Repro
       store.children.register({
         id: child.childId,
         index: child.index,
-        addresses: { akash: child.akash, nostr: child.npub },
+        addresses: {
+          akash: child.akash,
+          nostr: child.npub,
+          ...(child.cronos ? { cronos: child.cronos } : {}),
+        },
         role: plan.childConfig.role,
         region: plan.childConfig.region,
       });

@@ -12,6 +12,7 @@ import type {
 import type { Balances } from "../machines/treasury/treasury.types.js";
 import { swapCroToAkt } from "../services/cronos/index.js";
 import type { AgentServices } from "./agent-services.js";
+import { planChildCro, sendChildCro } from "./child-cro-funding.js";
 import { escrowRefundedOn } from "./escrow-refunds.js";
 import { pollUntil } from "./poll-until.js";
 import { cronosLegDeps, readCronosHoldings, readEscrowAndBurn } from "./treasury-readings.js";
@@ -187,8 +188,9 @@ export function createTreasuryActors(services: AgentServices, options: { feeRese
 
     /**
      * Mints the ACT the child may draw (the grant moves the parent's own uact when the child
-     * deposits), then grants the child its deposit budget and fee allowance in one tx. The expiry
-     * chosen the first time is kept, so a re-run after a crash asks for the very grants it began.
+     * deposits), then grants the child its deposit budget and fee allowance in one tx, then sends its
+     * CRO (`reproduction.childCroWei`) to its Cronos address. The expiry chosen the first time is kept,
+     * so a re-run after a crash asks for the very grants it began; the CRO goes once per key.
      */
     fundChild: fromPromise<SpendDone, FundChildInput>(async ({ input, signal }) => {
       const grants = services.childGrants;
@@ -205,6 +207,8 @@ export function createTreasuryActors(services: AgentServices, options: { feeRese
           `this agent is itself a child funded by ${chain.fundedBy}'s grant and holds no ACT of its own to grant: a child cannot fund children`,
         );
       }
+      // The CRO is decided (caps, Cronos leg, funds) before anything is sent for this child.
+      const cro = await planChildCro(services, input, log);
       const grantKey = `${input.key}:grant`;
       const earlier = store.intents.get(grantKey);
       const earlierExpiry = (earlier?.payload as { expiresAt?: unknown } | undefined)?.expiresAt;
@@ -231,6 +235,7 @@ export function createTreasuryActors(services: AgentServices, options: { feeRese
         amount: input.amountUact,
         ...(result.txHash ? { txHash: result.txHash } : {}),
       });
+      if (cro) await sendChildCro(services, cro, { log, signal });
       return { at: services.now() };
     }),
 

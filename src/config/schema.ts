@@ -62,6 +62,15 @@ const wholeAmount = (unit: string, example: string) =>
       `a whole amount of ${unit} above 0, in digits (e.g. "${example}"; quote it in YAML)`,
     );
 
+/** A whole amount in the smallest unit, 0 allowed, as digits (YAML numbers are read as their digits). */
+const wholeAmountOrZero = (unit: string, example: string) =>
+  z.coerce
+    .string()
+    .regex(
+      /^(0|[1-9]\d*)$/,
+      `a whole amount of ${unit}, 0 or more, in digits (e.g. "${example}"; quote it in YAML)`,
+    );
+
 /** What may start a birth on its own (DESIGN §13; the seed's five triggers). */
 export const reproductionTriggerNames = [
   "high_load",
@@ -264,6 +273,12 @@ export const configSchema = z.strictObject({
       childBudgetUact: wholeAmount("uact", "50000000").default("50000000"),
       /** Each child's feegrant BasicAllowance limit, uakt (the chain caps its fees at this). */
       childFeeBudgetUakt: wholeAmount("uakt", "5000000").default("5000000"),
+      /**
+       * CRO (wei) sent to each child's Cronos address at its birth, for its treasury's swaps; "0" sends
+       * none. Counts against budget.dailySpendCapUsd, budget.childAllocationCapUsd and
+       * budget.perSwapCapUsd at budget.croUsd; swept back when the child retires.
+       */
+      childCroWei: wholeAmountOrZero("wei", "100000000000000000000").default("0"),
       /** Both grants expire this many days after the child's birth. */
       grantDays: positive().default(30),
       /** How often the parent looks at its children's heartbeats. */

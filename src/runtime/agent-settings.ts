@@ -124,6 +124,7 @@ export function agentSettingsFromConfig(config: AgentConfig, timing: ChainTiming
       croUsd: config.budget.croUsd,
       tiers: survivalTierThresholds(config),
       actFloatUact: actFloatUact(config, deposit).toString(),
+      ...(config.reproduction.childCroWei !== "0" ? { childCroWei: config.reproduction.childCroWei } : {}),
     },
     reproduction: {
       enabled: config.reproduction.enabled,
@@ -169,6 +170,7 @@ export function actorSettingsFromConfig(
     childFunding: {
       feeBudgetUakt: config.reproduction.childFeeBudgetUakt,
       grantDays: config.reproduction.grantDays,
+      croWei: config.reproduction.childCroWei,
     },
   };
 }

@@ -4,12 +4,12 @@ import type { CronosLegKind, CronosLegStep, CronosStepHook } from "../services/c
 /** The variable the reliability tests set to kill the agent in a step of the CRO→AKT path. */
 export const CRONOS_CRASH_AT_ENV = "AKASH_AGENT_CRASH_AT_CRONOS";
 
-const legs: readonly CronosLegKind[] = ["cronos_swap", "cronos_bridge"];
+const legs: readonly CronosLegKind[] = ["cronos_swap", "cronos_bridge", "cronos_transfer"];
 const steps: readonly CronosLegStep[] = ["signed", "sent", "mined"];
 
 /**
- * Fault injection for crash tests: `AKASH_AGENT_CRASH_AT_CRONOS=<leg>:<step>` (leg cronos_swap or
- * cronos_bridge, step signed, sent or mined) SIGKILLs this process right after that durable step.
+ * Fault injection for crash tests: `AKASH_AGENT_CRASH_AT_CRONOS=<leg>:<step>` (leg cronos_swap,
+ * cronos_bridge or cronos_transfer, step signed, sent or mined) SIGKILLs this process right after that durable step.
  */
 export function cronosCrashPointFromEnv(env: NodeJS.ProcessEnv = process.env): CronosStepHook | undefined {
   const spec = env[CRONOS_CRASH_AT_ENV];

@@ -1,5 +1,6 @@
 import { rmSync } from "node:fs";
 import { join } from "node:path";
+import type { CronosTreasury } from "../actors/cronos-treasury.js";
 import type { FamilyOperations, FamilyTraffic, MarketProvider } from "../actors/family-operations.js";
 import type { AgentConfig } from "../config/index.js";
 import { ownCliCommand } from "../devnet/agent-entry-point.js";
@@ -7,13 +8,15 @@ import { EffectError } from "../domain/index.js";
 import type { Logger } from "../logging/index.js";
 import type { AkashChain, ProviderDirectory } from "../services/akash/akash-service.js";
 import type { ChildGrants } from "../services/akash/child-grants.js";
+import { CronosClient } from "../services/cronos/index.js";
 import { ChildRunFailedError } from "../services/family/family-errors.js";
 import { type ChildRunInput, resurrectChild, runChildBootstrap } from "../services/family/index.js";
 import { retireChildAccount } from "../services/family/retire-child.js";
 import { createAkashWallets } from "../services/keys/akash-wallets.js";
 import { type ArweaveJwk, generateArweaveJwk } from "../services/keys/arweave-key.js";
-import { childIdentity, deriveChildMnemonic } from "../services/keys/child-mnemonic.js";
+import { childEvmKey, childIdentity, deriveChildMnemonic } from "../services/keys/child-mnemonic.js";
 import type { AgentKeys, KeystoreBackend, Secret } from "../services/keys/index.js";
+import type { AgentStore } from "../services/store/index.js";
 import { inheritedChildSettings } from "./child-settings.js";
 import type { NetworkConnection } from "./network-connection.js";
 
@@ -39,6 +42,10 @@ export interface FamilySetupOptions {
   traffic: () => FamilyTraffic | null;
   /** The provider this agent's lease runs on now, if any. */
   ownProvider: () => string | null;
+  /** The parent's Cronos leg, when the network has one: a retiring child's CRO is swept back to it. */
+  cronos?: CronosTreasury;
+  /** The parent's store (the sweep's intent and signed transaction are kept there). */
+  store?: AgentStore;
 }
 
 function regionOf(attributes: Array<{ key: string; value: string }>): string | null {
@@ -117,7 +124,13 @@ export function createFamilyOperations(o: FamilySetupOptions): FamilyOperations 
   return {
     childIdentity: (index) => {
       const identity = childIdentity(o.keys().mnemonic(), index);
-      return { index: identity.index, childId: identity.childId, akash: identity.akash, npub: identity.npub };
+      return {
+        index: identity.index,
+        childId: identity.childId,
+        akash: identity.akash,
+        npub: identity.npub,
+        cronos: identity.cronos,
+      };
     },
 
     async deploy({ child, avoidProviders, signal }) {
@@ -154,9 +167,17 @@ export function createFamilyOperations(o: FamilySetupOptions): FamilyOperations 
       }
     },
 
-    async retire({ key, child }) {
+    async retire({ key, child, signal }) {
       const wallets = await createAkashWallets(childMnemonic(child.index), 0);
       const account = await o.connection.connectAccount(wallets, { fundedBy: parent().akash });
+      const { cronos, store } = o;
+      const childCronos =
+        cronos && store
+          ? new CronosClient(
+              cronos.client.endpoints,
+              childEvmKey(o.keys().mnemonic(), child.index).privateKey,
+            )
+          : null;
       try {
         await retireChildAccount({
           key,
@@ -166,8 +187,25 @@ export function createFamilyOperations(o: FamilySetupOptions): FamilyOperations 
           parentChain: o.parentChain,
           childGrants: o.childGrants,
           logger: log,
+          ...(cronos && store && childCronos
+            ? {
+                cro: {
+                  parentCronos: cronos.client.address,
+                  deps: {
+                    client: childCronos,
+                    store,
+                    policy: cronos.policy,
+                    logger: log,
+                    now: Date.now,
+                    signal,
+                    ...(cronos.onStep ? { onStep: cronos.onStep } : {}),
+                  },
+                },
+              }
+            : {}),
         });
       } finally {
+        childCronos?.close();
         await account.chain.close();
       }
     },

@@ -14,6 +14,7 @@ import { actorSettingsFromConfig, agentSettingsFromConfig, feeReserveUakt } from
 import { openAkashAccounts } from "./akash-accounts-setup.js";
 import { startBackups } from "./backup-launch.js";
 import type { BackupRuntime } from "./backup-runtime.js";
+import { requireChildCroWithinReach } from "./child-cro-check.js";
 import { connectCronosTreasury } from "./cronos-treasury-setup.js";
 import { createFamilyOperations } from "./family-setup.js";
 import type { FundMode } from "./fund-mode.js";
@@ -91,6 +92,7 @@ export async function launchAgent(options: LaunchOptions): Promise<LaunchedAgent
       logger,
       fund: options.fund ?? "all",
     });
+    requireChildCroWithinReach(config, cronos);
     const timing = { blockSeconds: connection.blockSeconds };
     const configured = agentSettingsFromConfig(config, timing);
     const voiceRelays = nostrRelaysOf(config, connection.nostrRelay);
@@ -172,6 +174,8 @@ export async function launchAgent(options: LaunchOptions): Promise<LaunchedAgent
         relays: () => [...voice.relays],
         traffic: () => options.relayTraffic?.() ?? null,
         ownProvider: () => runtimeRef?.lease()?.provider ?? null,
+        store,
+        ...(cronos ? { cronos } : {}),
       }),
     };
     backups = await startBackups({

@@ -18,6 +18,8 @@ afterAll(async () => {
 
 const EXPIRES = Date.UTC(2027, 0, 1);
 
+const CHILD_B_CRONOS = "0x00000000000000000000000000000000000C0FFE";
+
 /** A parent's store with two children: one active with a budget and heartbeats, one just born. */
 function seededDataDir(): string {
   const dataDir = tempDir();
@@ -44,7 +46,7 @@ function seededDataDir(): string {
   store.children.register({
     index: 1,
     id: "agent-0000000000000000000000000000000b",
-    addresses: { akash: "akash1childb", nostr: "npub1childb" },
+    addresses: { akash: "akash1childb", nostr: "npub1childb", cronos: CHILD_B_CRONOS },
     role: "specialized",
   });
   store.close();
@@ -73,6 +75,7 @@ describe("akash-agent family", () => {
           "role",
           "region",
           "generation",
+          "cro",
         ].sort(),
       );
       expect(Object.keys(child.budget as object).sort()).toEqual(["expiresAt", "limitUact", "spentUact"]);
@@ -90,6 +93,7 @@ describe("akash-agent family", () => {
       role: "replica",
       region: "eu-west",
       generation: 1,
+      cro: null,
     });
     expect(output.children[1]).toMatchObject({
       agentId: "agent-0000000000000000000000000000000b",
@@ -97,7 +101,12 @@ describe("akash-agent family", () => {
       dseq: null,
       lastHeartbeat: null,
       budget: { limitUact: null, spentUact: null, expiresAt: null },
+      // Its Cronos address from the registry; its CRO is not readable without the devnet's URL.
+      cro: { address: CHILD_B_CRONOS, balanceWei: null },
     });
+    expect(result.stderr).toMatch(
+      /no Cronos endpoint to read the children's CRO from .*: balanceWei is null/,
+    );
     // The devnet's chain cannot be read without its control URL: said on stderr, not guessed.
     expect(result.stderr).toMatch(/cannot read the grants on chain .*--devnet-url.*: spentUact is null/);
   });

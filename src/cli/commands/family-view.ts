@@ -1,4 +1,5 @@
 import type { ChildAgent } from "../../services/store/index.js";
+import type { ChildCroView } from "./family-cro.js";
 import type { DepositGrantLeft } from "./family-grants.js";
 
 /** What the chain said about one child's deposit grant: not read, no grant, or what is left of it. */
@@ -28,6 +29,8 @@ export interface FamilyChildView {
   readonly role: string;
   readonly region: string | null;
   readonly generation: number;
+  /** The child's Cronos address and CRO (wei); null for a child registered without a Cronos address. */
+  readonly cro: ChildCroView | null;
 }
 
 function spent(limitUact: string | null, grant: GrantReading): string | null {
@@ -36,7 +39,11 @@ function spent(limitUact: string | null, grant: GrantReading): string | null {
   return (used < 0n ? 0n : used).toString();
 }
 
-export function familyChildView(child: ChildAgent, grant: GrantReading): FamilyChildView {
+export function familyChildView(
+  child: ChildAgent,
+  grant: GrantReading,
+  cro: ChildCroView | null = null,
+): FamilyChildView {
   const limitUact = child.budget?.limitUact ?? null;
   const chainExpiry = grant.read ? (grant.left?.expiresAt ?? null) : null;
   const registryExpiry = child.budget ? new Date(child.budget.expiresAt) : null;
@@ -57,6 +64,7 @@ export function familyChildView(child: ChildAgent, grant: GrantReading): FamilyC
     role: child.role,
     region: child.region,
     generation: child.generation,
+    cro,
   };
 }
 

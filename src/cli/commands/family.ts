@@ -5,6 +5,7 @@ import { AGENT_MACHINE_ID } from "../../runtime/agent-runtime.js";
 import { type AgentStore, type ChildAgent, openAgentStore } from "../../services/store/index.js";
 import { cliContext, print } from "../cli-options.js";
 import { requireSavedAgentState } from "../saved-agent-state.js";
+import { readChildrenCro } from "./family-cro.js";
 import { type DepositGrantReader, depositGrantReader } from "./family-grants.js";
 import { type FamilyChildView, familyChildView, familyTable, type GrantReading } from "./family-view.js";
 
@@ -71,7 +72,7 @@ export function registerFamilyCommand(program: Command): void {
     )
     .option(
       "--json",
-      'one JSON line { "children": [{ "agentId", "akash", "npub", "dseq", "provider", "state", "lastHeartbeat", "budget": { "limitUact", "spentUact", "expiresAt" }, "index", "role", "region", "generation" }] }',
+      'one JSON line { "children": [{ "agentId", "akash", "npub", "dseq", "provider", "state", "lastHeartbeat", "budget": { "limitUact", "spentUact", "expiresAt" }, "index", "role", "region", "generation", "cro": { "address", "balanceWei" } }] }',
     )
     .action(async (options: { json?: boolean; devnetUrl?: string }, command: Command) => {
       const { config } = cliContext(command, { "devnet.url": options.devnetUrl });
@@ -90,8 +91,13 @@ export function registerFamilyCommand(program: Command): void {
       } finally {
         store.close();
       }
-      const grants = await readGrants(children, () => depositGrantReader(config, granter));
-      const views: FamilyChildView[] = children.map((child, i) => familyChildView(child, grants[i]!));
+      const [grants, cro] = await Promise.all([
+        readGrants(children, () => depositGrantReader(config, granter)),
+        readChildrenCro(config, children, warn),
+      ]);
+      const views: FamilyChildView[] = children.map((child, i) =>
+        familyChildView(child, grants[i]!, cro[i] ?? null),
+      );
       if (options.json) print(JSON.stringify({ children: views }));
       else for (const line of familyTable(views)) print(line);
     });

@@ -33,6 +33,8 @@ export interface ChildIdentity {
   akash: string;
   npub: string;
   index: number;
+  /** The child's Cronos `0x…` address (absent in snapshots from before children were given CRO). */
+  cronos?: string;
 }
 
 /** Where a child leads itself, once born (or resurrected). */

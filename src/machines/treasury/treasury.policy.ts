@@ -3,6 +3,7 @@ import type { FundsRequest } from "../shared/index.js";
 import type { Balances, DailySpend, TreasurySettings } from "./treasury.types.js";
 
 const MICRO = 1_000_000;
+const WEI_PER_CRO = 1e18;
 
 export function utcDay(at: number): string {
   return new Date(at).toISOString().slice(0, 10);
@@ -33,8 +34,22 @@ export function uaktToUsd(uakt: string, settings: TreasurySettings): number {
   return (Number(uakt) / MICRO) * settings.aktUsd;
 }
 
+/** USD of the CRO a child funding sends besides its ACT grant (`reproduction.childCroWei` at `croUsd`). */
+export function childCroUsd(settings: TreasurySettings): number {
+  if (!settings.childCroWei || settings.childCroWei === "0") return 0;
+  return (Number(settings.childCroWei) / WEI_PER_CRO) * (settings.croUsd ?? 0);
+}
+
+/** What a request spends in USD: its ACT, plus the child's CRO for a child funding. */
 export function requestUsd(request: FundsRequest, settings: TreasurySettings): number {
-  return uactToUsd(request.amountUact, settings.actUsd);
+  const act = uactToUsd(request.amountUact, settings.actUsd);
+  return request.purpose === "child_funding" ? act + childCroUsd(settings) : act;
+}
+
+/** How a child funding's CRO shows in a refusal: empty when it sends none. */
+function croPart(request: FundsRequest, settings: TreasurySettings): string {
+  const usd = request.purpose === "child_funding" ? childCroUsd(settings) : 0;
+  return usd > 0 ? `, $${usd.toFixed(2)} of it CRO (reproduction.childCroWei)` : "";
 }
 
 /**
@@ -53,16 +68,18 @@ export function capViolation(
   // Every request counts, a new deployment's deposit too (DESIGN §14: committed spend); what an
   // escrow gives back when its deployment closes is credited (see netSpentUsd).
   if (committed + usd > settings.dailySpendCapUsd) {
-    return `daily spend cap of $${settings.dailySpendCapUsd} would be broken ($${committed.toFixed(2)} spent or under way today, $${usd.toFixed(2)} asked)`;
+    return `daily spend cap of $${settings.dailySpendCapUsd} would be broken ($${committed.toFixed(2)} spent or under way today, $${usd.toFixed(2)} asked${croPart(request, settings)})`;
   }
   if (request.purpose === "child_funding") {
     if (usd > settings.childAllocationCapUsd) {
-      return `per-child allocation cap of $${settings.childAllocationCapUsd} would be broken ($${usd.toFixed(2)} asked)`;
+      return `per-child allocation cap of $${settings.childAllocationCapUsd} would be broken ($${usd.toFixed(2)} asked${croPart(request, settings)})`;
     }
     const holdingsUsd = balances
       ? uactToUsd(balances.uact, settings.actUsd) + uaktToUsd(balances.uakt, settings)
       : 0;
-    if (holdingsUsd - usd < settings.treasuryMinimumUsd) {
+    // The minimum is of what the ACT grant draws on (AKT and ACT); the CRO leaves the Cronos side.
+    const actUsd = usd - childCroUsd(settings);
+    if (holdingsUsd - actUsd < settings.treasuryMinimumUsd) {
       return `the treasury would fall under its minimum of $${settings.treasuryMinimumUsd} ($${holdingsUsd.toFixed(2)} held)`;
     }
   }
@@ -87,7 +104,6 @@ export function isAktShort(balances: Balances, settings: TreasurySettings): bool
 }
 
 const DEFAULT_TIERS = { frugalBelowDays: 30, criticalBelowDays: 7 };
-const WEI_PER_CRO = 1e18;
 
 /**
  * What the treasury holds, in USD: AKT and ACT on Akash, the escrows of its deployments, CRO and AKT

@@ -41,6 +41,11 @@ export interface TreasurySettings {
   tiers?: { frugalBelowDays: number; criticalBelowDays: number };
   /** ACT kept minted ahead of need (one deposit plus one top-up). Absent in snapshots before version 5. */
   actFloatUact?: string;
+  /**
+   * CRO (wei) each funded child is also sent (`reproduction.childCroWei`): it counts, at `croUsd`, in
+   * a child funding's spend. Absent (none) in snapshots from before children were given CRO.
+   */
+  childCroWei?: string;
 }
 
 export interface DailySpend {

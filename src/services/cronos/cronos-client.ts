@@ -1,4 +1,4 @@
-import { JsonRpcProvider, Network, Transaction, type TransactionRequest, Wallet } from "ethers";
+import { getAddress, JsonRpcProvider, Network, Transaction, type TransactionRequest, Wallet } from "ethers";
 import type { Secret } from "../keys/index.js";
 import { aktTokenAbi, routerAbi } from "./cronos-abis.js";
 import type { CronosEndpoints } from "./cronos-endpoints.js";
@@ -36,6 +36,8 @@ export interface SignedTx {
 }
 
 const SWAP_GAS = 250_000n;
+/** Gas of a plain value transfer to an address without code (the EVM's fixed intrinsic cost). */
+export const TRANSFER_GAS = 21_000n;
 const SEND_TO_IBC_GAS = 150_000n;
 
 function isAlreadyKnown(message: string): boolean {
@@ -115,6 +117,11 @@ export class CronosClient {
       value: input.croWei,
       gasLimit: SWAP_GAS,
     };
+  }
+
+  /** A plain CRO transfer of `wei` to `to` (no calldata). */
+  transferCall(to: string, wei: bigint): EvmCall {
+    return { to: getAddress(to), data: "0x", value: wei, gasLimit: TRANSFER_GAS };
   }
 
   sendToIbcCall(input: { recipient: string; aktUnits: bigint }): EvmCall {

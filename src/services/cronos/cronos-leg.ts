@@ -6,7 +6,7 @@ import type { AgentStore, JsonValue } from "../store/index.js";
 import type { CronosClient, Eip1559Fees, EvmCall, MinedTx } from "./cronos-client.js";
 import type { CronosPolicy } from "./cronos-endpoints.js";
 
-export type CronosLegKind = "cronos_swap" | "cronos_bridge";
+export type CronosLegKind = "cronos_swap" | "cronos_bridge" | "cronos_transfer";
 export type CronosLegStep = "signed" | "sent" | "mined";
 /** Called after each durable step of a leg (crash tests stop the process there). */
 export type CronosStepHook = (leg: CronosLegKind, step: CronosLegStep) => void;
@@ -27,8 +27,11 @@ export interface CronosLeg {
   readonly kind: CronosLegKind;
   /** What the leg was decided with (amounts, recipient …), kept in the intent. */
   readonly payload: JsonValue;
-  /** The call to sign; asked only when the leg has no signed transaction yet. */
-  readonly call: () => EvmCall | Promise<EvmCall>;
+  /**
+   * The call to sign, with the fees it will be signed with; asked only when the leg has no signed
+   * transaction yet.
+   */
+  readonly call: (fees: Eip1559Fees) => EvmCall | Promise<EvmCall>;
 }
 
 /** Replacement fees: at least 12.5% over the previous ones (what nodes require), never over the ceiling. */
@@ -97,25 +100,28 @@ async function sendCronosLeg(leg: CronosLeg, deps: CronosLegDeps): Promise<Mined
   }
   let txs = store.cronosTxs.list(leg.key);
   if (txs.length === 0) {
-    const call = await leg.call();
-    const fees = await feesUnderCeiling(client, policy.gasFeeCeilingWei);
-    const nonce = await client.pendingNonce();
-    const signed = await client.sign(call, nonce, fees);
-    store.transaction(() => {
-      store.intents.record({ key: leg.key, kind: leg.kind, payload: leg.payload });
-      store.cronosTxs.record({
-        intentKey: leg.key,
-        nonce,
-        txHash: signed.hash,
-        rawTx: signed.rawTx,
-        maxFeePerGas: fees.maxFeePerGas.toString(),
+    // One account's legs take their nonces one at a time (a swap and a child's CRO may overlap).
+    await oneAtATime(client.address, async () => {
+      const fees = await feesUnderCeiling(client, policy.gasFeeCeilingWei);
+      const call = await leg.call(fees);
+      const nonce = await client.pendingNonce();
+      const signed = await client.sign(call, nonce, fees);
+      store.transaction(() => {
+        store.intents.record({ key: leg.key, kind: leg.kind, payload: leg.payload });
+        store.cronosTxs.record({
+          intentKey: leg.key,
+          nonce,
+          txHash: signed.hash,
+          rawTx: signed.rawTx,
+          maxFeePerGas: fees.maxFeePerGas.toString(),
+        });
+        store.intents.attachTx(leg.key, { hash: signed.hash });
       });
-      store.intents.attachTx(leg.key, { hash: signed.hash });
+      log.info({ txHash: signed.hash, nonce }, "signed");
+      deps.onStep?.(leg.kind, "signed");
+      await client.broadcast(signed.rawTx);
+      deps.onStep?.(leg.kind, "sent");
     });
-    log.info({ txHash: signed.hash, nonce }, "signed");
-    deps.onStep?.(leg.kind, "signed");
-    await client.broadcast(signed.rawTx);
-    deps.onStep?.(leg.kind, "sent");
     txs = store.cronosTxs.list(leg.key);
   } else {
     log.info({ txHash: txs.at(-1)?.txHash }, "resuming a signed leg");
@@ -165,6 +171,25 @@ async function sendCronosLeg(leg: CronosLeg, deps: CronosLegDeps): Promise<Mined
     }
     if (deps.signal?.aborted)
       throw new EffectError("retryable", `Cronos ${leg.kind} ${leg.key} stopped while waiting`);
+  }
+}
+
+/** The tail of the work queued per sending address in this process. */
+const sendingQueues = new Map<string, Promise<unknown>>();
+
+/**
+ * Runs `work` after every earlier one queued for `address` has settled, so two legs of one account
+ * never read the same pending nonce.
+ */
+async function oneAtATime<T>(address: string, work: () => Promise<T>): Promise<T> {
+  const before = sendingQueues.get(address) ?? Promise.resolve();
+  const run = before.then(work, work);
+  const tail = run.catch(() => undefined);
+  sendingQueues.set(address, tail);
+  try {
+    return await run;
+  } finally {
+    if (sendingQueues.get(address) === tail) sendingQueues.delete(address);
   }
 }
 

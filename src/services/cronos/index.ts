@@ -5,6 +5,7 @@ export {
   type SwapQuote,
   swapCroToAkt,
 } from "./cro-to-akt-route.js";
+export { type CroSweep, type CroSweepResult, type CroTransfer, sendCro, sweepCro } from "./cro-transfer.js";
 export { aktTokenAbi, routerAbi } from "./cronos-abis.js";
 export {
   CronosClient,
@@ -12,6 +13,7 @@ export {
   type EvmCall,
   type MinedTx,
   type SignedTx,
+  TRANSFER_GAS,
 } from "./cronos-client.js";
 export type { CronosEndpoints, CronosPolicy } from "./cronos-endpoints.js";
 export { CronosRpcError } from "./cronos-errors.js";

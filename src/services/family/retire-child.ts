@@ -1,6 +1,7 @@
 import type { Logger } from "../../logging/index.js";
 import type { AkashChain } from "../akash/akash-service.js";
 import type { ChildGrants } from "../akash/child-grants.js";
+import { type CronosLegDeps, sweepCro } from "../cronos/index.js";
 
 export interface RetireChildInput {
   /** Idempotency key of the retirement: each step's key derives from it. */
@@ -14,17 +15,25 @@ export interface RetireChildInput {
   readonly parentChain: Pick<AkashChain, "balances">;
   readonly childGrants: ChildGrants;
   readonly logger: Logger;
+  /**
+   * The child's CRO, when the family has a Cronos leg: the child's own Cronos client (in `deps`,
+   * over the parent's store) and the parent's Cronos address it goes back to.
+   */
+  readonly cro?: { readonly deps: CronosLegDeps; readonly parentCronos: string };
 }
 
 export interface RetireChildOutcome {
   readonly closedDseqs: string[];
   readonly sweptUakt: string;
+  /** CRO sent back to the parent's Cronos address, wei ("0" without a Cronos leg or CRO). */
+  readonly sweptCroWei: string;
 }
 
 /**
  * Retires a child (DESIGN §13) in the order the chain allows: close its deployments while its fee
  * allowance still pays (their escrow goes back to whoever deposited it: the parent, for grant money),
- * send its own AKT to the parent (fees on the allowance, so all of it), then revoke both grants. Every
+ * send its own AKT to the parent (fees on the allowance, so all of it), revoke both grants, then send
+ * its CRO back to the parent's Cronos address (all but the transfer's fee). Every
  * step goes through the TxExecutor with a key of its own and reads the chain first: a retirement
  * killed half-way and run again does each step once.
  */
@@ -52,9 +61,20 @@ export async function retireChildAccount(input: RetireChildInput): Promise<Retir
     log.warn({ uact: own.uact }, "the retiring child holds ACT of its own: left in its account");
   }
   await input.childGrants.revokeChildGrants({ key: `${key}:revoke`, child: child.akash });
+  // After the revocation, so a Cronos outage never keeps the grants open.
+  let sweptCroWei = "0";
+  if (input.cro) {
+    const swept = await sweepCro(
+      { key: `${key}:cro-sweep`, purpose: "child_cro_sweep", to: input.cro.parentCronos },
+      input.cro.deps,
+    );
+    sweptCroWei = swept.sweptWei.toString();
+    if (swept.tx)
+      log.info({ wei: sweptCroWei, txHash: swept.tx.hash }, "the retiring child's CRO swept back");
+  }
   log.info(
-    { closed: closedDseqs, sweptUakt },
+    { closed: closedDseqs, sweptUakt, sweptCroWei },
     "child retired: deployments closed, account swept, grants revoked",
   );
-  return { closedDseqs, sweptUakt };
+  return { closedDseqs, sweptUakt, sweptCroWei };
 }

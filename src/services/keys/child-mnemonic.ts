@@ -5,6 +5,7 @@ import { HDKey } from "@scure/bip32";
 import { entropyToMnemonic } from "@scure/bip39";
 import { wordlist } from "@scure/bip39/wordlists/english.js";
 import { deriveAkashKey } from "./akash-key.js";
+import { deriveEvmKey, type EvmKey } from "./evm-key.js";
 import { assertAccountIndex } from "./key-indices.js";
 import { mnemonicToSeed } from "./mnemonic.js";
 import { deriveNostrKey } from "./nostr-key.js";
@@ -71,6 +72,8 @@ export interface ChildIdentity {
   readonly akash: string;
   /** `npub1…` of the child's Nostr key at account index 0. */
   readonly npub: string;
+  /** `0x…` of the child's Cronos EVM key at account index 0 (where its treasury's CRO is sent). */
+  readonly cronos: string;
 }
 
 /** Public data only: the child's secrets are derived, used and dropped here. */
@@ -86,7 +89,22 @@ export function childIdentity(
     childId: deriveAgentId(seed),
     akash: deriveAkashKey(seed, 0, registry).address,
     npub: deriveNostrKey(seed, 0, registry).npub,
+    cronos: deriveEvmKey(seed, 0, registry).address,
   };
   seed.reveal().fill(0);
   return Object.freeze(identity);
+}
+
+/** The child's Cronos EVM key at account index 0 (the key its CRO is held by), for sweeping it back. */
+export function childEvmKey(
+  parentMnemonic: Secret<string>,
+  index: number,
+  registry?: SecretRegistry,
+): EvmKey {
+  const seed = mnemonicToSeed(deriveChildMnemonic(parentMnemonic, index, registry), registry);
+  try {
+    return deriveEvmKey(seed, 0, registry);
+  } finally {
+    seed.reveal().fill(0);
+  }
 }

@@ -16,6 +16,7 @@ export {
 export {
   bip85Mnemonic,
   type ChildIdentity,
+  childEvmKey,
   childIdentity,
   childMnemonicPath,
   deriveChildMnemonic,

@@ -38,6 +38,7 @@ describe("a child's funding settings (reproduction.parent, childFeeBudgetUakt, g
     expect(actorSettingsFromConfig(child, { blockSeconds: 6 }).childFunding).toEqual({
       feeBudgetUakt: "7000000",
       grantDays: 10,
+      croWei: "0",
     });
   });
 
@@ -55,6 +56,26 @@ describe("a child's funding settings (reproduction.parent, childFeeBudgetUakt, g
     expect(messageOf(() => loadConfig({ env: { AGENT_REPRODUCTION_CHILD_FEE_BUDGET_UAKT: "5.5" } }))).toMatch(
       /reproduction\.childFeeBudgetUakt.*5\.5/,
     );
+  });
+
+  it("reads reproduction.childCroWei (none by default), refuses one that is not whole wei, and hands it to the treasury's caps", () => {
+    const none = loadConfig({ env: {} });
+    expect(none.reproduction.childCroWei).toBe("0");
+    expect(agentSettingsFromConfig(none, { blockSeconds: 6 }).treasury.childCroWei).toBeUndefined();
+    const some = loadConfig({ env: { AGENT_REPRODUCTION_CHILD_CRO_WEI: "20000000000000000000" } });
+    expect(some.reproduction.childCroWei).toBe("20000000000000000000");
+    expect(agentSettingsFromConfig(some, { blockSeconds: 6 }).treasury).toMatchObject({
+      childCroWei: "20000000000000000000",
+      croUsd: 0.1,
+    });
+    expect(actorSettingsFromConfig(some, { blockSeconds: 6 }).childFunding?.croWei).toBe(
+      "20000000000000000000",
+    );
+    for (const bad of ["1.5", "-1", "1e18", "0x10"]) {
+      expect(messageOf(() => loadConfig({ env: { AGENT_REPRODUCTION_CHILD_CRO_WEI: bad } }))).toMatch(
+        /reproduction\.childCroWei .*AGENT_REPRODUCTION_CHILD_CRO_WEI.*a whole amount of wei, 0 or more/,
+      );
+    }
   });
 
   it("lets a child start on its fee money alone: it mints no ACT, its deposits draw on the grant", () => {

@@ -6,6 +6,7 @@ import { describe, expect, it } from "vitest";
 import {
   AgentKeys,
   bip85Mnemonic,
+  childEvmKey,
   childIdentity,
   childMnemonicPath,
   createKeystoreContents,
@@ -66,11 +67,20 @@ describe("childIdentity", () => {
       arweaveJwk: null,
     });
     const keys = AgentKeys.fromContents(contents).identity;
-    expect(identity).toEqual({ index: 3, childId: keys.agentId, akash: keys.akash, npub: keys.npub });
+    expect(identity).toEqual({
+      index: 3,
+      childId: keys.agentId,
+      akash: keys.akash,
+      npub: keys.npub,
+      cronos: keys.evm,
+    });
+    // The key that holds the child's CRO (its retirement sweeps it) is the one its agent uses.
+    expect(childEvmKey(parent, 3).address).toBe(keys.evm);
     expect(identity.childId).toMatch(/^agent-[0-9a-f]{32}$/);
     expect(identity.akash).toMatch(/^akash1/);
     expect(identity.npub).toMatch(/^npub1/);
-    expect(Object.keys(identity).sort()).toEqual(["akash", "childId", "index", "npub"]);
+    expect(identity.cronos).toMatch(/^0x[0-9a-fA-F]{40}$/);
+    expect(Object.keys(identity).sort()).toEqual(["akash", "childId", "cronos", "index", "npub"]);
   });
 
   it("differs between children and from the parent", async () => {
