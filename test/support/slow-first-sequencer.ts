@@ -2,16 +2,29 @@ import { statSync } from "node:fs";
 import { relative } from "node:path";
 import { BaseSequencer, type TestSpecification } from "vitest/node";
 
+/** The crash matrix: minutes per file, one agent process at a time, mostly waiting on blocks. */
+const CRASH_MATRIX = "test/reliability/";
+/** End-to-end runs: minutes per file, several agent processes and a devnet's providers each. */
+const END_TO_END = "test/e2e/";
 /**
- * Where a file waits longest, by folder: the crash matrix and the end-to-end runs take minutes each,
- * the unit and machine files seconds. Started last, one long file alone would set the suite's length.
+ * Seconds each of the longest files took in a whole run on a 2-core machine (vitest's JSON report,
+ * Dec 2026): only an ordering hint, so a file missing here is merely ordered by its size.
  */
-const TIERS = ["test/reliability/", "test/e2e/", "test/integration/", "test/browser/"];
-
-function tierOf(path: string): number {
-  const tier = TIERS.findIndex((prefix) => path.startsWith(prefix));
-  return tier === -1 ? TIERS.length : tier;
-}
+const KNOWN_SECONDS: Readonly<Record<string, number>> = {
+  "test/reliability/crash-resume-migrations.test.ts": 240,
+  "test/reliability/crash-resume-deploy-leasing.test.ts": 195,
+  "test/reliability/crash-resume-top-up-terminate.test.ts": 140,
+  "test/reliability/crash-resume-deploy-ordering.test.ts": 95,
+  "test/reliability/handover-crash.test.ts": 75,
+  "test/e2e/self-deployment.test.ts": 210,
+  "test/e2e/key-custody.test.ts": 210,
+  "test/e2e/guardian.test.ts": 185,
+  "test/e2e/akash-key-rotation.test.ts": 120,
+  "test/e2e/family-birth-crash.test.ts": 95,
+  "test/e2e/child-resurrection.test.ts": 85,
+};
+/** Then these, in this order; every other file (seconds each) last. */
+const LATER = ["test/integration/", "test/browser/"];
 
 function sizeOf(path: string): number {
   try {
@@ -21,19 +34,39 @@ function sizeOf(path: string): number {
   }
 }
 
+function longestFirst<T extends { path: string; size: number }>(items: T[]): T[] {
+  const seconds = (item: T) => KNOWN_SECONDS[item.path] ?? 0;
+  return [...items].sort((a, b) => seconds(b) - seconds(a) || b.size - a.size);
+}
+
+/** a1, b1, a2, b2, … then what is left of the longer list. */
+function alternate<T>(a: T[], b: T[]): T[] {
+  const out: T[] = [];
+  for (let i = 0; i < Math.max(a.length, b.length); i++) {
+    if (i < a.length) out.push(a[i]!);
+    if (i < b.length) out.push(b[i]!);
+  }
+  return out;
+}
+
 /**
- * Starts the longest files first. Vitest's own order does that only from the durations it cached on
- * an earlier run, and a clean clone (CI) has none: it then goes by file size, and the crash matrix's
- * files are a few lines each.
+ * Starts the longest files first, so no long file starts last and sets the suite's length alone:
+ * vitest's own order does that only from durations cached by an earlier run, which a clean clone
+ * (CI) lacks, and then goes by file size (the crash matrix's files are a few lines each). Crash-matrix
+ * and end-to-end files alternate, so the workers never all run process-heavy end-to-end files at once.
  */
 export class SlowFirstSequencer extends BaseSequencer {
   override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
     const root = this.ctx.config.root;
     const keyed = files.map((spec) => {
       const path = relative(root, spec.moduleId);
-      return { spec, tier: tierOf(path), size: sizeOf(spec.moduleId) };
+      return { spec, path, size: sizeOf(spec.moduleId) };
     });
-    keyed.sort((a, b) => a.tier - b.tier || b.size - a.size);
-    return keyed.map(({ spec }) => spec);
+    const under = (prefix: string) => longestFirst(keyed.filter((file) => file.path.startsWith(prefix)));
+    const first = alternate(under(CRASH_MATRIX), under(END_TO_END));
+    const later = LATER.flatMap(under);
+    const placed = new Set([...first, ...later]);
+    const rest = longestFirst(keyed.filter((file) => !placed.has(file)));
+    return [...first, ...later, ...rest].map(({ spec }) => spec);
   }
 }
