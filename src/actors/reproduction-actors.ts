@@ -29,6 +29,9 @@ import { createFamilyHeartbeatsActor } from "./family-heartbeats.js";
 import type { FamilyOperations, MarketProvider } from "./family-operations.js";
 
 const GI = 1024 ** 3;
+const DAY_MS = 86_400_000;
+/** A child's grants are renewed once less than this share of a grant period is left. */
+const RENEW_WITHIN_SHARE_OF_PERIOD = 1 / 3;
 
 /** The money side of the gates (config `budget.*` and `reproduction.childBudgetUact`). */
 export interface ReproductionGateSettings {
@@ -123,6 +126,20 @@ export function createReproductionActors(services: AgentServices, options: Repro
         ...children.flatMap((c) => (c.region ? [c.region] : [])),
       ],
     };
+  };
+
+  /** The children whose grants (as the registry knows them) expire within the renewal window. */
+  const grantsExpiring = (children: ChildRecord[], at: number): string[] => {
+    const funding = services.settings.childFunding;
+    if (!funding) return [];
+    const renewBy = at + renewalWindowMs(funding.grantDays);
+    return children
+      .filter((child) => {
+        const expiresAt = store.children.byId(child.childId)?.budget?.expiresAt;
+        // A grant already lapsed cannot be renewed: its failure was alerted while it could.
+        return expiresAt !== undefined && expiresAt > at && expiresAt < renewBy;
+      })
+      .map((child) => child.childId);
   };
 
   return {
@@ -324,7 +341,71 @@ export function createReproductionActors(services: AgentServices, options: Repro
         if (store.children.byId(child.childId)?.state !== state)
           store.children.setState(child.childId, state);
       }
-      return { at, silent };
+      return { at, silent, grantsExpiring: grantsExpiring(input.children, at) };
+    }),
+
+    renewChildGrants: fromPromise<ChildStepDone, ChildStepInput>(async ({ input }) => {
+      const grants = services.childGrants;
+      const funding = services.settings.childFunding;
+      if (!grants || !funding) {
+        throw new EffectError(
+          "fatal",
+          "renewing a child's grants needs the chain's grants and reproduction.grantDays: this host provides neither",
+        );
+      }
+      const { child } = input;
+      const at = services.now();
+      const onChain = await grants.childGrants(child.akash);
+      const renewBy = at + renewalWindowMs(funding.grantDays);
+      const due = (grant: { expiresAt: number | null } | null) =>
+        grant !== null && grant.expiresAt !== null && grant.expiresAt < renewBy;
+      const budget = store.children.byId(child.childId)?.budget ?? null;
+      /** The registry keeps the expiry the chain holds (whole seconds). */
+      const noteExpiry = (expiresAt: number | null | undefined) => {
+        if (budget && expiresAt && expiresAt !== budget.expiresAt)
+          store.children.setBudget(child.childId, { ...budget, expiresAt });
+      };
+      if (onChain.deposit === null) {
+        throw new EffectError(
+          "fatal",
+          `child ${child.childId}'s deposit grant is gone (expired or revoked): it can no longer be renewed; spawn a new child or retire this one`,
+        );
+      }
+      if (!due(onChain.deposit) && !due(onChain.fee)) {
+        // Renewed already (by a run before a crash) or never expiring.
+        noteExpiry(onChain.deposit.expiresAt);
+        return { at };
+      }
+      if (BigInt(onChain.deposit.remainingUact) === 0n) {
+        throw new EffectError(
+          "fatal",
+          `child ${child.childId} has spent its whole budget (reproduction.childBudgetUact): its grants are left to expire; retire it or give it a new budget`,
+        );
+      }
+      // The expiry chosen by the first try is kept, so a try again after a crash asks for the same grants.
+      const earlier = store.intents.get(input.key)?.payload as { expiresAt?: unknown } | undefined;
+      const expiresAt =
+        typeof earlier?.expiresAt === "number" ? earlier.expiresAt : at + funding.grantDays * DAY_MS;
+      const feeLeft = onChain.fee?.remainingUakt ?? funding.feeBudgetUakt;
+      log.info(
+        {
+          childId: child.childId,
+          remainingUact: onChain.deposit.remainingUact,
+          feeLeftUakt: feeLeft,
+          expiresAt,
+        },
+        "renewing a child's grants: what it may still spend, for another grant period",
+      );
+      await grants.grantChildBudget({
+        key: input.key,
+        child: child.akash,
+        limitUact: onChain.deposit.remainingUact,
+        // An allowance spent to the last uakt is granted one uakt, so the grant stays valid.
+        feeLimitUakt: BigInt(feeLeft) > 0n ? feeLeft : "1",
+        expiresAt,
+      });
+      noteExpiry((await grants.childGrants(child.akash)).deposit?.expiresAt);
+      return { at: services.now() };
     }),
 
     resurrectChild: fromPromise<ResurrectChildOutput, ChildStepInput>(async ({ input, signal }) => {
@@ -361,6 +442,10 @@ export function createReproductionActors(services: AgentServices, options: Repro
 
     watchFamilyHeartbeats: createFamilyHeartbeatsActor({ logger: services.logger }),
   };
+}
+
+function renewalWindowMs(grantDays: number): number {
+  return grantDays * DAY_MS * RENEW_WITHIN_SHARE_OF_PERIOD;
 }
 
 function signalsOf(

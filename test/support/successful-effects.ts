@@ -163,6 +163,7 @@ export function successfulOutput(src: string, input: unknown, now: number): unkn
     case "depositEscrow":
     case "fundChild":
     case "registerChild":
+    case "renewChildGrants":
     case "retireChild":
       return { at: now } satisfies StepDone;
     case "deployChild":

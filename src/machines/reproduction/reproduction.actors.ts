@@ -58,6 +58,8 @@ export interface CheckHeartbeatsOutput {
   at: number;
   /** Children whose last heartbeat is older than the threshold. */
   silent: string[];
+  /** Children whose grants expire within the renewal window (absent: none). */
+  grantsExpiring?: string[];
 }
 
 export interface ChildStepInput {
@@ -92,6 +94,11 @@ export const reproductionActorContracts = {
   checkHeartbeats: actorContract<CheckHeartbeatsOutput, CheckHeartbeatsInput>("checkHeartbeats"),
   /** A new deployment for a silent child whose lease is gone, from its latest backup. */
   resurrectChild: actorContract<ResurrectChildOutput, ChildStepInput>("resurrectChild"),
+  /**
+   * Grant again what the child may still spend of its grants, expiring a grant period from now (a
+   * child whose grants lapse can neither deposit nor pay a fee).
+   */
+  renewChildGrants: actorContract<ChildStepDone, ChildStepInput>("renewChildGrants"),
   /** Close its deployment, sweep its account, revoke its grants; its record stays. */
   retireChild: actorContract<ChildStepDone, ChildStepInput>("retireChild"),
   /** Long-lived: the children's heartbeats from Nostr, as CHILD.HEARTBEAT. Without relays: nothing. */

@@ -65,6 +65,12 @@ export interface ReproductionContext {
   retireQueue: { requestId: string; childId: string }[];
   /** The silent child being resurrected. */
   resurrecting: string | null;
+  /**
+   * Children whose grants expire soon (the last heartbeat check said so), and the one whose grants are
+   * being renewed. Absent in snapshots from before grants were renewed.
+   */
+  grantsToRenew?: string[];
+  renewing?: string | null;
   /** The last operator requests' outcomes, newest last (bounded). */
   requests: Record<string, FamilyRequestState>;
   lastHeartbeatCheckAt: number | null;
@@ -91,6 +97,8 @@ export function initialReproductionContext(input: ReproductionInput): Reproducti
     retiring: null,
     retireQueue: [],
     resurrecting: null,
+    grantsToRenew: [],
+    renewing: null,
     requests: {},
     lastHeartbeatCheckAt: null,
     nextHeartbeatCheckAt: null,

@@ -72,6 +72,7 @@ export const reproductionMachine = setup({
     notResurrecting: ({ context }) => context.resurrecting === null,
     hasRetirementQueued: ({ context }) => context.retireQueue.length > 0,
     resurrectionDue: ({ context }) => resurrectionCandidate(context) !== null,
+    renewalDue: ({ context }) => renewalCandidate(context) !== null,
   },
   actions: {
     notify: enqueueActions(({ enqueue, self }, params: { notice: ReproductionNotice }) => {
@@ -176,13 +177,14 @@ export const reproductionMachine = setup({
       ),
     })),
     judgeHeartbeats: enqueueActions(
-      ({ context, enqueue, self }, params: { at: number; silent: string[] }) => {
+      ({ context, enqueue, self }, params: { at: number; silent: string[]; grantsExpiring?: string[] }) => {
         const newlySilent = context.children.filter(
           (child) => params.silent.includes(child.childId) && !child.silent,
         );
         enqueue.assign({
           lastHeartbeatCheckAt: params.at,
           nextHeartbeatCheckAt: params.at + context.settings.heartbeatCheckMs,
+          grantsToRenew: params.grantsExpiring ?? [],
           children: context.children.map((child) =>
             params.silent.includes(child.childId) ? { ...child, silent: true } : child,
           ),
@@ -202,6 +204,12 @@ export const reproductionMachine = setup({
         }
       },
     ),
+    beginRenewal: assign({ renewing: ({ context }) => renewalCandidate(context) }),
+    /** Done or failed, the child leaves this check's list (the next check lists it again if still due). */
+    renewalDone: assign(({ context }) => ({
+      grantsToRenew: (context.grantsToRenew ?? []).filter((childId) => childId !== context.renewing),
+      renewing: null,
+    })),
     beginResurrection: assign(({ context }) => {
       const childId = resurrectionCandidate(context);
       return {
@@ -626,8 +634,38 @@ export const reproductionMachine = setup({
         judging: {
           always: [
             { guard: "resurrectionDue", target: "resurrecting", actions: "beginResurrection" },
+            {
+              guard: "renewalDue",
+              target: "renewing_grants",
+              actions: "beginRenewal",
+            },
             { target: "waiting" },
           ],
+        },
+        renewing_grants: {
+          invoke: {
+            src: "renewChildGrants",
+            input: ({ context }) => ({
+              key: `${context.agentId}:renew-grants:${context.renewing}:${context.lastHeartbeatCheckAt}`,
+              child: context.children.find((known) => known.childId === context.renewing)!,
+            }),
+            onDone: { target: "judging", actions: "renewalDone" },
+            onError: {
+              target: "judging",
+              actions: [
+                { type: "recordError", params: ({ event }) => ({ error: event.error }) },
+                {
+                  type: "alert",
+                  params: ({ context, event }) => ({
+                    severity: "high" as const,
+                    title: "Child grants not renewed",
+                    message: `The grants of child ${context.renewing} expire soon and could not be renewed: ${toEffectFailure(event.error).message}. Trying again at the next heartbeat check.`,
+                  }),
+                },
+                "renewalDone",
+              ],
+            },
+          },
         },
         resurrecting: {
           invoke: {
@@ -807,6 +845,13 @@ export const reproductionMachine = setup({
  * The first silent child, not being retired, not tried within the last silence window (a child whose
  * lease is still there, or whose resurrection failed, is tried again one window later).
  */
+/** The first child of the last check's list still in the family (none while a resurrection runs). */
+function renewalCandidate(context: ReproductionContext): string | null {
+  if (context.resurrecting !== null) return null;
+  const known = new Set(context.children.map((child) => child.childId));
+  return (context.grantsToRenew ?? []).find((childId) => known.has(childId)) ?? null;
+}
+
 function resurrectionCandidate(context: ReproductionContext): string | null {
   const at = context.lastHeartbeatCheckAt;
   if (at === null) return null;

@@ -114,3 +114,34 @@ export async function freshDseq(agent: AgentUnderTest): Promise<string> {
   dseqCounter += 1;
   return String((await agent.akash.chain.height()) * 100 + dseqCounter);
 }
+
+/** A child agent's Akash side: its own account (never funded), paying through its parent's grants. */
+export interface ChildUnderTest {
+  readonly address: string;
+  readonly akash: AkashConnection;
+  readonly store: AgentStore;
+  close(): Promise<void>;
+}
+
+export async function startChild(devnet: DevnetHandle, parent: string): Promise<ChildUnderTest> {
+  const wallets = await createAkashWallets(generateMnemonic(), 0);
+  const dataDir = mkdtempSync(join(tmpdir(), "child-grants-"));
+  const store = openAgentStore({ dataDir });
+  const akash = await connectAkash({
+    endpoints: endpointsFromDevnet(devnet),
+    wallets,
+    store,
+    fundedBy: parent,
+    options: FAST,
+  });
+  return {
+    address: wallets.address,
+    akash,
+    store,
+    async close() {
+      await akash.chain.close();
+      store.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}

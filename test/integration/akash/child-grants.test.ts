@@ -14,50 +14,25 @@ import { EffectError } from "../../../src/domain/index.js";
 import { createLogger } from "../../../src/logging/index.js";
 import { actorSettingsFromConfig, feeReserveUakt } from "../../../src/runtime/agent-settings.js";
 import {
-  type AkashConnection,
   type ChildGrants,
   connectAkash,
   endpointsFromDevnet,
   openChildGrantsReader,
   type TxResult,
 } from "../../../src/services/akash/index.js";
-import { createAkashWallets, generateMnemonic } from "../../../src/services/keys/index.js";
 import { type AgentStore, openAgentStore } from "../../../src/services/store/index.js";
 import { startTestDevnet, waitFor } from "../../support/devnet.js";
-import { type AgentUnderTest, agentSdl, FAST, freshDseq, startAgent } from "./akash-test-kit.js";
+import {
+  type AgentUnderTest,
+  agentSdl,
+  type ChildUnderTest,
+  FAST,
+  freshDseq,
+  startAgent,
+  startChild,
+} from "./akash-test-kit.js";
 
 const DAY_MS = 86_400_000;
-
-/** A child agent's Akash side: its own account (never funded), paying through its parent's grants. */
-interface ChildUnderTest {
-  readonly address: string;
-  readonly akash: AkashConnection;
-  readonly store: AgentStore;
-  close(): Promise<void>;
-}
-
-async function startChild(devnet: DevnetHandle, parent: string): Promise<ChildUnderTest> {
-  const wallets = await createAkashWallets(generateMnemonic(), 0);
-  const dataDir = mkdtempSync(join(tmpdir(), "child-grants-"));
-  const store = openAgentStore({ dataDir });
-  const akash = await connectAkash({
-    endpoints: endpointsFromDevnet(devnet),
-    wallets,
-    store,
-    fundedBy: parent,
-    options: FAST,
-  });
-  return {
-    address: wallets.address,
-    akash,
-    store,
-    async close() {
-      await akash.chain.close();
-      store.close();
-      rmSync(dataDir, { recursive: true, force: true });
-    },
-  };
-}
 
 /** Runs `call`, expecting the chain to refuse it; answers the EffectError. */
 async function refusal(call: () => Promise<unknown>): Promise<EffectError> {

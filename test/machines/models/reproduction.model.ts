@@ -37,6 +37,8 @@ function serialize(snapshot: SnapshotFrom<ReproductionMachine>): string {
     retiring: c.retiring?.childId ?? null,
     queue: c.retireQueue.length,
     resurrecting: c.resurrecting,
+    renew: c.grantsToRenew ?? [],
+    renewing: c.renewing ?? null,
   });
 }
 
@@ -87,6 +89,7 @@ export const reproductionModel: MachineModel<ReproductionMachine> = {
     checkHeartbeats: [
       { label: "all alive", done: { at: 4_000, silent: [] } },
       { label: "child silent", done: { at: 700_000, silent: [child.childId] } },
+      { label: "grants expiring", done: { at: 4_000, silent: [], grantsExpiring: [child.childId] } },
       { label: "failed", error: errors.retryable },
     ],
     resurrectChild: [
@@ -96,6 +99,10 @@ export const reproductionModel: MachineModel<ReproductionMachine> = {
       },
       { label: "alive", done: { outcome: "alive", at: 701_000, reason: "its lease is still there" } },
       { label: "failed", error: errors.provider },
+    ],
+    renewChildGrants: [
+      { label: "ok", done: { at: 4_500 } },
+      { label: "failed", error: errors.retryable },
     ],
     retireChild: [
       { label: "ok", done: { at: 5_000 } },
