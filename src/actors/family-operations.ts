@@ -10,6 +10,8 @@ export interface FamilyTraffic {
   eventsPerSecond: number;
   openConnections: number;
   storedBytes: number;
+  /** Events accepted by kind (absent: not counted, and the specialization trigger stays quiet). */
+  eventsByKind?: Readonly<Record<string, number>>;
 }
 
 /** A provider online in the market, with its region attribute if it has one. */

@@ -20,9 +20,7 @@ import type {
   EvaluateReproductionOutput,
   RegisterChildInput,
   ResurrectChildOutput,
-  WatchHeartbeatsInput,
 } from "../machines/reproduction/reproduction.actors.js";
-import type { ChildHeartbeatEvent } from "../machines/reproduction/reproduction.events.js";
 import type { ChildIdentity, ChildPlan, ChildRecord } from "../machines/reproduction/reproduction.types.js";
 import type { AgentServices } from "./agent-services.js";
 import { createFamilyHeartbeatsActor } from "./family-heartbeats.js";
@@ -472,9 +470,9 @@ function signalsOf(
     now,
     metrics,
     resources: resourcesForTraffic(metrics),
-    // The relay does not know its clients' regions or count events by kind yet: those triggers stay quiet.
+    // The relay does not know its clients' regions: the geographic trigger stays quiet.
     connectionsByRegion: {},
-    eventsByKind: {},
+    eventsByKind: { ...(traffic?.eventsByKind ?? {}) },
     family: {
       activeAgents: 1 + children.filter((child) => !child.silent).length,
       regions: [

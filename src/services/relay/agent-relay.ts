@@ -121,6 +121,7 @@ export class AgentRelay {
       storedBytes: this.isOpen ? this.pageBytes() : 0,
       eventsAccepted: this.meter.eventsAccepted,
       eventsRefused: this.meter.eventsRefused,
+      eventsByKind: this.meter.eventsByKind,
     };
   }
 

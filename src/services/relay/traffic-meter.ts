@@ -16,9 +16,22 @@ export interface RelayTraffic {
   readonly eventsAccepted: number;
   /** Events refused (invalid, duplicate, blocked) since the relay started. */
   readonly eventsRefused: number;
+  /**
+   * Events accepted since the relay started, by kind (the specialization trigger reads the share of
+   * video kinds). Kinds past the first MAX_KINDS seen count under "other".
+   */
+  readonly eventsByKind: Readonly<Record<string, number>>;
 }
 
 const SECOND_MS = 1000;
+/** Distinct kinds tallied one by one: a client inventing kinds cannot grow the tally without bound. */
+const MAX_KINDS = 256;
+const OTHER_KINDS = "other";
+
+function kindOf(message: IncomingMessage): string | null {
+  const event = message[1] as { kind?: unknown } | undefined;
+  return typeof event?.kind === "number" && Number.isSafeInteger(event.kind) ? String(event.kind) : null;
+}
 
 /**
  * Counts the EVENT messages the relay accepts, per second, and gives their rate over the last
@@ -29,6 +42,7 @@ export class TrafficMeter implements HandleMessagePlugin {
   private bucketSecond = 0;
   private accepted = 0;
   private refused = 0;
+  private readonly byKind = new Map<string, number>();
 
   constructor(
     private readonly now: () => number = Date.now,
@@ -45,7 +59,7 @@ export class TrafficMeter implements HandleMessagePlugin {
   ): Promise<HandleMessageResult> {
     const result = await next();
     if (message[0] === "EVENT" && result?.messageType === "EVENT") {
-      if (result.success) this.count();
+      if (result.success) this.count(kindOf(message));
       else this.refused += 1;
     }
     return result;
@@ -70,9 +84,17 @@ export class TrafficMeter implements HandleMessagePlugin {
     return this.refused;
   }
 
-  private count(): void {
+  get eventsByKind(): Record<string, number> {
+    return Object.fromEntries(this.byKind);
+  }
+
+  private count(kind: string | null): void {
     this.advance();
     this.accepted += 1;
+    if (kind !== null) {
+      const tally = this.byKind.has(kind) || this.byKind.size < MAX_KINDS ? kind : OTHER_KINDS;
+      this.byKind.set(tally, (this.byKind.get(tally) ?? 0) + 1);
+    }
     const index = this.bucketSecond % this.buckets.length;
     this.buckets[index] = (this.buckets[index] ?? 0) + 1;
   }

@@ -94,7 +94,11 @@ describe("the agent's relay", { timeout: 90_000 }, () => {
     await authed.connect();
     await challenge;
     await expect(authed.auth(async (template) => finalizeEvent(template, author))).resolves.toBeDefined();
-    expect(agent.relay.traffic()).toMatchObject({ eventsAccepted: 1, openConnections: 3 });
+    expect(agent.relay.traffic()).toMatchObject({
+      eventsAccepted: 1,
+      openConnections: 3,
+      eventsByKind: { "1": 1 },
+    });
     expect(agent.relay.traffic().storedBytes).toBeGreaterThan(0);
   });
 

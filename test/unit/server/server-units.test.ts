@@ -31,6 +31,20 @@ describe("the relay's traffic meter", () => {
     expect(meter.eventsPerSecond()).toBe(0);
     expect(meter.eventsAccepted).toBe(50);
   });
+
+  it("tallies accepted events by kind, refused ones not at all, and bounds the distinct kinds", async () => {
+    const meter = new TrafficMeter(() => 1_000_000, 10);
+    const ofKind = (kind: unknown) => ["EVENT", { kind }] as never;
+    for (const kind of [1, 1, 34235, 7])
+      await meter.handleMessage({} as never, ofKind(kind), async () => accepted);
+    await meter.handleMessage({} as never, ofKind(34235), async () => refused);
+    await meter.handleMessage({} as never, ofKind("1"), async () => accepted);
+    expect(meter.eventsByKind).toEqual({ "1": 2, "7": 1, "34235": 1 });
+    for (let kind = 100; kind < 400; kind += 1)
+      await meter.handleMessage({} as never, ofKind(kind), async () => accepted);
+    expect(Object.keys(meter.eventsByKind)).toHaveLength(257);
+    expect(meter.eventsByKind.other).toBe(300 - (256 - 3));
+  });
 });
 
 describe("usage of the lease's resources from the relay's load", () => {
