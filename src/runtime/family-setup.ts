@@ -15,6 +15,7 @@ import { type ArweaveJwk, generateArweaveJwk } from "../services/keys/arweave-ke
 import { childIdentity, deriveChildMnemonic } from "../services/keys/child-mnemonic.js";
 import type { AgentKeys, KeystoreBackend, Secret } from "../services/keys/index.js";
 import { inheritedChildSettings } from "./child-settings.js";
+import { createRosterPublisher } from "./family-roster-publisher.js";
 import type { NetworkConnection } from "./network-connection.js";
 
 /** The exit code of `run --take-back` when the child is not silent or its lease not gone. */
@@ -171,6 +172,8 @@ export function createFamilyOperations(o: FamilySetupOptions): FamilyOperations 
         await account.chain.close();
       }
     },
+
+    publishRoster: createRosterPublisher({ keys: o.keys, keystore: o.keystore, relays: o.relays, now: Date.now }),
 
     traffic: o.traffic,
 

@@ -18,6 +18,7 @@ import { connectCronosTreasury } from "./cronos-treasury-setup.js";
 import { createFamilyOperations } from "./family-setup.js";
 import type { FundMode } from "./fund-mode.js";
 import { planKeyRotation } from "./key-rotation-plan.js";
+import { createSiblingOperations } from "./sibling-setup.js";
 import { refuseIfLeaderElsewhere } from "./leader-elsewhere.js";
 import { type ConnectOptions, connectNetwork, type NetworkConnection } from "./network-connection.js";
 import { reproductionOptionsFromConfig } from "./reproduction-options.js";
@@ -98,6 +99,7 @@ export async function launchAgent(options: LaunchOptions): Promise<LaunchedAgent
       ...configured,
       keys: { ...configured.keys, rotating: rotation.rotating },
       reproduction: { ...configured.reproduction, heartbeatRelays: voiceRelays },
+      siblingWatch: configured.siblingWatch ? { ...configured.siblingWatch, relays: voiceRelays } : null,
     };
     const voice = setUpVoice({
       config,
@@ -174,6 +176,15 @@ export async function launchAgent(options: LaunchOptions): Promise<LaunchedAgent
         ownProvider: () => runtimeRef?.lease()?.provider ?? null,
       }),
     };
+    const siblings = createSiblingOperations({
+      config,
+      keys: () => services.keys,
+      logger,
+      devnetUrl: devnetUrlForSdl(config, connection, options.devnetUrl).devnetUrl ?? null,
+      relays: () => [...voice.relays],
+      ownProvider: () => runtimeRef?.lease()?.provider ?? null,
+    });
+    if (siblings) services.siblings = siblings;
     backups = await startBackups({
       config,
       keys,

@@ -1,0 +1,42 @@
+import { type EventObject, fromCallback } from "xstate";
+import type { WatchedFamilyEvent, WatchHeartbeatsInput } from "../reproduction/reproduction.actors.js";
+import { actorContract } from "../shared/index.js";
+
+export interface FollowRosterInput {
+  readonly relays: readonly string[];
+  /** Only rosters signed by this key (npub1… or hex) count. */
+  readonly parentNpub: string;
+}
+
+export interface CheckSiblingsOutput {
+  at: number;
+}
+
+export interface ResurrectSiblingInput {
+  /** `<agentId>:resurrect-sibling:<childId>:<window>`: a restart resumes the same resurrection. */
+  key: string;
+  childId: string;
+  /** Its data dir is `<dataDir>/siblings/<childId>/resurrection-<attempt>`. */
+  attempt: number;
+  /** Providers the family used last (from the roster): the sibling comes back elsewhere. */
+  avoidProviders: string[];
+}
+
+export type ResurrectSiblingOutput =
+  | { outcome: "resurrected"; at: number; dseq: string; provider: string; uri: string; generation: number }
+  /** Its take-back refused: it still beats or its lease still runs. */
+  | { outcome: "alive"; at: number; reason: string };
+
+export const siblingWatchActorContracts = {
+  /** Long-lived: the parent's rosters addressed to this agent, as SIBLINGS.ROSTER (public part only). */
+  followRoster: fromCallback<EventObject, FollowRosterInput>(() => () => {}),
+  /** Long-lived: the heartbeats of the parent and the siblings, as CHILD.HEARTBEAT keyed by agent id. */
+  watchMemberHeartbeats: fromCallback<WatchedFamilyEvent, WatchHeartbeatsInput>(() => () => {}),
+  /** The time of this check (the machine reads no clock). */
+  checkSiblings: actorContract<CheckSiblingsOutput, void>("checkSiblings"),
+  /**
+   * Reads the latest roster from the relays for the sibling's secrets and runs its resurrection (the
+   * parent's runner: restore of its backup, then `run --take-back`) with the parent's grants.
+   */
+  resurrectSibling: actorContract<ResurrectSiblingOutput, ResurrectSiblingInput>("resurrectSibling"),
+};
