@@ -1,10 +1,10 @@
-import type { RosterMember } from "../services/family/family-roster.js";
 import type {
   ChildIdentity,
   ChildLocation,
   ChildPlan,
   ChildRecord,
 } from "../machines/reproduction/reproduction.types.js";
+import type { RosterMember } from "../services/family/family-roster.js";
 
 /** The relay's load, for the reproduction triggers. */
 export interface FamilyTraffic {

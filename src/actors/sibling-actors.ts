@@ -86,29 +86,34 @@ export function createSiblingActors(
 
     checkSiblings: fromPromise<CheckSiblingsOutput, void>(async () => ({ at: services.now() })),
 
-    resurrectSibling: fromPromise<ResurrectSiblingOutput, ResurrectSiblingInput>(async ({ input, signal }) => {
-      const started = services.now();
-      log.warn(
-        { childId: input.childId, key: input.key, attempt: input.attempt },
-        "the parent is gone and this agent is the eldest live sibling: resurrecting a silent sibling",
-      );
-      const result = await siblings().resurrect({
-        key: input.key,
-        childId: input.childId,
-        attempt: input.attempt,
-        avoidProviders: input.avoidProviders,
-        signal,
-      });
-      const at = services.now();
-      if (result.outcome === "alive") {
-        log.info({ childId: input.childId, reason: result.reason }, "the silent sibling still lives: not resurrected");
-        return { outcome: "alive", at, reason: result.reason };
-      }
-      log.info(
-        { childId: input.childId, dseq: result.dseq, provider: result.provider, ms: at - started },
-        "sibling resurrected: it leads itself again",
-      );
-      return { ...result, at };
-    }),
+    resurrectSibling: fromPromise<ResurrectSiblingOutput, ResurrectSiblingInput>(
+      async ({ input, signal }) => {
+        const started = services.now();
+        log.warn(
+          { childId: input.childId, key: input.key, attempt: input.attempt },
+          "the parent is gone and this agent is the eldest live sibling: resurrecting a silent sibling",
+        );
+        const result = await siblings().resurrect({
+          key: input.key,
+          childId: input.childId,
+          attempt: input.attempt,
+          avoidProviders: input.avoidProviders,
+          signal,
+        });
+        const at = services.now();
+        if (result.outcome === "alive") {
+          log.info(
+            { childId: input.childId, reason: result.reason },
+            "the silent sibling still lives: not resurrected",
+          );
+          return { outcome: "alive", at, reason: result.reason };
+        }
+        log.info(
+          { childId: input.childId, dseq: result.dseq, provider: result.provider, ms: at - started },
+          "sibling resurrected: it leads itself again",
+        );
+        return { ...result, at };
+      },
+    ),
   };
 }

@@ -1,5 +1,5 @@
-import { publishFamilyRoster } from "../services/family/family-roster-relays.js";
 import type { RosterMember, SiblingSecrets } from "../services/family/family-roster.js";
+import { publishFamilyRoster } from "../services/family/family-roster-relays.js";
 import { deriveChildMnemonic } from "../services/keys/child-mnemonic.js";
 import type { AgentKeys, KeystoreBackend } from "../services/keys/index.js";
 import { memberPubkey } from "../services/nostr/heartbeat-reader.js";

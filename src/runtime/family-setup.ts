@@ -173,7 +173,12 @@ export function createFamilyOperations(o: FamilySetupOptions): FamilyOperations 
       }
     },
 
-    publishRoster: createRosterPublisher({ keys: o.keys, keystore: o.keystore, relays: o.relays, now: Date.now }),
+    publishRoster: createRosterPublisher({
+      keys: o.keys,
+      keystore: o.keystore,
+      relays: o.relays,
+      now: Date.now,
+    }),
 
     traffic: o.traffic,
 

@@ -18,10 +18,10 @@ import { connectCronosTreasury } from "./cronos-treasury-setup.js";
 import { createFamilyOperations } from "./family-setup.js";
 import type { FundMode } from "./fund-mode.js";
 import { planKeyRotation } from "./key-rotation-plan.js";
-import { createSiblingOperations } from "./sibling-setup.js";
 import { refuseIfLeaderElsewhere } from "./leader-elsewhere.js";
 import { type ConnectOptions, connectNetwork, type NetworkConnection } from "./network-connection.js";
 import { reproductionOptionsFromConfig } from "./reproduction-options.js";
+import { createSiblingOperations } from "./sibling-setup.js";
 import { nostrRelaysOf, setUpVoice } from "./voice-setup.js";
 
 export interface LaunchOptions {

@@ -6,7 +6,7 @@ import { ownCliCommand } from "../devnet/agent-entry-point.js";
 import { EffectError } from "../domain/index.js";
 import type { Logger } from "../logging/index.js";
 import { ChildRunFailedError } from "../services/family/family-errors.js";
-import { readLatestRoster, type RosterReader } from "../services/family/family-roster-relays.js";
+import { type RosterReader, readLatestRoster } from "../services/family/family-roster-relays.js";
 import { resurrectChild } from "../services/family/index.js";
 import type { AgentKeys } from "../services/keys/index.js";
 import { memberPubkey } from "../services/nostr/heartbeat-reader.js";

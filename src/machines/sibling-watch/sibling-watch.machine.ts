@@ -37,7 +37,8 @@ export const siblingWatchMachine = setup({
   actors: { ...siblingWatchActorContracts, waitUntil },
   guards: {
     hasRoster: ({ context }) => context.roster !== null,
-    newerRoster: ({ context }, params: SiblingRosterEvent) => params.createdAtSeconds > context.rosterCreatedAt,
+    newerRoster: ({ context }, params: SiblingRosterEvent) =>
+      params.createdAtSeconds > context.rosterCreatedAt,
     rosterChangesMembers: ({ context }, params: SiblingRosterEvent) =>
       params.createdAtSeconds > context.rosterCreatedAt && membersDiffer(context.roster, params.roster),
     resurrectionDue: ({ context }) => siblingToResurrect(context) !== null,
@@ -124,7 +125,10 @@ export const siblingWatchMachine = setup({
       invoke: {
         src: "followRoster",
         id: "roster-follower",
-        input: ({ context }) => ({ relays: context.settings.relays, parentNpub: context.settings.parentNpub }),
+        input: ({ context }) => ({
+          relays: context.settings.relays,
+          parentNpub: context.settings.parentNpub,
+        }),
       },
       on: {
         "SIBLINGS.ROSTER": {

@@ -1,5 +1,5 @@
 import type { Event } from "nostr-tools/core";
-import { finalizeEvent, getPublicKey } from "nostr-tools/pure";
+import { finalizeEvent } from "nostr-tools/pure";
 import { Relay, useWebSocketImplementation } from "nostr-tools/relay";
 import WebSocket from "ws";
 import type { Secret } from "../keys/secret.js";
@@ -171,6 +171,3 @@ export async function watchRoster(o: {
     },
   };
 }
-
-/** The x-only public key of a private key (to check a signer's identity without another module). */
-export const publicKeyOf = (privateKey: Secret<Uint8Array>) => getPublicKey(privateKey.reveal());

@@ -29,7 +29,11 @@ const memberSchema = z.strictObject({
   provider: z.string().nullable(),
 });
 
-const parentSchema = z.strictObject({ agentId: z.string().min(1), akash: z.string().min(1), npub: z.string() });
+const parentSchema = z.strictObject({
+  agentId: z.string().min(1),
+  akash: z.string().min(1),
+  npub: z.string(),
+});
 
 /** What every member may see, and what a sibling's machine keeps: public data only. */
 const publicRosterSchema = z.strictObject({
