@@ -57,7 +57,7 @@ export function createSiblingActors(
             onRoster: (roster, createdAtSeconds) => {
               if (stopped || createdAtSeconds <= newest) return;
               newest = createdAtSeconds;
-              log.debug({ members: roster.members.map((m) => m.childId), relay }, "family roster received");
+              log.info({ members: roster.members.map((m) => m.childId), relay }, "family roster received");
               sendBack({ type: "SIBLINGS.ROSTER", roster, createdAtSeconds } satisfies SiblingRosterEvent);
             },
             onClose: (reason) => {
