@@ -178,7 +178,10 @@ describe.skipIf(!process.env.AGENT_FAMILY_RESURRECTION_E2E)(
 
       // B's provider goes offline and takes B's process with it.
       const audit = chainAudit(devnet);
+      const leaseKey = (lease: { dseq: string; oseq: number; provider: string }) =>
+        `${lease.dseq}/${lease.oseq}/${lease.provider}`;
       const before = (await audit.deployments(b.addresses.akash!)).map((d) => d.dseq);
+      const leasesBefore = new Set((await audit.leases(b.addresses.akash!)).map(leaseKey));
       await devnet.setProviderOnline(b.provider!, false);
       const down = performance.now();
       const downAt = Date.now();
@@ -217,16 +220,22 @@ describe.skipIf(!process.env.AGENT_FAMILY_RESURRECTION_E2E)(
       figures.providerDownToHeartbeatMs = Math.round(performance.now() - down);
       expect(heard.generation).toBeGreaterThan(1);
 
-      // Once: one new deployment of B, and it is the only active one.
+      // Once: one new lease of B (in its old deployment, whose order reopened, or a new one), and it is
+      // B's only active lease and deployment.
+      const leases = await audit.leases(b.addresses.akash!);
+      const newLeases = leases.filter((lease) => !leasesBefore.has(leaseKey(lease)));
+      expect(newLeases.map(leaseKey)).toEqual([leaseKey(back)]);
+      expect(leases.filter((lease) => lease.state === 1).map(leaseKey)).toEqual([leaseKey(back)]);
       const after = await audit.deployments(b.addresses.akash!);
-      const created = after.filter((d) => !before.includes(d.dseq));
-      expect(created.map((d) => d.dseq)).toEqual([back.dseq]);
+      expect(after.filter((d) => !before.includes(d.dseq) && d.dseq !== back.dseq)).toEqual([]);
       expect(after.filter((d) => d.state === DEPLOYMENT_ACTIVE).map((d) => d.dseq)).toEqual([back.dseq]);
 
       // The children's own logs (A's instance ran the resurrection) hold none of the secrets it used.
-      const logs = filesUnder(logDir).map((file) => readFileSync(file, "utf8"));
-      const acted = logs.some((text) => text.includes("resurrecting a silent sibling"));
-      expect(acted).toBe(true);
+      const logFiles = filesUnder(logDir);
+      const logs = logFiles.map((file) => readFileSync(file, "utf8"));
+      // A's own instance (its log is named by its account) is the one that acted, and only A.
+      const acting = logFiles.filter((_, i) => logs[i]!.includes("resurrecting a silent sibling"));
+      expect(acting.map((file) => file.split("/").at(-1)!.split("-")[0])).toEqual([a.addresses.akash]);
       const secrets = [
         bKeys.mnemonic().reveal(),
         aKeys.mnemonic().reveal(),

@@ -2,12 +2,19 @@ import { Writable } from "node:stream";
 import { finalizeEvent } from "nostr-tools/pure";
 import { Relay } from "nostr-tools/relay";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { assign, createActor, setup } from "xstate";
+import { assign, createActor, fromPromise, setup } from "xstate";
 import { createSiblingActors } from "../../../src/actors/sibling-actors.js";
 import type { SiblingOperations } from "../../../src/actors/sibling-operations.js";
+import { createWaitActors } from "../../../src/actors/wait-actors.js";
 import { type NostrDevnet, startNostrDevnet } from "../../../src/devnet/nostr/nostr-devnet.js";
 import { createLogger } from "../../../src/logging/index.js";
+import type {
+  ResurrectSiblingInput,
+  ResurrectSiblingOutput,
+} from "../../../src/machines/sibling-watch/sibling-watch.actors.js";
+import type { SiblingWatchContext } from "../../../src/machines/sibling-watch/sibling-watch.context.js";
 import type { SiblingRosterEvent } from "../../../src/machines/sibling-watch/sibling-watch.events.js";
+import { siblingWatchMachine } from "../../../src/machines/sibling-watch/sibling-watch.machine.js";
 import type { PublicRoster } from "../../../src/machines/sibling-watch/sibling-watch.types.js";
 import { createRosterPublisher } from "../../../src/runtime/family-roster-publisher.js";
 import {
@@ -25,6 +32,7 @@ import {
   generateMnemonic,
   type KeystoreBackend,
 } from "../../../src/services/keys/index.js";
+import { createAgentAnnouncer, type Heartbeat, nostrSignerOf } from "../../../src/services/nostr/index.js";
 import { waitFor } from "../../support/devnet.js";
 
 const keysOf = async (mnemonic: string) =>
@@ -244,6 +252,70 @@ describe("the family roster through a relay", () => {
         expect(snapshot).not.toContain(secret);
         expect(written).not.toContain(secret);
       }
+    } finally {
+      actor.stop();
+    }
+  });
+
+  it("the whole watch over the relay: it hears the parent and the siblings, and acts only once both fell silent", async () => {
+    await publish(members);
+    const beat = (keys: AgentKeys) =>
+      createAgentAnnouncer({
+        relays: [relay],
+        signer: () => nostrSignerOf(keys.nostrKey()),
+        timeoutMs: 5_000,
+        now: Date.now,
+      }).publishHeartbeat({
+        agentId: keys.identity.agentId,
+        generation: 1,
+        leaseState: "active.monitoring",
+        provider: "akash1provider",
+        runwayDays: 2,
+        relayUri: null,
+        at: new Date().toISOString(),
+      } satisfies Heartbeat);
+    const asked: ResurrectSiblingInput[] = [];
+    const { logger } = capturedLogger();
+    const siblings: SiblingOperations = {
+      rosterReader: () => readerOf(children[0]!, parent),
+      resurrect: async () => ({ outcome: "alive", reason: "not in this test" }),
+    };
+    const watch = siblingWatchMachine.provide({
+      actors: {
+        ...createSiblingActors({ logger, now: Date.now, siblings }, { resubscribeMs: 200 }),
+        ...createWaitActors(Date.now),
+        resurrectSibling: fromPromise<ResurrectSiblingOutput, ResurrectSiblingInput>(async ({ input }) => {
+          asked.push(input);
+          return { outcome: "alive", at: Date.now(), reason: "recorded" };
+        }),
+      },
+    });
+    const actor = createActor(watch, {
+      input: {
+        agentId: children[0]!.identity.agentId,
+        settings: {
+          silenceThresholdMs: 3_000,
+          heartbeatCheckMs: 250,
+          relays: [relay],
+          parentNpub: parent.identity.npub,
+        },
+      },
+    }).start();
+    const context = () => actor.getSnapshot().context as SiblingWatchContext;
+    const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+    try {
+      await waitFor(async () => (context().roster ? true : undefined), 10_000, "the roster");
+      // The parent and child 2 beat; child 1 is silent: nobody acts while the parent beats.
+      for (let second = 0; second < 5; second += 1) {
+        await Promise.all([beat(parent), beat(children[2]!)]);
+        await pause(1_000);
+      }
+      expect(context().lastSeen[parent.identity.agentId]).toBeGreaterThan(Date.now() - 2_500);
+      expect(context().lastSeen[children[2]!.identity.agentId]).toBeGreaterThan(Date.now() - 2_500);
+      expect(asked).toEqual([]);
+      // The parent falls silent too: child 0, the eldest, resurrects child 1, once in its window.
+      await waitFor(async () => (asked.length > 0 ? true : undefined), 10_000, "a resurrection");
+      expect(asked.map((input) => input.childId)).toEqual([children[1]!.identity.agentId]);
     } finally {
       actor.stop();
     }
