@@ -213,6 +213,9 @@ export async function launchAgent(options: LaunchOptions): Promise<LaunchedAgent
     watching?.watch(() => runtime.actor);
     // A restored agent keeps the rotation plan it was saved with; this process's keystore decides now.
     if (runtime.restoredSeq !== null) runtime.send({ type: "KEYS.SCHEDULE", rotating: rotation.rotating });
+    // A child restored from a snapshot older than its sibling watch starts one now.
+    if (runtime.restoredSeq !== null && settings.siblingWatch)
+      runtime.send({ type: "SIBLINGS.WATCH", settings: settings.siblingWatch });
     const opened = connection;
     return {
       runtime,

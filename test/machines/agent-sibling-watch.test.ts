@@ -78,4 +78,20 @@ describe("the agent runs a sibling watch only as a child", () => {
     expect(actor.system.get("siblingWatch")).toBeUndefined();
     actor.stop();
   });
+
+  it("a child restored from a snapshot taken before it had a sibling watch starts one when told", async () => {
+    const old = await running(treeSettings);
+    const persisted: unknown = JSON.parse(JSON.stringify(old.getPersistedSnapshot()));
+    old.stop();
+    const restored = await running(childSettings, persisted);
+    expect(restored.system.get("siblingWatch")).toBeUndefined();
+    restored.send({ type: "SIBLINGS.WATCH", settings: childSettings.siblingWatch! });
+    restored.send({ type: "SIBLINGS.WATCH", settings: childSettings.siblingWatch! });
+    const watch = restored.system.get("siblingWatch") as AnyActorRef | undefined;
+    expect(watch?.getSnapshot().context.settings).toEqual(childSettings.siblingWatch);
+    expect(Object.keys(restored.getSnapshot().children).filter((id) => id === "siblingWatch")).toHaveLength(
+      1,
+    );
+    restored.stop();
+  });
 });

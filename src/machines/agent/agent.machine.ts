@@ -64,9 +64,10 @@ export const agentMachine = setup({
       return { type: "KEYS.LEASE_ACTIVE" as const, owner: event.lease.owner ?? null };
     }),
     /** Only a child watches its siblings (DESIGN §13): spawned, so an agent without a parent has none. */
-    watchSiblings: enqueueActions(({ context, enqueue }) => {
-      const settings = context.settings.siblingWatch;
-      if (!settings || !context.loaded) return;
+    watchSiblings: enqueueActions(({ context, enqueue, event, system }) => {
+      const settings =
+        event.type === "SIBLINGS.WATCH" ? event.settings : (context.settings.siblingWatch ?? null);
+      if (!settings || !context.loaded || system.get("siblingWatch")) return;
       enqueue.spawnChild("siblingWatch", {
         id: "siblingWatch",
         systemId: "siblingWatch",
@@ -221,6 +222,7 @@ export const agentMachine = setup({
           })),
         },
         "KEYS.SCHEDULE": { actions: sendTo("keys", ({ event }) => event) },
+        "SIBLINGS.WATCH": { actions: "watchSiblings" },
         "LEASE.SCALE_CAPPED": { actions: sendTo("reproduction", { type: "REPRODUCTION.EVALUATE_NOW" }) },
         "TREASURY.FUNDS_REQUESTED": { actions: "forwardToTreasury" },
         "TREASURY.WALLET_LOW": { actions: "forwardToTreasury" },
