@@ -194,7 +194,17 @@ describe.skipIf(!process.env.AGENT_FAMILY_RESURRECTION_E2E)(
         },
         300_000,
         "B leased again elsewhere",
-      );
+      ).catch((error: unknown) => {
+        // What the children's instances said about their siblings, for the failure's message.
+        const said = filesUnder(logDir).flatMap((file) =>
+          readFileSync(file, "utf8")
+            .split("\n")
+            .filter((line) => /sibling|Sibling|take-back|refused/.test(line) && !line.includes("→"))
+            .slice(-20)
+            .map((line) => `${file.split("/").at(-1)}: ${line}`),
+        );
+        throw new Error(`${(error as Error).message}\n${said.join("\n")}`);
+      });
       figures.providerDownToLeasedElsewhereMs = Math.round(performance.now() - down);
       // B's last heartbeat was at most heartbeat.intervalMs before its provider went down.
       figures.silentToLeasedElsewhereMs = figures.providerDownToLeasedElsewhereMs - 15_000;
