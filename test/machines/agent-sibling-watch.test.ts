@@ -57,7 +57,7 @@ describe("the agent runs a sibling watch only as a child", () => {
     const watch = actor.system.get("siblingWatch") as AnyActorRef | undefined;
     expect(watch).toBeDefined();
     expect(watch?.getSnapshot().value).toEqual({
-      roster: {},
+      roster: "following",
       listening: "awaiting_roster",
       watch: "awaiting_roster",
     });

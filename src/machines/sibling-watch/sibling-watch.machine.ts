@@ -122,13 +122,18 @@ export const siblingWatchMachine = setup({
   },
   states: {
     roster: {
-      invoke: {
-        src: "followRoster",
-        id: "roster-follower",
-        input: ({ context }) => ({
-          relays: context.settings.relays,
-          parentNpub: context.settings.parentNpub,
-        }),
+      initial: "following",
+      states: {
+        following: {
+          invoke: {
+            src: "followRoster",
+            id: "roster-follower",
+            input: ({ context }) => ({
+              relays: context.settings.relays,
+              parentNpub: context.settings.parentNpub,
+            }),
+          },
+        },
       },
       on: {
         "SIBLINGS.ROSTER": {
