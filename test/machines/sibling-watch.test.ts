@@ -199,15 +199,16 @@ describe("the sibling watch: the eldest live sibling acts for a silent sibling w
     await run.advance(4 * CHECK, ["C"]);
     const inputs = run.resurrections();
     expect(inputs).toHaveLength(2);
+    // Its take-back refused and its dir was dropped: the same dir number again, in the new window.
     expect(inputs[1]).toMatchObject({
       childId: "B",
-      attempt: 2,
+      attempt: 1,
       key: `A:resurrect-sibling:B:${T0 + 2 * THRESHOLD}`,
     });
     run.actor.stop();
   });
 
-  it("after a failure it alerts and tries again only in the next window", async () => {
+  it("after a failure it alerts and resumes the same attempt only in the next window", async () => {
     const run = await withRoster("A");
     await run.advance(THRESHOLD + 2 * CHECK, ["C"]);
     run.recorded.settle(running(run)[0]!, { error: new Error("the provider list could not be read") });
@@ -218,6 +219,29 @@ describe("the sibling watch: the eldest live sibling acts for a silent sibling w
       "high",
       "critical",
     ]);
+    // The next window resumes the failed attempt in its own data dir (its take-back may be done).
+    await run.advance(THRESHOLD, ["C"]);
+    const inputs = run.resurrections();
+    expect(inputs).toHaveLength(2);
+    expect(inputs[1]).toMatchObject({
+      childId: "B",
+      attempt: 1,
+      key: `A:resurrect-sibling:B:${T0 + 2 * THRESHOLD}`,
+    });
+    run.recorded.settle(running(run)[0]!, {
+      done: {
+        outcome: "resurrected",
+        at: run.clock.now(),
+        dseq: "9",
+        provider: "akash1providerD",
+        uri: "x",
+        generation: 2,
+      },
+    });
+    await settled();
+    // Resurrected: should it fall silent again, it comes back from a new data dir.
+    await run.advance(THRESHOLD + 2 * CHECK, ["C"]);
+    expect(run.resurrections()[2]).toMatchObject({ childId: "B", attempt: 2 });
     run.actor.stop();
   });
 

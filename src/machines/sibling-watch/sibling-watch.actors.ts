@@ -16,7 +16,7 @@ export interface ResurrectSiblingInput {
   /** `<agentId>:resurrect-sibling:<childId>:<window>`: a restart resumes the same resurrection. */
   key: string;
   childId: string;
-  /** Its data dir is `<dataDir>/siblings/<childId>/resurrection-<attempt>`. */
+  /** Its data dir is `<dataDir>/siblings/<childId>/resurrection-<attempt>` (kept across failed attempts). */
   attempt: number;
   /** Providers the family used last (from the roster): the sibling comes back elsewhere. */
   avoidProviders: string[];

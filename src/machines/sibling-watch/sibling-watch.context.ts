@@ -29,9 +29,10 @@ export interface SiblingWatchContext {
   watchingSince: number | null;
   lastCheckAt: number | null;
   nextCheckAt: number | null;
-  /** Per sibling: the silence window last tried and how many attempts were made in all. */
+  /** Per sibling: the silence window last tried and how many attempts were started in all. */
   attempts: Record<string, { window: number; count: number }>;
   resurrecting: SiblingResurrection | null;
+  /** Per sibling: resurrections that succeeded (the next one takes a new data dir). */
   resurrected: Record<string, number>;
   lastOutcome: string | null;
   lastError: EffectFailure | null;

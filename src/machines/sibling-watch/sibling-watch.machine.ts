@@ -64,7 +64,10 @@ export const siblingWatchMachine = setup({
       if (!due) return;
       enqueue.assign({
         resurrecting: due,
-        attempts: { ...context.attempts, [due.childId]: { window: due.window, count: due.attempt } },
+        attempts: {
+          ...context.attempts,
+          [due.childId]: { window: due.window, count: (context.attempts[due.childId]?.count ?? 0) + 1 },
+        },
       });
       if (!self._parent) return;
       enqueue.sendParent({
@@ -74,7 +77,7 @@ export const siblingWatchMachine = setup({
         title: "Resurrecting a sibling: the parent is gone",
         message: `The parent ${context.roster?.parent.agentId} and sibling ${due.childId} have sent no heartbeat for ${Math.round(
           context.settings.silenceThresholdMs / 1000,
-        )} s: ${context.agentId}, the eldest live sibling, resurrects ${due.childId} from its latest backup (attempt ${due.attempt}).`,
+        )} s: ${context.agentId}, the eldest live sibling, resurrects ${due.childId} from its latest backup (data dir resurrection-${due.attempt}).`,
         incident: `sibling-resurrection:${due.childId}:${due.window}`,
       });
     }),

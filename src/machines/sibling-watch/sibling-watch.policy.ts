@@ -66,7 +66,9 @@ export function siblingToResurrect(context: SiblingWatchContext): SiblingResurre
   return {
     childId: candidate.childId,
     window: silenceWindow(context, candidate, at),
-    attempt: (context.attempts[candidate.childId]?.count ?? 0) + 1,
+    // A new data dir only after a resurrection that succeeded: a failed one is resumed in its own dir
+    // (its take-back may be done already), and one that found the sibling alive left none.
+    attempt: (context.resurrected[candidate.childId] ?? 0) + 1,
   };
 }
 

@@ -21,6 +21,9 @@ export interface SiblingResurrection {
   childId: string;
   /** Start of the silence window it was started in (ms): part of its idempotency key. */
   window: number;
-  /** 1, 2, … per sibling: names its data dir (`siblings/<childId>/resurrection-N`). */
+  /**
+   * Names its data dir (`siblings/<childId>/resurrection-N`): 1 + the sibling's resurrections that
+   * succeeded, so a failed attempt is resumed in the same dir at the next window.
+   */
   attempt: number;
 }
