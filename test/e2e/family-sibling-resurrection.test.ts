@@ -230,11 +230,12 @@ describe.skipIf(!process.env.AGENT_FAMILY_RESURRECTION_E2E)(
       figures.providerDownToHeartbeatMs = Math.round(performance.now() - down);
       expect(heard.generation).toBeGreaterThan(1);
 
-      // Once: one new lease of B (in its old deployment, whose order reopened, or a new one), and it is
-      // B's only active lease and deployment.
+      // Once: B's only active lease and deployment are the new ones (in its old deployment, whose order
+      // reopened, or a new one); a lease that failed under load and was retried is closed.
       const leases = await audit.leases(b.addresses.akash!);
       const newLeases = leases.filter((lease) => !leasesBefore.has(leaseKey(lease)));
-      expect(newLeases.map(leaseKey)).toEqual([leaseKey(back)]);
+      figures.newLeasesOfB = newLeases.length;
+      expect(newLeases.map(leaseKey)).toContain(leaseKey(back));
       expect(leases.filter((lease) => lease.state === 1).map(leaseKey)).toEqual([leaseKey(back)]);
       const after = await audit.deployments(b.addresses.akash!);
       expect(after.filter((d) => !before.includes(d.dseq) && d.dseq !== back.dseq)).toEqual([]);
@@ -246,6 +247,8 @@ describe.skipIf(!process.env.AGENT_FAMILY_RESURRECTION_E2E)(
       // A's own instance (its log is named by its account) is the one that acted, and only A.
       const acting = logFiles.filter((_, i) => logs[i]!.includes("resurrecting a silent sibling"));
       expect(acting.map((file) => file.split("/").at(-1)!.split("-")[0])).toEqual([a.addresses.akash]);
+      const resurrections = logs.join("\n").split("sibling resurrected from its backup").length - 1;
+      expect(resurrections).toBe(1);
       const secrets = [
         bKeys.mnemonic().reveal(),
         aKeys.mnemonic().reveal(),
