@@ -21,6 +21,8 @@ export function createSiblingActors(
 ) {
   const log = services.logger.child({ actor: "siblingWatch" });
   const resubscribeMs = options.resubscribeMs ?? RESUBSCRIBE_MS;
+  /** This process's start of watching: heartbeats from before it (a restored state's) prove no silence. */
+  const watchingSince = services.now();
   const siblings = () => {
     if (!services.siblings) {
       throw new EffectError(
@@ -84,7 +86,10 @@ export function createSiblingActors(
 
     watchMemberHeartbeats: createFamilyHeartbeatsActor({ logger: services.logger }),
 
-    checkSiblings: fromPromise<CheckSiblingsOutput, void>(async () => ({ at: services.now() })),
+    checkSiblings: fromPromise<CheckSiblingsOutput, void>(async () => ({
+      at: services.now(),
+      watchingSince,
+    })),
 
     resurrectSibling: fromPromise<ResurrectSiblingOutput, ResurrectSiblingInput>(
       async ({ input, signal }) => {

@@ -24,7 +24,10 @@ function treeWith(world: TreeWorld) {
     siblingWatch: withActors(siblingWatchMachine, {
       followRoster: fromCallback(() => () => {}),
       watchMemberHeartbeats: fromCallback(() => () => {}),
-      checkSiblings: world.recorded.automatic("checkSiblings", async () => ({ at: world.clock.now() })),
+      checkSiblings: world.recorded.automatic("checkSiblings", async () => ({
+        at: world.clock.now(),
+        watchingSince: T0,
+      })),
       resurrectSibling: world.recorded.scripted("resurrectSibling"),
       ...clockWaits(world.clock, world.recorded),
     }),

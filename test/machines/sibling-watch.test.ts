@@ -73,10 +73,12 @@ function start(agentId: string, from?: { snapshot: unknown; clock: SimulatedCloc
   const clock = from?.clock ?? new SimulatedClock();
   if (!from) clock.set(T0);
   const recorded = new RecordedActors();
+  // This run's start of watching: a restore is a new process that listens anew.
+  const watchingSince = clock.now();
   const watch = withActors(siblingWatchMachine, {
     followRoster: fromCallback(() => () => {}),
     watchMemberHeartbeats: fromCallback(() => () => {}),
-    checkSiblings: recorded.automatic("checkSiblings", async () => ({ at: clock.now() })),
+    checkSiblings: recorded.automatic("checkSiblings", async () => ({ at: clock.now(), watchingSince })),
     resurrectSibling: recorded.scripted("resurrectSibling"),
     ...clockWaits(clock, recorded),
   });
@@ -275,5 +277,23 @@ describe("the sibling watch: the eldest live sibling acts for a silent sibling w
     run.watch().send({ type: "SIBLINGS.ROSTER", roster: fewer, createdAtSeconds: 101 });
     expect(run.context().roster?.members).toHaveLength(2);
     run.actor.stop();
+  });
+
+  it("a restored watch judges nobody on the heartbeats it saw before: it listens for a threshold first", async () => {
+    const run = await withRoster("B");
+    // A and the parent beat for a while, then the process stops (a backup, a move, a crash).
+    await run.advance(5 * CHECK, ["A", PARENT]);
+    const persisted: unknown = JSON.parse(JSON.stringify(run.actor.getPersistedSnapshot()));
+    run.actor.stop();
+    // Long after, it comes back: its last heartbeats of A and the parent are old, yet they beat now.
+    run.clock.increment(5 * THRESHOLD);
+    const restored = start("B", { snapshot: persisted, clock: run.clock });
+    await settled();
+    await restored.advance(THRESHOLD - 2 * CHECK);
+    expect(restored.resurrections()).toEqual([]);
+    // Heard again, A (the eldest) lives: B never acts for C while A beats, even with the parent gone.
+    await restored.advance(3 * THRESHOLD, ["A"]);
+    expect(restored.resurrections()).toEqual([]);
+    restored.actor.stop();
   });
 });

@@ -10,6 +10,11 @@ export interface FollowRosterInput {
 
 export interface CheckSiblingsOutput {
   at: number;
+  /**
+   * When this process began watching: a heartbeat older than that is no evidence of silence until a
+   * threshold has passed since (a restored watch first hears the family again).
+   */
+  watchingSince: number;
 }
 
 export interface ResurrectSiblingInput {
@@ -32,7 +37,7 @@ export const siblingWatchActorContracts = {
   followRoster: fromCallback<EventObject, FollowRosterInput>(() => () => {}),
   /** Long-lived: the heartbeats of the parent and the siblings, as CHILD.HEARTBEAT keyed by agent id. */
   watchMemberHeartbeats: fromCallback<WatchedFamilyEvent, WatchHeartbeatsInput>(() => () => {}),
-  /** The time of this check (the machine reads no clock). */
+  /** The time of this check and of this process's start of watching (the machine reads no clock). */
   checkSiblings: actorContract<CheckSiblingsOutput, void>("checkSiblings"),
   /**
    * Reads the latest roster from the relays for the sibling's secrets and runs its resurrection (the

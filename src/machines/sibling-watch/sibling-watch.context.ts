@@ -25,7 +25,7 @@ export interface SiblingWatchContext {
   rosterCreatedAt: number;
   /** The newest heartbeat time (ms) seen of each member and of the parent, by agent id. */
   lastSeen: Record<string, number>;
-  /** The first check's time: nobody counts as silent from before this agent was watching. */
+  /** When this process began watching: nobody counts as silent from before it (a restart listens anew). */
   watchingSince: number | null;
   lastCheckAt: number | null;
   nextCheckAt: number | null;

@@ -54,10 +54,10 @@ export const siblingWatchMachine = setup({
         [params.childId]: Math.max(context.lastSeen[params.childId] ?? 0, params.at),
       },
     })),
-    noteCheck: assign(({ context }, params: { at: number }) => ({
+    noteCheck: assign(({ context }, params: { at: number; watchingSince: number }) => ({
       lastCheckAt: params.at,
       nextCheckAt: params.at + context.settings.heartbeatCheckMs,
-      watchingSince: context.watchingSince ?? params.at,
+      watchingSince: params.watchingSince,
     })),
     beginResurrection: enqueueActions(({ context, enqueue, self }) => {
       const due = siblingToResurrect(context);

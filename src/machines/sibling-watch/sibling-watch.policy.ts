@@ -6,13 +6,14 @@ import type { SiblingMember, SiblingResurrection } from "./sibling-watch.types.j
  * machine's context and the time of the check.
  */
 
-/** Nobody counts as silent from before this agent watched or before the roster that names them. */
+/** Nobody counts as silent from before this process watched or before the roster that names them. */
 function baseline(context: SiblingWatchContext, at: number): number {
   return Math.max(context.watchingSince ?? at, context.roster?.publishedAt ?? 0);
 }
 
+/** A member's last sign of life: its newest heartbeat, or when this watch (or the member) began. */
 function lastSeen(context: SiblingWatchContext, agentId: string, at: number, bornAt: number | null = null) {
-  return context.lastSeen[agentId] ?? Math.max(baseline(context, at), bornAt ?? 0);
+  return Math.max(context.lastSeen[agentId] ?? 0, baseline(context, at), bornAt ?? 0);
 }
 
 export function isSilent(
