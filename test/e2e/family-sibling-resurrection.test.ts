@@ -242,12 +242,22 @@ describe.skipIf(!process.env.AGENT_FAMILY_RESURRECTION_E2E)(
       expect(after.filter((d) => d.state === DEPLOYMENT_ACTIVE).map((d) => d.dseq)).toEqual([back.dseq]);
 
       // The children's own logs (A's instance ran the resurrection) hold none of the secrets it used.
+      // B beats once its new instance leads, a moment before A's run of its take-back returns.
+      const resurrected = "sibling resurrected from its backup";
+      await waitFor(
+        async () =>
+          filesUnder(logDir).some((file) => readFileSync(file, "utf8").includes(resurrected))
+            ? true
+            : undefined,
+        60_000,
+        "A's resurrection of B done",
+      );
       const logFiles = filesUnder(logDir);
       const logs = logFiles.map((file) => readFileSync(file, "utf8"));
       // A's own instance (its log is named by its account) is the one that acted, and only A.
       const acting = logFiles.filter((_, i) => logs[i]!.includes("resurrecting a silent sibling"));
       expect(acting.map((file) => file.split("/").at(-1)!.split("-")[0])).toEqual([a.addresses.akash]);
-      const resurrections = logs.join("\n").split("sibling resurrected from its backup").length - 1;
+      const resurrections = logs.join("\n").split(resurrected).length - 1;
       expect(resurrections).toBe(1);
       const secrets = [
         bKeys.mnemonic().reveal(),
