@@ -11,6 +11,7 @@ import type { FamilyOperations } from "./family-operations.js";
 import type { MetricsSource } from "./metrics-source.js";
 import type { SdlFactory } from "./sdl-factory.js";
 import type { SelfHosting } from "./self-hosting.js";
+import type { SiblingOperations } from "./sibling-operations.js";
 
 /** Timings and policy the actors need (from config; tests shrink them). */
 export interface ActorSettings {
@@ -76,6 +77,8 @@ export interface AgentServices {
   akashAccounts?: AkashAccounts;
   /** Births, resurrections and retirements of child agents; absent: this agent cannot act on a family. */
   family?: FamilyOperations;
+  /** A child's resurrections of its siblings when the parent is gone; absent: it never acts for them. */
+  siblings?: SiblingOperations;
   /** The agent's grants to its children (authz deposit grant + feegrant); absent: it cannot fund children. */
   childGrants?: ChildGrants;
 }

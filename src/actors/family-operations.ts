@@ -4,6 +4,7 @@ import type {
   ChildPlan,
   ChildRecord,
 } from "../machines/reproduction/reproduction.types.js";
+import type { RosterMember } from "../services/family/family-roster.js";
 
 /** The relay's load, for the reproduction triggers. */
 export interface FamilyTraffic {
@@ -47,6 +48,11 @@ export interface FamilyOperations {
   }): Promise<({ outcome: "resurrected" } & ChildLocation) | { outcome: "alive"; reason: string }>;
   /** Closes the child's deployments, sweeps its account back to us, revokes its grants. */
   retire(o: { key: string; child: ChildRecord; signal: AbortSignal }): Promise<void>;
+  /**
+   * Tells every living child (`members`) the family's roster and its siblings' secrets, encrypted to
+   * each (DESIGN §13: the eldest live sibling acts when the parent is gone). Absent: no roster.
+   */
+  publishRoster?(members: readonly RosterMember[]): Promise<void>;
   /** The relay's traffic now; null before the relay runs. */
   traffic(): FamilyTraffic | null;
   /** The providers online in the market (Console API). */

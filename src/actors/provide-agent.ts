@@ -6,6 +6,7 @@ import {
   reproductionMachine,
   treasuryMachine,
 } from "../machines/index.js";
+import { siblingWatchMachine } from "../machines/sibling-watch/sibling-watch.machine.js";
 import { createAgentActors } from "./agent-actors.js";
 import type { AgentServices } from "./agent-services.js";
 import type { AlertChannels } from "./alert-channels.js";
@@ -14,6 +15,7 @@ import { createHealthActors } from "./health-actors.js";
 import { createKeyRotationActors } from "./keys-actors.js";
 import { createLeaseActors } from "./lease-actors.js";
 import { createReproductionActors, type ReproductionActorOptions } from "./reproduction-actors.js";
+import { createSiblingActors } from "./sibling-actors.js";
 import { createTreasuryActors } from "./treasury-actors.js";
 import { createWaitActors } from "./wait-actors.js";
 
@@ -53,6 +55,7 @@ export function provideAgentMachine(services: AgentServices, options: ProvideAge
           ...wait,
         },
       }),
+      siblingWatch: siblingWatchMachine.provide({ actors: { ...createSiblingActors(services), ...wait } }),
     },
   });
 }

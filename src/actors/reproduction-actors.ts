@@ -31,6 +31,9 @@ const DAY_MS = 86_400_000;
 /** A child's grants are renewed once less than this share of a grant period is left. */
 const RENEW_WITHIN_SHARE_OF_PERIOD = 1 / 3;
 
+/** Children the roster names: those that live (a retiring or retired child gets no sibling's secrets). */
+const ROSTER_STATES = new Set(["active", "silent", "resurrecting"]);
+
 /** The money side of the gates (config `budget.*` and `reproduction.childBudgetUact`). */
 export interface ReproductionGateSettings {
   childBudgetUact: string;
@@ -110,6 +113,40 @@ export function createReproductionActors(services: AgentServices, options: Repro
       feeLimitUakt: services.settings.childFunding?.feeBudgetUakt ?? "0",
       expiresAt,
     });
+  };
+
+  /** Whether the children have not been told the current roster yet in this process (or it failed). */
+  let rosterDue = true;
+  /** The family roster to every living child; a failure is logged and tried again at the next check. */
+  const publishRoster = async () => {
+    const publish = services.family?.publishRoster;
+    if (!publish) return;
+    const members = store.children.list().flatMap((child) =>
+      ROSTER_STATES.has(child.state) && child.index !== null
+        ? [
+            {
+              index: child.index,
+              childId: child.id,
+              akash: child.addresses.akash ?? "",
+              npub: child.addresses.nostr ?? "",
+              bornAt: child.createdAt,
+              dseq: child.dseq,
+              provider: child.provider,
+            },
+          ]
+        : [],
+    );
+    try {
+      await publish(members);
+      rosterDue = false;
+      log.info({ members: members.map((member) => member.childId) }, "family roster published");
+    } catch (error) {
+      rosterDue = true;
+      log.warn(
+        { reason: error instanceof Error ? error.message : String(error) },
+        "family roster not published: trying again at the next heartbeat check",
+      );
+    }
   };
 
   const familyPlaces = (children: ChildRecord[]) => {
@@ -320,6 +357,7 @@ export function createReproductionActors(services: AgentServices, options: Repro
       store.children.setState(child.childId, "active");
       const at = services.now();
       store.children.noteHeartbeat(child.childId, at);
+      await publishRoster();
       return { at };
     }),
 
@@ -339,6 +377,7 @@ export function createReproductionActors(services: AgentServices, options: Repro
         if (store.children.byId(child.childId)?.state !== state)
           store.children.setState(child.childId, state);
       }
+      if (rosterDue) await publishRoster();
       return { at, silent, grantsExpiring: grantsExpiring(input.children, at) };
     }),
 
@@ -428,6 +467,7 @@ export function createReproductionActors(services: AgentServices, options: Repro
       store.children.recordLease(input.child.childId, result);
       store.children.setState(input.child.childId, "active");
       store.children.noteHeartbeat(input.child.childId, at);
+      await publishRoster();
       return { ...result, at };
     }),
 
@@ -435,6 +475,7 @@ export function createReproductionActors(services: AgentServices, options: Repro
       if (store.children.byId(input.child.childId)) store.children.setState(input.child.childId, "retiring");
       await family().retire({ key: input.key, child: input.child, signal });
       if (store.children.byId(input.child.childId)) store.children.setState(input.child.childId, "retired");
+      await publishRoster();
       return { at: services.now() };
     }),
 

@@ -5,6 +5,7 @@ import { healthMachine } from "./health/health.machine.js";
 import { keyRotationMachine } from "./keys/keys.machine.js";
 import { leaseMachine } from "./lease/lease.machine.js";
 import { reproductionMachine } from "./reproduction/reproduction.machine.js";
+import { siblingWatchMachine } from "./sibling-watch/sibling-watch.machine.js";
 import { treasuryMachine } from "./treasury/treasury.machine.js";
 
 const machines = {
@@ -14,6 +15,7 @@ const machines = {
   keys: keyRotationMachine,
   treasury: treasuryMachine,
   reproduction: reproductionMachine,
+  siblingWatch: siblingWatchMachine,
   backup: backupMachine,
 };
 

@@ -43,6 +43,9 @@ export {
   type FundsAnswer,
   type FundsRequest,
 } from "./shared/index.js";
+export type { SiblingWatchInput, SiblingWatchSettings } from "./sibling-watch/sibling-watch.context.js";
+export type { SiblingWatchEvent } from "./sibling-watch/sibling-watch.events.js";
+export { type SiblingWatchMachine, siblingWatchMachine } from "./sibling-watch/sibling-watch.machine.js";
 export type { TreasuryInput } from "./treasury/treasury.context.js";
 export type { TreasuryEvent, TreasuryNotice } from "./treasury/treasury.events.js";
 export { type TreasuryMachine, treasuryMachine } from "./treasury/treasury.machine.js";

@@ -139,6 +139,15 @@ export function agentSettingsFromConfig(config: AgentConfig, timing: ChainTiming
       // The launch sets the relays it announces on (nostr.relays or the network's own).
       heartbeatRelays: [...config.nostr.relays],
     },
+    siblingWatch: config.reproduction.parent
+      ? {
+          silenceThresholdMs: config.reproduction.silenceThresholdMs,
+          heartbeatCheckMs: config.reproduction.heartbeatCheckMs,
+          // The launch sets the relays it announces on, as for the heartbeats.
+          relays: [...config.nostr.relays],
+          parentNpub: config.reproduction.parent.npub,
+        }
+      : null,
     // A child mints nothing (its deposits draw on its parent's grant): it waits only for fee money.
     minimumFundingUakt: (config.reproduction.parent ? feeReserveUakt : mintUakt + feeReserveUakt).toString(),
     shutdownTimeoutMs: config.timeouts.shutdownMs,

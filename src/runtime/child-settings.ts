@@ -17,6 +17,9 @@ const NOT_INHERITED = [
   "log.",
 ];
 
+/** The family's one notion of silence: every member judges heartbeats alike (its siblings' too). */
+const FAMILY_TIMING = ["reproduction.silenceThresholdMs", "reproduction.heartbeatCheckMs"];
+
 function isSettingValue(value: unknown): value is ChildSettingValue {
   if (typeof value === "string" || typeof value === "number" || typeof value === "boolean") return true;
   return Array.isArray(value) && value.every((item) => typeof item === "string");
@@ -33,8 +36,8 @@ function flatten(value: unknown, prefix: string, out: Record<string, ChildSettin
 
 /**
  * What a child inherits of its parent's config (DESIGN §13): its public settings (the same a deployed
- * instance gets from its bootstrap) as dotted keys, minus the family's own and the machine's, plus
- * its parent's agent id. Only keys that are settings of the schema are kept.
+ * instance gets from its bootstrap) as dotted keys, minus the family's own (but for its heartbeat
+ * timing) and the machine's, plus its parent's agent id. Only keys that are settings of the schema are kept.
  */
 export function inheritedChildSettings(
   config: AgentConfig,
@@ -44,7 +47,8 @@ export function inheritedChildSettings(
   flatten(publicSettings(config), "", flat);
   const inherited: Record<string, ChildSettingValue> = { "agent.parentAgentId": parentAgentId };
   for (const [key, value] of Object.entries(flat)) {
-    if (NOT_INHERITED.some((prefix) => key === prefix || key.startsWith(prefix))) continue;
+    const familyTiming = FAMILY_TIMING.includes(key);
+    if (!familyTiming && NOT_INHERITED.some((prefix) => key === prefix || key.startsWith(prefix))) continue;
     const field = findConfigField(key);
     if (!field || reservedEnvNames.has(field.envName)) continue;
     inherited[key] = value;

@@ -18,6 +18,7 @@ import { childEvmKey, childIdentity, deriveChildMnemonic } from "../services/key
 import type { AgentKeys, KeystoreBackend, Secret } from "../services/keys/index.js";
 import type { AgentStore } from "../services/store/index.js";
 import { inheritedChildSettings } from "./child-settings.js";
+import { createRosterPublisher } from "./family-roster-publisher.js";
 import type { NetworkConnection } from "./network-connection.js";
 
 /** The exit code of `run --take-back` when the child is not silent or its lease not gone. */
@@ -209,6 +210,13 @@ export function createFamilyOperations(o: FamilySetupOptions): FamilyOperations 
         await account.chain.close();
       }
     },
+
+    publishRoster: createRosterPublisher({
+      keys: o.keys,
+      keystore: o.keystore,
+      relays: o.relays,
+      now: Date.now,
+    }),
 
     traffic: o.traffic,
 

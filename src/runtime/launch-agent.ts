@@ -22,6 +22,7 @@ import { planKeyRotation } from "./key-rotation-plan.js";
 import { refuseIfLeaderElsewhere } from "./leader-elsewhere.js";
 import { type ConnectOptions, connectNetwork, type NetworkConnection } from "./network-connection.js";
 import { reproductionOptionsFromConfig } from "./reproduction-options.js";
+import { createSiblingOperations } from "./sibling-setup.js";
 import { nostrRelaysOf, setUpVoice } from "./voice-setup.js";
 
 export interface LaunchOptions {
@@ -100,6 +101,7 @@ export async function launchAgent(options: LaunchOptions): Promise<LaunchedAgent
       ...configured,
       keys: { ...configured.keys, rotating: rotation.rotating },
       reproduction: { ...configured.reproduction, heartbeatRelays: voiceRelays },
+      siblingWatch: configured.siblingWatch ? { ...configured.siblingWatch, relays: voiceRelays } : null,
     };
     const voice = setUpVoice({
       config,
@@ -178,6 +180,15 @@ export async function launchAgent(options: LaunchOptions): Promise<LaunchedAgent
         ...(cronos ? { cronos } : {}),
       }),
     };
+    const siblings = createSiblingOperations({
+      config,
+      keys: () => services.keys,
+      logger,
+      devnetUrl: devnetUrlForSdl(config, connection, options.devnetUrl).devnetUrl ?? null,
+      relays: () => [...voice.relays],
+      ownProvider: () => runtimeRef?.lease()?.provider ?? null,
+    });
+    if (siblings) services.siblings = siblings;
     backups = await startBackups({
       config,
       keys,
@@ -206,6 +217,9 @@ export async function launchAgent(options: LaunchOptions): Promise<LaunchedAgent
     watching?.watch(() => runtime.actor);
     // A restored agent keeps the rotation plan it was saved with; this process's keystore decides now.
     if (runtime.restoredSeq !== null) runtime.send({ type: "KEYS.SCHEDULE", rotating: rotation.rotating });
+    // A child restored from a snapshot older than its sibling watch starts one now.
+    if (runtime.restoredSeq !== null && settings.siblingWatch)
+      runtime.send({ type: "SIBLINGS.WATCH", settings: settings.siblingWatch });
     const opened = connection;
     return {
       runtime,

@@ -12,6 +12,7 @@ export const READ_ONLY_ACTORS = [
   "checkHealth",
   "readBalances",
   "checkHeartbeats",
+  "checkSiblings",
 ] as const;
 
 export const agentWriteBarriers: WriteBarriers = { readOnly: READ_ONLY_ACTORS };

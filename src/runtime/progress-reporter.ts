@@ -3,7 +3,7 @@ import type { Logger } from "../logging/index.js";
 import { stateName } from "./lease-view.js";
 
 /** Actors whose state changes are routine polling: logged at debug level. */
-const ROUTINE = new Set(["health", "treasury"]);
+const ROUTINE = new Set(["health", "treasury", "siblingWatch"]);
 
 /** Logs every state change of every machine in the agent's actor tree, as it happens. */
 export function createProgressReporter(logger: Logger): (event: InspectionEvent) => void {

@@ -7,6 +7,7 @@ import type {
   ReproductionCommand,
   ReproductionNotice,
 } from "../reproduction/reproduction.events.js";
+import type { SiblingWatchSettings } from "../sibling-watch/sibling-watch.context.js";
 import type { TreasuryNotice } from "../treasury/treasury.events.js";
 
 /** Commands a host (CLI, HTTP admin API) sends the agent. */
@@ -17,6 +18,8 @@ export type AgentCommand =
   | ChildHeartbeatEvent
   /** The operator's family commands (admin API `spawn` / `retire`). */
   | Exclude<ReproductionCommand, { type: "REPRODUCTION.EVALUATE_NOW" }>
+  /** Start the sibling watch of a child restored from a snapshot taken before it had one (no-op otherwise). */
+  | { type: "SIBLINGS.WATCH"; settings: SiblingWatchSettings }
   /** The keys this process can rotate, sent at start (a restored agent keeps the plan it was saved with). */
   | { type: "KEYS.SCHEDULE"; rotating: KeyName[] };
 

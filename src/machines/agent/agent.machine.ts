@@ -4,6 +4,7 @@ import { keyRotationMachine } from "../keys/keys.machine.js";
 import { leaseMachine } from "../lease/lease.machine.js";
 import { reproductionMachine } from "../reproduction/reproduction.machine.js";
 import { type AlertNotice, toEffectFailure, waitFor } from "../shared/index.js";
+import { siblingWatchMachine } from "../sibling-watch/sibling-watch.machine.js";
 import { treasuryMachine } from "../treasury/treasury.machine.js";
 import { agentActorContracts } from "./agent.actors.js";
 import { type AgentContext, type AgentInput, initialAgentContext } from "./agent.context.js";
@@ -34,6 +35,7 @@ export const agentMachine = setup({
     keys: keyRotationMachine,
     treasury: treasuryMachine,
     reproduction: reproductionMachine,
+    siblingWatch: siblingWatchMachine,
   },
   guards: {
     leaseNeedsNoClosing: ({ context }) => !context.terminateLeaseOnShutdown || context.leaseTerminated,
@@ -60,6 +62,17 @@ export const agentMachine = setup({
     tellKeysWhereLeaseIs: sendTo("keys", ({ event }) => {
       if (event.type !== "LEASE.ACTIVE") throw new Error("tellKeysWhereLeaseIs handles LEASE.ACTIVE only");
       return { type: "KEYS.LEASE_ACTIVE" as const, owner: event.lease.owner ?? null };
+    }),
+    /** Only a child watches its siblings (DESIGN §13): spawned, so an agent without a parent has none. */
+    watchSiblings: enqueueActions(({ context, enqueue, event, system }) => {
+      const settings =
+        event.type === "SIBLINGS.WATCH" ? event.settings : (context.settings.siblingWatch ?? null);
+      if (!settings || !context.loaded || system.get("siblingWatch")) return;
+      enqueue.spawnChild("siblingWatch", {
+        id: "siblingWatch",
+        systemId: "siblingWatch",
+        input: { agentId: context.loaded.identity.agentId, settings },
+      });
     }),
     watchLease: sendTo("health", ({ event }) => {
       if (event.type !== "LEASE.ACTIVE") throw new Error("watchLease handles LEASE.ACTIVE only");
@@ -179,7 +192,7 @@ export const agentMachine = setup({
           }),
         },
       ],
-      entry: sendTo("lease", { type: "LEASE.DEPLOY" }),
+      entry: [sendTo("lease", { type: "LEASE.DEPLOY" }), "watchSiblings"],
       initial: "operating",
       on: {
         "HEALTH.PASSED": { actions: "forwardToLease" },
@@ -209,6 +222,7 @@ export const agentMachine = setup({
           })),
         },
         "KEYS.SCHEDULE": { actions: sendTo("keys", ({ event }) => event) },
+        "SIBLINGS.WATCH": { actions: "watchSiblings" },
         "LEASE.SCALE_CAPPED": { actions: sendTo("reproduction", { type: "REPRODUCTION.EVALUATE_NOW" }) },
         "TREASURY.FUNDS_REQUESTED": { actions: "forwardToTreasury" },
         "TREASURY.WALLET_LOW": { actions: "forwardToTreasury" },

@@ -5,6 +5,7 @@ import type { LeaseResources } from "../lease/lease.types.js";
 import type { ReproductionSettings } from "../reproduction/reproduction.context.js";
 import type { ChildRecord } from "../reproduction/reproduction.types.js";
 import type { AlertSeverity } from "../shared/index.js";
+import type { SiblingWatchSettings } from "../sibling-watch/sibling-watch.context.js";
 import type { TreasurySettings } from "../treasury/treasury.types.js";
 
 /** Bump when a chart changes so that an old snapshot would not restore into it. */
@@ -117,6 +118,8 @@ export interface AgentSettings {
   keys: KeyRotationSettings;
   treasury: TreasurySettings;
   reproduction: ReproductionSettings;
+  /** Set on a child (`reproduction.parent`): it watches its siblings for when the parent is gone. */
+  siblingWatch?: SiblingWatchSettings | null;
   /** AKT the agent's account must hold before it starts deploying itself. */
   minimumFundingUakt: string;
   /** How long a shutdown waits for the lease to close before giving up. */

@@ -91,7 +91,8 @@ export async function resurrectChild(input: ResurrectionInput): Promise<ChildLoc
   // Taken back already (a later generation here): the run resumes, or says where the child went once
   // it handed over; else --take-back, which the child's CLI refuses unless its heartbeats are silent
   // and its lease gone.
-  const flags = now.generation > before ? [] : ["--take-back"];
+  // A resumed run whose lease had failed (e.g. its services were not ready in time) deploys again.
+  const flags = now.generation > before ? ["--retry"] : ["--take-back"];
   const outcome = await runChildCli(childCliRun(input, childRunArgs(settings, flags), what));
   return parseHandedOver(outcome.stdout, what, outcome.lastLines);
 }

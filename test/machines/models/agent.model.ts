@@ -117,6 +117,15 @@ export const agentModel: MachineModel<AgentMachine> = {
     { type: "REPRODUCTION.RETIRE", requestId: "retire-1", childId: "agent-child" },
     { type: "KEYS.MOVE_NEEDED", owner: "akash1next", fromOwner: "akash1old", reason: "rotation" },
     { type: "KEYS.SCHEDULE", rotating: ["akash"] },
+    {
+      type: "SIBLINGS.WATCH",
+      settings: {
+        silenceThresholdMs: 600_000,
+        heartbeatCheckMs: 60_000,
+        relays: [],
+        parentNpub: "npub1parent",
+      },
+    },
     { type: "ALERT.RAISED", source: "lease", severity: "critical", title: "t", message: "m" },
   ],
   outcomes: {
