@@ -11,6 +11,9 @@ import { runCli } from "../../support/run-cli.js";
 import { startTestDevnet } from "../support/devnet.js";
 import { SHARED_SETTINGS } from "./crash-flows.js";
 
+/** Two agent runs, each through a CRO→AKT swap and bridge: near 30 s on an idle 2-core machine. */
+const ROW_TIMEOUT_MS = 180_000;
+
 export interface CroCrashRow {
   /** `AKASH_AGENT_CRASH_AT_CRONOS`: `<leg>:<step>`. */
   readonly spec: string;
@@ -110,5 +113,5 @@ export function croCrashRows(rows: readonly CroCrashRow[]): void {
     } finally {
       store.close();
     }
-  });
+  }, ROW_TIMEOUT_MS);
 }
