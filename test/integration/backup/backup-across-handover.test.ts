@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -5,11 +6,13 @@ import type { DevnetHandle } from "../../../src/devnet/index.js";
 import {
   type BackupStep,
   type BackupTarget,
+  backupTags,
   exportStore,
   fetchVerifiedItem,
   makeBackup,
   readPointer,
   restoreBackup,
+  signDataItem,
 } from "../../../src/services/backup/index.js";
 import { type AgentStore, openAgentStore } from "../../../src/services/store/index.js";
 import {
@@ -83,16 +86,19 @@ describe("a backup the bootstrap began and its instance finishes after the hando
       const crashAt = (step: BackupStep) => {
         if (step === stoppedAfter) throw new Crash(step);
       };
-      await expect(makeBackup({ store: bootstrap, keys: agent.keys, target, onStep: crashAt })).rejects.toThrow(
-        Crash,
-      );
+      await expect(
+        makeBackup({ store: bootstrap, keys: agent.keys, target, onStep: crashAt }),
+      ).rejects.toThrow(Crash);
       const begun = bootstrap.intents.pending("backup-upload");
       expect(begun).toHaveLength(1);
 
       const instance = importedByInstance(bootstrap);
       stores.push(instance);
       const result = await makeBackup({ store: instance, keys: agent.keys, target });
-      expect(result.seq).toBeGreaterThan(0);
+      // The copy has the begun backup's pointer fields but not its signed item: it takes the next seq.
+      const begunSeq = (begun[0]!.payload as { pointer: { seq: number } }).pointer.seq;
+      expect(result).toMatchObject({ seq: begunSeq + 1, resumed: false });
+      expect(instance.intents.get(begun[0]!.key)?.state).toBe("failed");
       expect(await expectPointerRestorable()).toBe(result.seq);
       // The instance's next backup is an ordinary one, with a later seq.
       const next = await makeBackup({ store: instance, keys: agent.keys, target });
@@ -104,4 +110,24 @@ describe("a backup the bootstrap began and its instance finishes after the hando
       await expectPointerRestorable();
     }, 90_000);
   }
+
+  it("refuses to publish a pointer whose recorded fields name another item than the recorded one", async () => {
+    const store = bootstrapStore();
+    stores.push(store);
+    const before = await readPointer(target.relays, agent.keys.nostrKey());
+    const crashAt = (step: BackupStep) => {
+      if (step === "sealed") throw new Crash(step);
+    };
+    await expect(makeBackup({ store, keys: agent.keys, target, onStep: crashAt })).rejects.toThrow(Crash);
+    const [upload] = store.intents.pending("backup-upload");
+    const other = await signDataItem(randomBytes(512), backupTags("other", 1), agent.jwk);
+    store.intents.attachTx(upload!.key, { hash: other.id, bytes: other.raw });
+
+    await expect(makeBackup({ store, keys: agent.keys, target })).rejects.toThrow(
+      new RegExp(`names data item \\S+, not the recorded item ${other.id}: the store is damaged`),
+    );
+    const after = await readPointer(target.relays, agent.keys.nostrKey());
+    expect(after?.pointer).toEqual(before?.pointer);
+    await expectPointerRestorable();
+  }, 60_000);
 });
