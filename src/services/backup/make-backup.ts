@@ -217,8 +217,11 @@ export async function makeBackup(deps: BackupDeps): Promise<BackupResult> {
   await deps.onStep?.("served");
 
   const pointer: BackupPointer = { ...payload.pointer, bundleId };
-  if (!previous || previous.pointer.seq <= seq) {
-    const createdAtSeconds = Math.max(Math.floor(now() / 1000), (previous?.createdAtSeconds ?? 0) + 1);
+  // Read again: another process with this agent's keys (the bootstrap and its instance around a
+  // handover) may have published a later backup meanwhile, which this older one must not replace.
+  const latest = await readPointer(target.relays, nostr);
+  if (!latest || latest.pointer.seq <= seq) {
+    const createdAtSeconds = Math.max(Math.floor(now() / 1000), (latest?.createdAtSeconds ?? 0) + 1);
     await publishPointer(target.relays, nostr, pointer, createdAtSeconds);
   }
   store.transaction(() => {

@@ -130,4 +130,34 @@ describe("a backup the bootstrap began and its instance finishes after the hando
     expect(after?.pointer).toEqual(before?.pointer);
     await expectPointerRestorable();
   }, 60_000);
+
+  it("keeps the later backup's pointer when the other process publishes an earlier seq after it", async () => {
+    const bootstrap = bootstrapStore();
+    stores.push(bootstrap);
+    await expect(
+      makeBackup({
+        store: bootstrap,
+        keys: agent.keys,
+        target,
+        onStep: (step) => {
+          if (step === "sealed") throw new Crash(step);
+        },
+      }),
+    ).rejects.toThrow(Crash);
+    const instance = importedByInstance(bootstrap);
+    stores.push(instance);
+    let later = 0;
+    // The bootstrap finishes its begun backup while the instance makes and publishes a later one.
+    const finished = await makeBackup({
+      store: bootstrap,
+      keys: agent.keys,
+      target,
+      onStep: async (step) => {
+        if (step === "served") later = (await makeBackup({ store: instance, keys: agent.keys, target })).seq;
+      },
+    });
+    expect(finished.resumed).toBe(true);
+    expect(later).toBe(finished.seq + 1);
+    expect(await expectPointerRestorable()).toBe(later);
+  }, 60_000);
 });
