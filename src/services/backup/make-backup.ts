@@ -1,4 +1,5 @@
 import { createHash } from "node:crypto";
+import { DataItem } from "@dha-team/arbundles";
 import type { AgentKeys } from "../keys/agent-keys.js";
 import type { AgentStore } from "../store/agent-store.js";
 import type { Intent } from "../store/intent-repository.js";
@@ -63,6 +64,43 @@ function highestLocalSeq(store: AgentStore): number {
   return row?.seq ?? 0;
 }
 
+/**
+ * Whether the backup reserved as `seq` can be finished as recorded: either nothing was signed for it yet,
+ * or the signed item is still kept beside its pointer fields. A store that is a copy made by exportStore
+ * (the instance's import at a handover, or a restore) has the pointer fields of a backup its leader began
+ * but not the item they name: signing a new one would publish those fields (that item's id) with a bundle
+ * that holds another item.
+ */
+function canResume(store: AgentStore, seq: number): boolean {
+  const upload = store.intents.get(uploadKey(seq));
+  return !upload || (upload.state === "pending" && upload.txBytes !== null);
+}
+
+/** Settles a backup that cannot be finished; the next one takes a later seq (its leader may finish this one). */
+function giveUp(store: AgentStore, seq: number): void {
+  const reason = "its signed data item is not in this store (a copy of the store that began it)";
+  store.transaction(() => {
+    store.intents.fail(uploadKey(seq), reason);
+    store.intents.fail(reservationKey(seq), reason);
+  });
+}
+
+/** The pointer must name the very item that is posted: the bundle holds that one and no other. */
+function assertPointerNames(pointer: UploadPayload["pointer"], item: SignedItem): void {
+  const recorded = new DataItem(item.raw);
+  const sha256 = createHash("sha256").update(recorded.rawData).digest("hex");
+  if (
+    pointer.id !== recorded.id ||
+    item.id !== recorded.id ||
+    pointer.sha256 !== sha256 ||
+    pointer.bytes !== recorded.rawData.length
+  ) {
+    throw new BackupError(
+      `backup ${pointer.seq}'s recorded pointer names data item ${pointer.id}, not the recorded item ${recorded.id}: the store is damaged; the previous pointer stays`,
+    );
+  }
+}
+
 async function waitUntilServed(target: BackupTarget, id: string): Promise<void> {
   const deadline = Date.now() + target.availableTimeoutMs;
   for (;;) {
@@ -84,6 +122,9 @@ async function waitUntilServed(target: BackupTarget, id: string): Promise<void> 
  * 3. post it, wait until the gateway serves it, and only then replace the pointer on the relays;
  * 4. mark both intents done.
  * A crash anywhere before 3's pointer leaves the previous pointer as it was, naming a valid backup.
+ * A store copied by exportStore (a handover's import) lacks the signed item of a backup its leader
+ * began: that seq is given up here and a fresh backup takes the next, since fields recorded for one
+ * item must never be published with a bundle that carries another.
  */
 export async function makeBackup(deps: BackupDeps): Promise<BackupResult> {
   const { store, keys, target } = deps;
@@ -96,6 +137,10 @@ export async function makeBackup(deps: BackupDeps): Promise<BackupResult> {
   let reservation = unfinished.at(-1);
   // Older reservations were overtaken by a later one: that later backup holds everything they held.
   for (const stale of unfinished.slice(0, -1)) store.intents.fail(stale.key, "overtaken by a later backup");
+  if (reservation && !canResume(store, seqOf(reservation))) {
+    giveUp(store, seqOf(reservation));
+    reservation = undefined;
+  }
   const resumed = reservation !== undefined;
   if (!reservation) {
     const seq = Math.max(highestLocalSeq(store), previous?.pointer.seq ?? 0) + 1;
@@ -146,13 +191,21 @@ export async function makeBackup(deps: BackupDeps): Promise<BackupResult> {
       exportBytes: exported.bytes.length,
     };
     store.transaction(() => {
-      store.intents.record({ key: uploadKey(seq), kind: BACKUP_UPLOAD_INTENT_KIND, payload });
+      const { created } = store.intents.record({
+        key: uploadKey(seq),
+        kind: BACKUP_UPLOAD_INTENT_KIND,
+        payload,
+      });
+      // The stored row would keep its own pointer fields while naming this item: refuse to mix them.
+      if (!created)
+        throw new BackupError(`backup ${seq} already has a recorded upload: the store is damaged`);
       store.intents.attachTx(uploadKey(seq), { hash: item.id, bytes: item.raw });
     });
     upload = store.intents.get(uploadKey(seq));
     await deps.onStep?.("sealed");
   }
   const payload = upload!.payload as unknown as UploadPayload;
+  assertPointerNames(payload.pointer, item);
 
   let bundleId = upload!.txHash !== item.id ? upload!.txHash : null;
   if (!bundleId || !(await itemIsServed(target.gateway, item.id))) {
@@ -164,8 +217,11 @@ export async function makeBackup(deps: BackupDeps): Promise<BackupResult> {
   await deps.onStep?.("served");
 
   const pointer: BackupPointer = { ...payload.pointer, bundleId };
-  if (!previous || previous.pointer.seq <= seq) {
-    const createdAtSeconds = Math.max(Math.floor(now() / 1000), (previous?.createdAtSeconds ?? 0) + 1);
+  // Read again: another process with this agent's keys (the bootstrap and its instance around a
+  // handover) may have published a later backup meanwhile, which this older one must not replace.
+  const latest = await readPointer(target.relays, nostr);
+  if (!latest || latest.pointer.seq <= seq) {
+    const createdAtSeconds = Math.max(Math.floor(now() / 1000), (latest?.createdAtSeconds ?? 0) + 1);
     await publishPointer(target.relays, nostr, pointer, createdAtSeconds);
   }
   store.transaction(() => {
