@@ -373,8 +373,11 @@ export function createReproductionActors(services: AgentServices, options: Repro
         ) {
           store.children.noteHeartbeat(child.childId, child.lastHeartbeatAt);
         }
+        // Only a living child's record moves between active and silent: a check that started before a
+        // retirement or a resurrection finished must not write over what that step recorded.
+        const recorded = store.children.byId(child.childId)?.state;
         const state = silent.includes(child.childId) ? "silent" : "active";
-        if (store.children.byId(child.childId)?.state !== state)
+        if ((recorded === "active" || recorded === "silent") && recorded !== state)
           store.children.setState(child.childId, state);
       }
       if (rosterDue) await publishRoster();

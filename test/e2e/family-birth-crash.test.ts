@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { StargateClient } from "@cosmjs/stargate";
@@ -77,15 +77,30 @@ describe("a parent killed at each step of a birth", () => {
         "log.level": "info",
       }),
     };
+    // Every run's log lines, one file for all runs: a timeout shows what the parent last said.
+    const logFile = join(tempDir("crash-parent-log-"), "parent.log");
     const start = () => {
       const [node, ...args] = ownCliCommand();
+      const log = openSync(logFile, "a");
       const child = spawn(node!, [...args, "run", "--data", dataDir, "--devnet-url", devnet.control], {
         env,
-        stdio: "ignore",
+        stdio: ["ignore", "ignore", log],
       });
+      closeSync(log);
       running = child;
       return child;
     };
+    const lastLogLines = () => {
+      try {
+        return readFileSync(logFile, "utf8").trim().split("\n").slice(-25).join("\n");
+      } catch {
+        return "(no log)";
+      }
+    };
+    const waitWithLog = <T>(check: () => Promise<T | undefined>, what: string) =>
+      waitFor(check, 240_000, what).catch((error: unknown) => {
+        throw new Error(`${(error as Error).message}; the parent's last log lines:\n${lastLogLines()}`);
+      });
     const kill = async (parent: ChildProcess) => {
       const exited = new Promise((resolve) => parent.once("exit", resolve));
       parent.kill("SIGKILL");
@@ -142,7 +157,7 @@ describe("a parent killed at each step of a birth", () => {
     for (const step of steps) {
       const parent = start();
       // A step the birth went past while the parent was down counts as reached at once.
-      await waitFor(async () => ((await step.reached()) ? true : undefined), 240_000, step.name);
+      await waitWithLog(async () => ((await step.reached()) ? true : undefined), step.name);
       await kill(parent);
       killedAt.push(step.name);
     }
@@ -150,14 +165,10 @@ describe("a parent killed at each step of a birth", () => {
 
     // Started once more, the parent finishes the birth.
     const parent = start();
-    const child = await waitFor(
-      async () => {
-        const found = registered();
-        return found?.state === "active" ? found : undefined;
-      },
-      240_000,
-      "the child active in the parent's registry",
-    );
+    const child = await waitWithLog(async () => {
+      const found = registered();
+      return found?.state === "active" ? found : undefined;
+    }, "the child active in the parent's registry");
     await kill(parent);
 
     const deployments = await audit.deployments(child.addresses.akash!);
