@@ -1,4 +1,3 @@
-import { rmSync } from "node:fs";
 import { join } from "node:path";
 import type { CronosTreasury } from "../actors/cronos-treasury.js";
 import type { FamilyOperations, FamilyTraffic, MarketProvider } from "../actors/family-operations.js";
@@ -9,8 +8,7 @@ import type { Logger } from "../logging/index.js";
 import type { AkashChain, ProviderDirectory } from "../services/akash/akash-service.js";
 import type { ChildGrants } from "../services/akash/child-grants.js";
 import { CronosClient } from "../services/cronos/index.js";
-import { ChildRunFailedError } from "../services/family/family-errors.js";
-import { type ChildRunInput, resurrectChild, runChildBootstrap } from "../services/family/index.js";
+import { type ChildRunInput, resurrectUnlessAlive, runChildBootstrap } from "../services/family/index.js";
 import { retireChildAccount } from "../services/family/retire-child.js";
 import { createAkashWallets } from "../services/keys/akash-wallets.js";
 import { type ArweaveJwk, generateArweaveJwk } from "../services/keys/arweave-key.js";
@@ -21,8 +19,6 @@ import { inheritedChildSettings } from "./child-settings.js";
 import { createRosterPublisher } from "./family-roster-publisher.js";
 import type { NetworkConnection } from "./network-connection.js";
 
-/** The exit code of `run --take-back` when the child is not silent or its lease not gone. */
-const TAKE_BACK_REFUSED = 3;
 /** A provider's region attribute (Akash providers use either key). */
 const REGION_KEYS = ["region", "location-region"];
 
@@ -155,17 +151,7 @@ export function createFamilyOperations(o: FamilySetupOptions): FamilyOperations 
       // One data dir per resurrection (its number is the key's last part): a retry resumes it.
       const attempt = key.split(":").at(-1) ?? "1";
       const dataDir = childDir(child.childId, `resurrection-${attempt}`);
-      try {
-        const location = await resurrectChild(await runInput(child, dataDir, avoidProviders, signal));
-        return { outcome: "resurrected", ...location };
-      } catch (error) {
-        if (error instanceof ChildRunFailedError && error.childExitCode === TAKE_BACK_REFUSED) {
-          // Nothing was taken back: the next attempt restores the child's latest backup, not this one.
-          rmSync(dataDir, { recursive: true, force: true });
-          return { outcome: "alive", reason: error.message };
-        }
-        throw error;
-      }
+      return resurrectUnlessAlive(await runInput(child, dataDir, avoidProviders, signal));
     },
 
     async retire({ key, child, signal }) {

@@ -1,19 +1,17 @@
-import { rmSync } from "node:fs";
 import { join } from "node:path";
 import type { SiblingOperations } from "../actors/sibling-operations.js";
 import type { AgentConfig } from "../config/index.js";
 import { ownCliCommand } from "../devnet/agent-entry-point.js";
 import { EffectError } from "../domain/index.js";
 import type { Logger } from "../logging/index.js";
-import { ChildRunFailedError } from "../services/family/family-errors.js";
 import { type RosterReader, readLatestRoster } from "../services/family/family-roster-relays.js";
-import { resurrectChild } from "../services/family/index.js";
+import { resurrectUnlessAlive } from "../services/family/index.js";
 import type { AgentKeys } from "../services/keys/index.js";
 import { memberPubkey } from "../services/nostr/heartbeat-reader.js";
 import { inheritedChildSettings } from "./child-settings.js";
 
 /** The exit code of `run --take-back` when the sibling is not silent or its lease not gone. */
-const TAKE_BACK_REFUSED = 3;
+const _TAKE_BACK_REFUSED = 3;
 
 export interface SiblingSetupOptions {
   config: AgentConfig;
@@ -79,34 +77,27 @@ export function createSiblingOperations(o: SiblingSetupOptions): SiblingOperatio
         ...new Set([...avoidProviders, ...(own ? [own] : []), ...(member.provider ? [member.provider] : [])]),
       ];
       const started = Date.now();
-      try {
-        const location = await resurrectChild({
-          parentConfig,
-          cli: ownCliCommand(),
-          parent,
-          childMnemonic: secrets.mnemonic,
-          ...(secrets.arweaveJwk ? { childArweaveJwk: secrets.arweaveJwk } : {}),
-          child: { index: member.index, childId, akash: member.akash, npub: member.npub },
-          dataDir,
-          avoidProviders: avoid,
-          relays: o.relays(),
-          settings: inheritedChildSettings(o.config, copy.roster.parent.agentId),
-          signal,
-          onProgress: (line) => log.debug({ childId, line }, "sibling run"),
-        });
+      const result = await resurrectUnlessAlive({
+        parentConfig,
+        cli: ownCliCommand(),
+        parent,
+        childMnemonic: secrets.mnemonic,
+        ...(secrets.arweaveJwk ? { childArweaveJwk: secrets.arweaveJwk } : {}),
+        child: { index: member.index, childId, akash: member.akash, npub: member.npub },
+        dataDir,
+        avoidProviders: avoid,
+        relays: o.relays(),
+        settings: inheritedChildSettings(o.config, copy.roster.parent.agentId),
+        signal,
+        onProgress: (line) => log.debug({ childId, line }, "sibling run"),
+      });
+      if (result.outcome === "resurrected") {
         log.info(
-          { childId, dseq: location.dseq, provider: location.provider, ms: Date.now() - started },
+          { childId, dseq: result.dseq, provider: result.provider, ms: Date.now() - started },
           "sibling resurrected from its backup",
         );
-        return { outcome: "resurrected", ...location };
-      } catch (error) {
-        if (error instanceof ChildRunFailedError && error.childExitCode === TAKE_BACK_REFUSED) {
-          // Nothing was taken back: the next attempt restores the sibling's latest backup, not this one.
-          rmSync(dataDir, { recursive: true, force: true });
-          return { outcome: "alive", reason: error.message };
-        }
-        throw error;
       }
+      return result;
     },
   };
 }

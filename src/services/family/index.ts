@@ -20,5 +20,7 @@ export {
   RESURRECTION_FILE,
   type RestoredBackup,
   type ResurrectionInput,
+  type ResurrectionOutcome,
   resurrectChild,
+  resurrectUnlessAlive,
 } from "./resurrect-child.js";

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { z } from "zod";
 import { openAgentStore } from "../store/agent-store.js";
@@ -95,4 +95,28 @@ export async function resurrectChild(input: ResurrectionInput): Promise<ChildLoc
   const flags = now.generation > before ? ["--retry"] : ["--take-back"];
   const outcome = await runChildCli(childCliRun(input, childRunArgs(settings, flags), what));
   return parseHandedOver(outcome.stdout, what, outcome.lastLines);
+}
+
+/** The exit code of `run --take-back` when the child is not silent or its lease not gone. */
+const TAKE_BACK_REFUSED = 3;
+
+export type ResurrectionOutcome =
+  | ({ outcome: "resurrected" } & ChildLocation)
+  /** The take-back was refused: the child still beats or its lease runs. */
+  | { outcome: "alive"; reason: string };
+
+/**
+ * resurrectChild, reading a refused take-back as "alive": nothing was taken back, so its data dir is
+ * dropped and the next attempt restores the child's latest backup, not this one.
+ */
+export async function resurrectUnlessAlive(input: ResurrectionInput): Promise<ResurrectionOutcome> {
+  try {
+    return { outcome: "resurrected", ...(await resurrectChild(input)) };
+  } catch (error) {
+    if (error instanceof ChildRunFailedError && error.childExitCode === TAKE_BACK_REFUSED) {
+      rmSync(input.dataDir, { recursive: true, force: true });
+      return { outcome: "alive", reason: error.message };
+    }
+    throw error;
+  }
 }
