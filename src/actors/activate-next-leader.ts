@@ -30,6 +30,8 @@ export async function activateNextLeader(o: {
   leader: LeaderLocation;
   generation: number;
   logger: Logger;
+  /** An upgrade's trial: the instance syncs the relay at `syncFrom` and does not lead (issue 18). */
+  canary?: { syncFrom: string };
 }): Promise<ActivationReceipt> {
   const { keys, store, leader, generation } = o;
   const url = instanceUrl(leader.uri);
@@ -40,13 +42,18 @@ export async function activateNextLeader(o: {
     keystore: secretBytes(encodeKeystorePlaintext(await o.keystore.load())),
     store: exportStore(store.db).bytes,
     settings: o.settings,
+    ...(o.canary ? { mode: "canary" as const, syncFrom: o.canary.syncFrom } : {}),
   });
-  o.logger.info({ url, generation, dseq: leader.dseq }, "activating the agent's next instance");
+  o.logger.info(
+    { url, generation, dseq: leader.dseq, mode: o.canary ? "canary" : "leader" },
+    o.canary ? "activating the upgrade's canary" : "activating the agent's next instance",
+  );
   return activateInstance({
     url,
     keys,
     expected: { agentId: keys.identity.agentId, nonce: activationNonce(keys, leader.dseq) },
     build,
     timeoutMs: 30_000,
+    ...(o.canary ? { mode: "canary" as const } : {}),
   });
 }

@@ -39,6 +39,8 @@ export interface ActorSettings {
    * refuses. `croWei`: CRO sent to each child's Cronos address (`reproduction.childCroWei`; absent or "0": none).
    */
   childFunding?: { feeBudgetUakt: string; grantDays: number; croWei?: string };
+  /** How an upgrade's canary is checked (`upgrade.*`); absent: every 5 s, 3 failures in a row. */
+  upgradeChecks?: { intervalMs: number; failedChecks: number };
 }
 
 /** Everything the actors work with. Built once per agent process by the runtime. */

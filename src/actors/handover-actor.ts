@@ -5,6 +5,7 @@ import type { HandOverToNewLeaseInput } from "../machines/lease/lease.actors.js"
 import { handoverCrashPointFromEnv } from "../runtime/handover-crash-point.js";
 import { ActivationRefusedError } from "../services/activation/index.js";
 import type { LeaderLocation } from "../services/store/index.js";
+import { settingsWithImage } from "../services/upgrade/index.js";
 import { activateNextLeader } from "./activate-next-leader.js";
 import type { AgentServices } from "./agent-services.js";
 import { effectsInFlight } from "./effects-in-flight.js";
@@ -15,6 +16,17 @@ const QUIET_TIMEOUT_MS = 120_000;
 
 /** The handover intent: recorded before the next instance is activated, so that both sides know it. */
 export const HANDOVER_INTENT_KIND = "handover";
+
+/**
+ * Recorded by a standby that takes the agent back from an upgrade's new leader (issue 18), before it
+ * leads again: its handover, resumed, then ends in a rollback instead of a move.
+ */
+export const UPGRADE_ROLLBACK_INTENT_KIND = "upgrade-rollback";
+
+/** The rollback record's key for the upgrade into deployment `dseq`. */
+export function upgradeRollbackKey(agentId: string, dseq: string): string {
+  return `${agentId}:upgrade-rollback:${dseq}`;
+}
 
 interface HandoverPayload {
   generation: number;
@@ -75,6 +87,17 @@ export function createHandOverActor(services: AgentServices) {
     const me = store.leadership.current();
     const payload = recorded?.payload as HandoverPayload | undefined;
 
+    const rollback = store.intents.get(upgradeRollbackKey(keys.identity.agentId, input.lease.dseq));
+    if (rollback && me.state === "leading") {
+      // This is the old instance, leading again after it took the agent back from the new version.
+      if (rollback.state !== "done") store.intents.complete(rollback.key);
+      const reason = (rollback.payload as { reason?: unknown } | null)?.reason;
+      throw new EffectError(
+        "fatal",
+        `the new version's leader was taken back by the standby: ${typeof reason === "string" ? reason : "it failed its checks"}`,
+      );
+    }
+
     if (payload && me.state === "leading" && me.generation >= payload.generation) {
       // This instance is the one the handover activated: the old relay's events come over first.
       const copied = await copyPreviousRelay(selfHosting, input.previous.uris[0] ?? "", log, signal);
@@ -82,8 +105,12 @@ export function createHandOverActor(services: AgentServices) {
       log.info({ copied, generation: me.generation }, "took over from the previous lease; closing it next");
       return;
     }
-    if (me.state === "handed_over" && me.leader) {
-      selfHosting.handedOver({ generation: me.generation, leader: me.leader });
+    if ((me.state === "handed_over" || me.state === "standby") && me.leader) {
+      selfHosting.handedOver({
+        generation: me.generation,
+        leader: me.leader,
+        ...(me.state === "standby" ? { standby: true } : {}),
+      });
       return new Promise<void>(() => {});
     }
     if (me.state !== "leading") {
@@ -113,7 +140,9 @@ export function createHandOverActor(services: AgentServices) {
         keys,
         keystore: services.keystore,
         store,
-        settings: selfHosting.settings(),
+        settings: input.upgrade
+          ? settingsWithImage(selfHosting.settings(), input.upgrade.image)
+          : selfHosting.settings(),
         leader,
         generation,
         logger: services.logger,
@@ -133,12 +162,16 @@ export function createHandOverActor(services: AgentServices) {
         },
       );
     }
-    store.leadership.record({ generation, state: "handed_over", leader });
+    // After an upgrade's handover this instance stands by: it may take the agent back (issue 18).
+    const standby = input.upgrade !== undefined;
+    store.leadership.record({ generation, state: standby ? "standby" : "handed_over", leader });
     log.info(
-      { generation, ...leader },
-      "handed over to the instance in the new lease: this one stops acting",
+      { generation, ...leader, standby },
+      standby
+        ? "handed over to the new version: this one stops acting and stands by for the rollback window"
+        : "handed over to the instance in the new lease: this one stops acting",
     );
-    selfHosting.handedOver({ generation, leader });
+    selfHosting.handedOver({ generation, leader, ...(standby ? { standby: true } : {}) });
     return new Promise<void>(() => {});
   });
 }

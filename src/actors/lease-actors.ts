@@ -30,6 +30,7 @@ import { treasuryWantsCheapestSdl } from "../machines/treasury/treasury.selector
 import type { ConsoleProvider } from "../services/akash/index.js";
 import { manifestOfSdl } from "../services/akash/sdl-manifest.js";
 import type { AgentServices } from "./agent-services.js";
+import { createCanaryActor } from "./canary-actor.js";
 import { recordEscrowRefund } from "./escrow-refunds.js";
 import { createHandOverActor } from "./handover-actor.js";
 import { pollUntil } from "./poll-until.js";
@@ -45,8 +46,9 @@ export function createLeaseActors(services: AgentServices) {
     resources: GenerateSdlInput["resources"],
     dseq: string,
     expectedVersion: string,
+    image: string | undefined,
   ) => {
-    const deployable = sdl.deployable(resources, dseq);
+    const deployable = sdl.deployable(resources, dseq, image);
     const manifest = await manifestOfSdl(deployable.yamlWithSecrets());
     if (manifest.manifestVersion !== expectedVersion) {
       throw new EffectError(
@@ -96,7 +98,7 @@ export function createLeaseActors(services: AgentServices) {
       const [height, active] = await Promise.all([chain.height(), chain.activeDeployments()]);
       const used = active.map((deployment) => BigInt(deployment.dseq));
       const dseq = [BigInt(height), ...used.map((value) => value + 1n)].reduce((a, b) => (a > b ? a : b));
-      const deployable = sdl.deployable(resources, dseq.toString());
+      const deployable = sdl.deployable(resources, dseq.toString(), input.image);
       const manifest = await manifestOfSdl(deployable.yamlWithSecrets());
       log.info(
         {
@@ -113,6 +115,7 @@ export function createLeaseActors(services: AgentServices) {
         resources,
         maxPriceUact: deployable.maxPricePerBlock,
         owner: chain.owner,
+        image: input.image ?? sdl.image,
       };
     }),
 
@@ -129,6 +132,7 @@ export function createLeaseActors(services: AgentServices) {
         deployment.resources,
         deployment.dseq,
         deployment.manifestVersion,
+        deployment.image,
       );
       log.info({ dseq: deployment.dseq, depositUact: input.depositUact }, "creating the deployment");
       const result = await chain.createDeployment({
@@ -288,7 +292,12 @@ export function createLeaseActors(services: AgentServices) {
     }),
 
     sendManifest: fromPromise<void, SendManifestInput>(async ({ input }) => {
-      const { manifest } = await deployableManifest(input.resources, input.lease.dseq, input.manifestVersion);
+      const { manifest } = await deployableManifest(
+        input.resources,
+        input.lease.dseq,
+        input.manifestVersion,
+        input.image,
+      );
       log.info({ provider: input.lease.provider, dseq: input.lease.dseq }, "sending the manifest");
       await gateway.sendManifest({
         lease: input.lease,
@@ -372,6 +381,7 @@ export function createLeaseActors(services: AgentServices) {
     }),
 
     handOverToNewLease: createHandOverActor(services),
+    runCanary: createCanaryActor(services),
 
     closeDeployments: fromPromise<void, CloseDeploymentsInput>(async ({ input }) => {
       // Each close goes through the chain service even when the deployment looks closed already:

@@ -35,8 +35,11 @@ export interface SdlFactoryOptions {
  * activation nonce (public) and, in the nostream profile, postgres' derived password.
  */
 export interface SdlFactory {
-  template(resources: Resources, dseq: string): SdlTemplate;
-  deployable(resources: Resources, dseq: string): DeployableSdl;
+  /** The image the SDL runs unless one is given (`agent.image`). */
+  readonly image: string;
+  /** `image`: another image of the agent (an upgrade's); absent: the configured one. */
+  template(resources: Resources, dseq: string, image?: string): SdlTemplate;
+  deployable(resources: Resources, dseq: string, image?: string): DeployableSdl;
 }
 
 /**
@@ -57,11 +60,11 @@ function postgresPassword(keys: AgentKeys): string {
 }
 
 export function createSdlFactory(options: SdlFactoryOptions): SdlFactory {
-  const template = (resources: Resources, dseq: string) =>
+  const template = (resources: Resources, dseq: string, image?: string) =>
     generateSdlTemplate({
       resources,
       identity: options.identity,
-      image: options.image,
+      image: image ?? options.image,
       budget: options.budget,
       ...(options.profile ? { profile: options.profile } : {}),
       ...(options.placement ? { placement: options.placement } : {}),
@@ -70,8 +73,9 @@ export function createSdlFactory(options: SdlFactoryOptions): SdlFactory {
       activationNonce: activationNonce(options.keys, dseq),
     });
   return {
+    image: options.image,
     template,
-    deployable: (resources, dseq) =>
-      injectSecrets(template(resources, dseq), { postgresPassword: postgresPassword(options.keys) }),
+    deployable: (resources, dseq, image) =>
+      injectSecrets(template(resources, dseq, image), { postgresPassword: postgresPassword(options.keys) }),
   };
 }

@@ -9,6 +9,9 @@ export interface SelfHosting {
   settings(): Record<string, unknown>;
   /** Copies the events of the relay at `uri` (the previous instance's) into this instance's relay. */
   importRelayEvents(uri: string): Promise<number>;
-  /** This instance handed over to `leader`: it stops acting (its actors), and only says where the agent went. */
-  handedOver(result: { generation: number; leader: LeaderLocation }): void;
+  /**
+   * This instance handed over to `leader`: it stops acting (its actors), and only says where the agent
+   * went. `standby`: an upgrade's handover; it watches the new leader and may take the agent back.
+   */
+  handedOver(result: { generation: number; leader: LeaderLocation; standby?: true }): void;
 }

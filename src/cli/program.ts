@@ -25,6 +25,7 @@ const COMMANDS: Readonly<Record<string, () => Promise<Registrar>>> = {
   simulate: async () => (await import("./commands/simulate.js")).registerSimulateCommand,
   spawn: async () => (await import("./commands/family-calls.js")).registerSpawnCommand,
   retire: async () => (await import("./commands/family-calls.js")).registerRetireCommand,
+  upgrade: async () => (await import("./commands/upgrade.js")).registerUpgradeCommand,
 };
 
 /** The command names, in `--help` order. */

@@ -450,6 +450,19 @@ export const configSchema = z.strictObject({
     })
     .prefault({}),
 
+  upgrade: z
+    .strictObject({
+      /** How long a new version's canary must pass its checks before the agent hands over to it. */
+      monitorMinutes: z.number().positive().max(1_440).default(10),
+      /** How long the old instance stands by after the handover, ready to take the agent back. */
+      rollbackWindowMinutes: z.number().min(0).max(10_080).default(30),
+      /** How often the canary, then the new leader, is checked. */
+      checkIntervalMs: z.number().int().min(250).max(600_000).default(5_000),
+      /** Failed checks in a row that make a canary or a new leader unhealthy (a rollback follows). */
+      failedChecks: z.number().int().min(1).max(100).default(3),
+    })
+    .prefault({}),
+
   heartbeat: z
     .strictObject({
       enabled: z.boolean().default(true),

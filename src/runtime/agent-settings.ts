@@ -181,6 +181,7 @@ export function actorSettingsFromConfig(
       grantDays: config.reproduction.grantDays,
       croWei: config.reproduction.childCroWei,
     },
+    upgradeChecks: { intervalMs: config.upgrade.checkIntervalMs, failedChecks: config.upgrade.failedChecks },
   };
 }
 

@@ -19,7 +19,10 @@ import { inspectExport } from "../services/backup/store-export.js";
 import { writeFileAtomic } from "../services/keys/atomic-write.js";
 import { AgentKeys, FileKeystore, secretString } from "../services/keys/index.js";
 import { DEFAULT_DATABASE_FILE, type Leadership, openAgentStore } from "../services/store/index.js";
+import type { CanaryStatus, SelfTestReport } from "../services/upgrade/index.js";
+import { runCanarySelfTest } from "./canary-self-test.js";
 import { activationCrashPointFromEnv } from "./handover-crash-point.js";
+import { STANDBY_RESTART_EXIT_CODE, watchNewLeader } from "./upgrade-standby.js";
 
 /** Public facts of the deployment the instance runs in: its manifest's env and the provider's. */
 export interface DeployedManifest {
@@ -61,6 +64,8 @@ export function readDeployedManifest(env: NodeJS.ProcessEnv): DeployedManifest {
 const ACTIVATED_CONFIG_FILE = "activated-config.json";
 const PASSPHRASE_FILE = "instance-passphrase";
 const ACTIVATION_RECORD_FILE = "activation.json";
+/** A canary's public facts (the relay it syncs from), so that a restart runs its self-test again. */
+const CANARY_FILE = "canary.json";
 
 export interface ActivatedAgent {
   readonly config: AgentConfig;
@@ -102,9 +107,12 @@ async function persistActivation(
   dataDir: string,
   env: NodeJS.ProcessEnv,
 ): Promise<void> {
+  const canary = opened.mode === "canary";
   // Refuses (before anything is written) an image that is not an agent store this build can open.
   inspectExport(opened.store);
   await writeFileAtomic(join(dataDir, ACTIVATED_CONFIG_FILE), JSON.stringify(opened.settings));
+  if (canary)
+    await writeFileAtomic(join(dataDir, CANARY_FILE), JSON.stringify({ syncFrom: opened.syncFrom ?? "" }));
   await writeFileAtomic(join(dataDir, PASSPHRASE_FILE), randomBytes(32).toString("base64url"));
   const config = activatedConfig(dataDir, env);
   await instanceKeystore(config, dataDir).save(opened.contents);
@@ -114,9 +122,10 @@ async function persistActivation(
   await writeFileAtomic(join(dataDir, DEFAULT_DATABASE_FILE), opened.store);
   const store = openAgentStore({ dataDir });
   try {
+    // A canary holds the state of the generation that leads now; its promotion leads the next one.
     store.leadership.record({
-      generation: opened.generation,
-      state: "leading",
+      generation: canary ? opened.generation - 1 : opened.generation,
+      state: canary ? "canary" : "leading",
       leader: { dseq: manifest.dseq, provider: manifest.provider, uri: "" },
     });
   } finally {
@@ -186,7 +195,8 @@ export async function runDeployedInstance(
     logger.info({ generation: leadership.generation }, "activated before: resuming as the agent's leader");
     return options.startAgent(await loadActivated(dataDir, env));
   }
-  if (leadership && leadership.state !== "leading" && leadership.state !== "handing_over") {
+  if (leadership?.state === "standby") return standByAfterRestart(options, manifest);
+  if (leadership && !["leading", "handing_over", "canary"].includes(leadership.state)) {
     const { server, url } = await startWaitingServer(config, async (req, res) => {
       if (req.url === "/healthz") return sendJson(res, 200, { ok: true });
       if (req.url === "/api/status") return sendJson(res, 200, { ...leadership });
@@ -201,6 +211,26 @@ export async function runDeployedInstance(
   }
 
   const ephemeral = EphemeralActivationKey.generate();
+  // An upgrade's canary (issue 18): its self-test's report, and the test itself while it runs.
+  let canary: { report: SelfTestReport; done: Promise<void> } | null = null;
+  const testCanary = (keys: AgentKeys, syncFrom: string) => {
+    const relay = activatedConfig(dataDir, env).agent;
+    const running = { report: RUNNING_SELF_TEST, done: Promise.resolve() };
+    running.done = runCanarySelfTest({
+      dataDir,
+      keys,
+      syncFrom,
+      relay: { hostname: relay.relayDomain, name: relay.relayName },
+      logger,
+    }).then((report) => {
+      running.report = report;
+    });
+    canary = running;
+  };
+  if (leadership?.state === "canary") {
+    logger.info("an upgrade's canary, restarted: running its self-test again");
+    testCanary((await loadActivated(dataDir, env)).keys, readCanarySource(dataDir));
+  }
   let received: ActivatedAgent | null = null;
   let activated: (() => void) | undefined;
   const activation = new Promise<void>((resolve) => {
@@ -211,7 +241,13 @@ export async function runDeployedInstance(
     ephemeral,
     recordPath: join(dataDir, ACTIVATION_RECORD_FILE),
     onActivated: async (opened) => {
+      // A promotion waits for a self-test under way: it replaces the store that test reads.
+      await canary?.done;
       await persistActivation(opened, manifest, dataDir, env);
+      if (opened.mode === "canary") {
+        testCanary(opened.keys, opened.syncFrom ?? "");
+        return;
+      }
       // What was just written, without a second scrypt to read it back: the agent starts sooner.
       const config = activatedConfig(dataDir, env);
       received = {
@@ -232,9 +268,17 @@ export async function runDeployedInstance(
       return;
     }
     if (req.url === "/healthz") return sendJson(res, 200, { ok: true });
-    if (req.url === "/readyz") return sendError(res, 503, "awaiting activation");
-    if (req.url === "/api/status")
-      return sendJson(res, 200, { state: "awaiting_activation", agentId: manifest.agentId });
+    const trial = canary as { report: SelfTestReport } | null;
+    if (req.url === "/readyz") {
+      if (!trial) return sendError(res, 503, "awaiting activation");
+      if (trial.report.state !== "passed") return sendError(res, 503, `canary: ${trial.report.detail}`);
+      return sendJson(res, 200, { ok: true, canary: true });
+    }
+    if (req.url === "/api/status") {
+      if (!trial) return sendJson(res, 200, { state: "awaiting_activation", agentId: manifest.agentId });
+      const status: CanaryStatus = { state: "canary", agentId: manifest.agentId, selfTest: trial.report };
+      return sendJson(res, 200, status);
+    }
     sendError(res, 503, "this agent instance is awaiting activation");
   });
   logger.info(
@@ -262,6 +306,60 @@ export async function runDeployedInstance(
       closed = true;
       await closeServer(server);
       await running?.close();
+    },
+  };
+}
+
+const RUNNING_SELF_TEST: SelfTestReport = {
+  state: "running",
+  detail: "restoring the agent's state and copying the relay",
+  syncedEvents: 0,
+};
+
+/** The relay a canary syncs from, as its activation said (empty when the file is missing). */
+function readCanarySource(dataDir: string): string {
+  try {
+    const parsed = JSON.parse(readFileSync(join(dataDir, CANARY_FILE), "utf8")) as { syncFrom?: unknown };
+    return typeof parsed.syncFrom === "string" ? parsed.syncFrom : "";
+  } catch {
+    return "";
+  }
+}
+
+/**
+ * An old instance restarted within an upgrade's rollback window (issue 18): it does not act, says where
+ * the agent went, and keeps watching the new leader; taking the agent back, it exits so that its
+ * provider restarts it as the leader.
+ */
+async function standByAfterRestart(
+  options: DeployedInstanceOptions,
+  manifest: DeployedManifest,
+): Promise<{ close(): Promise<void> }> {
+  const { config, logger, env } = options;
+  const settings = activatedConfig(config.dataDir, env).upgrade;
+  const store = openAgentStore({ dataDir: config.dataDir });
+  const watch = watchNewLeader({
+    store,
+    agentId: manifest.agentId,
+    windowMs: settings.rollbackWindowMinutes * 60_000,
+    intervalMs: settings.checkIntervalMs,
+    failedChecks: settings.failedChecks,
+    logger,
+    onTakenBack: () => {
+      store.close();
+      process.exit(STANDBY_RESTART_EXIT_CODE);
+    },
+  });
+  const { server } = await startWaitingServer(config, async (req, res) => {
+    if (req.url === "/healthz") return sendJson(res, 200, { ok: true });
+    if (req.url === "/api/status") return sendJson(res, 200, { ...store.leadership.current() });
+    sendError(res, 503, "this instance stands by after an upgrade and does not act");
+  });
+  return {
+    async close() {
+      watch.stop();
+      await closeServer(server);
+      store.close();
     },
   };
 }

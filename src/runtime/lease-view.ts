@@ -1,4 +1,13 @@
 import type { StateValue } from "xstate";
+import type { UpgradeProgress } from "../machines/lease/lease.types.js";
+
+/** An upgrade as `status` and the admin API show it (issue 18). */
+export interface UpgradeView {
+  from: string;
+  to: string;
+  state: UpgradeProgress["state"];
+  reason: string | null;
+}
 
 /** What `run --json` and `status --json` print about the agent's lease. */
 export interface LeaseView {
@@ -7,6 +16,10 @@ export interface LeaseView {
   provider: string | null;
   uris: string[];
   escrowRunwayHours: number | null;
+  /** The image the serving deployment runs, when the lease records it. */
+  image?: string;
+  /** The last upgrade, under way or ended. */
+  upgrade?: UpgradeView;
 }
 
 /** `{ active: "monitoring" }` → "active.monitoring"; parallel values join with " + ". */
@@ -25,20 +38,25 @@ export function isInState(name: string, wanted: string): boolean {
 interface LeaseSnapshotLike {
   value: StateValue;
   context: {
-    lease: { dseq: string; provider: string; uris: string[] } | null;
+    lease: { dseq: string; provider: string; uris: string[]; image?: string } | null;
     deployment: { dseq: string } | null;
     escrowRunwayHours: number | null;
+    upgrade?: UpgradeProgress | null;
   };
 }
 
 export function leaseViewOf(snapshot: LeaseSnapshotLike): LeaseView {
-  const { lease, deployment, escrowRunwayHours } = snapshot.context;
+  const { lease, deployment, escrowRunwayHours, upgrade } = snapshot.context;
   return {
     state: stateName(snapshot.value),
     dseq: lease?.dseq ?? deployment?.dseq ?? null,
     provider: lease?.provider ?? null,
     uris: lease?.uris ?? [],
     escrowRunwayHours: escrowRunwayHours === null ? null : Number(escrowRunwayHours.toFixed(2)),
+    ...(lease?.image === undefined ? {} : { image: lease.image }),
+    ...(upgrade
+      ? { upgrade: { from: upgrade.from, to: upgrade.to, state: upgrade.state, reason: upgrade.reason } }
+      : {}),
   };
 }
 

@@ -8,5 +8,6 @@ export const ADMIN_ACTIONS = [
   "config",
   "spawn",
   "retire",
+  "upgrade",
 ] as const;
 export type AdminAction = (typeof ADMIN_ACTIONS)[number];

@@ -4,6 +4,7 @@ import { keyNames } from "../machines/keys/keys.types.js";
 import type { AgentRuntime } from "../runtime/agent-runtime.js";
 import type { AdminAction } from "./admin-actions.js";
 import { retireBody, retireChild, spawnBody, spawnChild } from "./admin-family.js";
+import { startUpgrade, type UpgradeSettings, upgradeBody } from "./admin-upgrade.js";
 import type { AgentSystemView } from "./agent-system-view.js";
 import { publicKeyHex } from "./nip98-auth.js";
 
@@ -44,6 +45,7 @@ const bodies = {
     }),
   spawn: spawnBody,
   retire: retireBody,
+  upgrade: upgradeBody,
 } satisfies Record<AdminAction, z.ZodType>;
 
 /** zod's first issue as "field: message (fix)". */
@@ -63,7 +65,15 @@ export interface AdminApiOptions {
   ownPubkey: string;
   /** npubs (or hex keys) from admin.npubs. */
   npubs: readonly string[];
+  /** What `upgrade` runs with (`upgrade.*`, `agent.image`); absent: the defaults, and no known image. */
+  upgrade?: UpgradeSettings;
 }
+
+const DEFAULT_UPGRADE: UpgradeSettings = {
+  monitorMs: 10 * 60_000,
+  rollbackWindowMs: 30 * 60_000,
+  configuredImage: "",
+};
 
 /**
  * What each admin call does to the running agent: events sent into its actor system (journalled
@@ -151,6 +161,12 @@ export class AdminApi {
         return spawnChild(view, body as z.infer<typeof spawnBody>);
       case "retire":
         return retireChild(view, body as z.infer<typeof retireBody>);
+      case "upgrade":
+        return startUpgrade(
+          runtime,
+          this.options.upgrade ?? DEFAULT_UPGRADE,
+          body as z.infer<typeof upgradeBody>,
+        );
     }
   }
 }

@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import { getToken } from "nostr-tools/nip98";
 import { finalizeEvent } from "nostr-tools/pure";
 import type { Secret } from "../services/keys/index.js";
@@ -26,7 +27,13 @@ export async function callAdmin(call: AdminCall): Promise<AdminAnswer> {
   const authorization = await getToken(
     target,
     "POST",
-    (template) => finalizeEvent(template, call.privateKey.reveal()),
+    // A random nonce tag: two identical calls within one second would otherwise be one event id, and
+    // the agent refuses a NIP-98 event it has seen (replay).
+    (template) =>
+      finalizeEvent(
+        { ...template, tags: [...template.tags, ["nonce", randomBytes(16).toString("hex")]] },
+        call.privateKey.reveal(),
+      ),
     true,
     call.body,
   );

@@ -7,14 +7,17 @@ import { createLivePage, type LivePage } from "../live/live-page.js";
 import { leaseMachine } from "../machines/index.js";
 import { refusedActivationAlert } from "../runtime/activation-refusal-alerts.js";
 import { watchOwnGeneration } from "../runtime/generation-watch.js";
+import { upgradeOnChangedImage } from "../runtime/image-setting-watch.js";
 import { type LaunchedAgent, type LaunchOptions, launchAgent } from "../runtime/launch-agent.js";
 import type { LeaseView } from "../runtime/lease-view.js";
 import { publicSettings } from "../runtime/public-settings.js";
 import { raiseStandaloneAlert } from "../runtime/standalone-alert.js";
+import { STANDBY_RESTART_EXIT_CODE, watchNewLeader } from "../runtime/upgrade-standby.js";
 import { nostrRelaysOf } from "../runtime/voice-setup.js";
 import type { RaisedAlert } from "../services/alerts/alert-dispatcher.js";
 import { RelayMetricsSource } from "../services/metrics/index.js";
 import { AgentRelay, readAllEvents } from "../services/relay/index.js";
+import type { LeaderLocation } from "../services/store/index.js";
 import type { ActivationRecordRoute } from "./activation-record-route.js";
 import { AdminApi } from "./admin-api.js";
 import { AgentHttpServer } from "./agent-http-server.js";
@@ -51,7 +54,7 @@ export interface AgentProcess extends LaunchedAgent {
 export type StatusJson = LeaseView & {
   actors: ReturnType<AgentSystemView["actors"]>;
   /** Which generation this process leads (DESIGN §12), when it is known. */
-  leadership?: { generation: number; state: string };
+  leadership?: { generation: number; state: string; leader?: LeaderLocation };
 };
 
 const NOT_STARTED: LeaseView = {
@@ -115,6 +118,7 @@ export async function startAgentProcess(options: AgentProcessOptions): Promise<A
   const seen = new SeenAuthEvents(config.dataDir);
   let status: () => StatusJson = () => ({ ...NOT_STARTED, actors: {} });
   const livePage = options.livePage ?? createLivePage({ status: () => status(), logger });
+  let standing: { stop(): void } | null = null;
   // Not from inside the actor that reports it: its machine is stopped on the next turn.
   const stopActing = () =>
     setImmediate(() => {
@@ -126,9 +130,9 @@ export async function startAgentProcess(options: AgentProcessOptions): Promise<A
       ? {
           settings: () => publicSettings(config),
           importRelayEvents: async (uri) => relay.importEvents(await readAllEvents(relayUriOf([uri]) ?? uri)),
-          handedOver: ({ generation, leader }) => {
+          handedOver: ({ generation, leader, standby }) => {
             logger.info(
-              { generation, ...leader },
+              { generation, ...leader, standby: standby === true },
               "handed over: this instance stops acting and keeps its status page",
             );
             // Nothing accepted here from now on could reach the new relay's copy of these events.
@@ -136,6 +140,7 @@ export async function startAgentProcess(options: AgentProcessOptions): Promise<A
               `this relay moved to ${relayUriOf([leader.uri]) ?? leader.uri} (generation ${generation})`,
             );
             stopActing();
+            if (standby && launched && !standing) standing = standBy(options, launched.store);
           },
         }
       : undefined;
@@ -160,14 +165,22 @@ export async function startAgentProcess(options: AgentProcessOptions): Promise<A
   const agent = launched;
   const generationWatch = config.role === "deployed" ? followOwnGeneration(options, agent, stopActing) : null;
   if (options.activation) alertRefusedActivations(options, agent, options.activation);
+  upgradeOnChangedImage({
+    runtime: agent.runtime,
+    image: config.agent.image,
+    monitorMs: config.upgrade.monitorMinutes * 60_000,
+    rollbackWindowMs: config.upgrade.rollbackWindowMinutes * 60_000,
+    logger,
+  });
   const systemView = new AgentSystemView(agent.runtime);
   view = systemView;
   status = (): StatusJson => {
-    const { generation, state } = agent.store.leadership.current();
+    const { generation, state, leader } = agent.store.leadership.current();
     return {
       ...(agent.runtime.lease() ?? NOT_STARTED),
       actors: systemView.actors(),
-      leadership: { generation, state },
+      // Where the agent went, once this instance no longer leads (`upgrade --wait` follows it).
+      leadership: { generation, state, ...(state !== "leading" && leader ? { leader } : {}) },
     };
   };
   const admin = new AdminApi({
@@ -176,6 +189,11 @@ export async function startAgentProcess(options: AgentProcessOptions): Promise<A
     logger,
     ownPubkey: keys.identity.nostrPubkey,
     npubs: config.admin.npubs,
+    upgrade: {
+      monitorMs: config.upgrade.monitorMinutes * 60_000,
+      rollbackWindowMs: config.upgrade.rollbackWindowMinutes * 60_000,
+      configuredImage: config.agent.image,
+    },
   });
   const http = new AgentHttpServer({
     host: config.http.host,
@@ -220,6 +238,7 @@ export async function startAgentProcess(options: AgentProcessOptions): Promise<A
     url,
     status,
     async close() {
+      standing?.stop();
       generationWatch?.stop();
       await http.close();
       await livePage.close();
@@ -262,6 +281,27 @@ function followOwnGeneration(
         source: "leadership",
         incident: `superseded-${heartbeat.generation}`,
       });
+    },
+  });
+}
+
+/**
+ * After an upgrade's handover the old instance stands by (issue 18): it watches the new leader for the
+ * rollback window, and if it takes the agent back it exits, so that its provider restarts it and it leads
+ * again from its own state.
+ */
+function standBy(options: AgentProcessOptions, store: LaunchedAgent["store"]): { stop(): void } {
+  const { config, keys, logger } = options;
+  return watchNewLeader({
+    store,
+    agentId: keys.identity.agentId,
+    windowMs: config.upgrade.rollbackWindowMinutes * 60_000,
+    intervalMs: config.upgrade.checkIntervalMs,
+    failedChecks: config.upgrade.failedChecks,
+    logger,
+    onTakenBack: () => {
+      logger.warn("took the agent back: restarting to lead from this instance's own state");
+      setImmediate(() => process.exit(STANDBY_RESTART_EXIT_CODE));
     },
   });
 }

@@ -56,6 +56,7 @@ export const keyedLeaseEffects = [
   "closeLease",
   "closeDeployments",
   "handOverToNewLease",
+  "runCanary",
 ] as const;
 
 const DAY_MS = 86_400_000;
@@ -151,6 +152,7 @@ export function successfulOutput(src: string, input: unknown, now: number): unkn
     case "closeLease":
     case "closeDeployments":
     case "handOverToNewLease":
+    case "runCanary":
     case "waitFor":
     case "waitUntil":
       return undefined;

@@ -1,7 +1,7 @@
 import type { HealthNotice } from "../health/health.events.js";
 import type { KeyRotationNotice } from "../keys/keys.events.js";
 import type { KeyName } from "../keys/keys.types.js";
-import type { LeaseNotice } from "../lease/lease.events.js";
+import type { LeaseEvent, LeaseNotice } from "../lease/lease.events.js";
 import type {
   ChildHeartbeatEvent,
   ReproductionCommand,
@@ -21,7 +21,9 @@ export type AgentCommand =
   /** Start the sibling watch of a child restored from a snapshot taken before it had one (no-op otherwise). */
   | { type: "SIBLINGS.WATCH"; settings: SiblingWatchSettings }
   /** The keys this process can rotate, sent at start (a restored agent keeps the plan it was saved with). */
-  | { type: "KEYS.SCHEDULE"; rotating: KeyName[] };
+  | { type: "KEYS.SCHEDULE"; rotating: KeyName[] }
+  /** Run another image of the agent (admin API `upgrade`, or a changed `agent.image`): issue 18. */
+  | Extract<LeaseEvent, { type: "LEASE.UPGRADE" }>;
 
 /** Everything the agent receives: commands from outside and notices from its children. */
 export type AgentEvent =

@@ -233,6 +233,7 @@ export const agentMachine = setup({
         "REPRODUCTION.SPAWN": { actions: "forwardToReproduction" },
         "REPRODUCTION.RETIRE": { actions: "forwardToReproduction" },
         "LEASE.RETRY": { actions: "forwardToLease" },
+        "LEASE.UPGRADE": { actions: "forwardToLease" },
         "AGENT.SHUTDOWN": {
           target: ".shutting_down",
           actions: assign({ terminateLeaseOnShutdown: ({ event }) => event.terminateLease }),

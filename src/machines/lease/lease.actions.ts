@@ -4,8 +4,9 @@ import { type AlertSeverity, toEffectFailure } from "../shared/index.js";
 import type { LeaseContext } from "./lease.context.js";
 import type { FundsRequest, LeaseEvent, LeaseNotice } from "./lease.events.js";
 import { isRunwayReadCurrent, topUpAmountUact } from "./lease.funding.js";
+import { isUpgradeUnderWay } from "./lease.guards.js";
 import { type AttemptFailureType, attemptFailure, planFor } from "./lease.policy.js";
-import type { BidSummary, LeaseRef } from "./lease.types.js";
+import type { BidSummary, LeaseRef, UpgradeState } from "./lease.types.js";
 
 type ActionArgs = { context: LeaseContext; event: LeaseEvent };
 
@@ -117,6 +118,7 @@ export const leaseActions = {
       manifestVersion: deployment.manifestVersion,
       resources: deployment.resources,
       ...(deployment.owner === undefined ? {} : { owner: deployment.owner }),
+      ...(deployment.image === undefined ? {} : { image: deployment.image }),
     };
     return {
       lease,
@@ -143,6 +145,7 @@ export const leaseActions = {
           resources: context.previous.resources,
           maxPriceUact: context.previous.priceUact,
           ...(context.previous.owner === undefined ? {} : { owner: context.previous.owner }),
+          ...(context.previous.image === undefined ? {} : { image: context.previous.image }),
         }
       : null,
     resources: context.previous?.resources ?? context.resources,
@@ -152,6 +155,74 @@ export const leaseActions = {
     retries: 0,
   })),
   /** The failure the recovery policy is asked about next. */
+  /** A move that could not be made: the agent stays where it is (an upgrade says so itself, in `endUpgrade`). */
+  alertMoveAbandoned: enqueue(({ context, enqueue, self }, params: { message: string }) => {
+    if (!self._parent || isUpgradeUnderWay(context)) return;
+    enqueue.sendParent({
+      type: "ALERT.RAISED",
+      source: "lease",
+      severity: "high",
+      title: "Move abandoned",
+      message: params.message,
+    });
+  }),
+  /** An upgrade begins (the flow itself starts with `startFlow`). */
+  startUpgrade: update(({ context, event }) => {
+    if (event.type !== "LEASE.UPGRADE") return {};
+    return {
+      upgrade: {
+        from: context.lease?.image ?? event.currentImage,
+        to: event.image,
+        state: "deploying" as const,
+        source: event.source,
+        monitorMs: event.monitorMs,
+        rollbackWindowMs: event.rollbackWindowMs,
+        reason: null,
+      },
+      // The operator asking again is what lets a rolled-back image be tried again.
+      failedImages: (context.failedImages ?? []).filter((image) => image !== event.image),
+    };
+  }),
+  noteUpgradeState: update(({ context }, params: { state: UpgradeState }) =>
+    context.upgrade && isUpgradeUnderWay(context)
+      ? { upgrade: { ...context.upgrade, state: params.state } }
+      : {},
+  ),
+  /**
+   * Ends the upgrade under way, if any: `rolled_back` remembers the image (a changed setting does not ask
+   * for it again) and alerts with the reason; both tell the parent.
+   */
+  endUpgrade: enqueue(({ context, enqueue, self }, params: { state: "upgraded" | "rolled_back" }) => {
+    const upgrade = context.upgrade;
+    if (!upgrade || !isUpgradeUnderWay(context)) return;
+    const reason =
+      params.state === "rolled_back"
+        ? (context.lastError?.message ?? "the new version did not become ready")
+        : null;
+    enqueue.assign({
+      upgrade: { ...upgrade, state: params.state, reason },
+      ...(params.state === "rolled_back"
+        ? { failedImages: [...new Set([...(context.failedImages ?? []), upgrade.to])] }
+        : {}),
+    });
+    if (!self._parent) return;
+    enqueue.sendParent({
+      type: "LEASE.UPGRADE_ENDED",
+      from: upgrade.from,
+      to: upgrade.to,
+      state: params.state,
+      reason,
+    });
+    if (params.state === "rolled_back") {
+      enqueue.sendParent({
+        type: "ALERT.RAISED",
+        source: "lease",
+        severity: "high",
+        title: "Upgrade rolled back",
+        message: `The upgrade from ${upgrade.from} to ${upgrade.to} was rolled back: ${reason}. The agent runs ${upgrade.from}; ${upgrade.to} is not tried again until an operator asks for it.`,
+      });
+    }
+  }),
   noteFailure: update((_, params: { failure: FailureEvent }) => ({ failure: params.failure, retries: 0 })),
   clearFailure: update(() => ({ failure: null })),
   countRestart: update(({ context }) => ({ restartsMade: (context.restartsMade ?? 0) + 1 })),

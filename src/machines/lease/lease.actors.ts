@@ -15,6 +15,8 @@ export interface GenerateSdlInput {
   agentId: string;
   resources: LeaseResources;
   purpose: LeasePurpose;
+  /** The agent image for this deployment (an upgrade's); absent: the configured `agent.image`. */
+  image?: string;
 }
 /** A fresh dseq (not yet on chain) and the manifest version of the SDL generated for it. */
 export type GenerateSdlOutput = DeploymentRef;
@@ -74,6 +76,8 @@ export interface SendManifestInput {
   hostUri: string;
   manifestVersion: string;
   resources: LeaseResources;
+  /** The image the deployment was made with (absent: the configured `agent.image`). */
+  image?: string;
 }
 
 export interface AwaitServicesInput {
@@ -113,6 +117,22 @@ export interface HandOverToNewLeaseInput {
   lease: LeaseRef;
   /** The lease being replaced: closed by whoever leads once this is done. */
   previous: LeaseRef;
+  /**
+   * An upgrade's handover: the next instance runs `image`, and this one stands by for the rollback
+   * window instead of handing over for good.
+   */
+  upgrade?: { image: string; rollbackWindowMs: number };
+}
+
+export interface RunCanaryInput {
+  key: string;
+  /** The new lease, ready, running the new image. */
+  lease: LeaseRef;
+  /** The serving lease (its relay is the one the canary syncs from). */
+  previous: LeaseRef;
+  image: string;
+  /** How long the canary must pass its checks. */
+  monitorMs: number;
 }
 
 export const leaseActorContracts = {
@@ -128,4 +148,5 @@ export const leaseActorContracts = {
   closeLease: actorContract<void, CloseLeaseInput>("closeLease"),
   closeDeployments: actorContract<void, CloseDeploymentsInput>("closeDeployments"),
   handOverToNewLease: actorContract<void, HandOverToNewLeaseInput>("handOverToNewLease"),
+  runCanary: actorContract<void, RunCanaryInput>("runCanary"),
 };

@@ -8,6 +8,7 @@ import type {
   LeasePurpose,
   LeaseRef,
   LeaseResources,
+  UpgradeProgress,
 } from "./lease.types.js";
 
 export interface LeaseSettings {
@@ -79,6 +80,10 @@ export interface LeaseContext {
   lastError: (EffectFailure & { step: string }) | null;
   lastHealthyAt: number | null;
   exhausted: ExhaustedResource | null;
+  /** The last upgrade asked for, under way or ended (absent in snapshots from before upgrades). */
+  upgrade?: UpgradeProgress | null;
+  /** Images an upgrade was rolled back from: a changed setting does not try them again; the operator may. */
+  failedImages?: string[];
 }
 
 export function initialLeaseContext(input: LeaseInput): LeaseContext {
@@ -110,5 +115,7 @@ export function initialLeaseContext(input: LeaseInput): LeaseContext {
     lastError: null,
     lastHealthyAt: null,
     exhausted: null,
+    upgrade: null,
+    failedImages: [],
   };
 }

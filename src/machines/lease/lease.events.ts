@@ -13,6 +13,18 @@ export type LeaseEvent =
    * the lease serving now is `fromOwner`'s. Answered with LEASE.ACTIVE when the lease is `owner`'s already.
    */
   | { type: "LEASE.MIGRATE"; owner: string; fromOwner: string; reason: string }
+  /**
+   * Move into a deployment of agent image `image` (issue 18): a canary first, then a handover with the
+   * old instance standing by. `currentImage` names the serving image when the lease does not record it.
+   */
+  | {
+      type: "LEASE.UPGRADE";
+      image: string;
+      currentImage: string;
+      source: "admin" | "config";
+      monitorMs: number;
+      rollbackWindowMs: number;
+    }
   /** `observedAt`: when the escrow was read; a read from before the last top-up is stale and ignored. */
   | { type: "LEASE.ESCROW_LOW"; runwayHours: number; observedAt: number }
   | { type: "LEASE.RECLAIMING"; provider: string; deadline: number | null }
@@ -32,6 +44,14 @@ export type LeaseEvent =
 export type LeaseNotice =
   | { type: "LEASE.ACTIVE"; lease: LeaseRef }
   | { type: "LEASE.DRAINED"; dseq: string }
+  /** An upgrade ended: on the new image, or back on the old one with the reason. */
+  | {
+      type: "LEASE.UPGRADE_ENDED";
+      from: string;
+      to: string;
+      state: "upgraded" | "rolled_back";
+      reason: string | null;
+    }
   | { type: "LEASE.FAILED"; reason: string; attempts: number }
   | { type: "LEASE.TERMINATED"; dseq: string | null }
   | { type: "LEASE.SCALE_CAPPED"; resource: ExhaustedResource }

@@ -38,4 +38,22 @@ export const leaseGuards = {
   isLeaseOwnedBy: ({ context }: WithContext, params: { owner: string }) =>
     context.lease?.owner === params.owner,
   isRebid: (_: unknown, params: { strategy: "rebid" | "new_deployment" }) => params.strategy === "rebid",
+  /** An upgrade is under way (asked for and not yet upgraded or rolled back). */
+  isUpgrading: ({ context }: WithContext) => isUpgradeUnderWay(context),
+  /**
+   * An upgrade to `image` may start: the lease serves another image, and a changed setting does not
+   * ask again for an image an upgrade was rolled back from (the operator may).
+   */
+  mayUpgrade: (
+    { context }: WithContext,
+    params: { image: string; currentImage: string; source: "admin" | "config" },
+  ) =>
+    context.lease !== null &&
+    params.image !== (context.lease.image ?? params.currentImage) &&
+    !(params.source === "config" && (context.failedImages ?? []).includes(params.image)),
 };
+
+export function isUpgradeUnderWay(context: Pick<LeaseContext, "upgrade">): boolean {
+  const state = context.upgrade?.state;
+  return state !== undefined && state !== "upgraded" && state !== "rolled_back";
+}

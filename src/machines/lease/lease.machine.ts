@@ -4,7 +4,7 @@ import { leaseActions } from "./lease.actions.js";
 import { leaseActorContracts } from "./lease.actors.js";
 import { initialLeaseContext, type LeaseContext, type LeaseInput } from "./lease.context.js";
 import type { LeaseEvent } from "./lease.events.js";
-import { leaseGuards } from "./lease.guards.js";
+import { isUpgradeUnderWay, leaseGuards } from "./lease.guards.js";
 import { escalationTitle, exhaustedResourceOf, exhaustionFailure, refusalFailure } from "./lease.policy.js";
 import { backingOff, failAttemptAs, failAttemptOnError, recordFailureAt } from "./lease.steps.js";
 import { leaseKey } from "./lease.types.js";
@@ -108,6 +108,7 @@ export const leaseMachine = setup({
               agentId: context.agentId,
               resources: context.resources,
               purpose: context.purpose,
+              ...(context.upgrade && isUpgradeUnderWay(context) ? { image: context.upgrade.to } : {}),
             }),
             onDone: {
               target: "#lease.requesting_bids",
@@ -122,13 +123,12 @@ export const leaseMachine = setup({
                   recordFailureAt("generating_sdl"),
                   "abandonNewDeployment",
                   {
-                    type: "alert",
+                    type: "alertMoveAbandoned",
                     params: ({ event }) => ({
-                      severity: "high" as const,
-                      title: "Move abandoned",
                       message: `The SDL for the new deployment could not be made (${toEffectFailure(event.error).message}); the agent stays on its current lease.`,
                     }),
                   },
+                  { type: "endUpgrade", params: { state: "rolled_back" } },
                 ],
               },
               {
@@ -398,6 +398,7 @@ export const leaseMachine = setup({
               hostUri: context.hostUri!,
               manifestVersion: context.deployment!.manifestVersion,
               resources: context.deployment!.resources,
+              ...(context.deployment!.image === undefined ? {} : { image: context.deployment!.image }),
             }),
             onDone: { target: "#lease.starting", actions: "clearRetries" },
             onError: failAttemptOnError("deploying", "deployment_failed"),
@@ -597,6 +598,11 @@ export const leaseMachine = setup({
             params: ({ context, event }) => ({ failure: exhaustionFailure(context, event.resource) }),
           },
         },
+        "LEASE.UPGRADE": {
+          guard: { type: "mayUpgrade", params: ({ event }) => event },
+          target: "#lease.generating_sdl",
+          actions: ["startUpgrade", { type: "startFlow", params: { purpose: "upgrade" } }],
+        },
         "LEASE.MIGRATE": [
           {
             guard: { type: "isLeaseOwnedBy", params: ({ event }) => event },
@@ -736,8 +742,45 @@ export const leaseMachine = setup({
     },
 
     draining: {
-      initial: "handing_over",
+      initial: "choosing",
       states: {
+        choosing: {
+          always: [{ guard: "isUpgrading", target: "canary" }, { target: "handing_over" }],
+        },
+        /**
+         * An upgrade's new instance runs as a canary (issue 18): activated with the state as it is but not
+         * acting, it syncs the relay and must pass its self-test for the monitoring period while this one
+         * keeps serving. Unhealthy: the new deployment is closed and the agent stays (`recovery.abandoning`).
+         */
+        canary: {
+          entry: { type: "noteUpgradeState", params: { state: "canary" } },
+          invoke: {
+            src: "runCanary",
+            input: ({ context }) => ({
+              key: `${context.agentId}:canary:${context.lease!.dseq}`,
+              lease: context.lease!,
+              previous: context.previous!,
+              image: context.upgrade!.to,
+              monitorMs: context.upgrade!.monitorMs,
+            }),
+            onDone: {
+              target: "handing_over",
+              actions: ["clearRetries", { type: "noteUpgradeState", params: { state: "handing_over" } }],
+            },
+            onError: [
+              {
+                guard: { type: "isFatal", params: ({ event }) => ({ error: event.error }) },
+                target: "#lease.recovery.abandoning",
+                actions: {
+                  type: "recordFailure",
+                  params: ({ event }) => ({ step: "canary", error: event.error }),
+                },
+              },
+              { target: "canary_backing_off", actions: "countRetry" },
+            ],
+          },
+        },
+        canary_backing_off: backingOff("canary"),
         /**
          * An agent that runs inside its own lease hands over to the instance in the new lease before the
          * old one closes (DESIGN §12: make-before-break with handover); the new leader, resuming here
@@ -750,8 +793,23 @@ export const leaseMachine = setup({
               key: `${context.agentId}:handover:${context.lease!.dseq}`,
               lease: context.lease!,
               previous: context.previous!,
+              ...(context.upgrade && isUpgradeUnderWay(context)
+                ? {
+                    upgrade: {
+                      image: context.upgrade.to,
+                      rollbackWindowMs: context.upgrade.rollbackWindowMs,
+                    },
+                  }
+                : {}),
             }),
-            onDone: { target: "working", actions: "clearRetries" },
+            onDone: [
+              {
+                guard: "isUpgrading",
+                target: "rollback_window",
+                actions: ["clearRetries", { type: "noteUpgradeState", params: { state: "rollback_window" } }],
+              },
+              { target: "working", actions: "clearRetries" },
+            ],
             onError: [
               {
                 guard: { type: "isFatal", params: ({ event }) => ({ error: event.error }) },
@@ -766,6 +824,18 @@ export const leaseMachine = setup({
           },
         },
         handover_backing_off: backingOff("handing_over"),
+        /**
+         * The new leader keeps the old deployment for the rollback window: the old instance stands by and
+         * takes the agent back if this one fails its checks (the handover actor of a standby that took
+         * back fails, fatally, and the new deployment is closed by `recovery.abandoning`).
+         */
+        rollback_window: {
+          invoke: {
+            src: "waitFor",
+            input: ({ context }) => ({ ms: context.upgrade?.rollbackWindowMs ?? 0 }),
+            onDone: "working",
+          },
+        },
         working: {
           invoke: {
             src: "closeDeployments",
@@ -784,13 +854,14 @@ export const leaseMachine = setup({
                   }),
                 },
                 "forgetPrevious",
+                { type: "endUpgrade", params: { state: "upgraded" } },
               ],
             },
             onError: [
               {
                 guard: { type: "isFatal", params: ({ event }) => ({ error: event.error }) },
                 target: "#lease.active",
-                actions: "forgetPrevious",
+                actions: ["forgetPrevious", { type: "endUpgrade", params: { state: "upgraded" } }],
               },
               { target: "backing_off", actions: "countRetry" },
             ],
@@ -809,6 +880,8 @@ export const leaseMachine = setup({
          */
         assessing: {
           always: [
+            // A new image that fails is the image's fault more likely than the provider's: roll back.
+            { guard: "isUpgrading", target: "releasing" },
             {
               guard: { type: "plans", params: { kind: "migrate" } },
               target: "#lease.migrating",
@@ -847,6 +920,7 @@ export const leaseMachine = setup({
         },
         deciding: {
           always: [
+            { guard: "isUpgrading", target: "give_up" },
             {
               guard: { type: "plans", params: { kind: "retry-deployment" } },
               target: "#lease.requesting_bids.collecting",
@@ -873,14 +947,13 @@ export const leaseMachine = setup({
                   actions: [
                     "abandonNewDeployment",
                     {
-                      type: "alert",
+                      type: "alertMoveAbandoned",
                       params: {
-                        severity: "high",
-                        title: "Move abandoned",
                         message:
                           "The new deployment could not be made ready; the agent stays on its current lease.",
                       },
                     },
+                    { type: "endUpgrade", params: { state: "rolled_back" } },
                   ],
                 },
                 onError: { target: "backing_off", actions: "countRetry" },
@@ -903,6 +976,7 @@ export const leaseMachine = setup({
                   hostUri: context.lease!.hostUri ?? "",
                   manifestVersion: context.lease!.manifestVersion,
                   resources: context.lease!.resources,
+                  ...(context.lease!.image === undefined ? {} : { image: context.lease!.image }),
                 }),
                 onDone: "verifying",
                 onError: { target: "#lease.recovery", actions: restartFailed },

@@ -14,6 +14,8 @@ export interface DeploymentRef {
   maxPriceUact: string;
   /** The `akash1…` account that owns it (absent in snapshots from before Akash key rotation). */
   owner?: string;
+  /** The agent image its SDL runs (absent in snapshots from before upgrades: the configured `agent.image`). */
+  image?: string;
 }
 
 export interface LeaseId {
@@ -43,9 +45,40 @@ export interface LeaseRef extends LeaseId {
    * and the old one is closed with the old key. Absent in snapshots from before it: the primary key's.
    */
   owner?: string;
+  /** The agent image its deployment runs (absent in snapshots from before upgrades). */
+  image?: string;
 }
 
-export type LeasePurpose = "deploy" | "migrate" | "scale";
+/** `upgrade`: a make-before-break move into a deployment of another agent image (issue 18, DESIGN §12). */
+export type LeasePurpose = "deploy" | "migrate" | "scale" | "upgrade";
+
+/** Where an upgrade stands; `upgraded` and `rolled_back` are its ends. */
+export const upgradeStates = [
+  "deploying",
+  "canary",
+  "handing_over",
+  "rollback_window",
+  "upgraded",
+  "rolled_back",
+] as const;
+export type UpgradeState = (typeof upgradeStates)[number];
+
+/** An upgrade of the agent's image, as the lease keeps it (JSON data, shown in /api/status). */
+export interface UpgradeProgress {
+  /** The image the serving deployment runs. */
+  from: string;
+  /** The image asked for. */
+  to: string;
+  state: UpgradeState;
+  /** Who asked: the operator (admin API) or a changed `agent.image` setting. */
+  source: "admin" | "config";
+  /** How long the canary must stay healthy before the handover. */
+  monitorMs: number;
+  /** How long the old instance stands by (and the old deployment stays) after the handover. */
+  rollbackWindowMs: number;
+  /** Why it was rolled back. */
+  reason: string | null;
+}
 
 export function leaseKey(lease: LeaseId): string {
   return `${lease.dseq}/${lease.gseq}/${lease.oseq}/${lease.provider}`;

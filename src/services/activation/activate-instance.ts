@@ -29,6 +29,8 @@ export interface ActivateInstanceOptions {
   readonly build: (offer: ActivationOffer) => Promise<ActivationPackage>;
   /** Per request (the offer, then the package). */
   readonly timeoutMs?: number;
+  /** `canary`: an upgrade's trial; a canary instance answers it again, and takes a later leader activation. */
+  readonly mode?: "canary";
 }
 
 export interface ActivationReceipt {
@@ -71,7 +73,7 @@ export async function activateInstance(o: ActivateInstanceOptions): Promise<Acti
       "the instance offers another nonce than this deployment's manifest: not our instance, nothing sent",
     );
   }
-  if (offer.state === "activated") {
+  if (offer.state === "activated" || (offer.state === "canary" && o.mode === "canary")) {
     const { acknowledgement, generation } = offer;
     if (
       acknowledgement === null ||

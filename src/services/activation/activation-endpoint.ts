@@ -92,7 +92,7 @@ export class ActivationEndpoint {
       agentId: this.#options.expected.agentId,
       nonce: this.#options.expected.nonce,
       ephemeralPubkey: this.#options.ephemeral.publicKeyHex,
-      state: record ? "activated" : "awaiting",
+      state: record ? (record.mode === "canary" ? "canary" : "activated") : "awaiting",
       generation: record?.generation ?? null,
       acknowledgement: record?.acknowledgement ?? null,
       ...(this.#options.refusalLog ? { refused: this.#options.refusalLog.current().count } : {}),
@@ -150,7 +150,14 @@ export class ActivationEndpoint {
     this.#acceptOnce(auth, nowMs);
     const sealed = parseSealedActivation(request.body);
     const { expected, ephemeral } = this.#options;
-    const record = this.#record;
+    // A canary takes one leader activation (its promotion, issue 18); anything else is answered as before.
+    const record = this.#record?.mode === "canary" && sealed.mode !== "canary" ? null : this.#record;
+    if (this.#record && !record && sealed.generation < this.#record.generation) {
+      throw new ActivationRefusedError(
+        409,
+        `this canary was activated for generation ${this.#record.generation}: a leader activation at ${sealed.generation} is older`,
+      );
+    }
     if (record) {
       checkAddressee(sealed, expected, sealed.ephemeralPubkey);
       if (auth.pubkey !== record.signer) {
@@ -200,11 +207,12 @@ export class ActivationEndpoint {
       authEventId: auth.eventId,
       acknowledgement: { ...acknowledgement },
       activatedAt: new Date(nowMs).toISOString(),
+      ...(opened.mode === undefined ? {} : { mode: opened.mode }),
     };
     await writeActivationRecord(this.#options.recordPath, activated);
     this.#record = activated;
     this.#options.logger.info(
-      { generation: opened.generation, npub: opened.keys.identity.npub },
+      { generation: opened.generation, npub: opened.keys.identity.npub, mode: opened.mode ?? "leader" },
       "activated: keystore and state received",
     );
     return {

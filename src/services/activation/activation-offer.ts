@@ -13,7 +13,8 @@ export interface ActivationOffer {
   readonly nonce: string;
   /** 64-hex x-only secp256k1 key the package is sealed to; a new one on every start of the instance. */
   readonly ephemeralPubkey: string;
-  readonly state: "awaiting" | "activated";
+  /** `canary`: activated as an upgrade's trial; it still takes a leader activation. */
+  readonly state: "awaiting" | "activated" | "canary";
   /** The generation the instance was activated with; null while awaiting. */
   readonly generation: number | null;
   /** The acknowledgement it answered; null while awaiting. */
@@ -39,7 +40,7 @@ export const activationOfferSchema = z.object({
   agentId: z.string().min(1),
   nonce: z.string().min(1),
   ephemeralPubkey: hex64Schema,
-  state: z.enum(["awaiting", "activated"]),
+  state: z.enum(["awaiting", "activated", "canary"]),
   generation: z.number().int().nonnegative().nullable(),
   acknowledgement: nostrEventSchema.nullable(),
   refused: z.number().int().nonnegative().optional(),

@@ -15,4 +15,11 @@ export interface ActivationPackage {
   readonly store: Uint8Array;
   /** Public config overrides: JSON data, no secrets. */
   readonly settings: Record<string, unknown>;
+  /**
+   * `canary`: an upgrade's trial (issue 18). The instance takes the keystore and the state but does not
+   * lead: it syncs the relay at `syncFrom`, runs its self-test and waits for a leader activation.
+   */
+  readonly mode?: "canary";
+  /** The serving leader's relay (`host[:port]` or a ws URL), which a canary copies the events of. */
+  readonly syncFrom?: string;
 }

@@ -25,6 +25,8 @@ export interface ActivationRecord {
   readonly acknowledgement: NostrEvent;
   /** ISO time of the activation. */
   readonly activatedAt: string;
+  /** `canary`: activated as an upgrade's trial; a leader activation may still follow. */
+  readonly mode?: "canary";
 }
 
 const recordSchema = z.strictObject({
@@ -37,6 +39,7 @@ const recordSchema = z.strictObject({
   authEventId: hex64Schema,
   acknowledgement: nostrEventSchema,
   activatedAt: z.iso.datetime(),
+  mode: z.literal("canary").optional(),
 });
 
 /** The record at `path`, or null when there is none (the instance was never activated). */

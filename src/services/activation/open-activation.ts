@@ -21,6 +21,9 @@ export interface OpenedActivation {
   readonly store: Buffer;
   readonly settings: Record<string, unknown>;
   readonly generation: number;
+  /** `canary`: a trial of an upgrade, not a leader (see `ActivationPackage.mode`). */
+  readonly mode?: "canary";
+  readonly syncFrom?: string;
 }
 
 /** A POST whose NIP-98 Authorization checked out, and who signed it. */
@@ -120,7 +123,15 @@ export function openAuthenticatedActivation(o: {
       `a keystore for another agent: its Akash address ${identity.akash} is not the deployment owner ${expected.owner}`,
     );
   }
-  return { keys, contents, store: parts.store, settings: parts.settings, generation: sealed.generation };
+  return {
+    keys,
+    contents,
+    store: parts.store,
+    settings: parts.settings,
+    generation: sealed.generation,
+    ...(sealed.mode === undefined ? {} : { mode: sealed.mode }),
+    ...(sealed.syncFrom === undefined ? {} : { syncFrom: sealed.syncFrom }),
+  };
 }
 
 /** `authenticateActivation`, the body's parse and `openAuthenticatedActivation` in one call. */

@@ -29,6 +29,9 @@ export const sealedActivationSchema = z.strictObject({
   keystore: base64Schema,
   store: base64Schema,
   settings: base64Schema,
+  // In the clear, like agentId and nonce; the NIP-98 payload tag the agent's key signs covers them.
+  mode: z.literal("canary").optional(),
+  syncFrom: z.string().min(1).max(2_048).optional(),
 });
 
 export type SealedActivation = z.infer<typeof sealedActivationSchema>;
@@ -83,6 +86,8 @@ export function sealActivationPackage(
       keystore: base64(sealPart(contentKey, "keystore", binding, pkg.keystore.reveal())),
       store: base64(sealPart(contentKey, "store", binding, pkg.store)),
       settings: base64(sealPart(contentKey, "settings", binding, utf8ToBytes(JSON.stringify(pkg.settings)))),
+      ...(pkg.mode === undefined ? {} : { mode: pkg.mode }),
+      ...(pkg.syncFrom === undefined ? {} : { syncFrom: pkg.syncFrom }),
     };
   } finally {
     contentKey.fill(0);

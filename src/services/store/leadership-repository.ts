@@ -2,7 +2,16 @@ import type { Database, Statement } from "better-sqlite3";
 import type { RepositoryDeps } from "./repository-deps.js";
 import { StoreError } from "./store-errors.js";
 
-export const leadershipStates = ["leading", "handing_over", "handed_over", "superseded"] as const;
+export const leadershipStates = [
+  "leading",
+  "handing_over",
+  "handed_over",
+  "superseded",
+  /** An upgrade's trial instance: it holds the state but does not act (issue 18). */
+  "canary",
+  /** The old instance after an upgrade's handover: it does not act, and may take the agent back. */
+  "standby",
+] as const;
 export type LeadershipState = (typeof leadershipStates)[number];
 
 /** Where the leader of a generation runs: its deployment and the URI of its page, API and relay. */
@@ -108,7 +117,14 @@ export class LeadershipRepository {
   effectRefusal(): { readonly reason: string; readonly final: boolean } | null {
     const { state, generation } = this.current();
     if (state !== "leading") {
-      const what = state === "superseded" ? "was superseded" : "handed over";
+      const what =
+        state === "superseded"
+          ? "was superseded"
+          : state === "canary"
+            ? "is an upgrade's canary"
+            : state === "standby"
+              ? "stands by after an upgrade"
+              : "handed over";
       return {
         reason: `this instance ${what} (generation ${generation}) and no longer acts for the agent`,
         final: true,

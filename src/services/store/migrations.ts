@@ -7,6 +7,7 @@ import { schemaV5 } from "./schema-v5.js";
 import { schemaV6 } from "./schema-v6.js";
 import { schemaV7 } from "./schema-v7.js";
 import { schemaV8 } from "./schema-v8.js";
+import { schemaV9 } from "./schema-v9.js";
 import { SchemaTooNewError, StoreError } from "./store-errors.js";
 
 /** One numbered schema change. Versions start at 1 and go up by one; a released migration never changes. */
@@ -25,6 +26,7 @@ export const schemaMigrations: readonly Migration[] = [
   { version: 6, name: "leadership generation and handover", sql: schemaV6 },
   { version: 7, name: "one snapshot row per actor, rewritten in place", sql: schemaV7 },
   { version: 8, name: "family registry: derivation index, generation and budget of children", sql: schemaV8 },
+  { version: 9, name: "leadership states of upgrades: canary and standby", sql: schemaV9 },
 ];
 
 /** Marks the file as this agent's database ("AKAG"), so another program's SQLite file is not migrated. */

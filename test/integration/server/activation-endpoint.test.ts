@@ -475,3 +475,66 @@ describe("activation over loopback HTTP", { timeout: 60_000 }, () => {
     silent.closeAllConnections();
   });
 });
+
+/** Issue 18: an upgrade's canary is activated without leading, and then promoted once. */
+describe("a canary activation, then its promotion", () => {
+  it("takes the canary package, answers it again, then takes one leader activation of the next generation", async () => {
+    const agent = await newActivationAgent();
+    const store = agentStoreImage();
+    const instance = await startInstance(agent);
+    const activate = (generation: number, canary: boolean) =>
+      activateInstance({
+        url: instance.url,
+        keys: agent.keys,
+        expected: { agentId: agent.keys.identity.agentId, nonce: NONCE },
+        build: async () => ({
+          ...packageFor(agent, { nonce: NONCE, generation, store }),
+          ...(canary ? { mode: "canary" as const, syncFrom: "127.0.0.1:7777" } : {}),
+        }),
+        ...(canary ? { mode: "canary" as const } : {}),
+      });
+
+    const trial = await activate(2, true);
+    expect(trial).toMatchObject({ generation: 2, alreadyActivated: false });
+    expect(instance.activations.map((a) => [a.mode, a.syncFrom, a.generation])).toEqual([
+      ["canary", "127.0.0.1:7777", 2],
+    ]);
+    expect(await getOffer(instance.url)).toMatchObject({ state: "canary", generation: 2 });
+    // A canary watch run again after a crash: answered from the record, nothing taken again.
+    expect(await activate(2, true)).toMatchObject({ generation: 2, alreadyActivated: true });
+    expect(instance.activations).toHaveLength(1);
+
+    const promoted = await activate(2, false);
+    expect(promoted).toMatchObject({ generation: 2, alreadyActivated: false });
+    expect(instance.activations.map((a) => a.mode ?? "leader")).toEqual(["canary", "leader"]);
+    expect(await getOffer(instance.url)).toMatchObject({ state: "activated", generation: 2 });
+    expect(JSON.parse(readFileSync(instance.recordPath, "utf8")).mode).toBeUndefined();
+    // Promoted once: a leader activation again is a repeat, a canary one too.
+    expect(await activate(2, false)).toMatchObject({ alreadyActivated: true });
+    expect(instance.activations).toHaveLength(2);
+  });
+
+  it("refuses a promotion older than the canary's generation", async () => {
+    const agent = await newActivationAgent();
+    const store = agentStoreImage();
+    const instance = await startInstance(agent);
+    await activateInstance({
+      url: instance.url,
+      keys: agent.keys,
+      expected: { agentId: agent.keys.identity.agentId, nonce: NONCE },
+      build: async () => ({
+        ...packageFor(agent, { nonce: NONCE, generation: 3, store }),
+        mode: "canary" as const,
+      }),
+      mode: "canary",
+    });
+    const refused = await postPackage(
+      instance.url,
+      agent,
+      packageFor(agent, { nonce: NONCE, generation: 2, store }),
+    );
+    expect(refused.status).toBe(409);
+    expect(refused.json.error).toMatch(/activated for generation 3: a leader activation at 2 is older/);
+    expect(instance.activations).toHaveLength(1);
+  });
+});

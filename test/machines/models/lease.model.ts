@@ -1,10 +1,13 @@
 import type { SnapshotFrom } from "xstate";
 import { type LeaseMachine, leaseMachine } from "../../../src/machines/index.js";
+import { isUpgradeUnderWay } from "../../../src/machines/lease/lease.guards.js";
 import { planFor } from "../../../src/machines/lease/lease.policy.js";
 import { bid, deployment, errors, leaseInput } from "../../support/machine-fixtures.js";
 import type { MachineModel } from "../../support/model-paths.js";
 
 type LeaseSnapshot = SnapshotFrom<LeaseMachine>;
+
+const UPGRADE_IMAGE = "ghcr.io/akash-agent/agent-relay:0.2.0";
 
 /** The context that guards read; counters that only feed idempotency keys are left out. */
 function serialize(snapshot: LeaseSnapshot): string {
@@ -27,6 +30,9 @@ function serialize(snapshot: LeaseSnapshot): string {
     plan: JSON.stringify(snapshot.value).includes("releasing") ? planFor(c)?.action.kind : null,
     pending: c.pendingRequest?.purpose ?? null,
     memoryAtCap: c.resources.memoryGi >= 16,
+    upgrading: isUpgradeUnderWay(c),
+    // Whether the serving image is the one an upgrade asks for (the guard compares them).
+    upgraded: c.lease?.image === UPGRADE_IMAGE,
   });
 }
 
@@ -76,6 +82,15 @@ function events(snapshot: LeaseSnapshot) {
             owner: snapshot.context.lease?.owner ?? "akash1next",
             fromOwner: "akash1old",
             reason: "rotation",
+          },
+          // An upgrade (issue 18), asked by the operator.
+          {
+            type: "LEASE.UPGRADE" as const,
+            image: UPGRADE_IMAGE,
+            currentImage: "ghcr.io/akash-agent/agent-relay:0.1.0",
+            source: "admin" as const,
+            monitorMs: 1_000,
+            rollbackWindowMs: 1_000,
           },
         ]
       : []),
@@ -149,6 +164,11 @@ export const leaseModel: MachineModel<LeaseMachine> = {
       { label: "ok", done: undefined },
       { label: "retryable", error: errors.retryable },
       { label: "fatal", error: errors.fatal },
+    ],
+    runCanary: [
+      { label: "healthy", done: undefined },
+      { label: "retryable", error: errors.retryable },
+      { label: "unhealthy", error: errors.fatal },
     ],
     waitFor: [{ label: "elapsed", done: undefined }],
   },

@@ -46,6 +46,9 @@ const leaseMayMiss: Readonly<Record<string, string>> = {
   "lease.draining.backing_off": "needs a shutdown, then a retryable failure of its close",
   "lease.draining.handing_over": "needs LEASE.SHUTDOWN (a rare command) while a deployment is open",
   "lease.draining.handover_backing_off": "needs a shutdown, then a retryable failure of the handover",
+  "lease.draining.canary": "needs LEASE.UPGRADE (a rare command), then a whole deployment flow that succeeds",
+  "lease.draining.canary_backing_off": "needs an upgrade's canary, then a retryable failure of it",
+  "lease.draining.rollback_window": "needs an upgrade whose canary and handover succeed",
 };
 
 describe("lease machine, random runs (fast-check)", () => {
@@ -67,7 +70,8 @@ describe("lease machine, random runs (fast-check)", () => {
         ],
         // A shutdown and an Akash key rotation's move are rare; drawn as often as health reports they
         // would keep the runs away from the states a running lease reaches.
-        rare: (event) => event.type === "LEASE.SHUTDOWN" || event.type === "LEASE.MIGRATE",
+        rare: (event) =>
+          event.type === "LEASE.SHUTDOWN" || event.type === "LEASE.MIGRATE" || event.type === "LEASE.UPGRADE",
         onSend: noteChainClosure,
         invariants: { lease: leaseInvariant },
         ticks,

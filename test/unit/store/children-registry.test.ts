@@ -163,7 +163,7 @@ describe("schema migration 8", () => {
     closeDatabase(v7.db);
 
     store = openAgentStore({ dataDir });
-    expect(store.migration).toMatchObject({ from: 7, to: 8 });
+    expect(store.migration).toMatchObject({ from: 7, to: 9 });
     expect(store.children.byId("old-active")).toEqual({
       id: "old-active",
       index: null,

@@ -111,7 +111,7 @@ describe("openDatabase", () => {
     try {
       expect(store.migration).toEqual({
         from: 1,
-        to: 8,
+        to: 9,
         applied: [
           "escrow refunds in spending",
           "lease ready time and health checks in provider performance",
@@ -120,6 +120,7 @@ describe("openDatabase", () => {
           "leadership generation and handover",
           "one snapshot row per actor, rewritten in place",
           "family registry: derivation index, generation and budget of children",
+          "leadership states of upgrades: canary and standby",
         ],
       });
       expect(

@@ -22,7 +22,7 @@ describe("a read-only store", () => {
     writer.children.register({ index: 0, id: "agent-a", addresses, role: "replica" });
     const reader = openAgentStore({ dataDir, readOnly: true });
     try {
-      expect(reader.migration).toEqual({ from: 8, to: 8, applied: [] });
+      expect(reader.migration).toEqual({ from: 9, to: 9, applied: [] });
       expect(reader.children.all().map((child) => child.id)).toEqual(["agent-a"]);
       writer.children.register({ index: 1, id: "agent-b", addresses, role: "replica" });
       expect(reader.children.all().map((child) => child.id)).toEqual(["agent-a", "agent-b"]);
@@ -42,7 +42,7 @@ describe("a read-only store", () => {
     const dataDir = dirs.make();
     closeDatabase(openDatabase({ dataDir, migrations: schemaMigrations.slice(0, 7) }).db);
     expect(() => openAgentStore({ dataDir, readOnly: true })).toThrow(
-      /has schema version 7, this build reads 8: run the agent with this build once/,
+      /has schema version 7, this build reads 9: run the agent with this build once/,
     );
     expect(() => openDatabase({ dataDir, readOnly: true, migrations: schemaMigrations.slice(0, 6) })).toThrow(
       SchemaTooNewError,

@@ -1,0 +1,82 @@
+import { Relay, useWebSocketImplementation } from "nostr-tools/relay";
+import WebSocket from "ws";
+
+useWebSocketImplementation(WebSocket);
+
+/** One read of event `id` from the relay at `uri` (`host:port`), within `timeoutMs`. */
+async function readsEvent(uri: string, id: string, timeoutMs: number): Promise<boolean> {
+  let relay: Relay | undefined;
+  const timeout = new Promise<boolean>((resolve) => setTimeout(() => resolve(false), timeoutMs));
+  const read = (async () => {
+    relay = await Relay.connect(`ws://${uri}`);
+    return await new Promise<boolean>((resolve) => {
+      let found = false;
+      const sub = relay!.subscribe([{ ids: [id] }], {
+        onevent: () => {
+          found = true;
+        },
+        oneose: () => {
+          sub.close();
+          resolve(found);
+        },
+      });
+    });
+  })().catch(() => false);
+  try {
+    return await Promise.race([read, timeout]);
+  } finally {
+    relay?.close();
+  }
+}
+
+/** Where the instance at `uri` says the agent leads, when it no longer does itself. */
+async function leaderNamedBy(uri: string): Promise<string | null> {
+  try {
+    const response = await fetch(`http://${uri}/api/status`, { signal: AbortSignal.timeout(500) });
+    const status = (await response.json()) as { leadership?: { state?: string; leader?: { uri?: string } } };
+    const { leadership } = status;
+    return leadership?.state !== "leading" && leadership?.leader?.uri ? leadership.leader.uri : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * A client of the agent's relay: reads event `id` every 100 ms from the relay it knows, and moves to the
+ * leader that instance names once it handed over, as soon as that leader's relay answers (a client
+ * following the agent's heartbeats learns of a new leader only once it runs).
+ * Reports the longest time between two successful reads.
+ */
+export function watchRelayAvailability(id: string, start: string[]) {
+  let current = start[0]!;
+  let lastOk = Date.now();
+  let longest = 0;
+  let stopped = false;
+  const loop = async () => {
+    while (!stopped) {
+      // The instance it reads names a new leader once it handed over: read there when that one answers.
+      const named = await leaderNamedBy(current);
+      let ok = false;
+      if (named && (await readsEvent(named, id, 800))) {
+        current = named;
+        ok = true;
+      } else ok = await readsEvent(current, id, 800);
+      const now = Date.now();
+      if (ok) {
+        longest = Math.max(longest, now - lastOk);
+        lastOk = now;
+      }
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  };
+  const running = loop();
+  return {
+    stop: async () => {
+      stopped = true;
+      await running;
+      longest = Math.max(longest, Date.now() - lastOk);
+    },
+    longestGapMs: () => longest,
+    lastUri: () => current,
+  };
+}
