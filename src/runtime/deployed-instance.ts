@@ -19,6 +19,7 @@ import { inspectExport } from "../services/backup/store-export.js";
 import { writeFileAtomic } from "../services/keys/atomic-write.js";
 import { AgentKeys, FileKeystore, secretString } from "../services/keys/index.js";
 import { DEFAULT_DATABASE_FILE, type Leadership, openAgentStore } from "../services/store/index.js";
+import { agentVersion } from "./agent-version.js";
 import { activationCrashPointFromEnv } from "./handover-crash-point.js";
 
 /** Public facts of the deployment the instance runs in: its manifest's env and the provider's. */
@@ -174,6 +175,7 @@ export async function runDeployedInstance(
 ): Promise<{ close(): Promise<void> }> {
   const { config, logger, env } = options;
   const manifest = readDeployedManifest(env);
+  const version = agentVersion(config, env);
   const dataDir = config.dataDir;
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const leadership = readLeadership(dataDir);
@@ -189,7 +191,7 @@ export async function runDeployedInstance(
   if (leadership && leadership.state !== "leading" && leadership.state !== "handing_over") {
     const { server, url } = await startWaitingServer(config, async (req, res) => {
       if (req.url === "/healthz") return sendJson(res, 200, { ok: true });
-      if (req.url === "/api/status") return sendJson(res, 200, { ...leadership });
+      if (req.url === "/api/status") return sendJson(res, 200, { ...leadership, version });
       sendError(
         res,
         503,
@@ -234,7 +236,7 @@ export async function runDeployedInstance(
     if (req.url === "/healthz") return sendJson(res, 200, { ok: true });
     if (req.url === "/readyz") return sendError(res, 503, "awaiting activation");
     if (req.url === "/api/status")
-      return sendJson(res, 200, { state: "awaiting_activation", agentId: manifest.agentId });
+      return sendJson(res, 200, { state: "awaiting_activation", agentId: manifest.agentId, version });
     sendError(res, 503, "this agent instance is awaiting activation");
   });
   logger.info(

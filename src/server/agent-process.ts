@@ -6,6 +6,7 @@ import { relayUriOf } from "../domain/index.js";
 import { createLivePage, type LivePage } from "../live/live-page.js";
 import { leaseMachine } from "../machines/index.js";
 import { refusedActivationAlert } from "../runtime/activation-refusal-alerts.js";
+import { type AgentVersion, agentVersion } from "../runtime/agent-version.js";
 import { watchOwnGeneration } from "../runtime/generation-watch.js";
 import { type LaunchedAgent, type LaunchOptions, launchAgent } from "../runtime/launch-agent.js";
 import type { LeaseView } from "../runtime/lease-view.js";
@@ -52,6 +53,8 @@ export type StatusJson = LeaseView & {
   actors: ReturnType<AgentSystemView["actors"]>;
   /** Which generation this process leads (DESIGN §12), when it is known. */
   leadership?: { generation: number; state: string };
+  /** Which build runs: package version and the image it runs as. */
+  version: AgentVersion;
 };
 
 const NOT_STARTED: LeaseView = {
@@ -85,6 +88,7 @@ function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<
  */
 export async function startAgentProcess(options: AgentProcessOptions): Promise<AgentProcess> {
   const { config, keys, logger } = options;
+  const version = agentVersion(config);
   const relay = await AgentRelay.open({
     dataDir: config.dataDir,
     hostname: config.agent.relayDomain,
@@ -111,9 +115,10 @@ export async function startAgentProcess(options: AgentProcessOptions): Promise<A
     persistenceWrites: () => launched?.runtime.persister.writes ?? 0,
     relayTraffic: () => (relay.isOpen ? relay.traffic() : null),
     db: () => launched?.store.db ?? null,
+    version,
   });
   const seen = new SeenAuthEvents(config.dataDir);
-  let status: () => StatusJson = () => ({ ...NOT_STARTED, actors: {} });
+  let status: () => StatusJson = () => ({ ...NOT_STARTED, actors: {}, version });
   const livePage = options.livePage ?? createLivePage({ status: () => status(), logger });
   // Not from inside the actor that reports it: its machine is stopped on the next turn.
   const stopActing = () =>
@@ -144,6 +149,7 @@ export async function startAgentProcess(options: AgentProcessOptions): Promise<A
       ...options,
       ...(selfHosting ? { selfHosting } : {}),
       metrics: metricsSource,
+      version,
       relayTraffic: () => (relay.isOpen ? relay.traffic() : null),
       inspect: (event) => {
         metrics.inspect(event);
@@ -168,6 +174,7 @@ export async function startAgentProcess(options: AgentProcessOptions): Promise<A
       ...(agent.runtime.lease() ?? NOT_STARTED),
       actors: systemView.actors(),
       leadership: { generation, state },
+      version,
     };
   };
   const admin = new AdminApi({
