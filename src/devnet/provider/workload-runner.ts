@@ -157,7 +157,10 @@ class ServiceRuntime {
     this.failingImages = options.failingImages;
   }
 
-  /** Its image is failing (`images/fail`): never ready, its process not started, as a bad release's container exits at start. */
+  /**
+   * Its image is failing (`images/fail`): never ready and its process not started, as a bad
+   * release's container exits at start.
+   */
   private imageFailing(): boolean {
     return this.failingImages?.has(this.service.image) ?? false;
   }
