@@ -1,3 +1,4 @@
+import type { AgentVersion } from "../domain/index.js";
 import type { Logger } from "../logging/index.js";
 import type { AkashAccounts } from "../services/akash/akash-accounts.js";
 import type { AkashChain, ProviderDirectory, ProviderGateway } from "../services/akash/akash-service.js";
@@ -64,6 +65,8 @@ export interface AgentServices {
   now: () => number;
   /** Looks up the services' ingress names; absent: the health check does not look (a devnet without DNS). */
   ingress?: IngressResolver;
+  /** Which build runs (package version, image), said in heartbeats; absent: they do not say. */
+  version?: AgentVersion;
   /** Heartbeats and the relay list on Nostr; absent: the agent announces nothing. */
   announcer?: { publisher: AgentAnnouncer; heartbeatIntervalMs: number };
   /** On the devnet only: tops the agent's account up from the faucet. */

@@ -38,12 +38,13 @@ function leaseFacts(lease: AnyActorRef | undefined) {
 
 /**
  * The agent's voice on Nostr, invoked by the root as `heartbeat`: a signed heartbeat (agent id,
- * generation, lease state, provider, runway, relay URI) at a fixed interval, and the NIP-65 relay list
- * whenever the lease's relay URI changes. Both are replaceable events, so repeating one after a restart
- * is harmless; failures are logged and tried again at the next tick. Without an announcer it does nothing.
+ * generation, lease state, provider, runway, relay URI, version) at a fixed interval, and the NIP-65
+ * relay list whenever the lease's relay URI changes. Both are replaceable events, so repeating one
+ * after a restart is harmless; failures are logged and tried again at the next tick. Without an
+ * announcer it does nothing.
  */
 export function createHeartbeatActor(
-  services: Pick<AgentServices, "announcer" | "keys" | "logger" | "now"> & {
+  services: Pick<AgentServices, "announcer" | "keys" | "logger" | "now" | "version"> & {
     store?: Pick<AgentServices["store"], "leadership">;
   },
 ) {
@@ -64,6 +65,7 @@ export function createHeartbeatActor(
         generation: services.store?.leadership.current().generation ?? 0,
         ...leaseFacts(system.get("lease")),
         at: new Date(services.now()).toISOString(),
+        ...(services.version ? { version: { ...services.version } } : {}),
       };
       publisher
         .publishHeartbeat(heartbeat)

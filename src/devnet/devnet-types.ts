@@ -4,6 +4,7 @@ import type { DnsDevnetControl } from "./dns/index.js";
 import type { FundResult } from "./faucet.js";
 import type { RpcFaultSpec } from "./network-faults.js";
 import type { DevnetNostrInfo, NostrDevnetControl } from "./nostr/index.js";
+import type { FailingImages } from "./provider/failing-images.js";
 import type { ProviderHealth } from "./provider/provider-node.js";
 import type { ProviderProfile } from "./provider/provider-profile.js";
 import type { AgentProcessInfo } from "./provider/workload-runner.js";
@@ -161,6 +162,8 @@ export interface DevnetHandle extends DevnetEndpoints, DevnetFaults {
   readonly arweaveControl?: ArweaveDevnetControl;
   /** The DNS server's faults and status (absent with `dns: false`). */
   readonly dnsControl?: DnsDevnetControl;
+  /** Images whose agent processes exit at start on every provider (`images/fail`, `images/heal`). */
+  readonly failingImages: FailingImages;
   /** Resolves once the chain has committed a block at or above `height`. */
   waitForHeight(height: bigint): Promise<void>;
   /** The agent processes the providers started (command, environment, volumes, log file). */

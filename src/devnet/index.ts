@@ -13,6 +13,7 @@ export type { FundResult } from "./faucet.js";
 export type { RpcFaultSpec, RpcFaultTarget } from "./network-faults.js";
 export type { DevnetNostrInfo, NostrDevnetControl, NostrEventDropMode } from "./nostr/index.js";
 export { type AgentProcessOptions, ownAgentProcessOptions } from "./own-agent-processes.js";
+export type { FailingImages } from "./provider/failing-images.js";
 export type { ProviderHealth } from "./provider/provider-node.js";
 export { DEFAULT_PROVIDER_PROFILES, type ProviderProfile } from "./provider/provider-profile.js";
 export type { AgentProcessInfo } from "./provider/workload-runner.js";

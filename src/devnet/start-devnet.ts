@@ -37,6 +37,8 @@ import { LOOPBACK } from "./http-utils.js";
 import { InProcessSigner, TxRejectedError } from "./in-process-signer.js";
 import { NetworkFaults } from "./network-faults.js";
 import { nostrControlRoutes, startNostrDevnet } from "./nostr/index.js";
+import { failingImageRoutes } from "./provider/failing-image-routes.js";
+import { FailingImages } from "./provider/failing-images.js";
 import { generateProviderCertificate } from "./provider/provider-certificate.js";
 import { ProviderGateway } from "./provider/provider-gateway.js";
 import { ProviderNode } from "./provider/provider-node.js";
@@ -111,6 +113,7 @@ export async function startDevnet(options: DevnetOptions = {}): Promise<DevnetHa
   const random = seededRandom(options.seed ?? 1);
 
   const providers: ProviderNode[] = [];
+  const failingImages = new FailingImages();
   const gateways = new Map<string, ProviderGateway>();
   const producer = new BlockProducer(chain, blockTimeMs);
   const stoppables: { stop(): Promise<void> }[] = [];
@@ -156,6 +159,7 @@ export async function startDevnet(options: DevnetOptions = {}): Promise<DevnetHa
           ...(agentVolumeRoot !== undefined ? { agentVolumeRoot } : {}),
         },
         random: seededRandom(Math.floor(random() * 2 ** 32)),
+        failingImages,
       });
       providers.push(node);
       gateways.set(address, new ProviderGateway(node, chain));
@@ -379,6 +383,7 @@ export async function startDevnet(options: DevnetOptions = {}): Promise<DevnetHa
           health: p.health,
           leases: p.leases.size,
         })),
+        failingImages: failingImages.list(),
         ...(cronos ? { cronos: await cronos.control.status() } : {}),
         ...(nostr ? { nostr: nostr.control.status() } : {}),
         ...(receivers ? { receivers: receivers.status() } : {}),
@@ -392,6 +397,7 @@ export async function startDevnet(options: DevnetOptions = {}): Promise<DevnetHa
         ...receiverControlRoutes(receivers),
         ...arweaveControlRoutes(arweave?.control),
         ...dnsControlRoutes(dns?.control),
+        ...failingImageRoutes(failingImages),
       },
       readRoutes: {
         ...receivedReadRoutes(receivers),
@@ -426,6 +432,7 @@ export async function startDevnet(options: DevnetOptions = {}): Promise<DevnetHa
       fund: (address, amount, denom = "uakt") => faucet.fund(address, BigInt(amount), denom),
       height: () => chain.height,
       agentProcesses: () => providers.flatMap((p) => p.agentProcesses()),
+      failingImages,
       waitForHeight: (height) =>
         chain.height >= height
           ? Promise.resolve()

@@ -1,6 +1,7 @@
 /** The pure domain: sizing, SDL, cost, provider scoring, reproduction and failure rules. */
 
 export { ACT_MINT_MARGIN, type MintPrices, uaktToMintUact } from "./act-mint.js";
+export { type AgentVersion, runningImage } from "./agent-version.js";
 export { type BackoffOptions, DEFAULT_BACKOFF, exponentialBackoffMs } from "./backoff.js";
 export { type DailyBudget, maxPricePerBlockUact, uactToUsd } from "./budget.js";
 export {
@@ -50,6 +51,16 @@ export {
   type RecoveryPlan,
   type Severity,
 } from "./failure-types.js";
+export {
+  DEFAULT_IMAGE_TAG,
+  type ImageReference,
+  imageRepository,
+  imageTag,
+  isImageTag,
+  parseImageReference,
+  taggedImage,
+  withImageTag,
+} from "./image-reference.js";
 export {
   type BidCandidate,
   type FamilyPlacement,

@@ -20,6 +20,7 @@ import { writeFileAtomic } from "../services/keys/atomic-write.js";
 import { AgentKeys, FileKeystore, secretString } from "../services/keys/index.js";
 import { DEFAULT_DATABASE_FILE, type Leadership, openAgentStore } from "../services/store/index.js";
 import type { CanaryStatus, SelfTestReport } from "../services/upgrade/index.js";
+import { agentVersion } from "./agent-version.js";
 import { runCanarySelfTest } from "./canary-self-test.js";
 import { activationCrashPointFromEnv } from "./handover-crash-point.js";
 import { STANDBY_RESTART_EXIT_CODE, watchNewLeader } from "./upgrade-standby.js";
@@ -183,6 +184,7 @@ export async function runDeployedInstance(
 ): Promise<{ close(): Promise<void> }> {
   const { config, logger, env } = options;
   const manifest = readDeployedManifest(env);
+  const version = agentVersion(config, env);
   const dataDir = config.dataDir;
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const leadership = readLeadership(dataDir);
@@ -199,7 +201,7 @@ export async function runDeployedInstance(
   if (leadership && !["leading", "handing_over", "canary"].includes(leadership.state)) {
     const { server, url } = await startWaitingServer(config, async (req, res) => {
       if (req.url === "/healthz") return sendJson(res, 200, { ok: true });
-      if (req.url === "/api/status") return sendJson(res, 200, { ...leadership });
+      if (req.url === "/api/status") return sendJson(res, 200, { ...leadership, version });
       sendError(
         res,
         503,
@@ -275,9 +277,10 @@ export async function runDeployedInstance(
       return sendJson(res, 200, { ok: true, canary: true });
     }
     if (req.url === "/api/status") {
-      if (!trial) return sendJson(res, 200, { state: "awaiting_activation", agentId: manifest.agentId });
+      if (!trial)
+        return sendJson(res, 200, { state: "awaiting_activation", agentId: manifest.agentId, version });
       const status: CanaryStatus = { state: "canary", agentId: manifest.agentId, selfTest: trial.report };
-      return sendJson(res, 200, status);
+      return sendJson(res, 200, { ...status, version });
     }
     sendError(res, 503, "this agent instance is awaiting activation");
   });

@@ -11,6 +11,7 @@ import type { AgentKeys, KeystoreBackend } from "../services/keys/index.js";
 import { type AgentStore, openAgentStore } from "../services/store/index.js";
 import { type AgentRuntime, startAgentRuntime } from "./agent-runtime.js";
 import { actorSettingsFromConfig, agentSettingsFromConfig, feeReserveUakt } from "./agent-settings.js";
+import { type AgentVersion, agentVersion } from "./agent-version.js";
 import { openAkashAccounts } from "./akash-accounts-setup.js";
 import { startBackups } from "./backup-launch.js";
 import type { BackupRuntime } from "./backup-runtime.js";
@@ -42,6 +43,8 @@ export interface LaunchOptions {
   selfHosting?: SelfHosting;
   /** The relay's traffic, for the reproduction triggers; absent: no load is seen. */
   relayTraffic?: () => FamilyTraffic | null;
+  /** Which build runs, said in heartbeats; default: this build's (`agentVersion(config)`). */
+  version?: AgentVersion;
 }
 
 export interface LaunchedAgent {
@@ -161,6 +164,7 @@ export async function launchAgent(options: LaunchOptions): Promise<LaunchedAgent
       ...(connection.faucet ? { faucet: connection.faucet } : {}),
       ...(cronos ? { cronos } : {}),
       ...(voice.announcer ? { announcer: voice.announcer } : {}),
+      version: options.version ?? agentVersion(config),
       ...(options.selfHosting ? { selfHosting: options.selfHosting } : {}),
       childGrants: connection.childGrants,
       family: createFamilyOperations({

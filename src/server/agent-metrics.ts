@@ -1,6 +1,7 @@
 import type { Database } from "better-sqlite3";
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
 import type { InspectionEvent } from "xstate";
+import type { AgentVersion } from "../domain/index.js";
 import type { HealthReport } from "../machines/health/health.types.js";
 import type { BidSummary } from "../machines/lease/lease.types.js";
 import type { Balances } from "../machines/treasury/treasury.types.js";
@@ -20,6 +21,8 @@ export interface AgentMetricsSources {
   relayTraffic(): RelayTraffic | null;
   /** The agent's database (alerts, intents). */
   db(): Database | null;
+  /** Which build runs (one series, `akash_agent_info`). */
+  readonly version: AgentVersion;
 }
 
 /** Actors whose transitions are counted by name; any other counts as "other". */
@@ -60,6 +63,12 @@ export class AgentMetrics {
     this.txWatermark = (options.now ?? Date.now)();
     if (options.defaultMetrics !== false) collectDefaultMetrics({ register: this.registry });
 
+    new Gauge({
+      name: "akash_agent_info",
+      help: "1, labelled with the running build: its package version and the image it runs as",
+      labelNames: ["version", "image"],
+      registers,
+    }).set({ version: sources.version.package, image: sources.version.image }, 1);
     new Gauge({
       name: "akash_agent_lease_state",
       help: "1 for the lease machine's current top-level state, 0 for the others",

@@ -6,6 +6,7 @@ import { relayUriOf } from "../domain/index.js";
 import { createLivePage, type LivePage } from "../live/live-page.js";
 import { leaseMachine } from "../machines/index.js";
 import { refusedActivationAlert } from "../runtime/activation-refusal-alerts.js";
+import { type AgentVersion, agentVersion } from "../runtime/agent-version.js";
 import { watchOwnGeneration } from "../runtime/generation-watch.js";
 import { upgradeOnChangedImage } from "../runtime/image-setting-watch.js";
 import { type LaunchedAgent, type LaunchOptions, launchAgent } from "../runtime/launch-agent.js";
@@ -55,6 +56,8 @@ export type StatusJson = LeaseView & {
   actors: ReturnType<AgentSystemView["actors"]>;
   /** Which generation this process leads (DESIGN §12), when it is known. */
   leadership?: { generation: number; state: string; leader?: LeaderLocation };
+  /** Which build runs: package version and the image it runs as. */
+  version: AgentVersion;
 };
 
 const NOT_STARTED: LeaseView = {
@@ -88,6 +91,7 @@ function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<
  */
 export async function startAgentProcess(options: AgentProcessOptions): Promise<AgentProcess> {
   const { config, keys, logger } = options;
+  const version = agentVersion(config);
   const relay = await AgentRelay.open({
     dataDir: config.dataDir,
     hostname: config.agent.relayDomain,
@@ -114,9 +118,10 @@ export async function startAgentProcess(options: AgentProcessOptions): Promise<A
     persistenceWrites: () => launched?.runtime.persister.writes ?? 0,
     relayTraffic: () => (relay.isOpen ? relay.traffic() : null),
     db: () => launched?.store.db ?? null,
+    version,
   });
   const seen = new SeenAuthEvents(config.dataDir);
-  let status: () => StatusJson = () => ({ ...NOT_STARTED, actors: {} });
+  let status: () => StatusJson = () => ({ ...NOT_STARTED, actors: {}, version });
   const livePage = options.livePage ?? createLivePage({ status: () => status(), logger });
   let standing: { stop(): void } | null = null;
   // Not from inside the actor that reports it: its machine is stopped on the next turn.
@@ -149,6 +154,7 @@ export async function startAgentProcess(options: AgentProcessOptions): Promise<A
       ...options,
       ...(selfHosting ? { selfHosting } : {}),
       metrics: metricsSource,
+      version,
       relayTraffic: () => (relay.isOpen ? relay.traffic() : null),
       inspect: (event) => {
         metrics.inspect(event);
@@ -181,6 +187,7 @@ export async function startAgentProcess(options: AgentProcessOptions): Promise<A
       actors: systemView.actors(),
       // Where the agent went, once this instance no longer leads (`upgrade --wait` follows it).
       leadership: { generation, state, ...(state !== "leading" && leader ? { leader } : {}) },
+      version,
     };
   };
   const admin = new AdminApi({

@@ -44,8 +44,17 @@ export function printRemote(status: Record<string, unknown>, json: boolean | und
   print(`uris     ${Array.isArray(status.uris) ? status.uris.join(", ") || "-" : "-"}`);
   const runway = status.escrowRunwayHours;
   print(`escrow   ${runway === null || runway === undefined ? "-" : `${text(runway)} h of runway`}`);
+  print(`version  ${versionText(status.version)}`);
   if (status.leadership && typeof status.leadership === "object") {
     const { generation, state } = status.leadership as { generation?: unknown; state?: unknown };
     print(`leader   ${text(state)} (generation ${text(generation)})`);
   }
+}
+
+/** `0.2.0 (image ghcr.io/…:0.2.0)` from a status's `version`; `-` when it has none (an older agent). */
+function versionText(version: unknown): string {
+  if (!version || typeof version !== "object") return "-";
+  const { package: pkg, image } = version as { package?: unknown; image?: unknown };
+  const name = typeof pkg === "string" && pkg ? pkg : "-";
+  return typeof image === "string" && image ? `${name} (image ${image})` : name;
 }

@@ -1,3 +1,4 @@
+import { imageTag } from "../../domain/index.js";
 import { type HostVolume, rewriteMountedPaths } from "./lease-volumes.js";
 import type { LeaseRef } from "./workload-runner.js";
 
@@ -6,6 +7,8 @@ const INHERITED_ENV = ["PATH", "HOME", "TMPDIR", "LANG", "LC_ALL", "SYSTEMROOT"]
 
 export interface AgentProcessEnvInput {
   readonly lease: LeaseRef;
+  /** The manifest service's image; its tag (`latest` when none) becomes AGENT_IMAGE_TAG. */
+  readonly image: string;
   readonly providerHost: string;
   /** The devnet's environment, of which only INHERITED_ENV passes. */
   readonly hostEnv: NodeJS.ProcessEnv;
@@ -23,8 +26,8 @@ export interface AgentProcessEnvInput {
 /**
  * The environment of one agent process, lowest precedence first: the inherited basics, `agentEnv`
  * (as an image's ENV), the manifest's env (as a container's, mount paths rewritten to the host
- * volumes), then what the provider decides and nobody overrides: the AKASH_* lease facts and the
- * ports and host the process must listen on.
+ * volumes), then what the provider decides and nobody overrides: the AKASH_* lease facts, the tag of
+ * the image it runs as (AGENT_IMAGE_TAG) and the ports and host the process must listen on.
  */
 export function agentProcessEnv(input: AgentProcessEnvInput): Record<string, string> {
   const env: Record<string, string> = {};
@@ -40,6 +43,8 @@ export function agentProcessEnv(input: AgentProcessEnvInput): Record<string, str
     AKASH_GROUP_SEQUENCE: String(lease.gseq),
     AKASH_ORDER_SEQUENCE: String(lease.oseq),
     AKASH_CLUSTER_PUBLIC_HOSTNAME: input.providerHost,
+    // Every tag of the agent's repository runs the same entry point: this says which one it is.
+    AGENT_IMAGE_TAG: imageTag(input.image),
     // Loopback: the provider's forwarded port is the only way in, as a container's would be.
     AGENT_HTTP_HOST: "127.0.0.1",
   });

@@ -14,6 +14,7 @@ import { matchesPlacement, matchesResourceCapabilities } from "../chain/modules/
 import type { EncodedAny } from "../chain/msg-handler.js";
 import type { InProcessSigner } from "../in-process-signer.js";
 import { bidPrice, groupDemand } from "./bid-pricing.js";
+import type { FailingImages } from "./failing-images.js";
 import type { ManifestGroup } from "./manifest-services.js";
 import type { ProviderCertificate } from "./provider-certificate.js";
 import { type ProviderProfile, profileAttributes } from "./provider-profile.js";
@@ -69,6 +70,7 @@ export class ProviderNode {
   private readonly signer: InProcessSigner;
   private readonly timings: ProviderTimings;
   private readonly runtime: AgentRuntimeOptions;
+  private readonly failingImages: FailingImages | undefined;
   private readonly random: () => number;
   private readonly pendingOrders = new Set<string>();
   private readonly pendingCloses = new Set<string>();
@@ -87,6 +89,8 @@ export class ProviderNode {
     timings: ProviderTimings;
     runtime: AgentRuntimeOptions;
     random: () => number;
+    /** Images whose processes do not run (shared by every provider of the devnet). */
+    failingImages?: FailingImages;
   }) {
     this.address = options.address;
     this.profile = options.profile;
@@ -95,6 +99,7 @@ export class ProviderNode {
     this.signer = options.signer;
     this.timings = options.timings;
     this.runtime = options.runtime;
+    this.failingImages = options.failingImages;
     this.random = options.random;
   }
 
@@ -363,6 +368,7 @@ export class ProviderNode {
       failing: this.rollDeploymentFailure(),
       providerHost,
       ingressHost: `${this.profile.name}.devnet.localhost`,
+      ...(this.failingImages ? { failingImages: this.failingImages } : {}),
     });
     await previous?.stop();
   }

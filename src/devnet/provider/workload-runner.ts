@@ -3,8 +3,10 @@ import { createHash } from "node:crypto";
 import { closeSync, openSync } from "node:fs";
 import { createConnection, createServer } from "node:net";
 import { join } from "node:path";
+import { imageRepository } from "../../domain/index.js";
 import { LOOPBACK } from "../http-utils.js";
 import { agentProcessEnv } from "./agent-process-env.js";
+import type { FailingImages } from "./failing-images.js";
 import { type HostVolume, prepareHostVolumes, removeHostVolumes } from "./lease-volumes.js";
 import {
   envEntries,
@@ -74,12 +76,6 @@ export interface ForwardedPortJson {
   name: string;
 }
 
-function imageRepository(image: string): string {
-  const slash = image.lastIndexOf("/");
-  const colon = image.lastIndexOf(":");
-  return colon > slash ? image.slice(0, colon) : image;
-}
-
 export function isAgentImage(image: string, agentImage: string | undefined): boolean {
   if (!agentImage) return false;
   return image === agentImage || imageRepository(image) === imageRepository(agentImage);
@@ -129,6 +125,8 @@ class ServiceRuntime {
   private readonly ingressHost: string;
   private readonly runsProcess: boolean;
   private readonly volumes: readonly HostVolume[];
+  private readonly failingImages: FailingImages | undefined;
+  private unwatchImage: (() => void) | undefined;
   private child: ChildProcess | undefined;
   private launched: { command: string[]; env: Record<string, string>; logFile: string | null } | undefined;
   private ready = false;
@@ -146,6 +144,7 @@ class ServiceRuntime {
       ingressHost: string;
       runsProcess: boolean;
       volumes: readonly HostVolume[];
+      failingImages?: FailingImages;
     },
   ) {
     this.service = service;
@@ -155,6 +154,15 @@ class ServiceRuntime {
     this.failing = options.failing;
     this.ingressHost = options.ingressHost;
     this.runsProcess = options.runsProcess;
+    this.failingImages = options.failingImages;
+  }
+
+  /**
+   * Its image is failing (`images/fail`): never ready and its process not started, as a bad
+   * release's container exits at start.
+   */
+  private imageFailing(): boolean {
+    return this.failingImages?.has(this.service.image) ?? false;
   }
 
   start(lease: LeaseRef, runtime: AgentRuntimeOptions, providerHost: string): void {
@@ -164,6 +172,7 @@ class ServiceRuntime {
     const http = httpBinding(this.bindings);
     const env = agentProcessEnv({
       lease,
+      image: this.service.image,
       providerHost,
       hostEnv: process.env,
       agentEnv: runtime.agentEnv ?? {},
@@ -176,8 +185,10 @@ class ServiceRuntime {
       ? join(runtime.agentLogDir, `${lease.owner}-${lease.dseq}-${this.service.name}.log`)
       : null;
     this.launched = { command: [command, ...args], env, logFile };
+    let spawned = false;
     const launch = () => {
-      if (this.stopping) return;
+      if (this.stopping || this.imageFailing()) return;
+      spawned = true;
       const log = logFile !== null ? openSync(logFile, "a") : undefined;
       const output = log ?? "ignore";
       const child = spawn(command, args, { env, cwd: runtime.agentCwd, stdio: ["ignore", output, output] });
@@ -187,11 +198,22 @@ class ServiceRuntime {
       child.on("exit", () => {
         this.child = undefined;
         this.ready = false;
-        if (this.stopping) return;
+        if (this.stopping || this.imageFailing()) return;
         this.restarts += 1;
         this.restartTimer = setTimeout(launch, Math.min(10_000, 250 * 2 ** Math.min(this.restarts, 5)));
       });
     };
+    this.unwatchImage = this.failingImages?.watch(this.service.image, async (failing) => {
+      if (this.restartTimer) clearTimeout(this.restartTimer);
+      if (failing) {
+        await this.killChild();
+        return;
+      }
+      // Healed: the provider starts the container again (a restart, unless it never started).
+      if (this.stopping || this.child) return;
+      if (spawned) this.restarts += 1;
+      launch();
+    });
     launch();
     const probe = async () => {
       if (this.stopping) return;
@@ -229,7 +251,7 @@ class ServiceRuntime {
   }
 
   isReady(): boolean {
-    if (this.failing) return false;
+    if (this.failing || this.imageFailing()) return false;
     if (this.runsProcess) return this.ready;
     return Date.now() - this.startedAt >= this.startDelayMs;
   }
@@ -288,10 +310,16 @@ class ServiceRuntime {
 
   async stop(): Promise<void> {
     this.stopping = true;
+    this.unwatchImage?.();
     if (this.restartTimer) clearTimeout(this.restartTimer);
     if (this.probeTimer) clearTimeout(this.probeTimer);
+    await this.killChild();
+  }
+
+  /** SIGTERM, then SIGKILL after 3 s, as a container runtime stops a container; resolves once it exited. */
+  private async killChild(): Promise<void> {
     const child = this.child;
-    if (!child || child.exitCode !== null) return;
+    if (!child || child.exitCode !== null || child.signalCode !== null) return;
     await new Promise<void>((resolve) => {
       const killer = setTimeout(() => child.kill("SIGKILL"), 3000);
       child.once("exit", () => {
@@ -330,6 +358,8 @@ export class LeaseWorkload {
       failing: boolean;
       providerHost: string;
       ingressHost: string;
+      /** Images whose processes do not run (the control API's `images/fail`). */
+      failingImages?: FailingImages;
     },
   ): Promise<LeaseWorkload> {
     const runtimes: ServiceRuntime[] = [];
@@ -350,6 +380,7 @@ export class LeaseWorkload {
         failing: options.failing,
         ingressHost: options.ingressHost,
         runsProcess,
+        ...(options.failingImages ? { failingImages: options.failingImages } : {}),
         volumes:
           runsProcess && volumeRoot !== undefined
             ? prepareHostVolumes(volumeRoot, lease, service.name, persistentMounts(service))

@@ -10,6 +10,9 @@ import { z } from "zod";
 export const HEARTBEAT_KIND = 30420;
 export const HEARTBEAT_D_TAG = "akash-agent/heartbeat";
 
+/** Which build sent it (package version, image); read only when well formed (an old heartbeat has none). */
+const versionSchema = z.object({ package: z.string().min(1), image: z.string().min(1) });
+
 const heartbeatSchema = z.object({
   agentId: z.string().min(1),
   /** Leadership generation (§12); 0 until a handover has happened. */
@@ -22,6 +25,8 @@ const heartbeatSchema = z.object({
   relayUri: z.string().nullable(),
   /** ISO time the heartbeat was made. */
   at: z.string(),
+  /** The sender's version; absent from older agents' heartbeats, and ignored (undefined) when malformed. */
+  version: versionSchema.optional().catch(undefined),
 });
 
 export type Heartbeat = z.infer<typeof heartbeatSchema>;

@@ -18,19 +18,50 @@ export class SchemaTooNewError extends StoreError {
   }
 }
 
+/** A machine version's trailing number and what precedes it (`"6"` → ["", 6], `"lease-6"` → ["lease-", 6]). */
+function numbered(version: string): { prefix: string; number: number } | null {
+  const match = /^(.*?)(\d+)$/.exec(version);
+  if (!match) return null;
+  const number = Number(match[2]);
+  return Number.isSafeInteger(number) ? { prefix: match[1]!, number } : null;
+}
+
+/**
+ * The newest of `known` when `stored` is numerically newer than every one of them (same prefix,
+ * larger trailing number), else null.
+ */
+function newestKnownBelow(stored: string, known: readonly string[]): string | null {
+  const found = numbered(stored);
+  if (!found || known.length === 0) return null;
+  let newest: { version: string; number: number } | null = null;
+  for (const version of known) {
+    const other = numbered(version);
+    if (!other || other.prefix !== found.prefix || other.number >= found.number) return null;
+    if (!newest || other.number > newest.number) newest = { version, number: other.number };
+  }
+  return newest?.version ?? null;
+}
+
 /** The newest stored snapshot has a machine version this build can neither read nor upgrade. */
 export class UnknownSnapshotVersionError extends StoreError {
   readonly storedVersion: string;
   readonly supportedVersions: readonly string[];
+  /** The stored version is numerically newer than every supported one: a newer agent wrote it. */
+  readonly newer: boolean;
 
   constructor(machineId: string, seq: number, storedVersion: string, supportedVersions: readonly string[]) {
+    const newestKnown = newestKnownBelow(storedVersion, supportedVersions);
     super(
-      `snapshot #${seq} of machine "${machineId}" has version "${storedVersion}", but this build restores only ` +
-        `${supportedVersions.map((version) => `"${version}"`).join(", ")}: run an agent build that knows version ` +
-        `"${storedVersion}", or add an upgrade from it, or move the data directory aside to start from scratch`,
+      newestKnown !== null
+        ? `snapshot #${seq} of machine "${machineId}" was written by a newer agent (machine version ${storedVersion}; ` +
+            `this build knows ${newestKnown}): run that version or newer, or roll back to a standby's own state`
+        : `snapshot #${seq} of machine "${machineId}" has version "${storedVersion}", but this build restores only ` +
+            `${supportedVersions.map((version) => `"${version}"`).join(", ")}: run an agent build that knows version ` +
+            `"${storedVersion}", or add an upgrade from it, or move the data directory aside to start from scratch`,
     );
     this.storedVersion = storedVersion;
     this.supportedVersions = supportedVersions;
+    this.newer = newestKnown !== null;
   }
 }
 

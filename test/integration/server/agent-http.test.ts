@@ -5,13 +5,14 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { WebSocket } from "ws";
 import type { DevnetHandle } from "../../../src/devnet/index.js";
 import { AGENT_MACHINE_ID } from "../../../src/runtime/agent-runtime.js";
+import { packageVersion } from "../../../src/runtime/agent-version.js";
 import { leaseViewFromPersisted } from "../../../src/runtime/lease-view.js";
 import { callAdmin } from "../../../src/server/admin-client.js";
 import { generateMnemonic } from "../../../src/services/keys/index.js";
 import { secretBytes } from "../../../src/services/keys/secret.js";
 import { runCli } from "../../../support/run-cli.js";
 import { startTestAgentProcess, type TestAgentProcess } from "../../support/agent-process-harness.js";
-import { startTestDevnet, waitFor } from "../../support/devnet.js";
+import { DEFAULT_AGENT_IMAGE, startTestDevnet, waitFor } from "../../support/devnet.js";
 import { tolerateIdleGoaway } from "../../support/idle-goaway.js";
 
 const sha256Hex = async (text: string) =>
@@ -119,13 +120,15 @@ describe("the agent's HTTP routes and admin API", { timeout: 90_000 }, () => {
     }
   });
 
-  it("serves /api/status: the JSON of `status --json` plus each actor's state", async () => {
+  it("serves /api/status: the JSON of `status --json` plus each actor's state and the version", async () => {
     const status = (await (await fetch(`${agent.url}/api/status`)).json()) as Record<string, unknown>;
     agent.runtime.persister.flush();
     const stored = agent.store.snapshots.latest(AGENT_MACHINE_ID);
     const statusCommandView = leaseViewFromPersisted(JSON.parse(stored!.snapshotJson));
-    const { actors, leadership, ...lease } = status;
+    const { actors, leadership, version, ...lease } = status;
     expect(lease).toEqual(statusCommandView);
+    // Outside a provider (no AGENT_IMAGE_TAG) the image is agent.image as configured.
+    expect(version).toEqual({ package: packageVersion(), image: DEFAULT_AGENT_IMAGE });
     // A bootstrap that never handed over leads as generation 0.
     expect(leadership).toEqual({ generation: 0, state: "leading" });
     expect(lease).toMatchObject({
@@ -154,6 +157,8 @@ describe("the agent's HTTP routes and admin API", { timeout: 90_000 }, () => {
         ?.metrics.find((metric) => Object.entries(labels).every(([key, v]) => metric.labels?.[key] === v))
         ?.value;
 
+    expect(value("akash_agent_info", { version: packageVersion(), image: DEFAULT_AGENT_IMAGE })).toBe("1");
+    expect(families.get("akash_agent_info")?.metrics).toHaveLength(1);
     expect(value("akash_agent_lease_state", { state: "active" })).toBe("1");
     expect(value("akash_agent_lease_state", { state: "undeployed" })).toBe("0");
     expect(Number(value("akash_agent_escrow_runway_hours"))).toBeGreaterThan(0);
@@ -358,5 +363,15 @@ describe("the agent's HTTP routes and admin API", { timeout: 90_000 }, () => {
       "stop",
     );
     expect(agent.runtime.lease()?.state).toBe("terminated");
+  });
+
+  it("`status --remote` prints the running agent's version, and keeps it in --json", async () => {
+    const human = await runCli(["status", "--remote", agent.url]);
+    expect(human.code).toBe(0);
+    expect(human.stdout).toContain(`version  ${packageVersion()} (image ${DEFAULT_AGENT_IMAGE})\n`);
+    const json = await runCli(["status", "--remote", agent.url, "--json"]);
+    expect(JSON.parse(json.stdout)).toMatchObject({
+      version: { package: packageVersion(), image: DEFAULT_AGENT_IMAGE },
+    });
   });
 });

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
 import type { DevnetHandle } from "../../../src/devnet/index.js";
 import { relayUriOf } from "../../../src/domain/index.js";
+import { packageVersion } from "../../../src/runtime/agent-version.js";
 import {
   HEARTBEAT_D_TAG,
   HEARTBEAT_KIND,
@@ -15,7 +16,7 @@ import {
   watchHeartbeats,
 } from "../../../src/services/nostr/index.js";
 import { startTestAgent, type TestAgent } from "../../support/agent-harness.js";
-import { startTestDevnet, waitFor } from "../../support/devnet.js";
+import { DEFAULT_AGENT_IMAGE, startTestDevnet, waitFor } from "../../support/devnet.js";
 
 useWebSocketImplementation(WebSocket);
 
@@ -135,6 +136,8 @@ describe("voice of the real agent on the devnet: heartbeats, relay list, `watch`
         generation: 0,
         provider: lease.provider,
         relayUri,
+        // The build that sent it: outside a provider, agent.image as configured.
+        version: { package: packageVersion(), image: DEFAULT_AGENT_IMAGE },
       });
       expect(Date.parse(printed.at)).not.toBeNaN();
       // Every line is one heartbeat, each a distinct event (a replaceable event, so the relay keeps the newest).

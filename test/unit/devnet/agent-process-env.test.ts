@@ -87,6 +87,7 @@ describe("persistent volumes of a manifest service", () => {
 describe("an agent process's environment", () => {
   const base = {
     lease,
+    image: "ghcr.io/akash-agent/agent-relay:0.2.0",
     providerHost: "127.0.0.1",
     hostEnv: { PATH: "/usr/bin", HOME: "/home/x", AGENT_MNEMONIC: "from the devnet's own env", SECRET: "s" },
     volumes: [{ volume: "data", mount: "/var/lib/akash-agent", hostDir: "/tmp/v/data" }],
@@ -107,6 +108,7 @@ describe("an agent process's environment", () => {
         AGENT_HTTP_PORT: "8080",
         AGENT_HTTP_HOST: "0.0.0.0",
         AKASH_OWNER: "akash1someoneelse",
+        AGENT_IMAGE_TAG: "9.9.9",
       },
     });
     expect(env).toEqual({
@@ -121,12 +123,22 @@ describe("an agent process's environment", () => {
       AKASH_GROUP_SEQUENCE: "1",
       AKASH_ORDER_SEQUENCE: "1",
       AKASH_CLUSTER_PUBLIC_HOSTNAME: "127.0.0.1",
+      AGENT_IMAGE_TAG: "0.2.0",
       AGENT_HTTP_HOST: "127.0.0.1",
       AGENT_HTTP_PORT: "31000",
       PORT: "31000",
       AKASH_DEVNET_PORT_8080: "31000",
       AKASH_DEVNET_PORT_7946: "31001",
     });
+  });
+
+  it("says the tag of the image it runs as: `latest` when the manifest's image has none", () => {
+    const tagOf = (image: string) =>
+      agentProcessEnv({ ...base, image, agentEnv: {}, manifestEnv: {} }).AGENT_IMAGE_TAG;
+    expect(tagOf("ghcr.io/akash-agent/agent-relay")).toBe("latest");
+    expect(tagOf("localhost:5000/agent-relay")).toBe("latest");
+    expect(tagOf("localhost:5000/agent-relay:canary")).toBe("canary");
+    expect(tagOf("ghcr.io/akash-agent/agent-relay:0.3.0@sha256:abc")).toBe("0.3.0");
   });
 });
 

@@ -101,7 +101,7 @@ describe("restoreLatestSnapshot", () => {
     store = openAgentStore({ dataDir: dirs.make() });
     const seq = store.snapshots.append({
       machineId: "agent",
-      machineVersion: "7",
+      machineVersion: "1",
       snapshotJson: snapshotJson("x"),
     });
     const restore = () =>
@@ -114,10 +114,74 @@ describe("restoreLatestSnapshot", () => {
       restore();
     } catch (error) {
       const message = (error as Error).message;
-      expect(message).toContain(`snapshot #${seq} of machine "agent" has version "7"`);
+      expect(message).toContain(`snapshot #${seq} of machine "agent" has version "1"`);
       expect(message).toContain(`restores only "3", "2"`);
-      expect(message).toMatch(/run an agent build that knows version "7".*move the data directory aside/);
+      expect(message).toMatch(/run an agent build that knows version "1".*move the data directory aside/);
       expect((error as UnknownSnapshotVersionError).exitCode).toBe(1);
+      expect((error as UnknownSnapshotVersionError).newer).toBe(false);
+    }
+  });
+
+  it("says plainly when a newer agent wrote the snapshot: run that version or roll back to a standby's state", () => {
+    store = openAgentStore({ dataDir: dirs.make() });
+    const seq = store.snapshots.append({
+      machineId: "agent",
+      machineVersion: "7",
+      snapshotJson: snapshotJson("x"),
+    });
+    let caught: unknown;
+    try {
+      restoreLatestSnapshot(store.snapshots, "agent", {
+        current: "6",
+        upgrades: { "5": (snapshot) => snapshot },
+      });
+    } catch (error) {
+      caught = error;
+    }
+    expect(caught).toBeInstanceOf(UnknownSnapshotVersionError);
+    const error = caught as UnknownSnapshotVersionError;
+    expect(error.message).toBe(
+      `snapshot #${seq} of machine "agent" was written by a newer agent (machine version 7; this build knows 6): ` +
+        "run that version or newer, or roll back to a standby's own state",
+    );
+    expect(error).toMatchObject({
+      newer: true,
+      storedVersion: "7",
+      supportedVersions: ["6", "5"],
+      exitCode: 1,
+    });
+  });
+
+  it("reads versions with a common prefix by their number; anything else unknown keeps the plain wording", () => {
+    const refusal = (stored: string, current: string, upgrades: string[] = []) => {
+      store?.close();
+      store = openAgentStore({ dataDir: dirs.make() });
+      store.snapshots.append({ machineId: "lease", machineVersion: stored, snapshotJson: snapshotJson("x") });
+      try {
+        restoreLatestSnapshot(store.snapshots, "lease", {
+          current,
+          upgrades: Object.fromEntries(upgrades.map((version) => [version, (snapshot) => snapshot])),
+        });
+      } catch (error) {
+        return error as UnknownSnapshotVersionError;
+      }
+      throw new Error(`version ${stored} was restored`);
+    };
+    expect(refusal("lease-7", "lease-6").message).toContain(
+      "was written by a newer agent (machine version lease-7; this build knows lease-6)",
+    );
+    expect(refusal("10", "9", ["8"]).newer).toBe(true);
+    // Not newer than every known version, a different prefix, or not a number: the plain wording.
+    for (const [stored, current, upgrades] of [
+      ["4", "6", ["3"]],
+      ["lease-7", "6", []],
+      ["7", "lease-6", []],
+      ["prototype", "6", []],
+      ["7", "6-beta", []],
+    ] as const) {
+      const error = refusal(stored, current, [...upgrades]);
+      expect(error.newer, stored).toBe(false);
+      expect(error.message).toContain(`has version "${stored}", but this build restores only`);
     }
   });
 
