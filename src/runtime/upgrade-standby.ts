@@ -17,7 +17,8 @@ export interface StandbyWatchOptions {
   readonly failedChecks: number;
   /**
    * How long after the handover a new leader that has not answered yet may take to start (it loads its
-   * keystore and state first); its failed checks count only after that, or once it answered. Default 60 s.
+   * keystore and state first); its failed checks count only after that, or once it answered. Default:
+   * 60 s, and never more than half the window (a leader that never starts is still rolled back).
    */
   readonly startGraceMs?: number;
   readonly now?: () => number;
@@ -56,7 +57,7 @@ export function watchNewLeader(o: StandbyWatchOptions): { stop(): void } {
   let stopped = false;
   let failures = 0;
   let answered = false;
-  const startGraceMs = o.startGraceMs ?? 60_000;
+  const startGraceMs = o.startGraceMs ?? Math.min(60_000, o.windowMs / 2);
 
   const takeBack = (reason: string) => {
     const current = o.store.leadership.current();

@@ -9,7 +9,7 @@ import { fastAgentSettings } from "../support/agent-harness.js";
 import { bootstrapUntilHandedOver } from "../support/bootstrap-handover.js";
 import { chainAudit, DEPLOYMENT_ACTIVE } from "../support/chain-audit.js";
 import { hasEvent, publishNote, remoteStatus, settingsEnv } from "../support/deployed-agent-probes.js";
-import { agentProcessOptions, startTestDevnet } from "../support/devnet.js";
+import { agentProcessOptions, startTestDevnet, waitFor } from "../support/devnet.js";
 import { watchRelayAvailability } from "../support/relay-availability.js";
 
 const IMAGE = "ghcr.io/akash-agent/agent-relay";
@@ -28,7 +28,8 @@ describe("self-upgrade: canary, handover, rollback", () => {
     return dir;
   };
   const mnemonic = generateMnemonic().reveal();
-  const env = settingsEnv({
+  let env: Record<string, string>;
+  const settings = {
     ...fastAgentSettings,
     "agent.sdlProfile": "relay",
     "agent.image": `${IMAGE}:0.1.0`,
@@ -39,15 +40,45 @@ describe("self-upgrade: canary, handover, rollback", () => {
     "upgrade.checkIntervalMs": 500,
     "upgrade.failedChecks": 3,
     "log.level": "info",
-  });
+  };
 
   beforeAll(async () => {
     devnet = await startTestDevnet({
       providers: 3,
       nostr: true,
+      receivers: true,
       ...agentProcessOptions(tempDir("agent-logs-")),
     });
+    env = settingsEnv({
+      ...settings,
+      "alerts.webhooks": JSON.stringify([devnet.receivers!.webhook]),
+      "alerts.minSeverity": "high",
+    });
   });
+
+  /** The operator's alerts the agent sent so far, by title. */
+  const alertTitles = async (): Promise<string[]> => {
+    const response = await fetch(`${devnet.control}/received/webhook`);
+    return ((await response.json()) as { body: { title: string; resolved?: boolean } }[])
+      .filter((message) => !message.body.resolved)
+      .map((message) => message.body.title);
+  };
+  const failImage = async (image: string) => {
+    const response = await fetch(`${devnet.control}/images/fail`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ image }),
+    });
+    expect(response.status).toBe(200);
+  };
+  const activeDeployments = async () => {
+    const keys = AgentKeys.fromContents(await new EnvKeystore({ env: { AGENT_MNEMONIC: mnemonic } }).load());
+    return (await chainAudit(devnet).deployments(keys.identity.akash))
+      .filter((d) => d.state === DEPLOYMENT_ACTIVE)
+      .map((d) => d.dseq);
+  };
+  /** Where the agent leads after the first test. */
+  let leaderUri = "";
   afterAll(async () => {
     await devnet?.stop();
     if (!process.env.KEEP_TEST_DIRS) for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
@@ -69,6 +100,7 @@ describe("self-upgrade: canary, handover, rollback", () => {
     const upgrade = await runCli(
       ["upgrade", "--url", `http://${oldUri}`, "--image", `${IMAGE}:0.2.0`, "--wait", "--json"],
       { AGENT_MNEMONIC: mnemonic },
+      240_000,
     );
     const seconds = (Date.now() - started) / 1000;
     expect(upgrade.code, `${upgrade.stderr}\n${upgrade.stdout}`).toBe(0);
@@ -95,5 +127,70 @@ describe("self-upgrade: canary, handover, rollback", () => {
     const status = await remoteStatus(availability.lastUri()!);
     expect(status).toMatchObject({ leadership: { generation: 2, state: "leading" } });
     expect(await hasEvent(`ws://${availability.lastUri()!}`, noteId)).toBe(true);
+    expect(status).toMatchObject({ image: `${IMAGE}:0.2.0`, version: { image: `${IMAGE}:0.2.0` } });
+    leaderUri = availability.lastUri()!;
   }, 420_000);
+
+  it("rolls back by itself from a tag that fails: one alert, the old deployment still serving", async () => {
+    expect(leaderUri, "the first test left a leader").not.toBe("");
+    const before = await activeDeployments();
+    await failImage(`${IMAGE}:0.3.0`);
+    const started = Date.now();
+    const upgrade = await runCli(
+      ["upgrade", "--url", `http://${leaderUri}`, "--image", `${IMAGE}:0.3.0`, "--wait", "--json"],
+      { AGENT_MNEMONIC: mnemonic },
+      240_000,
+    );
+    console.info(
+      `upgrade request → rolled_back (canary never ready): ${((Date.now() - started) / 1000).toFixed(1)} s`,
+    );
+    expect(upgrade.code, upgrade.stderr).toBe(1);
+    expect(JSON.parse(upgrade.stdout)).toMatchObject({ to: `${IMAGE}:0.3.0`, state: "rolled_back" });
+    expect(await activeDeployments()).toEqual(before);
+    expect(await remoteStatus(leaderUri)).toMatchObject({
+      state: "active.monitoring",
+      leadership: { generation: 2, state: "leading" },
+      upgrade: { state: "rolled_back" },
+    });
+    const titles = await alertTitles();
+    expect(titles.filter((title) => title === "Upgrade rolled back")).toHaveLength(1);
+    expect(titles).not.toContain("Move abandoned");
+  }, 300_000);
+
+  it("rolls back a new leader that fails inside the rollback window: the standby leads again", async () => {
+    const before = await activeDeployments();
+    const started = Date.now();
+    const waiting = runCli(
+      ["upgrade", "--url", `http://${leaderUri}`, "--image", `${IMAGE}:0.4.0`, "--wait", "--json"],
+      { AGENT_MNEMONIC: mnemonic },
+      240_000,
+    );
+    // The new version leads and is ready, within its rollback window: then its image goes bad.
+    await waitFor(async () => {
+      const old = await remoteStatus(leaderUri).catch(() => undefined);
+      const next = (old?.leadership as { leader?: { uri: string } } | undefined)?.leader?.uri;
+      if (!next) return undefined;
+      const status = await remoteStatus(next).catch(() => undefined);
+      if ((status as { upgrade?: { state: string } } | undefined)?.upgrade?.state !== "rollback_window") {
+        return undefined;
+      }
+      const ready = await fetch(`http://${next}/readyz`).catch(() => undefined);
+      return ready?.ok ? status : undefined;
+    }, 120_000);
+    await failImage(`${IMAGE}:0.4.0`);
+    const upgrade = await waiting;
+    console.info(
+      `upgrade request → rolled_back (new leader failed in its window): ${((Date.now() - started) / 1000).toFixed(1)} s`,
+    );
+    expect(upgrade.code, upgrade.stderr).toBe(1);
+    expect(JSON.parse(upgrade.stdout)).toMatchObject({ to: `${IMAGE}:0.4.0`, state: "rolled_back" });
+    // One leader, the old instance one generation up, and the failed deployment closed.
+    expect(await activeDeployments()).toEqual(before);
+    expect(await remoteStatus(leaderUri)).toMatchObject({
+      leadership: { generation: 4, state: "leading" },
+      upgrade: { state: "rolled_back" },
+    });
+    const titles = await alertTitles();
+    expect(titles.filter((title) => title === "Upgrade rolled back")).toHaveLength(2);
+  }, 300_000);
 });
