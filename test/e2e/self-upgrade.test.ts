@@ -152,7 +152,10 @@ describe("self-upgrade: canary, handover, rollback", () => {
       leadership: { generation: 2, state: "leading" },
       upgrade: { state: "rolled_back" },
     });
-    const titles = await alertTitles();
+    const titles = await waitFor(async () => {
+      const all = await alertTitles();
+      return all.includes("Upgrade rolled back") ? all : undefined;
+    }, 30_000);
     expect(titles.filter((title) => title === "Upgrade rolled back")).toHaveLength(1);
     expect(titles).not.toContain("Move abandoned");
   }, 300_000);
@@ -190,7 +193,11 @@ describe("self-upgrade: canary, handover, rollback", () => {
       leadership: { generation: 4, state: "leading" },
       upgrade: { state: "rolled_back" },
     });
-    const titles = await alertTitles();
-    expect(titles.filter((title) => title === "Upgrade rolled back")).toHaveLength(2);
+    // Delivered through the outbox, shortly after the state changed.
+    const rolledBack = await waitFor(async () => {
+      const titles = (await alertTitles()).filter((title) => title === "Upgrade rolled back");
+      return titles.length >= 2 ? titles : undefined;
+    }, 30_000);
+    expect(rolledBack).toHaveLength(2);
   }, 300_000);
 });

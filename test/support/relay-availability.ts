@@ -45,12 +45,13 @@ async function leaderNamedBy(uri: string): Promise<string | null> {
  * A client of the agent's relay: reads event `id` every 100 ms from the relay it knows, and moves to the
  * leader that instance names once it handed over, as soon as that leader's relay answers (a client
  * following the agent's heartbeats learns of a new leader only once it runs).
- * Reports the longest time between two successful reads.
+ * Reports the longest downtime it saw: from the last answer before a failed read to the next answer.
  */
 export function watchRelayAvailability(id: string, start: string[]) {
   let current = start[0]!;
   let lastOk = Date.now();
   let longest = 0;
+  let failing = false;
   let stopped = false;
   const loop = async () => {
     while (!stopped) {
@@ -62,8 +63,11 @@ export function watchRelayAvailability(id: string, start: string[]) {
         ok = true;
       } else ok = await readsEvent(current, id, 800);
       const now = Date.now();
-      if (ok) {
-        longest = Math.max(longest, now - lastOk);
+      if (!ok) failing = true;
+      else {
+        // Downtime is what a failed read shows: from the last answer before it to the next answer.
+        if (failing) longest = Math.max(longest, now - lastOk);
+        failing = false;
         lastOk = now;
       }
       await new Promise((resolve) => setTimeout(resolve, 100));
@@ -74,7 +78,7 @@ export function watchRelayAvailability(id: string, start: string[]) {
     stop: async () => {
       stopped = true;
       await running;
-      longest = Math.max(longest, Date.now() - lastOk);
+      if (failing) longest = Math.max(longest, Date.now() - lastOk);
     },
     longestGapMs: () => longest,
     lastUri: () => current,

@@ -178,6 +178,8 @@ export const leaseActions = {
         monitorMs: event.monitorMs,
         rollbackWindowMs: event.rollbackWindowMs,
         reason: null,
+        // The SDL generation this upgrade's deployment gets: unique per attempt.
+        id: `upgrade/${event.image}/${context.generation + 1}`,
       },
       // The operator asking again is what lets a rolled-back image be tried again.
       failedImages: (context.failedImages ?? []).filter((image) => image !== event.image),
@@ -219,6 +221,8 @@ export const leaseActions = {
         source: "lease",
         severity: "high",
         title: "Upgrade rolled back",
+        // Each attempt is its own incident: a second rollback (of the same image too) is alerted again.
+        incident: upgrade.id ?? `upgrade/${upgrade.to}`,
         message: `The upgrade from ${upgrade.from} to ${upgrade.to} was rolled back: ${reason}. The agent runs ${upgrade.from}; ${upgrade.to} is not tried again until an operator asks for it.`,
       });
     }

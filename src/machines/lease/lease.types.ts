@@ -78,6 +78,8 @@ export interface UpgradeProgress {
   rollbackWindowMs: number;
   /** Why it was rolled back. */
   reason: string | null;
+  /** Names this upgrade's incident (its alert), one per attempt (absent in snapshots from before it). */
+  id?: string;
 }
 
 export function leaseKey(lease: LeaseId): string {
