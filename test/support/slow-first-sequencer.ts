@@ -17,6 +17,7 @@ const KNOWN_SECONDS: Readonly<Record<string, number>> = {
   "test/reliability/crash-resume-deploy-ordering.test.ts": 95,
   "test/reliability/handover-crash.test.ts": 75,
   "test/e2e/self-deployment.test.ts": 210,
+  "test/e2e/self-upgrade.test.ts": 150,
   "test/e2e/key-custody.test.ts": 210,
   "test/e2e/guardian.test.ts": 185,
   "test/e2e/akash-key-rotation.test.ts": 120,
