@@ -154,11 +154,15 @@ describe("a leading instance that sees a later generation in its own heartbeats 
       );
       expect(alert.severity).toBe("high");
       expect(running.store.alerts.recent().filter((row) => row.title === alert.title)).toHaveLength(1);
-      // The status page still answers, and says so.
+      // The status page still answers, says so, and names the leader it learned of.
       const response = await fetch(`${running.url}/api/status`);
       expect(response.status).toBe(200);
       const status = (await response.json()) as { leadership?: { generation: number; state: string } };
-      expect(status.leadership).toEqual({ generation: 2, state: "superseded" });
+      expect(status.leadership).toEqual({
+        generation: 2,
+        state: "superseded",
+        leader: { dseq: "", provider: "akash1newleaderprovider", uri: "127.0.0.1:39999" },
+      });
     } finally {
       await agent?.close();
     }
