@@ -21,9 +21,7 @@ import { AgentKeys, FileKeystore, secretString } from "../services/keys/index.js
 import { DEFAULT_DATABASE_FILE, type Leadership, openAgentStore } from "../services/store/index.js";
 import type { CanaryStatus, SelfTestReport } from "../services/upgrade/index.js";
 import { agentVersion } from "./agent-version.js";
-import { runCanarySelfTest } from "./canary-self-test.js";
 import { activationCrashPointFromEnv } from "./handover-crash-point.js";
-import { STANDBY_RESTART_EXIT_CODE, watchNewLeader } from "./upgrade-standby.js";
 
 /** Public facts of the deployment the instance runs in: its manifest's env and the provider's. */
 export interface DeployedManifest {
@@ -218,15 +216,21 @@ export async function runDeployedInstance(
   const testCanary = (keys: AgentKeys, syncFrom: string) => {
     const relay = activatedConfig(dataDir, env).agent;
     const running = { report: RUNNING_SELF_TEST, done: Promise.resolve() };
-    running.done = runCanarySelfTest({
-      dataDir,
-      keys,
-      syncFrom,
-      relay: { hostname: relay.relayDomain, name: relay.relayName },
-      logger,
-    }).then((report) => {
-      running.report = report;
-    });
+    // Loaded here, not at start: it pulls in the agent's machines and relay, and an instance awaiting
+    // activation must answer its provider's readiness probe as soon as it can.
+    running.done = import("./canary-self-test.js")
+      .then(({ runCanarySelfTest }) =>
+        runCanarySelfTest({
+          dataDir,
+          keys,
+          syncFrom,
+          relay: { hostname: relay.relayDomain, name: relay.relayName },
+          logger,
+        }),
+      )
+      .then((report) => {
+        running.report = report;
+      });
     canary = running;
   };
   if (leadership?.state === "canary") {
@@ -341,6 +345,7 @@ async function standByAfterRestart(
   const { config, logger, env } = options;
   const settings = activatedConfig(config.dataDir, env).upgrade;
   const store = openAgentStore({ dataDir: config.dataDir });
+  const { STANDBY_RESTART_EXIT_CODE, watchNewLeader } = await import("./upgrade-standby.js");
   const watch = watchNewLeader({
     store,
     agentId: manifest.agentId,
