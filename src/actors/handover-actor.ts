@@ -92,6 +92,8 @@ export function createHandOverActor(services: AgentServices) {
       // This is the old instance, leading again after it took the agent back from the new version.
       if (rollback.state !== "done") store.intents.complete(rollback.key);
       const reason = (rollback.payload as { reason?: unknown } | null)?.reason;
+      // The handover it records did happen, and was undone: it is no longer in flight here.
+      if (recorded) store.intents.fail(input.key, "rolled back: the standby took the agent back");
       throw new EffectError(
         "fatal",
         `the new version's leader was taken back by the standby: ${typeof reason === "string" ? reason : "it failed its checks"}`,
