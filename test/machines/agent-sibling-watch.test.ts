@@ -97,4 +97,14 @@ describe("the agent runs a sibling watch only as a child", () => {
     );
     restored.stop();
   });
+
+  it("stops it with the agent: a stopped agent holds no stopped sibling watch (the fuzz found one)", async () => {
+    const actor = await running(childSettings);
+    expect(actor.system.get("siblingWatch")).toBeDefined();
+    actor.send({ type: "AGENT.SHUTDOWN", terminateLease: false });
+    await settled();
+    expect(actor.getSnapshot().status).toBe("done");
+    expect(Object.keys(actor.getSnapshot().children)).not.toContain("siblingWatch");
+    actor.stop();
+  });
 });

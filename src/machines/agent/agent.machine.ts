@@ -1,4 +1,4 @@
-import { assign, enqueueActions, sendTo, setup } from "xstate";
+import { assign, enqueueActions, sendTo, setup, stopChild } from "xstate";
 import { healthMachine } from "../health/health.machine.js";
 import { keyRotationMachine } from "../keys/keys.machine.js";
 import { leaseMachine } from "../lease/lease.machine.js";
@@ -193,6 +193,8 @@ export const agentMachine = setup({
         },
       ],
       entry: [sendTo("lease", { type: "LEASE.DEPLOY" }), "watchSiblings"],
+      // The sibling watch is spawned (only a child has one): it lives while the agent runs, like the rest.
+      exit: stopChild("siblingWatch"),
       initial: "operating",
       on: {
         "HEALTH.PASSED": { actions: "forwardToLease" },
