@@ -4,6 +4,7 @@ import { AgentError } from "../../errors.js";
 import type { Logger } from "../../logging/index.js";
 import type { HandoverResult } from "../../runtime/handover.js";
 import { isInState } from "../../runtime/lease-view.js";
+import { reassessOnLostLease } from "../../runtime/lost-lease-reassessment.js";
 import { lostLeaderOf, takeBack } from "../../runtime/take-back.js";
 import { withTakeBackDeps } from "../../runtime/take-back-connection.js";
 import type { AgentProcess } from "../../server/agent-process.js";
@@ -60,6 +61,8 @@ export async function takeBackDataDir(o: {
  * After a take-back, the agent resumes with the lost leader's lease in its state; it hands over again
  * only once its lease has moved (the lease machine finds the old one closed or its provider offline and
  * deploys elsewhere, a new deployment or a new lease of the same one), never to the instance that was lost.
+ * While it rests on the lost leader's lease, the health monitor is told to reassess it (see
+ * reassessOnLostLease): reports the lost leader's monitor made are not this process's to skip.
  */
 export async function handOverOnceMoved(o: {
   config: AgentConfig;
@@ -72,12 +75,17 @@ export async function handOverOnceMoved(o: {
   const { lost } = o;
   if (lost) {
     o.logger.info({ lost }, "waiting for the agent's lease to move off the lost leader's");
-    await o.agent.runtime.waitForLease(
-      (view) =>
-        isInState(view.state, "active.monitoring") &&
-        view.dseq !== null &&
-        (view.dseq !== lost.dseq || view.provider !== lost.provider),
-    );
+    const reassessing = reassessOnLostLease({ runtime: o.agent.runtime, lost, logger: o.logger });
+    try {
+      await o.agent.runtime.waitForLease(
+        (view) =>
+          isInState(view.state, "active.monitoring") &&
+          view.dseq !== null &&
+          (view.dseq !== lost.dseq || view.provider !== lost.provider),
+      );
+    } finally {
+      reassessing.stop();
+    }
   }
   return startHandover(o);
 }

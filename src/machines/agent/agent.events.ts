@@ -23,7 +23,12 @@ export type AgentCommand =
   /** The keys this process can rotate, sent at start (a restored agent keeps the plan it was saved with). */
   | { type: "KEYS.SCHEDULE"; rotating: KeyName[] }
   /** Run another image of the agent (admin API `upgrade`, or a changed `agent.image`): issue 18. */
-  | Extract<LeaseEvent, { type: "LEASE.UPGRADE" }>;
+  | Extract<LeaseEvent, { type: "LEASE.UPGRADE" }>
+  /**
+   * The health monitor reports anew whatever still holds for the lease it watches (a take-back sends it
+   * while the restored lease rests on the lost leader's: the restored reports were the lost leader's).
+   */
+  | { type: "HEALTH.REASSESS" };
 
 /** Everything the agent receives: commands from outside and notices from its children. */
 export type AgentEvent =

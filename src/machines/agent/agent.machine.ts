@@ -236,6 +236,7 @@ export const agentMachine = setup({
         "REPRODUCTION.RETIRE": { actions: "forwardToReproduction" },
         "LEASE.RETRY": { actions: "forwardToLease" },
         "LEASE.UPGRADE": { actions: "forwardToLease" },
+        "HEALTH.REASSESS": { actions: sendTo("health", { type: "HEALTH.REASSESS" }) },
         "AGENT.SHUTDOWN": {
           target: ".shutting_down",
           actions: assign({ terminateLeaseOnShutdown: ({ event }) => event.terminateLease }),

@@ -4,7 +4,13 @@ import type { HealthTarget } from "./health.types.js";
 export type HealthEvent =
   | { type: "HEALTH.WATCH"; target: HealthTarget }
   | { type: "HEALTH.UNWATCH" }
-  | { type: "HEALTH.CHECK_NOW" };
+  | { type: "HEALTH.CHECK_NOW" }
+  /**
+   * Forget what was reported about the watched lease and check now: whatever still holds is reported
+   * again. For a host whose restored state carries reports that another process received (a take-back
+   * of a lost leader's backup), so a condition that process never acted on is not swallowed.
+   */
+  | { type: "HEALTH.REASSESS" };
 
 /** What the monitor tells its parent; the agent routes lease events to the lease and wallet events to the treasury. */
 export type HealthNotice =

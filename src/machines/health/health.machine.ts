@@ -28,6 +28,7 @@ export const healthMachine = setup({
       context.target.gseq === params.target.gseq &&
       context.target.oseq === params.target.oseq &&
       context.target.provider === params.target.provider,
+    isWatching: ({ context }) => context.target !== null,
   },
   actions: {
     watch: assign((_, params: { target: HealthContext["target"] }) => ({
@@ -36,6 +37,10 @@ export const healthMachine = setup({
       nextCheckAt: null,
     })),
     unwatch: assign({ target: null, track: emptyHealthTrack, nextCheckAt: null }),
+    /** The counts stay (the next check continues them); every condition may be reported once more. */
+    forgetReports: assign(({ context }) => ({
+      track: { ...context.track, reported: emptyHealthTrack.reported },
+    })),
     judge: enqueueActions(({ context, enqueue, self }, params: { report: HealthReport }) => {
       const target = context.target!;
       const verdict = evaluateHealth(context.track, params.report, target, context.settings);
@@ -96,6 +101,7 @@ export const healthMachine = setup({
       },
     ],
     "HEALTH.UNWATCH": { target: ".idle", actions: "unwatch" },
+    "HEALTH.REASSESS": { guard: "isWatching", target: ".checking", reenter: true, actions: "forgetReports" },
   },
   states: {
     idle: {},

@@ -95,6 +95,7 @@ export const agentModel: MachineModel<AgentMachine> = {
       monitorMs: 1_000,
       rollbackWindowMs: 1_000,
     },
+    { type: "HEALTH.REASSESS" },
     { type: "LEASE.ACTIVE", lease },
     { type: "LEASE.TERMINATED", dseq: "1001" },
     { type: "LEASE.SCALE_CAPPED", resource: "memory" },

@@ -59,7 +59,12 @@ export const healthModel: MachineModel<HealthMachine> = {
   machine: healthMachine,
   input: { settings: healthSettings },
   serialize,
-  events: () => [{ type: "HEALTH.WATCH", target }, { type: "HEALTH.UNWATCH" }, { type: "HEALTH.CHECK_NOW" }],
+  events: () => [
+    { type: "HEALTH.WATCH", target },
+    { type: "HEALTH.UNWATCH" },
+    { type: "HEALTH.CHECK_NOW" },
+    { type: "HEALTH.REASSESS" },
+  ],
   outcomes: {
     checkHealth: [
       ...Object.entries(reports).map(([label, report]) => ({ label, done: report })),
