@@ -151,7 +151,8 @@ export function createFamilyOperations(o: FamilySetupOptions): FamilyOperations 
       // One data dir per resurrection (its number is the key's last part): a retry resumes it.
       const attempt = key.split(":").at(-1) ?? "1";
       const dataDir = childDir(child.childId, `resurrection-${attempt}`);
-      return resurrectUnlessAlive(await runInput(child, dataDir, avoidProviders, signal));
+      const lastKnown = child.dseq && child.provider ? { dseq: child.dseq, provider: child.provider } : null;
+      return resurrectUnlessAlive({ ...(await runInput(child, dataDir, avoidProviders, signal)), lastKnown });
     },
 
     async retire({ key, child, signal }) {

@@ -84,6 +84,7 @@ export function createSiblingOperations(o: SiblingSetupOptions): SiblingOperatio
         childMnemonic: secrets.mnemonic,
         ...(secrets.arweaveJwk ? { childArweaveJwk: secrets.arweaveJwk } : {}),
         child: { index: member.index, childId, akash: member.akash, npub: member.npub },
+        lastKnown: member.dseq && member.provider ? { dseq: member.dseq, provider: member.provider } : null,
         dataDir,
         avoidProviders: avoid,
         relays: o.relays(),

@@ -17,6 +17,8 @@ export {
 } from "./child-environment.js";
 export { ChildRunFailedError, ChildRunInterruptedError, FamilyError } from "./family-errors.js";
 export {
+  adoptKnownLeader,
+  type KnownChildLease,
   RESURRECTION_FILE,
   type RestoredBackup,
   type ResurrectionInput,

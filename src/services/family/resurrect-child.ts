@@ -24,9 +24,20 @@ const restoredSchema = z.object({
 
 export type RestoredBackup = z.infer<typeof restoredSchema>;
 
+/** Where the family last knew a child to lead: its deployment and provider. */
+export interface KnownChildLease {
+  readonly dseq: string;
+  readonly provider: string;
+}
+
 export interface ResurrectionInput extends ChildRunInput {
   /** Told once the child's backup is in the data dir (not on a resumed call that finds it there). */
   readonly onRestored?: (backup: RestoredBackup) => void;
+  /**
+   * Where the family (the parent's registry, a sibling's roster) last knew the child to lead: the leader
+   * to take back from when the backup was made outside any lease (see adoptKnownLeader).
+   */
+  readonly lastKnown?: KnownChildLease | null;
 }
 
 function leadershipIn(dataDir: string): Leadership {
@@ -55,6 +66,31 @@ function restoredGeneration(dataDir: string): number {
   writeFileSync(`${file}.tmp`, JSON.stringify({ restoredGeneration: generation }), { mode: 0o600 });
   renameSync(`${file}.tmp`, file);
   return generation;
+}
+
+/**
+ * A backup made by a process that ran the child outside any lease (its bootstrap before the handover,
+ * or the take-back run of an earlier resurrection before it handed over) records it leading with no
+ * lease: it names no leader to take back from, and `--take-back` refused it as "nothing to take back",
+ * which read as "alive" (every later attempt restored the same backup and was refused the same way).
+ * That process did hand over: to where the family last knew the child, which is recorded here as the
+ * leader it handed over to. The take-back still refuses unless the child's heartbeats are silent and
+ * that lease is gone. Returns whether it recorded anything.
+ */
+export function adoptKnownLeader(dataDir: string, known: KnownChildLease): boolean {
+  const store = openAgentStore({ dataDir });
+  try {
+    const now = store.leadership.current();
+    if (now.state !== "leading" || now.leader !== null) return false;
+    store.leadership.record({
+      generation: now.generation,
+      state: "handed_over",
+      leader: { dseq: known.dseq, provider: known.provider, uri: "" },
+    });
+    return true;
+  } finally {
+    store.close();
+  }
 }
 
 /**
@@ -87,6 +123,9 @@ export async function resurrectChild(input: ResurrectionInput): Promise<ChildLoc
     input.onRestored?.(parsed.data);
   }
   const before = restoredGeneration(input.dataDir);
+  if (input.lastKnown && leadershipIn(input.dataDir).generation === before) {
+    adoptKnownLeader(input.dataDir, input.lastKnown);
+  }
   const now = leadershipIn(input.dataDir);
   // Taken back already (a later generation here): the run resumes, or says where the child went once
   // it handed over; else --take-back, which the child's CLI refuses unless its heartbeats are silent
