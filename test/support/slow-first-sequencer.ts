@@ -20,9 +20,13 @@ const KNOWN_SECONDS: Readonly<Record<string, number>> = {
   "test/e2e/self-upgrade.test.ts": 150,
   "test/e2e/key-custody.test.ts": 210,
   "test/e2e/guardian.test.ts": 185,
+  // Two births by a parent process, its death, a silence window, a sibling's resurrection (alone:
+  // 55–110 s; 77–199 s beside other engineers' runs).
+  "test/e2e/family-sibling-resurrection.test.ts": 150,
   "test/e2e/akash-key-rotation.test.ts": 120,
   "test/e2e/family-birth-crash.test.ts": 95,
   "test/e2e/child-resurrection.test.ts": 85,
+  "test/e2e/family-resurrection.test.ts": 60,
 };
 /** Then these, in this order; every other file (seconds each) last. */
 const LATER = ["test/integration/", "test/browser/"];
