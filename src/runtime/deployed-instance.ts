@@ -234,6 +234,8 @@ export async function runDeployedInstance(
     testCanary((await loadActivated(dataDir, env)).keys, readCanarySource(dataDir));
   }
   let received: ActivatedAgent | null = null;
+  /** A first canary activation of this process, whose acknowledgement is being sent. */
+  let canaryAcknowledging = false;
   let activated: (() => void) | undefined;
   const activation = new Promise<void>((resolve) => {
     activated = resolve;
@@ -247,6 +249,11 @@ export async function runDeployedInstance(
       await canary?.done;
       await persistActivation(opened, manifest, dataDir, env);
       if (opened.mode === "canary") {
+        // Only on a first attempt, as below: the restarted canary takes the leader's retry.
+        if (leadership === null) {
+          crashAt("canary-persisted");
+          canaryAcknowledging = true;
+        }
         testCanary(opened.keys, opened.syncFrom ?? "");
         return;
       }
@@ -267,6 +274,11 @@ export async function runDeployedInstance(
   const { server, url } = await startWaitingServer(config, async (req, res) => {
     if (await endpoint.handle(req, res)) {
       if (endpoint.offer().state === "activated") activated?.();
+      if (canaryAcknowledging && endpoint.offer().state === "canary") {
+        canaryAcknowledging = false;
+        // As for a leader's: the acknowledgement is on its way first.
+        setTimeout(() => crashAt("canary-acknowledged"), 100);
+      }
       return;
     }
     if (req.url === "/healthz") return sendJson(res, 200, { ok: true });
