@@ -20,9 +20,10 @@ import { writeFileAtomic } from "../services/keys/atomic-write.js";
 import { AgentKeys, FileKeystore, secretString } from "../services/keys/index.js";
 import { DEFAULT_DATABASE_FILE, type Leadership, openAgentStore } from "../services/store/index.js";
 import type { CanaryStatus, SelfTestReport } from "../services/upgrade/index.js";
-import { agentVersion } from "./agent-version.js";
+import { type AgentVersion, agentVersion } from "./agent-version.js";
 import { runCanarySelfTest } from "./canary-self-test.js";
 import { activationCrashPointFromEnv } from "./handover-crash-point.js";
+import { nonActingStatus } from "./non-acting-status.js";
 import { STANDBY_RESTART_EXIT_CODE, watchNewLeader } from "./upgrade-standby.js";
 
 /** Public facts of the deployment the instance runs in: its manifest's env and the provider's. */
@@ -197,11 +198,11 @@ export async function runDeployedInstance(
     logger.info({ generation: leadership.generation }, "activated before: resuming as the agent's leader");
     return options.startAgent(await loadActivated(dataDir, env));
   }
-  if (leadership?.state === "standby") return standByAfterRestart(options, manifest);
+  if (leadership?.state === "standby") return standByAfterRestart(options, manifest, version);
   if (leadership && !["leading", "handing_over", "canary"].includes(leadership.state)) {
     const { server, url } = await startWaitingServer(config, async (req, res) => {
       if (req.url === "/healthz") return sendJson(res, 200, { ok: true });
-      if (req.url === "/api/status") return sendJson(res, 200, { ...leadership, version });
+      if (req.url === "/api/status") return sendJson(res, 200, nonActingStatus(leadership, version));
       sendError(
         res,
         503,
@@ -349,6 +350,7 @@ function readCanarySource(dataDir: string): string {
 async function standByAfterRestart(
   options: DeployedInstanceOptions,
   manifest: DeployedManifest,
+  version: AgentVersion,
 ): Promise<{ close(): Promise<void> }> {
   const { config, logger, env } = options;
   const settings = activatedConfig(config.dataDir, env).upgrade;
@@ -367,7 +369,8 @@ async function standByAfterRestart(
   });
   const { server } = await startWaitingServer(config, async (req, res) => {
     if (req.url === "/healthz") return sendJson(res, 200, { ok: true });
-    if (req.url === "/api/status") return sendJson(res, 200, { ...store.leadership.current() });
+    if (req.url === "/api/status")
+      return sendJson(res, 200, nonActingStatus(store.leadership.current(), version));
     sendError(res, 503, "this instance stands by after an upgrade and does not act");
   });
   return {
