@@ -53,43 +53,78 @@ interface UpgradeCrashRow {
   readonly kill:
     | { readonly at: typeof HANDOVER_CRASH_AT_ENV | typeof ACTIVATION_CRASH_AT_ENV; readonly step: string }
     | { readonly at: "rollback window" };
+  /**
+   * How many failed checks a restarting instance may take before it counts as failed (the canary by
+   * the old leader, the new leader by the standby): `tolerant` (15 × 1 s, as production's 3 × 5 s
+   * outlasts a restart) or `tight` (3 × 0.5 s: a kill is a failure, which then rolls back).
+   */
+  readonly checks: "tolerant" | "tight";
   /** In the default run (the full matrix runs with AGENT_FULL_CRASH_MATRIX=1). */
   readonly inDefault: boolean;
 }
+
+const CHECKS = {
+  tolerant: { "upgrade.checkIntervalMs": 1_000, "upgrade.failedChecks": 15 },
+  tight: { "upgrade.checkIntervalMs": 500, "upgrade.failedChecks": 3 },
+} as const;
 
 const ROWS: readonly UpgradeCrashRow[] = [
   {
     name: "canary-activated",
     side: "old leader",
     kill: { at: HANDOVER_CRASH_AT_ENV, step: "canary-activated" },
+    checks: "tolerant",
     inDefault: false,
   },
   {
     name: "self-recorded",
     side: "old leader",
     kill: { at: HANDOVER_CRASH_AT_ENV, step: "self-recorded" },
+    checks: "tolerant",
     inDefault: true,
   },
   {
     name: "self-activated",
     side: "old leader",
     kill: { at: HANDOVER_CRASH_AT_ENV, step: "self-activated" },
+    checks: "tolerant",
     inDefault: false,
   },
   {
     name: "canary-persisted",
     side: "canary",
     kill: { at: ACTIVATION_CRASH_AT_ENV, step: "canary-persisted" },
+    checks: "tolerant",
     inDefault: true,
   },
   {
     name: "canary-acknowledged",
     side: "canary",
     kill: { at: ACTIVATION_CRASH_AT_ENV, step: "canary-acknowledged" },
+    checks: "tolerant",
     inDefault: false,
   },
-  { name: "new-leader-in-window", side: "new leader", kill: { at: "rollback window" }, inDefault: false },
-  { name: "standby-in-window", side: "standby", kill: { at: "rollback window" }, inDefault: false },
+  {
+    name: "new-leader-in-window",
+    side: "new leader",
+    kill: { at: "rollback window" },
+    checks: "tolerant",
+    inDefault: false,
+  },
+  {
+    name: "new-leader-in-window-tight",
+    side: "new leader",
+    kill: { at: "rollback window" },
+    checks: "tight",
+    inDefault: false,
+  },
+  {
+    name: "standby-in-window",
+    side: "standby",
+    kill: { at: "rollback window" },
+    checks: "tolerant",
+    inDefault: false,
+  },
 ];
 
 const picked = process.env.AGENT_UPGRADE_CRASH_ROWS?.split(",");
@@ -98,18 +133,18 @@ const selected = ROWS.filter((row) => (picked ? picked.includes(row.name) : FULL
 type UpgradeRowAgent = RowAgent<UpgradeCrashRow>;
 
 const stepOf = (row: UpgradeCrashRow) => ("step" in row.kill ? row.kill.step : "SIGKILL in window");
-const cellsOf = (row: UpgradeCrashRow) => [row.side, stepOf(row)];
+const cellsOf = (row: UpgradeCrashRow) => [row.side, stepOf(row), row.checks];
 
-const settings = settingsEnv({
+const baseSettings = {
   ...deployedCrashSettings,
   "agent.sdlProfile": "relay",
   "agent.image": FROM,
   "upgrade.monitorMinutes": 0.1,
   // Long enough for a kill inside it and the killed instance's restart on a loaded machine.
   "upgrade.rollbackWindowMinutes": 0.5,
-  "upgrade.checkIntervalMs": 500,
-  "upgrade.failedChecks": 3,
-});
+};
+
+const settingsOf = (row: UpgradeCrashRow) => settingsEnv({ ...baseSettings, ...CHECKS[row.checks] });
 
 /**
  * Issue 18, "SIGKILL of either side at each step ends with one leader and no orphaned deployment": on
@@ -147,30 +182,42 @@ describe(`upgrade crash matrix (${FULL ? "full" : "default subset; AGENT_FULL_CR
   });
 
   /**
-   * Waits for the moment inside the rollback window the row kills at (the new leader ready in its
-   * window, or the old instance standing by), then SIGKILLs that process; its provider restarts it.
+   * Waits for the moment inside the rollback window the row kills at, then SIGKILLs that process (its
+   * provider restarts it): the new leader once it has been ready in its window for three of the
+   * standby's check intervals (so the standby saw it answer, and counts its failures from then on), or
+   * the old instance once it stands by.
    */
   async function killInWindow(agent: UpgradeRowAgent, oldDseq: string): Promise<string> {
     const owner = agent.keys.identity.akash;
     const newLeader = agent.row.side === "new leader";
+    const seenReadyFor = 3 * CHECKS[agent.row.checks]["upgrade.checkIntervalMs"];
+    const readySince = new Map<string, number>();
     const target = await waitFor(
       async () => {
         for (const instance of ownProcesses(devnet, owner)) {
           if (!instance.uri || instance.pid === null || (instance.dseq === oldDseq) === newLeader) continue;
           const status = await remoteStatus(instance.uri).catch(() => undefined);
           const leadership = status && leadershipOfStatus(status);
-          if (newLeader) {
-            if (leadership?.state !== "leading" || status?.upgrade?.state !== "rollback_window") continue;
-            const ready = await fetch(`http://${instance.uri}/readyz`).catch(() => undefined);
-            if (ready?.ok) return instance;
-          } else if (leadership?.state === "standby") {
-            return instance;
+          if (!newLeader) {
+            if (leadership?.state === "standby") return instance;
+            continue;
           }
+          const ready =
+            leadership?.state === "leading" &&
+            status?.upgrade?.state === "rollback_window" &&
+            (await fetch(`http://${instance.uri}/readyz`).catch(() => undefined))?.ok === true;
+          if (!ready) {
+            readySince.delete(instance.uri);
+            continue;
+          }
+          const since = readySince.get(instance.uri) ?? Date.now();
+          readySince.set(instance.uri, since);
+          if (Date.now() - since >= seenReadyFor) return instance;
         }
         return undefined;
       },
       300_000,
-      newLeader ? "the new leader inside its rollback window" : "the old instance standing by",
+      newLeader ? "the new leader ready inside its rollback window" : "the old instance standing by",
     );
     process.kill(target.pid!, "SIGKILL");
     return target.dseq;
@@ -199,7 +246,7 @@ describe(`upgrade crash matrix (${FULL ? "full" : "default subset; AGENT_FULL_CR
         devnetControl: devnet.control,
         dataDir: dirs.make(`upgrade-crash-${row.name}-`),
         mnemonic: agent.mnemonic,
-        settings,
+        settings: settingsOf(row),
       });
       const oldUri = handover.leader.uri;
       const oldDseq = handover.leader.dseq;
@@ -335,6 +382,7 @@ describe(`upgrade crash matrix (${FULL ? "full" : "default subset; AGENT_FULL_CR
           [
             ["side", 10],
             ["step", 19],
+            ["checks", 8],
           ],
           outcomes,
           Date.now() - wallStart,
