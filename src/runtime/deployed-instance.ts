@@ -18,11 +18,13 @@ import {
 import { inspectExport } from "../services/backup/store-export.js";
 import { writeFileAtomic } from "../services/keys/atomic-write.js";
 import { AgentKeys, FileKeystore, secretString } from "../services/keys/index.js";
+import type { AgentRelay } from "../services/relay/index.js";
 import { DEFAULT_DATABASE_FILE, type Leadership, openAgentStore } from "../services/store/index.js";
 import type { CanaryStatus, SelfTestReport } from "../services/upgrade/index.js";
 import { type AgentVersion, agentVersion } from "./agent-version.js";
 import { runCanarySelfTest } from "./canary-self-test.js";
 import { activationCrashPointFromEnv } from "./handover-crash-point.js";
+import { openMovedRelay, relayUpgrade } from "./moved-relay.js";
 import { nonActingStatus } from "./non-acting-status.js";
 import { STANDBY_RESTART_EXIT_CODE, watchNewLeader } from "./upgrade-standby.js";
 
@@ -141,16 +143,21 @@ async function loadActivated(dataDir: string, env: NodeJS.ProcessEnv): Promise<A
   return { config: { ...config, dataDir }, keys: AgentKeys.fromContents(await keystore.load()), keystore };
 }
 
-/** The only routes of an instance that does not act: awaiting activation, or handed over. */
+/**
+ * The only routes of an instance that does not act: awaiting activation, or handed over (then with the
+ * reads of its relay, when it has one).
+ */
 function startWaitingServer(
   config: AgentConfig,
   route: (req: IncomingMessage, res: ServerResponse) => Promise<void>,
+  relay?: AgentRelay | null,
 ): Promise<{ server: Server; url: string }> {
   const server = createServer((req, res) => {
     route(req, res).catch((error: unknown) => {
       if (!res.headersSent) sendError(res, 500, error instanceof Error ? error.message : String(error));
     });
   });
+  if (relay) server.on("upgrade", relayUpgrade(relay));
   return new Promise((resolve, reject) => {
     server.once("error", reject);
     server.listen(config.http.port, config.http.host, () => {
@@ -200,17 +207,27 @@ export async function runDeployedInstance(
   }
   if (leadership?.state === "standby") return standByAfterRestart(options, manifest, version);
   if (leadership && !["leading", "handing_over", "canary"].includes(leadership.state)) {
-    const { server, url } = await startWaitingServer(config, async (req, res) => {
-      if (req.url === "/healthz") return sendJson(res, 200, { ok: true });
-      if (req.url === "/api/status") return sendJson(res, 200, nonActingStatus(leadership, version));
-      sendError(
-        res,
-        503,
-        `this instance ${leadership.state} (generation ${leadership.generation}) and does not act`,
-      );
-    });
+    const relay = await movedRelay(dataDir, env, leadership, logger);
+    const { server, url } = await startWaitingServer(
+      config,
+      async (req, res) => {
+        if (req.url === "/healthz") return sendJson(res, 200, { ok: true });
+        if (req.url === "/api/status") return sendJson(res, 200, nonActingStatus(leadership, version));
+        sendError(
+          res,
+          503,
+          `this instance ${leadership.state} (generation ${leadership.generation}) and does not act`,
+        );
+      },
+      relay,
+    );
     logger.warn({ url, ...leadership }, "this instance no longer leads the agent: it does not act");
-    return { close: () => closeServer(server) };
+    return {
+      async close() {
+        await closeServer(server);
+        await relay?.close();
+      },
+    };
   }
 
   const ephemeral = EphemeralActivationKey.generate();
@@ -342,10 +359,24 @@ function readCanarySource(dataDir: string): string {
   }
 }
 
+/** The relay of an activated instance that no longer acts, serving reads only (null without one). */
+function movedRelay(dataDir: string, env: NodeJS.ProcessEnv, leadership: Leadership, logger: Logger) {
+  if (!existsSync(join(dataDir, ACTIVATED_CONFIG_FILE))) return Promise.resolve(null);
+  const { relayDomain, relayName } = activatedConfig(dataDir, env).agent;
+  return openMovedRelay({
+    dataDir,
+    relay: { hostname: relayDomain, name: relayName },
+    pubkey: env.AGENT_NOSTR_PUBKEY ?? "",
+    leadership,
+    logger,
+  });
+}
+
 /**
  * An old instance restarted within an upgrade's rollback window (issue 18): it does not act, says where
- * the agent went, and keeps watching the new leader; taking the agent back, it exits so that its
- * provider restarts it as the leader.
+ * the agent went, serves reads of its relay (the new leader copies it when it takes over) and keeps
+ * watching the new leader; taking the agent back, it exits so that its provider restarts it as the
+ * leader.
  */
 async function standByAfterRestart(
   options: DeployedInstanceOptions,
@@ -367,16 +398,22 @@ async function standByAfterRestart(
       process.exit(STANDBY_RESTART_EXIT_CODE);
     },
   });
-  const { server } = await startWaitingServer(config, async (req, res) => {
-    if (req.url === "/healthz") return sendJson(res, 200, { ok: true });
-    if (req.url === "/api/status")
-      return sendJson(res, 200, nonActingStatus(store.leadership.current(), version));
-    sendError(res, 503, "this instance stands by after an upgrade and does not act");
-  });
+  const relay = await movedRelay(config.dataDir, env, store.leadership.current(), logger);
+  const { server } = await startWaitingServer(
+    config,
+    async (req, res) => {
+      if (req.url === "/healthz") return sendJson(res, 200, { ok: true });
+      if (req.url === "/api/status")
+        return sendJson(res, 200, nonActingStatus(store.leadership.current(), version));
+      sendError(res, 503, "this instance stands by after an upgrade and does not act");
+    },
+    relay,
+  );
   return {
     async close() {
       watch.stop();
       await closeServer(server);
+      await relay?.close();
       store.close();
     },
   };
