@@ -139,7 +139,8 @@ const baseSettings = {
   ...deployedCrashSettings,
   "agent.sdlProfile": "relay",
   "agent.image": FROM,
-  "upgrade.monitorMinutes": 0.1,
+  // Long enough for a second event to be published after the canary's copy, before the handover.
+  "upgrade.monitorMinutes": 0.2,
   // Long enough for a kill inside it and the killed instance's restart on a loaded machine.
   "upgrade.rollbackWindowMinutes": 0.5,
 };
@@ -223,6 +224,39 @@ describe(`upgrade crash matrix (${FULL ? "full" : "default subset; AGENT_FULL_CR
     return target.dseq;
   }
 
+  /**
+   * Publishes a second event on the old leader's relay once the canary copied that relay (its
+   * self-test passed) and the old leader still serves: only the new leader's copy at the handover can
+   * take this one over. Null when the upgrade ended first (a canary rolled back), or when the handover
+   * had begun already (the old relay refuses writes then).
+   */
+  async function publishAfterCanaryCopy(
+    agent: UpgradeRowAgent,
+    old: { uri: string; dseq: string },
+    ended: () => boolean,
+  ): Promise<string | null> {
+    const owner = agent.keys.identity.akash;
+    const ready = await waitFor(
+      async () => {
+        if (ended()) return "ended" as const;
+        for (const instance of ownProcesses(devnet, owner)) {
+          if (!instance.uri || instance.dseq === old.dseq) continue;
+          const canary = (await remoteStatus(instance.uri).catch(() => undefined)) as
+            | (RemoteStatus & { selfTest?: { state: string } })
+            | undefined;
+          if (canary?.state !== "canary" || canary.selfTest?.state !== "passed") continue;
+          const leader = await remoteStatus(old.uri).catch(() => undefined);
+          if (leader?.leadership?.state === "leading" && leader.upgrade?.state === "canary") return "canary";
+        }
+        return undefined;
+      },
+      300_000,
+      "a canary that passed its self-test while the old leader serves",
+    );
+    if (ready === "ended") return null;
+    return publishNote(`ws://${old.uri}`, `after the canary's copy (${agent.row.name})`).catch(() => null);
+  }
+
   /** Every status this owner's instances answer, by address (those that answer). */
   async function statuses(uris: Iterable<string>): Promise<Map<string, RemoteStatus>> {
     const out = new Map<string, RemoteStatus>();
@@ -258,22 +292,30 @@ describe(`upgrade crash matrix (${FULL ? "full" : "default subset; AGENT_FULL_CR
         { AGENT_MNEMONIC: agent.mnemonic },
         500_000,
       );
+      let ended = false;
+      void upgrading.then(() => {
+        ended = true;
+      });
+      const lateNoteId = await publishAfterCanaryCopy(agent, { uri: oldUri, dseq: oldDseq }, () => ended);
+      progress(lateNoteId ? "second event published after the canary's copy" : "no second event published");
       if (row.kill.at === "rollback window") {
         const killed = await killInWindow(agent, oldDseq);
         progress(`killed the ${row.side} (dseq ${killed}) inside the rollback window`);
       }
       const upgrade = await upgrading;
-      let ended: { state?: string; reason?: string | null } = {};
+      let outcome: { state?: string; reason?: string | null } = {};
       try {
-        ended = JSON.parse(upgrade.stdout.trim()) as typeof ended;
+        outcome = JSON.parse(upgrade.stdout.trim()) as typeof outcome;
       } catch {
         problems.push(`upgrade --wait printed no outcome (exit ${upgrade.code}): ${upgrade.stderr.trim()}`);
       }
-      progress(`upgrade --wait: ${ended.state ?? "?"}${ended.reason ? ` (${ended.reason})` : ""}`);
-      if (ended.state !== "upgraded" && ended.state !== "rolled_back") {
-        problems.push(`the upgrade ended ${ended.state ?? "without an outcome"}`);
+      progress(`upgrade --wait: ${outcome.state ?? "?"}${outcome.reason ? ` (${outcome.reason})` : ""}`);
+      if (outcome.state !== "upgraded" && outcome.state !== "rolled_back") {
+        problems.push(`the upgrade ended ${outcome.state ?? "without an outcome"}`);
       } else {
-        notes.push(ended.state === "upgraded" ? "upgraded" : `rolled_back (${ended.reason ?? "no reason"})`);
+        notes.push(
+          outcome.state === "upgraded" ? "upgraded" : `rolled_back (${outcome.reason ?? "no reason"})`,
+        );
       }
 
       // The settled state: one deployment active, one process of the owner left.
@@ -332,17 +374,21 @@ describe(`upgrade crash matrix (${FULL ? "full" : "default subset; AGENT_FULL_CR
         `one leader g${generation} at dseq ${status.dseq} (${status.dseq === oldDseq ? "old" : "new"})`,
       );
       // The end state the leader reports agrees with the image it runs.
-      const expectedImage = ended.state === "upgraded" ? TO : FROM;
-      if (status.upgrade?.state !== ended.state) {
-        problems.push(`the leader reports the upgrade ${status.upgrade?.state}, --wait said ${ended.state}`);
+      const expectedImage = outcome.state === "upgraded" ? TO : FROM;
+      if (status.upgrade?.state !== outcome.state) {
+        problems.push(
+          `the leader reports the upgrade ${status.upgrade?.state}, --wait said ${outcome.state}`,
+        );
       }
       if (status.image !== expectedImage) {
-        problems.push(`the leader runs ${status.image} after ${ended.state} (expected ${expectedImage})`);
+        problems.push(`the leader runs ${status.image} after ${outcome.state} (expected ${expectedImage})`);
       }
       if (!(await hasEvent(`ws://${leaderUri}`, noteId))) {
         problems.push("the event published before the upgrade is not on the leader's relay");
+      } else if (lateNoteId && !(await hasEvent(`ws://${leaderUri}`, lateNoteId))) {
+        problems.push("the event published after the canary's copy is not on the leader's relay");
       } else {
-        notes.push("relay event kept");
+        notes.push(lateNoteId ? "relay events kept (2)" : "relay event kept");
       }
       // The kill happened where the row says: the provider restarted the killed side's process.
       const killedOld = row.side === "old leader" || row.side === "standby";
