@@ -59,7 +59,11 @@ interface UpgradeCrashRow {
    * outlasts a restart) or `tight` (3 × 0.5 s: a kill is a failure, which then rolls back).
    */
   readonly checks: "tolerant" | "tight";
-  /** In the default run (the full matrix runs with AGENT_FULL_CRASH_MATRIX=1). */
+  /**
+   * In the default run, the two cheapest rows (the full matrix runs with AGENT_FULL_CRASH_MATRIX=1):
+   * alone on a loaded 2-core machine each row took 45–90 s, the tight new-leader row and the canary
+   * acknowledged row least.
+   */
   readonly inDefault: boolean;
 }
 
@@ -81,7 +85,7 @@ const ROWS: readonly UpgradeCrashRow[] = [
     side: "old leader",
     kill: { at: HANDOVER_CRASH_AT_ENV, step: "self-recorded" },
     checks: "tolerant",
-    inDefault: true,
+    inDefault: false,
   },
   {
     name: "self-activated",
@@ -95,14 +99,14 @@ const ROWS: readonly UpgradeCrashRow[] = [
     side: "canary",
     kill: { at: ACTIVATION_CRASH_AT_ENV, step: "canary-persisted" },
     checks: "tolerant",
-    inDefault: true,
+    inDefault: false,
   },
   {
     name: "canary-acknowledged",
     side: "canary",
     kill: { at: ACTIVATION_CRASH_AT_ENV, step: "canary-acknowledged" },
     checks: "tolerant",
-    inDefault: false,
+    inDefault: true,
   },
   {
     name: "new-leader-in-window",
@@ -116,7 +120,7 @@ const ROWS: readonly UpgradeCrashRow[] = [
     side: "new leader",
     kill: { at: "rollback window" },
     checks: "tight",
-    inDefault: false,
+    inDefault: true,
   },
   {
     name: "standby-in-window",
