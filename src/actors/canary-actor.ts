@@ -1,6 +1,7 @@
 import { fromPromise } from "xstate";
 import { EffectError } from "../domain/effect-failure.js";
 import type { RunCanaryInput } from "../machines/lease/lease.actors.js";
+import { handoverCrashPointFromEnv } from "../runtime/handover-crash-point.js";
 import { ActivationRefusedError } from "../services/activation/index.js";
 import type { LeaderLocation } from "../services/store/index.js";
 import { probeCanary, settingsWithImage } from "../services/upgrade/index.js";
@@ -32,7 +33,7 @@ export function createCanaryActor(services: AgentServices) {
     const leader: LeaderLocation = { dseq: input.lease.dseq, provider: input.lease.provider, uri };
     const me = store.leadership.current();
     try {
-      await activateNextLeader({
+      const receipt = await activateNextLeader({
         keys,
         keystore: services.keystore,
         store,
@@ -42,6 +43,7 @@ export function createCanaryActor(services: AgentServices) {
         logger: services.logger,
         canary: { syncFrom },
       });
+      if (!receipt.alreadyActivated) handoverCrashPointFromEnv(keys.identity.agentId)("canary-activated");
     } catch (error) {
       const refused = error instanceof ActivationRefusedError;
       throw new EffectError(

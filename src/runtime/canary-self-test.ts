@@ -15,6 +15,31 @@ export interface CanarySelfTestOptions {
   readonly syncFrom: string;
   readonly relay: { readonly hostname: string; readonly name: string };
   readonly logger: Logger;
+  /**
+   * How long the canary keeps trying to read the serving relay (default 90 s): the leader may be
+   * restarting (its provider restarts a crashed process within seconds), which is not the new image's
+   * fault. Past it the self-test fails.
+   */
+  readonly syncWindowMs?: number;
+}
+
+const SYNC_WINDOW_MS = 90_000;
+
+/** The serving relay's events, read again until `windowMs` passed (then its last error is thrown). */
+async function readServingRelay(url: string, windowMs: number, logger: Logger) {
+  const deadline = Date.now() + windowMs;
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await readAllEvents(url);
+    } catch (error) {
+      if (Date.now() > deadline) throw error;
+      logger.info(
+        { attempt, reason: (error as Error).message },
+        "the canary cannot read the serving relay yet: trying again",
+      );
+      await new Promise((resolve) => setTimeout(resolve, Math.min(5_000, 500 * attempt)));
+    }
+  }
 }
 
 /**
@@ -38,6 +63,11 @@ export async function runCanarySelfTest(o: CanarySelfTestOptions): Promise<SelfT
       store.close();
     }
     step = `copying the relay events of ${o.syncFrom}`;
+    const events = await readServingRelay(
+      relayUriOf([o.syncFrom]) ?? o.syncFrom,
+      o.syncWindowMs ?? SYNC_WINDOW_MS,
+      o.logger,
+    );
     const relay = await AgentRelay.open({
       dataDir: o.dataDir,
       hostname: o.relay.hostname,
@@ -46,7 +76,7 @@ export async function runCanarySelfTest(o: CanarySelfTestOptions): Promise<SelfT
     });
     let synced: number;
     try {
-      synced = await relay.importEvents(await readAllEvents(relayUriOf([o.syncFrom]) ?? o.syncFrom));
+      synced = await relay.importEvents(events);
     } finally {
       await relay.close();
     }

@@ -18,10 +18,13 @@ import {
 import { inspectExport } from "../services/backup/store-export.js";
 import { writeFileAtomic } from "../services/keys/atomic-write.js";
 import { AgentKeys, FileKeystore, secretString } from "../services/keys/index.js";
+import type { AgentRelay } from "../services/relay/index.js";
 import { DEFAULT_DATABASE_FILE, type Leadership, openAgentStore } from "../services/store/index.js";
 import type { CanaryStatus, SelfTestReport } from "../services/upgrade/index.js";
-import { agentVersion } from "./agent-version.js";
+import { type AgentVersion, agentVersion } from "./agent-version.js";
 import { activationCrashPointFromEnv } from "./handover-crash-point.js";
+import { openMovedRelay, relayUpgrade } from "./moved-relay.js";
+import { nonActingStatus } from "./non-acting-status.js";
 
 /** Public facts of the deployment the instance runs in: its manifest's env and the provider's. */
 export interface DeployedManifest {
@@ -138,16 +141,21 @@ async function loadActivated(dataDir: string, env: NodeJS.ProcessEnv): Promise<A
   return { config: { ...config, dataDir }, keys: AgentKeys.fromContents(await keystore.load()), keystore };
 }
 
-/** The only routes of an instance that does not act: awaiting activation, or handed over. */
+/**
+ * The only routes of an instance that does not act: awaiting activation, or handed over (then with the
+ * reads of its relay, when it has one).
+ */
 function startWaitingServer(
   config: AgentConfig,
   route: (req: IncomingMessage, res: ServerResponse) => Promise<void>,
+  relay?: AgentRelay | null,
 ): Promise<{ server: Server; url: string }> {
   const server = createServer((req, res) => {
     route(req, res).catch((error: unknown) => {
       if (!res.headersSent) sendError(res, 500, error instanceof Error ? error.message : String(error));
     });
   });
+  if (relay) server.on("upgrade", relayUpgrade(relay));
   return new Promise((resolve, reject) => {
     server.once("error", reject);
     server.listen(config.http.port, config.http.host, () => {
@@ -195,19 +203,29 @@ export async function runDeployedInstance(
     logger.info({ generation: leadership.generation }, "activated before: resuming as the agent's leader");
     return options.startAgent(await loadActivated(dataDir, env));
   }
-  if (leadership?.state === "standby") return standByAfterRestart(options, manifest);
+  if (leadership?.state === "standby") return standByAfterRestart(options, manifest, version);
   if (leadership && !["leading", "handing_over", "canary"].includes(leadership.state)) {
-    const { server, url } = await startWaitingServer(config, async (req, res) => {
-      if (req.url === "/healthz") return sendJson(res, 200, { ok: true });
-      if (req.url === "/api/status") return sendJson(res, 200, { ...leadership, version });
-      sendError(
-        res,
-        503,
-        `this instance ${leadership.state} (generation ${leadership.generation}) and does not act`,
-      );
-    });
+    const relay = await movedRelay(dataDir, env, leadership, logger);
+    const { server, url } = await startWaitingServer(
+      config,
+      async (req, res) => {
+        if (req.url === "/healthz") return sendJson(res, 200, { ok: true });
+        if (req.url === "/api/status") return sendJson(res, 200, nonActingStatus(leadership, version));
+        sendError(
+          res,
+          503,
+          `this instance ${leadership.state} (generation ${leadership.generation}) and does not act`,
+        );
+      },
+      relay,
+    );
     logger.warn({ url, ...leadership }, "this instance no longer leads the agent: it does not act");
-    return { close: () => closeServer(server) };
+    return {
+      async close() {
+        await closeServer(server);
+        await relay?.close();
+      },
+    };
   }
 
   const ephemeral = EphemeralActivationKey.generate();
@@ -238,6 +256,8 @@ export async function runDeployedInstance(
     testCanary((await loadActivated(dataDir, env)).keys, readCanarySource(dataDir));
   }
   let received: ActivatedAgent | null = null;
+  /** A first canary activation of this process, whose acknowledgement is being sent. */
+  let canaryAcknowledging = false;
   let activated: (() => void) | undefined;
   const activation = new Promise<void>((resolve) => {
     activated = resolve;
@@ -251,6 +271,11 @@ export async function runDeployedInstance(
       await canary?.done;
       await persistActivation(opened, manifest, dataDir, env);
       if (opened.mode === "canary") {
+        // Only on a first attempt, as below: the restarted canary takes the leader's retry.
+        if (leadership === null) {
+          crashAt("canary-persisted");
+          canaryAcknowledging = true;
+        }
         testCanary(opened.keys, opened.syncFrom ?? "");
         return;
       }
@@ -271,6 +296,11 @@ export async function runDeployedInstance(
   const { server, url } = await startWaitingServer(config, async (req, res) => {
     if (await endpoint.handle(req, res)) {
       if (endpoint.offer().state === "activated") activated?.();
+      if (canaryAcknowledging && endpoint.offer().state === "canary") {
+        canaryAcknowledging = false;
+        // As for a leader's: the acknowledgement is on its way first.
+        setTimeout(() => crashAt("canary-acknowledged"), 100);
+      }
       return;
     }
     if (req.url === "/healthz") return sendJson(res, 200, { ok: true });
@@ -333,14 +363,29 @@ function readCanarySource(dataDir: string): string {
   }
 }
 
+/** The relay of an activated instance that no longer acts, serving reads only (null without one). */
+function movedRelay(dataDir: string, env: NodeJS.ProcessEnv, leadership: Leadership, logger: Logger) {
+  if (!existsSync(join(dataDir, ACTIVATED_CONFIG_FILE))) return Promise.resolve(null);
+  const { relayDomain, relayName } = activatedConfig(dataDir, env).agent;
+  return openMovedRelay({
+    dataDir,
+    relay: { hostname: relayDomain, name: relayName },
+    pubkey: env.AGENT_NOSTR_PUBKEY ?? "",
+    leadership,
+    logger,
+  });
+}
+
 /**
  * An old instance restarted within an upgrade's rollback window (issue 18): it does not act, says where
- * the agent went, and keeps watching the new leader; taking the agent back, it exits so that its
- * provider restarts it as the leader.
+ * the agent went, serves reads of its relay (the new leader copies it when it takes over) and keeps
+ * watching the new leader; taking the agent back, it exits so that its provider restarts it as the
+ * leader.
  */
 async function standByAfterRestart(
   options: DeployedInstanceOptions,
   manifest: DeployedManifest,
+  version: AgentVersion,
 ): Promise<{ close(): Promise<void> }> {
   const { config, logger, env } = options;
   const settings = activatedConfig(config.dataDir, env).upgrade;
@@ -358,15 +403,22 @@ async function standByAfterRestart(
       process.exit(STANDBY_RESTART_EXIT_CODE);
     },
   });
-  const { server } = await startWaitingServer(config, async (req, res) => {
-    if (req.url === "/healthz") return sendJson(res, 200, { ok: true });
-    if (req.url === "/api/status") return sendJson(res, 200, { ...store.leadership.current() });
-    sendError(res, 503, "this instance stands by after an upgrade and does not act");
-  });
+  const relay = await movedRelay(config.dataDir, env, store.leadership.current(), logger);
+  const { server } = await startWaitingServer(
+    config,
+    async (req, res) => {
+      if (req.url === "/healthz") return sendJson(res, 200, { ok: true });
+      if (req.url === "/api/status")
+        return sendJson(res, 200, nonActingStatus(store.leadership.current(), version));
+      sendError(res, 503, "this instance stands by after an upgrade and does not act");
+    },
+    relay,
+  );
   return {
     async close() {
       watch.stop();
       await closeServer(server);
+      await relay?.close();
       store.close();
     },
   };

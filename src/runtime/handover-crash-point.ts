@@ -8,8 +8,9 @@ export const ACTIVATION_CRASH_AT_ENV = "AKASH_AGENT_ACTIVATION_CRASH_AT";
 /**
  * The leader's steps: the bootstrap's (`stopped`: its agent stopped, nothing recorded; `recorded`:
  * `handing_over` recorded, nothing sent; `activated`: acknowledged, `handed_over` not recorded) and a
- * self-migration's (`self-recorded`: intent recorded, nothing sent; `self-activated`: acknowledged,
- * `handed_over` not recorded).
+ * self-migration's or an upgrade's (`self-recorded`: intent recorded, nothing sent; `self-activated`:
+ * acknowledged, `handed_over` or `standby` not recorded), and an upgrade's canary (`canary-activated`:
+ * the canary acknowledged its activation, its watch not started).
  */
 export const handoverCrashSteps = [
   "stopped",
@@ -17,11 +18,21 @@ export const handoverCrashSteps = [
   "activated",
   "self-recorded",
   "self-activated",
+  "canary-activated",
 ] as const;
 export type HandoverCrashStep = (typeof handoverCrashSteps)[number];
 
-/** The instance's steps: `persisted` (all written, no acknowledgement sent), `acknowledged` (sent, agent not started). */
-export const activationCrashSteps = ["persisted", "acknowledged"] as const;
+/**
+ * The instance's steps: `persisted` (all written, no acknowledgement sent), `acknowledged` (sent, agent
+ * not started); as an upgrade's canary, `canary-persisted` (all written, no acknowledgement sent) and
+ * `canary-acknowledged` (sent, its self-test under way).
+ */
+export const activationCrashSteps = [
+  "persisted",
+  "acknowledged",
+  "canary-persisted",
+  "canary-acknowledged",
+] as const;
 export type ActivationCrashStep = (typeof activationCrashSteps)[number];
 
 export type CrashAt<Step extends string> = (step: Step) => void;

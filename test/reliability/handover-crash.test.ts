@@ -1,16 +1,10 @@
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { leadershipOf } from "../../src/cli/commands/run-handover.js";
 import type { DevnetHandle } from "../../src/devnet/index.js";
 import { createLogger } from "../../src/logging/index.js";
 import { ACTIVATION_CRASH_AT_ENV, HANDOVER_CRASH_AT_ENV } from "../../src/runtime/handover-crash-point.js";
 import { latestOwnHeartbeat } from "../../src/runtime/leader-elsewhere.js";
-import { AgentKeys, EnvKeystore, generateMnemonic } from "../../src/services/keys/index.js";
 import { type AgentExit, spawnAgent } from "../../support/agent-process.js";
-import { fastAgentSettings } from "../support/agent-harness.js";
-import { chainAudit, DEPLOYMENT_ACTIVE } from "../support/chain-audit.js";
 import {
   type HandoverJson,
   hasEvent,
@@ -20,8 +14,24 @@ import {
   settingsEnv,
 } from "../support/deployed-agent-probes.js";
 import { agentProcessOptions, startTestDevnet, waitFor } from "../support/devnet.js";
+import {
+  activeDeployments,
+  armedSpec,
+  deployedCrashSettings,
+  describeExit,
+  FULL_CRASH_MATRIX as FULL,
+  formatMatrixTable,
+  leadingAt,
+  type MatrixRowOutcome,
+  matrixDirs,
+  type RowAgent,
+  rowAgents,
+  rowProgress,
+  runRows,
+  untilOneProcess,
+  watchRestarts,
+} from "./deployed-crash-matrix.js";
 
-const FULL = process.env.AGENT_FULL_CRASH_MATRIX === "1";
 const quiet = createLogger({ level: "silent", json: true });
 
 /**
@@ -53,52 +63,16 @@ const picked = process.env.AGENT_HANDOVER_CRASH_ROWS?.split(",");
 const selected = ROWS.filter((row) => (picked ? picked.includes(row.step) : FULL || row.inDefault));
 const BOOTSTRAP_TIMEOUT_MS = 180_000;
 
-interface RowAgent {
+type HandoverRowAgent = RowAgent<HandoverCrashRow>;
+
+interface RowOutcome extends MatrixRowOutcome {
   readonly row: HandoverCrashRow;
-  readonly mnemonic: string;
-  readonly keys: AgentKeys;
 }
 
-interface RowOutcome {
-  readonly row: HandoverCrashRow;
-  readonly ok: boolean;
-  readonly outcome: string;
-  readonly ms: number;
-}
+const settings = settingsEnv(deployedCrashSettings);
 
-const settings = settingsEnv({
-  ...fastAgentSettings,
-  // Several agent processes start at once on a small machine: a fresh node process can take > 15 s.
-  "timeouts.servicesReadyMs": 60_000,
-  "agent.relayDomain": "127.0.0.1",
-  "heartbeat.intervalMs": 1_000,
-  "log.level": "info",
-});
-
-/** One progress line per milestone of a row (stderr), so that a row that hangs shows where. */
-function progress(row: HandoverCrashRow, text: string): void {
-  process.stderr.write(
-    `[handover-crash ${row.side}/${row.step} ${new Date().toISOString().slice(11, 19)}] ${text}\n`,
-  );
-}
-
-const describeExit = (exit: AgentExit) => (exit.signal ? exit.signal : `exit ${exit.code}`);
-
-function formatTable(outcomes: readonly RowOutcome[], wallMs: number): string {
-  const line = (cells: readonly string[]) =>
-    cells.map((cell, i) => cell.padEnd([3, 15, 15, 6, 7][i] ?? 0)).join(" │ ");
-  const out = [`${line(["#", "side", "step", "result", "s"])} │ outcome`];
-  outcomes.forEach((o, i) => {
-    out.push(
-      `${line([String(i + 1), o.row.side, o.row.step, o.ok ? "ok" : "FAIL", (o.ms / 1000).toFixed(1)])} │ ${o.outcome}`,
-    );
-  });
-  const failed = outcomes.filter((o) => !o.ok).length;
-  out.push(
-    `${outcomes.length} handover crash rows, ${outcomes.length - failed} ok, ${failed} failed; wall time ${(wallMs / 1000).toFixed(1)} s`,
-  );
-  return out.join("\n");
-}
+const progress = (row: HandoverCrashRow, text: string) =>
+  rowProgress("handover-crash", `${row.side}/${row.step}`)(text);
 
 /**
  * Issue 14, "SIGKILL of the leader during each handover step → one leader afterwards": on one devnet
@@ -109,35 +83,22 @@ function formatTable(outcomes: readonly RowOutcome[], wallMs: number): string {
  */
 describe(`handover crash matrix (${FULL ? "full" : "default subset; AGENT_FULL_CRASH_MATRIX=1 for all"})`, () => {
   let devnet: DevnetHandle;
-  const dirs: string[] = [];
-  const tempDir = (prefix: string) => {
-    const dir = mkdtempSync(join(tmpdir(), prefix));
-    dirs.push(dir);
-    return dir;
-  };
-  const agents: RowAgent[] = [];
+  const dirs = matrixDirs("handover-crash");
+  let agents: HandoverRowAgent[] = [];
 
   beforeAll(async () => {
-    for (const row of selected) {
-      const mnemonic = generateMnemonic().reveal();
-      const keys = AgentKeys.fromContents(
-        await new EnvKeystore({ env: { AGENT_MNEMONIC: mnemonic } }).load(),
-      );
-      agents.push({ row, mnemonic, keys });
-    }
+    agents = await rowAgents(selected);
     // The providers' environment is shared by every agent's instances: each entry names its agent.
-    const armed = (side: Side) =>
-      agents
-        .filter((agent) => agent.row.side === side)
-        .map((agent) => `${agent.row.step}@${agent.keys.identity.agentId}`)
-        .join(",");
+    const armed = (side: Side) => armedSpec(agents, (row) => (row.side === side ? row.step : undefined));
     const agentEnv: Record<string, string> = {};
-    if (armed("instance")) agentEnv[ACTIVATION_CRASH_AT_ENV] = armed("instance");
-    if (armed("self-migration")) agentEnv[HANDOVER_CRASH_AT_ENV] = armed("self-migration");
+    const instance = armed("instance");
+    const selfMigration = armed("self-migration");
+    if (instance) agentEnv[ACTIVATION_CRASH_AT_ENV] = instance;
+    if (selfMigration) agentEnv[HANDOVER_CRASH_AT_ENV] = selfMigration;
     devnet = await startTestDevnet({
       providers: 3,
       nostr: true,
-      ...agentProcessOptions(tempDir("handover-crash-logs-")),
+      ...agentProcessOptions(dirs.make("handover-crash-logs-")),
       agentEnv,
     });
   }, 120_000);
@@ -145,30 +106,10 @@ describe(`handover crash matrix (${FULL ? "full" : "default subset; AGENT_FULL_C
   let failed = false;
   afterAll(async () => {
     await devnet?.stop();
-    if (failed) {
-      process.stderr.write(
-        `[handover-crash] a row failed: its logs and data directories stay in ${dirs.join(" ")}\n`,
-      );
-      return;
-    }
-    for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+    dirs.cleanUp(failed);
   });
 
-  /** The most restarts the provider made of each of this owner's deployments' processes (polled). */
-  function watchRestarts(owner: string): { byDseq: Map<string, number>; stop(): void } {
-    const byDseq = new Map<string, number>();
-    const poll = () => {
-      for (const info of devnet.agentProcesses()) {
-        if (info.owner !== owner) continue;
-        byDseq.set(info.dseq, Math.max(byDseq.get(info.dseq) ?? 0, info.restarts));
-      }
-    };
-    poll();
-    const timer = setInterval(poll, 100);
-    return { byDseq, stop: () => clearInterval(timer) };
-  }
-
-  async function bootstrap(agent: RowAgent, dataDir: string, crashAt?: string): Promise<AgentExit> {
+  async function bootstrap(agent: HandoverRowAgent, dataDir: string, crashAt?: string): Promise<AgentExit> {
     const boot = spawnAgent({
       devnetUrl: devnet.control,
       dataDir,
@@ -187,40 +128,15 @@ describe(`handover crash matrix (${FULL ? "full" : "default subset; AGENT_FULL_C
     return exit;
   }
 
-  async function activeDeployments(owner: string): Promise<string[]> {
-    const audit = chainAudit(devnet);
-    try {
-      return (await audit.deployments(owner)).filter((d) => d.state === DEPLOYMENT_ACTIVE).map((d) => d.dseq);
-    } finally {
-      audit.close();
-    }
-  }
-
-  async function leadingAt(uri: string, generation: number, timeoutMs: number) {
-    return waitFor(
-      async () => {
-        const status = await remoteStatus(uri).catch(() => undefined);
-        const leadership = status && leadershipOfStatus(status);
-        return leadership?.state === "leading" &&
-          leadership.generation === generation &&
-          status?.state.startsWith("active")
-          ? status
-          : undefined;
-      },
-      timeoutMs,
-      `the instance at ${uri} to lead generation ${generation}`,
-    );
-  }
-
-  async function runRow(agent: RowAgent): Promise<RowOutcome> {
+  async function runRow(agent: HandoverRowAgent): Promise<RowOutcome> {
     const started = Date.now();
     const { row } = agent;
     const owner = agent.keys.identity.akash;
     const notes: string[] = [];
     const problems: string[] = [];
-    const restarts = watchRestarts(owner);
+    const restarts = watchRestarts(devnet, owner);
     try {
-      const bootDir = tempDir(`handover-crash-${row.step}-`);
+      const bootDir = dirs.make(`handover-crash-${row.step}-`);
       const first = await bootstrap(agent, bootDir, row.side === "bootstrap" ? row.step : undefined);
       notes.push(`bootstrap ${describeExit(first)}`);
       if (row.side === "bootstrap" && first.signal !== "SIGKILL") {
@@ -232,7 +148,13 @@ describe(`handover crash matrix (${FULL ? "full" : "default subset; AGENT_FULL_C
         problems.push(
           `the re-run did not finish the handover (${describeExit(again)}): ${again.otherStderr.join(" ")}`,
         );
-        return { row, ok: false, outcome: [...notes, ...problems].join("; "), ms: Date.now() - started };
+        return {
+          row,
+          cells: [row.side, row.step],
+          ok: false,
+          outcome: [...notes, ...problems].join("; "),
+          ms: Date.now() - started,
+        };
       }
       const handover = JSON.parse(again.stdout.trim()) as HandoverJson;
       notes.push(`re-run: handed_over g${handover.generation}`);
@@ -258,7 +180,7 @@ describe(`handover crash matrix (${FULL ? "full" : "default subset; AGENT_FULL_C
         progress(row, "lease reclaimed: waiting for the move");
         const moved = await waitFor(
           async () => {
-            const active = await activeDeployments(owner);
+            const active = await activeDeployments(devnet, owner);
             return active.length === 1 && active[0] !== handover.leader.dseq ? active[0] : undefined;
           },
           180_000,
@@ -299,25 +221,18 @@ describe(`handover crash matrix (${FULL ? "full" : "default subset; AGENT_FULL_C
       const status = await leadingAt(leader.uri, leader.generation, 30_000);
       if (status.dseq !== leader.dseq)
         problems.push(`the leader reports dseq ${status.dseq}, not ${leader.dseq}`);
-      const active = await activeDeployments(owner);
+      const active = await activeDeployments(devnet, owner);
       if (active.length !== 1 || active[0] !== leader.dseq) {
         problems.push(
           `active deployments on chain: ${active.join(", ") || "none"} (expected ${leader.dseq})`,
         );
       }
       // The old deployment's process goes once the new leader closed it.
-      const running = await waitFor(
-        () => {
-          const mine = devnet.agentProcesses().filter((info) => info.owner === owner);
-          return mine.length === 1 ? mine : undefined;
-        },
-        30_000,
-        "one agent process of this owner",
-      ).catch(() => devnet.agentProcesses().filter((info) => info.owner === owner));
+      const running = await untilOneProcess(devnet, owner, 30_000);
       if (running.length !== 1 || running[0]!.dseq !== leader.dseq) {
         problems.push(`agent processes of this owner: ${running.map((info) => info.dseq).join(", ")}`);
       }
-      const restarted = [...restarts.byDseq.values()].reduce((sum, n) => sum + n, 0);
+      const restarted = restarts.total();
       notes.push(`provider restarts ${restarted}`);
       if (row.side !== "bootstrap" && restarted < 1) {
         problems.push(`no instance was restarted: the crash point ${row.step} was not reached`);
@@ -331,6 +246,7 @@ describe(`handover crash matrix (${FULL ? "full" : "default subset; AGENT_FULL_C
     }
     return {
       row,
+      cells: [row.side, row.step],
       ok: problems.length === 0,
       outcome: [...notes, ...problems.map((p) => `PROBLEM: ${p}`)].join("; "),
       ms: Date.now() - started,
@@ -343,17 +259,18 @@ describe(`handover crash matrix (${FULL ? "full" : "default subset; AGENT_FULL_C
       const wallStart = Date.now();
       // Rows run side by side (each is its own agent); a few at a time on a small machine.
       const concurrency = Number(process.env.AGENT_HANDOVER_CRASH_CONCURRENCY ?? 3);
-      const outcomes: RowOutcome[] = new Array(agents.length);
-      let next = 0;
-      await Promise.all(
-        Array.from({ length: Math.min(concurrency, agents.length) }, async () => {
-          while (next < agents.length) {
-            const index = next++;
-            outcomes[index] = await runRow(agents[index]!);
-          }
-        }),
+      const outcomes = await runRows(agents, concurrency, runRow);
+      console.log(
+        formatMatrixTable(
+          "handover crash rows",
+          [
+            ["side", 15],
+            ["step", 15],
+          ],
+          outcomes,
+          Date.now() - wallStart,
+        ),
       );
-      console.log(formatTable(outcomes, Date.now() - wallStart));
       failed = outcomes.some((o) => !o.ok);
       expect(outcomes.filter((o) => !o.ok).map((o) => `${o.row.step}: ${o.outcome}`)).toEqual([]);
     },

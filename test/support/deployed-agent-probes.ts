@@ -19,7 +19,11 @@ export interface RemoteStatus {
   provider?: string | null;
   uris?: string[];
   generation?: number;
-  leadership?: { generation: number; state: string };
+  leadership?: { generation: number; state: string; leader?: { uri: string } };
+  /** The image the lease runs (an agent that leads). */
+  image?: string;
+  /** The last upgrade (issue 18). */
+  upgrade?: { from: string; to: string; state: string; reason: string | null };
 }
 
 /** Agent settings (`a.b` keys) as the `AGENT_*` variables a spawned agent reads. */

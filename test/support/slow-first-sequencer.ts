@@ -16,6 +16,7 @@ const KNOWN_SECONDS: Readonly<Record<string, number>> = {
   "test/reliability/crash-resume-top-up-terminate.test.ts": 140,
   "test/reliability/crash-resume-deploy-ordering.test.ts": 95,
   "test/reliability/handover-crash.test.ts": 75,
+  "test/reliability/upgrade-crash.test.ts": 90,
   "test/e2e/self-deployment.test.ts": 210,
   "test/e2e/self-upgrade.test.ts": 150,
   "test/e2e/key-custody.test.ts": 210,

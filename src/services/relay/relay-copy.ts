@@ -32,7 +32,12 @@ function page(relay: Relay, filter: Filter, timeoutMs: number): Promise<Event[]>
  */
 export async function readAllEvents(url: string, options: { timeoutMs?: number } = {}): Promise<Event[]> {
   const timeoutMs = options.timeoutMs ?? 10_000;
-  const relay = await Relay.connect(url);
+  // nostr-tools rejects a failed connection with a bare string ("connection failed"): name the relay.
+  const relay = await Relay.connect(url).catch((reason: unknown) => {
+    throw new Error(
+      `the relay ${url} is not reachable: ${reason instanceof Error ? reason.message : String(reason)}`,
+    );
+  });
   try {
     const byId = new Map<string, Event>();
     let until: number | undefined;
