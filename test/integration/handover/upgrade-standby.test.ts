@@ -12,14 +12,18 @@ import { type AgentStore, openAgentStore } from "../../../src/services/store/ind
 const logger = createLogger({ level: "silent", json: true });
 
 /** A new leader on loopback whose /readyz answers what `ready()` says. */
-async function leaderServer(ready: () => boolean): Promise<{ uri: string; server: Server }> {
+async function leaderServer(
+  ready: () => boolean,
+): Promise<{ uri: string; server: Server; checks: () => number }> {
+  let checks = 0;
   const server = createServer((req, res) => {
+    checks += 1;
     const ok = req.url === "/readyz" && ready();
     res.writeHead(ok ? 200 : 503, { "content-type": "application/json" });
     res.end(JSON.stringify(ok ? { ok: true } : { error: "the chain is not reachable" }));
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  return { uri: `127.0.0.1:${(server.address() as AddressInfo).port}`, server };
+  return { uri: `127.0.0.1:${(server.address() as AddressInfo).port}`, server, checks: () => checks };
 }
 
 /**
@@ -64,7 +68,8 @@ describe("a standby after an upgrade", () => {
       });
       cleanups.push(() => watch.stop());
     });
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    // Seen healthy first (however slow the machine), then failing.
+    while (leader.checks() < 2) await new Promise((resolve) => setTimeout(resolve, 20));
     expect(store.leadership.current().state).toBe("standby");
     healthy = false;
     const reason = await takenBack;
