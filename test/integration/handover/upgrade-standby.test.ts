@@ -123,9 +123,10 @@ describe("a standby after an upgrade", () => {
     await new Promise((resolve) => setTimeout(resolve, 300));
     expect(takenBack).toBe(false);
     up = true;
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    const before = leader.checks();
+    while (leader.checks() < before + 2) await new Promise((resolve) => setTimeout(resolve, 20));
     up = false;
-    for (let i = 0; i < 50 && !takenBack; i += 1) await new Promise((resolve) => setTimeout(resolve, 20));
+    for (let i = 0; i < 500 && !takenBack; i += 1) await new Promise((resolve) => setTimeout(resolve, 20));
     expect(takenBack).toBe(true);
   });
 
