@@ -18,12 +18,11 @@ import {
 import { inspectExport } from "../services/backup/store-export.js";
 import { writeFileAtomic } from "../services/keys/atomic-write.js";
 import { AgentKeys, FileKeystore, secretString } from "../services/keys/index.js";
-import type { AgentRelay } from "../services/relay/index.js";
 import { DEFAULT_DATABASE_FILE, type Leadership, openAgentStore } from "../services/store/index.js";
 import type { CanaryStatus, SelfTestReport } from "../services/upgrade/index.js";
 import { type AgentVersion, agentVersion } from "./agent-version.js";
 import { activationCrashPointFromEnv } from "./handover-crash-point.js";
-import { openMovedRelay, relayUpgrade } from "./moved-relay.js";
+import type { MovedRelay } from "./moved-relay.js";
 import { nonActingStatus } from "./non-acting-status.js";
 
 /** Public facts of the deployment the instance runs in: its manifest's env and the provider's. */
@@ -148,14 +147,14 @@ async function loadActivated(dataDir: string, env: NodeJS.ProcessEnv): Promise<A
 function startWaitingServer(
   config: AgentConfig,
   route: (req: IncomingMessage, res: ServerResponse) => Promise<void>,
-  relay?: AgentRelay | null,
+  relay?: MovedRelay | null,
 ): Promise<{ server: Server; url: string }> {
   const server = createServer((req, res) => {
     route(req, res).catch((error: unknown) => {
       if (!res.headersSent) sendError(res, 500, error instanceof Error ? error.message : String(error));
     });
   });
-  if (relay) server.on("upgrade", relayUpgrade(relay));
+  if (relay) server.on("upgrade", relay.upgrade);
   return new Promise((resolve, reject) => {
     server.once("error", reject);
     server.listen(config.http.port, config.http.host, () => {
@@ -364,9 +363,16 @@ function readCanarySource(dataDir: string): string {
 }
 
 /** The relay of an activated instance that no longer acts, serving reads only (null without one). */
-function movedRelay(dataDir: string, env: NodeJS.ProcessEnv, leadership: Leadership, logger: Logger) {
-  if (!existsSync(join(dataDir, ACTIVATED_CONFIG_FILE))) return Promise.resolve(null);
+async function movedRelay(
+  dataDir: string,
+  env: NodeJS.ProcessEnv,
+  leadership: Leadership,
+  logger: Logger,
+): Promise<MovedRelay | null> {
+  if (!existsSync(join(dataDir, ACTIVATED_CONFIG_FILE))) return null;
   const { relayDomain, relayName } = activatedConfig(dataDir, env).agent;
+  // Loaded only here, as the canary's self-test and the standby's watch: it pulls in the relay.
+  const { openMovedRelay } = await import("./moved-relay.js");
   return openMovedRelay({
     dataDir,
     relay: { hostname: relayDomain, name: relayName },

@@ -7,6 +7,13 @@ import type { Logger } from "../logging/index.js";
 import { AgentRelay, RELAY_EVENTS_FILE } from "../services/relay/index.js";
 import type { Leadership } from "../services/store/index.js";
 
+/** A relay that moved: the WebSocket upgrade handler it gives the instance's HTTP server, and its close. */
+export interface MovedRelay {
+  /** Hands a WebSocket upgrade on `/` to the relay; anything else is answered 404. */
+  readonly upgrade: (req: IncomingMessage, socket: Duplex, head: Buffer) => void;
+  close(): Promise<void>;
+}
+
 /**
  * The relay of an instance that no longer acts (it handed over, stands by, or was superseded), opened
  * again after a restart: it serves reads of its events and refuses writes, saying where the relay
@@ -21,7 +28,7 @@ export async function openMovedRelay(o: {
   pubkey: string;
   leadership: Leadership;
   logger: Logger;
-}): Promise<AgentRelay | null> {
+}): Promise<MovedRelay | null> {
   if (!existsSync(join(o.dataDir, RELAY_EVENTS_FILE))) return null;
   const relay = await AgentRelay.open({
     dataDir: o.dataDir,
@@ -36,17 +43,15 @@ export async function openMovedRelay(o: {
       ? `this relay moved to ${relayUriOf([leader.uri]) ?? leader.uri} (generation ${generation})`
       : `this instance ${o.leadership.state} (generation ${generation}) and takes no events`,
   );
-  return relay;
-}
-
-/** Hands a WebSocket upgrade on `/` to the relay; anything else is answered 404. */
-export function relayUpgrade(relay: AgentRelay) {
-  return (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
-    const websocket = req.headers.upgrade?.toLowerCase() === "websocket";
-    if (websocket && (req.url ?? "/").split("?")[0] === "/") {
-      relay.handleUpgrade(req, socket, head);
-      return;
-    }
-    socket.end("HTTP/1.1 404 Not Found\r\nconnection: close\r\ncontent-length: 0\r\n\r\n");
+  return {
+    upgrade(req, socket, head) {
+      const websocket = req.headers.upgrade?.toLowerCase() === "websocket";
+      if (websocket && (req.url ?? "/").split("?")[0] === "/") {
+        relay.handleUpgrade(req, socket, head);
+        return;
+      }
+      socket.end("HTTP/1.1 404 Not Found\r\nconnection: close\r\ncontent-length: 0\r\n\r\n");
+    },
+    close: () => relay.close(),
   };
 }
