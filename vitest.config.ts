@@ -1,5 +1,5 @@
 import { defineConfig } from "vitest/config";
-import { SlowFirstSequencer } from "./test/support/slow-first-sequencer.js";
+import { DEPLOYED_AGENTS_PROJECT, SlowFirstSequencer } from "./test/support/slow-first-sequencer.js";
 
 /** Files that replace a module with `vi.mock`: they need a module cache of their own. */
 const MOCKING_FILES = ["test/unit/keys/atomic-write.test.ts"];
@@ -7,6 +7,16 @@ const MOCKING_FILES = ["test/unit/keys/atomic-write.test.ts"];
 const IN_PROCESS_FILES = ["test/unit/**/*.test.ts", "test/machines/**/*.test.ts", "test/fuzz/**/*.test.ts"];
 /** Files that start devnets, agent processes or a browser. */
 const OUT_OF_PROCESS_FILES = ["test/{browser,e2e,integration,reliability}/**/*.test.ts"];
+/**
+ * Files whose devnet providers run agent processes the test deploys and then waits on: only a few of
+ * them run at once (test/support/deployed-agents.setup.ts).
+ */
+const DEPLOYED_AGENT_FILES = [
+  "test/e2e/{akash-key-rotation,guardian,self-deployment,self-upgrade}.test.ts",
+  "test/e2e/child-{bootstrap,resurrection}.test.ts",
+  "test/e2e/family-{birth,birth-crash,child-cro,resurrection,sibling-resurrection}.test.ts",
+  "test/reliability/{handover,upgrade}-crash.test.ts",
+];
 
 export default defineConfig({
   test: {
@@ -34,6 +44,15 @@ export default defineConfig({
         test: {
           name: "isolated",
           include: [...OUT_OF_PROCESS_FILES, ...MOCKING_FILES],
+          exclude: DEPLOYED_AGENT_FILES,
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: DEPLOYED_AGENTS_PROJECT,
+          include: DEPLOYED_AGENT_FILES,
+          setupFiles: ["test/support/deployed-agents.setup.ts"],
         },
       },
     ],

@@ -19,10 +19,7 @@ const IMAGE = "ghcr.io/akash-agent/agent-relay";
  * repository (a canary, a handover, a rollback window) and keeps its relay's events, with clients
  * never more than a second without an answer.
  */
-// Heavy (three upgrades on one devnet, ~130 s alone): beside the other devnet e2e files on a 2-core CI
-// machine its deploys missed servicesReadyMs. Run with AGENT_UPGRADE_E2E=1 until the suite limits how
-// many devnet files run at once.
-describe.skipIf(!process.env.AGENT_UPGRADE_E2E)("self-upgrade: canary, handover, rollback", () => {
+describe("self-upgrade: canary, handover, rollback", () => {
   let devnet: DevnetHandle;
   const dirs: string[] = [];
   const tempDir = (prefix: string) => {

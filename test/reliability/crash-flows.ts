@@ -69,9 +69,13 @@ export interface CrashFlow {
 
 /** How long one phase of a row may take before it counts as stuck. */
 export const PHASE_TIMEOUT_MS = 60_000;
-/** A degraded provider answers this slowly: above the agent's slow-provider limit, within its probe timeout. */
-const SLOW_PROVIDER_MS = 700;
-const DEGRADED_DELAY_MS = 1_400;
+/**
+ * A degraded provider answers this slowly: above the agent's slow-provider limit, and well within its
+ * probe timeout (3× the limit) even on a loaded machine, where 700 ms of room once made the move's
+ * probe take the provider for gone.
+ */
+const SLOW_PROVIDER_MS = 1_000;
+const DEGRADED_DELAY_MS = 1_300;
 
 /** Settings that make every flow fit in seconds on a devnet with 100 ms blocks. */
 export const SHARED_SETTINGS: Readonly<Record<string, string>> = {

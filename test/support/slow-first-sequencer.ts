@@ -2,6 +2,11 @@ import { statSync } from "node:fs";
 import { relative } from "node:path";
 import { BaseSequencer, type TestSpecification } from "vitest/node";
 
+/**
+ * The vitest project of the files whose providers run the agents they deploy: only two of them run at
+ * once (deployed-agents.setup.ts), so they are spread between the other long files.
+ */
+export const DEPLOYED_AGENTS_PROJECT = "deployed-agents";
 /** The crash matrix: minutes per file, one agent process at a time, mostly waiting on blocks. */
 const CRASH_MATRIX = "test/reliability/";
 /** End-to-end runs: minutes per file, several agent processes and a devnet's providers each. */
@@ -58,8 +63,8 @@ function alternate<T>(a: T[], b: T[]): T[] {
 /**
  * Starts the longest files first, so no long file starts last and sets the suite's length alone:
  * vitest's own order does that only from durations cached by an earlier run, which a clean clone
- * (CI) lacks, and then goes by file size (the crash matrix's files are a few lines each). Crash-matrix
- * and end-to-end files alternate, so the workers never all run process-heavy end-to-end files at once.
+ * (CI) lacks, and then goes by file size (the crash matrix's files are a few lines each). Files that
+ * deploy agents alternate with the other long ones, so a worker seldom waits for a deployed-agent slot.
  */
 export class SlowFirstSequencer extends BaseSequencer {
   override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
@@ -68,11 +73,13 @@ export class SlowFirstSequencer extends BaseSequencer {
       const path = relative(root, spec.moduleId);
       return { spec, path, size: sizeOf(spec.moduleId) };
     });
-    const under = (prefix: string) => longestFirst(keyed.filter((file) => file.path.startsWith(prefix)));
-    const first = alternate(under(CRASH_MATRIX), under(END_TO_END));
+    const deploying = longestFirst(keyed.filter(({ spec }) => spec.project.name === DEPLOYED_AGENTS_PROJECT));
+    const others = keyed.filter((file) => !deploying.includes(file));
+    const under = (prefix: string) => longestFirst(others.filter((file) => file.path.startsWith(prefix)));
+    const first = alternate(deploying, longestFirst([...under(CRASH_MATRIX), ...under(END_TO_END)]));
     const later = LATER.flatMap(under);
     const placed = new Set([...first, ...later]);
-    const rest = longestFirst(keyed.filter((file) => !placed.has(file)));
+    const rest = longestFirst(others.filter((file) => !placed.has(file)));
     return [...first, ...later, ...rest].map(({ spec }) => spec);
   }
 }
