@@ -9,7 +9,7 @@ import { createLogger } from "../../src/logging/index.js";
 import { latestOwnHeartbeat } from "../../src/runtime/leader-elsewhere.js";
 import { callAdmin } from "../../src/server/admin-client.js";
 import { AgentKeys, EnvKeystore, generateMnemonic } from "../../src/services/keys/index.js";
-import { fastAgentSettings } from "../support/agent-harness.js";
+import { deployedAgentSettings } from "../support/agent-harness.js";
 import { bootstrapUntilHandedOver } from "../support/bootstrap-handover.js";
 import { chainAudit, DEPLOYMENT_ACTIVE } from "../support/chain-audit.js";
 import { hasEvent, publishNote, remoteStatus, settingsEnv } from "../support/deployed-agent-probes.js";
@@ -35,14 +35,13 @@ describe("Akash key rotation by self-migration", () => {
   };
   const mnemonic = generateMnemonic().reveal();
   const env = settingsEnv({
-    ...fastAgentSettings,
+    ...deployedAgentSettings,
     "agent.sdlProfile": "nostream",
     "agent.relayDomain": "127.0.0.1",
     "heartbeat.intervalMs": 1_000,
     // A grace period of ~2 s between "the next key is ready" and "the next key is primary".
     "keyRotation.graceHours": 0.0005,
     // The instance in the new lease starts a whole agent process: on a loaded machine that takes a while.
-    "timeouts.servicesReadyMs": 45_000,
     "log.level": "info",
   });
 

@@ -15,7 +15,7 @@ import {
   runChildBootstrap,
 } from "../../src/services/family/index.js";
 import { AgentKeys, EnvKeystore, generateMnemonic } from "../../src/services/keys/index.js";
-import { fastAgentSettings } from "../support/agent-harness.js";
+import { deployedAgentSettings } from "../support/agent-harness.js";
 import { chainAudit, DEPLOYMENT_ACTIVE } from "../support/chain-audit.js";
 import { remoteStatus } from "../support/deployed-agent-probes.js";
 import { agentProcessOptions, startTestDevnet, waitFor } from "../support/devnet.js";
@@ -24,7 +24,7 @@ const quiet = createLogger({ level: "silent", json: true });
 
 /** The children's settings: quick devnet timings, the one-service SDL, heartbeats every second. */
 const childSettings: Record<string, string | number | boolean> = {
-  ...(fastAgentSettings as Record<string, string | number | boolean>),
+  ...(deployedAgentSettings as Record<string, string | number | boolean>),
   "agent.sdlProfile": "relay",
   "agent.relayDomain": "127.0.0.1",
   "heartbeat.intervalMs": 1_000,

@@ -21,7 +21,7 @@ import {
   generateMnemonic,
 } from "../../src/services/keys/index.js";
 import { openAgentStore } from "../../src/services/store/index.js";
-import { fastAgentSettings } from "../support/agent-harness.js";
+import { deployedAgentSettings } from "../support/agent-harness.js";
 import { chainAudit, DEPLOYMENT_ACTIVE, LEASE_ACTIVE } from "../support/chain-audit.js";
 import { remoteStatus } from "../support/deployed-agent-probes.js";
 import { agentProcessOptions, startTestDevnet, waitFor } from "../support/devnet.js";
@@ -117,7 +117,7 @@ describe("a child is resurrected elsewhere from its backup", () => {
       avoidProviders: [],
       relays: [devnet.nostr!.relay],
       settings: {
-        ...(fastAgentSettings as Record<string, string | number | boolean>),
+        ...(deployedAgentSettings as Record<string, string | number | boolean>),
         "agent.sdlProfile": "relay",
         "agent.relayDomain": "127.0.0.1",
         "heartbeat.intervalMs": 1_000,

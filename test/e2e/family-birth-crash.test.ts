@@ -11,7 +11,7 @@ import { openChildGrantsReader } from "../../src/services/akash/child-grants-rea
 import { AgentKeys, EnvKeystore, generateMnemonic } from "../../src/services/keys/index.js";
 import type { ChildAgent } from "../../src/services/store/child-repository.js";
 import { openAgentStore } from "../../src/services/store/index.js";
-import { fastAgentSettings } from "../support/agent-harness.js";
+import { deployedAgentSettings } from "../support/agent-harness.js";
 import { chainAudit, DEPLOYMENT_ACTIVE } from "../support/chain-audit.js";
 import { settingsEnv } from "../support/deployed-agent-probes.js";
 import { agentProcessOptions, startTestDevnet, waitFor } from "../support/devnet.js";
@@ -55,7 +55,7 @@ describe("a parent killed at each step of a birth", () => {
       ...process.env,
       AGENT_MNEMONIC: mnemonic,
       ...settingsEnv({
-        ...fastAgentSettings,
+        ...deployedAgentSettings,
         "agent.sdlProfile": "relay",
         "agent.relayDomain": "127.0.0.1",
         // The parent keeps its lease from this process (its instance is not activated): the test kills it.

@@ -12,6 +12,7 @@ import { secretString } from "../../src/services/keys/index.js";
 import type { ChildAgent } from "../../src/services/store/child-repository.js";
 import { openAgentStore } from "../../src/services/store/index.js";
 import { runCli } from "../../support/run-cli.js";
+import { DEPLOYED_AGENT_READY_MS } from "../support/agent-harness.js";
 import { startTestAgentProcess, type TestAgentProcess } from "../support/agent-process-harness.js";
 import { chainAudit, DEPLOYMENT_ACTIVE } from "../support/chain-audit.js";
 import { remoteStatus } from "../support/deployed-agent-probes.js";
@@ -50,6 +51,7 @@ describe("a parent spawns, watches and retires funded children", () => {
         "agent.sdlProfile": "relay",
         "agent.relayDomain": "127.0.0.1",
         "heartbeat.intervalMs": 1_000,
+        "timeouts.servicesReadyMs": DEPLOYED_AGENT_READY_MS,
         "reproduction.enabled": true,
         "reproduction.maxChildren": 2,
         "reproduction.triggers": [],

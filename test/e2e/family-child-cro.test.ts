@@ -8,6 +8,7 @@ import { TRANSFER_GAS } from "../../src/services/cronos/index.js";
 import type { ChildAgent } from "../../src/services/store/child-repository.js";
 import { openAgentStore } from "../../src/services/store/index.js";
 import { runCli } from "../../support/run-cli.js";
+import { DEPLOYED_AGENT_READY_MS } from "../support/agent-harness.js";
 import { startTestAgentProcess, type TestAgentProcess } from "../support/agent-process-harness.js";
 import { agentProcessOptions, startTestDevnet, waitFor } from "../support/devnet.js";
 
@@ -48,6 +49,7 @@ describe("a parent gives its child CRO for its treasury and takes it back at ret
         "agent.sdlProfile": "relay",
         "agent.relayDomain": "127.0.0.1",
         "heartbeat.intervalMs": 1_000,
+        "timeouts.servicesReadyMs": DEPLOYED_AGENT_READY_MS,
         "reproduction.enabled": true,
         "reproduction.maxChildren": 1,
         "reproduction.triggers": [],

@@ -16,7 +16,7 @@ import {
 import { type HeartbeatWatch, watchHeartbeats } from "../../src/services/nostr/heartbeat-reader.js";
 import type { ChildAgent } from "../../src/services/store/child-repository.js";
 import { openAgentStore } from "../../src/services/store/index.js";
-import { fastAgentSettings } from "../support/agent-harness.js";
+import { deployedAgentSettings } from "../support/agent-harness.js";
 import { chainAudit, DEPLOYMENT_ACTIVE } from "../support/chain-audit.js";
 import { settingsEnv } from "../support/deployed-agent-probes.js";
 import { waitFor } from "../support/devnet.js";
@@ -73,7 +73,7 @@ describe("the eldest live sibling resurrects a silent sibling when the parent is
       ...inherited,
       AGENT_PASSPHRASE: PASSPHRASE,
       ...settingsEnv({
-        ...fastAgentSettings,
+        ...deployedAgentSettings,
         ...familySettings,
         // The parent keeps its lease from this process: killing the process silences the parent.
         "agent.handover": "off",

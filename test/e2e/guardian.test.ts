@@ -8,7 +8,7 @@ import { latestOwnHeartbeat } from "../../src/runtime/leader-elsewhere.js";
 import { AgentKeys, EnvKeystore, generateMnemonic } from "../../src/services/keys/index.js";
 import { type AgentProcess, spawnAgent } from "../../support/agent-process.js";
 import { runCli } from "../../support/run-cli.js";
-import { fastAgentSettings } from "../support/agent-harness.js";
+import { deployedAgentSettings } from "../support/agent-harness.js";
 import { bootstrapUntilHandedOver } from "../support/bootstrap-handover.js";
 import { chainAudit, DEPLOYMENT_ACTIVE, LEASE_ACTIVE } from "../support/chain-audit.js";
 import { remoteStatus, settingsEnv } from "../support/deployed-agent-probes.js";
@@ -32,7 +32,7 @@ describe("a guardian brings back an agent whose provider was taken offline", () 
   };
   const mnemonic = generateMnemonic().reveal();
   const env = settingsEnv({
-    ...fastAgentSettings,
+    ...deployedAgentSettings,
     "agent.sdlProfile": "relay",
     "agent.relayDomain": "127.0.0.1",
     "heartbeat.intervalMs": 1_000,

@@ -7,7 +7,7 @@ import { createLogger } from "../../src/logging/index.js";
 import { latestOwnHeartbeat } from "../../src/runtime/leader-elsewhere.js";
 import { AgentKeys, EnvKeystore, generateMnemonic } from "../../src/services/keys/index.js";
 import { runCli } from "../../support/run-cli.js";
-import { fastAgentSettings } from "../support/agent-harness.js";
+import { deployedAgentSettings } from "../support/agent-harness.js";
 import { bootstrapUntilHandedOver } from "../support/bootstrap-handover.js";
 import { chainAudit, DEPLOYMENT_ACTIVE } from "../support/chain-audit.js";
 import { hasEvent, publishNote, remoteStatus, settingsEnv } from "../support/deployed-agent-probes.js";
@@ -30,7 +30,7 @@ describe("the agent lives on Akash: activation, handover, self-migration", () =>
   };
   const mnemonic = generateMnemonic().reveal();
   const env = settingsEnv({
-    ...fastAgentSettings,
+    ...deployedAgentSettings,
     // The seed's three services: the first deposit lasts ~0.67 h at devnet speed, so the bootstrap tops
     // up to 1.01 h before it hands over, and the deployed agent again ~36 s later.
     "agent.sdlProfile": "nostream",

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { DevnetHandle } from "../../src/devnet/index.js";
 import { AgentKeys, EnvKeystore, generateMnemonic } from "../../src/services/keys/index.js";
 import { runCli } from "../../support/run-cli.js";
-import { fastAgentSettings } from "../support/agent-harness.js";
+import { deployedAgentSettings } from "../support/agent-harness.js";
 import { bootstrapUntilHandedOver } from "../support/bootstrap-handover.js";
 import { chainAudit, DEPLOYMENT_ACTIVE } from "../support/chain-audit.js";
 import { hasEvent, publishNote, remoteStatus, settingsEnv } from "../support/deployed-agent-probes.js";
@@ -30,7 +30,7 @@ describe("self-upgrade: canary, handover, rollback", () => {
   const mnemonic = generateMnemonic().reveal();
   let env: Record<string, string>;
   const settings = {
-    ...fastAgentSettings,
+    ...deployedAgentSettings,
     "agent.sdlProfile": "relay",
     "agent.image": `${IMAGE}:0.1.0`,
     "agent.relayDomain": "127.0.0.1",

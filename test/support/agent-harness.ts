@@ -39,6 +39,19 @@ export const fastAgentSettings: Record<string, unknown> = {
   "log.level": "silent",
 };
 
+/**
+ * How long an agent waits for a deployment whose provider runs agent processes (`agentProcessOptions`)
+ * rather than placeholders: such a process is ready in a few seconds alone, but took over 15 s beside
+ * other devnet tests on a loaded 2-core machine.
+ */
+export const DEPLOYED_AGENT_READY_MS = 45_000;
+
+/** `fastAgentSettings` for an agent whose providers run agent processes. */
+export const deployedAgentSettings: Record<string, unknown> = {
+  ...fastAgentSettings,
+  "timeouts.servicesReadyMs": DEPLOYED_AGENT_READY_MS,
+};
+
 export interface TestAgent extends LaunchedAgent {
   mnemonic: string;
   address: string;

@@ -5,6 +5,7 @@ import type { DevnetHandle } from "../../src/devnet/index.js";
 import { deriveChildMnemonic } from "../../src/services/keys/child-mnemonic.js";
 import { AgentKeys, EnvKeystore, type Secret } from "../../src/services/keys/index.js";
 import { openAgentStore } from "../../src/services/store/index.js";
+import { DEPLOYED_AGENT_READY_MS } from "./agent-harness.js";
 import { agentProcessOptions, startTestDevnet } from "./devnet.js";
 
 /**
@@ -24,6 +25,7 @@ export const familySettings: Readonly<Record<string, string | number | boolean>>
   "agent.sdlProfile": "relay",
   "agent.relayDomain": "127.0.0.1",
   "heartbeat.intervalMs": FAMILY_HEARTBEAT_MS,
+  "timeouts.servicesReadyMs": DEPLOYED_AGENT_READY_MS,
   "backup.availableTimeoutMs": 20_000,
   // A rebid after a provider went down lacks its bid: it waits this long for it, not 5 s.
   "bidding.windowMs": 2_000,
