@@ -384,9 +384,8 @@ async function movedRelay(
 
 /**
  * An old instance restarted within an upgrade's rollback window (issue 18): it does not act, says where
- * the agent went, serves reads of its relay (the new leader copies it when it takes over) and keeps
- * watching the new leader; taking the agent back, it exits so that its provider restarts it as the
- * leader.
+ * the agent went, serves reads of its relay, keeps copying the new leader's relay events and watching
+ * the new leader; taking the agent back, it exits so that its provider restarts it as the leader.
  */
 async function standByAfterRestart(
   options: DeployedInstanceOptions,
@@ -396,7 +395,11 @@ async function standByAfterRestart(
   const { config, logger, env } = options;
   const settings = activatedConfig(config.dataDir, env).upgrade;
   const store = openAgentStore({ dataDir: config.dataDir });
-  const { STANDBY_RESTART_EXIT_CODE, watchNewLeader } = await import("./upgrade-standby.js");
+  const { followNewLeaderRelay, STANDBY_RESTART_EXIT_CODE, watchNewLeader } = await import(
+    "./upgrade-standby.js"
+  );
+  const relay = await movedRelay(config.dataDir, env, store.leadership.current(), logger);
+  const follower = relay ? followNewLeaderRelay({ store, sink: relay, logger }) : null;
   const watch = watchNewLeader({
     store,
     agentId: manifest.agentId,
@@ -405,11 +408,13 @@ async function standByAfterRestart(
     failedChecks: settings.failedChecks,
     logger,
     onTakenBack: () => {
-      store.close();
-      process.exit(STANDBY_RESTART_EXIT_CODE);
+      void (follower?.stop() ?? Promise.resolve()).finally(() => {
+        store.close();
+        process.exit(STANDBY_RESTART_EXIT_CODE);
+      });
     },
+    onWindowOver: () => void follower?.stop(),
   });
-  const relay = await movedRelay(config.dataDir, env, store.leadership.current(), logger);
   const { server } = await startWaitingServer(
     config,
     async (req, res) => {
@@ -423,6 +428,7 @@ async function standByAfterRestart(
   return {
     async close() {
       watch.stop();
+      await follower?.stop();
       await closeServer(server);
       await relay?.close();
       store.close();

@@ -2,15 +2,18 @@ import { existsSync } from "node:fs";
 import type { IncomingMessage } from "node:http";
 import { join } from "node:path";
 import type { Duplex } from "node:stream";
+import type { Event } from "nostr-tools/pure";
 import { relayUriOf } from "../domain/index.js";
 import type { Logger } from "../logging/index.js";
 import { AgentRelay, RELAY_EVENTS_FILE } from "../services/relay/index.js";
 import type { Leadership } from "../services/store/index.js";
 
-/** A relay that moved: the WebSocket upgrade handler it gives the instance's HTTP server, and its close. */
+/** A relay that moved: the WebSocket upgrade handler it gives the instance's HTTP server, its imports, its close. */
 export interface MovedRelay {
   /** Hands a WebSocket upgrade on `/` to the relay; anything else is answered 404. */
   readonly upgrade: (req: IncomingMessage, socket: Duplex, head: Buffer) => void;
+  /** Stores events copied from elsewhere (a standby following the new leader's relay). */
+  importEvents(events: readonly Event[]): Promise<number>;
   close(): Promise<void>;
 }
 
@@ -52,6 +55,7 @@ export async function openMovedRelay(o: {
       }
       socket.end("HTTP/1.1 404 Not Found\r\nconnection: close\r\ncontent-length: 0\r\n\r\n");
     },
+    importEvents: (events) => relay.importEvents(events),
     close: () => relay.close(),
   };
 }

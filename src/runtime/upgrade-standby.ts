@@ -1,6 +1,8 @@
 import { instanceUrl } from "../actors/activate-next-leader.js";
 import { UPGRADE_ROLLBACK_INTENT_KIND, upgradeRollbackKey } from "../actors/handover-actor.js";
+import { relayUriOf } from "../domain/index.js";
 import type { Logger } from "../logging/index.js";
+import { followRelay, type RelayEventSink, type RelayFollower } from "../services/relay/index.js";
 import type { AgentStore } from "../services/store/index.js";
 
 /** The exit code of a standby that took the agent back: its provider restarts it, and it leads. */
@@ -29,6 +31,8 @@ export interface StandbyWatchOptions {
    * deployment.
    */
   readonly onTakenBack: (reason: string) => void;
+  /** The window is over and `handed_over` recorded. */
+  readonly onWindowOver?: () => void;
 }
 
 /** Whether the new leader answers `/readyz` with 200, or why not. */
@@ -92,6 +96,7 @@ export function watchNewLeader(o: StandbyWatchOptions): { stop(): void } {
         { generation: current.generation, ...current.leader },
         "the rollback window is over: the new version keeps the agent, this instance hands over for good",
       );
+      o.onWindowOver?.();
       return;
     }
     const reason = await checkLeader(instanceUrl(current.leader.uri), Math.min(o.intervalMs * 2, 10_000));
@@ -120,4 +125,28 @@ export function watchNewLeader(o: StandbyWatchOptions): { stop(): void } {
       if (timer) clearTimeout(timer);
     },
   };
+}
+
+/** Seconds before the handover from which the standby copies the new leader's events. */
+const HANDOVER_OVERLAP_S = 60;
+
+/**
+ * The standby copies the events the new leader's relay takes during the rollback window into its own
+ * relay, so that a rollback loses none of them. Null when the leadership names no leader to follow.
+ */
+export function followNewLeaderRelay(o: {
+  readonly store: Pick<AgentStore, "leadership">;
+  readonly sink: RelayEventSink;
+  readonly logger: Logger;
+}): RelayFollower | null {
+  const { leader, updatedAt } = o.store.leadership.current();
+  const url = leader ? relayUriOf([leader.uri]) : undefined;
+  if (!url) return null;
+  o.logger.info({ relay: url }, "standing by: copying the new leader's relay events");
+  return followRelay({
+    url,
+    since: Math.floor(updatedAt / 1000) - HANDOVER_OVERLAP_S,
+    sink: o.sink,
+    logger: o.logger,
+  });
 }

@@ -13,7 +13,11 @@ import { type LaunchedAgent, type LaunchOptions, launchAgent } from "../runtime/
 import type { LeaseView } from "../runtime/lease-view.js";
 import { publicSettings } from "../runtime/public-settings.js";
 import { raiseStandaloneAlert } from "../runtime/standalone-alert.js";
-import { STANDBY_RESTART_EXIT_CODE, watchNewLeader } from "../runtime/upgrade-standby.js";
+import {
+  followNewLeaderRelay,
+  STANDBY_RESTART_EXIT_CODE,
+  watchNewLeader,
+} from "../runtime/upgrade-standby.js";
 import { nostrRelaysOf } from "../runtime/voice-setup.js";
 import type { RaisedAlert } from "../services/alerts/alert-dispatcher.js";
 import { RelayMetricsSource } from "../services/metrics/index.js";
@@ -123,7 +127,7 @@ export async function startAgentProcess(options: AgentProcessOptions): Promise<A
   const seen = new SeenAuthEvents(config.dataDir);
   let status: () => StatusJson = () => ({ ...NOT_STARTED, actors: {}, version });
   const livePage = options.livePage ?? createLivePage({ status: () => status(), logger });
-  let standing: { stop(): void } | null = null;
+  let standing: { stop(): Promise<void> } | null = null;
   // Not from inside the actor that reports it: its machine is stopped on the next turn.
   const stopActing = () =>
     setImmediate(() => {
@@ -145,7 +149,7 @@ export async function startAgentProcess(options: AgentProcessOptions): Promise<A
               `this relay moved to ${relayUriOf([leader.uri]) ?? leader.uri} (generation ${generation})`,
             );
             stopActing();
-            if (standby && launched && !standing) standing = standBy(options, launched.store);
+            if (standby && launched && !standing) standing = standBy(options, launched.store, relay);
           },
         }
       : undefined;
@@ -245,7 +249,7 @@ export async function startAgentProcess(options: AgentProcessOptions): Promise<A
     url,
     status,
     async close() {
-      standing?.stop();
+      await standing?.stop();
       generationWatch?.stop();
       await http.close();
       await livePage.close();
@@ -294,12 +298,17 @@ function followOwnGeneration(
 
 /**
  * After an upgrade's handover the old instance stands by (issue 18): it watches the new leader for the
- * rollback window, and if it takes the agent back it exits, so that its provider restarts it and it leads
- * again from its own state.
+ * rollback window and copies its relay's new events, and if it takes the agent back it exits, so that
+ * its provider restarts it and it leads again from its own state, events included.
  */
-function standBy(options: AgentProcessOptions, store: LaunchedAgent["store"]): { stop(): void } {
+function standBy(
+  options: AgentProcessOptions,
+  store: LaunchedAgent["store"],
+  relay: AgentRelay,
+): { stop(): Promise<void> } {
   const { config, keys, logger } = options;
-  return watchNewLeader({
+  const follower = followNewLeaderRelay({ store, sink: relay, logger });
+  const watch = watchNewLeader({
     store,
     agentId: keys.identity.agentId,
     windowMs: config.upgrade.rollbackWindowMinutes * 60_000,
@@ -308,9 +317,16 @@ function standBy(options: AgentProcessOptions, store: LaunchedAgent["store"]): {
     logger,
     onTakenBack: () => {
       logger.warn("took the agent back: restarting to lead from this instance's own state");
-      setImmediate(() => process.exit(STANDBY_RESTART_EXIT_CODE));
+      void (follower?.stop() ?? Promise.resolve()).finally(() => process.exit(STANDBY_RESTART_EXIT_CODE));
     },
+    onWindowOver: () => void follower?.stop(),
   });
+  return {
+    async stop() {
+      watch.stop();
+      await follower?.stop();
+    },
+  };
 }
 
 /** Raises an alert about the activation attempts this instance refused, now and after each new one. */

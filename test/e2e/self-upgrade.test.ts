@@ -122,13 +122,13 @@ describe("self-upgrade: canary, handover, rollback", () => {
     expect(old, "the old deployment is closed, its instance gone").toBeNull();
 
     await availability.stop();
+    leaderUri = availability.lastUri();
     console.info(`longest time without an answer from the relay: ${availability.longestGapMs()} ms`);
     expect(availability.longestGapMs()).toBeLessThan(1_000);
     const status = await remoteStatus(availability.lastUri()!);
     expect(status).toMatchObject({ leadership: { generation: 2, state: "leading" } });
     expect(await hasEvent(`ws://${availability.lastUri()!}`, noteId)).toBe(true);
     expect(status).toMatchObject({ image: `${IMAGE}:0.2.0`, version: { image: `${IMAGE}:0.2.0` } });
-    leaderUri = availability.lastUri()!;
   }, 420_000);
 
   it("rolls back by itself from a tag that fails: one alert, the old deployment still serving", async () => {
@@ -169,7 +169,7 @@ describe("self-upgrade: canary, handover, rollback", () => {
       240_000,
     );
     // The new version leads and is ready, within its rollback window: then its image goes bad.
-    await waitFor(async () => {
+    const nextUri = await waitFor(async () => {
       const old = await remoteStatus(leaderUri).catch(() => undefined);
       const next = (old?.leadership as { leader?: { uri: string } } | undefined)?.leader?.uri;
       if (!next) return undefined;
@@ -178,8 +178,11 @@ describe("self-upgrade: canary, handover, rollback", () => {
         return undefined;
       }
       const ready = await fetch(`http://${next}/readyz`).catch(() => undefined);
-      return ready?.ok ? status : undefined;
+      return ready?.ok ? next : undefined;
     }, 120_000);
+    // An event written to the new leader inside the window reaches the standby, which keeps it.
+    const windowNote = await publishNote(`ws://${nextUri}`, "inside the rollback window");
+    await waitFor(async () => ((await hasEvent(`ws://${leaderUri}`, windowNote)) ? true : undefined), 30_000);
     await failImage(`${IMAGE}:0.4.0`);
     const upgrade = await waiting;
     console.info(
@@ -193,6 +196,7 @@ describe("self-upgrade: canary, handover, rollback", () => {
       leadership: { generation: 4, state: "leading" },
       upgrade: { state: "rolled_back" },
     });
+    expect(await hasEvent(`ws://${leaderUri}`, windowNote)).toBe(true);
     // Delivered through the outbox, shortly after the state changed.
     const rolledBack = await waitFor(async () => {
       const titles = (await alertTitles()).filter((title) => title === "Upgrade rolled back");

@@ -41,11 +41,16 @@ async function leaderNamedBy(uri: string): Promise<string | null> {
   }
 }
 
+/** How long one read may take before it counts as failed: a loaded 2-core machine answers slowly. */
+const READ_TIMEOUT_MS = 3_000;
+
 /**
  * A client of the agent's relay: reads event `id` every 100 ms from the relay it knows, and moves to the
  * leader that instance names once it handed over, as soon as that leader's relay answers (a client
  * following the agent's heartbeats learns of a new leader only once it runs).
- * Reports the longest downtime it saw: from the last answer before a failed read to the next answer.
+ * Reports the longest downtime it saw: from the last answer before a failed read (refused, closed, the
+ * event missing, or no answer within 3 s) to the sending of the next read that was answered. A slow
+ * answer is latency, not downtime: under load the probe's own process is slow too.
  */
 export function watchRelayAvailability(id: string, start: string[]) {
   let current = start[0]!;
@@ -58,17 +63,19 @@ export function watchRelayAvailability(id: string, start: string[]) {
       // The instance it reads names a new leader once it handed over: read there when that one answers.
       const named = await leaderNamedBy(current);
       let ok = false;
-      if (named && (await readsEvent(named, id, 800))) {
+      let asked = Date.now();
+      if (named && (await readsEvent(named, id, READ_TIMEOUT_MS))) {
         current = named;
         ok = true;
-      } else ok = await readsEvent(current, id, 800);
-      const now = Date.now();
+      } else {
+        asked = Date.now();
+        ok = await readsEvent(current, id, READ_TIMEOUT_MS);
+      }
       if (!ok) failing = true;
       else {
-        // Downtime is what a failed read shows: from the last answer before it to the next answer.
-        if (failing) longest = Math.max(longest, now - lastOk);
+        if (failing) longest = Math.max(longest, asked - lastOk);
         failing = false;
-        lastOk = now;
+        lastOk = Date.now();
       }
       await new Promise((resolve) => setTimeout(resolve, 100));
     }

@@ -12,6 +12,7 @@ import { createLogger } from "../../../src/logging/index.js";
 import { runDeployedInstance } from "../../../src/runtime/deployed-instance.js";
 import { AgentRelay, readAllEvents } from "../../../src/services/relay/index.js";
 import { openAgentStore } from "../../../src/services/store/index.js";
+import { waitFor } from "../../support/devnet.js";
 
 useWebSocketImplementation(WebSocket);
 
@@ -39,12 +40,22 @@ describe("a standby restarted inside the rollback window", () => {
     for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
   });
 
-  it("serves its status and the reads of its relay, and refuses writes", async () => {
-    // The new leader, ready: the standby only watches it.
+  it("serves its status and the reads of its relay, refuses writes, and copies the new leader's events", async () => {
+    // The new leader, ready, with its relay: the standby watches it and copies its new events.
+    const leaderDir = mkdtempSync(join(tmpdir(), "standby-restart-leader-"));
+    cleanups.push(() => rmSync(leaderDir, { recursive: true, force: true }));
+    const leaderRelay = await AgentRelay.open({
+      dataDir: leaderDir,
+      hostname: "127.0.0.1",
+      name: "new",
+      pubkey: "",
+    });
+    cleanups.push(() => leaderRelay.close());
     const leader: Server = createServer((_req, res) => {
       res.writeHead(200, { "content-type": "application/json" });
       res.end(JSON.stringify({ ok: true }));
     });
+    leader.on("upgrade", (req, socket, head) => leaderRelay.handleUpgrade(req, socket, head));
     await new Promise<void>((resolve) => leader.listen(0, "127.0.0.1", resolve));
     cleanups.push(() => new Promise<void>((resolve) => leader.close(() => resolve())));
     const leaderUri = `127.0.0.1:${(leader.address() as AddressInfo).port}`;
@@ -108,5 +119,16 @@ describe("a standby restarted inside the rollback window", () => {
       generateSecretKey(),
     );
     await expect(client.publish(note)).rejects.toThrow(/moved to ws:\/\/127\.0\.0\.1/);
+
+    // Written to the new leader inside the window: a rollback to this instance keeps it.
+    const atLeader = await Relay.connect(`ws://${leaderUri}`);
+    cleanups.push(() => atLeader.close());
+    await atLeader.publish(note);
+    await waitFor(
+      async () =>
+        (await readAllEvents(`ws://127.0.0.1:${port}`)).some((e) => e.id === note.id) ? true : undefined,
+      15_000,
+      "the new leader's event at the standby",
+    );
   });
 });
