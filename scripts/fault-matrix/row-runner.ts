@@ -22,6 +22,8 @@ export interface MatrixEnvironment {
 export interface MatrixRow {
   readonly id: string;
   readonly faults: readonly Fault[];
+  /** A pair's diagnosis when it fails for a bug found and not fixed yet. */
+  readonly knownBug?: string;
 }
 
 /** Settings every row shares: a whole lifecycle in seconds on a devnet with 100 ms blocks. */
@@ -251,7 +253,7 @@ export async function runFaultRow(row: MatrixRow, environment: MatrixEnvironment
   // What is known of a fault alone; a pair's failure is its own finding.
   const alone = row.faults.length === 1 ? row.faults[0] : undefined;
   const limit = alone?.knownLimit ?? null;
-  const bug = alone?.knownBug ?? null;
+  const bug = alone?.knownBug ?? row.knownBug ?? null;
   const result = problems.length === 0 ? "pass" : limit ? "limit" : "fail";
   return {
     ...describeRow(row),
