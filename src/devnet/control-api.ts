@@ -16,7 +16,7 @@ const routes = {
   "POST /providers/online": z.object({ provider: z.string() }),
   "POST /providers/degrade": z.object({
     provider: z.string(),
-    mode: z.enum(["healthy", "slow", "failing"]),
+    mode: z.enum(["healthy", "slow", "failing", "refusing-manifest", "garbage"]),
     delayMs: z.number().int().nonnegative().optional(),
   }),
   "POST /leases/reclaim": leaseSchema.extend({ windowMs: z.number().int().nonnegative() }),

@@ -92,6 +92,8 @@ export async function startTestAgent(
      * saves to its keystore (a rotated index, its children's Arweave wallets) is kept.
      */
     durableKeystore?: boolean;
+    /** The agent's wall clock (default Date.now), e.g. one a test can jump. */
+    now?: () => number;
   } = {},
 ): Promise<TestAgent> {
   const mnemonic = options.mnemonic ?? generateMnemonic().reveal();
@@ -126,6 +128,7 @@ export async function startTestAgent(
     metrics,
     ...(options.inspect ? { inspect: options.inspect } : {}),
     ...(options.fund ? { fund: options.fund } : {}),
+    ...(options.now ? { now: options.now } : {}),
   });
   return {
     ...launched,

@@ -14,6 +14,7 @@ import {
   sendText,
 } from "../http-utils.js";
 import { sleep } from "../network-faults.js";
+import { type FaultableRoute, gatewayFaultAnswer } from "./gateway-faults.js";
 import { grantsScope, type LeaseScope, verifyJwt } from "./jwt-auth.js";
 import { manifestSchema } from "./manifest-services.js";
 import { manifestVersion } from "./manifest-version.js";
@@ -97,6 +98,14 @@ export class ProviderGateway {
     return result.owner;
   }
 
+  /** Answers `route` as the provider's gateway fault says, if it has one that touches it. */
+  private answeredFault(res: ServerResponse, route: FaultableRoute): boolean {
+    const answer = gatewayFaultAnswer(this.node.health, route);
+    if (!answer) return false;
+    res.writeHead(answer.status, { "content-type": answer.contentType }).end(answer.body);
+    return true;
+  }
+
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const health = this.node.health;
     if (health.mode === "slow") await sleep(health.delayMs);
@@ -140,6 +149,7 @@ export class ProviderGateway {
       return;
     }
     if (method === "GET" && url.pathname === "/status") {
+      if (this.answeredFault(res, "status")) return;
       if (health.mode === "failing") {
         sendText(res, 503, "cluster unavailable\n");
         return;
@@ -170,6 +180,7 @@ export class ProviderGateway {
         return;
       }
       if (sub === "status") {
+        if (this.answeredFault(res, "lease-status")) return;
         if (health.mode === "failing") {
           sendText(res, 500, "kube: lease status unavailable\n");
           return;
@@ -183,6 +194,7 @@ export class ProviderGateway {
       }
       const serviceMatch = /^service\/([^/]+)\/status$/.exec(sub);
       if (serviceMatch) {
+        if (this.answeredFault(res, "service-status")) return;
         const service = tracked.workload.status().services[serviceMatch[1]!];
         if (!service) {
           sendText(res, 404, "service not found\n");
@@ -203,6 +215,7 @@ export class ProviderGateway {
     const dseq = BigInt(dseqText);
     const owner = this.authenticate(req, res, "send-manifest", dseq);
     if (!owner) return;
+    if (this.answeredFault(res, "manifest-put")) return;
     const body = (await readBody(req)).toString("utf8");
     let parsed: unknown;
     try {

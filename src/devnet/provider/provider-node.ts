@@ -15,6 +15,7 @@ import type { EncodedAny } from "../chain/msg-handler.js";
 import type { InProcessSigner } from "../in-process-signer.js";
 import { bidPrice, groupDemand } from "./bid-pricing.js";
 import type { FailingImages } from "./failing-images.js";
+import type { GatewayFault } from "./gateway-faults.js";
 import type { ManifestGroup } from "./manifest-services.js";
 import type { ProviderCertificate } from "./provider-certificate.js";
 import { type ProviderProfile, profileAttributes } from "./provider-profile.js";
@@ -25,7 +26,11 @@ import {
   LeaseWorkload,
 } from "./workload-runner.js";
 
-export type ProviderHealth = { mode: "healthy" } | { mode: "slow"; delayMs: number } | { mode: "failing" };
+export type ProviderHealth =
+  | { mode: "healthy" }
+  | { mode: "slow"; delayMs: number }
+  | { mode: "failing" }
+  | GatewayFault;
 
 export interface ProviderTimings {
   readonly manifestTimeoutMs: number;

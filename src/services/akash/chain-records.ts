@@ -50,11 +50,21 @@ function uactOf(coins: readonly { denom: string; amount: string }[]): DecAmount 
   return coin ? DecAmount.parse("uact", coin.amount) : DecAmount.ZERO;
 }
 
+/**
+ * The uact the account's funds hold; an overdrawn account (the chain records its overdraft as negative
+ * funds, e.g. "-15.57") holds nothing.
+ */
+function fundsUactOf(coins: readonly { denom: string; amount: string }[]): DecAmount {
+  const coin = coins.find((c) => c.denom === "uact");
+  if (coin && /^-\d+(\.\d+)?$/.test(coin.amount.trim())) return DecAmount.ZERO;
+  return uactOf(coins);
+}
+
 export function escrowInfoOf(account: EscrowAccount | undefined): EscrowInfo | null {
   const state = account?.state;
   if (!state) return null;
-  const balance = uactOf(state.funds);
-  // Everything deposited is what is left plus what was paid out.
+  const balance = fundsUactOf(state.funds);
+  // Everything deposited is what is left plus what was paid out (overdrawn: all of it was paid out).
   const deposited = balance.plus(uactOf(state.transferred));
   return {
     balanceUact: balance.toString(),
