@@ -1,0 +1,90 @@
+import type { AnyActorRef } from "xstate";
+import { ROOT_PATH } from "./actor-rows.js";
+
+/**
+ * Serializes only the actors that changed (DESIGN §17). XState snapshots are immutable: an actor that
+ * did not step keeps the same snapshot object. A row's key is the snapshot objects of the actors it
+ * holds (a child machine's row: that child and everything under it; the root's row: the root and its
+ * children that have no row of their own, with theirs). When every object of the key is the one seen
+ * when the row was last serialized, its JSON is reused instead of stringified again.
+ */
+export interface RowMemo {
+  /** The JSON of the row at `path`, from the memo when its actors did not change, else from `serialize`. */
+  json(path: string, root: AnyActorRef, rowPaths: ReadonlySet<string>, serialize: () => string): string;
+  /** Rows taken from the memo and rows serialized, so far. */
+  readonly reused: number;
+  readonly serialized: number;
+}
+
+type Children = Record<string, AnyActorRef | undefined>;
+
+const childrenOf = (snapshot: unknown): Children | undefined => {
+  if (typeof snapshot !== "object" || snapshot === null) return undefined;
+  const children = (snapshot as { children?: unknown }).children;
+  return typeof children === "object" && children !== null ? (children as Children) : undefined;
+};
+
+/** Pushes the snapshot of `actor` and of every actor under it, depth first. */
+function collectTree(actor: AnyActorRef, into: unknown[]): void {
+  const snapshot: unknown = actor.getSnapshot();
+  into.push(snapshot);
+  const children = childrenOf(snapshot);
+  if (!children) return;
+  for (const id in children) {
+    const child = children[id];
+    if (child) collectTree(child, into);
+  }
+}
+
+/** The snapshot objects the row at `path` is made of. */
+function rowKey(path: string, root: AnyActorRef, rowPaths: ReadonlySet<string>): unknown[] | null {
+  const key: unknown[] = [];
+  const rootSnapshot: unknown = root.getSnapshot();
+  const children = childrenOf(rootSnapshot);
+  if (path === ROOT_PATH) {
+    key.push(rootSnapshot);
+    if (children) {
+      for (const id in children) {
+        const child = children[id];
+        if (rowPaths.has(id)) continue;
+        key.push(id);
+        if (child) collectTree(child, key);
+      }
+    }
+    return key;
+  }
+  const child = children?.[path];
+  if (!child) return null;
+  collectTree(child, key);
+  return key;
+}
+
+const sameKey = (a: readonly unknown[], b: readonly unknown[]): boolean =>
+  a.length === b.length && a.every((value, index) => value === b[index]);
+
+export function createRowMemo(): RowMemo {
+  const memo = new Map<string, { key: unknown[]; json: string }>();
+  let reused = 0;
+  let serialized = 0;
+  return {
+    json(path, root, rowPaths, serialize) {
+      const key = rowKey(path, root, rowPaths);
+      const known = memo.get(path);
+      if (key && known && sameKey(key, known.key)) {
+        reused += 1;
+        return known.json;
+      }
+      const json = serialize();
+      serialized += 1;
+      if (key) memo.set(path, { key, json });
+      else memo.delete(path);
+      return json;
+    },
+    get reused() {
+      return reused;
+    },
+    get serialized() {
+      return serialized;
+    },
+  };
+}
