@@ -88,3 +88,69 @@ export function createRowMemo(): RowMemo {
     },
   };
 }
+
+/**
+ * The root's persisted snapshot, built again only where actors changed. While the root's own snapshot
+ * object is the one seen last time (so are its children), the last persisted root is reused and only
+ * the children whose tree changed are persisted again (`getPersistedSnapshot` of the root is deep: it
+ * would persist every actor of the system at every write). Anything else persists the whole root.
+ */
+export interface PersistedMemo {
+  persisted(root: AnyActorRef): unknown;
+}
+
+interface PersistedChildEntry {
+  snapshot: unknown;
+}
+
+const isEntry = (value: unknown): value is PersistedChildEntry =>
+  typeof value === "object" && value !== null && "snapshot" in value;
+
+export function createPersistedMemo(): PersistedMemo {
+  let last: {
+    rootSnapshot: unknown;
+    keys: Map<string, unknown[]>;
+    persisted: Record<string, unknown>;
+  } | null = null;
+  return {
+    persisted(root) {
+      const rootSnapshot: unknown = root.getSnapshot();
+      const children = childrenOf(rootSnapshot) ?? {};
+      const keys = new Map<string, unknown[]>();
+      for (const id in children) {
+        const child = children[id];
+        const key: unknown[] = [];
+        if (child) collectTree(child, key);
+        keys.set(id, key);
+      }
+      const previous = last;
+      const lastChildren = previous?.persisted.children;
+      let persisted: Record<string, unknown> | null = null;
+      if (
+        previous &&
+        previous.rootSnapshot === rootSnapshot &&
+        typeof lastChildren === "object" &&
+        lastChildren
+      ) {
+        const entries: Record<string, unknown> = {};
+        let complete = true;
+        for (const id in children) {
+          const entry = (lastChildren as Record<string, unknown>)[id];
+          const key = keys.get(id) ?? [];
+          const lastKey = previous.keys.get(id);
+          const child = children[id];
+          if (!isEntry(entry) || !child) {
+            complete = false;
+            break;
+          }
+          entries[id] =
+            lastKey && sameKey(key, lastKey) ? entry : { ...entry, snapshot: child.getPersistedSnapshot() };
+        }
+        if (complete) persisted = { ...previous.persisted, children: entries };
+      }
+      persisted ??= root.getPersistedSnapshot() as Record<string, unknown>;
+      last = { rootSnapshot, keys, persisted };
+      return persisted;
+    },
+  };
+}

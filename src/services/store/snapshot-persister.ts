@@ -4,7 +4,7 @@ import type { AgentStore } from "./agent-store.js";
 import type { CommitGroup, CommitGroupMember, GroupWrite } from "./commit-group.js";
 import type { JournalEntry, JournalInput } from "./journal-repository.js";
 import { assertJsonData } from "./json-data.js";
-import { createRowMemo } from "./row-memo.js";
+import { createPersistedMemo, createRowMemo } from "./row-memo.js";
 import { assertNoSecrets } from "./snapshot-guard.js";
 import { StoreError } from "./store-errors.js";
 import { barrierDetector, type WriteBarriers } from "./write-barriers.js";
@@ -117,6 +117,7 @@ export function createSnapshotPersister(options: SnapshotPersisterOptions): Snap
   let deferredSteps = 0;
   let unlinkedInputs: number[] = [];
   const memo = createRowMemo();
+  const persistedMemo = createPersistedMemo();
   // The rows last found free of the secrets last asked for: an unchanged row need not be searched again.
   let searchedRows = new Map<string, string>();
   let searchedFor: string[] = [];
@@ -149,7 +150,14 @@ export function createSnapshotPersister(options: SnapshotPersisterOptions): Snap
       }
       return null;
     }
-    const persisted = persistedForm(root.getPersistedSnapshot());
+    const raw = persistedMemo.persisted(root);
+    // With checks on (tests, development), prove the snapshot built from reused parts is the actor's state.
+    if (checkJson && JSON.stringify(raw) !== JSON.stringify(root.getPersistedSnapshot())) {
+      throw new StoreError(
+        `machine "${machineId}": its persisted snapshot was built from parts that changed; an actor's snapshot was mutated in place`,
+      );
+    }
+    const persisted = persistedForm(raw);
     if (checkJson) assertJsonData(persisted, `the persisted snapshot of machine "${machineId}"`);
     const split = splitIntoRows(persisted);
     const rowPaths = new Set(split.map((row) => row.path));
