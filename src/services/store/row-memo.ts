@@ -62,21 +62,37 @@ function rowKey(path: string, root: AnyActorRef, rowPaths: ReadonlySet<string>):
 const sameKey = (a: readonly unknown[], b: readonly unknown[]): boolean =>
   a.length === b.length && a.every((value, index) => value === b[index]);
 
+/**
+ * A key as kept in the memo: each snapshot held weakly, so the memo does not keep an actor's old state
+ * alive between writes (a collected one no longer matches, which only costs a serialization).
+ */
+type HeldKey = Array<WeakRef<object> | unknown>;
+
+const hold = (key: readonly unknown[]): HeldKey =>
+  key.map((value) => (typeof value === "object" && value !== null ? new WeakRef(value) : value));
+
+const matches = (key: readonly unknown[], held: HeldKey): boolean =>
+  key.length === held.length &&
+  key.every((value, index) => {
+    const kept = held[index];
+    return kept instanceof WeakRef ? kept.deref() === value : kept === value;
+  });
+
 export function createRowMemo(): RowMemo {
-  const memo = new Map<string, { key: unknown[]; json: string }>();
+  const memo = new Map<string, { key: HeldKey; json: string }>();
   let reused = 0;
   let serialized = 0;
   return {
     json(path, root, rowPaths, serialize) {
       const key = rowKey(path, root, rowPaths);
       const known = memo.get(path);
-      if (key && known && sameKey(key, known.key)) {
+      if (key && known && matches(key, known.key)) {
         reused += 1;
         return known.json;
       }
       const json = serialize();
       serialized += 1;
-      if (key) memo.set(path, { key, json });
+      if (key) memo.set(path, { key: hold(key), json });
       else memo.delete(path);
       return json;
     },
@@ -105,6 +121,17 @@ interface PersistedChildEntry {
 
 const isEntry = (value: unknown): value is PersistedChildEntry =>
   typeof value === "object" && value !== null && "snapshot" in value;
+
+/** Whether any child is a machine (its snapshot has context and children), i.e. has a row of its own. */
+function hasChildMachine(children: Children): boolean {
+  for (const id in children) {
+    const snapshot: unknown = children[id]?.getSnapshot();
+    if (typeof snapshot === "object" && snapshot !== null && "context" in snapshot && childrenOf(snapshot)) {
+      return true;
+    }
+  }
+  return false;
+}
 
 export function createPersistedMemo(): PersistedMemo {
   let last: {
@@ -149,7 +176,9 @@ export function createPersistedMemo(): PersistedMemo {
         if (complete) persisted = { ...previous.persisted, children: entries };
       }
       persisted ??= root.getPersistedSnapshot() as Record<string, unknown>;
-      last = { rootSnapshot, keys, persisted };
+      // Kept only for a root with child machines (rows of their own): a root without any, such as a
+      // hosted lease, is persisted whole at each write anyway, and keeping it would cost memory per actor.
+      last = hasChildMachine(children) ? { rootSnapshot, keys, persisted } : null;
       return persisted;
     },
   };
