@@ -148,8 +148,8 @@ async function main(): Promise<void> {
       "time and this process's CPU time (the latter less swayed by other work on the machine); × in memory = wall\n" +
       "time over that baseline; µs/write = the extra wall time per write. KB/state = the agent's state put together.\n" +
       "barriers = DESIGN §17: written when an effect starts or an input is journaled, readings blanked, one row\n" +
-      "per actor rewritten in place only when it changed, and in a shared DB one transaction per tick for every\n" +
-      "agent at a barrier; every-step = each settled step of each agent written in its own transaction, as before.\n" +
+      "per actor rewritten in place only when it changed (and serialized only when its actors changed), and in a\n" +
+      "shared DB one transaction per tick for every agent at a barrier; every-step = each settled step of each agent written in its own transaction, as before.\n" +
       "FULL syncs each commit (the store's default); NORMAL survives a killed process (what the crash matrix\n" +
       "tests) but may lose the last commits on a power loss.",
   );

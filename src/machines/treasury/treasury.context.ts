@@ -28,7 +28,14 @@ export interface TreasuryContext {
   tier: SurvivalTier | null;
 }
 
-export const ANSWERS_KEPT = 100;
+/**
+ * Answers kept for requests sent again. A requester (the lease, reproduction) has one request in flight
+ * and sends it again only while it has no answer; the answer reaches it in the step that grants it, and
+ * both are persisted together. So only the newest few answers can ever be asked for again; 16 leaves a
+ * wide margin. Every answer kept is rewritten with the treasury's row at each of its barriers (DESIGN §17),
+ * which is why this is not larger.
+ */
+export const ANSWERS_KEPT = 16;
 
 export function initialTreasuryContext(input: TreasuryInput): TreasuryContext {
   return {

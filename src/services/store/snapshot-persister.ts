@@ -4,6 +4,7 @@ import type { AgentStore } from "./agent-store.js";
 import type { CommitGroup, CommitGroupMember, GroupWrite } from "./commit-group.js";
 import type { JournalEntry, JournalInput } from "./journal-repository.js";
 import { assertJsonData } from "./json-data.js";
+import { createPersistedMemo, createRowMemo } from "./row-memo.js";
 import { assertNoSecrets } from "./snapshot-guard.js";
 import { StoreError } from "./store-errors.js";
 import { barrierDetector, type WriteBarriers } from "./write-barriers.js";
@@ -70,6 +71,9 @@ export interface SnapshotPersister {
   readonly skippedIdentical: number;
   /** Settled steps that changed state without reaching a barrier, so were not written one by one. */
   readonly deferredSteps: number;
+  /** Actor rows serialized at writes, and rows whose actors had not changed so their JSON was reused. */
+  readonly rowsSerialized: number;
+  readonly rowsReused: number;
   readonly lastSeq: number | undefined;
 }
 
@@ -112,6 +116,11 @@ export function createSnapshotPersister(options: SnapshotPersisterOptions): Snap
   let skippedIdentical = 0;
   let deferredSteps = 0;
   let unlinkedInputs: number[] = [];
+  const memo = createRowMemo();
+  const persistedMemo = createPersistedMemo();
+  // The rows last found free of the secrets last asked for: an unchanged row need not be searched again.
+  let searchedRows = new Map<string, string>();
+  let searchedFor: string[] = [];
   let staged: { write: () => void; afterCommit: () => void }[] = [];
 
   /** Whether what changed must be written now: any change without barriers, a barrier with them. */
@@ -141,16 +150,42 @@ export function createSnapshotPersister(options: SnapshotPersisterOptions): Snap
       }
       return null;
     }
-    const persisted = persistedForm(root.getPersistedSnapshot());
+    const raw = persistedMemo.persisted(root);
+    // With checks on (tests, development), prove the snapshot built from reused parts is the actor's state.
+    if (checkJson && JSON.stringify(raw) !== JSON.stringify(root.getPersistedSnapshot())) {
+      throw new StoreError(
+        `machine "${machineId}": its persisted snapshot was built from parts that changed; an actor's snapshot was mutated in place`,
+      );
+    }
+    const persisted = persistedForm(raw);
     if (checkJson) assertJsonData(persisted, `the persisted snapshot of machine "${machineId}"`);
-    const rows = splitIntoRows(persisted).map(({ path, value }) => ({ path, json: JSON.stringify(value) }));
+    const split = splitIntoRows(persisted);
+    const rowPaths = new Set(split.map((row) => row.path));
+    const liveRoot = root;
+    const rows = split.map(({ path, value }) => {
+      const json = memo.json(path, liveRoot, rowPaths, () => JSON.stringify(value));
+      // With checks on (tests, development), prove the reused JSON is what the actor holds now.
+      if (checkJson && json !== JSON.stringify(value)) {
+        throw new StoreError(
+          `machine "${machineId}": the row of actor "${path}" was reused although it changed; an actor's snapshot was mutated in place`,
+        );
+      }
+      return { path, json };
+    });
     const changed: ActorRow[] = [];
     const secretValues = [...secrets()];
+    const sameSecrets =
+      secretValues.length === searchedFor.length &&
+      secretValues.every((value, index) => value === searchedFor[index]);
     for (const row of rows) {
       // Located in the whole snapshot, so the error names the path from the root.
-      assertNoSecrets(machineId, row.json, persisted, secretValues);
+      if (!(sameSecrets && searchedRows.get(row.path) === row.json)) {
+        assertNoSecrets(machineId, row.json, persisted, secretValues);
+      }
       if (lastRows.get(row.path) !== row.json) changed.push({ path: row.path, json: row.json });
     }
+    searchedRows = new Map(rows.map((row) => [row.path, row.json]));
+    searchedFor = secretValues;
     const nextRows = new Map(rows.map((row) => [row.path, row.json]));
     const removed = [...lastRows.keys()].filter((path) => !nextRows.has(path));
     const stagedNow = staged;
@@ -254,6 +289,12 @@ export function createSnapshotPersister(options: SnapshotPersisterOptions): Snap
     },
     get deferredSteps() {
       return deferredSteps;
+    },
+    get rowsSerialized() {
+      return memo.serialized;
+    },
+    get rowsReused() {
+      return memo.reused;
     },
     get lastSeq() {
       return lastSeq;

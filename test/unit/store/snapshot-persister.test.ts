@@ -141,6 +141,29 @@ describe("snapshot persister", () => {
     expect(latest(store).snapshot.children.counter?.snapshot.context).toEqual({ n: 1 });
   });
 
+  it("serializes only the actors that changed, and catches a snapshot mutated in place", async () => {
+    const store = open();
+    const { actor, persister, errors } = start(store);
+    await settle();
+    const serializedBefore = persister.rowsSerialized;
+    const reusedBefore = persister.rowsReused;
+
+    // Only the child steps: its row is serialized, the root's JSON is reused.
+    actor.system.get("counter")!.send({ type: "TICK" });
+    await settle();
+    expect(persister.rowsSerialized - serializedBefore).toBe(1);
+    expect(persister.rowsReused - reusedBefore).toBe(1);
+    expect(latest(store).snapshot.children.counter?.snapshot.context).toEqual({ n: 1 });
+
+    // A context changed behind XState's back keeps its snapshot object: with checks on, the reused
+    // row is compared with the actor's state and the write is refused, naming the actor.
+    (actor.getSnapshot().context as { note: string }).note = "mutated";
+    actor.system.get("counter")!.send({ type: "TICK" });
+    await settle();
+    expect(errors).toHaveLength(1);
+    expect(String(errors[0])).toMatch(/was mutated in place/);
+  });
+
   it("writes once per step however many actors and microsteps moved in it", async () => {
     const store = open();
     const { actor, persister, snapshotEvents } = start(store);
