@@ -9,24 +9,35 @@ import { isLeaseStateLine, spawnAgent } from "../support/agent-process.js";
 import type { OwnerChainReader } from "../support/owner-chain-footprint.js";
 import type { DeployTiming } from "./deploy-timing.js";
 
+/** Tx hashes each deployer had signed after its last timed deploy (a second deploy counts only its own). */
+const footprintHashes = new Map<string, string[]>();
+
 /** AKT given to each deployer before its clock starts (the agent's own faucet call then does nothing). */
 export const FUNDING_UAKT = 100_000_000n;
+
+/** A fresh deployer account for {@link timeAgentDeploy} (each run's first deploy). */
+export function newDeployer(): string {
+  return generateMnemonic().reveal();
+}
 
 /**
  * Times the agent as shipped (`node dist/main.js run --until active`, default settings) from the
  * moment its process starts to the moment it logs an active lease; its account is funded first so
- * that both sides start from a funded wallet. Its deployment is closed afterwards.
+ * that both sides start from a funded wallet. Its deployment is closed afterwards (the escrow comes
+ * back as ACT). `again`: the account already deployed once, so it holds the ACT float the treasury
+ * minted ahead of need; it is not funded again, and the agent starts from a fresh data directory.
  */
 export async function timeAgentDeploy(
   devnet: DevnetHandle,
   reader: OwnerChainReader,
   workDir: string,
+  mnemonic: string,
+  again = false,
 ): Promise<DeployTiming> {
-  const mnemonic = generateMnemonic().reveal();
   const wallet = await DirectSecp256k1HdWallet.fromMnemonic(mnemonic, { prefix: "akash" });
   const [account] = await wallet.getAccounts();
   const owner = account!.address;
-  await devnet.fund(owner, FUNDING_UAKT);
+  if (!again) await devnet.fund(owner, FUNDING_UAKT);
 
   const startHeight = devnet.height();
   const started = performance.now();
@@ -52,10 +63,16 @@ export async function timeAgentDeploy(
       );
     }
     const footprint = await reader.footprint(owner);
+    const before = again ? new Set(footprintHashes.get(owner) ?? []) : new Set<string>();
+    footprintHashes.set(
+      owner,
+      footprint.messages.map((message) => message.txHash),
+    );
     return {
       wallMs: active.at - started,
       blocks: Number(active.height - startHeight),
-      txs: new Set(footprint.messages.map((message) => message.txHash)).size,
+      txs: new Set(footprint.messages.map((message) => message.txHash).filter((hash) => !before.has(hash)))
+        .size,
       inner: { wallMs: active.at - request.at, blocks: Number(active.height - request.height) },
     };
   } finally {

@@ -251,6 +251,12 @@ export const configSchema = z.strictObject({
       minBids: z.number().int().min(1).max(20).default(3),
       /** ...or when this window closes, whichever comes first. */
       windowMs: positive().default(60_000),
+      /**
+       * ...or, sooner, this many blocks after the order, if any bid is on chain by then: every bid
+       * there is evaluated (providers bid in the block after they see the order). 0 = wait for
+       * `minBids` or the window only.
+       */
+      settleBlocks: z.number().int().min(0).max(100).default(1),
       /** Deployment attempts on different providers before giving up. */
       maxAttempts: z.number().int().min(1).default(3),
       /** Providers whose bids rank after every other bid (a child avoids its family's providers). */
