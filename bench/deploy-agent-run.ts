@@ -1,4 +1,4 @@
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { DirectSecp256k1HdWallet } from "@cosmjs/proto-signing";
@@ -25,7 +25,7 @@ export function newDeployer(): string {
  * moment its process starts to the moment it logs an active lease; its account is funded first so
  * that both sides start from a funded wallet. Its deployment is closed afterwards (the escrow comes
  * back as ACT). `again`: the account already deployed once, so it holds the ACT float the treasury
- * minted ahead of need; it is not funded again, and the agent starts from a fresh data directory.
+ * minted ahead of need, and the agent starts from a fresh data directory.
  */
 export async function timeAgentDeploy(
   devnet: DevnetHandle,
@@ -37,7 +37,9 @@ export async function timeAgentDeploy(
   const wallet = await DirectSecp256k1HdWallet.fromMnemonic(mnemonic, { prefix: "akash" });
   const [account] = await wallet.getAccounts();
   const owner = account!.address;
-  if (!again) await devnet.fund(owner, FUNDING_UAKT);
+  // Funded again for a second deploy too: AKT is the start condition of both sides (the first mint
+  // spent some), and ACT on hand is what the second deploy is measured with.
+  await devnet.fund(owner, FUNDING_UAKT);
 
   const startHeight = devnet.height();
   const started = performance.now();
@@ -56,6 +58,14 @@ export async function timeAgentDeploy(
     if (active === undefined && isInState(line.state, "active")) active = mark;
   });
   const exit = await agent.exitWithin(300_000);
+  // BENCH_AGENT_LOG=DIR keeps each agent's log lines (JSON) there, to see where its blocks went.
+  const logDir = process.env.BENCH_AGENT_LOG;
+  if (logDir) {
+    writeFileSync(
+      join(logDir, `agent-${owner.slice(-6)}-${again ? "again" : "first"}.jsonl`),
+      agent.lines.map((line) => JSON.stringify(line)).join("\n"),
+    );
+  }
   try {
     if (exit.code !== 0 || !active || !request) {
       throw new Error(
@@ -64,10 +74,6 @@ export async function timeAgentDeploy(
     }
     const footprint = await reader.footprint(owner);
     const before = again ? new Set(footprintHashes.get(owner) ?? []) : new Set<string>();
-    footprintHashes.set(
-      owner,
-      footprint.messages.map((message) => message.txHash),
-    );
     return {
       wallMs: active.at - started,
       blocks: Number(active.height - startHeight),
@@ -77,5 +83,12 @@ export async function timeAgentDeploy(
     };
   } finally {
     await reader.closeAll(mnemonic);
+    // The bench's own close txs are not the next deploy's.
+    const after = await reader.footprint(owner).catch(() => null);
+    if (after)
+      footprintHashes.set(
+        owner,
+        after.messages.map((message) => message.txHash),
+      );
   }
 }

@@ -170,14 +170,17 @@ export function createLeaseActors(services: AgentServices) {
     collectBids: fromPromise<CollectBidsOutput, CollectBidsInput>(async ({ input, signal }) => {
       const excluded = new Set(input.excludedProviders);
       const deadline = services.now() + input.windowMs;
-      // Providers bid in the block after they see the order: that many blocks after it, whatever is
-      // on chain is evaluated (the count and the window stay as the fallbacks). A rebid's order
-      // reopens now, not at the deployment's creation.
+      // With `bidding.settleBlocks`, whatever is on chain that many blocks after the order is
+      // evaluated (the count and the window stay as the fallbacks). A rebid's order reopens now, not
+      // at the deployment's creation.
       const settleBlocks = settings.bidSettleBlocks ?? 0;
-      const [deployment, startHeight] = await Promise.all([chain.deployment(input.dseq), chain.height()]);
-      const settleAt = Math.max(deployment?.createdAtHeight ?? 0, startHeight - 1) + settleBlocks;
+      let settleAt = Number.POSITIVE_INFINITY;
+      let height = 0;
+      if (settleBlocks > 0) {
+        const [deployment, startHeight] = await Promise.all([chain.deployment(input.dseq), chain.height()]);
+        settleAt = Math.max(deployment?.createdAtHeight ?? 0, startHeight - 1) + settleBlocks;
+      }
       let seen = -1;
-      let height = startHeight;
       const open = await pollUntil({
         signal,
         intervalMs: settings.pollIntervalMs,
@@ -197,13 +200,12 @@ export function createLeaseActors(services: AgentServices) {
           }
           return usable;
         },
-        done: (bids) =>
-          bids.length >= input.minBids || (settleBlocks > 0 && bids.length > 0 && height >= settleAt),
+        done: (bids) => bids.length >= input.minBids || (bids.length > 0 && height >= settleAt),
       });
-      if (open.length > 0 && open.length < input.minBids && height >= settleAt && settleBlocks > 0) {
+      if (open.length > 0 && open.length < input.minBids && height >= settleAt) {
         log.info(
-          { dseq: input.dseq, bids: open.length, height, orderHeight: settleAt - settleBlocks },
-          "evaluating the bids on chain one block after the order",
+          { dseq: input.dseq, bids: open.length, height, settleBlocks },
+          "evaluating the bids on chain bidding.settleBlocks after the order",
         );
       }
       bidders.clear();
