@@ -18,6 +18,8 @@ export interface UsualDeployOptions {
   readonly bidWindowMs: number;
   /** The first escrow deposit, in uact (the agent's default: 15 ACT). */
   readonly depositUact: bigint;
+  /** The deposit's ACT is minted and settled before the clock starts (as for a second deploy). */
+  readonly actOnHand?: boolean;
 }
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -43,23 +45,29 @@ export async function timeUsualDeploy(
   let dseq: string | undefined;
 
   try {
+    const mintDeposit = async () => {
+      const price = await sdk.akash.oracle.v1.getAggregatedPrice({ denom: "uakt" });
+      const aktUsd = Number(price.aggregatedPrice?.twap ?? "0");
+      if (!(aktUsd > 0)) throw new Error("the oracle has no AKT price");
+      const burn = BigInt(Math.ceil((Number(options.depositUact) / aktUsd) * 1.02));
+      await sdk.akash.bme.v1.mintACT({
+        owner,
+        to: owner,
+        coinsToBurn: { denom: "uakt", amount: burn.toString() },
+      });
+      for (;;) {
+        const balance = await sdk.cosmos.bank.v1beta1.getBalance({ address: owner, denom: "uact" });
+        if (BigInt(balance.balance?.amount ?? "0") >= options.depositUact) break;
+        await sleep(options.pollMs);
+      }
+    };
+    if (options.actOnHand) await mintDeposit();
+
     const startHeight = devnet.height();
     const started = performance.now();
-
-    const price = await sdk.akash.oracle.v1.getAggregatedPrice({ denom: "uakt" });
-    const aktUsd = Number(price.aggregatedPrice?.twap ?? "0");
-    if (!(aktUsd > 0)) throw new Error("the oracle has no AKT price");
-    const burn = BigInt(Math.ceil((Number(options.depositUact) / aktUsd) * 1.02));
-    await sdk.akash.bme.v1.mintACT({
-      owner,
-      to: owner,
-      coinsToBurn: { denom: "uakt", amount: burn.toString() },
-    });
-    txs += 1;
-    for (;;) {
-      const balance = await sdk.cosmos.bank.v1beta1.getBalance({ address: owner, denom: "uact" });
-      if (BigInt(balance.balance?.amount ?? "0") >= options.depositUact) break;
-      await sleep(options.pollMs);
+    if (!options.actOnHand) {
+      await mintDeposit();
+      txs += 1;
     }
 
     const auditor = (await sdk.akash.audit.v1.getAllProvidersAttributes({})).providers[0]?.auditor;

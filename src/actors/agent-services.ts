@@ -33,6 +33,11 @@ export interface ActorSettings {
   scoringWeights: { price: number; uptime: number; reputation: number; diversity: number };
   /** Auditor accounts whose signed provider attributes count as audited. */
   trustedAuditors: string[];
+  /**
+   * Bids are evaluated this many blocks after the order when any is on chain (`bidding.settleBlocks`),
+   * before `minBids` or the window; absent or 0: only the count and the window end the collection.
+   */
+  bidSettleBlocks?: number;
   /** Providers whose bids rank after every other bid (`bidding.avoidProviders`); absent: none. */
   avoidProviders?: readonly string[];
   /**

@@ -25,8 +25,10 @@ import type {
   PlanMigrationOutput,
   SendManifestInput,
 } from "../machines/lease/lease.actors.js";
-import type { BidSummary } from "../machines/lease/lease.types.js";
+import { type BidSummary, leaseKey } from "../machines/lease/lease.types.js";
 import { treasuryWantsCheapestSdl } from "../machines/treasury/treasury.selectors.js";
+import { abortablePause } from "../services/abortable-pause.js";
+import type { AuditedProviderInfo } from "../services/akash/akash-types.js";
 import type { ConsoleProvider } from "../services/akash/index.js";
 import { manifestOfSdl } from "../services/akash/sdl-manifest.js";
 import type { AgentServices } from "./agent-services.js";
@@ -41,6 +43,16 @@ const REGION = "location-region";
 export function createLeaseActors(services: AgentServices) {
   const { chain, gateway, directory, store, sdl, logger, settings } = services;
   const log = logger.child({ actor: "lease" });
+  /** Waits for the next block the node announces (a poll of `ms` when none comes sooner). */
+  const nextBlock = (ms: number, signal: AbortSignal) =>
+    chain.nextBlock ? chain.nextBlock(ms, signal) : abortablePause(ms, signal);
+  /**
+   * Bidders' chain records as read while the bids were collected (attributes with their auditors and
+   * host URI), reused by the evaluation and the lease; in memory only: after a restart they are read again.
+   */
+  const bidders = new Map<string, AuditedProviderInfo>();
+  /** Leases whose MsgCreateLease this process saw included with code 0: the lease exists, no need to look. */
+  const leasesCreated = new Set<string>();
 
   const deployableManifest = async (
     resources: GenerateSdlInput["resources"],
@@ -158,41 +170,61 @@ export function createLeaseActors(services: AgentServices) {
     collectBids: fromPromise<CollectBidsOutput, CollectBidsInput>(async ({ input, signal }) => {
       const excluded = new Set(input.excludedProviders);
       const deadline = services.now() + input.windowMs;
+      // With `bidding.settleBlocks`, whatever is on chain that many blocks after the order is
+      // evaluated (the count and the window stay as the fallbacks). A rebid's order reopens now, not
+      // at the deployment's creation.
+      const settleBlocks = settings.bidSettleBlocks ?? 0;
+      let settleAt = Number.POSITIVE_INFINITY;
+      let height = 0;
+      if (settleBlocks > 0) {
+        const [deployment, startHeight] = await Promise.all([chain.deployment(input.dseq), chain.height()]);
+        settleAt = Math.max(deployment?.createdAtHeight ?? 0, startHeight - 1) + settleBlocks;
+      }
       let seen = -1;
       const open = await pollUntil({
         signal,
         intervalMs: settings.pollIntervalMs,
         deadline,
         now: services.now,
+        pause: nextBlock,
         read: async () => {
-          const bids = (await chain.bids(input.dseq)).filter(
-            (bid) => bid.state === "open" && !excluded.has(bid.provider),
-          );
-          if (bids.length !== seen) {
-            seen = bids.length;
+          const [bids, current] = await Promise.all([chain.bids(input.dseq), chain.height()]);
+          height = current;
+          const usable = bids.filter((bid) => bid.state === "open" && !excluded.has(bid.provider));
+          if (usable.length !== seen) {
+            seen = usable.length;
             log.info(
-              { dseq: input.dseq, bids: bids.length, wanted: input.minBids, height: await chain.height() },
+              { dseq: input.dseq, bids: usable.length, wanted: input.minBids, height },
               "bids received",
             );
           }
-          return bids;
+          return usable;
         },
-        done: (bids) => bids.length >= input.minBids,
+        done: (bids) => bids.length >= input.minBids || (bids.length > 0 && height >= settleAt),
       });
-      const summaries: BidSummary[] = [];
-      for (const bid of open) {
-        const provider = await chain.provider(bid.provider);
-        const region = provider?.attributes.find((attribute) => attribute.key === REGION)?.value;
-        summaries.push({
-          dseq: bid.dseq,
-          gseq: bid.gseq,
-          oseq: bid.oseq,
-          provider: bid.provider,
-          priceUact: bid.priceUact,
-          ...(region ? { region } : {}),
-        });
+      if (open.length > 0 && open.length < input.minBids && height >= settleAt) {
+        log.info(
+          { dseq: input.dseq, bids: open.length, height, settleBlocks },
+          "evaluating the bids on chain bidding.settleBlocks after the order",
+        );
       }
-      return { bids: summaries };
+      bidders.clear();
+      const providers = await Promise.all(open.map((bid) => chain.auditedProvider(bid.provider)));
+      return {
+        bids: open.map((bid, index) => {
+          const provider = providers[index];
+          if (provider) bidders.set(bid.provider, provider);
+          const region = provider?.attributes.find((attribute) => attribute.key === REGION)?.value;
+          return {
+            dseq: bid.dseq,
+            gseq: bid.gseq,
+            oseq: bid.oseq,
+            provider: bid.provider,
+            priceUact: bid.priceUact,
+            ...(region ? { region } : {}),
+          } satisfies BidSummary;
+        }),
+      };
     }),
 
     evaluateBids: fromPromise<EvaluateBidsOutput, EvaluateBidsInput>(async ({ input }) => {
@@ -204,7 +236,9 @@ export function createLeaseActors(services: AgentServices) {
         const entry = listed.get(bid.provider);
         // Not in the directory (or the directory is down): the chain's own audit records say which
         // attributes are signed, so audited providers still count as audited.
-        const onChain = entry ? null : await chain.auditedProvider(bid.provider);
+        const onChain = entry
+          ? null
+          : (bidders.get(bid.provider) ?? (await chain.auditedProvider(bid.provider)));
         candidates.push({
           provider: bid.provider,
           price: bid.priceUact,
@@ -268,23 +302,34 @@ export function createLeaseActors(services: AgentServices) {
         { provider: input.bid.provider, dseq: input.bid.dseq, priceUact: input.bid.priceUact },
         "accepting the bid",
       );
+      // Included with code 0 (or found on chain): the lease exists from that block on.
       await chain.createLease({ key: input.key, bid: input.bid });
+      leasesCreated.add(leaseKey(input.bid));
       store.providerPerformance.leaseStarted(input.bid, services.now());
     }),
 
     confirmLease: fromPromise<ConfirmLeaseOutput, ConfirmLeaseInput>(async ({ input, signal }) => {
+      // An included create-lease with code 0 is the lease: no lease lookup, and the host URI read while
+      // collecting the bids. After a restart (nothing in memory) the chain is asked, block by block.
+      const created = leasesCreated.delete(leaseKey(input.lease));
+      const known = created ? bidders.get(input.lease.provider) : undefined;
+      if (known?.hostUri) {
+        log.info({ provider: input.lease.provider, hostUri: known.hostUri }, "lease active on chain");
+        return { hostUri: known.hostUri };
+      }
       const lease = await pollUntil({
         signal,
         intervalMs: settings.pollIntervalMs,
         deadline: services.now() + settings.leaseConfirmTimeoutMs,
         now: services.now,
+        pause: nextBlock,
         read: () => chain.lease(input.lease),
         done: (found) => found !== null && found.state !== "unknown",
       });
       if (lease?.state !== "active") {
         throw new EffectError("provider", `the lease is ${lease?.state ?? "missing"} on chain, not active`);
       }
-      const provider = await chain.provider(input.lease.provider);
+      const provider = bidders.get(input.lease.provider) ?? (await chain.provider(input.lease.provider));
       if (!provider?.hostUri)
         throw new EffectError("provider", `provider ${input.lease.provider} has no host URI on chain`);
       log.info({ provider: input.lease.provider, hostUri: provider.hostUri }, "lease active on chain");

@@ -134,11 +134,14 @@ export function createTreasuryActors(services: AgentServices, options: { feeRese
       const result = await chain.mintAct({ key: input.key, amountUakt: uakt.toString() });
       recordMint(uakt.toString(), result.txHash);
     }
+    // Minted ACT arrives in the EndBlock of an epoch's last block: looked at as each block is announced.
+    const nextBlock = chain.nextBlock?.bind(chain);
     const after = await pollUntil({
       signal,
       intervalMs: settings.pollIntervalMs,
       deadline: services.now() + settings.mintSettleTimeoutMs,
       now: services.now,
+      ...(nextBlock ? { pause: nextBlock } : {}),
       read: ownBalances,
       done: (balances) => BigInt(balances.uact) >= wanted,
     });

@@ -251,6 +251,14 @@ export const configSchema = z.strictObject({
       minBids: z.number().int().min(1).max(20).default(3),
       /** ...or when this window closes, whichever comes first. */
       windowMs: positive().default(60_000),
+      /**
+       * ...or, sooner, this many blocks after the order, if any bid is on chain by then: every bid
+       * there is evaluated. 0 (default) = the count and the window only. On the devnet every provider
+       * bids in the block after the order, so `minBids` is met there anyway; on a market where bids
+       * come over several blocks (the simulator's: 3–40 s) an early evaluation chooses from fewer bids
+       * and pays more (docs/simulator.md).
+       */
+      settleBlocks: z.number().int().min(0).max(100).default(0),
       /** Deployment attempts on different providers before giving up. */
       maxAttempts: z.number().int().min(1).default(3),
       /** Providers whose bids rank after every other bid (a child avoids its family's providers). */

@@ -176,6 +176,7 @@ export function actorSettingsFromConfig(
     },
     trustedAuditors: [...new Set([...config.providers.trustedAuditors, ...(timing.trustedAuditors ?? [])])],
     avoidProviders: config.bidding.avoidProviders,
+    bidSettleBlocks: config.bidding.settleBlocks,
     childFunding: {
       feeBudgetUakt: config.reproduction.childFeeBudgetUakt,
       grantDays: config.reproduction.grantDays,

@@ -92,7 +92,8 @@ export async function runStrategy(
   const world = new MarketWorld(market, clock);
   const setup = strategySetup(strategy, agent, market.params.maxBidsPerOrder);
   const effects = createSimulatedEffects(world, clock, {
-    actor: agent.actor,
+    // The cheapest-bid baseline sees every bid of the order: it never evaluates early.
+    actor: strategy === "cheapest" ? { ...agent.actor, bidSettleBlocks: 0 } : agent.actor,
     maxPriceUact: agent.maxPriceUact,
     bidChoice: setup.bidChoice,
     health: setup.health,

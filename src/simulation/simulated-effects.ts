@@ -177,12 +177,25 @@ export function createSimulatedEffects(
         const allowed = round.bids.filter((bid) => !input.excludedProviders.includes(bid.provider));
         const windowEnd = clock.now() + input.windowMs;
         const enough = allowed[input.minBids - 1];
-        const until = enough && enough.at < windowEnd ? Math.max(enough.at, clock.now()) : windowEnd;
+        const counted = enough && enough.at < windowEnd ? Math.max(enough.at, clock.now()) : windowEnd;
+        // As the real actor: `bidding.settleBlocks` blocks after the order, every bid on chain by then
+        // is evaluated, if there is any (a bid is on chain from the block after it is sent).
+        const settleBlocks = settings.actor.bidSettleBlocks ?? 0;
+        const blockMs = params.blockSeconds * 1000;
+        const settleAt = (Math.floor(round.openedAt / blockMs) + settleBlocks) * blockMs;
+        const onChainBy = (at: number) =>
+          allowed.some((bid) => (Math.floor(bid.at / blockMs) + 1) * blockMs <= at);
+        const until =
+          settleBlocks > 0 && settleAt < counted && onChainBy(settleAt)
+            ? Math.max(settleAt, clock.now())
+            : counted;
         return clock.when(
           until,
           () => ({
             bids: allowed
-              .filter((bid) => bid.at <= until)
+              .filter(
+                (bid) => (until === counted ? bid.at : (Math.floor(bid.at / blockMs) + 1) * blockMs) <= until,
+              )
               .map((bid) => ({
                 dseq: input.dseq,
                 gseq: 1,

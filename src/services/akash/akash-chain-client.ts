@@ -1,5 +1,6 @@
 import type { EncodeObject } from "@cosmjs/proto-signing";
 import { EffectError } from "../../domain/effect-failure.js";
+import { abortablePause } from "../abortable-pause.js";
 import { encodeMessage, intentKindOf, intentPayloadOf, validateMessage } from "./akash-messages.js";
 import type {
   AkashChain,
@@ -19,6 +20,7 @@ import type {
   LeaseKey,
   ProviderInfo,
 } from "./akash-types.js";
+import type { BlockWatch } from "./block-watch.js";
 import { toChainEffectError } from "./chain-failures.js";
 import type { ChainQueries } from "./chain-queries.js";
 import { escrowRefundOf } from "./escrow-refunds.js";
@@ -34,6 +36,8 @@ export interface AkashChainClientDeps {
   readonly queries: ChainQueries;
   readonly signer: SigningClient;
   readonly executor: TxExecutor;
+  /** New blocks as the node announces them (absent: `nextBlock` is a plain wait). */
+  readonly blocks?: BlockWatch;
   /** A child's funding: deposits with sources=[grant] from `parent` (the signer pays fees through its feegrant). */
   readonly grantFunding?: { readonly parent: string; readonly grants: GrantQueries };
 }
@@ -58,6 +62,11 @@ export class AkashChainClient implements AkashChain {
     } catch (error) {
       throw toChainEffectError(error, "query the block height");
     }
+  }
+
+  nextBlock(fallbackMs: number, signal?: AbortSignal): Promise<void> {
+    if (this.deps.blocks) return this.deps.blocks.nextBlock(fallbackMs, signal);
+    return abortablePause(fallbackMs, signal);
   }
 
   balances(address: string = this.owner): Promise<Balances> {
@@ -176,6 +185,7 @@ export class AkashChainClient implements AkashChain {
   }
 
   async close(): Promise<void> {
+    this.deps.blocks?.close();
     this.deps.signer.disconnect();
   }
 }

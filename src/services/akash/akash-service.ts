@@ -79,6 +79,11 @@ export interface AkashChain {
   readonly fundedBy?: string;
 
   height(): Promise<number>;
+  /**
+   * Resolves at the next block the node announces, or after `fallbackMs` (a fast poll) when none is
+   * announced sooner or the announcements are unavailable. Absent: callers wait `fallbackMs`.
+   */
+  nextBlock?(fallbackMs: number, signal?: AbortSignal): Promise<void>;
   balances(address?: string): Promise<Balances>;
 
   deployment(dseq: string): Promise<DeploymentInfo | null>;

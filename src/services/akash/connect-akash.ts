@@ -5,6 +5,7 @@ import { AkashChainClient } from "./akash-chain-client.js";
 import type { AkashEndpoints } from "./akash-endpoints.js";
 import { AkashEndpointError, ChainIdMismatchError } from "./akash-errors.js";
 import type { AkashChain, ProviderDirectory, ProviderGateway } from "./akash-service.js";
+import { BlockWatch } from "./block-watch.js";
 import { describeTransportError } from "./chain-failures.js";
 import { ChainQueries } from "./chain-queries.js";
 import { type ChildGrants, ChildGrantsClient } from "./child-grants.js";
@@ -26,6 +27,11 @@ export interface ConnectAkashOptions {
   readonly gasMultiplier?: number;
   /** How often a broadcast tx is looked up until a block holds it. Default 1000 ms; use ~50 on a fast devnet. */
   readonly broadcastPollIntervalMs?: number;
+  /**
+   * Follow new blocks over the RPC node's CometBFT WebSocket (`/websocket`), so that txs, bids and
+   * leases are looked at in the block they land in; the polls above stay as the fallback. Default true.
+   */
+  readonly subscribeToBlocks?: boolean;
   /** How long to wait for a block to hold a tx before answering `retryable`. Default 60 s. */
   readonly broadcastTimeoutMs?: number;
   /** Per CometBFT JSON-RPC call. Default 15 s. */
@@ -120,8 +126,13 @@ export async function connectAkash(input: ConnectAkashInput): Promise<AkashConne
     throw error;
   }
 
+  const blocks =
+    options.subscribeToBlocks === false
+      ? undefined
+      : new BlockWatch({ rpc: endpoints.rpc, ...(options.logger ? { logger: options.logger } : {}) });
   const executor = new TxExecutor({
     signer,
+    ...(blocks ? { blocks } : {}),
     intents: store.intents,
     ...(store.leadership ? { leadership: store.leadership } : {}),
     chainId: endpoints.chainId,
@@ -137,6 +148,7 @@ export async function connectAkash(input: ConnectAkashInput): Promise<AkashConne
     queries,
     signer,
     executor,
+    ...(blocks ? { blocks } : {}),
     ...(input.fundedBy ? { grantFunding: { parent: input.fundedBy, grants } } : {}),
   });
   const childGrants = new ChildGrantsClient({ granter: wallets.address, grants, executor, now });

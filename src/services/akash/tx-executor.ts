@@ -3,6 +3,7 @@ import { EffectError } from "../../domain/effect-failure.js";
 import type { Logger } from "../../logging/index.js";
 import type { Intent, IntentRepository, JsonValue, LeadershipRepository } from "../store/index.js";
 import type { TxResult } from "./akash-service.js";
+import type { BlockWatch } from "./block-watch.js";
 import {
   type ChainRejection,
   chainRejectionOf,
@@ -41,8 +42,13 @@ export interface TxExecutorOptions {
   /** The store's leadership: an instance that no longer leads (it handed over) sends nothing (DESIGN §12). */
   readonly leadership?: Pick<LeadershipRepository, "effectRefusal" | "track">;
   readonly chainId: string;
-  /** How often inclusion is looked up after a broadcast. */
+  /** How often inclusion is looked up after a broadcast (the fallback when blocks are announced). */
   readonly pollIntervalMs: number;
+  /**
+   * Announces new blocks (CometBFT's WebSocket): inclusion is then looked up in the block that holds
+   * the tx instead of at the next poll. Absent: polled every `pollIntervalMs`.
+   */
+  readonly blocks?: Pick<BlockWatch, "nextBlock">;
   /** How long to wait for inclusion before answering `retryable` (the tx stays recorded). */
   readonly inclusionTimeoutMs: number;
   readonly memo?: string;
@@ -217,7 +223,7 @@ export class TxExecutor {
   }
 
   private async awaitInclusion(job: TxJob, hash: string, sequence: number): Promise<Inclusion> {
-    const { signer, pollIntervalMs, inclusionTimeoutMs } = this.options;
+    const { signer, inclusionTimeoutMs } = this.options;
     const deadline = Date.now() + inclusionTimeoutMs;
     let lastError: unknown;
     for (;;) {
@@ -237,15 +243,21 @@ export class TxExecutor {
           `${job.kind} ${job.key}: tx ${hash} not in a block after ${inclusionTimeoutMs} ms${reason}; it stays recorded and is looked up again on retry`,
         );
       }
-      await sleep(pollIntervalMs);
+      await this.untilNextBlock();
     }
+  }
+
+  /** The next announced block, or the poll interval when none is announced sooner. */
+  private untilNextBlock(): Promise<void> {
+    const { blocks, pollIntervalMs } = this.options;
+    return blocks ? blocks.nextBlock(pollIntervalMs) : sleep(pollIntervalMs);
   }
 
   /** Waits (up to the inclusion timeout) until the account's committed sequence reaches `sequence`. */
   private async waitForSequence(job: TxJob, sequence: number): Promise<void> {
     const deadline = Date.now() + this.options.inclusionTimeoutMs;
     while (Date.now() < deadline) {
-      await sleep(this.options.pollIntervalMs);
+      await this.untilNextBlock();
       const account = await this.options.signer.account().catch(() => undefined);
       if (account && account.sequence >= sequence) return;
     }

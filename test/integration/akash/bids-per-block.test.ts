@@ -1,0 +1,79 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createActor, toPromise } from "xstate";
+import type { AgentServices } from "../../../src/actors/agent-services.js";
+import { createLeaseActors } from "../../../src/actors/lease-actors.js";
+import { loadConfig } from "../../../src/config/index.js";
+import type { DevnetHandle } from "../../../src/devnet/index.js";
+import { createLogger } from "../../../src/logging/index.js";
+import { actorSettingsFromConfig } from "../../../src/runtime/agent-settings.js";
+import { startTestDevnet } from "../../support/devnet.js";
+import { type AgentUnderTest, agentSdl, freshDseq, startAgent } from "./akash-test-kit.js";
+
+/**
+ * The lease's bid collection on the devnet's chain, read block by block: with `bidding.settleBlocks`
+ * the bids on chain that many blocks after the order are taken without waiting for `minBids` or the
+ * window; the host URI read while collecting is what the lease uses after an included create-lease.
+ */
+describe("bids read at each block (bidding.settleBlocks)", () => {
+  let devnet: DevnetHandle;
+  let agent: AgentUnderTest;
+
+  beforeAll(async () => {
+    devnet = await startTestDevnet({ providers: 2 });
+    agent = await startAgent(devnet, { uakt: 60_000_000n, uact: 20_000_000n });
+  });
+
+  afterAll(async () => {
+    await agent?.close();
+    await devnet?.stop();
+  });
+
+  it("takes every bid on chain one block after the order, short of minBids; the lease gets the host URI read while collecting", async () => {
+    const { chain } = agent.akash;
+    const config = loadConfig({ env: { AGENT_BIDDING_SETTLE_BLOCKS: "1" } });
+    const services = {
+      chain,
+      gateway: agent.akash.gateway,
+      directory: { providers: async () => [] },
+      store: agent.store,
+      settings: actorSettingsFromConfig(config, { blockSeconds: 1, pollIntervalMs: 1_000 }),
+      logger: createLogger({ level: "silent", json: true }),
+      now: () => Date.now(),
+    } as unknown as AgentServices;
+    const actors = createLeaseActors(services);
+
+    const sdl = await agentSdl(agent.address, devnet.chainId);
+    const dseq = await freshDseq(agent);
+    await chain.createDeployment({
+      key: `deploy-${dseq}`,
+      dseq,
+      sdlYaml: sdl.yaml,
+      manifestVersion: sdl.manifestVersion,
+      depositUact: "5000000",
+    });
+    const order = (await chain.deployment(dseq))!.createdAtHeight;
+
+    // More bids wanted than there are providers and a window longer than the test's timeout: only
+    // the settle rule can end this collection.
+    const collected = await toPromise(
+      createActor(actors.collectBids, {
+        input: { dseq, minBids: 5, windowMs: 3_600_000, excludedProviders: [] },
+      }).start(),
+    );
+    expect(collected.bids).toHaveLength(2);
+    const bidHeights = (await chain.bids(dseq)).map((bid) => bid.createdAtHeight);
+    expect(Math.max(...bidHeights)).toBe(order + 1);
+
+    const bid = collected.bids[0]!;
+    const lease = { owner: agent.address, dseq, gseq: bid.gseq, oseq: bid.oseq, provider: bid.provider };
+    await toPromise(
+      createActor(actors.createLease, {
+        input: { key: `lease-${dseq}`, bid: { ...lease, priceUact: bid.priceUact } },
+      }).start(),
+    );
+    const confirmed = await toPromise(createActor(actors.confirmLease, { input: { lease } }).start());
+    const provider = devnet.providers.find((entry) => entry.address === bid.provider)!;
+    expect(confirmed.hostUri).toBe(provider.hostUri);
+    expect((await chain.lease(lease))?.state).toBe("active");
+  });
+});
