@@ -391,21 +391,23 @@ export function createLeaseActors(services: AgentServices) {
     }),
 
     planMigration: fromPromise<PlanMigrationOutput, PlanMigrationInput>(async ({ input }) => {
-      // A slow provider still serves: give the probe room. Only a provider that does not answer at
-      // all, or a lease already gone, leaves nothing to make-before-break with; a lease being
-      // reclaimed keeps serving until its deadline, so the move is made before it ends.
-      const [probe, lease] = await Promise.all([
+      // A slow provider still serves: give the probe room, and a second try with twice as much (a
+      // degraded provider missed one probe under load, and the rebid closed a lease that served). Only
+      // a provider that does not answer at all, or a lease already gone, leaves nothing to
+      // make-before-break with; a lease being reclaimed keeps serving until its deadline, so the move
+      // is made before it ends.
+      const probe = async (timeoutMs: number) =>
         input.lease.hostUri
-          ? gateway.probe({
-              provider: input.lease.provider,
-              hostUri: input.lease.hostUri,
-              timeoutMs: settings.slowProviderMs * 3,
-            })
-          : Promise.resolve({ ok: false, latencyMs: 0 }),
+          ? (await gateway.probe({ provider: input.lease.provider, hostUri: input.lease.hostUri, timeoutMs }))
+              .ok
+          : false;
+      const probeTimeoutMs = settings.slowProviderMs * 3;
+      const [answers, lease] = await Promise.all([
+        probe(probeTimeoutMs).then((ok) => ok || probe(probeTimeoutMs * 2)),
         chain.lease(input.lease),
       ]);
       const leaseGone = lease === null || lease.state === "closed" || lease.state === "insufficient_funds";
-      const gone = leaseGone || (!probe.ok && lease.state !== "reclaiming");
+      const gone = leaseGone || (!answers && lease.state !== "reclaiming");
       // An agent living in this lease would close itself by re-bidding: it always moves make-before-break.
       const strategy = gone && !services.selfHosting ? "rebid" : "new_deployment";
       log.warn({ provider: input.lease.provider, reason: input.reason, strategy }, "migrating");
