@@ -6,10 +6,11 @@ import type { LeaseView } from "../../src/runtime/lease-view.js";
 import { generateMnemonic } from "../../src/services/keys/index.js";
 import type { OwnerChainReader } from "../../support/owner-chain-footprint.js";
 import { startTestAgent, type TestAgent } from "../../test/support/agent-harness.js";
+import { waitFor } from "../../test/support/devnet.js";
 import type { Expectation, Fault, RowContext, RowResult, Settled } from "./fault-types.js";
 import { JumpableClock } from "./jumpable-clock.js";
 import { fundsLine, type SpendTotals, spendTotals } from "./row-funds.js";
-import { newAlerts, poll, SETTLE_TIMEOUT_MS, untilLease, within } from "./row-waits.js";
+import { newAlerts, SETTLE_TIMEOUT_MS, untilLease, within } from "./row-waits.js";
 
 export interface MatrixEnvironment {
   readonly devnet: DevnetHandle;
@@ -213,7 +214,7 @@ export async function runFaultRow(row: MatrixRow, environment: MatrixEnvironment
     try {
       const serving = running.runtime.lease();
       const servingDseq = serving?.state.startsWith("active") ? serving.dseq : null;
-      const extra = await poll(
+      const extra = await waitFor(
         async () => {
           const open = await orphansOf(environment, owner, servingDseq);
           return open.length === 0 ? open : undefined;
@@ -231,7 +232,7 @@ export async function runFaultRow(row: MatrixRow, environment: MatrixEnvironment
     funds = fundsLine(spentBefore, spendTotals(running.store));
     // Terminate: the lease and every deployment closed, as the owner sees it on chain.
     running.runtime.send({ type: "AGENT.SHUTDOWN", terminateLease: true });
-    const left = await poll(
+    const left = await waitFor(
       async () => {
         const open = (await environment.reader.footprint(owner)).activeDeployments;
         return open.length === 0 ? open : undefined;

@@ -1,6 +1,7 @@
 import type { HealthReport } from "../../src/machines/health/health.types.js";
 import type { LeaseView } from "../../src/runtime/lease-view.js";
 import type { StoredAlert } from "../../src/services/store/index.js";
+import { waitFor } from "../../test/support/devnet.js";
 import type { RowContext, Settled } from "./fault-types.js";
 
 /** How long one fault's outcome may take before the row counts it as not reached. */
@@ -19,27 +20,6 @@ export async function within<T>(promise: Promise<T>, ms: number, what: string): 
   } finally {
     clearTimeout(timer);
   }
-}
-
-/** Polls `probe` every 100 ms until it returns a value, or throws naming `what` after `ms`. */
-export async function poll<T>(
-  probe: () => Promise<T | undefined> | T | undefined,
-  ms: number,
-  what: string,
-): Promise<T> {
-  const deadline = Date.now() + ms;
-  let lastError: unknown;
-  while (Date.now() < deadline) {
-    try {
-      const value = await probe();
-      if (value !== undefined) return value;
-    } catch (error) {
-      lastError = error;
-    }
-    await sleep(100);
-  }
-  const why = lastError instanceof Error ? `: ${lastError.message}` : "";
-  throw new Error(`${what} did not happen within ${ms / 1000} s${why}`);
 }
 
 /** The agent's lease once it is in `state` and `predicate` holds. */
@@ -63,7 +43,7 @@ export function newAlerts(context: RowContext): StoredAlert[] {
 
 /** The first alert since the injection whose title matches. */
 export function untilAlert(context: RowContext, title: RegExp, ms = SETTLE_TIMEOUT_MS): Promise<StoredAlert> {
-  return poll(
+  return waitFor(
     () => newAlerts(context).find((alert) => title.test(alert.title)),
     ms,
     `an alert titled ${title}`,
@@ -80,7 +60,7 @@ export async function servingAgainSince(context: RowContext, from: number): Prom
         | { context: { lastReport: HealthReport | null } }
         | undefined
     )?.context.lastReport ?? null;
-  await poll(
+  await waitFor(
     () => {
       const last = report();
       const good =

@@ -1,6 +1,7 @@
 import { type BackupIdentity, newBackupIdentity } from "../../../test/support/backup-fixtures.js";
+import { waitFor } from "../../../test/support/devnet.js";
 import type { Fault, RowContext } from "../fault-types.js";
-import { poll, SETTLE_TIMEOUT_MS, servingAgainSince } from "../row-waits.js";
+import { SETTLE_TIMEOUT_MS, servingAgainSince } from "../row-waits.js";
 
 /** The row's identity: its mnemonic and the Arweave wallet the backups are paid from. */
 let identity: BackupIdentity | null = null;
@@ -38,7 +39,11 @@ export const arweaveDown: Fault = {
   async inject(context) {
     const backups = backupsOf(context);
     // The first backup (lease active) finished, so the next one is the one the outage meets.
-    await poll(() => backups.getSnapshot().context.last ?? undefined, SETTLE_TIMEOUT_MS, "the first backup");
+    await waitFor(
+      () => backups.getSnapshot().context.last ?? undefined,
+      SETTLE_TIMEOUT_MS,
+      "the first backup",
+    );
     context.facts.set("seq", String(backups.getSnapshot().context.last?.seq ?? 0));
     await arweaveOf(context).setGatewayDown("error");
     backups.send({ type: "BACKUP.NOW" });
@@ -48,7 +53,7 @@ export const arweaveDown: Fault = {
   },
   async settle(context) {
     const backups = backupsOf(context);
-    const failure = await poll(
+    const failure = await waitFor(
       () => backups.getSnapshot().context.lastError ?? undefined,
       SETTLE_TIMEOUT_MS,
       "a failed backup",
@@ -56,7 +61,7 @@ export const arweaveDown: Fault = {
     const cleared = context.clock.now();
     await this.clear(context);
     const before = Number(context.facts.get("seq") ?? "0");
-    const done = await poll(
+    const done = await waitFor(
       () => {
         const last = backups.getSnapshot().context.last;
         return last && last.seq > before ? last : undefined;

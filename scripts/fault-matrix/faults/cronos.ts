@@ -1,6 +1,7 @@
 import { createChainNodeSDK } from "@akashnetwork/chain-sdk";
+import { waitFor } from "../../../test/support/devnet.js";
 import type { Fault, RowContext, Settled } from "../fault-types.js";
-import { poll, SETTLE_TIMEOUT_MS, untilAlert } from "../row-waits.js";
+import { SETTLE_TIMEOUT_MS, untilAlert } from "../row-waits.js";
 
 /** What an emergency swap brings: 10 AKT (the treasury's floor), bridged from Cronos. */
 const RESTORED_UAKT = 10_000_000n;
@@ -22,7 +23,7 @@ const drainAkt = (context: RowContext) => context.devnet.drainAccount(context.ow
 
 /** AKT back on the agent's account, the lease where it was. */
 async function aktRestored(context: RowContext, prefix = ""): Promise<Settled> {
-  const uakt = await poll(
+  const uakt = await waitFor(
     async () => {
       const balance = await uaktOf(context);
       return balance >= RESTORED_UAKT ? balance : undefined;

@@ -1,8 +1,9 @@
 import { Relay, useWebSocketImplementation } from "nostr-tools/relay";
 import WebSocket from "ws";
 import { HEARTBEAT_KIND } from "../../../src/index.js";
+import { waitFor } from "../../../test/support/devnet.js";
 import type { Fault, RowContext } from "../fault-types.js";
-import { poll, rideOut, SETTLE_TIMEOUT_MS, servingAgainSince, untilAlert } from "../row-waits.js";
+import { rideOut, SETTLE_TIMEOUT_MS, servingAgainSince, untilAlert } from "../row-waits.js";
 
 useWebSocketImplementation(WebSocket);
 
@@ -67,7 +68,7 @@ export const relayDown: Fault = {
     const serving = await rideOut(context, RELAY_OUTAGE_MS, (row) => this.clear(row));
     const { url } = relayOf(context);
     const author = identityOf(context).nostrPubkey;
-    await poll(
+    await waitFor(
       async () =>
         ((await newestHeartbeat(url, author)) ?? 0) >= back + RELAY_OUTAGE_MS / 1000 ? true : undefined,
       SETTLE_TIMEOUT_MS,
@@ -103,14 +104,14 @@ export const receiversFailing: Fault = {
   },
   async settle(context) {
     const alert = await untilAlert(context, /chain unreachable/i);
-    const failed = await poll(
+    const failed = await waitFor(
       () => context.agent().store.alerts.get(alert.id)?.lastError ?? undefined,
       SETTLE_TIMEOUT_MS,
       "a failed delivery of the alert",
     );
     const cleared = context.clock.now();
     await this.clear(context);
-    await poll(
+    await waitFor(
       () => (context.agent().store.alerts.get(alert.id)?.sentChannels.includes("webhook") ? true : undefined),
       SETTLE_TIMEOUT_MS,
       "the alert delivered to the webhook",
