@@ -18,6 +18,12 @@ const moveCheck = async (context: RowContext) => {
     : [];
 };
 
+/** The faulted provider answers normally again. */
+async function healProvider(context: RowContext): Promise<void> {
+  const provider = context.facts.get("provider");
+  if (provider) context.devnet.degradeProvider(provider, { mode: "healthy" });
+}
+
 export const providerOffline: Fault = {
   id: "provider-offline",
   name: "provider offline",
@@ -46,10 +52,7 @@ export const providerDegraded: Fault = {
   async inject(context) {
     context.devnet.degradeProvider(baselineProvider(context), { mode: "slow", delayMs: 1_400 });
   },
-  async clear(context) {
-    const provider = context.facts.get("provider");
-    if (provider) context.devnet.degradeProvider(provider, { mode: "healthy" });
-  },
+  clear: healProvider,
   settle: movedAway,
   check: moveCheck,
 };
@@ -64,10 +67,7 @@ export const providerErrors: Fault = {
   async inject(context) {
     context.devnet.degradeProvider(baselineProvider(context), { mode: "failing" });
   },
-  async clear(context) {
-    const provider = context.facts.get("provider");
-    if (provider) context.devnet.degradeProvider(provider, { mode: "healthy" });
-  },
+  clear: healProvider,
   settle: movedAway,
   check: moveCheck,
 };
@@ -126,10 +126,7 @@ export const providerGarbage: Fault = {
   async inject(context) {
     context.devnet.degradeProvider(baselineProvider(context), { mode: "garbage" });
   },
-  async clear(context) {
-    const provider = context.facts.get("provider");
-    if (provider) context.devnet.degradeProvider(provider, { mode: "healthy" });
-  },
+  clear: healProvider,
   settle: movedAway,
   check: moveCheck,
 };

@@ -62,6 +62,17 @@ describe("following a relay", () => {
     cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
     return dir;
   };
+  /** The old instance's relay, which receives the followed events. */
+  const openStandby = async () => {
+    const standby = await AgentRelay.open({
+      dataDir: tempDir("standby-"),
+      hostname: "127.0.0.1",
+      name: "old",
+      pubkey: "",
+    });
+    cleanups.push(() => standby.close());
+    return standby;
+  };
 
   it("copies the events since, then live ones, and again after the followed relay restarts", async () => {
     const leaderDir = tempDir("followed-");
@@ -73,13 +84,7 @@ describe("following a relay", () => {
     await publish(leader.url, before);
     await publish(leader.url, earlier);
 
-    const standby = await AgentRelay.open({
-      dataDir: tempDir("standby-"),
-      hostname: "127.0.0.1",
-      name: "old",
-      pubkey: "",
-    });
-    cleanups.push(() => standby.close());
+    const standby = await openStandby();
     const follower = followRelay({ url: leader.url, since, sink: standby, logger, maxRetryMs: 300 });
     cleanups.push(() => follower.stop());
     await waitFor(() => (follower.copied() === 1 ? true : undefined), 10_000, "the event written since");
@@ -103,13 +108,7 @@ describe("following a relay", () => {
   });
 
   it("stops trying when stopped while the followed relay is unreachable", async () => {
-    const standby = await AgentRelay.open({
-      dataDir: tempDir("standby-"),
-      hostname: "127.0.0.1",
-      name: "old",
-      pubkey: "",
-    });
-    cleanups.push(() => standby.close());
+    const standby = await openStandby();
     const follower = followRelay({
       url: "ws://127.0.0.1:9",
       since: 0,
