@@ -131,7 +131,12 @@ describe("the devnet's image tags and failing images", { timeout: 120_000 }, () 
       state: "awaiting_activation",
       version: { package: packageVersion(), image: canary },
     });
-    expect((await statusOf(oldProcess)).version.image).toBe(stable);
+    // Each process answers once it has started, whichever lease was opened first.
+    const oldStatus = await until(
+      () => statusOf(oldProcess).catch(() => undefined),
+      "the stable tag's status",
+    );
+    expect(oldStatus.version.image).toBe(stable);
   });
 
   it("images/fail stops every process of that exact image and keeps it down; another tag runs on; heal brings it back", async () => {
