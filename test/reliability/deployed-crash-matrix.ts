@@ -15,9 +15,6 @@ import { waitFor } from "../support/devnet.js";
  * mnemonic) killed at one step, with the crash points armed per agent in the providers' environment.
  */
 
-/** All rows run with AGENT_FULL_CRASH_MATRIX=1; otherwise each file's default subset. */
-export const FULL_CRASH_MATRIX = process.env.AGENT_FULL_CRASH_MATRIX === "1";
-
 /** The settings (as `a.b` keys) every row's agent runs with; each file adds its own. */
 export const deployedCrashSettings: Record<string, unknown> = {
   ...fastAgentSettings,

@@ -14,12 +14,12 @@ import {
   settingsEnv,
 } from "../support/deployed-agent-probes.js";
 import { agentProcessOptions, startTestDevnet, waitFor } from "../support/devnet.js";
+import { FULL_CRASH_MATRIX as FULL, runsInScope, scopeTitle } from "./crash-matrix-scope.js";
 import {
   activeDeployments,
   armedSpec,
   deployedCrashSettings,
   describeExit,
-  FULL_CRASH_MATRIX as FULL,
   formatMatrixTable,
   leadingAt,
   type MatrixRowOutcome,
@@ -60,7 +60,7 @@ const ROWS: readonly HandoverCrashRow[] = [
 
 /** AGENT_HANDOVER_CRASH_ROWS=step,step picks rows by step (to look at one). */
 const picked = process.env.AGENT_HANDOVER_CRASH_ROWS?.split(",");
-const selected = ROWS.filter((row) => (picked ? picked.includes(row.step) : FULL || row.inDefault));
+const selected = ROWS.filter((row) => (picked ? picked.includes(row.step) : runsInScope(row)));
 const BOOTSTRAP_TIMEOUT_MS = 180_000;
 
 type HandoverRowAgent = RowAgent<HandoverCrashRow>;
@@ -81,7 +81,7 @@ const progress = (row: HandoverCrashRow, text: string) =>
  * instance leads, one deployment is active on chain, the bootstrap's data directory says handed_over,
  * the generation is the expected one, and a self-migration kept the relay's events.
  */
-describe(`handover crash matrix (${FULL ? "full" : "default subset; AGENT_FULL_CRASH_MATRIX=1 for all"})`, () => {
+describe(`handover crash matrix (${scopeTitle()})`, () => {
   let devnet: DevnetHandle;
   const dirs = matrixDirs("handover-crash");
   let agents: HandoverRowAgent[] = [];

@@ -14,11 +14,11 @@ import {
   settingsEnv,
 } from "../support/deployed-agent-probes.js";
 import { agentProcessOptions, startTestDevnet, waitFor } from "../support/devnet.js";
+import { FULL_CRASH_MATRIX as FULL, runsInScope, scopeTitle } from "./crash-matrix-scope.js";
 import {
   activeDeployments,
   armedSpec,
   deployedCrashSettings,
-  FULL_CRASH_MATRIX as FULL,
   formatMatrixTable,
   type MatrixRowOutcome,
   matrixDirs,
@@ -132,7 +132,7 @@ const ROWS: readonly UpgradeCrashRow[] = [
 ];
 
 const picked = process.env.AGENT_UPGRADE_CRASH_ROWS?.split(",");
-const selected = ROWS.filter((row) => (picked ? picked.includes(row.name) : FULL || row.inDefault));
+const selected = ROWS.filter((row) => (picked ? picked.includes(row.name) : runsInScope(row)));
 
 type UpgradeRowAgent = RowAgent<UpgradeCrashRow>;
 
@@ -159,7 +159,7 @@ const settingsOf = (row: UpgradeCrashRow) => settingsEnv({ ...baseSettings, ...C
  * owner is active (the leader's), the relay event published before the upgrade is still readable, and
  * the upgrade ended `upgraded` or `rolled_back` (either may follow a kill; the table says which).
  */
-describe(`upgrade crash matrix (${FULL ? "full" : "default subset; AGENT_FULL_CRASH_MATRIX=1 for all"})`, () => {
+describe(`upgrade crash matrix (${scopeTitle()})`, () => {
   let devnet: DevnetHandle;
   const dirs = matrixDirs("upgrade-crash");
   let agents: UpgradeRowAgent[] = [];
