@@ -58,6 +58,12 @@ export interface TxExecutorOptions {
 
 /** Fresh signatures per call when a signed tx dies (its sequence taken by another tx) before inclusion. */
 const MAX_SIGNING_ATTEMPTS = 3;
+/**
+ * Blocks to wait for the tx that a sequence refusal says holds the sequence: one in the mempool lands in
+ * the next block, and one dropped from it (evicted, or a node restarted) frees the sequence at the next
+ * commit, when CometBFT rechecks the mempool. Then the refused tx is signed again.
+ */
+const SEQUENCE_HOLD_BLOCKS = 2;
 const SDK_WRONG_SEQUENCE = 32;
 
 type Inclusion =
@@ -253,13 +259,27 @@ export class TxExecutor {
     return blocks ? blocks.nextBlock(pollIntervalMs) : sleep(pollIntervalMs);
   }
 
-  /** Waits (up to the inclusion timeout) until the account's committed sequence reaches `sequence`. */
+  /**
+   * Waits until the account's committed sequence reaches `sequence`, or until SEQUENCE_HOLD_BLOCKS
+   * blocks have passed without it (the tx that held it was dropped: sign again), up to the inclusion
+   * timeout.
+   */
   private async waitForSequence(job: TxJob, sequence: number): Promise<void> {
-    const deadline = Date.now() + this.options.inclusionTimeoutMs;
+    const { signer, inclusionTimeoutMs } = this.options;
+    const deadline = Date.now() + inclusionTimeoutMs;
+    const since = await signer.height().catch(() => null);
     while (Date.now() < deadline) {
       await this.untilNextBlock();
-      const account = await this.options.signer.account().catch(() => undefined);
+      const account = await signer.account().catch(() => undefined);
       if (account && account.sequence >= sequence) return;
+      const height = since === null ? null : await signer.height().catch(() => null);
+      if (since !== null && height !== null && height >= since + SEQUENCE_HOLD_BLOCKS) {
+        this.options.logger?.info(
+          { key: job.key, kind: job.kind, sequence: sequence - 1, blocks: height - since },
+          "no committed tx took the sequence the node called held; signing again",
+        );
+        return;
+      }
     }
     throw new EffectError(
       "retryable",

@@ -284,6 +284,26 @@ describe("akash service on the devnet: one effect per idempotency key, across cr
     await other.chain.close();
   });
 
+  it("a refusal for a sequence that no tx ever takes (its holder dropped from the mempool) signs again after two blocks", async () => {
+    const key = `topup-${dseq}-dropped-holder`;
+    const before = await deposited();
+    await agent.restart();
+    const sequence = (await rpc.getSequence(agent.address)).sequence;
+    // CheckTx says a pending tx holds the sequence; none reaches a block. Waiting for the sequence to
+    // move would outlast the inclusion timeout (20 s here) and give up the deposit.
+    devnet.failNextTx({
+      address: agent.address,
+      stage: "checkTx",
+      code: 32,
+      log: `account sequence mismatch, expected ${sequence + 1}, got ${sequence}: incorrect account sequence`,
+    });
+    const result = await agent.akash.chain.deposit({ key, dseq, amountUact: "30000" });
+    expect(result.alreadyDone).toBe(false);
+    expect(await deposited()).toBe(before + 30_000n);
+    const status = (await (await fetch(`${devnet.control}/status`)).json()) as { pendingTxFaults: number };
+    expect(status.pendingTxFaults).toBe(0);
+  });
+
   it("runs concurrent calls one after the other, so their sequences never collide", async () => {
     const before = await deposited();
     const results = await Promise.all(
