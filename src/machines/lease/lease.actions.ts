@@ -5,7 +5,7 @@ import type { LeaseContext } from "./lease.context.js";
 import type { FundsRequest, LeaseEvent, LeaseNotice } from "./lease.events.js";
 import { isRunwayReadCurrent, topUpAmountUact } from "./lease.funding.js";
 import { isUpgradeUnderWay } from "./lease.guards.js";
-import { type AttemptFailureType, attemptFailure, planFor } from "./lease.policy.js";
+import { type AttemptFailureType, attemptFailure, moveTitle, planFor } from "./lease.policy.js";
 import type { BidSummary, LeaseRef, UpgradeState } from "./lease.types.js";
 
 type ActionArgs = { context: LeaseContext; event: LeaseEvent };
@@ -45,6 +45,24 @@ export const leaseActions = {
       severity: plan.severity,
       title: params.title,
       message: `${plan.reason}.`,
+    });
+  }),
+  /**
+   * Tells the operator that the running lease moves, at the plan's severity: each move is its own
+   * incident (the lease it leaves), so a later move alerts again.
+   */
+  alertMove: enqueue(({ context, enqueue, self }) => {
+    const plan = planFor(context);
+    const leaving = context.lease;
+    if (!plan || !self._parent) return;
+    const from = leaving ? ` (dseq ${leaving.dseq} on ${leaving.provider})` : "";
+    enqueue.sendParent({
+      type: "ALERT.RAISED",
+      source: "lease",
+      severity: plan.severity,
+      title: moveTitle(context),
+      message: `${plan.reason}${from}.`,
+      incident: leaving ? `move/${leaving.dseq}/${leaving.provider}` : "move",
     });
   }),
   alertIfDirectoryUnavailable: enqueue(({ enqueue, self }, params: { reason: string | undefined }) => {

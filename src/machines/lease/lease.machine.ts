@@ -459,7 +459,7 @@ export const leaseMachine = setup({
             {
               guard: { type: "plans", params: { kind: "migrate" } },
               target: "#lease.migrating",
-              actions: "noteMigration",
+              actions: ["alertMove", "noteMigration"],
             },
             {
               guard: { type: "plans", params: { kind: "restart-services" } },
@@ -885,7 +885,7 @@ export const leaseMachine = setup({
             {
               guard: { type: "plans", params: { kind: "migrate" } },
               target: "#lease.migrating",
-              actions: "noteMigration",
+              actions: ["alertMove", "noteMigration"],
             },
             {
               guard: { type: "plans", params: { kind: "emergency-swap" } },

@@ -103,6 +103,22 @@ export function exhaustedResourceOf(context: LeaseContext): ExhaustedResource | 
 }
 
 /** The alert title for a plan that leaves the decision to the operator. */
+/** The title of the alert a move raises, named for what made the lease move. */
+export function moveTitle(context: LeaseContext): string {
+  switch (context.failure?.type) {
+    case "provider_offline":
+      return "Provider offline";
+    case "provider_degraded":
+      return "Provider degraded";
+    case "certificate_expired":
+      return "Provider certificate expired";
+    case "lease_reclaiming":
+      return "Lease reclaimed";
+    default:
+      return "Moving to another provider";
+  }
+}
+
 export function escalationTitle(context: LeaseContext): string {
   const failure = context.failure;
   if (failure?.type === "out_of_disk") return "Storage at its limit";
