@@ -10,6 +10,7 @@ import {
   type AgentSettings,
   type LeaseMachine,
 } from "../machines/index.js";
+import { type OutgoingAlert, sendWithoutOutbox } from "../services/alerts/index.js";
 import { knownSecretValues } from "../services/keys/index.js";
 import {
   createSnapshotPersister,
@@ -45,6 +46,8 @@ export interface AgentRuntime {
   waitForLease(until: (view: LeaseView) => boolean): Promise<LeaseView>;
   /** Writes the last step and stops every actor (the deployment stays; see AGENT.SHUTDOWN to close it). */
   stop(): void;
+  /** Settles once the alert sent when the store failed (if it did) was taken or given up. */
+  stopAlertSent(): Promise<void>;
 }
 
 /**
@@ -74,9 +77,20 @@ export function startAgentRuntime(options: AgentRuntimeOptions): AgentRuntime {
         "cannot persist the agent's state: stopping rather than acting on unsaved state",
       );
       process.exitCode = 1;
+      const agentId = (actor.getSnapshot().context as { loaded?: { identity: { agentId: string } } | null })
+        .loaded?.identity.agentId;
       actor.stop();
+      lastAlert = sendWithoutOutbox(
+        options.channels.list,
+        storeFailureAlert(error, agentId, services.now()),
+        {
+          timeoutMs: STORE_FAILURE_ALERT_TIMEOUT_MS,
+          logger,
+        },
+      );
     },
   });
+  let lastAlert: Promise<void> = Promise.resolve();
   const progress = createProgressReporter(logger);
   const machine = provideAgentMachine(services, {
     channels: options.channels,
@@ -162,5 +176,29 @@ export function startAgentRuntime(options: AgentRuntimeOptions): AgentRuntime {
       persister.flush();
       actor.stop();
     },
+    stopAlertSent: () => lastAlert,
+  };
+}
+
+/** How long the alert that the store failed may take per channel (it is sent once, not from the outbox). */
+const STORE_FAILURE_ALERT_TIMEOUT_MS = 10_000;
+
+/** The alert that the agent stopped because its store took no more writes (no path or value in it). */
+function storeFailureAlert(error: unknown, agentId: string | undefined, now: number): OutgoingAlert {
+  const code = (error as { code?: unknown }).code;
+  const why =
+    code === "SQLITE_FULL"
+      ? "the disk under its data directory is full"
+      : `its store refused a write (${typeof code === "string" ? code : (error as Error).name})`;
+  return {
+    id: `${agentId ?? "agent"}:store-failure:${now}`,
+    severity: "critical",
+    title: "Agent state cannot be saved",
+    message: `The agent stopped rather than act on state it could not save: ${why}. Its lease keeps running; started again once the store takes writes (by its supervisor, or by hand), it resumes from its last saved state.`,
+    source: "agent",
+    incident: "agent/store-failure",
+    resolves: false,
+    agentId: agentId ?? "agent",
+    raisedAt: now,
   };
 }

@@ -21,6 +21,7 @@ export {
   readChannelSecrets,
   type StoredChannelSecrets,
 } from "./channel-secrets.js";
+export { sendWithoutOutbox } from "./direct-alert.js";
 export {
   SIGNATURE_HEADER,
   TIMESTAMP_HEADER,
