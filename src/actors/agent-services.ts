@@ -38,6 +38,11 @@ export interface ActorSettings {
    * before `minBids` or the window; absent or 0: only the count and the window end the collection.
    */
   bidSettleBlocks?: number;
+  /**
+   * Once `minBids` are on chain, bids are read until none has come for this many blocks
+   * (`bidding.quietBlocks`); absent or 0: the count ends the collection at once.
+   */
+  bidQuietBlocks?: number;
   /** Providers whose bids rank after every other bid (`bidding.avoidProviders`); absent: none. */
   avoidProviders?: readonly string[];
   /**

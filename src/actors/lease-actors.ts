@@ -2,6 +2,7 @@ import { fromPromise } from "xstate";
 import {
   type BidCandidate,
   EffectError,
+  MAX_BIDS_PER_ORDER,
   resourcesForTier,
   scoreBids,
   toEffectFailure,
@@ -180,6 +181,9 @@ export function createLeaseActors(services: AgentServices) {
         const [deployment, startHeight] = await Promise.all([chain.deployment(input.dseq), chain.height()]);
         settleAt = Math.max(deployment?.createdAtHeight ?? 0, startHeight - 1) + settleBlocks;
       }
+      // With `bidding.quietBlocks`, the count is enough only once no new bid came for that many blocks.
+      const quietBlocks = settings.bidQuietBlocks ?? 0;
+      let lastNewBidHeight = 0;
       let seen = -1;
       const open = await pollUntil({
         signal,
@@ -192,6 +196,7 @@ export function createLeaseActors(services: AgentServices) {
           height = current;
           const usable = bids.filter((bid) => bid.state === "open" && !excluded.has(bid.provider));
           if (usable.length !== seen) {
+            if (usable.length > seen) lastNewBidHeight = current;
             seen = usable.length;
             log.info(
               { dseq: input.dseq, bids: usable.length, wanted: input.minBids, height },
@@ -200,7 +205,10 @@ export function createLeaseActors(services: AgentServices) {
           }
           return usable;
         },
-        done: (bids) => bids.length >= input.minBids || (bids.length > 0 && height >= settleAt),
+        done: (bids) =>
+          (bids.length >= input.minBids &&
+            (bids.length >= MAX_BIDS_PER_ORDER || height >= lastNewBidHeight + quietBlocks)) ||
+          (bids.length > 0 && height >= settleAt),
       });
       if (open.length > 0 && open.length < input.minBids && height >= settleAt) {
         log.info(

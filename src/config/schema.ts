@@ -259,6 +259,13 @@ export const configSchema = z.strictObject({
        * and pays more (docs/simulator.md).
        */
       settleBlocks: z.number().int().min(0).max(100).default(0),
+      /**
+       * Once `minBids` are on chain, bids are still read until none has come for this many blocks (or
+       * the window closes, or the chain's 20 bids per order are in): providers bid over several blocks,
+       * and the cheapest often comes after the first few (the simulator: 1.50× the cheapest-bid cost
+       * with 0, 1.00× with 2). 0 = decide as soon as `minBids` are there.
+       */
+      quietBlocks: z.number().int().min(0).max(100).default(2),
       /** Deployment attempts on different providers before giving up. */
       maxAttempts: z.number().int().min(1).default(3),
       /** Providers whose bids rank after every other bid (a child avoids its family's providers). */

@@ -64,6 +64,7 @@ export {
 export {
   type BidCandidate,
   type FamilyPlacement,
+  MAX_BIDS_PER_ORDER,
   type ProviderAttribute,
   type ProviderHistory,
   type ProviderUptime,

@@ -2,6 +2,9 @@ import type { DecimalInput } from "./dec-amount.js";
 
 /** Inputs and outputs of provider scoring (provider-scoring.ts). All plain data. */
 
+/** The chain takes at most this many bids per order (x/market `OrderMaxBids`, node v2.0.0). */
+export const MAX_BIDS_PER_ORDER = 20;
+
 /** A provider attribute as the Console API lists it: signed by the auditors in `auditedBy`. */
 export interface ProviderAttribute {
   readonly key: string;

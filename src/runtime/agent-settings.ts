@@ -177,6 +177,7 @@ export function actorSettingsFromConfig(
     trustedAuditors: [...new Set([...config.providers.trustedAuditors, ...(timing.trustedAuditors ?? [])])],
     avoidProviders: config.bidding.avoidProviders,
     bidSettleBlocks: config.bidding.settleBlocks,
+    bidQuietBlocks: config.bidding.quietBlocks,
     childFunding: {
       feeBudgetUakt: config.reproduction.childFeeBudgetUakt,
       grantDays: config.reproduction.grantDays,

@@ -25,6 +25,7 @@ import type {
 } from "../machines/lease/lease.actors.js";
 import type { BidSummary } from "../machines/lease/lease.types.js";
 import type { WaitForInput, WaitUntilInput } from "../machines/shared/index.js";
+import { bidCollectionEnd, onChainAt } from "./bid-collection-end.js";
 import { DAY_MS, isReachable, uptimeOver } from "./market-model.js";
 import type { MarketWorld } from "./market-world.js";
 import type { SimulationClock } from "./simulation-clock.js";
@@ -176,26 +177,26 @@ export function createSimulatedEffects(
         const round = world.bidRound(input.dseq);
         const allowed = round.bids.filter((bid) => !input.excludedProviders.includes(bid.provider));
         const windowEnd = clock.now() + input.windowMs;
-        const enough = allowed[input.minBids - 1];
-        const counted = enough && enough.at < windowEnd ? Math.max(enough.at, clock.now()) : windowEnd;
+        const blockMs = params.blockSeconds * 1000;
+        const collected = bidCollectionEnd(allowed, input.minBids, windowEnd, {
+          blockMs,
+          quietBlocks: settings.actor.bidQuietBlocks ?? 0,
+          now: clock.now(),
+        });
+        const counted = collected.at;
         // As the real actor: `bidding.settleBlocks` blocks after the order, every bid on chain by then
         // is evaluated, if there is any (a bid is on chain from the block after it is sent).
         const settleBlocks = settings.actor.bidSettleBlocks ?? 0;
-        const blockMs = params.blockSeconds * 1000;
         const settleAt = (Math.floor(round.openedAt / blockMs) + settleBlocks) * blockMs;
-        const onChainBy = (at: number) =>
-          allowed.some((bid) => (Math.floor(bid.at / blockMs) + 1) * blockMs <= at);
-        const until =
-          settleBlocks > 0 && settleAt < counted && onChainBy(settleAt)
-            ? Math.max(settleAt, clock.now())
-            : counted;
+        const onChainBy = (at: number) => allowed.some((bid) => onChainAt(bid.at, blockMs) <= at);
+        const settled = settleBlocks > 0 && settleAt < counted && onChainBy(settleAt);
+        const until = settled ? Math.max(settleAt, clock.now()) : counted;
+        const byBlock = settled || collected.byBlock;
         return clock.when(
           until,
           () => ({
             bids: allowed
-              .filter(
-                (bid) => (until === counted ? bid.at : (Math.floor(bid.at / blockMs) + 1) * blockMs) <= until,
-              )
+              .filter((bid) => (byBlock ? onChainAt(bid.at, blockMs) : bid.at) <= until)
               .map((bid) => ({
                 dseq: input.dseq,
                 gseq: 1,

@@ -14,7 +14,7 @@ import { type AgentUnderTest, agentSdl, freshDseq, startAgent } from "./akash-te
  * the bids on chain that many blocks after the order are taken without waiting for `minBids` or the
  * window; the host URI read while collecting is what the lease uses after an included create-lease.
  */
-describe("bids read at each block (bidding.settleBlocks)", () => {
+describe("bids read at each block (bidding.settleBlocks, bidding.quietBlocks)", () => {
   let devnet: DevnetHandle;
   let agent: AgentUnderTest;
 
@@ -28,30 +28,36 @@ describe("bids read at each block (bidding.settleBlocks)", () => {
     await devnet?.stop();
   });
 
-  it("takes every bid on chain one block after the order, short of minBids; the lease gets the host URI read while collecting", async () => {
-    const { chain } = agent.akash;
-    const config = loadConfig({ env: { AGENT_BIDDING_SETTLE_BLOCKS: "1" } });
-    const services = {
-      chain,
+  /** The lease actors with the agent's settings from `env`. */
+  const leaseActors = (env: Record<string, string>) =>
+    createLeaseActors({
+      chain: agent.akash.chain,
       gateway: agent.akash.gateway,
       directory: { providers: async () => [] },
       store: agent.store,
-      settings: actorSettingsFromConfig(config, { blockSeconds: 1, pollIntervalMs: 1_000 }),
+      settings: actorSettingsFromConfig(loadConfig({ env }), { blockSeconds: 1, pollIntervalMs: 1_000 }),
       logger: createLogger({ level: "silent", json: true }),
       now: () => Date.now(),
-    } as unknown as AgentServices;
-    const actors = createLeaseActors(services);
+    } as unknown as AgentServices);
 
+  /** A new deployment (its order opens with it); the order's height. */
+  const deploy = async () => {
     const sdl = await agentSdl(agent.address, devnet.chainId);
     const dseq = await freshDseq(agent);
-    await chain.createDeployment({
+    await agent.akash.chain.createDeployment({
       key: `deploy-${dseq}`,
       dseq,
       sdlYaml: sdl.yaml,
       manifestVersion: sdl.manifestVersion,
       depositUact: "5000000",
     });
-    const order = (await chain.deployment(dseq))!.createdAtHeight;
+    return { dseq, order: (await agent.akash.chain.deployment(dseq))!.createdAtHeight };
+  };
+
+  it("takes every bid on chain one block after the order, short of minBids; the lease gets the host URI read while collecting", async () => {
+    const { chain } = agent.akash;
+    const actors = leaseActors({ AGENT_BIDDING_SETTLE_BLOCKS: "1" });
+    const { dseq, order } = await deploy();
 
     // More bids wanted than there are providers and a window longer than the test's timeout: only
     // the settle rule can end this collection.
@@ -75,5 +81,21 @@ describe("bids read at each block (bidding.settleBlocks)", () => {
     const provider = devnet.providers.find((entry) => entry.address === bid.provider)!;
     expect(confirmed.hostUri).toBe(provider.hostUri);
     expect((await chain.lease(lease))?.state).toBe("active");
+  });
+
+  it("with minBids met, reads on until no new bid came for bidding.quietBlocks blocks", async () => {
+    const { chain } = agent.akash;
+    const actors = leaseActors({ AGENT_BIDDING_QUIET_BLOCKS: "3" });
+    const { dseq } = await deploy();
+    const collected = await toPromise(
+      createActor(actors.collectBids, {
+        input: { dseq, minBids: 1, windowMs: 3_600_000, excludedProviders: [] },
+      }).start(),
+    );
+    const ended = await chain.height();
+    expect(collected.bids).toHaveLength(2);
+    const lastBid = Math.max(...(await chain.bids(dseq)).map((bid) => bid.createdAtHeight));
+    expect(ended).toBeGreaterThanOrEqual(lastBid + 3);
+    await chain.closeDeployment({ key: `close-${dseq}`, dseq });
   });
 });
