@@ -24,6 +24,7 @@ import type {
   PlanMigrationInput,
   PlanMigrationOutput,
   SendManifestInput,
+  StartPausedGroupsInput,
 } from "../machines/lease/lease.actors.js";
 import { type BidSummary, leaseKey } from "../machines/lease/lease.types.js";
 import { treasuryWantsCheapestSdl } from "../machines/treasury/treasury.selectors.js";
@@ -165,6 +166,26 @@ export function createLeaseActors(services: AgentServices) {
         { dseq: deployment.dseq, alreadyDone: result.alreadyDone },
         "deployment on chain: waiting for bids",
       );
+    }),
+
+    startPausedGroups: fromPromise<void, StartPausedGroupsInput>(async ({ input }) => {
+      const paused = (await chain.groups(input.dseq)).filter((group) => group.state === "paused");
+      if (paused.length === 0) return;
+      const leases = await chain.leases(input.dseq);
+      for (const group of paused) {
+        // Each pause follows the close of one lease: the group's last order names this start, so a
+        // restart finds its recorded tx, and a later pause of the same group gets a start of its own.
+        const lastOseq = leases
+          .filter((lease) => lease.gseq === group.gseq)
+          .reduce((last, lease) => Math.max(last, lease.oseq), 0);
+        const key = `${input.key}:${group.gseq}:${lastOseq}`;
+        log.warn(
+          { dseq: input.dseq, gseq: group.gseq, closedOseq: lastOseq },
+          "the group is paused (its provider closed the lease): starting it again for a new order",
+        );
+        const result = await chain.startGroup({ key, dseq: input.dseq, gseq: group.gseq });
+        log.info({ dseq: input.dseq, gseq: group.gseq, alreadyDone: result.alreadyDone }, "group started");
+      }
     }),
 
     collectBids: fromPromise<CollectBidsOutput, CollectBidsInput>(async ({ input, signal }) => {
