@@ -149,6 +149,7 @@ export function instantAgentMachine(clock: SimulatedClock): AgentMachine {
         return { dseq: String(1000 + generation), manifestVersion: "bench", resources, maxPriceUact: "400" };
       }),
       createDeployment: done,
+      startPausedGroups: done,
       collectBids: instant<CollectBidsInput>(({ dseq }) => ({
         bids: [{ dseq, gseq: 1, oseq: 1, provider: "akash1provider", priceUact: "300" } satisfies BidSummary],
       })),

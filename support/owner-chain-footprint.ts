@@ -1,6 +1,10 @@
 import { createChainNodeSDK, createStargateClient } from "@akashnetwork/chain-sdk";
 import { MsgAccountDeposit, MsgMintACT } from "@akashnetwork/chain-sdk/private-types/akash.v1";
-import { MsgCloseDeployment, MsgCreateDeployment } from "@akashnetwork/chain-sdk/private-types/akash.v1beta4";
+import {
+  MsgCloseDeployment,
+  MsgCreateDeployment,
+  MsgStartGroup,
+} from "@akashnetwork/chain-sdk/private-types/akash.v1beta4";
 import { MsgCloseLease, MsgCreateLease } from "@akashnetwork/chain-sdk/private-types/akash.v1beta5";
 import { DirectSecp256k1HdWallet, decodeTxRaw } from "@cosmjs/proto-signing";
 import { StargateClient } from "@cosmjs/stargate";
@@ -13,6 +17,7 @@ export const MSG = {
   createLease: `/${MsgCreateLease.$type}`,
   closeLease: `/${MsgCloseLease.$type}`,
   deposit: `/${MsgAccountDeposit.$type}`,
+  startGroup: `/${MsgStartGroup.$type}`,
 } as const;
 
 export type MessageKind = keyof typeof MSG;
@@ -94,6 +99,8 @@ function decodeMessage(typeUrl: string, value: Uint8Array): Pick<OwnerMessage, "
         dseq: message.id?.xid.split("/")[1] ?? null,
       };
     }
+    case MSG.startGroup:
+      return { kind: "startGroup", amount: null, dseq: String(MsgStartGroup.decode(value).id?.dseq ?? "") };
     default:
       return { kind: "other", amount: null, dseq: null };
   }

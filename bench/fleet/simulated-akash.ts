@@ -179,6 +179,8 @@ export class SimulatedAkash {
         [...deployments().values()]
           .filter((deployment) => deployment.closedAtHeight === null)
           .map((deployment) => this.deploymentInfo(deployment)),
+      // Groups are not simulated: a lease closed here never pauses one.
+      groups: async (dseq) => (find(dseq) ? [{ dseq, gseq: 1, state: "open" as const }] : []),
       bids: async (dseq) => find(dseq)?.bids.map((bid) => ({ ...bid })) ?? [],
       leases: async (dseq) => {
         const deployment = find(dseq);
@@ -207,6 +209,7 @@ export class SimulatedAkash {
           const lease = find(request.lease.dseq)?.lease;
           if (lease && lease.closedAtHeight === null) lease.closedAtHeight = this.height();
         }),
+      startGroup: async (request) => once(request.key, () => undefined),
       deposit: async (request) => once(request.key, () => deposit(request.dseq, request.amountUact)),
       mintAct: async (request) => once(request.key, () => undefined),
       submit: async (request: SubmitRequest) =>

@@ -25,6 +25,7 @@ import type {
   PlanMigrationInput,
   PlanMigrationOutput,
   SendManifestInput,
+  StartPausedGroupsInput,
 } from "../machines/lease/lease.actors.js";
 import { type BidSummary, leaseKey } from "../machines/lease/lease.types.js";
 import { treasuryWantsCheapestSdl } from "../machines/treasury/treasury.selectors.js";
@@ -166,6 +167,35 @@ export function createLeaseActors(services: AgentServices) {
         { dseq: deployment.dseq, alreadyDone: result.alreadyDone },
         "deployment on chain: waiting for bids",
       );
+    }),
+
+    startPausedGroups: fromPromise<void, StartPausedGroupsInput>(async ({ input }) => {
+      const { dseq } = input;
+      // A start recorded before a crash is finished first under its own key: the executor follows its
+      // tx, or sees the group open, and marks it done (a group read open here is no proof of that).
+      for (const intent of store.intents.pending("start_group")) {
+        if (!intent.key.startsWith(`${input.key}:`)) continue;
+        const gseq = Number(intent.key.slice(input.key.length + 1).split(":")[0]);
+        log.info({ dseq, gseq, key: intent.key }, "finishing a group start recorded before a restart");
+        await chain.startGroup({ key: intent.key, dseq, gseq });
+      }
+      const paused = (await chain.groups(dseq)).filter((group) => group.state === "paused");
+      if (paused.length === 0) return;
+      const leases = await chain.leases(dseq);
+      for (const group of paused) {
+        // Each pause follows the close of one lease: the group's last order names this start, so a
+        // restart finds its recorded intent, and a later pause of the same group gets a start of its own.
+        const lastOseq = leases
+          .filter((lease) => lease.gseq === group.gseq)
+          .reduce((last, lease) => Math.max(last, lease.oseq), 0);
+        const key = `${input.key}:${group.gseq}:${lastOseq}`;
+        log.warn(
+          { dseq, gseq: group.gseq, closedOseq: lastOseq },
+          "the group is paused (its provider closed the lease): starting it again for a new order",
+        );
+        const result = await chain.startGroup({ key, dseq, gseq: group.gseq });
+        log.info({ dseq, gseq: group.gseq, alreadyDone: result.alreadyDone }, "group started");
+      }
     }),
 
     collectBids: fromPromise<CollectBidsOutput, CollectBidsInput>(async ({ input, signal }) => {

@@ -181,7 +181,8 @@ export function planRecovery(event: FailureEvent, options: FailurePolicyOptions 
             failure: event.type,
             severity: "high",
             action: { kind: "rebid", excludeProviders: [provider] },
-            reason: "the lease closed but its deployment is open: bid again on the same order elsewhere",
+            reason:
+              "the lease closed but its deployment is open: bid again on its next order elsewhere (a group its provider paused is started first)",
           }
         : {
             failure: event.type,

@@ -60,7 +60,7 @@ export type FailureEvent =
       readonly provider: string;
       /** Whether the lease is still active on chain (escrow low) or already closed. */
       readonly leaseActive: boolean;
-      /** For a closed lease: whether its deployment is still open, so its order can be bid on again. */
+      /** For a closed lease: whether its deployment is still open, so it can be bid on again. */
       readonly deploymentOpen?: boolean;
     }
   | {
@@ -112,7 +112,10 @@ export type RecoveryAction =
   | { readonly kind: "migrate"; readonly excludeProviders: readonly string[] }
   /** "Renew" on Akash: deposit into the deployment's escrow. */
   | { readonly kind: "top-up-escrow" }
-  /** The lease closed but its deployment is open: bid again on the same order, elsewhere. */
+  /**
+   * The lease closed but its deployment is open: bid again on the deployment's next order, elsewhere
+   * (a group its provider paused by closing the lease is started again first, MsgStartGroup).
+   */
   | { readonly kind: "rebid"; readonly excludeProviders: readonly string[] }
   /** The deployment is closed: create a new one. */
   | { readonly kind: "redeploy" }

@@ -28,6 +28,7 @@ export function provideHostedLeaseMachine(options: {
       ...options.waits,
       generateSdl: dispatch((effects) => effects.generateSdl),
       createDeployment: dispatch((effects) => effects.createDeployment),
+      startPausedGroups: dispatch((effects) => effects.startPausedGroups),
       collectBids: dispatch((effects) => effects.collectBids),
       evaluateBids: dispatch((effects) => effects.evaluateBids),
       createLease: dispatch((effects) => effects.createLease),

@@ -22,6 +22,7 @@ import type {
   PlanMigrationInput,
   PlanMigrationOutput,
   SendManifestInput,
+  StartPausedGroupsInput,
 } from "../machines/lease/lease.actors.js";
 import type { BidSummary } from "../machines/lease/lease.types.js";
 import type { WaitForInput, WaitUntilInput } from "../machines/shared/index.js";
@@ -173,6 +174,8 @@ export function createSimulatedEffects(
           signal,
         ),
       ),
+      // The simulated market never pauses a group (a lost lease's order reopens): nothing to start.
+      startPausedGroups: fromPromise<void, StartPausedGroupsInput>(async () => undefined),
       collectBids: fromPromise<CollectBidsOutput, CollectBidsInput>(({ input, signal }) => {
         const round = world.bidRound(input.dseq);
         const allowed = round.bids.filter((bid) => !input.excludedProviders.includes(bid.provider));

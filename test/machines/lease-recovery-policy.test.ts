@@ -149,6 +149,43 @@ describe("lease: every recovery comes from the policy", () => {
     run.actor.stop();
   });
 
+  it("starts the group its provider paused before rebidding on the same deployment, again after a crash", async () => {
+    const run = await serving();
+    const { lease, deployment } = run.actor.getSnapshot().context;
+    const closed = await send(run, {
+      type: "LEASE.CLOSED",
+      reason: "closed by its provider",
+      deploymentOpen: true,
+    });
+    // A provider's close pauses the group (no new order): the rebid starts it first, then collects.
+    expect(closed.value).toEqual({ requesting_bids: { reopening: "working" } });
+    expect(planFor(closed.context)?.action).toEqual({ kind: "rebid", excludeProviders: [lease!.provider] });
+    const start = run.recorded.running(true).find((invocation) => invocation.src === "startPausedGroups")!;
+    const key = `agent-test:start-group:${deployment!.dseq}`;
+    expect(start.input).toEqual({ key, dseq: deployment!.dseq });
+
+    // A crash before the start answered: the restored lease starts the groups again, same key.
+    const persisted = run.actor.getPersistedSnapshot();
+    run.actor.stop();
+    const restored = startLease(persisted);
+    await settled();
+    const again = restored.recorded
+      .running(true)
+      .find((invocation) => invocation.src === "startPausedGroups")!;
+    expect(again.input).toEqual({ key, dseq: deployment!.dseq });
+    restored.recorded.settle(again, { done: undefined });
+    await settled();
+    const collecting = restored.actor.getSnapshot();
+    expect(collecting.value).toEqual({ requesting_bids: { collecting: "working" } });
+    expect(collecting.context.excludedProviders).toContain(lease!.provider);
+    await driveToOutcome(restored);
+    const moved = restored.actor.getSnapshot();
+    expect(moved.value).toEqual({ active: "monitoring" });
+    expect(moved.context.deployment!.dseq).toBe(deployment!.dseq);
+    expect(moved.context.lease!.provider).not.toBe(lease!.provider);
+    restored.actor.stop();
+  });
+
   it("alerts and stays when storage is at its limit", async () => {
     const run = await serving({ cpuUnits: 2, memoryGi: 4, storageGi: 500 });
     const after = await send(run, { type: "HEALTH.RESOURCES_EXHAUSTED", resource: "disk", usagePercent: 97 });

@@ -16,6 +16,7 @@ const MESSAGE_NAMES: Record<MessageKind, string> = {
   createLease: "MsgCreateLease",
   closeLease: "MsgCloseLease",
   deposit: "MsgAccountDeposit",
+  startGroup: "MsgStartGroup",
 };
 
 /**

@@ -8,6 +8,7 @@ export type FlowName =
   | "renew"
   | "migrate-degraded"
   | "migrate-offline"
+  | "migrate-provider-closed"
   | "terminate"
   | "watch"
   | "renew-watch";
@@ -111,6 +112,7 @@ const none: Record<MessageKind, number> = {
   createLease: 0,
   closeLease: 0,
   deposit: 0,
+  startGroup: 0,
 };
 
 const DEPLOY_TXS: readonly FlowTx[] = [
@@ -314,6 +316,32 @@ const migrateOffline: CrashFlow = {
   },
 };
 
+/**
+ * The provider closes the lease (its MsgCloseBid pauses the group, as on Akash): the agent starts the
+ * group again (MsgStartGroup, the next order) and leases on it, same deployment.
+ */
+const migrateProviderClosed: CrashFlow = {
+  name: "migrate-provider-closed",
+  settings: {},
+  command: {},
+  txs: [
+    ...DEPLOY_TXS,
+    { label: "MsgStartGroup (paused group)", intentKind: "start_group" },
+    { label: "MsgCreateLease (rebid)", intentKind: "create_lease" },
+  ],
+  drive: (agent, context) =>
+    faultOnceActive(agent, context, (provider) =>
+      context.devnet.closeLease({ owner: context.owner, dseq: context.facts.firstDseq!, provider }),
+    ),
+  resume: (start, context) => resumeUntilMoved(start, context, true),
+  expected: {
+    messages: { ...none, mint: 1, createDeployment: 1, createLease: 2, startGroup: 1 },
+    activeDeployments: 1,
+    check: (footprint, facts) => movedOff(footprint, facts, true),
+  },
+  cleanup: async () => {},
+};
+
 const terminate: CrashFlow = {
   name: "terminate",
   settings: {},
@@ -353,6 +381,7 @@ export const CRASH_FLOWS: Readonly<Record<FlowName, CrashFlow>> = {
   renew,
   "migrate-degraded": migrateDegraded,
   "migrate-offline": migrateOffline,
+  "migrate-provider-closed": migrateProviderClosed,
   terminate,
   watch,
   "renew-watch": renewWatch,

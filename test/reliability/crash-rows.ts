@@ -88,6 +88,8 @@ export function crashRows(): CrashRow[] {
     ...txRows("migrate-degraded", 4, is(["broadcast", 7])),
     { flow: "migrate-offline", kill: { kind: "state", state: "migrating" }, inDefault: true },
     ...txRows("migrate-offline", 4, is(["included", 4])),
+    // Killed once MsgStartGroup is in a block, before its intent is marked done: between it and the bid.
+    ...txRows("migrate-provider-closed", 4, is(["included", 4])),
     { flow: "terminate", kill: { kind: "state", state: "terminating", stored: true }, inDefault: true },
     ...txRows("terminate", 4, is(["broadcast", 4])),
     // Barrier cases (DESIGN §17): health checks and balance polls are not written one by one. A kill after

@@ -53,6 +53,7 @@ export const keyedLeaseEffects = [
   "createDeployment",
   "createLease",
   "sendManifest",
+  "startPausedGroups",
   "closeLease",
   "closeDeployments",
   "handOverToNewLease",
@@ -149,6 +150,7 @@ export function successfulOutput(src: string, input: unknown, now: number): unkn
     case "createDeployment":
     case "createLease":
     case "sendManifest":
+    case "startPausedGroups":
     case "closeLease":
     case "closeDeployments":
     case "handOverToNewLease":

@@ -96,10 +96,9 @@ export const providerClosesLease: Fault = {
   id: "provider-closes-lease",
   name: "provider closes the lease",
   where: "devnet chain: the provider's MsgCloseLease (closeLease)",
-  policy: "lease_expired with the deployment open: rebid on the same order elsewhere",
+  policy:
+    "lease_expired with the deployment open: the provider's close paused the group, so start it (MsgStartGroup) and rebid on its next order elsewhere",
   expect: "move",
-  knownBug:
-    'open bug: a provider\'s MsgCloseBid pauses the deployment\'s group (as Akash does), so the rebid the policy plans gets no new order: "No bids", then "Deployment failed" and the agent is left with no lease. Fix: MsgStartGroup before rebidding (the chain service has no such call yet), or plan a redeploy for a lease closed by its provider',
   phase: "while-active",
   async inject(context) {
     const baseline = context.baseline;

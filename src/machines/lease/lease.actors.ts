@@ -33,6 +33,16 @@ export interface CreateDeploymentInput {
   keepDseqs: string[];
 }
 
+/**
+ * Before a rebid on the same deployment: a provider that closed its lease paused the group (no new
+ * order opens); each paused group is started again (MsgStartGroup), which opens its next order.
+ */
+export interface StartPausedGroupsInput {
+  /** Prefix of each start's idempotency key (the actor adds the group and the closed order). */
+  key: string;
+  dseq: string;
+}
+
 export interface CollectBidsInput {
   dseq: string;
   minBids: number;
@@ -138,6 +148,7 @@ export interface RunCanaryInput {
 export const leaseActorContracts = {
   generateSdl: actorContract<GenerateSdlOutput, GenerateSdlInput>("generateSdl"),
   createDeployment: actorContract<void, CreateDeploymentInput>("createDeployment"),
+  startPausedGroups: actorContract<void, StartPausedGroupsInput>("startPausedGroups"),
   collectBids: actorContract<CollectBidsOutput, CollectBidsInput>("collectBids"),
   evaluateBids: actorContract<EvaluateBidsOutput, EvaluateBidsInput>("evaluateBids"),
   createLease: actorContract<void, CreateLeaseInput>("createLease"),

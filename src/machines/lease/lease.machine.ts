@@ -19,6 +19,8 @@ import { leaseKey } from "./lease.types.js";
  * - scaling = a new deployment with bigger resources, make-before-break; the old one drains after.
  * - migrating = make-before-break to another provider (the old lease drains once the new one is
  *   ready), or, when the old provider is gone, close its lease and rebid on the same dseq.
+ * - a rebid on the same dseq passes requesting_bids.reopening: a group its provider paused (by closing
+ *   the lease) is started again (MsgStartGroup), which opens the next order.
  * - every failure is noted as the recovery policy's failure event (`noteFailure`) and the lease does
  *   what `planRecovery` plans for it (lease.policy.ts); the chart has no rules of its own. Failures of
  *   the running lease are assessed in `active.assessing` (migrate, restart in place, top up, wait for
@@ -229,6 +231,27 @@ export const leaseMachine = setup({
                     ],
                   },
                 ],
+              },
+            },
+            backing_off: backingOff("working"),
+          },
+        },
+        /**
+         * A rebid on the same deployment: a provider that closed its lease paused the group (as on
+         * Akash), so no order opens until the owner starts it again (MsgStartGroup, next oseq).
+         */
+        reopening: {
+          initial: "working",
+          states: {
+            working: {
+              invoke: {
+                src: "startPausedGroups",
+                input: ({ context }) => ({
+                  key: `${context.agentId}:start-group:${context.deployment!.dseq}`,
+                  dseq: context.deployment!.dseq,
+                }),
+                onDone: { target: "#lease.requesting_bids.collecting", actions: "clearRetries" },
+                onError: failAttemptOnError("reopening", "deployment_failed"),
               },
             },
             backing_off: backingOff("working"),
@@ -488,7 +511,7 @@ export const leaseMachine = setup({
             },
             {
               guard: { type: "plans", params: { kind: "rebid" } },
-              target: "#lease.requesting_bids.collecting",
+              target: "#lease.requesting_bids.reopening",
               actions: ["releaseClosedLease", { type: "alertPlan", params: { title: "Lease closed" } }],
             },
             {
@@ -724,11 +747,12 @@ export const leaseMachine = setup({
                   key: `${context.agentId}:close-lease:${leaseKey(context.lease!)}`,
                   lease: context.lease!,
                 }),
-                onDone: { target: "#lease.requesting_bids.collecting", actions: "rebidOnSameDeployment" },
+                onDone: { target: "#lease.requesting_bids.reopening", actions: "rebidOnSameDeployment" },
                 onError: [
                   {
+                    // Closed already, e.g. by its provider: which pauses the group, hence reopening.
                     guard: { type: "isFatal", params: ({ event }) => ({ error: event.error }) },
-                    target: "#lease.requesting_bids.collecting",
+                    target: "#lease.requesting_bids.reopening",
                     actions: "rebidOnSameDeployment",
                   },
                   { target: "backing_off", actions: "countRetry" },

@@ -137,6 +137,7 @@ function primaryChain(accounts: AkashAccounts): AkashChain {
     balances: (address) => chain().balances(address),
     deployment: (dseq) => firstOf(accounts, (account) => account.chain.deployment(dseq)),
     activeDeployments: () => chain().activeDeployments(),
+    groups: (dseq) => chain().groups(dseq),
     bids: (dseq) => chain().bids(dseq),
     leases: async (dseq) =>
       (await firstOf(
@@ -152,6 +153,7 @@ function primaryChain(accounts: AkashAccounts): AkashChain {
     closeDeployment: (request) => chain().closeDeployment(request),
     createLease: (request) => chain().createLease(request),
     closeLease: (request) => chain().closeLease(request),
+    startGroup: (request) => chain().startGroup(request),
     deposit: (request) => chain().deposit(request),
     mintAct: (request) => chain().mintAct(request),
     submit: (request) => chain().submit(request),

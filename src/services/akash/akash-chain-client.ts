@@ -16,6 +16,7 @@ import type {
   Balances,
   BidInfo,
   DeploymentInfo,
+  GroupInfo,
   LeaseInfo,
   LeaseKey,
   ProviderInfo,
@@ -83,6 +84,10 @@ export class AkashChainClient implements AkashChain {
     return this.queries.deployments(this.owner, "active");
   }
 
+  groups(dseq: string): Promise<GroupInfo[]> {
+    return this.queries.groups(this.owner, dseq);
+  }
+
   bids(dseq: string): Promise<BidInfo[]> {
     return this.queries.bids(this.owner, dseq);
   }
@@ -134,6 +139,10 @@ export class AkashChainClient implements AkashChain {
 
   closeLease({ key, lease }: TxRequest & { lease: LeaseKey }): Promise<TxResult> {
     return this.submit({ key, messages: [{ type: "closeLease", lease }] });
+  }
+
+  startGroup({ key, dseq, gseq }: TxRequest & { dseq: string; gseq: number }): Promise<TxResult> {
+    return this.submit({ key, messages: [{ type: "startGroup", dseq, gseq }] });
   }
 
   deposit({ key, dseq, amountUact }: TxRequest & { dseq: string; amountUact: string }): Promise<TxResult> {

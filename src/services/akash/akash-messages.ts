@@ -6,7 +6,11 @@ import {
   Scope,
   Source,
 } from "@akashnetwork/chain-sdk/private-types/akash.v1";
-import { MsgCloseDeployment, MsgCreateDeployment } from "@akashnetwork/chain-sdk/private-types/akash.v1beta4";
+import {
+  MsgCloseDeployment,
+  MsgCreateDeployment,
+  MsgStartGroup,
+} from "@akashnetwork/chain-sdk/private-types/akash.v1beta4";
 import { MsgCloseLease, MsgCreateLease } from "@akashnetwork/chain-sdk/private-types/akash.v1beta5";
 import {
   MsgGrant,
@@ -27,6 +31,7 @@ const MESSAGE_TYPES: readonly (GeneratedType & { $type: string })[] = [
   MsgCloseDeployment,
   MsgCreateLease,
   MsgCloseLease,
+  MsgStartGroup,
   MsgAccountDeposit,
   MsgMintACT,
   MsgBurnACT,
@@ -49,6 +54,7 @@ const INTENT_KINDS: Record<ChainMessage["type"], string> = {
   closeDeployment: "close_deployment",
   createLease: "create_lease",
   closeLease: "close_lease",
+  startGroup: "start_group",
   deposit: "escrow_deposit",
   mintAct: "mint_act",
   burnAct: "burn_act",
@@ -82,6 +88,8 @@ export function intentPayloadOf(message: ChainMessage): JsonValue {
       return { type: message.type, bid: leaseJson(message.bid) };
     case "closeLease":
       return { type: message.type, lease: leaseJson(message.lease) };
+    case "startGroup":
+      return { type: message.type, dseq: message.dseq, gseq: message.gseq };
     case "deposit":
       return { type: message.type, dseq: message.dseq, amountUact: message.amountUact };
     case "mintAct":
@@ -132,6 +140,12 @@ export async function validateMessage(message: ChainMessage): Promise<void> {
       return;
     case "closeLease":
       requireDseq(message.lease.dseq);
+      return;
+    case "startGroup":
+      requireDseq(message.dseq);
+      if (!Number.isInteger(message.gseq) || message.gseq < 1) {
+        throw new EffectError("fatal", `gseq must be a positive integer, got ${message.gseq}`);
+      }
       return;
     case "deposit":
       requireDseq(message.dseq);
@@ -206,6 +220,11 @@ export async function encodeMessage(
           id: leaseIdOf(owner, message.lease),
           reason: LeaseClosedReason.lease_closed_owner,
         }),
+      };
+    case "startGroup":
+      return {
+        typeUrl: `/${MsgStartGroup.$type}`,
+        value: MsgStartGroup.fromPartial({ id: { owner, dseq: message.dseq, gseq: message.gseq } }),
       };
     case "deposit":
       return {

@@ -4,6 +4,7 @@ import type {
   BidInfo,
   ConsoleProvider,
   DeploymentInfo,
+  GroupInfo,
   LeaseInfo,
   LeaseKey,
   LeaseStatus,
@@ -49,6 +50,11 @@ export type ChainMessage =
   | { type: "closeDeployment"; dseq: string }
   | { type: "createLease"; bid: LeaseKey }
   | { type: "closeLease"; lease: LeaseKey }
+  /**
+   * Starts a paused group again (MsgStartGroup): the group is open and the chain opens a new order for
+   * it (the next oseq). A provider closing its lease pauses the group; this is how its owner rebids.
+   */
+  | { type: "startGroup"; dseq: string; gseq: number }
   | { type: "deposit"; dseq: string; amountUact: string }
   | { type: "mintAct"; amountUakt: string }
   /** Burns the owner's ACT back to AKT (a BME refund); the AKT arrives when the epoch settles. */
@@ -89,6 +95,8 @@ export interface AkashChain {
   deployment(dseq: string): Promise<DeploymentInfo | null>;
   /** Every deployment of the owner that is still active (to find orphans). */
   activeDeployments(): Promise<DeploymentInfo[]>;
+  /** The deployment's groups with their states (none when the deployment is not on chain). */
+  groups(dseq: string): Promise<GroupInfo[]>;
   bids(dseq: string): Promise<BidInfo[]>;
   leases(dseq: string): Promise<LeaseInfo[]>;
   lease(lease: LeaseKey): Promise<LeaseInfo | null>;
@@ -102,6 +110,8 @@ export interface AkashChain {
   closeDeployment(request: TxRequest & { dseq: string }): Promise<CloseDeploymentResult>;
   createLease(request: TxRequest & { bid: LeaseKey }): Promise<TxResult>;
   closeLease(request: TxRequest & { lease: LeaseKey }): Promise<TxResult>;
+  /** Starts a paused group of the owner's deployment again (see the `startGroup` message). */
+  startGroup(request: TxRequest & { dseq: string; gseq: number }): Promise<TxResult>;
   deposit(request: TxRequest & { dseq: string; amountUact: string }): Promise<TxResult>;
   /** Burns AKT to mint ACT for the owner; the ACT arrives when the BME epoch settles. */
   mintAct(request: TxRequest & { amountUakt: string }): Promise<TxResult>;

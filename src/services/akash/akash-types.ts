@@ -37,6 +37,19 @@ export interface EscrowInfo {
   settledAtHeight: number;
 }
 
+/**
+ * Group states as this client reads them. A provider closing its lease pauses the group (no new
+ * order) until the owner starts it again (MsgStartGroup); `unknown` is anything else.
+ */
+export type GroupState = "open" | "paused" | "insufficient_funds" | "closed" | "unknown";
+
+/** One group of a deployment (the agent's SDL has one: gseq 1). */
+export interface GroupInfo {
+  dseq: string;
+  gseq: number;
+  state: GroupState;
+}
+
 export type BidState = "open" | "active" | "lost" | "closed";
 
 export interface BidInfo extends LeaseKey {

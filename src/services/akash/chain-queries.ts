@@ -5,12 +5,13 @@ import type {
   Balances,
   BidInfo,
   DeploymentInfo,
+  GroupInfo,
   LeaseInfo,
   LeaseKey,
   ProviderInfo,
 } from "./akash-types.js";
 import { isNotFound, toChainEffectError } from "./chain-failures.js";
-import { bidInfoOf, deploymentInfoOf, leaseInfoOf, providerInfoOf } from "./chain-records.js";
+import { bidInfoOf, deploymentInfoOf, groupInfoOf, leaseInfoOf, providerInfoOf } from "./chain-records.js";
 import type { EndpointFailover } from "./endpoint-failover.js";
 
 const PAGE_LIMIT = 100;
@@ -88,6 +89,15 @@ export class ChainQueries {
       const response = await this.sdk.akash.deployment.v1beta4.getDeployment({ id: { owner, dseq } });
       return response.deployment ? deploymentInfoOf(response.deployment, response.escrowAccount) : null;
     });
+  }
+
+  /** The deployment's groups with their states; none when the deployment is not on chain. */
+  async groups(owner: string, dseq: string): Promise<GroupInfo[]> {
+    const groups = await this.runOrNull(`query groups of ${dseq}`, async () => {
+      const response = await this.sdk.akash.deployment.v1beta4.getDeployment({ id: { owner, dseq } });
+      return response.groups.map(groupInfoOf).filter(nonNull);
+    });
+    return groups ?? [];
   }
 
   deployments(owner: string, state: "active" | "closed"): Promise<DeploymentInfo[]> {

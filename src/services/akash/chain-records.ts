@@ -3,7 +3,7 @@ import type {
   Types_Account as EscrowAccount,
   Lease,
 } from "@akashnetwork/chain-sdk/private-types/akash.v1";
-import type { Provider } from "@akashnetwork/chain-sdk/private-types/akash.v1beta4";
+import type { Group, Provider } from "@akashnetwork/chain-sdk/private-types/akash.v1beta4";
 import type { Bid } from "@akashnetwork/chain-sdk/private-types/akash.v1beta5";
 import { DecAmount } from "../../domain/index.js";
 import type {
@@ -11,6 +11,8 @@ import type {
   BidState,
   DeploymentInfo,
   EscrowInfo,
+  GroupInfo,
+  GroupState,
   LeaseInfo,
   LeaseKey,
   LeaseState,
@@ -85,6 +87,22 @@ export function deploymentInfoOf(
     manifestVersion: Buffer.from(deployment.hash).toString("hex"),
     createdAtHeight: heightOf(deployment.createdAt),
     escrow: escrowInfoOf(escrow),
+  };
+}
+
+const GROUP_STATES: Readonly<Record<number, GroupState>> = {
+  1: "open",
+  2: "paused",
+  3: "insufficient_funds",
+  4: "closed",
+};
+
+export function groupInfoOf(group: Group): GroupInfo | null {
+  if (!group.id) return null;
+  return {
+    dseq: group.id.dseq.toString(),
+    gseq: group.id.gseq,
+    state: GROUP_STATES[group.state] ?? "unknown",
   };
 }
 

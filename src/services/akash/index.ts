@@ -27,6 +27,8 @@ export type {
   DeploymentInfo,
   DeploymentState,
   EscrowInfo,
+  GroupInfo,
+  GroupState,
   LeaseInfo,
   LeaseKey,
   LeaseState,

@@ -39,6 +39,17 @@ export async function effectOf(
       const lease = await queries.lease(owner, message.lease);
       return !lease || lease.state === "closed" || lease.state === "insufficient_funds" ? "holds" : "absent";
     }
+    case "startGroup": {
+      // Open is what the message makes; a closed group (its deployment closed, or out of funds) cannot start.
+      const group = (await queries.groups(owner, message.dseq)).find((g) => g.gseq === message.gseq);
+      if (!group || group.state === "closed" || group.state === "insufficient_funds") {
+        throw new EffectError(
+          "fatal",
+          `group ${message.dseq}/${message.gseq} is ${group ? group.state : "not on chain"}: it cannot be started again; deploy anew`,
+        );
+      }
+      return group.state === "open" ? "holds" : "absent";
+    }
     case "deposit":
     case "mintAct":
     case "burnAct":

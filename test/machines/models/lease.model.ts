@@ -113,6 +113,11 @@ export const leaseModel: MachineModel<LeaseMachine> = {
       { label: "retryable", error: errors.retryable },
       { label: "no funds", error: errors.insufficientFunds },
     ],
+    startPausedGroups: [
+      { label: "ok", done: undefined },
+      { label: "retryable", error: errors.retryable },
+      { label: "fatal", error: errors.fatal },
+    ],
     collectBids: [
       { label: "bids", done: { bids: [bid] } },
       { label: "none", done: { bids: [] } },

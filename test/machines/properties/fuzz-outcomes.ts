@@ -39,6 +39,7 @@ const fail = (label: keyof typeof errors): FuzzOutcome => ({ label, error: error
 export const leaseOutcomes: Record<string, FuzzOutcome[]> = {
   generateSdl: [ok("generateSdl"), fail("retryable"), fail("fatal")],
   createDeployment: [ok("createDeployment"), fail("retryable"), fail("insufficientFunds")],
+  startPausedGroups: [ok("startPausedGroups"), fail("retryable"), fail("fatal")],
   collectBids: [
     ok("collectBids", "bids"),
     { label: "none", done: () => ({ bids: [] }) },
