@@ -27,6 +27,7 @@ import {
   tierChangeAlert,
   treasuryTier,
   uaktToUsd,
+  withLastCronosFigures,
 } from "./treasury.policy.js";
 import type { Balances } from "./treasury.types.js";
 
@@ -98,19 +99,24 @@ export const treasuryMachine = setup({
       if (self._parent) enqueue.sendParent(params.notice);
     }),
     storeBalances: enqueueActions(({ context, enqueue, self }, params: { balances: Balances }) => {
-      const short = isAktShort(params.balances, context.settings);
+      // Cronos not answering hides nothing on Akash: the AKT read is acted on, the CRO last read stands in.
+      const balances = withLastCronosFigures(params.balances, context.balances);
+      const short = isAktShort(balances, context.settings);
       enqueue.assign({
-        balances: params.balances,
-        spent: creditRefunds(context.spent, params.balances, context.settings),
+        balances,
+        spent: creditRefunds(context.spent, balances, context.settings),
         lastError: null,
         // AKT back above the reserve (someone funded the account): swaps may be tried again.
         swapBlocked: short ? context.swapBlocked : null,
+        swapFailures: short ? (context.swapFailures ?? 0) : 0,
       });
       if (short)
         enqueue(
           raise({ type: "TREASURY.SWAP_NEEDED", reason: "AKT is short of the fee reserve or the ACT float" }),
         );
-      const tier = treasuryTier(params.balances, context.settings);
+      // Without any Cronos figure yet, the runway is not known: the tier waits for a full reading.
+      if (balances.cronosUnreadable && context.balances === null) return;
+      const tier = treasuryTier(balances, context.settings);
       if (tier !== context.tier) {
         enqueue.assign({ tier });
         // Alerted once per change; finding itself normal at the first reading is no news.
@@ -118,7 +124,7 @@ export const treasuryMachine = setup({
           enqueue.sendParent({
             type: "ALERT.RAISED",
             source: "treasury",
-            ...tierChangeAlert(context.tier, tier, params.balances, context.settings),
+            ...tierChangeAlert(context.tier, tier, balances, context.settings),
           });
         }
       }
@@ -215,11 +221,13 @@ export const treasuryMachine = setup({
       return {
         spent: { ...spent, usd: spent.usd + params.spentUsd },
         swaps: context.swaps + 1,
+        swapFailures: 0,
         inFlight: { ...context.inFlight, swapUsd: 0 },
       };
     }),
     countSwapAttempt: assign(({ context }) => ({
       swaps: context.swaps + 1,
+      swapFailures: (context.swapFailures ?? 0) + 1,
       inFlight: { ...context.inFlight, swapUsd: 0 },
     })),
     reserveRequest: assign(({ context }) => ({
@@ -443,7 +451,7 @@ export const treasuryMachine = setup({
               ],
             },
             onError: {
-              target: "idle",
+              target: "cooling",
               actions: [
                 "countSwapAttempt",
                 { type: "recordError", params: ({ event }) => ({ error: event.error }) },
@@ -467,6 +475,19 @@ export const treasuryMachine = setup({
                 },
               ],
             },
+          },
+        },
+        /**
+         * A swap failed (Cronos unreachable, the price moved, no route): the next is not tried before a
+         * backoff that grows with each failure in a row; a reading after it asks again while AKT is short.
+         */
+        cooling: {
+          invoke: {
+            src: "waitFor",
+            input: ({ context }) => ({
+              ms: backoffDelayMs(Math.max(0, (context.swapFailures ?? 1) - 1), context.settings.retry),
+            }),
+            onDone: "idle",
           },
         },
       },
