@@ -59,7 +59,9 @@ const grantAtDone = {
  * - serving: answers funds requests one at a time — deployment deposit budgets, escrow top-ups and
  *   child allocations — minting ACT from AKT first when ACT is short; a request that would break
  *   the daily spend cap, the per-child cap or the treasury minimum is refused with an alert;
- * - swapping: the emergency CRO→AKT swap, itself within the daily cap.
+ * - swapping: the emergency CRO→AKT swap, itself within the daily cap; a failed one is alerted and
+ *   tried again after a backoff (`cooling`) while AKT stays short.
+ * The two chains are read apart: Cronos not answering leaves the Akash side read and acted on.
  * A request sent twice (timeout, restore) is answered from the recorded answer, never paid twice.
  */
 export const treasuryMachine = setup({
@@ -114,8 +116,8 @@ export const treasuryMachine = setup({
         enqueue(
           raise({ type: "TREASURY.SWAP_NEEDED", reason: "AKT is short of the fee reserve or the ACT float" }),
         );
-      // Without any Cronos figure yet, the runway is not known: the tier waits for a full reading.
-      if (balances.cronosUnreadable && context.balances === null) return;
+      // No Cronos figure read yet: the runway is not known, so the tier waits for a full reading.
+      if (balances.cronosUnreadable && balances.croWei === null) return;
       const tier = treasuryTier(balances, context.settings);
       if (tier !== context.tier) {
         enqueue.assign({ tier });
