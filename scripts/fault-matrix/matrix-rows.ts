@@ -32,10 +32,7 @@ const single = (fault: Fault): MatrixRow => ({ id: fault.id, faults: [fault] });
 export const singleRows = (): MatrixRow[] => ALL_FAULTS.map(single);
 
 /** What a pair that fails was found to do (see docs/fault-matrix.md). */
-const PAIR_BUGS: Readonly<Record<string, string>> = {
-  "provider-reclaiming+swap-price-moved":
-    'open bug: the move\'s deposit needs AKT the refused swap did not bring, so the move is abandoned ("Move abandoned") and the agent stays on the reclaiming lease; once the swap goes through it does not try the move again (the reclaim is not planned again within the 90 s the row waits; we believe because the health monitor reports a reclaim once), so it waits for the reclaim deadline to close the lease. Fix: re-plan the move while the lease is still reclaiming, e.g. when funds arrive',
-};
+const PAIR_BUGS: Readonly<Record<string, string>> = {};
 
 export const pairRows = (): MatrixRow[] =>
   PAIRS.map(([a, b]) => {

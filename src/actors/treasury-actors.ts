@@ -15,7 +15,7 @@ import type { AgentServices } from "./agent-services.js";
 import { planChildCro, sendChildCro } from "./child-cro-funding.js";
 import { escrowRefundedOn } from "./escrow-refunds.js";
 import { pollUntil } from "./poll-until.js";
-import { cronosLegDeps, readCronosHoldings, readEscrowAndBurn } from "./treasury-readings.js";
+import { cronosLegDeps, readCronosSide, readEscrowAndBurn } from "./treasury-readings.js";
 
 const DAY_MS = 86_400_000;
 /** Children whose grants may still draw on this agent's ACT (born ones are granted only once funded). */
@@ -153,18 +153,23 @@ export function createTreasuryActors(services: AgentServices, options: { feeRese
 
   return {
     readBalances: fromPromise<Balances, void>(async () => {
-      const [balances, escrow, cronosHoldings] = await Promise.all([
+      // Each chain read on its own: Cronos not answering leaves the Akash side read and acted on.
+      const [balances, escrow, cronosSide] = await Promise.all([
         ownBalances(),
         readEscrowAndBurn(chain, settings.blockSeconds),
-        cronos ? readCronosHoldings(cronos) : Promise.resolve(null),
+        readCronosSide(cronos),
       ]);
+      if (cronosSide.cronosUnreadable !== null) {
+        log.warn({ reason: cronosSide.cronosUnreadable }, "Cronos could not be read; the Akash side was");
+      }
       const at = services.now();
       return {
         uakt: balances.uakt,
         uact: balances.uact,
         pendingMintUact: "0",
-        croWei: cronosHoldings?.croWei ?? null,
-        aktUnits: cronosHoldings?.aktUnits ?? null,
+        croWei: cronosSide.croWei,
+        aktUnits: cronosSide.aktUnits,
+        ...(cronosSide.cronosUnreadable === null ? {} : { cronosUnreadable: cronosSide.cronosUnreadable }),
         escrowUact: escrow.escrowUact,
         burnUactPerDay: escrow.burnUactPerDay,
         at,

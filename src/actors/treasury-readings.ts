@@ -30,11 +30,29 @@ export async function readEscrowAndBurn(
 }
 
 /** CRO (wei) and AKT (token units) the agent holds on Cronos. */
-export async function readCronosHoldings(
-  cronos: CronosTreasury,
-): Promise<{ croWei: string; aktUnits: string }> {
+async function readCronosHoldings(cronos: CronosTreasury): Promise<{ croWei: string; aktUnits: string }> {
   const [croWei, aktUnits] = await Promise.all([cronos.client.croWei(), cronos.client.aktUnits()]);
   return { croWei: croWei.toString(), aktUnits: aktUnits.toString() };
+}
+
+/** What a reading says of Cronos: its holdings, or why they could not be read (none: no Cronos leg). */
+export type CronosReading =
+  | { croWei: string; aktUnits: string; cronosUnreadable: null }
+  | { croWei: null; aktUnits: null; cronosUnreadable: string | null };
+
+/**
+ * The Cronos side of a balance reading, read on its own: a Cronos node that does not answer never
+ * hides the Akash side (an AKT account under its floor must still be seen and acted on), so its
+ * failure is returned, not thrown.
+ */
+export async function readCronosSide(cronos: CronosTreasury | undefined): Promise<CronosReading> {
+  if (!cronos) return { croWei: null, aktUnits: null, cronosUnreadable: null };
+  try {
+    return { ...(await readCronosHoldings(cronos)), cronosUnreadable: null };
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    return { croWei: null, aktUnits: null, cronosUnreadable: reason };
+  }
 }
 
 export function cronosLegDeps(

@@ -231,6 +231,8 @@ export const agentMachine = setup({
         "TREASURY.SWAP_NEEDED": { actions: "forwardToTreasury" },
         "TREASURY.REQUEST_GRANTED": { actions: "routeAnswer" },
         "TREASURY.REQUEST_REFUSED": { actions: "routeAnswer" },
+        // AKT arrived: a move the lease deferred for lack of funds goes on.
+        "TREASURY.SWAPPED": { actions: "forwardToLease" },
         "CHILD.HEARTBEAT": { actions: "forwardToReproduction" },
         "REPRODUCTION.SPAWN": { actions: "forwardToReproduction" },
         "REPRODUCTION.RETIRE": { actions: "forwardToReproduction" },

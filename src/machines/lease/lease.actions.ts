@@ -75,18 +75,22 @@ export const leaseActions = {
       message: `The Console API could not be read (${params.reason}); bids were scored from chain data alone (audited attributes, price, our own history). It is tried again at the next evaluation.`,
     });
   }),
-  startFlow: update(({ context }, params: { purpose: LeaseContext["purpose"] }) => ({
-    purpose: params.purpose,
-    attempt: 1,
-    retries: 0,
-    bids: [],
-    chosenBid: null,
-    hostUri: null,
-    failedLease: null,
-    failure: null,
-    emergencySwapsTried: 0,
-    previous: params.purpose === "deploy" ? context.previous : context.lease,
-  })),
+  /** A flow starts; a move names the failure of the serving lease it is for (`moveCause`), others none. */
+  startFlow: update(
+    ({ context }, params: { purpose: LeaseContext["purpose"]; moveCause?: FailureEvent | null }) => ({
+      purpose: params.purpose,
+      moveCause: params.moveCause ?? null,
+      attempt: 1,
+      retries: 0,
+      bids: [],
+      chosenBid: null,
+      hostUri: null,
+      failedLease: null,
+      failure: null,
+      emergencySwapsTried: 0,
+      previous: params.purpose === "deploy" ? context.previous : context.lease,
+    }),
+  ),
   useResources: update((_, params: { resources: LeaseContext["resources"] | undefined }) =>
     params.resources ? { resources: params.resources } : {},
   ),
@@ -145,6 +149,7 @@ export const leaseActions = {
       failure: null,
       restartsMade: 0,
       emergencySwapsTried: 0,
+      deferredMoves: 0,
       lastError: null,
     };
   }),
@@ -252,6 +257,12 @@ export const leaseActions = {
     emergencySwapsTried: (context.emergencySwapsTried ?? 0) + 1,
   })),
   clearEmergency: update(() => ({ emergencySwapsTried: 0 })),
+  /** A move abandoned for lack of funds waits to be tried again: one more in a row. */
+  countDeferredMove: update(({ context }) => ({ deferredMoves: (context.deferredMoves ?? 0) + 1 })),
+  /** The deferred move is tried again: the policy is asked once more about the failure it was for. */
+  retryDeferredMove: update(({ context }) => ({ failure: context.moveCause ?? null, retries: 0 })),
+  /** The lease is well again (or serves elsewhere): no move is waiting any more. */
+  forgetDeferredMove: update(() => ({ moveCause: null, deferredMoves: 0 })),
   releaseClosedLease: update(({ context }) => ({
     excludedProviders: excluding(context.excludedProviders, context.lease?.provider),
     lease: null,

@@ -66,6 +66,14 @@ export interface LeaseContext {
   emergencySwapsTried?: number;
   /** Why the current migration started (shown to users, given to planMigration). */
   migrationReason: string | null;
+  /**
+   * The failure of the serving lease that the move under way is for (a reclaim, an offline provider):
+   * a move abandoned for lack of funds is tried again for it once funds may be there. Absent in
+   * snapshots from before it was kept.
+   */
+  moveCause?: FailureEvent | null;
+  /** Moves deferred in a row for lack of funds: the next try waits a backoff that grows with them. */
+  deferredMoves?: number;
   /** A lease that failed a deployment attempt and must be released. */
   failedLease: LeaseId | null;
   /** Consecutive retries of the current step. */
@@ -105,6 +113,8 @@ export function initialLeaseContext(input: LeaseInput): LeaseContext {
     restartsMade: 0,
     emergencySwapsTried: 0,
     migrationReason: null,
+    moveCause: null,
+    deferredMoves: 0,
     failedLease: null,
     retries: 0,
     generation: 0,

@@ -38,6 +38,8 @@ export type LeaseEvent =
   /** The services' ingress hosts did not resolve for `failedChecks` checks in a row. */
   | { type: "HEALTH.INGRESS_UNREACHABLE"; provider: string; failedChecks: number; reason: string }
   | { type: "HEALTH.RESOURCES_EXHAUSTED"; resource: ExhaustedResource; usagePercent: number }
+  /** The treasury's emergency swap brought AKT to the account: a move waiting for funds may go on. */
+  | { type: "TREASURY.SWAPPED"; receivedUakt: string }
   | FundsAnswer;
 
 /** Events the lease machine sends to its parent (the agent routes them). */

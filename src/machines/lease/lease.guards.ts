@@ -14,6 +14,8 @@ export const leaseGuards = {
     canRetryEffect(params.error, context.retries, context.settings.retry),
   isBidGone: (_: unknown, params: { error: unknown }) => toEffectFailure(params.error).kind === "bid_gone",
   isFatal: (_: unknown, params: { error: unknown }) => toEffectFailure(params.error).kind === "fatal",
+  isInsufficientFunds: (_: unknown, params: { error: unknown }) =>
+    toEffectFailure(params.error).kind === "insufficient_funds",
   canRetryStep: ({ context }: WithContext) => context.retries < context.settings.retry.maxRetries,
   hasBids: (_: unknown, params: { bids: BidSummary[] }) => params.bids.length > 0,
   hasChosenBid: (_: unknown, params: { chosen: BidSummary | null }) => params.chosen !== null,
@@ -38,6 +40,15 @@ export const leaseGuards = {
   isLeaseOwnedBy: ({ context }: WithContext, params: { owner: string }) =>
     context.lease?.owner === params.owner,
   isRebid: (_: unknown, params: { strategy: "rebid" | "new_deployment" }) => params.strategy === "rebid",
+  /**
+   * The move being abandoned was for a failure of the serving lease and failed for lack of funds (AKT
+   * for fees, ACT for the deposit): once a swap or the operator brings funds it is worth trying again.
+   */
+  isMoveShortOfFunds: ({ context }: WithContext) =>
+    context.purpose === "migrate" &&
+    (context.moveCause ?? null) !== null &&
+    context.failure?.type === "lease_insufficient_funds" &&
+    !isUpgradeUnderWay(context),
   /** An upgrade is under way (asked for and not yet upgraded or rolled back). */
   isUpgrading: ({ context }: WithContext) => isUpgradeUnderWay(context),
   /**

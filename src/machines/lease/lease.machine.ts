@@ -1,11 +1,17 @@
 import { setup } from "xstate";
-import { retryAfterBackoff, toEffectFailure, waitFor } from "../shared/index.js";
+import { backoffDelayMs, retryAfterBackoff, toEffectFailure, waitFor } from "../shared/index.js";
 import { leaseActions } from "./lease.actions.js";
 import { leaseActorContracts } from "./lease.actors.js";
 import { initialLeaseContext, type LeaseContext, type LeaseInput } from "./lease.context.js";
 import type { LeaseEvent } from "./lease.events.js";
 import { isUpgradeUnderWay, leaseGuards } from "./lease.guards.js";
-import { escalationTitle, exhaustedResourceOf, exhaustionFailure, refusalFailure } from "./lease.policy.js";
+import {
+  escalationTitle,
+  exhaustedResourceOf,
+  exhaustionFailure,
+  planFor,
+  refusalFailure,
+} from "./lease.policy.js";
 import { backingOff, failAttemptAs, failAttemptOnError, recordFailureAt } from "./lease.steps.js";
 import { leaseKey } from "./lease.types.js";
 
@@ -58,6 +64,15 @@ const restartFailed = {
       provider: context.lease!.provider,
       restartsMade: context.restartsMade ?? 0,
     },
+  }),
+};
+
+/** A move for the failure at hand (kept as `moveCause`, so a move short of funds can be tried again). */
+const startMoveFlow = {
+  type: "startFlow" as const,
+  params: ({ context }: { context: LeaseContext }) => ({
+    purpose: "migrate" as const,
+    moveCause: context.failure ?? null,
   }),
 };
 
@@ -160,8 +175,9 @@ export const leaseMachine = setup({
                 type: "answersPendingRequest",
                 params: ({ event }) => ({ requestId: event.requestId }),
               },
+              // The emergency-swap count is kept until the deployment is paid for (its tx too needs AKT).
               target: "publishing",
-              actions: ["clearPendingRequest", "clearEmergency"],
+              actions: "clearPendingRequest",
             },
             "TREASURY.REQUEST_REFUSED": {
               guard: {
@@ -212,9 +228,35 @@ export const leaseMachine = setup({
                     (dseq): dseq is string => dseq !== undefined,
                   ),
                 }),
-                onDone: { target: "#lease.requesting_bids.collecting", actions: "clearRetries" },
+                onDone: {
+                  target: "#lease.requesting_bids.collecting",
+                  actions: ["clearRetries", "clearEmergency"],
+                },
                 onError: [
                   retryAfterBackoff,
+                  {
+                    // The account could not pay (AKT for the fee, ACT for the deposit): a shortfall an
+                    // emergency swap may fix, like a deposit the treasury refused for funds.
+                    guard: {
+                      type: "isInsufficientFunds",
+                      params: ({ event }) => ({ error: event.error }),
+                    },
+                    target: "#lease.recovery",
+                    actions: [
+                      recordFailureAt("requesting_bids"),
+                      {
+                        type: "noteFailure",
+                        params: ({ context }) => ({
+                          failure: {
+                            type: "lease_insufficient_funds" as const,
+                            shortfallUact: context.settings.initialDepositUact,
+                            need: "deployment_deposit" as const,
+                            emergencySwapsTried: context.emergencySwapsTried ?? 0,
+                          },
+                        }),
+                      },
+                    ],
+                  },
                   {
                     target: "#lease.recovery",
                     actions: [
@@ -595,6 +637,30 @@ export const leaseMachine = setup({
             },
           },
         },
+        /**
+         * A move for a failure of this lease (a reclaim, an offline provider) was abandoned for lack of
+         * funds, and the reason to move still holds (the health monitor reports it once): the move is
+         * planned again as soon as the treasury's swap brings AKT, or after a backoff that grows with
+         * each deferral (funds sent by the operator). A passing health check means the lease is well
+         * again: nothing to move for.
+         */
+        move_deferred: {
+          entry: "countDeferredMove",
+          invoke: {
+            src: "waitFor",
+            input: ({ context }) => ({
+              ms: backoffDelayMs(Math.max(0, (context.deferredMoves ?? 1) - 1), context.settings.retry),
+            }),
+            onDone: { target: "assessing", actions: "retryDeferredMove" },
+          },
+          on: {
+            "TREASURY.SWAPPED": { target: "assessing", actions: "retryDeferredMove" },
+            "HEALTH.PASSED": {
+              target: "monitoring",
+              actions: [{ type: "noteHealthy", params: ({ event }) => event }, "forgetDeferredMove"],
+            },
+          },
+        },
       },
       on: {
         "LEASE.ESCROW_LOW": {
@@ -726,15 +792,9 @@ export const leaseMachine = setup({
             }),
             onDone: [
               { guard: { type: "isRebid", params: ({ event }) => event.output }, target: "releasing" },
-              {
-                target: "#lease.generating_sdl",
-                actions: { type: "startFlow", params: { purpose: "migrate" } },
-              },
+              { target: "#lease.generating_sdl", actions: startMoveFlow },
             ],
-            onError: {
-              target: "#lease.generating_sdl",
-              actions: { type: "startFlow", params: { purpose: "migrate" } },
-            },
+            onError: { target: "#lease.generating_sdl", actions: startMoveFlow },
           },
         },
         releasing: {
@@ -966,20 +1026,35 @@ export const leaseMachine = setup({
                   key: `${context.agentId}:abandon:${context.deployment!.dseq}`,
                   dseqs: [context.deployment!.dseq],
                 }),
-                onDone: {
-                  target: "#lease.active.monitoring",
-                  actions: [
-                    "abandonNewDeployment",
-                    {
-                      type: "alertMoveAbandoned",
-                      params: {
-                        message:
-                          "The new deployment could not be made ready; the agent stays on its current lease.",
+                onDone: [
+                  {
+                    guard: "isMoveShortOfFunds",
+                    target: "#lease.active.move_deferred",
+                    actions: [
+                      "abandonNewDeployment",
+                      {
+                        type: "alertMoveAbandoned",
+                        params: ({ context }) => ({
+                          message: `The new deployment could not be paid for (${planFor(context)?.reason ?? "funds short"}); the agent stays on its current lease and moves once funds arrive (an emergency swap, or AKT sent to its account).`,
+                        }),
                       },
-                    },
-                    { type: "endUpgrade", params: { state: "rolled_back" } },
-                  ],
-                },
+                    ],
+                  },
+                  {
+                    target: "#lease.active.monitoring",
+                    actions: [
+                      "abandonNewDeployment",
+                      {
+                        type: "alertMoveAbandoned",
+                        params: {
+                          message:
+                            "The new deployment could not be made ready; the agent stays on its current lease.",
+                        },
+                      },
+                      { type: "endUpgrade", params: { state: "rolled_back" } },
+                    ],
+                  },
+                ],
                 onError: { target: "backing_off", actions: "countRetry" },
               },
             },

@@ -23,6 +23,11 @@ export interface TreasuryContext {
   /** Why swaps cannot be made (no route); set after a swap failed for good, cleared when AKT recovers. */
   swapBlocked: string | null;
   retries: number;
+  /**
+   * Emergency swaps that failed in a row on the current shortfall: the next waits a backoff after the
+   * last (cleared by a swap that succeeds or AKT back above the reserve). Absent in older snapshots.
+   */
+  swapFailures?: number;
   lastError: EffectFailure | null;
   /** The survival tier last alerted (null until the first balance reading). */
   tier: SurvivalTier | null;
@@ -50,6 +55,7 @@ export function initialTreasuryContext(input: TreasuryInput): TreasuryContext {
     inFlight: { requestUsd: 0, swapUsd: 0 },
     swapBlocked: null,
     retries: 0,
+    swapFailures: 0,
     lastError: null,
     tier: null,
   };

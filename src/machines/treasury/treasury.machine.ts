@@ -27,6 +27,7 @@ import {
   tierChangeAlert,
   treasuryTier,
   uaktToUsd,
+  withLastCronosFigures,
 } from "./treasury.policy.js";
 import type { Balances } from "./treasury.types.js";
 
@@ -58,7 +59,9 @@ const grantAtDone = {
  * - serving: answers funds requests one at a time — deployment deposit budgets, escrow top-ups and
  *   child allocations — minting ACT from AKT first when ACT is short; a request that would break
  *   the daily spend cap, the per-child cap or the treasury minimum is refused with an alert;
- * - swapping: the emergency CRO→AKT swap, itself within the daily cap.
+ * - swapping: the emergency CRO→AKT swap, itself within the daily cap; a failed one is alerted and
+ *   tried again after a backoff (`cooling`) while AKT stays short.
+ * The two chains are read apart: Cronos not answering leaves the Akash side read and acted on.
  * A request sent twice (timeout, restore) is answered from the recorded answer, never paid twice.
  */
 export const treasuryMachine = setup({
@@ -98,19 +101,24 @@ export const treasuryMachine = setup({
       if (self._parent) enqueue.sendParent(params.notice);
     }),
     storeBalances: enqueueActions(({ context, enqueue, self }, params: { balances: Balances }) => {
-      const short = isAktShort(params.balances, context.settings);
+      // Cronos not answering hides nothing on Akash: the AKT read is acted on, the CRO last read stands in.
+      const balances = withLastCronosFigures(params.balances, context.balances);
+      const short = isAktShort(balances, context.settings);
       enqueue.assign({
-        balances: params.balances,
-        spent: creditRefunds(context.spent, params.balances, context.settings),
+        balances,
+        spent: creditRefunds(context.spent, balances, context.settings),
         lastError: null,
         // AKT back above the reserve (someone funded the account): swaps may be tried again.
         swapBlocked: short ? context.swapBlocked : null,
+        swapFailures: short ? (context.swapFailures ?? 0) : 0,
       });
       if (short)
         enqueue(
           raise({ type: "TREASURY.SWAP_NEEDED", reason: "AKT is short of the fee reserve or the ACT float" }),
         );
-      const tier = treasuryTier(params.balances, context.settings);
+      // No Cronos figure read yet: the runway is not known, so the tier waits for a full reading.
+      if (balances.cronosUnreadable && balances.croWei === null) return;
+      const tier = treasuryTier(balances, context.settings);
       if (tier !== context.tier) {
         enqueue.assign({ tier });
         // Alerted once per change; finding itself normal at the first reading is no news.
@@ -118,7 +126,7 @@ export const treasuryMachine = setup({
           enqueue.sendParent({
             type: "ALERT.RAISED",
             source: "treasury",
-            ...tierChangeAlert(context.tier, tier, params.balances, context.settings),
+            ...tierChangeAlert(context.tier, tier, balances, context.settings),
           });
         }
       }
@@ -215,11 +223,13 @@ export const treasuryMachine = setup({
       return {
         spent: { ...spent, usd: spent.usd + params.spentUsd },
         swaps: context.swaps + 1,
+        swapFailures: 0,
         inFlight: { ...context.inFlight, swapUsd: 0 },
       };
     }),
     countSwapAttempt: assign(({ context }) => ({
       swaps: context.swaps + 1,
+      swapFailures: (context.swapFailures ?? 0) + 1,
       inFlight: { ...context.inFlight, swapUsd: 0 },
     })),
     reserveRequest: assign(({ context }) => ({
@@ -443,7 +453,7 @@ export const treasuryMachine = setup({
               ],
             },
             onError: {
-              target: "idle",
+              target: "cooling",
               actions: [
                 "countSwapAttempt",
                 { type: "recordError", params: ({ event }) => ({ error: event.error }) },
@@ -467,6 +477,19 @@ export const treasuryMachine = setup({
                 },
               ],
             },
+          },
+        },
+        /**
+         * A swap failed (Cronos unreachable, the price moved, no route): the next is not tried before a
+         * backoff that grows with each failure in a row; a reading after it asks again while AKT is short.
+         */
+        cooling: {
+          invoke: {
+            src: "waitFor",
+            input: ({ context }) => ({
+              ms: backoffDelayMs(Math.max(0, (context.swapFailures ?? 1) - 1), context.settings.retry),
+            }),
+            onDone: "idle",
           },
         },
       },

@@ -103,6 +103,15 @@ export function isAktShort(balances: Balances, settings: TreasurySettings): bool
   );
 }
 
+/**
+ * The reading to keep: when Cronos could not be read, its last figures read stand in (marked stale by
+ * `cronosUnreadable`), so runway and tier do not fall as if the CRO on Cronos were gone.
+ */
+export function withLastCronosFigures(reading: Balances, previous: Balances | null): Balances {
+  if (!reading.cronosUnreadable || !previous) return reading;
+  return { ...reading, croWei: previous.croWei, aktUnits: previous.aktUnits ?? null };
+}
+
 const DEFAULT_TIERS = { frugalBelowDays: 30, criticalBelowDays: 7 };
 
 /**

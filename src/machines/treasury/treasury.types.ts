@@ -10,6 +10,12 @@ export interface Balances {
   croWei: string | null;
   /** AKT on Cronos (token units = uakt), when the Cronos leg is configured (absent in older snapshots). */
   aktUnits?: string | null;
+  /**
+   * Why Cronos could not be read for this reading (its RPC down): the Akash side was read all the
+   * same, and `croWei`/`aktUnits` are the last figures read (null when none was). Absent or null: read,
+   * or no Cronos leg configured.
+   */
+  cronosUnreadable?: string | null;
   /** uact left in the escrows of the agent's open deployments (absent when not read). */
   escrowUact?: string;
   /** uact the agent's active leases cost per day, from their prices (absent when not read). */

@@ -62,4 +62,51 @@ describe("treasury: the running agent swaps CRO for AKT when its AKT runs out, w
       .filter((row) => row.kind === "swap");
     expect(swapped).toEqual([expect.objectContaining({ denom: "wei", count: 1 })]);
   });
+
+  it("sees the drained AKT while the Cronos RPC is down: alerts that the swap failed, swaps once Cronos answers", async () => {
+    // The agent of the test above, serving with its AKT back.
+    const running = agent!;
+    const sdk = createChainNodeSDK({ query: { baseUrl: devnet.grpc } });
+    const uakt = async () =>
+      BigInt(
+        (await sdk.cosmos.bank.v1beta1.getBalance({ address: running.address, denom: "uakt" })).balance
+          ?.amount ?? "0",
+      );
+    const before = new Set(running.store.alerts.recent(200).map((alert) => alert.id));
+    const treasury = () =>
+      running.runtime.actor.getSnapshot().children.treasury?.getSnapshot() as {
+        context: { balances: { uakt: string; croWei: string | null; cronosUnreadable?: string | null } };
+      };
+    await devnet.cronosControl!.setRpcDown("error");
+    try {
+      await devnet.drainAccount(running.address, "uakt");
+      // Issue 17: the Akash side is read on its own, so the drained account is seen and a swap tried.
+      const failed = await waitFor(
+        () =>
+          running.store.alerts
+            .recent(50)
+            .find((alert) => !before.has(alert.id) && alert.title === "Emergency swap failed"),
+        20_000,
+        "the failed swap's alert while Cronos is down",
+      );
+      expect(failed.message).toMatch(/Cronos eth_\w+ at .* failed/);
+      // A reading that could not read Cronos still carries the Akash side.
+      const balances = await waitFor(
+        () => {
+          const read = treasury().context.balances;
+          return read.cronosUnreadable ? read : undefined;
+        },
+        20_000,
+        "a balance reading without Cronos",
+      );
+      expect(BigInt(balances.uakt)).toBeLessThan(10_000_000n);
+      expect(balances.cronosUnreadable).toMatch(/Cronos/);
+      // The CRO last read stands in while Cronos cannot be read.
+      expect(balances.croWei).not.toBeNull();
+    } finally {
+      await devnet.cronosControl!.setRpcUp();
+    }
+    await waitFor(async () => ((await uakt()) >= 10_000_000n ? true : undefined), 20_000, "the bridged AKT");
+    expect(running.runtime.lease()?.state).toMatch(/^active/);
+  });
 });

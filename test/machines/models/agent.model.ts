@@ -119,6 +119,7 @@ export const agentModel: MachineModel<AgentMachine> = {
     },
     { type: "TREASURY.WALLET_LOW", runwayDays: 2 },
     { type: "TREASURY.SWAP_NEEDED", reason: "akt short" },
+    { type: "TREASURY.SWAPPED", receivedUakt: "10000000" },
     { type: "TREASURY.REQUEST_GRANTED", requestId: "r1", replyTo: "lease" },
     { type: "TREASURY.REQUEST_REFUSED", requestId: "r1", replyTo: "lease", reason: "cap" },
     { type: "CHILD.HEARTBEAT", childId: "agent-child", at: 5 },

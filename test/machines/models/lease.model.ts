@@ -29,6 +29,16 @@ function serialize(snapshot: LeaseSnapshot): string {
     // restart and emergency-swap counts change which plan comes, not which transitions exist.
     plan: JSON.stringify(snapshot.value).includes("releasing") ? planFor(c)?.action.kind : null,
     pending: c.pendingRequest?.purpose ?? null,
+    // While a deployment is paid for, whether an emergency swap was waited for decides between waiting
+    // again and giving up; what a move is abandoned for decides where the lease goes (funds short and
+    // a failure of the lease to move for: a deferred move).
+    swapsTried:
+      snapshot.matches("requesting_bids") || snapshot.matches("recovery")
+        ? Math.min(c.emergencySwapsTried ?? 0, 1)
+        : null,
+    abandonedFor: snapshot.matches({ recovery: "abandoning" })
+      ? `${c.failure?.type ?? null}/${(c.moveCause ?? null) !== null}`
+      : null,
     memoryAtCap: c.resources.memoryGi >= 16,
     upgrading: isUpgradeUnderWay(c),
     // Whether the serving image is the one an upgrade asks for (the guard compares them).
@@ -72,6 +82,10 @@ function events(snapshot: LeaseSnapshot) {
     { type: "LEASE.RECLAIMING" as const, provider, deadline: 5 },
     { type: "LEASE.CLOSED" as const, reason: "provider closed", deploymentOpen: true },
     { type: "LEASE.CLOSED" as const, reason: "insufficient_funds", deploymentOpen: false },
+    // The treasury's swap brought AKT: what a deferred move waits for (asked there only, to keep paths few).
+    ...(snapshot.matches({ active: "move_deferred" })
+      ? [{ type: "TREASURY.SWAPPED" as const, receivedUakt: "10000000" }]
+      : []),
     // An Akash key rotation, asked of a lease that serves (the transition exists in every `active`
     // state; asking it elsewhere too would multiply the paths): into the next key's deployment, or
     // (answered at once) the deployment it is in.

@@ -37,6 +37,8 @@ const leaseMayMiss: Readonly<Record<string, string>> = {
   "lease.recovery.abandoning.working":
     "needs a recovery that gives up: a failure past the restart limit while recovering",
   "lease.recovery.abandoning.backing_off": backoff,
+  "lease.active.move_deferred":
+    "needs a move for a failure of the lease that gives up for funds: its deployment refused for funds twice, around the swap wait",
   "lease.starting": "the last step of a first deployment: runs from the seed (already active) never pass it",
   "lease.starting.working":
     "the last step of a first deployment: runs from the seed (already active) never pass it",
