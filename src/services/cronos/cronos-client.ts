@@ -79,7 +79,7 @@ export class CronosClient {
   }
 
   async croWei(address = this.address): Promise<bigint> {
-    return this.provider.getBalance(address, "latest");
+    return this.wrapped("eth_getBalance", () => this.provider.getBalance(address, "latest"));
   }
 
   async aktUnits(address = this.address): Promise<bigint> {
@@ -90,7 +90,7 @@ export class CronosClient {
 
   /** The latest block number: pin related reads to one block so that they see one pool state. */
   async blockNumber(): Promise<number> {
-    return this.provider.getBlockNumber();
+    return this.wrapped("eth_blockNumber", () => this.provider.getBlockNumber());
   }
 
   /** CRO (wei) the router asks for `aktUnits` of AKT (`getAmountsIn`) at block `at`. */
@@ -135,17 +135,21 @@ export class CronosClient {
 
   /** The next nonce counting transactions still in the mempool. */
   async pendingNonce(): Promise<number> {
-    return this.provider.getTransactionCount(this.address, "pending");
+    return this.wrapped("eth_getTransactionCount", () =>
+      this.provider.getTransactionCount(this.address, "pending"),
+    );
   }
 
   /** The next nonce counting only mined transactions. */
   async minedNonce(): Promise<number> {
-    return this.provider.getTransactionCount(this.address, "latest");
+    return this.wrapped("eth_getTransactionCount", () =>
+      this.provider.getTransactionCount(this.address, "latest"),
+    );
   }
 
   /** EIP-1559 fees as the node suggests them (base fee of the latest block and its priority fee). */
   async suggestedFees(): Promise<Eip1559Fees & { baseFeePerGas: bigint }> {
-    const block = await this.provider.getBlock("latest");
+    const block = await this.wrapped("eth_getBlockByNumber", () => this.provider.getBlock("latest"));
     const baseFeePerGas = block?.baseFeePerGas ?? 0n;
     let priority: bigint;
     try {
@@ -185,7 +189,9 @@ export class CronosClient {
 
   /** The mined result of `hash`, or null while it is not in a block (or unknown to the node). */
   async mined(hash: string): Promise<MinedTx | null> {
-    const receipt = await this.provider.getTransactionReceipt(hash);
+    const receipt = await this.wrapped("eth_getTransactionReceipt", () =>
+      this.provider.getTransactionReceipt(hash),
+    );
     if (!receipt) return null;
     const transfer = aktTokenAbi.getEvent("Transfer")!;
     let aktReceived = 0n;
@@ -208,19 +214,23 @@ export class CronosClient {
 
   /** Whether the node knows the transaction at all (mined or in its mempool). */
   async known(hash: string): Promise<boolean> {
-    return (await this.provider.getTransaction(hash)) !== null;
+    return (
+      (await this.wrapped("eth_getTransactionByHash", () => this.provider.getTransaction(hash))) !== null
+    );
   }
 
   /** AKT minted back to the agent (a refunded bridge transfer) in blocks after `afterBlock`. */
   async aktMintedToSelfSince(afterBlock: number): Promise<bigint> {
     const transfer = aktTokenAbi.getEvent("Transfer")!;
     const pad = (address: string) => `0x${address.slice(2).toLowerCase().padStart(64, "0")}`;
-    const logs = await this.provider.getLogs({
-      address: this.endpoints.akt,
-      topics: [transfer.topicHash, pad("0x0000000000000000000000000000000000000000"), pad(this.address)],
-      fromBlock: afterBlock + 1,
-      toBlock: "latest",
-    });
+    const logs = await this.wrapped("eth_getLogs", () =>
+      this.provider.getLogs({
+        address: this.endpoints.akt,
+        topics: [transfer.topicHash, pad("0x0000000000000000000000000000000000000000"), pad(this.address)],
+        fromBlock: afterBlock + 1,
+        toBlock: "latest",
+      }),
+    );
     return logs.reduce((sum, log) => sum + BigInt(log.data), 0n);
   }
 
@@ -243,9 +253,14 @@ export class CronosClient {
     return [...(routerAbi.decodeFunctionResult(name, result)[0] as bigint[])];
   }
 
-  private async rpc<T>(method: string, params: unknown[]): Promise<T> {
+  private rpc<T>(method: string, params: unknown[]): Promise<T> {
+    return this.wrapped(method, async () => (await this.provider.send(method, params)) as T);
+  }
+
+  /** Every call to the node fails the same way: naming the method and the node, whichever ethers call it was. */
+  private async wrapped<T>(method: string, call: () => Promise<T>): Promise<T> {
     try {
-      return (await this.provider.send(method, params)) as T;
+      return await call();
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       throw new CronosRpcError(`Cronos ${method} at ${this.endpoints.rpc} failed: ${message}`, {
