@@ -73,7 +73,7 @@ export class CronosClient {
     const served = BigInt(await this.rpc<string>("eth_chainId", []));
     if (served !== BigInt(this.endpoints.chainId)) {
       throw new CronosRpcError(
-        `the Cronos node at ${this.endpoints.rpc} serves chain ${served}, not ${this.endpoints.chainId}: fix treasury.cronos.<network>.chainId or the rpc`,
+        `the Cronos node at ${nodeOrigin(this.endpoints.rpc)} serves chain ${served}, not ${this.endpoints.chainId}: fix treasury.cronos.<network>.chainId or the rpc`,
       );
     }
   }
@@ -262,10 +262,22 @@ export class CronosClient {
     try {
       return await call();
     } catch (error) {
-      const message = error instanceof Error ? error.message : String(error);
-      throw new CronosRpcError(`Cronos ${method} at ${this.endpoints.rpc} failed: ${message}`, {
-        cause: error,
-      });
+      // The node by its origin only: a provider's URL may carry an API key in its path or query.
+      const node = nodeOrigin(this.endpoints.rpc);
+      const message = (error instanceof Error ? error.message : String(error)).replaceAll(
+        this.endpoints.rpc,
+        node,
+      );
+      throw new CronosRpcError(`Cronos ${method} at ${node} failed: ${message}`);
     }
+  }
+}
+
+/** `https://host:port` of a node URL, without the path or query where providers put API keys. */
+function nodeOrigin(url: string): string {
+  try {
+    return new URL(url).origin;
+  } catch {
+    return "the configured Cronos RPC";
   }
 }
