@@ -194,6 +194,7 @@ export class SimulatedAkash {
       },
       provider: async (address) => this.providers.find((provider) => provider.owner === address) ?? null,
       auditedProvider: async () => null,
+      providerAddresses: async () => [],
       aktPriceUsd: async () => 0.5,
       createDeployment: async (request) => once(request.key, () => createDeployment(request)),
       closeDeployment: async (request: TxRequest & { dseq: string }): Promise<CloseDeploymentResult> => {

@@ -211,8 +211,16 @@ export function createLeaseActors(services: AgentServices) {
         const [deployment, startHeight] = await Promise.all([chain.deployment(input.dseq), chain.height()]);
         settleAt = Math.max(deployment?.createdAtHeight ?? 0, startHeight - 1) + settleBlocks;
       }
-      // With `bidding.quietBlocks`, the count is enough only once no new bid came for that many blocks.
+      // With `bidding.quietBlocks`, the count is enough only once no new bid came for that many blocks,
+      // or once every provider on chain (but those excluded) has bid: no other bid can come.
       const quietBlocks = settings.bidQuietBlocks ?? 0;
+      const possibleBidders =
+        quietBlocks > 0
+          ? await chain
+              .providerAddresses()
+              .then((owners) => owners.filter((owner) => !excluded.has(owner)).length)
+              .catch(() => Number.POSITIVE_INFINITY)
+          : Number.POSITIVE_INFINITY;
       let lastNewBidHeight = 0;
       let seen = -1;
       const open = await pollUntil({
@@ -237,7 +245,8 @@ export function createLeaseActors(services: AgentServices) {
         },
         done: (bids) =>
           (bids.length >= input.minBids &&
-            (bids.length >= MAX_BIDS_PER_ORDER || height >= lastNewBidHeight + quietBlocks)) ||
+            (bids.length >= Math.min(MAX_BIDS_PER_ORDER, possibleBidders) ||
+              height >= lastNewBidHeight + quietBlocks)) ||
           (bids.length > 0 && height >= settleAt),
       });
       if (open.length > 0 && open.length < input.minBids && height >= settleAt) {

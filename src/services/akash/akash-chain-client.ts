@@ -108,6 +108,10 @@ export class AkashChainClient implements AkashChain {
     return this.queries.auditedProvider(address);
   }
 
+  providerAddresses(): Promise<string[]> {
+    return this.queries.providerAddresses();
+  }
+
   aktPriceUsd(): Promise<number> {
     return this.queries.aktPriceUsd();
   }

@@ -103,6 +103,8 @@ export interface AkashChain {
   provider(address: string): Promise<ProviderInfo | null>;
   /** The provider with the auditors that signed each attribute, from the chain's audit module. */
   auditedProvider(address: string): Promise<AuditedProviderInfo | null>;
+  /** Every provider registered on chain: an order's possible bidders. */
+  providerAddresses(): Promise<string[]>;
   /** AKT price in USD from the chain's oracle (what MsgMintACT converts at). */
   aktPriceUsd(): Promise<number>;
 

@@ -151,6 +151,19 @@ export class ChainQueries {
     });
   }
 
+  /** Every provider registered on chain (an order's possible bidders). */
+  providerAddresses(): Promise<string[]> {
+    return this.run("query providers", async () => {
+      const records = await allPages(async (key) => {
+        const response = await this.sdk.akash.provider.v1beta4.getProviders({
+          pagination: key ? { key } : { limit: PAGE_LIMIT },
+        });
+        return { items: response.providers, nextKey: response.pagination?.nextKey };
+      });
+      return records.map((provider) => provider.owner);
+    });
+  }
+
   provider(address: string): Promise<ProviderInfo | null> {
     return this.runOrNull(`query provider ${address}`, async () => {
       const response = await this.sdk.akash.provider.v1beta4.getProvider({ owner: address });

@@ -83,19 +83,37 @@ describe("bids read at each block (bidding.settleBlocks, bidding.quietBlocks)", 
     expect((await chain.lease(lease))?.state).toBe("active");
   });
 
-  it("with minBids met, reads on until no new bid came for bidding.quietBlocks blocks", async () => {
-    const { chain } = agent.akash;
-    const actors = leaseActors({ AGENT_BIDDING_QUIET_BLOCKS: "3" });
-    const { dseq } = await deploy();
+  const collect = async (dseq: string, quietBlocks: number) => {
+    const actors = leaseActors({ AGENT_BIDDING_QUIET_BLOCKS: String(quietBlocks) });
     const collected = await toPromise(
       createActor(actors.collectBids, {
         input: { dseq, minBids: 1, windowMs: 3_600_000, excludedProviders: [] },
       }).start(),
     );
-    const ended = await chain.height();
-    expect(collected.bids).toHaveLength(2);
-    const lastBid = Math.max(...(await chain.bids(dseq)).map((bid) => bid.createdAtHeight));
-    expect(ended).toBeGreaterThanOrEqual(lastBid + 3);
-    await chain.closeDeployment({ key: `close-${dseq}`, dseq });
+    const ended = await agent.akash.chain.height();
+    const lastBid = Math.max(...(await agent.akash.chain.bids(dseq)).map((bid) => bid.createdAtHeight));
+    await agent.akash.chain.closeDeployment({ key: `close-${dseq}`, dseq });
+    return { bids: collected.bids.length, ended, lastBid };
+  };
+
+  it("with minBids met, reads on until no new bid came for bidding.quietBlocks blocks", async () => {
+    // One of the two providers is offline: it cannot bid, so only the quiet blocks end the collection.
+    const offline = devnet.providers[1]!.address;
+    await devnet.setProviderOnline(offline, false);
+    try {
+      const { dseq } = await deploy();
+      const { bids, ended, lastBid } = await collect(dseq, 3);
+      expect(bids).toBe(1);
+      expect(ended).toBeGreaterThanOrEqual(lastBid + 3);
+    } finally {
+      await devnet.setProviderOnline(offline, true);
+    }
+  });
+
+  it("stops as soon as every provider on chain has bid: no other bid can come", async () => {
+    const { dseq } = await deploy();
+    const { bids, ended, lastBid } = await collect(dseq, 100);
+    expect(bids).toBe(2);
+    expect(ended).toBeLessThan(lastBid + 100);
   });
 });
