@@ -38,6 +38,8 @@ export interface EnduranceOptions {
   faults?: EnduranceFaults;
   /** Each member's cap: this multiple of its deployment's 90-day… (run-length) cost at the providers' default price. */
   capFactor?: number;
+  /** Default true; false runs every health check (slower, same figures). */
+  skipQuietChecks?: boolean;
   onProgress?: (progress: { day: number; days: number }) => void;
 }
 
@@ -124,13 +126,20 @@ function leaseContextOf(member: Member): LeaseContext | null {
   return (lease?.getSnapshot().context as LeaseContext | undefined) ?? null;
 }
 
-/** Open deployments the lease machine holds no reference to (it would never close them). */
+/**
+ * Open deployments other than the one the agent serves from: while the lease is settled (active and
+ * monitoring) every other one is an orphan; while a flow is under way (a move, a rebid), so is every
+ * one the lease machine holds no reference to (it would never close it).
+ */
 function orphansOf(member: Member): string[] {
-  const context = leaseContextOf(member);
+  const lease = member.actor.getSnapshot().children.lease?.getSnapshot();
+  const context = (lease?.context as LeaseContext | undefined) ?? null;
+  const settled = lease?.matches({ active: "monitoring" }) === true;
   const held = new Set(
-    [context?.lease?.dseq, context?.previous?.dseq, context?.deployment?.dseq].filter(
-      (dseq): dseq is string => dseq !== undefined,
-    ),
+    (settled
+      ? [context?.lease?.dseq]
+      : [context?.lease?.dseq, context?.previous?.dseq, context?.deployment?.dseq]
+    ).filter((dseq): dseq is string => dseq !== undefined),
   );
   return member.world.openDseqs().filter((dseq) => !held.has(dseq));
 }
@@ -191,7 +200,7 @@ export async function runEndurance(options: EnduranceOptions): Promise<Endurance
         maxPriceUact: agent.maxPriceUact,
         bidChoice: "scored",
         health,
-        skipQuietChecks: true,
+        skipQuietChecks: options.skipQuietChecks ?? true,
       },
       keystore,
     );

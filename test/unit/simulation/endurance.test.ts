@@ -54,6 +54,14 @@ describe("runEndurance", () => {
     expect(figures(other)).not.toEqual(figures(first));
   }, 60_000);
 
+  it("reports the same whether or not it skips the health checks that cannot find anything", async () => {
+    const options = { days: 1, agents: 2, providers: 15, seed: 6, config, faults: rough };
+    const skipping = await runEndurance(options);
+    const checkingAll = await runEndurance({ ...options, skipQuietChecks: false });
+    expect(JSON.stringify(checkingAll)).toBe(JSON.stringify(skipping));
+    expect(skipping.members.some((member) => member.incidents.incidents.length > 0)).toBe(true);
+  }, 60_000);
+
   it("rotates the Akash key by moving into a deployment the new key owns, leaving nothing open", async () => {
     const report = await runEndurance({ days: 32, agents: 1, providers: 15, seed: 2, config });
     const [member] = report.members;
