@@ -81,7 +81,7 @@ export function enduranceTable(report: EnduranceReport): string[] {
   const familyAvailability = 1 - downMinutes / (members.length * report.days * 24 * 60);
   const lines = [
     `Family endurance run on the market simulator (NOT the devnet: 90 days are ~1.3 M blocks, which the devnet cannot run): ${report.agents} agents, ${report.days} days, ${report.providers} providers on one shared market, seed ${report.seed}; deployment priced at ${report.targetPricePerBlock.toFixed(3)} uact/block by the providers' default script, max price ${report.maxPriceUact}`,
-    `World: ${market.providerFailures} provider node failures, ${market.reclaims} reclaims, ${market.darkProviders} providers gone dark, ${market.priceSpikes.length} price spikes (×${market.priceSpikes[0]?.multiplier ?? 3}), ${market.rpcOutages.length} RPC outages (${Math.round(market.rpcOutages.reduce((t, o) => t + o.end - o.start, 0) / MINUTE_MS)} min in all), scheduled key rotations; zero human actions`,
+    `World: ${market.providerFailures} provider node failures, ${market.reclaims} reclaims, ${market.darkProviders} providers gone dark, ${market.priceSpikes.length} price spikes (×${market.priceSpikes[0]?.multiplier ?? 3}), ${market.rpcOutages.length} RPC outages (${Math.round(market.rpcOutages.reduce((t, o) => t + o.end - o.start, 0) / MINUTE_MS)} min in all), scheduled key rotations; no human action taken during the run`,
     "",
     HEADER,
     ...members.map(memberRow),
