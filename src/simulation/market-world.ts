@@ -44,6 +44,18 @@ interface WorldLease {
   fault: boolean;
 }
 
+/** Who pays the escrow: told of every deposit and refund (the endurance run keeps each agent's spend cap). */
+export interface EscrowLedger {
+  deposited(dseq: string, amountUact: number): void;
+  refunded(dseq: string, amountUact: number): void;
+}
+
+export interface MarketWorldOptions {
+  /** The first dseq this world allocates (worlds sharing one chain allocate from disjoint ranges). */
+  firstDseq?: number;
+  ledger?: EscrowLedger;
+}
+
 export interface ProviderRecord {
   leases: number;
   successes: number;
@@ -75,7 +87,8 @@ export class MarketWorld {
   private readonly history = new Map<string, ProviderRecord>();
   private readonly readyLeases = new Set<string>();
   private readonly providers: Map<string, SimProvider>;
-  private nextDseq = 1000;
+  private nextDseq: number;
+  private readonly ledger: EscrowLedger | null;
   private everUp = false;
   private wasUp = false;
   private readonly blockMs: number;
@@ -84,7 +97,10 @@ export class MarketWorld {
   constructor(
     readonly market: Market,
     private readonly clock: SimulationClock,
+    options: MarketWorldOptions = {},
   ) {
+    this.nextDseq = options.firstDseq ?? 1000;
+    this.ledger = options.ledger ?? null;
     this.providers = new Map(market.providers.map((provider) => [provider.address, provider]));
     this.blockMs = market.params.blockSeconds * 1000;
     this.scheduleMarketEvents();
@@ -117,6 +133,7 @@ export class MarketWorld {
       }
     }
     if (this.deployments.has(dseq)) return;
+    this.ledger?.deposited(dseq, depositUact);
     this.deployments.set(dseq, {
       dseq,
       open: true,
@@ -240,6 +257,7 @@ export class MarketWorld {
     this.settle(deployment);
     deployment.open = false;
     // The rest of the escrow is refunded: not a cost.
+    this.ledger?.refunded(dseq, Math.max(0, deployment.escrowUact));
     deployment.escrowUact = 0;
   }
 
@@ -247,8 +265,30 @@ export class MarketWorld {
     const deployment = this.deployments.get(dseq);
     if (!deployment?.open) return;
     this.settle(deployment);
+    this.ledger?.deposited(dseq, amountUact);
     deployment.escrowUact += amountUact;
     this.scheduleEscrowCheck(deployment);
+  }
+
+  /** The dseqs of the deployments open on chain now. */
+  openDseqs(): string[] {
+    return [...this.deployments.values()].filter((deployment) => deployment.open).map((d) => d.dseq);
+  }
+
+  /** The lease the agent serves from at `at` (the newest one whose workload answers), or null. */
+  servingLease(at: number): { key: string; dseq: string; provider: string } | null {
+    let found: WorldLease | null = null;
+    for (const lease of this.leases.values()) {
+      if (lease.closedAt === null && this.workloadUp(lease, at)) found = lease;
+    }
+    return found ? { key: found.key, dseq: found.id.dseq, provider: found.provider.address } : null;
+  }
+
+  /** The provider of the open lease of `dseq`, if any (its troubles are the agent's). */
+  providerOf(dseq: string): string | null {
+    const key = this.deployments.get(dseq)?.leaseKey;
+    const lease = key ? this.leases.get(key) : undefined;
+    return lease && lease.closedAt === null ? lease.provider.address : null;
   }
 
   noteAlert(): void {

@@ -52,7 +52,7 @@ export interface SimulationRun {
   maxPriceUact: string;
 }
 
-function pricedResources(config: AgentConfig, agent: AgentUnderTest): PricedResources {
+export function pricedResources(config: AgentConfig, agent: AgentUnderTest): PricedResources {
   const services = deploymentProfiles(agent.resources, config.agent.sdlProfile);
   const volumes = services.flatMap((service) => service.volumes);
   return {
