@@ -22,7 +22,12 @@ export type {
 export type { HealthInput } from "./health/health.context.js";
 export type { HealthEvent, HealthNotice } from "./health/health.events.js";
 export { type HealthMachine, healthMachine } from "./health/health.machine.js";
-export type { HealthReport, HealthSettings, HealthTarget } from "./health/health.types.js";
+export {
+  type HealthReport,
+  type HealthSettings,
+  type HealthTarget,
+  healthTargetOf,
+} from "./health/health.types.js";
 export type { KeyRotationInput } from "./keys/keys.context.js";
 export type { KeyRotationEvent, KeyRotationNotice } from "./keys/keys.events.js";
 export { type KeyRotationMachine, keyRotationMachine } from "./keys/keys.machine.js";

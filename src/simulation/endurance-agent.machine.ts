@@ -4,6 +4,7 @@ import {
   type HealthNotice,
   type HealthSettings,
   healthMachine,
+  healthTargetOf,
   type KeyRotationInput,
   type KeyRotationNotice,
   keyRotationMachine,
@@ -59,17 +60,7 @@ export const enduranceAgentMachine = setup({
     watchLease: sendTo("health", ({ event }) => {
       if (event.type !== "LEASE.ACTIVE") throw new Error("watchLease handles LEASE.ACTIVE only");
       const { lease } = event;
-      return {
-        type: "HEALTH.WATCH" as const,
-        target: {
-          dseq: lease.dseq,
-          gseq: lease.gseq,
-          oseq: lease.oseq,
-          provider: lease.provider,
-          hostUri: lease.hostUri,
-          uris: lease.uris,
-        },
-      };
+      return { type: "HEALTH.WATCH" as const, target: healthTargetOf(lease) };
     }),
     tellKeysWhereLeaseIs: sendTo("keys", ({ event }) => {
       if (event.type !== "LEASE.ACTIVE") throw new Error("tellKeysWhereLeaseIs handles LEASE.ACTIVE only");

@@ -1,5 +1,6 @@
 import { assign, enqueueActions, sendTo, setup, stopChild } from "xstate";
 import { healthMachine } from "../health/health.machine.js";
+import { healthTargetOf } from "../health/health.types.js";
 import { keyRotationMachine } from "../keys/keys.machine.js";
 import { leaseMachine } from "../lease/lease.machine.js";
 import { reproductionMachine } from "../reproduction/reproduction.machine.js";
@@ -77,17 +78,7 @@ export const agentMachine = setup({
     watchLease: sendTo("health", ({ event }) => {
       if (event.type !== "LEASE.ACTIVE") throw new Error("watchLease handles LEASE.ACTIVE only");
       const { lease } = event;
-      return {
-        type: "HEALTH.WATCH" as const,
-        target: {
-          dseq: lease.dseq,
-          gseq: lease.gseq,
-          oseq: lease.oseq,
-          provider: lease.provider,
-          hostUri: lease.hostUri,
-          uris: lease.uris,
-        },
-      };
+      return { type: "HEALTH.WATCH" as const, target: healthTargetOf(lease) };
     }),
   },
 }).createMachine({

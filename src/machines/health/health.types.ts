@@ -9,6 +9,12 @@ export interface HealthTarget {
   uris: string[];
 }
 
+/** What the health monitor watches of a lease that became active (the fields of a LeaseRef it needs). */
+export function healthTargetOf(lease: HealthTarget): HealthTarget {
+  const { dseq, gseq, oseq, provider, hostUri, uris } = lease;
+  return { dseq, gseq, oseq, provider, hostUri, uris };
+}
+
 /** Lease state as the chain reports it; anything newer than the client knows is `unknown`. */
 export type ObservedLeaseState = "active" | "closed" | "insufficient_funds" | "reclaiming" | "unknown";
 
