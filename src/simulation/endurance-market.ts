@@ -1,4 +1,4 @@
-import { DAY_MS, HISTORY_DAYS, type Interval, type Market } from "./market-model.js";
+import { DAY_MS, HISTORY_DAYS, type Interval, type Market, mergedIntervals } from "./market-model.js";
 import type { MarketParams } from "./market-params.js";
 import { SeededRandom } from "./seeded-random.js";
 
@@ -91,12 +91,5 @@ export function rpcOutages(seed: number, days: number, faults: EnduranceFaults):
     );
     drawn.push({ start, end: start + length });
   }
-  drawn.sort((a, b) => a.start - b.start);
-  const merged: Interval[] = [];
-  for (const spell of drawn) {
-    const last = merged[merged.length - 1];
-    if (last && spell.start <= last.end) last.end = Math.max(last.end, spell.end);
-    else merged.push({ ...spell });
-  }
-  return merged;
+  return mergedIntervals(drawn);
 }

@@ -117,9 +117,13 @@ function spells(
     const length = Math.max(60_000, Math.min(maxMs, Math.round(random.exponential(meanMs))));
     drawn.push({ start, end: start + length });
   }
-  drawn.sort((a, b) => a.start - b.start);
+  return mergedIntervals(drawn);
+}
+
+/** The spells in time order, overlapping ones joined into one. */
+export function mergedIntervals(drawn: readonly Interval[]): Interval[] {
   const merged: Interval[] = [];
-  for (const spell of drawn) {
+  for (const spell of [...drawn].sort((a, b) => a.start - b.start)) {
     const last = merged[merged.length - 1];
     if (last && spell.start <= last.end) last.end = Math.max(last.end, spell.end);
     else merged.push({ ...spell });
