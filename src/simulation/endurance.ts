@@ -312,7 +312,12 @@ export async function runEndurance(options: EnduranceOptions): Promise<Endurance
       if (servingProvider(member) !== provider) continue;
       const short = lengthMs !== null && lengthMs < hysteresisMs - health.intervalMs;
       if (short) continue;
-      const required = lengthMs === null || lengthMs >= hysteresisMs + health.intervalMs;
+      // A spell that begins and ends inside an RPC outage cannot be seen: the policy draws no verdict
+      // while the chain is unreachable (its own incident, alerted "Chain unreachable"), so it is not
+      // one the agent must alert on.
+      const hidden =
+        lengthMs !== null && outages.some((outage) => outage.start <= at && at + lengthMs <= outage.end);
+      const required = !hidden && (lengthMs === null || lengthMs >= hysteresisMs + health.intervalMs);
       const window = member.incidents.open({
         kind,
         start: at,
