@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { createActor, createMachine, fromPromise, SimulatedClock, type SnapshotFrom } from "xstate";
 import { type KeyRotationInput, keyRotationMachine } from "../../src/machines/index.js";
 import type { KeyActivated, RotationStepInput } from "../../src/machines/keys/keys.actors.js";
+import { moveRequestDelayMs } from "../../src/machines/keys/keys.machine.js";
 import { clockWaits } from "../support/clock-waits.js";
 import { keySettings } from "../support/machine-fixtures.js";
 import { RecordedActors, settled, withActors } from "../support/recorded-actors.js";
@@ -104,6 +105,45 @@ describe("keys machine: the Akash key rotates by a move into the next key's depl
     expect(done.context.keys.akash).toMatchObject({ index: 1, rotatedAt: T0 + keySettings.graceMs + 1_000 });
     expect(done.context.rotation).toBeNull();
     resumed.stop();
+  });
+
+  it("asks again less and less often while the move is not made, up to maxMoveRequestMs", async () => {
+    const clock = new SimulatedClock();
+    clock.set(T0);
+    const asks: number[] = [];
+    const host = createActor(
+      createMachine({
+        invoke: {
+          src: "keys",
+          id: "keys",
+          input: { ...input, settings: { ...input.settings, maxMoveRequestMs: 4_000 } },
+        },
+        on: { "KEYS.MOVE_NEEDED": { actions: () => asks.push(clock.now() - T0 - keySettings.graceMs) } },
+      }).provide({ actors: { keys: keysWithMove(clock, []) } }),
+      { clock } as never,
+    );
+    host.start();
+    const keys = host.getSnapshot().children.keys!;
+    keys.send({ type: "KEYS.ROTATE_NOW", key: "akash" });
+    await settled();
+    clock.increment(keySettings.graceMs);
+    await settled();
+    for (let second = 0; second < 16; second += 1) {
+      clock.increment(1_000);
+      await settled();
+    }
+    // 1 s, then doubling (2 s, 4 s), then capped at 4 s.
+    expect(asks).toEqual([0, 1_000, 3_000, 7_000, 11_000, 15_000]);
+    expect((keys.getSnapshot() as KeysSnapshot).context.rotation?.moveRequests).toBe(6);
+    host.stop();
+  });
+
+  it("moveRequestDelayMs: 60 s, doubling, at most 30 min by default", () => {
+    const settings = { ...keySettings };
+    expect([1, 2, 3, 6, 7, 50].map((asked) => moveRequestDelayMs(settings, asked))).toEqual([
+      60_000, 120_000, 240_000, 1_800_000, 1_800_000, 1_800_000,
+    ]);
+    expect(moveRequestDelayMs({ ...settings, moveRequestMs: 5_000, maxMoveRequestMs: 1_000 }, 3)).toBe(5_000);
   });
 
   it("takes the rotation plan of the process it runs in (KEYS.SCHEDULE), from disabled or scheduled", async () => {

@@ -10,10 +10,19 @@ import {
   scheduledKeys,
 } from "./keys.context.js";
 import type { KeyRotationEvent, KeyRotationNotice } from "./keys.events.js";
-import type { KeyName, OwnerMove, RotationPhase } from "./keys.types.js";
+import type { KeyName, KeyRotationSettings, OwnerMove, RotationPhase } from "./keys.types.js";
 
-/** How often a rotation's move is asked of the lease again while it is not done. */
+/** How long after the first ask a rotation's move is asked of the lease again while it is not done. */
 const DEFAULT_MOVE_REQUEST_MS = 60_000;
+/** The longest wait between two asks: a lease that cannot move (no funds, no bids) is not asked every minute forever. */
+const DEFAULT_MAX_MOVE_REQUEST_MS = 30 * 60_000;
+
+/** The wait after the `asked`-th ask for a move: doubling from `moveRequestMs`, capped. */
+export function moveRequestDelayMs(settings: KeyRotationSettings, asked: number): number {
+  const base = settings.moveRequestMs ?? DEFAULT_MOVE_REQUEST_MS;
+  const max = Math.max(base, settings.maxMoveRequestMs ?? DEFAULT_MAX_MOVE_REQUEST_MS);
+  return Math.min(max, base * 2 ** Math.min(30, Math.max(0, asked - 1)));
+}
 
 /**
  * Rotates each key in `settings.rotating` on its own schedule (Akash and payment keys 30 days, identity
@@ -61,6 +70,11 @@ export const keyRotationMachine = setup({
     startMove: assign(({ context }, params: { move: OwnerMove }) => ({
       rotation: context.rotation
         ? { ...context.rotation, phase: "migrating" as const, move: params.move }
+        : null,
+    })),
+    countMoveRequest: assign(({ context }) => ({
+      rotation: context.rotation
+        ? { ...context.rotation, moveRequests: (context.rotation.moveRequests ?? 0) + 1 }
         : null,
     })),
     applySchedule: assign(({ context }, params: { rotating: KeyName[] }) => ({
@@ -198,19 +212,24 @@ export const keyRotationMachine = setup({
         },
         /** The new key is primary; the agent moves into a deployment it owns (the lease does the move). */
         migrating: {
-          entry: {
-            type: "notify",
-            params: ({ context }) => ({
-              notice: {
-                type: "KEYS.MOVE_NEEDED",
-                ...context.rotation!.move!,
-                reason: `rotation of the ${context.rotation!.key} key to index ${context.rotation!.toIndex}`,
-              },
-            }),
-          },
+          entry: [
+            "countMoveRequest",
+            {
+              type: "notify",
+              params: ({ context }) => ({
+                notice: {
+                  type: "KEYS.MOVE_NEEDED",
+                  ...context.rotation!.move!,
+                  reason: `rotation of the ${context.rotation!.key} key to index ${context.rotation!.toIndex}`,
+                },
+              }),
+            },
+          ],
           invoke: {
             src: "waitFor",
-            input: ({ context }) => ({ ms: context.settings.moveRequestMs ?? DEFAULT_MOVE_REQUEST_MS }),
+            input: ({ context }) => ({
+              ms: moveRequestDelayMs(context.settings, context.rotation!.moveRequests ?? 1),
+            }),
             onDone: { target: "migrating", reenter: true },
           },
           on: {

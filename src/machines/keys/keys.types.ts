@@ -32,6 +32,8 @@ export interface Rotation {
   graceEndsAt: number | null;
   /** Set once the new key is primary, when its rotation moves the agent's deployment. */
   move?: OwnerMove;
+  /** How many times the move has been asked of the lease so far (absent: not yet). */
+  moveRequests?: number;
 }
 
 export interface KeyRotationSettings {
@@ -44,6 +46,11 @@ export interface KeyRotationSettings {
   graceMs: number;
   /** After a failed rotation is rolled back, try again this much later. */
   retryAfterMs: number;
-  /** While a rotation's move is under way, ask the lease for it again this often (default 60 s). */
+  /**
+   * While a rotation's move is under way, ask the lease for it again after this long (default 60 s),
+   * doubling after each ask that went unanswered, up to `maxMoveRequestMs`.
+   */
   moveRequestMs?: number;
+  /** The longest wait between two asks for the same move (default 30 min). */
+  maxMoveRequestMs?: number;
 }
