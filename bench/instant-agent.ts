@@ -195,7 +195,7 @@ export function instantAgentMachine(clock: SimulatedClock): AgentMachine {
             at: clock.now(),
           })),
           ensureAct: instant(() => ({ at: clock.now(), mintedUact: "0" })),
-          depositEscrow: stepDone,
+          topUpEscrow: stepDone,
           fundChild: stepDone,
           swapCroForAkt: instant(() => ({ at: clock.now(), receivedUakt: "4000000", spentUsd: 2 })),
         } as never,

@@ -105,7 +105,7 @@ async function main(): Promise<void> {
   );
   console.log(
     "Each cycle moves the simulated clock one health interval: every agent runs a health check, and on every\n" +
-      "other cycle an escrow top-up (lease → agent → treasury → ensureAct → depositEscrow → grant → lease).\n" +
+      "other cycle an escrow top-up (lease → agent → treasury → topUpEscrow → grant → lease).\n" +
       "Effects resolve at once, so the figures are the machines plus persistence, no I/O of the effects.\n",
   );
   // Warm the JIT so the first measured run is not paying for it.

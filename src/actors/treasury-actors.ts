@@ -8,6 +8,7 @@ import type {
   SpendDone,
   SwapInput,
   SwapOutput,
+  TopUpEscrowInput,
 } from "../machines/treasury/treasury.actors.js";
 import type { Balances } from "../machines/treasury/treasury.types.js";
 import { swapCroToAkt } from "../services/cronos/index.js";
@@ -81,6 +82,20 @@ export function createTreasuryActors(services: AgentServices, options: { feeRese
       amount: uakt,
       ...(result.txHash ? { txHash: result.txHash } : {}),
     });
+  };
+
+  /** `MsgAccountDeposit` of `amountUact` into the deployment's escrow under `key`, recorded as spent. */
+  const depositEscrow = async (input: DepositEscrowInput): Promise<SpendDone> => {
+    log.info({ dseq: input.dseq, amountUact: input.amountUact }, "topping up the escrow");
+    const result = await chain.deposit({ key: input.key, dseq: input.dseq, amountUact: input.amountUact });
+    store.spending.record({
+      key: input.key,
+      kind: "escrow_deposit",
+      denom: "uact",
+      amount: input.amountUact,
+      ...(result.txHash ? { txHash: result.txHash } : {}),
+    });
+    return { at: services.now() };
   };
 
   /** Makes sure the account holds `amountUact` of ACT, minting from AKT and waiting for it to settle. */
@@ -181,17 +196,23 @@ export function createTreasuryActors(services: AgentServices, options: { feeRese
       ensureActHeld(input, signal),
     ),
 
-    depositEscrow: fromPromise<SpendDone, DepositEscrowInput>(async ({ input }) => {
-      log.info({ dseq: input.dseq, amountUact: input.amountUact }, "topping up the escrow");
-      const result = await chain.deposit({ key: input.key, dseq: input.dseq, amountUact: input.amountUact });
-      store.spending.record({
-        key: input.key,
-        kind: "escrow_deposit",
-        denom: "uact",
-        amount: input.amountUact,
-        ...(result.txHash ? { txHash: result.txHash } : {}),
-      });
-      return { at: services.now() };
+    depositEscrow: fromPromise<SpendDone, DepositEscrowInput>(({ input }) => depositEscrow(input)),
+
+    topUpEscrow: fromPromise<SpendDone, TopUpEscrowInput>(async ({ input, signal }) => {
+      // A deposit begun before a restart is finished, not preceded by a new look at the ACT: the
+      // deposit may already have spent it, and minting again would be a second mint for one top-up.
+      const begun = store.intents.get(input.key);
+      if (!begun || begun.state === "failed") {
+        await ensureActHeld(
+          {
+            key: `${input.key}:act`,
+            amountUact: input.amountUact,
+            ...(input.floatUact ? { floatUact: input.floatUact } : {}),
+          },
+          signal,
+        );
+      }
+      return depositEscrow(input);
     }),
 
     /**

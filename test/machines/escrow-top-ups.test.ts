@@ -83,11 +83,7 @@ describe("treasury: a granted top-up says when its deposit was in the escrow", (
       replyTo: "lease",
     });
     await settled();
-    if (recorded.running(true).some((invocation) => invocation.src === "ensureAct")) {
-      settle("ensureAct", undefined);
-      await settled();
-    }
-    settle("depositEscrow", { at: at + 7_000 });
+    settle("topUpEscrow", { at: at + 7_000 });
     await settled();
     expect(actor.getSnapshot().context.answers).toEqual([
       { requestId: "topup", granted: true, reason: null, at: at + 7_000 },

@@ -29,7 +29,7 @@ async function startTreasury() {
     actor.send({ type: "TREASURY.FUNDS_REQUESTED", ...request });
     await settled();
     if (isRunning("ensureAct")) await settle("ensureAct");
-    if (isRunning("depositEscrow")) await settle("depositEscrow", { at });
+    if (isRunning("topUpEscrow")) await settle("topUpEscrow", { at });
     return actor.getSnapshot().context.answers.find((answer) => answer.requestId === request.requestId);
   };
   await settle("readBalances", richBalances(at));

@@ -9,12 +9,12 @@ import {
   treasuryView,
 } from "../../src/machines/index.js";
 import type {
-  DepositEscrowInput,
   EnsureActInput,
   EnsureActOutput,
   SpendDone,
   SwapInput,
   SwapOutput,
+  TopUpEscrowInput,
 } from "../../src/machines/treasury/treasury.actors.js";
 import type { TreasuryContext } from "../../src/machines/treasury/treasury.context.js";
 import { agentSettingsFromConfig } from "../../src/runtime/agent-settings.js";
@@ -88,7 +88,7 @@ class World {
     return { at: this.clock.now(), mintedUact: minted.toString() };
   }
 
-  deposit(input: DepositEscrowInput): SpendDone {
+  deposit(input: TopUpEscrowInput): SpendDone {
     const amount = BigInt(input.amountUact);
     if (this.uact < amount) throw new EffectError("insufficient_funds", "not enough ACT for the deposit");
     this.uact -= amount;
@@ -144,7 +144,10 @@ describe("treasury: a simulated week of top-ups and swaps under the daily cap", 
         ensureAct: fromPromise<EnsureActOutput, EnsureActInput>(async ({ input }) =>
           world.ensureAct(input, reserve),
         ),
-        depositEscrow: fromPromise<SpendDone, DepositEscrowInput>(async ({ input }) => world.deposit(input)),
+        topUpEscrow: fromPromise<SpendDone, TopUpEscrowInput>(async ({ input }) => {
+          world.ensureAct({ ...input, key: `${input.key}:act` }, reserve);
+          return world.deposit(input);
+        }),
         swapCroForAkt: fromPromise<SwapOutput, SwapInput>(async ({ input }) => world.swap(input)),
       },
     });

@@ -165,6 +165,7 @@ export function successfulOutput(src: string, input: unknown, now: number): unkn
     case "revokeOldKey":
     case "rollbackRotation":
     case "depositEscrow":
+    case "topUpEscrow":
     case "fundChild":
     case "registerChild":
     case "renewChildGrants":

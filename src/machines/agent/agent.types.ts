@@ -7,9 +7,10 @@ import type { ChildRecord } from "../reproduction/reproduction.types.js";
 import type { AlertSeverity } from "../shared/index.js";
 import type { SiblingWatchSettings } from "../sibling-watch/sibling-watch.context.js";
 import type { TreasurySettings } from "../treasury/treasury.types.js";
+import { upgradeTreasuryTopUp } from "../treasury/treasury-top-up-upgrade.js";
 
 /** Bump when a chart changes so that an old snapshot would not restore into it. */
-export const AGENT_MACHINE_VERSION = "6";
+export const AGENT_MACHINE_VERSION = "7";
 
 /**
  * How a snapshot of an older version becomes one of this version (JSON in, JSON out).
@@ -22,6 +23,8 @@ export const AGENT_MACHINE_VERSION = "6";
  * 4 → 5: the treasury keeps its survival `tier` (null until first judged).
  * 5 → 6: the root invokes `heartbeat` beside the outbox; a restore starts only the children a snapshot
  * lists, so the upgrade adds it.
+ * 6 → 7: an escrow top-up is one treasury effect (`topUpEscrow` in `serving.topping_up`); a top-up
+ * caught in `ensuring_act` or `depositing` is moved there (treasury-top-up-upgrade.ts).
  */
 export const AGENT_SNAPSHOT_UPGRADES: Readonly<Record<string, <T>(snapshot: T) => T>> = {
   "1": (snapshot) => snapshot,
@@ -29,6 +32,7 @@ export const AGENT_SNAPSHOT_UPGRADES: Readonly<Record<string, <T>(snapshot: T) =
   "3": (snapshot) => upgradeLeaseRecovery(snapshot),
   "4": (snapshot) => upgradeTreasuryTier(snapshot),
   "5": (snapshot) => withHeartbeatChild(snapshot),
+  "6": (snapshot) => upgradeTreasuryTopUp(snapshot),
 };
 
 /** Every treasury context inside a version 4 snapshot, with `tier: null` added. */

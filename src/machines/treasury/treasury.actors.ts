@@ -19,6 +19,15 @@ export interface DepositEscrowInput {
   amountUact: string;
 }
 
+/** An escrow top-up: the deposit under `key`, the ACT it needs made sure of under `key:act`. */
+export interface TopUpEscrowInput {
+  key: string;
+  dseq: string;
+  amountUact: string;
+  /** As for `ensureAct`: ACT kept minted beyond the deposit. */
+  floatUact?: string;
+}
+
 export interface FundChildInput {
   key: string;
   childAddress: string;
@@ -43,8 +52,11 @@ export const treasuryActorContracts = {
   readBalances: actorContract<Balances, void>("readBalances"),
   /** Make sure the account holds `amountUact` of ACT, minting from AKT (and waiting for settlement) if short. */
   ensureAct: actorContract<EnsureActOutput, EnsureActInput>("ensureAct"),
-  /** `MsgAccountDeposit` into a deployment's escrow. */
-  depositEscrow: actorContract<SpendDone, DepositEscrowInput>("depositEscrow"),
+  /**
+   * An escrow top-up as one effect: `ensureAct`'s work, then `depositEscrow`'s. One effect is one
+   * barrier (DESIGN §17), so a top-up costs one write; a re-run finishes a deposit already begun.
+   */
+  topUpEscrow: actorContract<SpendDone, TopUpEscrowInput>("topUpEscrow"),
   /** Give a child a capped budget (authz DepositAuthorization with a spend limit, plus AKT for fees). */
   fundChild: actorContract<SpendDone, FundChildInput>("fundChild"),
   /** Swap CRO for AKT on the Cronos DEX and bring it to the Akash account. */

@@ -43,6 +43,25 @@ const refuseWithFailure = {
   },
 };
 
+/** Not enough AKT to mint the request's ACT: refused, and an emergency swap asked for. */
+const refuseForLackOfAkt = {
+  guard: {
+    type: "isInsufficientFunds" as const,
+    params: ({ event }: { event: { error: unknown } }) => ({ error: event.error }),
+  },
+  target: "idle",
+  actions: [
+    "askForSwapForMinting" as const,
+    {
+      type: "refuse" as const,
+      params: ({ event }: { event: { error: unknown } }) => ({
+        reason: toEffectFailure(event.error).message,
+        cause: "insufficient_funds" as const,
+      }),
+    },
+  ],
+};
+
 /** The effect that paid for the current request is done: grant it, with when the funds were in place. */
 const grantAtDone = {
   target: "idle",
@@ -97,6 +116,7 @@ export const treasuryMachine = setup({
     isFatal: (_, params: { error: unknown }) => toEffectFailure(params.error).kind === "fatal",
   },
   actions: {
+    askForSwapForMinting: raise({ type: "TREASURY.SWAP_NEEDED", reason: "not enough AKT to mint ACT" }),
     notify: enqueueActions(({ enqueue, self }, params: { notice: TreasuryNotice }) => {
       if (self._parent) enqueue.sendParent(params.notice);
     }),
@@ -314,6 +334,7 @@ export const treasuryMachine = setup({
                 }),
               },
             },
+            { guard: "isTopUp", target: "topping_up", actions: "reserveRequest" },
             { target: "ensuring_act", actions: "reserveRequest" },
           ],
         },
@@ -326,42 +347,30 @@ export const treasuryMachine = setup({
               ...(context.settings.actFloatUact ? { floatUact: context.settings.actFloatUact } : {}),
             }),
             onDone: [
-              { guard: "isTopUp", target: "depositing" },
               { guard: "isChildFunding", target: "funding_child" },
               {
                 target: "idle",
                 actions: { type: "grant", params: ({ event }) => ({ at: event.output.at }) },
               },
             ],
-            onError: [
-              retryAfterBackoff,
-              {
-                guard: { type: "isInsufficientFunds", params: ({ event }) => ({ error: event.error }) },
-                target: "idle",
-                actions: [
-                  raise({ type: "TREASURY.SWAP_NEEDED", reason: "not enough AKT to mint ACT" }),
-                  {
-                    type: "refuse",
-                    params: ({ event }) => ({
-                      reason: toEffectFailure(event.error).message,
-                      cause: "insufficient_funds" as const,
-                    }),
-                  },
-                ],
-              },
-              refuseWithFailure,
-            ],
+            onError: [retryAfterBackoff, refuseForLackOfAkt, refuseWithFailure],
           },
         },
-        depositing: {
+        /** An escrow top-up: ACT made sure of, then deposited, in one effect (one write, DESIGN §17). */
+        topping_up: {
           invoke: {
-            src: "depositEscrow",
+            src: "topUpEscrow",
             input: ({ context }) => {
               const request = context.current as Extract<FundsRequest, { purpose: "escrow_top_up" }>;
-              return { key: request.requestId, dseq: request.dseq, amountUact: request.amountUact };
+              return {
+                key: request.requestId,
+                dseq: request.dseq,
+                amountUact: request.amountUact,
+                ...(context.settings.actFloatUact ? { floatUact: context.settings.actFloatUact } : {}),
+              };
             },
             onDone: grantAtDone,
-            onError: [retryAfterBackoff, refuseWithFailure],
+            onError: [retryAfterBackoff, refuseForLackOfAkt, refuseWithFailure],
           },
         },
         funding_child: {

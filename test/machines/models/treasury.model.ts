@@ -89,9 +89,10 @@ export const treasuryModel: MachineModel<TreasuryMachine> = {
       { label: "no akt", error: errors.insufficientFunds },
       { label: "fatal", error: errors.fatal },
     ],
-    depositEscrow: [
+    topUpEscrow: [
       { label: "ok", done: { at } },
       { label: "retryable", error: errors.retryable },
+      { label: "no akt", error: errors.insufficientFunds },
       { label: "fatal", error: errors.fatal },
     ],
     fundChild: [

@@ -192,7 +192,9 @@ describe("bugs the random runs found, now fixed", () => {
     });
     await settled();
     // The swap's $2 is in flight: the $5 top-up would make $7, so it is refused.
-    expect(recorded.running(true).some((invocation) => invocation.src === "ensureAct")).toBe(false);
+    expect(
+      recorded.running(true).some((invocation) => ["ensureAct", "topUpEscrow"].includes(invocation.src)),
+    ).toBe(false);
     expect(actor.getSnapshot().context.answers).toEqual([
       expect.objectContaining({ requestId: "topup", granted: false }),
     ]);

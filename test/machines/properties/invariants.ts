@@ -206,8 +206,8 @@ export const keysInvariant: Invariant = (snapshot, previous) => {
   }
 };
 
-const payingEffects = new Set(["depositEscrow", "fundChild"]);
-const busyServing = ["ensuring_act", "depositing", "funding_child", "backing_off"];
+const payingEffects = new Set(["topUpEscrow", "fundChild"]);
+const busyServing = ["ensuring_act", "topping_up", "funding_child", "backing_off"];
 
 export const treasuryInvariant: Invariant = (snapshot, _previous, world: FuzzWorld) => {
   const c = snapshot.context as TreasuryContext;

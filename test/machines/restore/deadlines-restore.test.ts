@@ -268,7 +268,7 @@ describe("deadlines survive a restore: the restored actor waits for the same abs
   });
 
   it("treasury: the next balance read stays due at the last read plus the poll interval", async () => {
-    const treasuryEffects = ["readBalances", "ensureAct", "depositEscrow", "fundChild", "swapCroForAkt"];
+    const treasuryEffects = ["readBalances", "ensureAct", "topUpEscrow", "fundChild", "swapCroForAkt"];
     const clock = clockAt(T0);
     const run = startOnClock(treasuryMachine, treasuryEffects, clock, {
       input: { agentId: "agent-test", settings: treasurySettings },
