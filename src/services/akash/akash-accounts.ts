@@ -149,6 +149,7 @@ function primaryChain(accounts: AkashAccounts): AkashChain {
     provider: (address) => chain().provider(address),
     auditedProvider: (address) => chain().auditedProvider(address),
     providerAddresses: () => chain().providerAddresses(),
+    registeredProviders: () => chain().registeredProviders(),
     aktPriceUsd: () => chain().aktPriceUsd(),
     createDeployment: (request) => chain().createDeployment(request),
     closeDeployment: (request) => chain().closeDeployment(request),

@@ -14,6 +14,7 @@ import type {
 import type {
   AuditedProviderInfo,
   Balances,
+  BidderRecord,
   BidInfo,
   DeploymentInfo,
   GroupInfo,
@@ -110,6 +111,10 @@ export class AkashChainClient implements AkashChain {
 
   providerAddresses(): Promise<string[]> {
     return this.queries.providerAddresses();
+  }
+
+  registeredProviders(): Promise<BidderRecord[]> {
+    return this.queries.registeredProviders();
   }
 
   aktPriceUsd(): Promise<number> {
