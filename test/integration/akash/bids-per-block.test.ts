@@ -128,6 +128,25 @@ describe("bids read at each block (bidding.settleBlocks, bidding.quietBlocks)", 
     }
   });
 
+  it("reads the group's bid requirements and every provider with its auditors' signatures", async () => {
+    const { chain } = agent.akash;
+    const { dseq } = await deploy();
+    const [group] = await chain.groups(dseq);
+    const volumes = group!.requirements.resources.flatMap((unit) => unit.storage);
+    expect(volumes.map((volume) => volume.attributes)).toContainEqual(
+      expect.arrayContaining([{ key: "class", value: PERSISTENT_STORAGE_CLASS }]),
+    );
+    const providers = await chain.registeredProviders();
+    expect(providers.map((provider) => provider.owner).sort()).toEqual(
+      devnet.providers.map((provider) => provider.address).sort(),
+    );
+    for (const info of devnet.providers) {
+      const record = providers.find((provider) => provider.owner === info.address)!;
+      expect(record.audits.map((audit) => audit.auditor)).toEqual(info.audited ? devnet.auditors : []);
+    }
+    await chain.closeDeployment({ key: `close-${dseq}`, dseq });
+  });
+
   it("stops as soon as every provider that could bid has bid, the ones the chain would refuse not awaited", async () => {
     // Not every registered provider can bid on this order; with the quiet blocks at their maximum (100),
     // ending well before them shows the count of providers that could bid ended this collection.
