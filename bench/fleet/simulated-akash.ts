@@ -203,7 +203,6 @@ export class SimulatedAkash {
       },
       provider: async (address) => this.providers.find((provider) => provider.owner === address) ?? null,
       auditedProvider: async () => null,
-      providerAddresses: async () => [],
       registeredProviders: async () => [],
       aktPriceUsd: async () => 0.5,
       createDeployment: async (request) => once(request.key, () => createDeployment(request)),

@@ -109,10 +109,6 @@ export class AkashChainClient implements AkashChain {
     return this.queries.auditedProvider(address);
   }
 
-  providerAddresses(): Promise<string[]> {
-    return this.queries.providerAddresses();
-  }
-
   registeredProviders(): Promise<BidderRecord[]> {
     return this.queries.registeredProviders();
   }

@@ -104,8 +104,6 @@ export interface AkashChain {
   provider(address: string): Promise<ProviderInfo | null>;
   /** The provider with the auditors that signed each attribute, from the chain's audit module. */
   auditedProvider(address: string): Promise<AuditedProviderInfo | null>;
-  /** Every provider registered on chain. */
-  providerAddresses(): Promise<string[]>;
   /**
    * Every provider registered on chain with its attributes and each auditor's signed attributes: with
    * a group's requirements, who the chain would accept a bid from (`couldBid`).

@@ -159,19 +159,6 @@ export class ChainQueries {
     });
   }
 
-  /** Every provider registered on chain. */
-  providerAddresses(): Promise<string[]> {
-    return this.run("query providers", async () => {
-      const records = await allPages(async (key) => {
-        const response = await this.sdk.akash.provider.v1beta4.getProviders({
-          pagination: key ? { key } : { limit: PAGE_LIMIT },
-        });
-        return { items: response.providers, nextKey: response.pagination?.nextKey };
-      });
-      return records.map((provider) => provider.owner);
-    });
-  }
-
   /**
    * Every provider registered on chain with its attributes and the attributes each auditor signed for
    * it (`akash.audit.v1` AllProvidersAttributes): what MsgCreateBid is checked against.
