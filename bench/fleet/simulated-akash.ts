@@ -1,4 +1,5 @@
 import { createHash } from "node:crypto";
+import type { GroupBidRequirements } from "../../src/domain/index.js";
 import type {
   AkashChain,
   CloseDeploymentResult,
@@ -51,6 +52,13 @@ export interface SimulatedAkashOptions {
   /** Bid prices per block are spread over [min, max] uact, by dseq and provider. */
   bidPriceUact: { min: number; max: number };
 }
+
+/** Groups are not simulated: their spec asks nothing of a bidder. */
+const NO_REQUIREMENTS: GroupBidRequirements = {
+  attributes: [],
+  signedBy: { allOf: [], anyOf: [] },
+  resources: [],
+};
 
 const hashOf = (text: string) => createHash("sha256").update(text).digest("hex");
 
@@ -180,7 +188,8 @@ export class SimulatedAkash {
           .filter((deployment) => deployment.closedAtHeight === null)
           .map((deployment) => this.deploymentInfo(deployment)),
       // Groups are not simulated: a lease closed here never pauses one.
-      groups: async (dseq) => (find(dseq) ? [{ dseq, gseq: 1, state: "open" as const }] : []),
+      groups: async (dseq) =>
+        find(dseq) ? [{ dseq, gseq: 1, state: "open" as const, requirements: NO_REQUIREMENTS }] : [],
       bids: async (dseq) => find(dseq)?.bids.map((bid) => ({ ...bid })) ?? [],
       leases: async (dseq) => {
         const deployment = find(dseq);
@@ -194,7 +203,7 @@ export class SimulatedAkash {
       },
       provider: async (address) => this.providers.find((provider) => provider.owner === address) ?? null,
       auditedProvider: async () => null,
-      providerAddresses: async () => [],
+      registeredProviders: async () => [],
       aktPriceUsd: async () => 0.5,
       createDeployment: async (request) => once(request.key, () => createDeployment(request)),
       closeDeployment: async (request: TxRequest & { dseq: string }): Promise<CloseDeploymentResult> => {

@@ -38,6 +38,7 @@ import { createCanaryActor } from "./canary-actor.js";
 import { recordEscrowRefund } from "./escrow-refunds.js";
 import { createHandOverActor } from "./handover-actor.js";
 import { pollUntil } from "./poll-until.js";
+import { possibleBids } from "./possible-bidders.js";
 
 const REGION = "location-region";
 
@@ -212,15 +213,11 @@ export function createLeaseActors(services: AgentServices) {
         settleAt = Math.max(deployment?.createdAtHeight ?? 0, startHeight - 1) + settleBlocks;
       }
       // With `bidding.quietBlocks`, the count is enough only once no new bid came for that many blocks,
-      // or once every provider on chain (but those excluded) has bid: no other bid can come.
+      // or once every provider the chain would accept a bid from (but those excluded) has bid: no
+      // other bid can come.
       const quietBlocks = settings.bidQuietBlocks ?? 0;
       const possibleBidders =
-        quietBlocks > 0
-          ? await chain
-              .providerAddresses()
-              .then((owners) => owners.filter((owner) => !excluded.has(owner)).length)
-              .catch(() => Number.POSITIVE_INFINITY)
-          : Number.POSITIVE_INFINITY;
+        quietBlocks > 0 ? await possibleBids(chain, input.dseq, excluded, log) : Number.POSITIVE_INFINITY;
       let lastNewBidHeight = 0;
       let seen = -1;
       const open = await pollUntil({

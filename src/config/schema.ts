@@ -261,8 +261,8 @@ export const configSchema = z.strictObject({
       settleBlocks: z.number().int().min(0).max(100).default(0),
       /**
        * Once `minBids` are on chain, bids are still read until none has come for this many blocks (or
-       * the window closes, or the chain's 20 bids per order are in, or every provider registered on
-       * chain has bid): providers bid over several blocks,
+       * the window closes, or the chain's 20 bids per order are in, or every registered provider the
+       * chain would accept a bid from on the order has bid): providers bid over several blocks,
        * and the cheapest often comes after the first few (the simulator: 1.50× the cheapest-bid cost
        * with 0, 1.00× with 2). 0 = decide as soon as `minBids` are there.
        */

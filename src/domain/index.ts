@@ -3,6 +3,16 @@
 export { ACT_MINT_MARGIN, type MintPrices, uaktToMintUact } from "./act-mint.js";
 export { type AgentVersion, runningImage } from "./agent-version.js";
 export { type BackoffOptions, DEFAULT_BACKOFF, exponentialBackoffMs } from "./backoff.js";
+export {
+  attributeMatches,
+  attributesSubsetOf,
+  type BidderRecord,
+  couldBid,
+  type GroupBidRequirements,
+  type KeyValueAttribute,
+  matchesPlacement,
+  matchesResourceCapabilities,
+} from "./bid-eligibility.js";
 export { type DailyBudget, maxPricePerBlockUact, uactToUsd } from "./budget.js";
 export {
   BLOCK_SECONDS,

@@ -25,8 +25,10 @@ export const onChainAt = (at: number, blockMs: number) => (Math.floor(at / block
  * When the lease's bid collection (the real `collectBids` actor) stops on a simulated order: once
  * `minBids` bids are there, or the window closes; with `quietBlocks`, only once no new bid has come on
  * chain for that many blocks after that (or the chain's 20 bids are in). The real actor also stops once
- * every provider on chain has bid; a simulated order draws 3–15 of the market's providers, so that
- * never happens here.
+ * every registered provider the chain would accept a bid from on the order (`couldBid`) has bid. The
+ * simulated market's providers have no placement attributes, audits or storage classes to miss, so
+ * every one of them could bid on every order, and a simulated order draws only 3–15 of them: that rule
+ * never fires here, and nothing in this function stands for it.
  */
 export function bidCollectionEnd(
   bids: readonly TimedBid[],

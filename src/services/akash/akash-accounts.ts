@@ -148,7 +148,7 @@ function primaryChain(accounts: AkashAccounts): AkashChain {
     lease: (lease) => firstOf(accounts, (account) => account.chain.lease(lease)),
     provider: (address) => chain().provider(address),
     auditedProvider: (address) => chain().auditedProvider(address),
-    providerAddresses: () => chain().providerAddresses(),
+    registeredProviders: () => chain().registeredProviders(),
     aktPriceUsd: () => chain().aktPriceUsd(),
     createDeployment: (request) => chain().createDeployment(request),
     closeDeployment: (request) => chain().closeDeployment(request),

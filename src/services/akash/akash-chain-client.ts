@@ -14,6 +14,7 @@ import type {
 import type {
   AuditedProviderInfo,
   Balances,
+  BidderRecord,
   BidInfo,
   DeploymentInfo,
   GroupInfo,
@@ -108,8 +109,8 @@ export class AkashChainClient implements AkashChain {
     return this.queries.auditedProvider(address);
   }
 
-  providerAddresses(): Promise<string[]> {
-    return this.queries.providerAddresses();
+  registeredProviders(): Promise<BidderRecord[]> {
+    return this.queries.registeredProviders();
   }
 
   aktPriceUsd(): Promise<number> {

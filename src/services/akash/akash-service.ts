@@ -1,6 +1,7 @@
 import type {
   AuditedProviderInfo,
   Balances,
+  BidderRecord,
   BidInfo,
   ConsoleProvider,
   DeploymentInfo,
@@ -103,8 +104,11 @@ export interface AkashChain {
   provider(address: string): Promise<ProviderInfo | null>;
   /** The provider with the auditors that signed each attribute, from the chain's audit module. */
   auditedProvider(address: string): Promise<AuditedProviderInfo | null>;
-  /** Every provider registered on chain: an order's possible bidders. */
-  providerAddresses(): Promise<string[]>;
+  /**
+   * Every provider registered on chain with its attributes and each auditor's signed attributes: with
+   * a group's requirements, who the chain would accept a bid from (`couldBid`).
+   */
+  registeredProviders(): Promise<BidderRecord[]>;
   /** AKT price in USD from the chain's oracle (what MsgMintACT converts at). */
   aktPriceUsd(): Promise<number>;
 

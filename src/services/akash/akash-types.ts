@@ -4,6 +4,10 @@
  * Nothing outside src/services/akash imports chain-sdk or cosmjs types.
  */
 
+import type { BidderRecord, GroupBidRequirements } from "../../domain/index.js";
+
+export type { BidderRecord, GroupBidRequirements };
+
 export interface LeaseKey {
   dseq: string;
   gseq: number;
@@ -48,6 +52,8 @@ export interface GroupInfo {
   dseq: string;
   gseq: number;
   state: GroupState;
+  /** What its spec asks of a bidder (placement, signedBy, storage classes, GPUs). */
+  requirements: GroupBidRequirements;
 }
 
 export type BidState = "open" | "active" | "lost" | "closed";

@@ -3,6 +3,7 @@ import { EffectError } from "../../domain/effect-failure.js";
 import type {
   AuditedProviderInfo,
   Balances,
+  BidderRecord,
   BidInfo,
   DeploymentInfo,
   GroupInfo,
@@ -11,7 +12,14 @@ import type {
   ProviderInfo,
 } from "./akash-types.js";
 import { isNotFound, toChainEffectError } from "./chain-failures.js";
-import { bidInfoOf, deploymentInfoOf, groupInfoOf, leaseInfoOf, providerInfoOf } from "./chain-records.js";
+import {
+  bidderRecordOf,
+  bidInfoOf,
+  deploymentInfoOf,
+  groupInfoOf,
+  leaseInfoOf,
+  providerInfoOf,
+} from "./chain-records.js";
 import type { EndpointFailover } from "./endpoint-failover.js";
 
 const PAGE_LIMIT = 100;
@@ -151,16 +159,27 @@ export class ChainQueries {
     });
   }
 
-  /** Every provider registered on chain (an order's possible bidders). */
-  providerAddresses(): Promise<string[]> {
-    return this.run("query providers", async () => {
-      const records = await allPages(async (key) => {
-        const response = await this.sdk.akash.provider.v1beta4.getProviders({
-          pagination: key ? { key } : { limit: PAGE_LIMIT },
-        });
-        return { items: response.providers, nextKey: response.pagination?.nextKey };
-      });
-      return records.map((provider) => provider.owner);
+  /**
+   * Every provider registered on chain with its attributes and the attributes each auditor signed for
+   * it (`akash.audit.v1` AllProvidersAttributes): what MsgCreateBid is checked against.
+   */
+  registeredProviders(): Promise<BidderRecord[]> {
+    return this.run("query providers and their audited attributes", async () => {
+      const [providers, audits] = await Promise.all([
+        allPages(async (key) => {
+          const response = await this.sdk.akash.provider.v1beta4.getProviders({
+            pagination: key ? { key } : { limit: PAGE_LIMIT },
+          });
+          return { items: response.providers, nextKey: response.pagination?.nextKey };
+        }),
+        allPages(async (key) => {
+          const response = await this.sdk.akash.audit.v1.getAllProvidersAttributes({
+            pagination: key ? { key } : { limit: PAGE_LIMIT },
+          });
+          return { items: response.providers, nextKey: response.pagination?.nextKey };
+        }),
+      ]);
+      return providers.map((provider) => bidderRecordOf(provider, audits));
     });
   }
 

@@ -1,16 +1,19 @@
 import type {
+  AuditedProvider,
   Deployment,
   Types_Account as EscrowAccount,
   Lease,
 } from "@akashnetwork/chain-sdk/private-types/akash.v1";
-import type { Group, Provider } from "@akashnetwork/chain-sdk/private-types/akash.v1beta4";
+import type { Group, GroupSpec, Provider } from "@akashnetwork/chain-sdk/private-types/akash.v1beta4";
 import type { Bid } from "@akashnetwork/chain-sdk/private-types/akash.v1beta5";
 import { DecAmount } from "../../domain/index.js";
 import type {
+  BidderRecord,
   BidInfo,
   BidState,
   DeploymentInfo,
   EscrowInfo,
+  GroupBidRequirements,
   GroupInfo,
   GroupState,
   LeaseInfo,
@@ -103,6 +106,46 @@ export function groupInfoOf(group: Group): GroupInfo | null {
     dseq: group.id.dseq.toString(),
     gseq: group.id.gseq,
     state: GROUP_STATES[group.state] ?? "unknown",
+    requirements: groupRequirementsOf(group.groupSpec),
+  };
+}
+
+const keyValues = (attributes: readonly { key: string; value: string }[]) =>
+  attributes.map(({ key, value }) => ({ key, value }));
+
+/** A ResourceValue's integer (the chain's decimal text as bytes); 0 when absent or not an integer. */
+function resourceCount(value: { val: Uint8Array } | undefined): number {
+  const text = value ? new TextDecoder().decode(value.val) : "";
+  return /^\d+$/.test(text) ? Number(text) : 0;
+}
+
+/** What a group spec asks of a bidder: placement attributes, signedBy, storage and GPU attributes. */
+export function groupRequirementsOf(spec: GroupSpec | undefined): GroupBidRequirements {
+  const requirements = spec?.requirements;
+  return {
+    attributes: keyValues(requirements?.attributes ?? []),
+    signedBy: {
+      allOf: [...(requirements?.signedBy?.allOf ?? [])],
+      anyOf: [...(requirements?.signedBy?.anyOf ?? [])],
+    },
+    resources: (spec?.resources ?? []).map((unit) => ({
+      storage: (unit.resource?.storage ?? []).map((volume) => ({ attributes: keyValues(volume.attributes) })),
+      gpu: {
+        units: resourceCount(unit.resource?.gpu?.units),
+        attributes: keyValues(unit.resource?.gpu?.attributes ?? []),
+      },
+    })),
+  };
+}
+
+/** A registered provider with the attributes each auditor signed for it (the audit module's records). */
+export function bidderRecordOf(provider: Provider, audits: readonly AuditedProvider[]): BidderRecord {
+  return {
+    owner: provider.owner,
+    attributes: keyValues(provider.attributes),
+    audits: audits
+      .filter((audit) => audit.owner === provider.owner)
+      .map((audit) => ({ auditor: audit.auditor, attributes: keyValues(audit.attributes) })),
   };
 }
 

@@ -4,6 +4,8 @@ import type { AgentServices } from "../../../src/actors/agent-services.js";
 import { createLeaseActors } from "../../../src/actors/lease-actors.js";
 import { loadConfig } from "../../../src/config/index.js";
 import type { DevnetHandle } from "../../../src/devnet/index.js";
+import { DEFAULT_PROVIDER_PROFILES } from "../../../src/devnet/provider/provider-profile.js";
+import { PERSISTENT_STORAGE_CLASS } from "../../../src/domain/service-profiles.js";
 import { createLogger } from "../../../src/logging/index.js";
 import { actorSettingsFromConfig } from "../../../src/runtime/agent-settings.js";
 import { startTestDevnet } from "../../support/devnet.js";
@@ -12,16 +14,27 @@ import { type AgentUnderTest, agentSdl, freshDseq, startAgent } from "./akash-te
 /**
  * The lease's bid collection on the devnet's chain, read block by block: with `bidding.settleBlocks`
  * the bids on chain that many blocks after the order are taken without waiting for `minBids` or the
- * window; the host URI read while collecting is what the lease uses after an included create-lease.
+ * window; the host URI read while collecting is what the lease uses after an included create-lease;
+ * with `bidding.quietBlocks`, the count ends early once every provider that could bid has bid. On the
+ * default devnet the agent's SDL asks for a persistent volume of class beta3, which provider-2 (beta1)
+ * and provider-4 (beta1, beta2) do not offer: the chain would refuse their bids, so they never bid.
  */
 describe("bids read at each block (bidding.settleBlocks, bidding.quietBlocks)", () => {
   let devnet: DevnetHandle;
   let agent: AgentUnderTest;
 
   beforeAll(async () => {
-    devnet = await startTestDevnet({ providers: 2 });
+    devnet = await startTestDevnet();
     agent = await startAgent(devnet, { uakt: 60_000_000n, uact: 20_000_000n });
   });
+
+  /** The devnet providers the chain would accept a bid from on the agent's SDL (by profile). */
+  const eligible = () =>
+    devnet.providers
+      .filter((_, index) =>
+        DEFAULT_PROVIDER_PROFILES[index]!.storageClasses.includes(PERSISTENT_STORAGE_CLASS),
+      )
+      .map((provider) => provider.address);
 
   afterAll(async () => {
     await agent?.close();
@@ -66,7 +79,7 @@ describe("bids read at each block (bidding.settleBlocks, bidding.quietBlocks)", 
         input: { dseq, minBids: 5, windowMs: 3_600_000, excludedProviders: [] },
       }).start(),
     );
-    expect(collected.bids).toHaveLength(2);
+    expect(collected.bids).toHaveLength(eligible().length);
     const bidHeights = (await chain.bids(dseq)).map((bid) => bid.createdAtHeight);
     expect(Math.max(...bidHeights)).toBe(order + 1);
 
@@ -93,27 +106,54 @@ describe("bids read at each block (bidding.settleBlocks, bidding.quietBlocks)", 
     const ended = await agent.akash.chain.height();
     const lastBid = Math.max(...(await agent.akash.chain.bids(dseq)).map((bid) => bid.createdAtHeight));
     await agent.akash.chain.closeDeployment({ key: `close-${dseq}`, dseq });
-    return { bids: collected.bids.length, ended, lastBid };
+    return {
+      bids: collected.bids.length,
+      bidders: collected.bids.map((bid) => bid.provider),
+      ended,
+      lastBid,
+    };
   };
 
   it("with minBids met, reads on until no new bid came for bidding.quietBlocks blocks", async () => {
-    // One of the two providers is offline: it cannot bid, so only the quiet blocks end the collection.
-    const offline = devnet.providers[1]!.address;
+    // One of the providers that could bid is offline: it does not, so only the quiet blocks end the collection.
+    const offline = eligible()[1]!;
     await devnet.setProviderOnline(offline, false);
     try {
       const { dseq } = await deploy();
       const { bids, ended, lastBid } = await collect(dseq, 3);
-      expect(bids).toBe(1);
+      expect(bids).toBe(eligible().length - 1);
       expect(ended).toBeGreaterThanOrEqual(lastBid + 3);
     } finally {
       await devnet.setProviderOnline(offline, true);
     }
   });
 
-  it("stops as soon as every provider on chain has bid: no other bid can come", async () => {
+  it("reads the group's bid requirements and every provider with its auditors' signatures", async () => {
+    const { chain } = agent.akash;
     const { dseq } = await deploy();
-    const { bids, ended, lastBid } = await collect(dseq, 100);
-    expect(bids).toBe(2);
+    const [group] = await chain.groups(dseq);
+    const volumes = group!.requirements.resources.flatMap((unit) => unit.storage);
+    expect(volumes.map((volume) => volume.attributes)).toContainEqual(
+      expect.arrayContaining([{ key: "class", value: PERSISTENT_STORAGE_CLASS }]),
+    );
+    const providers = await chain.registeredProviders();
+    expect(providers.map((provider) => provider.owner).sort()).toEqual(
+      devnet.providers.map((provider) => provider.address).sort(),
+    );
+    for (const info of devnet.providers) {
+      const record = providers.find((provider) => provider.owner === info.address)!;
+      expect(record.audits.map((audit) => audit.auditor)).toEqual(info.audited ? devnet.auditors : []);
+    }
+    await chain.closeDeployment({ key: `close-${dseq}`, dseq });
+  });
+
+  it("stops as soon as every provider that could bid has bid, the ones the chain would refuse not awaited", async () => {
+    // Not every registered provider can bid on this order; with the quiet blocks at their maximum (100),
+    // ending well before them shows the count of providers that could bid ended this collection.
+    expect(eligible().length).toBeLessThan(devnet.providers.length);
+    const { dseq } = await deploy();
+    const { bidders, ended, lastBid } = await collect(dseq, 100);
+    expect(bidders.sort()).toEqual(eligible().sort());
     expect(ended).toBeLessThan(lastBid + 100);
   });
 });
