@@ -41,6 +41,8 @@ import { pollUntil } from "./poll-until.js";
 import { possibleBids } from "./possible-bidders.js";
 
 const REGION = "location-region";
+/** The first wait before the provider's lease status is read again after the manifest. */
+const SERVICES_FIRST_POLL_MS = 250;
 
 /** The lease machine's effects on the real network. */
 export function createLeaseActors(services: AgentServices) {
@@ -400,6 +402,8 @@ export function createLeaseActors(services: AgentServices) {
       const status = await pollUntil({
         signal,
         intervalMs: settings.pollIntervalMs,
+        // A workload is often up within a second or two of its manifest: looked at soon, then less often.
+        firstIntervalMs: SERVICES_FIRST_POLL_MS,
         deadline: services.now() + settings.servicesReadyTimeoutMs,
         now: services.now,
         read: async () => {

@@ -1,6 +1,6 @@
 import { join } from "node:path";
 import type { AgentConfig } from "../config/index.js";
-import { type AgentProcessOptions, ownAgentProcessOptions } from "../devnet/index.js";
+import { type AgentProcessOptions, ownAgentProcessOptions } from "../devnet/own-agent-processes.js";
 import type { Logger } from "../logging/index.js";
 
 /**

@@ -1,5 +1,5 @@
 import type { AgentConfig } from "../config/index.js";
-import { type DevnetHandle, startDevnet } from "../devnet/index.js";
+import type { DevnetHandle, DevnetOptions } from "../devnet/index.js";
 import type { Logger } from "../logging/index.js";
 import type { AkashChain, ProviderDirectory, ProviderGateway } from "../services/akash/akash-service.js";
 import {
@@ -61,7 +61,7 @@ export interface ConnectOptions {
   /** A running devnet's control URL (`--devnet-url`); without it the devnet starts in this process. */
   devnetUrl?: string;
   /** Options for an in-process devnet (e.g. the agent's own image as a real process). */
-  devnetOptions?: Parameters<typeof startDevnet>[0];
+  devnetOptions?: DevnetOptions;
 }
 
 async function postFaucet(faucetUrl: string, address: string, uakt: string): Promise<void> {
@@ -152,6 +152,9 @@ export async function connectNetwork(options: ConnectOptions): Promise<NetworkCo
     { blockTimeMs: config.devnet.blockTimeMs, providers: config.devnet.providers },
     "starting the embedded devnet",
   );
+  // Loaded only here: the devnet's chain, servers and providers take about a second to import, which
+  // an agent on a running devnet or a real network would pay at every start.
+  const { startDevnet } = await import("../devnet/start-devnet.js");
   const devnet = await startDevnet({
     blockTimeMs: config.devnet.blockTimeMs,
     providers: config.devnet.providers,

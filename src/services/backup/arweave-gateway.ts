@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { ArweaveSigner, Bundle, bundleAndSignData, createData, DataItem } from "@dha-team/arbundles";
+import type { DataItem } from "@dha-team/arbundles";
 import Arweave from "arweave";
 import type { ArweaveJwk } from "../keys/arweave-key.js";
 import type { Secret } from "../keys/secret.js";
@@ -21,6 +21,12 @@ export interface VerifiedItem {
   readonly tags: BackupTag[];
   readonly data: Buffer;
 }
+
+/**
+ * arbundles, loaded when a backup is first signed, posted or read: it takes over half a second to
+ * import, which an agent without backups (or before its first) would otherwise pay at every start.
+ */
+export const loadArbundles = () => import("@dha-team/arbundles");
 
 function ownerAddress(rawOwner: Uint8Array): string {
   return createHash("sha256").update(rawOwner).digest("base64url");
@@ -45,6 +51,7 @@ export async function signDataItem(
   tags: readonly BackupTag[],
   jwk: Secret<ArweaveJwk>,
 ): Promise<SignedItem> {
+  const { ArweaveSigner, createData } = await loadArbundles();
   const signer = new ArweaveSigner({ ...jwk.reveal() });
   const item = createData(data, signer, { tags: [...tags] });
   await item.sign(signer);
@@ -64,6 +71,7 @@ export async function postDataItem(
 ): Promise<string> {
   const arweave = client(gateway);
   const key = { ...jwk.reveal() };
+  const { ArweaveSigner, bundleAndSignData, DataItem } = await loadArbundles();
   const signer = new ArweaveSigner(key);
   try {
     const signed = new DataItem(item.raw);
@@ -144,6 +152,7 @@ export async function fetchVerifiedItem(
   id: string,
 ): Promise<VerifiedItem> {
   const raw = await download(gateway, bundleId, `bundle ${bundleId}`);
+  const { Bundle } = await loadArbundles();
   let item: DataItem | undefined;
   try {
     const bundle = new Bundle(raw);

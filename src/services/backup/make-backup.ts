@@ -1,9 +1,14 @@
 import { createHash } from "node:crypto";
-import { DataItem } from "@dha-team/arbundles";
 import type { AgentKeys } from "../keys/agent-keys.js";
 import type { AgentStore } from "../store/agent-store.js";
 import type { Intent } from "../store/intent-repository.js";
-import { itemIsServed, postDataItem, type SignedItem, signDataItem } from "./arweave-gateway.js";
+import {
+  itemIsServed,
+  loadArbundles,
+  postDataItem,
+  type SignedItem,
+  signDataItem,
+} from "./arweave-gateway.js";
 import { sealBackup } from "./backup-envelope.js";
 import { BackupError } from "./backup-errors.js";
 import { type BackupPointer, publishPointer, readPointer } from "./backup-pointer.js";
@@ -86,7 +91,8 @@ function giveUp(store: AgentStore, seq: number): void {
 }
 
 /** The pointer must name the very item that is posted: the bundle holds that one and no other. */
-function assertPointerNames(pointer: UploadPayload["pointer"], item: SignedItem): void {
+async function assertPointerNames(pointer: UploadPayload["pointer"], item: SignedItem): Promise<void> {
+  const { DataItem } = await loadArbundles();
   const recorded = new DataItem(item.raw);
   const sha256 = createHash("sha256").update(recorded.rawData).digest("hex");
   if (
@@ -205,7 +211,7 @@ export async function makeBackup(deps: BackupDeps): Promise<BackupResult> {
     await deps.onStep?.("sealed");
   }
   const payload = upload!.payload as unknown as UploadPayload;
-  assertPointerNames(payload.pointer, item);
+  await assertPointerNames(payload.pointer, item);
 
   let bundleId = upload!.txHash !== item.id ? upload!.txHash : null;
   if (!bundleId || !(await itemIsServed(target.gateway, item.id))) {
