@@ -1,16 +1,25 @@
 import { describe, expect, it } from "vitest";
 import { pollUntil } from "../../../src/actors/poll-until.js";
 
-/** Polls a counter that is done at its `doneAt`-th read, on a clock moved only by the recorded waits. */
-async function waitsUntilDone(doneAt: number, options: { intervalMs: number; firstIntervalMs?: number }) {
+/**
+ * Polls the clock, done at its `doneAt`-th read, on a clock moved only by the waits; returns the waits
+ * and the last reading.
+ */
+async function poll(
+  doneAt: number,
+  options: { intervalMs: number; firstIntervalMs?: number; deadline?: number },
+): Promise<{ waits: number[]; last: number }> {
   let now = 0;
   let reads = 0;
   const waits: number[] = [];
-  await pollUntil({
-    ...options,
-    read: async () => ++reads,
-    done: (count) => count >= doneAt,
+  const last = await pollUntil({
     deadline: 60_000,
+    ...options,
+    read: async () => {
+      reads += 1;
+      return now;
+    },
+    done: () => reads >= doneAt,
     now: () => now,
     signal: new AbortController().signal,
     pause: async (ms) => {
@@ -18,35 +27,22 @@ async function waitsUntilDone(doneAt: number, options: { intervalMs: number; fir
       now += ms;
     },
   });
-  return waits;
+  return { waits, last };
 }
 
 describe("pollUntil", () => {
   it("waits intervalMs between reads", async () => {
-    expect(await waitsUntilDone(4, { intervalMs: 2_000 })).toEqual([2_000, 2_000, 2_000]);
+    expect((await poll(4, { intervalMs: 2_000 })).waits).toEqual([2_000, 2_000, 2_000]);
   });
 
   it("with firstIntervalMs, starts there and grows by a quarter up to intervalMs", async () => {
-    expect(await waitsUntilDone(14, { intervalMs: 1_000, firstIntervalMs: 250 })).toEqual([
+    expect((await poll(14, { intervalMs: 1_000, firstIntervalMs: 250 })).waits).toEqual([
       250, 313, 392, 490, 613, 767, 959, 1_000, 1_000, 1_000, 1_000, 1_000, 1_000,
     ]);
   });
 
-  it("never waits past the deadline", async () => {
-    let now = 0;
-    const waits: number[] = [];
-    const last = await pollUntil({
-      read: async () => now,
-      done: () => false,
-      intervalMs: 2_000,
-      deadline: 4_500,
-      now: () => now,
-      signal: new AbortController().signal,
-      pause: async (ms) => {
-        waits.push(ms);
-        now += ms;
-      },
-    });
+  it("never waits past the deadline, and returns the last reading there", async () => {
+    const { waits, last } = await poll(Number.POSITIVE_INFINITY, { intervalMs: 2_000, deadline: 4_500 });
     expect(waits).toEqual([2_000, 2_000, 500]);
     expect(last).toBe(4_500);
   });
