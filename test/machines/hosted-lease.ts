@@ -1,6 +1,6 @@
 import { createActor, createMachine, type SnapshotFrom } from "xstate";
 import type { EffectError } from "../../src/domain/index.js";
-import { type LeaseMachine, leaseMachine } from "../../src/machines/index.js";
+import { type LeaseInput, type LeaseMachine, leaseMachine } from "../../src/machines/index.js";
 import type { GenerateSdlInput } from "../../src/machines/lease/lease.actors.js";
 import { leaseInput } from "../support/machine-fixtures.js";
 import { RecordedActors, scriptedBySystem, settled, withActors } from "../support/recorded-actors.js";
@@ -15,11 +15,11 @@ export const OLD = "ghcr.io/akash-agent/agent-relay:0.1.0";
  * A lease inside a parent that records its notices, every effect scripted: settled as on a good day
  * unless `fail` says otherwise; the SDL records the image it was asked for.
  */
-export function hostedLease() {
+export function hostedLease(input: LeaseInput = leaseInput) {
   const notices: Array<{ type: string; [key: string]: unknown }> = [];
   const host = createActor(
     createMachine({
-      invoke: { src: "lease", id: "lease", systemId: "lease", input: leaseInput },
+      invoke: { src: "lease", id: "lease", systemId: "lease", input },
       on: { "*": { actions: ({ event }) => notices.push(event as never) } },
     }).provide({ actors: { lease: withActors(leaseMachine, scriptedBySystem(leaseEffects)) } }),
   );

@@ -100,10 +100,12 @@ export const leaseActions = {
     retries: 0,
   })),
   storeBids: update((_, params: { bids: BidSummary[] }) => ({ bids: params.bids })),
-  storeChoice: update((_, params: { ranked: BidSummary[]; chosen: BidSummary | null }) => ({
+  // Only a chosen bid ends the step's retries: a count reset when none was acceptable would make
+  // the retry of evaluating_bids (collect again, evaluate again) endless.
+  storeChoice: update(({ context }, params: { ranked: BidSummary[]; chosen: BidSummary | null }) => ({
     bids: params.ranked,
     chosenBid: params.chosen,
-    retries: 0,
+    retries: params.chosen ? 0 : context.retries,
   })),
   storeHostUri: update((_, params: { hostUri: string }) => ({ hostUri: params.hostUri, retries: 0 })),
   clearRetries: update(() => ({ retries: 0 })),
