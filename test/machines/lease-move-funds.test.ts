@@ -85,6 +85,10 @@ describe("lease: a move abandoned for lack of funds is tried again once funds ar
     const deferred = await abandonForFunds(run);
     expect(deferred.value).toEqual({ active: "move_deferred" });
     expect(deferred.context.lease!.dseq).toBe(oldDseq);
+    // The serving deployment keeps its own price limit, not its lease's price: a later rebid on it
+    // takes what its group takes.
+    expect(deferred.context.deployment).toMatchObject({ dseq: oldDseq, maxPriceUact: "400" });
+    expect(deferred.context.lease!.priceUact).not.toBe("400");
     expect(deferred.context.deferredMoves).toBe(1);
 
     // AKT arrived: the move is planned again for the reclaim, excluding the reclaiming provider.

@@ -141,6 +141,7 @@ export const leaseActions = {
       uris: params.uris,
       manifestVersion: deployment.manifestVersion,
       resources: deployment.resources,
+      maxPriceUact: deployment.maxPriceUact,
       ...(deployment.owner === undefined ? {} : { owner: deployment.owner }),
       ...(deployment.image === undefined ? {} : { image: deployment.image }),
     };
@@ -168,7 +169,11 @@ export const leaseActions = {
           dseq: context.previous.dseq,
           manifestVersion: context.previous.manifestVersion,
           resources: context.previous.resources,
-          maxPriceUact: context.previous.priceUact,
+          // The serving deployment's own limit, not its lease's price: a rebid on it must take what its
+          // group takes. A lease from before the field: the abandoned deployment's limit, which the
+          // same budget set.
+          maxPriceUact:
+            context.previous.maxPriceUact ?? context.deployment?.maxPriceUact ?? context.previous.priceUact,
           ...(context.previous.owner === undefined ? {} : { owner: context.previous.owner }),
           ...(context.previous.image === undefined ? {} : { image: context.previous.image }),
         }

@@ -41,6 +41,11 @@ export interface LeaseRef extends LeaseId {
   manifestVersion: string;
   resources: LeaseResources;
   /**
+   * The deployment's highest price per block (its `DeploymentRef.maxPriceUact`), so a rebid on it after
+   * a move was abandoned takes the bids its group takes. Absent in snapshots from before it.
+   */
+  maxPriceUact?: string;
+  /**
    * The deployment's owner: an Akash key rotation moves the agent into a deployment of the next key,
    * and the old one is closed with the old key. Absent in snapshots from before it: the primary key's.
    */
