@@ -34,8 +34,8 @@ describe("the package entry (dist/index.js)", () => {
     ]) {
       expect(entry[name], name).toHaveProperty("config");
     }
-    expect(entry.AGENT_MACHINE_VERSION).toBe("6");
-    expect(Object.keys(entry.AGENT_SNAPSHOT_UPGRADES as object)).toEqual(["1", "2", "3", "4", "5"]);
+    expect(entry.AGENT_MACHINE_VERSION).toBe("7");
+    expect(Object.keys(entry.AGENT_SNAPSHOT_UPGRADES as object)).toEqual(["1", "2", "3", "4", "5", "6"]);
   });
 
   it("restores nothing from an empty store, through the exported functions", async () => {
